@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the lab's upstream components from Go modules, once per version.
+# Outputs go to $LAB_CACHE/bin/<component>-<version>/ (outside git); the Go build cache
+# ($GOCACHE) makes a rebuild after a version bump incremental.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/versions.env"
+source "$here/lib/common.sh"
+
+build_kubernetes() {
+  local out; out=$(kubernetes_bin_dir)
+  if [ -x "$out/kubelet" ] && [ -f "$out/.complete" ]; then return 0; fi
+  log "building Kubernetes $KUBERNETES_VERSION (apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl, agnhost, etcd) into $out"
+  local minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
+  local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  local ld="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ld+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
+  done
+  mkdir -p "$out.tmp"
+  local t0; t0=$(date +%s)
+  (cd "$here/gomod/kubernetes" && CGO_ENABLED=0 go build -trimpath -ldflags "$ld" -o "$out.tmp/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
+    k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl \
+    k8s.io/kubernetes/test/images/agnhost go.etcd.io/etcd/server/v3)
+  if [ -f "$out.tmp/server" ]; then mv "$out.tmp/server" "$out.tmp/etcd"; else mv "$out.tmp/v3" "$out.tmp/etcd"; fi
+  cp "$(cd "$here/gomod/kubernetes" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/test/images/agnhost/VERSION" "$out.tmp/agnhost.VERSION"
+  echo $(( $(date +%s) - t0 )) > "$out.tmp/.build-seconds"
+  touch "$out.tmp/.complete"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+build_containerd() {
+  local out; out=$(containerd_bin_dir)
+  if [ -x "$out/containerd" ] && [ -f "$out/.complete" ]; then return 0; fi
+  log "building containerd $CONTAINERD_VERSION (containerd, containerd-shim-runc-v2, ctr) into $out"
+  mkdir -p "$out.tmp"
+  local t0; t0=$(date +%s)
+  local pkg=github.com/containerd/containerd/v2
+  local ld="-s -w -X $pkg/version.Version=$CONTAINERD_VERSION"
+  (cd "$here/gomod/containerd" && CGO_ENABLED=0 go build -trimpath -tags "no_btrfs no_devmapper no_zfs" -ldflags "$ld" \
+    -o "$out.tmp/" $pkg/cmd/containerd $pkg/cmd/containerd-shim-runc-v2 $pkg/cmd/ctr)
+  echo $(( $(date +%s) - t0 )) > "$out.tmp/.build-seconds"
+  touch "$out.tmp/.complete"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+start=$(date +%s)
+build_kubernetes
+build_containerd
+log "build done in $(( $(date +%s) - start ))s"

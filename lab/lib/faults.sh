@@ -1,0 +1,125 @@
+# Faults on demand: each one breaks one network path on purpose, and `heal` undoes it.
+# Firewall faults live in the lab's own chain KNC-FAULT-PRE, hooked first into raw PREROUTING
+# (before kube-proxy's DNAT), each rule tagged with its fault's name; heal removes only those
+# and never touches kube-proxy's rules.
+# The record of active faults is $LAB_STATE/faults (one line each).
+
+FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu"
+
+fault_usage() {
+  cat <<USAGE
+Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
+  cut-route <nodeA> <nodeB>                    pods on A cannot reach B's pod range (blackhole route on A)
+  block-port <node> <port>/<tcp|udp> [--from <node>]   drop inbound to <node>:<port> (all sources, or one node)
+  block-nodeports <node>                       drop inbound TCP+UDP 30000-32767 to <node>'s addresses
+  kube-proxy-down <node>                       stop kube-proxy on <node> and flush its Service rules
+  no-forwarding <node>                         net.ipv4.ip_forward=0 on <node>
+  mtu <node> <bytes>                           lower <node>'s link MTU: full-size packets into it die, small pass
+USAGE
+}
+
+fault_record() { echo "$*" >> "$LAB_STATE/faults"; }
+
+fault_chains() { # node index: make sure our chain exists and is hooked first
+  local i=$1
+  in_node "$i" iptables -t raw -N KNC-FAULT-PRE 2>/dev/null || true
+  in_node "$i" iptables -t raw -C PREROUTING -j KNC-FAULT-PRE 2>/dev/null || in_node "$i" iptables -t raw -I PREROUTING 1 -j KNC-FAULT-PRE
+}
+
+parse_port_proto() {
+  [[ "$1" =~ ^([0-9]+)/(tcp|udp)$ ]] || die "expected <port>/<tcp|udp>, got '$1'" 2
+  FAULT_PORT=${BASH_REMATCH[1]}; FAULT_PROTO=${BASH_REMATCH[2]}
+}
+
+fault_inject() {
+  local name=${1:-}; shift || true
+  case "$name" in
+    cut-route)
+      [ $# -eq 2 ] || die "usage: fault cut-route <nodeA> <nodeB>" 2
+      local a b cidr; a=$(node_index "$1"); b=$(node_index "$2")
+      [ "$a" != "$b" ] || die "cut-route needs two different nodes" 2
+      cidr=$(kubectl_lab get node "$2" -o jsonpath='{.spec.podCIDR}')
+      in_node "$a" ip route replace blackhole "$cidr"
+      fault_record cut-route "$1" "$2" "$cidr" ;;
+    block-port)
+      [ $# -ge 2 ] || die "usage: fault block-port <node> <port>/<tcp|udp> [--from <node>]" 2
+      local n from_ip="" ; n=$(node_index "$1"); parse_port_proto "$2"
+      if [ "${3:-}" = --from ]; then from_ip=$(node_ip "$(node_index "${4:?--from needs a node}")"); fi
+      fault_chains "$n"
+      # raw PREROUTING sees the packet before any DNAT; match only traffic to this node's own
+      # addresses so pod traffic passing through is untouched.
+      in_node "$n" iptables -t raw -A KNC-FAULT-PRE -p "$FAULT_PROTO" --dport "$FAULT_PORT" \
+        ${from_ip:+-s "$from_ip"} -m addrtype --dst-type LOCAL -m comment --comment knc-fault:block-port -j DROP
+      fault_record block-port "$@" ;;
+    block-nodeports)
+      [ $# -eq 1 ] || die "usage: fault block-nodeports <node>" 2
+      local n proto; n=$(node_index "$1"); fault_chains "$n"
+      for proto in tcp udp; do
+        in_node "$n" iptables -t raw -A KNC-FAULT-PRE -p "$proto" --dport "${LAB_NODEPORT_RANGE/-/:}" -m addrtype --dst-type LOCAL -m comment --comment knc-fault:block-nodeports -j DROP
+      done
+      fault_record block-nodeports "$1" ;;
+    kube-proxy-down)
+      [ $# -eq 1 ] || die "usage: fault kube-proxy-down <node>" 2
+      local n; n=$(node_index "$1")
+      stop_daemon "kube-proxy-$1"
+      in_node "$n" "$(kubernetes_bin_dir)/kube-proxy" --cleanup >/dev/null 2>&1 || true
+      fault_record kube-proxy-down "$1" ;;
+    no-forwarding)
+      [ $# -eq 1 ] || die "usage: fault no-forwarding <node>" 2
+      in_node "$(node_index "$1")" sysctl -qw net.ipv4.ip_forward=0
+      fault_record no-forwarding "$1" ;;
+    mtu)
+      [ $# -eq 2 ] && [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 576 ] || die "usage: fault mtu <node> <bytes ≥ 576>" 2
+      local n; n=$(node_index "$1"); fault_chains "$n"
+      in_node "$n" ip link set eth0 mtu "$2"
+      # veth and bridges let GSO super-packets through regardless of the receiver's MTU, which
+      # a real link would not: drop what arrives larger than the MTU, as the smaller link would.
+      in_node "$n" iptables -t raw -A KNC-FAULT-PRE -i eth0 -m length --length "$(( $2 + 1 )):65535" \
+        -m comment --comment knc-fault:mtu -j DROP
+      fault_record mtu "$1" "$2" ;;
+    ""|-h|--help|help) fault_usage ;;
+    *) fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2 ;;
+  esac
+  [ -z "$name" ] || [ "$name" = help ] || [ "$name" = -h ] || [ "$name" = --help ] || log "fault injected: $name $*"
+}
+
+# heal [name]: undo every recorded fault (of that kind), newest first.
+fault_heal() {
+  local only=${1:-}
+  if [ -n "$only" ] && [[ " $FAULT_NAMES " != *" $only "* ]]; then die "unknown fault '$only'; faults are: $FAULT_NAMES" 2; fi
+  local f="$LAB_STATE/faults"
+  [ -f "$f" ] || { log "no faults to heal"; return 0; }
+  local keep; keep=$(mktemp)
+  local line
+  tac "$f" | while read -r line; do
+    set -- $line
+    if [ -n "$only" ] && [ "$1" != "$only" ]; then echo "$line" >> "$keep"; continue; fi
+    heal_one "$@"
+    log "healed: $line"
+  done
+  tac "$keep" > "$f"; rm -f "$keep"
+  [ -s "$f" ] || rm -f "$f"
+}
+
+heal_one() {
+  local name=$1; shift
+  case "$name" in
+    cut-route)
+      local a b; a=$(node_index "$1"); b=$(node_index "$2")
+      in_node "$a" ip route del blackhole "$3" 2>/dev/null || true
+      if [ "$LAB_NETWORK" = vxlan ]; then
+        in_node "$a" ip route replace "$3" via "${3%/*}" dev vxlan0 onlink
+      else
+        in_node "$a" ip route replace "$3" via "$(node_ip "$b")" dev eth0
+      fi ;;
+    block-port|block-nodeports|mtu)
+      local n rule; n=$(node_index "$1")
+      [ "$name" = mtu ] && in_node "$n" ip link set eth0 mtu 1500
+      in_node "$n" iptables -t raw -S KNC-FAULT-PRE 2>/dev/null | grep -- "knc-fault:$name" | sed 's/^-A /-D /' |
+        while read -r rule; do eval "in_node $n iptables -t raw $rule"; done ;;
+    kube-proxy-down)
+      local n; n=$(node_index "$1")
+      daemon_alive "kube-proxy-$1" || node_start_kube_proxy "$n" ;;
+    no-forwarding) in_node "$(node_index "$1")" sysctl -qw net.ipv4.ip_forward=1 ;;
+  esac
+}

@@ -1,0 +1,135 @@
+# One node: containerd, kubelet and kube-proxy inside the node's network namespace, each with
+# its own root/state dirs, socket, cgroup root and CNI config dir.
+
+node_write_containerd_config() {
+  local i=$1 d r; d=$(node_dir "$i"); r=$(node_run_dir "$i")
+  mkdir -p "$d/containerd" "$r" "$d/cni/net.d"
+  cat > "$d/containerd/config.toml" <<TOML
+version = 3
+root = "$d/containerd/root"
+state = "$r/containerd"
+# NRI's socket path is machine-wide; several containerds would fight over it.
+disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.blockfile", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
+[grpc]
+  address = "$(containerd_sock "$i")"
+[ttrpc]
+  address = "$r/containerd.ttrpc.sock"
+[debug]
+  address = "$r/containerd.debug.sock"
+[plugins.'io.containerd.cri.v1.images']
+  snapshotter = "overlayfs"
+  [plugins.'io.containerd.cri.v1.images'.pinned_images]
+    sandbox = "$LAB_PAUSE_IMAGE"
+[plugins.'io.containerd.cri.v1.runtime']
+  netns_mounts_under_state_dir = true
+  [plugins.'io.containerd.cri.v1.runtime'.containerd]
+    default_runtime_name = "runc"
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        Root = "$r/runc"
+  [plugins.'io.containerd.cri.v1.runtime'.cni]
+    bin_dirs = ["/usr/lib/cni"]
+    conf_dir = "$d/cni/net.d"
+    max_conf_num = 1
+TOML
+}
+
+node_start_containerd() {
+  local i=$1
+  node_write_containerd_config "$i"
+  start_daemon "containerd-$(node_name "$i")" "$i" env PATH="$(containerd_bin_dir):$PATH" \
+    "$(containerd_bin_dir)/containerd" --config "$(node_dir "$i")/containerd/config.toml"
+}
+
+containerd_ready() { "$(containerd_bin_dir)/ctr" --address "$(containerd_sock "$1")" version; }
+
+node_write_kubelet_config() {
+  local i=$1 d name; d=$(node_dir "$i"); name=$(node_name "$i")
+  mkdir -p "$d/kubelet" "$d/pod-logs"
+  local taints=""
+  if [ "$i" -eq 0 ]; then
+    taints=$'registerWithTaints:\n- key: node-role.kubernetes.io/control-plane\n  effect: NoSchedule'
+  fi
+  cat > "$d/kubelet-config.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $(node_ip "$i")
+port: 10250
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $(pki_dir)/ca.crt}
+authorization: {mode: Webhook}
+# This VM mounts cgroup v1 hierarchies; Kubernetes 1.35+ refuses v1 unless told otherwise.
+failCgroupV1: false
+failSwapOn: false
+cgroupDriver: cgroupfs
+cgroupRoot: /$LAB_CGROUP_PARENT/$name
+containerRuntimeEndpoint: unix://$(containerd_sock "$i")
+podLogsDir: $d/pod-logs
+resolvConf: ""
+serializeImagePulls: false
+# All nodes share one disk and report the whole VM: keep eviction from reacting to the others.
+evictionHard: {memory.available: "50Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+protectKernelDefaults: false
+nodeStatusUpdateFrequency: 5s
+$taints
+YAML
+}
+
+node_start_kubelet() {
+  local i=$1 name; name=$(node_name "$i")
+  node_write_kubelet_config "$i"
+  cgroup_make "$LAB_CGROUP_PARENT/$name"
+  start_daemon "kubelet-$name" "$i" "$(kubernetes_bin_dir)/kubelet" \
+    --config "$(node_dir "$i")/kubelet-config.yaml" \
+    --kubeconfig "$(pki_dir)/kubelet-$name.kubeconfig" \
+    --root-dir "$(node_dir "$i")/kubelet" \
+    --hostname-override "$name" --node-ip "$(node_ip "$i")" --v=1
+}
+
+node_start_kube_proxy() {
+  local i=$1 name d; name=$(node_name "$i"); d=$(node_dir "$i")
+  cat > "$d/kube-proxy-config.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: $(pki_dir)/kube-proxy.kubeconfig}
+mode: iptables
+clusterCIDR: $LAB_POD_CIDR
+hostnameOverride: $name
+healthzBindAddress: 0.0.0.0:10256
+metricsBindAddress: 127.0.0.1:10249
+# nf_conntrack_max is global across namespaces: leave the kernel's settings alone.
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+YAML
+  start_daemon "kube-proxy-$name" "$i" "$(kubernetes_bin_dir)/kube-proxy" --config "$d/kube-proxy-config.yaml" --v=1
+}
+
+# The node's CNI config, once its podCIDR is known: the reference bridge plugin with
+# host-local IPAM over the node's range; hairpin so a pod reaches itself through a Service.
+node_write_cni_config() {
+  local i=$1 cidr=$2 mtu=$3 d; d=$(node_dir "$i")
+  mkdir -p "$d/cni/net.d" "$d/cni/ipam"
+  cat > "$d/cni/net.d/10-lab.conflist.tmp" <<JSON
+{
+  "cniVersion": "1.0.0",
+  "name": "lab-pods",
+  "plugins": [
+    {
+      "type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false,
+      "hairpinMode": true, "mtu": $mtu,
+      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$cidr"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$d/cni/ipam"}
+    },
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+JSON
+  mv "$d/cni/net.d/10-lab.conflist.tmp" "$d/cni/net.d/10-lab.conflist"
+}

@@ -1,0 +1,149 @@
+# `lab up`: preflight, build, then bring the cluster up step by step. Any failure tears down
+# what was made (a half-built cluster is never left behind silently) and shows the log tail.
+
+lab_preflight() {
+  local missing=() c
+  for c in ip nsenter iptables iptables-save iptables-restore conntrack runc openssl setsid tar gzip sha256sum go; do
+    command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+  done
+  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/portmap ] || missing+=("CNI plugins in /usr/lib/cni")
+  [ ${#missing[@]} -eq 0 ] || die "missing: ${missing[*]}. Install with: apt-get install -y iproute2 util-linux iptables conntrack runc containernetworking-plugins openssl (and Go ≥ 1.26)" 2
+  ip netns list >/dev/null 2>&1 || die "this kernel or container does not allow network namespaces (ip netns failed)" 2
+  [ -d "$CGROUP_V1_ROOT/pids" ] && [ -d "$CGROUP_V1_ROOT/cpu" ] && [ -d "$CGROUP_V1_ROOT/memory" ] \
+    || die "the lab needs cgroup v1 hierarchies (cpu, memory, pids) under $CGROUP_V1_ROOT; this machine has: $(ls "$CGROUP_V1_ROOT" | tr '\n' ' ')" 2
+  # The node network must not collide with anything this machine already routes.
+  local clash
+  clash=$(ip -4 route show | grep -v "dev $LAB_ROOT_IF" | awk -v p="$LAB_NODE_NET_PREFIX." 'index($1,p)==1 || $1=="'"$LAB_NODE_NET"'"' || true)
+  [ -z "$clash" ] || die "the lab's node network $LAB_NODE_NET is already routed on this machine ($clash); free it first" 2
+}
+
+lab_has_leftovers() {
+  ip netns list 2>/dev/null | grep -q '^knc-' || ip link show "$LAB_ROOT_IF" >/dev/null 2>&1 \
+    || [ -d "$LAB_STATE" ] || [ -d "$LAB_RUN" ] || [ -n "$(cgroup_lab_pids)" ]
+}
+
+lab_on_up_failure() {
+  local rc=$?
+  trap - ERR INT TERM
+  log "lab up failed (exit $rc). Recent log lines:"
+  local f
+  for f in "$LAB_LOGS"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 5 "$f" >&2; }; done
+  log "tearing down the partial lab so nothing is left behind"
+  lab_down >/dev/null 2>&1 || true
+  exit "$rc"
+}
+
+# "index podCIDR" per node, once the controller-manager has allocated them all.
+all_pod_cidrs_allocated() {
+  local i
+  for i in $(all_node_indexes); do
+    [ -n "$(kubectl_lab get node "$(node_name "$i")" -o jsonpath='{.spec.podCIDR}' 2>/dev/null)" ] || return 1
+  done
+}
+pod_cidr_table() {
+  local i
+  for i in $(all_node_indexes); do echo "$i $(kubectl_lab get node "$(node_name "$i")" -o jsonpath='{.spec.podCIDR}')"; done
+}
+
+lab_up() {
+  local nodes=3 network=routed
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --nodes) nodes=${2:?--nodes needs a number}; shift 2 ;;
+      --nodes=*) nodes=${1#*=}; shift ;;
+      --network) network=${2:?--network needs routed or vxlan}; shift 2 ;;
+      --network=*) network=${1#*=}; shift ;;
+      *) die "unknown option '$1' for up; options: --nodes N, --network routed|vxlan" 2 ;;
+    esac
+  done
+  [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 2 ] && [ "$nodes" -le 20 ] || die "--nodes must be a number from 2 to 20 (got '$nodes')" 2
+  case "$network" in routed|vxlan) ;; *) die "--network must be routed or vxlan (got '$network')" 2 ;; esac
+  lab_preflight
+  if lab_has_leftovers; then
+    log "found a previous lab (running or crashed); removing it first"
+    lab_down
+  fi
+  local t0; t0=$(date +%s)
+  bash "$LAB_DIR/build.sh"
+  images_build
+  local t_build=$(( $(date +%s) - t0 ))
+  trap lab_on_up_failure ERR INT TERM
+  export LAB_NODES=$nodes
+  mkdir -p "$LAB_STATE" "$LAB_RUN" "$LAB_LOGS"
+  printf 'LAB_NODES=%s\nLAB_NETWORK=%s\n' "$nodes" "$network" > "$(lab_config_file)"
+  cgroup_make "$LAB_CGROUP_PARENT/daemons"
+  log "network: hub, $nodes node namespaces, root leg $LAB_ROOT_IF $LAB_ROOT_IP"
+  net_create_hub
+  local i; for i in $(all_node_indexes); do net_create_node "$i"; done
+  log "certificates"
+  pki_create
+  log "control plane on $(node_name 0) ($(node_ip 0))"
+  cp_start_etcd
+  wait_for "etcd to report healthy" 30 etcd_ready
+  cp_start_apiserver
+  for i in $(all_node_indexes); do node_start_containerd "$i"; done
+  wait_for "kube-apiserver /readyz at https://$(node_ip 0):$LAB_APISERVER_PORT" 60 apiserver_ready
+  cp_start_controller_manager
+  cp_start_scheduler
+  for i in $(all_node_indexes); do
+    wait_for "containerd of $(node_name "$i")" 30 containerd_ready "$i"
+    images_import "$i"
+    node_start_kubelet "$i"
+    node_start_kube_proxy "$i"
+  done
+  wait_for "every node to register and get a podCIDR" 60 all_pod_cidrs_allocated
+  local table mtu=1500; table=$(pod_cidr_table)
+  [ "$network" = vxlan ] && mtu=1450
+  while read -r i cidr; do node_write_cni_config "$i" "$cidr" "$mtu"; done <<<"$table"
+  if [ "$network" = vxlan ]; then net_vxlan_pod_routes <<<"$table"; else net_routed_pod_routes <<<"$table"; fi
+  kubectl_lab label node "$(node_name 0)" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
+  kubectl_lab create configmap kube-netconform-lab -n kube-system \
+    --from-literal=network="$network" --from-literal=nodes="$nodes" >/dev/null
+  wait_for "every node to be Ready" 90 kubectl_lab wait --for=condition=Ready node --all --timeout=2s
+  log "checking that a probe pod runs on every node"
+  lab_smoke_pods
+  trap - ERR INT TERM
+  log "lab up: $nodes nodes, $network pod network, in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
+  echo "$(pki_dir)/admin.kubeconfig"
+}
+
+# A pod pinned to every node (control plane included) must start; then it is removed.
+lab_smoke_pods() {
+  local i name
+  for i in $(all_node_indexes); do
+    name=$(node_name "$i")
+    cat <<YAML | kubectl_lab apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: lab-smoke-$name, namespace: default, labels: {app: lab-smoke}}
+spec:
+  nodeName: $name
+  tolerations: [{operator: Exists}]
+  automountServiceAccountToken: false
+  containers:
+  - name: pause
+    image: $(agnhost_image)
+    imagePullPolicy: IfNotPresent
+    args: [pause]
+YAML
+  done
+  wait_for "a smoke pod to be Ready on every node" 60 kubectl_lab wait --for=condition=Ready pod -l app=lab-smoke -n default --timeout=2s
+  kubectl_lab delete pod -l app=lab-smoke -n default --wait=false >/dev/null
+}
+
+lab_status() {
+  if [ ! -f "$(lab_config_file)" ]; then echo "lab: down"; return 0; fi
+  load_lab_config
+  echo "lab: up, $LAB_NODES nodes, $LAB_NETWORK pod network, kubeconfig $(pki_dir)/admin.kubeconfig"
+  local i name d
+  for i in $(all_node_indexes); do
+    name=$(node_name "$i")
+    local alive=()
+    for d in containerd kubelet kube-proxy; do daemon_alive "$d-$name" && alive+=("$d") || alive+=("$d:DOWN"); done
+    echo "  $name $(node_ip "$i") netns $(node_netns "$i"): ${alive[*]}"
+  done
+  for d in etcd kube-apiserver kube-controller-manager kube-scheduler; do
+    daemon_alive "$d" && echo "  $d: running" || echo "  $d: DOWN"
+  done
+  kubectl_lab get nodes -o wide 2>&1 || true
+}

@@ -1,0 +1,28 @@
+// `lab down` MUST leave nothing behind: no namespace, interface, process, mount or cgroup.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { lab } from '../lab/lab-client.ts';
+
+const sh = (cmd: string) => execFileSync('bash', ['-c', cmd], { encoding: 'utf8' });
+const labDirs = ['/var/lib/kube-netconform-lab', '/run/kube-netconform-lab'];
+
+describe('lab down', () => {
+  test('removes every namespace, interface, process, mount and cgroup the lab made, and is idempotent', async () => {
+    const down = await lab('down');
+    expect(down.code, down.stderr).toBe(0);
+    expect(sh('ip netns list').split('\n').filter((l) => l.startsWith('knc-'))).toEqual([]);
+    expect(sh('ip -o link show').split('\n').filter((l) => /knc-lab0|vh\d+@/.test(l))).toEqual([]);
+    const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+      try { return [readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ')]; } catch { return []; }
+    });
+    expect(procs.filter((c) => /kube-netconform-lab\/bin\/|containerd-shim-runc-v2/.test(c))).toEqual([]);
+    expect(readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((m) => labDirs.some((d) => m.includes(d)))).toEqual([]);
+    for (const d of labDirs) expect(existsSync(d), d).toBe(false);
+    expect(existsSync('/sys/fs/cgroup/pids/knc-lab')).toBe(false);
+    const again = await lab('down');
+    expect(again.code).toBe(0);
+    const status = await lab('status');
+    expect(status.stdout).toMatch(/lab: down/);
+  }, 120_000);
+});

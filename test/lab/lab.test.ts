@@ -1,0 +1,231 @@
+// The lab MUST be a real cluster with a flat pod network, working Services and NodePorts,
+// and every fault MUST break exactly its path until healed. Plain kubectl + agnhost only.
+import { beforeAll, afterAll, describe, expect, test } from 'vitest';
+import { agnhostImage, connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, waitFor } from './lab-client.ts';
+
+const NS = 'lab-test';
+const network = process.env.LAB_NETWORK ?? 'routed';
+interface NodeInfo { name: string; ip: string; podCIDR: string }
+let nodes: NodeInfo[] = [];
+const pods: Record<string, { name: string; ip: string }> = {};
+let clusterIP = '';
+let nodePort = 0;
+const [cp, w1, w2] = ['lab-control-plane', 'lab-worker-1', 'lab-worker-2'];
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  const toInt = (a: string) => a.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  return (toInt(ip) & mask) === (toInt(base!) & mask);
+}
+
+const manifests = (nodeNames: string[]) => [
+  ...nodeNames.map((n) => `apiVersion: v1
+kind: Pod
+metadata: {name: netexec-${n}, labels: {app: netexec}}
+spec:
+  nodeName: ${n}
+  tolerations: [{operator: Exists}]
+  automountServiceAccountToken: false
+  containers:
+  - name: netexec
+    image: ${agnhostImage}
+    imagePullPolicy: IfNotPresent
+    args: [netexec, --http-port=8080, --udp-port=8081]
+    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
+`),
+  `apiVersion: v1
+kind: Service
+metadata: {name: netexec}
+spec:
+  selector: {app: netexec}
+  ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}, {name: udp, port: 90, targetPort: 8081, protocol: UDP}]
+`,
+  `apiVersion: v1
+kind: Service
+metadata: {name: netexec-nodeport}
+spec:
+  type: NodePort
+  selector: {app: netexec}
+  ports: [{name: http, port: 8080, targetPort: 8080, protocol: TCP}]
+`,
+].join('---\n');
+
+async function fetchFromRoot(url: string): Promise<string> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return r.ok ? await r.text() : `HTTP ${r.status}`;
+  } catch (e) { return `ERROR ${(e as Error).cause ?? e}`; }
+}
+
+beforeAll(async () => {
+  const list = await kubectlJson<{ items: any[] }>(['get', 'nodes']);
+  nodes = list.items.map((n) => ({
+    name: n.metadata.name,
+    ip: n.status.addresses.find((a: any) => a.type === 'InternalIP').address,
+    podCIDR: n.spec.podCIDR,
+  }));
+  await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true'], { timeoutMs: 120_000 });
+  await kubectl(['create', 'namespace', NS]);
+  await kubectl(['apply', '-n', NS, '-f', '-'], { input: manifests(nodes.map((n) => n.name)) });
+  await kubectl(['wait', '-n', NS, '--for=condition=Ready', 'pod', '-l', 'app=netexec', '--timeout=90s'], { timeoutMs: 100_000 });
+  const p = await kubectlJson<{ items: any[] }>(['get', 'pods', '-n', NS, '-l', 'app=netexec']);
+  for (const item of p.items) pods[item.spec.nodeName] = { name: item.metadata.name, ip: item.status.podIP };
+  const svc = await kubectlJson(['get', 'svc', '-n', NS, 'netexec']);
+  clusterIP = svc.spec.clusterIP;
+  const np = await kubectlJson(['get', 'svc', '-n', NS, 'netexec-nodeport']);
+  nodePort = np.spec.ports[0].nodePort;
+  // Endpoints are programmed by every kube-proxy; wait until each node answers the NodePort.
+  for (const n of nodes) {
+    await waitFor(`NodePort ${nodePort} answering on ${n.name}`, async () => !(await fetchFromRoot(`http://${n.ip}:${nodePort}/hostname`)).startsWith('ERROR'), { timeoutMs: 30_000 });
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await lab('heal');
+  await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
+});
+
+const podIP = (node: string) => pods[node]!.ip;
+const podName = (node: string) => pods[node]!.name;
+const nodeIP = (node: string) => nodes.find((n) => n.name === node)!.ip;
+
+describe(`lab (${network} pod network)`, { sequential: true }, () => {
+  test('three nodes are Ready; the control plane is tainted and labelled', async () => {
+    const list = await kubectlJson<{ items: any[] }>(['get', 'nodes']);
+    expect(list.items.map((n) => n.metadata.name).sort()).toEqual([cp, w1, w2]);
+    for (const n of list.items) {
+      expect(n.status.conditions.find((c: any) => c.type === 'Ready').status, `${n.metadata.name} Ready`).toBe('True');
+      expect(n.status.nodeInfo.kubeletVersion).toMatch(/^v1\.37\./);
+    }
+    const control = list.items.find((n) => n.metadata.name === cp);
+    expect(control.spec.taints).toContainEqual(expect.objectContaining({ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }));
+    expect(Object.keys(control.metadata.labels)).toContain('node-role.kubernetes.io/control-plane');
+  });
+
+  test("each node's pod gets an IP in that node's pod CIDR", () => {
+    for (const n of nodes) expect(inCidr(podIP(n.name), n.podCIDR), `${n.name} pod ${podIP(n.name)} in ${n.podCIDR}`).toBe(true);
+    expect(new Set(nodes.map((n) => n.podCIDR)).size).toBe(nodes.length);
+  });
+
+  test('every pod reaches every other pod, across nodes, TCP and UDP', async () => {
+    const failures: string[] = [];
+    for (const from of nodes) for (const to of nodes) {
+      if (from.name === to.name) continue;
+      const tcp = await connectFromPod(NS, podName(from.name), `${podIP(to.name)}:8080`);
+      if (tcp) failures.push(`${from.name} → ${to.name} tcp: ${tcp}`);
+      const udp = await dialFromPod(NS, podName(from.name), { host: podIP(to.name), port: 8081, request: 'hostname', protocol: 'udp' });
+      if (udp.responses?.[0] !== podName(to.name)) failures.push(`${from.name} → ${to.name} udp: ${JSON.stringify(udp)}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('every node reaches a pod on every other node from its host network', async () => {
+    const failures: string[] = [];
+    for (const from of nodes) for (const to of nodes) {
+      const r = await connectFromNode(from.name, `${podIP(to.name)}:8080`);
+      if (r) failures.push(`${from.name} → pod on ${to.name}: ${r}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('the root namespace reaches node IPs but not pod IPs (it is an outside client)', async () => {
+    expect(await fetchFromRoot(`http://${nodeIP(w1)}:${nodePort}/hostname`)).toMatch(/^netexec-/);
+    expect(await fetchFromRoot(`http://${podIP(w1)}:8080/hostname`)).toMatch(/^ERROR/);
+  });
+
+  test('a ClusterIP Service answers from pods on every node and spreads over its backends', async () => {
+    const seen = new Set<string>();
+    for (const from of nodes) {
+      for (let k = 0; k < 6; k++) {
+        const r = await dialFromPod(NS, podName(from.name), { host: clusterIP, port: 80, request: 'hostname' });
+        expect(r.errors ?? [], `${from.name} → ${clusterIP}:80`).toEqual([]);
+        seen.add(r.responses![0]!);
+      }
+      const udp = await dialFromPod(NS, podName(from.name), { host: clusterIP, port: 90, request: 'hostname', protocol: 'udp' });
+      expect(udp.responses?.[0], `${from.name} → ${clusterIP}:90/udp`).toMatch(/^netexec-/);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+    for (const s of seen) expect(Object.values(pods).map((p) => p.name)).toContain(s);
+  });
+
+  test('a NodePort Service answers from the root namespace on every node', async () => {
+    for (const n of nodes) expect(await fetchFromRoot(`http://${n.ip}:${nodePort}/hostname`), n.name).toMatch(/^netexec-/);
+  });
+
+  describe('faults break exactly their path, and heal restores it', { sequential: true }, () => {
+    test('cut-route worker-1 → worker-2: pods on worker-1 lose worker-2, keep the control plane', async () => {
+      expect((await lab('fault', 'cut-route', w1, w2)).code).toBe(0);
+      expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toMatch(/TIMEOUT|OTHER/);
+      expect(await connectFromPod(NS, podName(w1), `${podIP(cp)}:8080`)).toBe('');
+      expect((await lab('heal', 'cut-route')).code).toBe(0);
+      expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toBe('');
+    });
+
+    test('block-port worker-1 10250/tcp: the kubelet port closes to other nodes, nothing else', async () => {
+      expect(await connectFromNode(cp, `${nodeIP(w1)}:10250`)).toBe('');
+      expect((await lab('fault', 'block-port', w1, '10250/tcp')).code).toBe(0);
+      expect(await connectFromNode(cp, `${nodeIP(w1)}:10250`)).toMatch(/TIMEOUT/);
+      expect(await connectFromNode(cp, `${nodeIP(w2)}:10250`)).toBe('');
+      expect(await connectFromNode(cp, `${podIP(w1)}:8080`)).toBe('');
+      expect((await lab('heal', 'block-port')).code).toBe(0);
+      expect(await connectFromNode(cp, `${nodeIP(w1)}:10250`)).toBe('');
+    });
+
+    test('block-nodeports worker-2: its NodePorts stop answering, worker-1 still answers', async () => {
+      expect((await lab('fault', 'block-nodeports', w2)).code).toBe(0);
+      expect(await fetchFromRoot(`http://${nodeIP(w2)}:${nodePort}/hostname`)).toMatch(/^ERROR/);
+      expect(await fetchFromRoot(`http://${nodeIP(w1)}:${nodePort}/hostname`)).toMatch(/^netexec-/);
+      expect((await lab('heal')).code).toBe(0);
+      expect(await fetchFromRoot(`http://${nodeIP(w2)}:${nodePort}/hostname`)).toMatch(/^netexec-/);
+    });
+
+    test('kube-proxy-down worker-1: the ClusterIP fails from worker-1 only; heal brings it back', async () => {
+      expect((await lab('fault', 'kube-proxy-down', w1)).code).toBe(0);
+      expect(await connectFromPod(NS, podName(w1), `${clusterIP}:80`)).toMatch(/TIMEOUT|REFUSED|OTHER/);
+      expect(await connectFromPod(NS, podName(w2), `${clusterIP}:80`)).toBe('');
+      expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toBe('');
+      expect((await lab('heal')).code).toBe(0);
+      await waitFor('kube-proxy on worker-1 to reprogram the ClusterIP', async () => (await connectFromPod(NS, podName(w1), `${clusterIP}:80`)) === '', { timeoutMs: 30_000 });
+    });
+
+    test('no-forwarding worker-2: pods on worker-2 become unreachable from other nodes', async () => {
+      expect((await lab('fault', 'no-forwarding', w2)).code).toBe(0);
+      expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toMatch(/TIMEOUT|OTHER/);
+      expect(await connectFromPod(NS, podName(w1), `${podIP(cp)}:8080`)).toBe('');
+      expect((await lab('heal')).code).toBe(0);
+      expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toBe('');
+    });
+
+    test('mtu worker-2 1200: small requests pass, full-size ones into worker-2 die', async () => {
+      const big = 'x'.repeat(20_000);
+      const ok = await dialFromPod(NS, podName(w1), { host: podIP(w2), port: 8080, request: `echo?msg=${big}` });
+      expect(ok.responses?.[0]?.length, 'full-size echo before the fault').toBe(big.length);
+      expect((await lab('fault', 'mtu', w2, '1200')).code).toBe(0);
+      const small = await dialFromPod(NS, podName(w1), { host: podIP(w2), port: 8080, request: 'hostname' });
+      expect(small.responses?.[0]).toBe(podName(w2));
+      const broken = await dialFromPod(NS, podName(w1), { host: podIP(w2), port: 8080, request: `echo?msg=${big}` });
+      expect(broken.responses, 'full-size echo through the small MTU').toBeUndefined();
+      expect((await lab('heal')).code).toBe(0);
+      const healed = await dialFromPod(NS, podName(w1), { host: podIP(w2), port: 8080, request: `echo?msg=${big}` });
+      expect(healed.responses?.[0]?.length).toBe(big.length);
+    });
+
+    test.runIf(network === 'vxlan')('block-port worker-2 8472/udp (vxlan): cross-node pod traffic to worker-2 dies', async () => {
+      expect((await lab('fault', 'block-port', w2, '8472/udp')).code).toBe(0);
+      expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toMatch(/TIMEOUT|OTHER/);
+      expect(await connectFromPod(NS, podName(w1), `${podIP(cp)}:8080`)).toBe('');
+      expect((await lab('heal')).code).toBe(0);
+      expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toBe('');
+    });
+
+    test('bad fault input gets a clear error listing the valid names', async () => {
+      const r = await lab('fault', 'unplug', w1);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/unknown fault 'unplug'; faults are: cut-route/);
+      const n = await lab('fault', 'cut-route', 'worker-9', w1);
+      expect(n.code).toBe(2);
+      expect(n.stderr).toMatch(/unknown node 'worker-9'; nodes are: lab-control-plane lab-worker-1 lab-worker-2/);
+    });
+  });
+});
