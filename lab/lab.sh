@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The lab: a real multi-node Kubernetes on this machine, each node in its own network
 # namespace. Usage: npm run lab -- <command>   (see `npm run lab -- help`)
-set -Eeuo pipefail
+set -euo pipefail
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$LAB_DIR/versions.env"
 for f in common procs net pki images node control-plane faults up down; do source "$LAB_DIR/lib/$f.sh"; done

@@ -45,6 +45,7 @@ images_build() {
 images_import() { # node index
   local i=$1 d; d=$(images_dir)
   local ctr; ctr="$(containerd_bin_dir)/ctr --address $(containerd_sock "$i") -n k8s.io"
-  $ctr images import --local "$d/pause.tar" >/dev/null
-  $ctr images import --local "$d/agnhost.tar" >/dev/null
+  # ctr prints containerd's cgroup v1 deprecation warning on every call: keep it in the log.
+  $ctr images import --local "$d/pause.tar" >/dev/null 2>>"$LAB_LOGS/images.log"
+  $ctr images import --local "$d/agnhost.tar" >/dev/null 2>>"$LAB_LOGS/images.log"
 }

@@ -22,6 +22,9 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.snapshotter.v1.bt
     sandbox = "$LAB_PAUSE_IMAGE"
 [plugins.'io.containerd.cri.v1.runtime']
   netns_mounts_under_state_dir = true
+  # Root here lacks CAP_SYS_RESOURCE, so no process may lower its oom_score_adj (runc would
+  # fail every sandbox with "can't get final child's PID"): clamp to containerd's own value.
+  restrict_oom_score_adj = true
   [plugins.'io.containerd.cri.v1.runtime'.containerd]
     default_runtime_name = "runc"
     [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
@@ -107,6 +110,7 @@ hostnameOverride: $name
 healthzBindAddress: 0.0.0.0:10256
 metricsBindAddress: 127.0.0.1:10249
 # nf_conntrack_max is global across namespaces: leave the kernel's settings alone.
+oomScoreAdj: 0
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 YAML
   start_daemon "kube-proxy-$name" "$i" "$(kubernetes_bin_dir)/kube-proxy" --config "$d/kube-proxy-config.yaml" --v=1

@@ -4,7 +4,12 @@
 # and containers it starts land under it too. `lab down` kills by cgroup, so a crashed run's
 # leftovers are found the same way as a clean run's.
 CGROUP_V1_ROOT=/sys/fs/cgroup
-cgroup_hierarchies() { local h; for h in "$CGROUP_V1_ROOT"/*; do [ -f "$h/cgroup.procs" ] && [ "$(basename "$h")" != unified ] && echo "$h"; done; }
+cgroup_hierarchies() {
+  local h
+  for h in "$CGROUP_V1_ROOT"/*; do
+    if [ -f "$h/cgroup.procs" ] && [ "$(basename "$h")" != unified ]; then echo "$h"; fi
+  done
+}
 
 cgroup_make() { # relative path under each hierarchy, e.g. knc-lab/daemons
   local h p part
@@ -63,13 +68,15 @@ stop_daemon() { # name
   rm -f "$LAB_RUN/pids/$1.pid"
 }
 
+# The lab's data is thrown away on down, so there is nothing to shut down gracefully: SIGKILL
+# (container PID 1s ignore SIGTERM anyway) and wait until the cgroup tree is empty.
+lab_cgroup_empty() { [ -z "$(cgroup_lab_pids)" ]; }
 kill_all_lab_processes() {
-  local pids
-  pids=$(cgroup_lab_pids)
-  [ -z "$pids" ] && return 0
-  kill $pids 2>/dev/null || true
-  if ! wait_for "lab processes to exit after SIGTERM" 8 sh -c "[ -z \"\$(find $CGROUP_V1_ROOT/pids/$LAB_CGROUP_PARENT -name cgroup.procs -exec cat {} + 2>/dev/null)\" ]"; then
-    pids=$(cgroup_lab_pids); [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
-    wait_for "lab processes to exit after SIGKILL" 10 sh -c "[ -z \"\$(find $CGROUP_V1_ROOT/pids/$LAB_CGROUP_PARENT -name cgroup.procs -exec cat {} + 2>/dev/null)\" ]" || true
-  fi
+  local pids round
+  for round in 1 2 3; do
+    pids=$(cgroup_lab_pids)
+    [ -z "$pids" ] && return 0
+    kill -9 $pids 2>/dev/null || true
+    wait_for "lab processes to exit after SIGKILL" 5 lab_cgroup_empty && return 0
+  done
 }

@@ -24,12 +24,17 @@ lab_has_leftovers() {
 
 lab_on_up_failure() {
   local rc=$?
-  trap - ERR INT TERM
+  trap - EXIT INT TERM
+  [ "$rc" -ne 0 ] || rc=1
   log "lab up failed (exit $rc). Recent log lines:"
   local f
   for f in "$LAB_LOGS"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 5 "$f" >&2; }; done
-  log "tearing down the partial lab so nothing is left behind"
-  lab_down >/dev/null 2>&1 || true
+  if [ -n "${LAB_KEEP_ON_FAILURE:-}" ]; then
+    log "LAB_KEEP_ON_FAILURE is set: leaving the partial lab for debugging; remove it with: npm run lab -- down"
+  else
+    log "tearing down the partial lab so nothing is left behind"
+    lab_down >/dev/null 2>&1 || true
+  fi
   exit "$rc"
 }
 
@@ -67,7 +72,9 @@ lab_up() {
   bash "$LAB_DIR/build.sh"
   images_build
   local t_build=$(( $(date +%s) - t0 ))
-  trap lab_on_up_failure ERR INT TERM
+  # Any failing step exits (set -e); the EXIT trap then removes the partial lab.
+  trap lab_on_up_failure EXIT
+  trap 'exit 130' INT TERM
   export LAB_NODES=$nodes
   mkdir -p "$LAB_STATE" "$LAB_RUN" "$LAB_LOGS"
   printf 'LAB_NODES=%s\nLAB_NETWORK=%s\n' "$nodes" "$network" > "$(lab_config_file)"
@@ -102,7 +109,7 @@ lab_up() {
   wait_for "every node to be Ready" 90 kubectl_lab wait --for=condition=Ready node --all --timeout=2s
   log "checking that a probe pod runs on every node"
   lab_smoke_pods
-  trap - ERR INT TERM
+  trap - EXIT INT TERM
   log "lab up: $nodes nodes, $network pod network, in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
   echo "$(pki_dir)/admin.kubeconfig"
 }

@@ -8,6 +8,12 @@ const sh = (cmd: string) => execFileSync('bash', ['-c', cmd], { encoding: 'utf8'
 const labDirs = ['/var/lib/kube-netconform-lab', '/run/kube-netconform-lab'];
 
 describe('lab down', () => {
+  test('after a crash (every lab process SIGKILLed, state left on disk) status still reports it', async () => {
+    sh('for p in $(find /sys/fs/cgroup/pids/knc-lab -name cgroup.procs -exec cat {} +); do kill -9 $p; done 2>/dev/null || true');
+    const status = await lab('status');
+    expect(status.stdout).toMatch(/kubelet:DOWN/);
+  }, 60_000);
+
   test('removes every namespace, interface, process, mount and cgroup the lab made, and is idempotent', async () => {
     const down = await lab('down');
     expect(down.code, down.stderr).toBe(0);
