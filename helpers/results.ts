@@ -18,8 +18,10 @@ export type Expectation = 'REACHABLE' | 'REFUSED' | 'FILTERED';
  * - FILTERED: no answer within the timeout.
  * - CONTROL_ERROR: the runner could not drive the probe (API server → pod proxy failed);
  *   says nothing about the data path and is never reported as a network verdict.
+ * - NOT_RUN: the check could not run at all (its probe never became ready, or it was skipped);
+ *   `reason` says why. Outcome is 'error' (setup failure) or 'skipped'.
  */
-export type Observation = 'REACHABLE' | 'WRONG_ANSWER' | 'REFUSED' | 'FILTERED' | 'CONTROL_ERROR';
+export type Observation = 'REACHABLE' | 'WRONG_ANSWER' | 'REFUSED' | 'FILTERED' | 'CONTROL_ERROR' | 'NOT_RUN';
 
 /** How a row ended: passed, failed (network verdict ≠ expectation), error (could not be checked), skipped. */
 export type Outcome = 'passed' | 'failed' | 'error' | 'skipped';
@@ -69,4 +71,6 @@ export interface RunResults {
   results: CheckResult[];
   /** Diagnosis over the whole run: probable causes, most specific first. */
   diagnosis: string[];
+  /** Counters that are not durations, e.g. {'apiRequests.setup': 31, 'apiRequests.checks': 236}. */
+  counters?: Record<string, number>;
 }

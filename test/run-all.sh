@@ -29,6 +29,8 @@ else
   fi
   if lab_step lab-up-vxlan up --network vxlan; then
     LAB_NETWORK=vxlan vitest_step lab-vxlan --project lab
+    # The overlay's own faults (UDP 8472) and the MTU fault through VXLAN; the rest ran above.
+    LAB_NETWORK=vxlan DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts
   fi
   vitest_step lab-down --project lab-down
 fi

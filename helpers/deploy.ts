@@ -1,0 +1,175 @@
+// Deploy once per run (STYLE.md §6): the run's namespace, probe pods on every schedulable node,
+// the probes Service; wait until ready (timeouts name what was awaited, no sleeps); read the
+// topology; and clean up only what this run created (STYLE.md §7).
+import pLimit from 'p-limit';
+import { SetupError } from './errors.ts';
+import type { Kube, Pod } from './kube.ts';
+import { namespaceManifest, probePodManifest, probeServiceManifest, RUN_LABEL, ROLE_LABEL, MANAGED_BY } from './manifests.ts';
+import {
+  classifyNodes, isStuck, POD_ROLES, probesFromPods,
+  type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole, type Topology,
+} from './topology.ts';
+
+export interface ProbeOptions {
+  runId: string;
+  image: string;
+  imagePullSecret?: string;
+  ports: ProbePorts;
+  concurrency: number;
+  signal?: AbortSignal;
+}
+
+/** What this run created: exactly what cleanup may delete. */
+export interface Deployment {
+  runId: string;
+  namespace: string;
+  createdNamespace: boolean;
+  createdPods: string[];
+  createdServices: string[];
+}
+
+const POLL_MS = 500;
+
+/** Poll `check` until it returns a value; on timeout throw an error naming what was awaited. */
+export async function waitFor<T>(check: () => Promise<T | undefined>, options: { timeoutMs: number; what: string; intervalMs?: number; signal?: AbortSignal }): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (options.signal?.aborted) throw new SetupError(`interrupted while waiting for ${options.what}`);
+    if (Date.now() >= deadline) throw new SetupError(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${options.what}`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(options.intervalMs ?? POLL_MS, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+export async function prepareNamespace(kube: Kube, options: { runId: string; namespace: string }): Promise<Deployment> {
+  const deployment: Deployment = { runId: options.runId, namespace: options.namespace, createdNamespace: false, createdPods: [], createdServices: [] };
+  const existing = await kube.readNamespace(options.namespace);
+  if (existing) {
+    if (existing.status?.phase === 'Terminating') throw new SetupError(`namespace ${options.namespace} is being deleted; pick another --namespace or wait.`);
+    const [pods, services] = await Promise.all([kube.listPods(options.namespace), kube.listServices(options.namespace)]);
+    if (pods.length > 0 || services.length > 0) {
+      throw new SetupError(`namespace ${options.namespace} exists and is not empty (${pods.length} pods, ${services.length} services). kube-netconform uses an existing --namespace only when it is empty, and never deletes it; omit --namespace to get a fresh one.`);
+    }
+    return deployment;
+  }
+  await kube.createNamespace(namespaceManifest({ name: options.namespace, runId: options.runId }));
+  deployment.createdNamespace = true;
+  return deployment;
+}
+
+/** Create the probe pods (two pod-network + one hostNetwork per node) and the probes Service. */
+export async function createProbes(kube: Kube, deployment: Deployment, nodes: NodeInfo[], options: ProbeOptions): Promise<void> {
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const roles: ProbeRole[] = [...POD_ROLES, 'host'];
+  const manifests = nodes.filter((n) => !n.skipReason).flatMap((n) =>
+    roles.map((role) => probePodManifest({ role, node: n.name, runId: options.runId, image: options.image, ports: options.ports, imagePullSecret: options.imagePullSecret })));
+  await Promise.all(manifests.map((pod) => limit(async () => {
+    if (options.signal?.aborted) return;
+    await kube.createPod(deployment.namespace, pod);
+    deployment.createdPods.push(pod.metadata!.name!);
+  })));
+  if (options.signal?.aborted) return;
+  const svc = probeServiceManifest({ runId: options.runId });
+  await kube.createService(deployment.namespace, svc);
+  deployment.createdServices.push(svc.metadata!.name!);
+}
+
+/**
+ * Wait until every probe is Ready or stuck (ImagePullBackOff, Unschedulable, CrashLoopBackOff…)
+ * or the timeout passes. Never throws for a single node: its probes come back not ready with
+ * the reason, and become setup-failure testcases.
+ */
+export async function waitForProbes(kube: Kube, deployment: Deployment, options: { timeoutMs: number; onProgress?: (m: string) => void; signal?: AbortSignal }): Promise<ProbePod[]> {
+  // Only the probes: the run's other pods (nodeport backend, port listeners) carry the run label too.
+  const selector = `${RUN_LABEL}=${deployment.runId},${ROLE_LABEL} in (${[...POD_ROLES, 'host'].join(',')})`;
+  const deadline = Date.now() + options.timeoutMs;
+  let last = '';
+  for (;;) {
+    const pods: Pod[] = await kube.listPods(deployment.namespace, selector);
+    const probes = probesFromPods(pods);
+    const waiting = probes.filter((p) => !p.ready);
+    const progress = `probes ready: ${probes.length - waiting.length}/${probes.length}${waiting.length ? ` (waiting for ${waiting.slice(0, 3).map((p) => `${p.name}: ${p.problem}`).join('; ')}${waiting.length > 3 ? '; …' : ''})` : ''}`;
+    if (progress !== last) options.onProgress?.(progress);
+    last = progress;
+    if (waiting.every((p) => isStuck(p.problem ?? '')) || options.signal?.aborted) return probes;
+    if (Date.now() >= deadline) {
+      for (const p of waiting) p.problem = `${p.problem} (still not ready after ${Math.round(options.timeoutMs / 1000)} s)`;
+      return probes;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+/** Wait until the probes Service's EndpointSlices list every ready pod probe, so Service rows test kube-proxy, not endpoint lag. */
+export async function waitForEndpoints(kube: Kube, deployment: Deployment, options: { service: string; expected: number; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  await waitFor(async () => {
+    const slices = await kube.listEndpointSlices(deployment.namespace, `kubernetes.io/service-name=${options.service}`);
+    const ready = new Set(slices.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)));
+    return ready.size >= options.expected ? true : undefined;
+  }, { timeoutMs: options.timeoutMs, signal: options.signal, what: `the EndpointSlices of Service ${deployment.namespace}/${options.service} to list ${options.expected} ready endpoints` });
+}
+
+/** The cluster facts the suites need besides the probes. */
+export async function readClusterFacts(kube: Kube): Promise<Pick<Topology, 'apiService' | 'serviceCIDRs' | 'serviceCIDRsUnknownReason'>> {
+  const api = await kube.readService('default', 'kubernetes');
+  const facts: Pick<Topology, 'apiService' | 'serviceCIDRs' | 'serviceCIDRsUnknownReason'> = {};
+  if (api?.spec?.clusterIP) facts.apiService = { name: 'kubernetes', clusterIP: api.spec.clusterIP, port: api.spec.ports?.[0]?.port ?? 443 };
+  try {
+    const cidrs = await kube.listServiceCidrs();
+    if (cidrs?.length) facts.serviceCIDRs = cidrs;
+    else facts.serviceCIDRsUnknownReason = 'this cluster does not serve the ServiceCIDR API (networking.k8s.io/v1, Kubernetes ≥ 1.33), so the Service range cannot be read';
+  } catch (err) {
+    facts.serviceCIDRsUnknownReason = `cannot read the Service range: ${(err as Error).message}`;
+  }
+  return facts;
+}
+
+export async function discoverNodes(kube: Kube, options: { nodeSelector?: Record<string, string> }): Promise<NodeInfo[]> {
+  const nodes = classifyNodes(await kube.listNodes(), options);
+  if (nodes.length === 0) throw new SetupError(`no node matches${options.nodeSelector ? ` --node-selector ${Object.entries(options.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')}` : ' (the cluster lists no nodes)'}.`);
+  if (nodes.every((n) => n.skipReason)) throw new SetupError(`no node can be probed: ${nodes.map((n) => `${n.name} is ${n.skipReason}`).join('; ')}.`);
+  return nodes;
+}
+
+/**
+ * Delete what this run created and wait until it is gone. A namespace we created goes whole;
+ * in a namespace we did not create, only our pods and Service (by run label and by name) go.
+ */
+export async function teardown(kube: Kube, deployment: Deployment, options: { timeoutMs: number }): Promise<void> {
+  const selector = `${RUN_LABEL}=${deployment.runId}`;
+  if (deployment.createdNamespace) {
+    // Pods first with grace 0, so the namespace controller has nothing slow left to do.
+    await kube.deletePods(deployment.namespace, selector).catch(() => undefined);
+    await kube.deleteNamespace(deployment.namespace);
+    await waitFor(async () => ((await kube.readNamespace(deployment.namespace)) ? undefined : true), {
+      timeoutMs: options.timeoutMs, what: `namespace ${deployment.namespace} to be deleted`,
+    });
+    return;
+  }
+  await kube.deletePods(deployment.namespace, selector);
+  for (const name of deployment.createdServices) await kube.deleteService(deployment.namespace, name);
+  await waitFor(async () => ((await kube.listPods(deployment.namespace, selector)).length === 0 ? true : undefined), {
+    timeoutMs: options.timeoutMs, what: `the probe pods of run ${deployment.runId} in namespace ${deployment.namespace} to be deleted`,
+  });
+}
+
+/** `cleanup`: leftovers of earlier runs, found by label. Namespaces carrying our label were created by a run. */
+export async function cleanupLeftovers(kube: Kube, options: { timeoutMs: number; onProgress?: (m: string) => void }): Promise<{ namespaces: string[]; pods: number; services: number }> {
+  const managed = Object.entries(MANAGED_BY).map(([k, v]) => `${k}=${v}`).join(',');
+  const withRun = `${managed},${RUN_LABEL}`;
+  const namespaces = (await kube.listNamespaces(withRun)).map((n) => n.metadata!.name!);
+  const pods = (await kube.listPodsAllNamespaces(withRun)).filter((p) => !namespaces.includes(p.metadata!.namespace!));
+  const services = (await kube.listServicesAllNamespaces(withRun)).filter((s) => !namespaces.includes(s.metadata!.namespace!));
+  for (const ns of namespaces) {
+    options.onProgress?.(`deleting namespace ${ns}`);
+    await kube.deleteNamespace(ns);
+  }
+  for (const ns of new Set(pods.map((p) => p.metadata!.namespace!))) await kube.deletePods(ns, withRun);
+  for (const s of services) await kube.deleteService(s.metadata!.namespace!, s.metadata!.name!);
+  await waitFor(async () => {
+    const left = (await kube.listNamespaces(withRun)).length + (await kube.listPodsAllNamespaces(withRun)).length;
+    return left === 0 ? true : undefined;
+  }, { timeoutMs: options.timeoutMs, what: 'every object labelled netconform.io/run-id to be deleted' });
+  return { namespaces, pods: pods.length, services: services.length };
+}

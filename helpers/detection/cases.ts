@@ -1,0 +1,124 @@
+// Every fault the lab can inject, with what it MUST break, what it may also break (and why),
+// and the diagnosis it MUST produce. Adding a fault is adding a row. Node names are the lab's.
+import type { FaultCase } from './compare.ts';
+
+const CP = 'lab-control-plane';
+const W1 = 'lab-worker-1';
+const W2 = 'lab-worker-2';
+const OTHERS_THAN_W2 = [CP, W1];
+
+export const FAULT_CASES: FaultCase[] = [
+  {
+    id: 'cut-route',
+    fault: ['cut-route', W1, W2],
+    networks: ['routed', 'vxlan'],
+    mustFail: [
+      { rows: { suite: 'pod-to-pod', from: { node: W1 }, to: { node: W2, kind: 'pod' } }, why: `${W1} has a blackhole route for ${W2}'s pod range` },
+      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W1, kind: 'pod' } }, why: `replies from ${W1}'s pods to ${W2}'s pods hit the same blackhole` },
+    ],
+    mayFail: [
+      { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
+      { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
+    ],
+    diagnosis: [new RegExp(`${W1}.*${W2}|${W2}.*${W1}`)],
+  },
+  {
+    id: 'block-port-kubelet',
+    fault: ['block-port', W1, '10250/tcp'],
+    networks: ['routed'],
+    mustFail: [
+      { rows: { suite: 'ports', to: { node: W1 }, port: 10250, expect: 'REACHABLE' }, why: `inbound 10250/tcp is dropped on ${W1}` },
+    ],
+    mayFail: [
+      { rows: { suite: 'ports', from: { node: W1 } }, why: `checks from ${W1} run by exec into its probe, which goes through ${W1}'s kubelet on 10250` },
+    ],
+    diagnosis: [new RegExp(`10250.*${W1}|${W1}.*10250`)],
+  },
+  {
+    id: 'block-port-apiserver',
+    fault: ['block-port', CP, '6443/tcp', '--from', W2],
+    networks: ['routed'],
+    mustFail: [
+      { rows: { suite: 'ports', from: { node: W2 }, to: { node: CP }, port: 6443 }, why: `the API server port is dropped from ${W2}` },
+    ],
+    mayFail: [
+      { rows: { suite: 'pod-to-service', from: { node: W2, kind: 'host' } }, why: `${W2}'s host network reaches the kubernetes Service from its node IP, which is blocked` },
+    ],
+    diagnosis: [new RegExp(`6443`)],
+  },
+  {
+    id: 'block-port-nodeport',
+    fault: ['block-port', W2, '30000/tcp'],
+    networks: ['routed'],
+    mustFail: [
+      { rows: { suite: 'nodeport', to: { node: W2 }, port: 30000, protocol: 'tcp', expect: 'REACHABLE' }, why: `NodePort 30000/tcp is dropped on ${W2}` },
+    ],
+    mayFail: [],
+    diagnosis: [new RegExp(`${W2}`)],
+  },
+  {
+    id: 'block-nodeports',
+    fault: ['block-nodeports', W2],
+    networks: ['routed'],
+    mustFail: [
+      { rows: { suite: 'nodeport', to: { node: W2 }, expect: 'REACHABLE' }, why: `the whole NodePort range is dropped on ${W2}` },
+    ],
+    mayFail: [],
+    diagnosis: [new RegExp(`NodePort.*${W2}|${W2}.*NodePort`)],
+  },
+  {
+    id: 'kube-proxy-down',
+    fault: ['kube-proxy-down', W1],
+    networks: ['routed'],
+    mustFail: [
+      { rows: { suite: 'pod-to-service', from: { node: W1 }, expect: 'REACHABLE', to: { kind: 'service' } }, why: `no Service rules on ${W1}` },
+      { rows: { suite: 'nodeport', to: { node: W1 }, expect: 'REACHABLE' }, why: `no NodePort rules on ${W1}` },
+    ],
+    mayFail: [],
+    diagnosis: [new RegExp(`kube-proxy.*${W1}|${W1}.*kube-proxy`)],
+  },
+  {
+    id: 'no-forwarding',
+    fault: ['no-forwarding', W2],
+    networks: ['routed'],
+    mustFail: [
+      { rows: { suite: 'pod-to-pod', from: { node: OTHERS_THAN_W2 }, to: { node: W2, kind: 'pod' } }, why: `${W2} does not forward into its pod bridge` },
+      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2 } }, why: `${W2} does not forward its pods' traffic out` },
+    ],
+    mayFail: [
+      { rows: { suite: 'pod-to-service', from: { node: W2 } }, why: 'Service traffic from W2 to remote backends is forwarded' },
+      { rows: { suite: 'pod-to-service', to: { kind: 'service' } }, why: `a Service VIP may pick a backend on ${W2}` },
+      { rows: { suite: 'nodeport', to: { node: W2 } }, why: `NodePort traffic into ${W2} is forwarded to its backend` },
+      { rows: { suite: 'nodeport' }, why: `a NodePort may forward to a backend on ${W2}` },
+    ],
+    diagnosis: [new RegExp(`${W2}`)],
+  },
+  {
+    id: 'mtu',
+    fault: ['mtu', W2, '1200'],
+    networks: ['routed', 'vxlan'],
+    mustFail: [
+      { rows: { suite: 'pod-to-pod', payload: 'full', to: { node: W2, kind: 'pod' }, from: { node: OTHERS_THAN_W2 } }, why: `full-size packets into ${W2} are larger than its MTU` },
+      { rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2 }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `full-size answers into ${W2} are larger than its MTU` },
+    ],
+    mayFail: [
+      { rows: { suite: 'pod-to-service', payload: 'full' }, why: `a full-size Service answer may come from or go to ${W2}` },
+    ],
+    diagnosis: [/MTU/, new RegExp(W2)],
+  },
+  {
+    id: 'block-vxlan',
+    fault: ['block-port', W2, '8472/udp'],
+    networks: ['vxlan'],
+    mustFail: [
+      { rows: { suite: 'pod-to-pod', to: { node: W2, kind: 'pod' }, from: { node: OTHERS_THAN_W2 } }, why: `VXLAN (UDP 8472) into ${W2} is dropped` },
+      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `answers to ${W2}'s pods come back over VXLAN into ${W2}` },
+    ],
+    mayFail: [
+      { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of ${W2}'s overlay` },
+      { rows: { suite: 'nodeport' }, why: `a NodePort may forward across ${W2}'s overlay` },
+      { rows: { suite: 'ports', port: 8472 }, why: 'UDP 8472 is checked through the overlay traffic it carries' },
+    ],
+    diagnosis: [/8472/, new RegExp(W2)],
+  },
+];

@@ -1,0 +1,100 @@
+// Detection: compare one run under an injected fault with what that fault MUST do.
+// Every row a case names in mustFail has to fail, every row it does not name in mustFail or
+// mayFail has to pass, and the run's diagnosis has to name the cause. Pure; unit-tested.
+import type { CheckResult, Endpoint, Expectation, Protocol, SuiteName } from '../results.ts';
+
+export type LabNetwork = 'routed' | 'vxlan';
+
+/** Which rows a rule is about. Every given field must match; arrays mean "any of". */
+export interface RowMatch {
+  suite?: SuiteName | SuiteName[];
+  from?: { node?: string | string[]; kind?: Endpoint['kind'] | Endpoint['kind'][] };
+  to?: { node?: string | string[]; kind?: Endpoint['kind'] | Endpoint['kind'][] };
+  port?: number;
+  protocol?: Protocol;
+  payload?: 'small' | 'full';
+  expect?: Expectation;
+  /** Rows whose from and to nodes differ. */
+  crossNode?: boolean;
+}
+
+export interface RowRule {
+  rows: RowMatch;
+  /** Why these rows must (or may) fail: shown in the diff and in docs/detection.md. */
+  why: string;
+}
+
+export interface FaultCase {
+  id: string;
+  /** Arguments to `npm run lab -- fault …`. */
+  fault: string[];
+  networks: LabNetwork[];
+  mustFail: RowRule[];
+  /** Collateral a fault legitimately causes beyond its own path (stated, never silent). */
+  mayFail: RowRule[];
+  /** The run-level diagnosis must contain a line matching each of these. */
+  diagnosis: RegExp[];
+}
+
+const oneOf = <T>(want: T | T[] | undefined, got: T): boolean =>
+  want === undefined || (Array.isArray(want) ? want.includes(got) : want === got);
+
+export function matches(row: CheckResult, m: RowMatch): boolean {
+  return oneOf(m.suite, row.suite)
+    && oneOf(m.from?.node, row.from.node) && oneOf(m.from?.kind, row.from.kind)
+    && oneOf(m.to?.node, row.to.node) && oneOf(m.to?.kind, row.to.kind)
+    && oneOf(m.port, row.port) && oneOf(m.protocol, row.protocol)
+    && oneOf(m.payload, row.payload ?? 'small') && oneOf(m.expect, row.expect)
+    && (m.crossNode === undefined || m.crossNode === (row.from.node !== '' && row.to.node !== '' && row.from.node !== row.to.node));
+}
+
+const failing = (r: CheckResult) => r.outcome === 'failed' || r.outcome === 'error';
+
+export interface DetectionVerdict {
+  id: string;
+  ok: boolean;
+  /** Rows that had to fail but passed (the suite is blind to the fault). */
+  missed: { row: string; why: string }[];
+  /** Rows that failed though the fault should not touch them. */
+  falseFailures: { row: string; observed: string }[];
+  /** mustFail rules that matched no row at all (the suite has no check for that path). */
+  uncovered: string[];
+  /** Expected diagnosis patterns missing from the run's diagnosis. */
+  missingDiagnosis: string[];
+  failedRows: number;
+  diagnosis: string[];
+}
+
+export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diagnosis: string[] }): DetectionVerdict {
+  const missed: DetectionVerdict['missed'] = [];
+  const falseFailures: DetectionVerdict['falseFailures'] = [];
+  const uncovered = c.mustFail.filter((rule) => !run.results.some((r) => matches(r, rule.rows))).map((rule) => rule.why);
+  for (const r of run.results) {
+    const must = c.mustFail.find((rule) => matches(r, rule.rows));
+    if (must) {
+      if (!failing(r)) missed.push({ row: `${r.suite}: ${r.name}`, why: must.why });
+      continue;
+    }
+    if (c.mayFail.some((rule) => matches(r, rule.rows))) continue;
+    if (failing(r)) falseFailures.push({ row: `${r.suite}: ${r.name}`, observed: `${r.observed} (${r.outcome})` });
+  }
+  const missingDiagnosis = c.diagnosis.filter((re) => !run.diagnosis.some((d) => re.test(d))).map(String);
+  return {
+    id: c.id,
+    ok: missed.length === 0 && falseFailures.length === 0 && uncovered.length === 0 && missingDiagnosis.length === 0,
+    missed, falseFailures, uncovered, missingDiagnosis,
+    failedRows: run.results.filter(failing).length,
+    diagnosis: run.diagnosis,
+  };
+}
+
+/** A readable diff for a test failure message. */
+export function describeVerdict(v: DetectionVerdict): string {
+  if (v.ok) return `${v.id}: detected (${v.failedRows} rows failed, diagnosis matched)`;
+  const lines = [`${v.id}: detection differs from the expectation`];
+  for (const m of v.uncovered) lines.push(`  no row checks: ${m}`);
+  for (const m of v.missed) lines.push(`  MISSED (passed but must fail): ${m.row} — ${m.why}`);
+  for (const f of v.falseFailures) lines.push(`  FALSE FAILURE (must pass): ${f.row} — ${f.observed}`);
+  for (const d of v.missingDiagnosis) lines.push(`  diagnosis lacks ${d}; it said: ${v.diagnosis.join(' | ') || '(nothing)'}`);
+  return lines.join('\n');
+}

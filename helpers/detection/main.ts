@@ -1,0 +1,43 @@
+// `npm run detect [-- --networks routed,vxlan] [--healthy N]`: bring the lab up in each network
+// mode, run the full suite healthy N times, then under every fault of that mode, and write
+// docs/detection.md. Exits 1 if any fault was not detected exactly. Leaves the lab up.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeVerdict, type LabNetwork } from './compare.ts';
+import { FAULT_CASES } from './cases.ts';
+import { renderDetectionMarkdown } from './report.ts';
+import { runCase, runSuite, type CaseRun } from './run.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+const { values } = parseArgs({ options: { networks: { type: 'string', default: 'routed,vxlan' }, healthy: { type: 'string', default: '1' } } });
+const networks = values.networks.split(',') as LabNetwork[];
+const reportRoot = path.join(repoRoot, 'reports', 'detection');
+const versions = fs.readFileSync(path.join(repoRoot, 'lab', 'versions.env'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).join(', ');
+const sections: string[] = [];
+let allOk = true;
+
+for (const network of networks) {
+  process.stderr.write(`== lab up --network ${network}\n`);
+  execFileSync('bash', [path.join(repoRoot, 'lab', 'lab.sh'), 'up', '--network', network], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const healthyFailures: number[] = [];
+  for (let i = 0; i < Number(values.healthy); i++) {
+    const { run } = await runSuite({ reportDir: path.join(reportRoot, `${network}-healthy-${i}`) });
+    const bad = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
+    healthyFailures.push(bad.length);
+    if (bad.length) { allOk = false; process.stderr.write(`healthy run ${i}: ${bad.length} rows failed: ${bad.map((r) => r.name).join('; ')}\n`); }
+  }
+  const runs: CaseRun[] = [];
+  for (const c of FAULT_CASES.filter((x) => x.networks.includes(network))) {
+    process.stderr.write(`== fault ${c.fault.join(' ')}\n`);
+    const r = await runCase(c, { reportRoot: path.join(reportRoot, network) });
+    runs.push(r);
+    process.stderr.write(`${describeVerdict(r.verdict)} (${(r.elapsedMs / 1000).toFixed(1)} s)\n`);
+    allOk &&= r.verdict.ok;
+  }
+  sections.push(renderDetectionMarkdown(runs, { network, versions, generatedAt: new Date().toISOString().slice(0, 10), healthyFailures }));
+}
+fs.writeFileSync(path.join(repoRoot, 'docs', 'detection.md'), sections.join('\n'));
+process.stderr.write(`wrote docs/detection.md${allOk ? '' : ' — some faults were NOT detected exactly'}\n`);
+process.exit(allOk ? 0 : 1);

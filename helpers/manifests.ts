@@ -1,0 +1,86 @@
+// manifests/*.yaml are real YAML a user can `kubectl apply -n X -f` (STYLE.md §5). We load them
+// with a YAML library and patch typed fields in code: names, labels, image, node pinning, ports.
+import fs from 'node:fs';
+import { parse } from 'yaml';
+import type { Namespace, Pod, Service } from './kube.ts';
+import { probePodName, type ProbePorts, type ProbeRole } from './topology.ts';
+
+export const DEFAULT_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.66.1';
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kube-netconform' } as const;
+export const RUN_LABEL = 'netconform.io/run-id';
+export const ROLE_LABEL = 'netconform.io/role';
+export const NODE_ANNOTATION = 'netconform.io/node';
+
+function load<T>(file: string): T {
+  return parse(fs.readFileSync(new URL(`../manifests/${file}`, import.meta.url), 'utf8')) as T;
+}
+
+/** --image wins; else --registry replaces the registry host of the default image. */
+export function probeImage(options: { image?: string; registry?: string }): string {
+  if (options.image) return options.image;
+  if (options.registry) return `${options.registry.replace(/\/+$/, '')}/${DEFAULT_IMAGE.slice(DEFAULT_IMAGE.indexOf('/') + 1)}`;
+  return DEFAULT_IMAGE;
+}
+
+export function runLabels(runId: string): Record<string, string> {
+  return { ...MANAGED_BY, [RUN_LABEL]: runId };
+}
+
+export function namespaceManifest(options: { name: string; runId: string }): Namespace {
+  const ns = load<Namespace>('namespace.yaml');
+  ns.metadata = { ...ns.metadata, name: options.name, labels: { ...ns.metadata?.labels, ...runLabels(options.runId) } };
+  return ns;
+}
+
+export interface ProbePodOptions {
+  role: ProbeRole;
+  node: string;
+  runId: string;
+  image: string;
+  ports: ProbePorts;
+  imagePullSecret?: string;
+}
+
+export function probePodManifest(options: ProbePodOptions): Pod {
+  const host = options.role === 'host';
+  const pod = load<Pod>(host ? 'hostnet-probes.yaml' : 'probes.yaml');
+  const name = probePodName(options.role, options.node);
+  pod.metadata = {
+    ...pod.metadata,
+    name,
+    labels: { ...pod.metadata?.labels, ...runLabels(options.runId), [ROLE_LABEL]: options.role },
+    // Node names can be longer than a label value may be.
+    annotations: { ...pod.metadata?.annotations, [NODE_ANNOTATION]: options.node },
+  };
+  const spec = pod.spec!;
+  if (!host) spec.hostname = name;
+  // Node affinity, not spec.nodeName: the scheduler still applies taints and resources, so a
+  // probe that cannot land says why (PodScheduled=False with the scheduler's message).
+  spec.affinity = {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [options.node] }] }],
+      },
+    },
+  };
+  if (options.imagePullSecret) spec.imagePullSecrets = [{ name: options.imagePullSecret }];
+  const http = host ? options.ports.hostHttp : options.ports.http;
+  const udp = host ? options.ports.hostUdp : options.ports.udp;
+  for (const c of spec.containers) {
+    c.image = options.image;
+    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`];
+    c.ports = [
+      { name: 'http', containerPort: http, protocol: 'TCP' },
+      { name: 'udp', containerPort: udp, protocol: 'UDP' },
+    ];
+    if (c.readinessProbe?.httpGet) c.readinessProbe.httpGet.port = http;
+  }
+  return pod;
+}
+
+export function probeServiceManifest(options: { runId: string }): Service {
+  const svc = load<Service>('services.yaml');
+  svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
+  svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
+  return svc;
+}

@@ -1,0 +1,178 @@
+// Shared arithmetic for the human views (summary.md and the terminal): outcome counts, the
+// node×node matrix per suite, and the one-line verdict. Both views render the same numbers,
+// so they are computed once here (STYLE.md §11).
+
+import type { CheckResult, Outcome, RunResults, SuiteName } from '../results.ts';
+
+/** Suites in the order the README presents them; unknown names sort after, in order seen. */
+export const SUITE_ORDER: readonly SuiteName[] = ['pod-to-pod', 'pod-to-service', 'nodeport', 'ports'];
+
+export type OutcomeCounts = Record<Outcome, number> & { total: number };
+
+export function countOutcomes(results: readonly CheckResult[]): OutcomeCounts {
+  const counts: OutcomeCounts = { passed: 0, failed: 0, error: 0, skipped: 0, total: 0 };
+  for (const r of results) {
+    counts[r.outcome] += 1;
+    counts.total += 1;
+  }
+  return counts;
+}
+
+/** Results grouped by suite, suites in SUITE_ORDER, each group in the order the engine produced it. */
+export function groupBySuite(results: readonly CheckResult[]): Map<string, CheckResult[]> {
+  const groups = new Map<string, CheckResult[]>();
+  for (const suite of SUITE_ORDER) groups.set(suite, []);
+  for (const r of results) {
+    const group = groups.get(r.suite) ?? [];
+    group.push(r);
+    groups.set(r.suite, group);
+  }
+  for (const [suite, group] of groups) if (group.length === 0) groups.delete(suite);
+  return groups;
+}
+
+/**
+ * The label of a matrix row or column. The NodePort suite's source is the runner itself
+ * (not a node), and a Service VIP has no node; both get a fixed label so the matrix stays
+ * readable instead of growing an empty-named row.
+ */
+export function endpointLabel(end: CheckResult['from']): string {
+  if (end.kind === 'runner') return 'runner';
+  if (end.kind === 'service' && !end.node) return 'service';
+  return end.node || end.ip;
+}
+
+/** A Service column is named after the Service ("service/kubernetes"), so two VIPs stay apart. */
+function destinationLabel(r: CheckResult): string {
+  if (r.to.kind === 'service' && !r.to.node) return `service/${r.properties?.['service'] ?? r.to.ip}`;
+  return endpointLabel(r.to);
+}
+
+export interface MatrixCell {
+  passed: number;
+  failed: number;
+  error: number;
+  skipped: number;
+  /** Rows that produced a verdict or an error: skipped rows are not counted. */
+  checked: number;
+}
+
+export interface Matrix {
+  rows: string[];
+  columns: string[];
+  /** cell(row, column) → counts, or undefined when no check ran between the two. */
+  cell(row: string, column: string): MatrixCell | undefined;
+}
+
+/**
+ * Rows that are not traffic between two ends (the Service-CIDR overlap check, a skip with no
+ * node) are listed in the reports but not drawn: the matrix is about who reaches whom.
+ */
+export function isPairRow(r: CheckResult): boolean {
+  return r.from.kind !== 'service' && endpointLabel(r.from) !== '' && endpointLabel(r.to) !== '';
+}
+
+export function buildMatrix(results: readonly CheckResult[]): Matrix {
+  const cells = new Map<string, MatrixCell>();
+  const rows = new Set<string>();
+  const columns = new Set<string>();
+  for (const r of results) {
+    if (!isPairRow(r)) continue;
+    const row = endpointLabel(r.from);
+    const column = destinationLabel(r);
+    rows.add(row);
+    columns.add(column);
+    const key = `${row}\u0000${column}`;
+    const cell = cells.get(key) ?? { passed: 0, failed: 0, error: 0, skipped: 0, checked: 0 };
+    cell[r.outcome] += 1;
+    if (r.outcome !== 'skipped') cell.checked += 1;
+    cells.set(key, cell);
+  }
+  const byName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+  return {
+    rows: [...rows].sort(byName),
+    columns: [...columns].sort(byName),
+    cell: (row, column) => cells.get(`${row}\u0000${column}`),
+  };
+}
+
+export type CellState = 'pass' | 'fail' | 'error' | 'skipped' | 'none';
+
+/** Failures outrank errors: a ✗ cell is a network problem, ⚠ is "could not check". */
+export function cellState(cell: MatrixCell | undefined): CellState {
+  if (!cell) return 'none';
+  if (cell.failed > 0) return 'fail';
+  if (cell.error > 0) return 'error';
+  if (cell.checked === 0) return 'skipped';
+  return 'pass';
+}
+
+/** Cell text shared by both views: "✓ 8/8", "✗ 6/8", "⚠ 0/8", "skip", "·". */
+export function cellText(cell: MatrixCell | undefined): string {
+  const state = cellState(cell);
+  if (!cell || state === 'none') return '·';
+  if (state === 'skipped') return 'skip';
+  const mark = state === 'pass' ? '✓' : state === 'fail' ? '✗' : '⚠';
+  return `${mark} ${cell.passed}/${cell.checked}`;
+}
+
+export function nodeCount(run: RunResults): number {
+  const nodes = new Set<string>();
+  for (const r of run.results) {
+    for (const end of [r.from, r.to]) if (end.node && end.kind !== 'runner' && end.kind !== 'service') nodes.add(end.node);
+  }
+  return nodes.size;
+}
+
+/**
+ * One line a reader can stop at. FAIL when any check failed; ERROR when nothing failed but
+ * something could not be checked (a run with unchecked rows is not a pass); PASS otherwise.
+ */
+export function verdictLine(run: RunResults): { state: 'PASS' | 'FAIL' | 'ERROR'; text: string } {
+  const c = countOutcomes(run.results);
+  const nodes = nodeCount(run);
+  const extras = [
+    c.error > 0 ? `${c.error} could not be checked` : '',
+    c.skipped > 0 ? `${c.skipped} skipped` : '',
+  ].filter(Boolean);
+  const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
+  const on = `on ${nodes} node${nodes === 1 ? '' : 's'}`;
+  if (c.failed > 0) {
+    return { state: 'FAIL', text: `FAIL: ${c.failed} of ${c.total} checks failed ${on}${tail}` };
+  }
+  if (c.error > 0) {
+    return { state: 'ERROR', text: `ERROR: no check failed, but ${c.error} of ${c.total} could not be checked ${on}${c.skipped > 0 ? ` (${c.skipped} skipped)` : ''}` };
+  }
+  if (c.total === 0) return { state: 'ERROR', text: 'ERROR: no checks ran' };
+  return { state: 'PASS', text: `PASS: all ${c.passed} checks passed ${on}${tail}` };
+}
+
+/** "1.2 s" / "850 ms": phase times are read by people, not parsed. */
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** "expected REACHABLE, observed FILTERED": the sentence every view starts a failure with. */
+export function expectedVsObserved(r: CheckResult): string {
+  return `expected ${r.expect}, observed ${r.observed}`;
+}
+
+/** "worker-1/probe-a (10.244.1.5)" — who sent or received, as precisely as the record allows. */
+export function describeEndpoint(end: CheckResult['from']): string {
+  if (end.kind === 'runner') return `runner (${end.ip})`;
+  const who = end.pod ? `${end.node}/${end.pod}` : end.node ? `${end.node} (${end.kind})` : end.kind;
+  return `${who} ${end.ip}`.trim();
+}
+
+/**
+ * Big clusters: a 100-column grid is unreadable in a terminal or a PR, so both views fall back
+ * to one line per source: "✗ 2 of 99 destinations: worker-7, worker-9" or "✓ all 99 destinations".
+ */
+export function sourceSummary(m: Matrix, row: string, opts: { maxNames?: number } = {}): { ok: boolean; text: string } {
+  const maxNames = opts.maxNames ?? 8;
+  const present = m.columns.filter((c) => m.cell(row, c));
+  const bad = present.filter((c) => ['fail', 'error'].includes(cellState(m.cell(row, c))));
+  if (bad.length === 0) return { ok: true, text: `✓ all ${present.length} destinations` };
+  const names = bad.length > maxNames ? `${bad.slice(0, maxNames).join(', ')}, …` : bad.join(', ');
+  return { ok: false, text: `✗ ${bad.length} of ${present.length} destinations: ${names}` };
+}

@@ -1,0 +1,127 @@
+// reports/summary.md: the view people read in a pull request or in $GITHUB_STEP_SUMMARY.
+// Verdict first (one line), then counts, a node×node matrix per path so a broken pair is
+// visible at a glance, the failing rows with their detail, the probable causes, and phase
+// times. GitHub caps a step summary at 1 MiB, so long failure lists are truncated with a
+// pointer to the JUnit file, which always has every row.
+
+import type { CheckResult, RunResults } from '../results.ts';
+import {
+  buildMatrix,
+  cellText,
+  countOutcomes,
+  describeEndpoint,
+  expectedVsObserved,
+  formatMs,
+  groupBySuite,
+  sourceSummary,
+  verdictLine,
+} from './matrix.ts';
+
+export interface SummaryOptions {
+  /** Failing/error rows listed in full before "… and N more" (default 50). */
+  maxListedRows?: number;
+  /** Wider than this, a suite's matrix becomes one line per source (default 16). */
+  maxColumns?: number;
+}
+
+export function renderSummaryMarkdown(run: RunResults, opts: SummaryOptions = {}): string {
+  const maxListedRows = opts.maxListedRows ?? 50;
+  const verdict = verdictLine(run);
+  const icon = verdict.state === 'PASS' ? '✅' : verdict.state === 'FAIL' ? '❌' : '⚠️';
+  const out: string[] = [`# kube-netconform: ${icon} ${verdict.text}`, ''];
+
+  out.push(
+    `Run \`${run.runId}\` against \`${run.cluster.server}\`` +
+      (run.cluster.context ? ` (context \`${run.cluster.context}\`)` : '') +
+      (run.cluster.kubernetesVersion ? `, Kubernetes ${run.cluster.kubernetesVersion}` : '') +
+      (run.cluster.cni?.length ? `, CNI ${run.cluster.cni.join(', ')}` : '') +
+      `, ${run.startedAt} → ${run.finishedAt}.`,
+    '',
+  );
+
+  const suites = groupBySuite(run.results);
+  out.push('| Suite | Passed | Failed | Errors | Skipped | Total |', '|---|---:|---:|---:|---:|---:|');
+  for (const [suite, results] of suites) {
+    const c = countOutcomes(results);
+    out.push(`| ${suite} | ${c.passed} | ${c.failed} | ${c.error} | ${c.skipped} | ${c.total} |`);
+  }
+  const all = countOutcomes(run.results);
+  out.push(`| **all** | **${all.passed}** | **${all.failed}** | **${all.error}** | **${all.skipped}** | **${all.total}** |`, '');
+
+  if (run.diagnosis.length > 0) {
+    out.push('## Probable causes', '');
+    for (const cause of run.diagnosis) out.push(`- ${escapeInline(cause)}`);
+    out.push('');
+  }
+
+  out.push('## Matrix', '', 'Rows are sources, columns are destinations; a cell is passed/checked (✓ all passed, ✗ some failed, ⚠ could not be checked, · no check).', '');
+  for (const [suite, results] of suites) out.push(...matrixSection(suite, results, opts.maxColumns ?? 16));
+
+  const problems = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
+  if (problems.length > 0) {
+    out.push('## Failing checks', '');
+    for (const r of problems.slice(0, maxListedRows)) out.push(...problemItem(r));
+    if (problems.length > maxListedRows) {
+      out.push(`- … and ${problems.length - maxListedRows} more: every row is in the JUnit file and results.json.`);
+    }
+    out.push('');
+  }
+
+  const skipped = run.results.filter((r) => r.outcome === 'skipped');
+  if (skipped.length > 0) {
+    // Skips are grouped by reason: 40 rows skipped because one node is cordoned is one fact.
+    out.push('## Skipped', '');
+    const byReason = new Map<string, number>();
+    for (const r of skipped) byReason.set(r.reason ?? 'no reason given', (byReason.get(r.reason ?? 'no reason given') ?? 0) + 1);
+    for (const [reason, n] of byReason) out.push(`- ${n} × ${escapeInline(reason)}`);
+    out.push('');
+  }
+
+  const phases = Object.entries(run.phases);
+  if (phases.length > 0) {
+    out.push('## Phase times', '', '| Phase | Time |', '|---|---:|');
+    for (const [phase, ms] of phases) out.push(`| ${escapeCell(phase)} | ${formatMs(ms)} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function matrixSection(suite: string, results: CheckResult[], maxColumns: number): string[] {
+  const m = buildMatrix(results);
+  if (m.rows.length === 0) return [];
+  if (m.columns.length > maxColumns) {
+    const lines = [`### ${suite}`, '', '| from | to |', '|---|---|'];
+    for (const row of m.rows) lines.push(`| **${escapeCell(row)}** | ${escapeCell(sourceSummary(m, row).text)} |`);
+    lines.push('');
+    return lines;
+  }
+  const lines = [`### ${suite}`, '', `| from \\ to | ${m.columns.map(escapeCell).join(' | ')} |`, `|---|${m.columns.map(() => ':-:').join('|')}|`];
+  for (const row of m.rows) {
+    lines.push(`| **${escapeCell(row)}** | ${m.columns.map((column) => cellText(m.cell(row, column))).join(' | ')} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
+function problemItem(r: CheckResult): string[] {
+  const mark = r.outcome === 'failed' ? '✗' : '⚠';
+  const what = r.outcome === 'failed' ? expectedVsObserved(r) : `could not check: ${r.reason ?? r.observed}`;
+  const lines = [
+    `- ${mark} **${escapeInline(r.name)}** (${r.suite}) — ${escapeInline(what)}`,
+    `  - from ${escapeInline(describeEndpoint(r.from))} to ${escapeInline(describeEndpoint(r.to))} port ${r.port}/${r.protocol}` +
+      `${r.payload ? `, payload ${r.payload}` : ''}; ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, ${formatMs(r.latencyMs)}`,
+  ];
+  if (r.detail) lines.push(`  - ${escapeInline(r.detail)}`);
+  for (const cause of r.diagnosis ?? []) lines.push(`  - probable cause: ${escapeInline(cause)}`);
+  return lines;
+}
+
+/** Table cells: a pipe would split the cell, a newline would end the table. */
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** List items: keep on one line and stop stray HTML (agnhost errors can contain <…>). */
+function escapeInline(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

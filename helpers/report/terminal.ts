@@ -1,0 +1,86 @@
+// The terminal view printed at the end of a run: per-suite matrix, the failing rows in
+// short, the probable causes, and the verdict as the very last line (what a person sees
+// when the scrollback ends). Colour only when stdout is a TTY and NO_COLOR is unset, so
+// CI logs and pipes stay plain text; plain ANSI codes keep us free of a colour dependency.
+
+import type { CheckResult, RunResults } from '../results.ts';
+import {
+  buildMatrix,
+  cellState,
+  cellText,
+  expectedVsObserved,
+  groupBySuite,
+  sourceSummary,
+  verdictLine,
+  type CellState,
+} from './matrix.ts';
+
+export interface TerminalOptions {
+  /** Default: stdout is a TTY and NO_COLOR is not set. */
+  color?: boolean;
+  /** Wider than this, a suite is shown as one line per source instead of a grid (default 12). */
+  maxColumns?: number;
+  /** Failing rows printed before "… and N more" (default 20). */
+  maxListedRows?: number;
+}
+
+const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+type Paint = (text: string, style: keyof typeof ANSI) => string;
+
+export function renderTerminal(run: RunResults, opts: TerminalOptions = {}): string {
+  const color = opts.color ?? (Boolean(process.stdout.isTTY) && !process.env['NO_COLOR']);
+  const paint: Paint = color ? (text, style) => `${ANSI[style]}${text}${ANSI.reset}` : (text) => text;
+  const maxColumns = opts.maxColumns ?? 12;
+  const maxListedRows = opts.maxListedRows ?? 20;
+  const out: string[] = [];
+
+  for (const [suite, results] of groupBySuite(run.results)) {
+    const m = buildMatrix(results);
+    if (m.rows.length === 0) continue; // only cluster-wide rows (e.g. the CIDR check): listed below
+    out.push(paint(suite, 'bold'));
+    out.push(...(m.columns.length <= maxColumns ? grid(m, paint) : perSourceLines(m, paint)), '');
+  }
+
+  const problems = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
+  for (const r of problems.slice(0, maxListedRows)) out.push(problemLine(r, paint));
+  if (problems.length > maxListedRows) out.push(paint(`… and ${problems.length - maxListedRows} more (see the JUnit file)`, 'dim'));
+  if (problems.length > 0) out.push('');
+
+  for (const cause of run.diagnosis) out.push(`${paint('probable cause:', 'yellow')} ${cause}`);
+  if (run.diagnosis.length > 0) out.push('');
+
+  const verdict = verdictLine(run);
+  out.push(paint(verdict.text, verdict.state === 'PASS' ? 'green' : verdict.state === 'FAIL' ? 'red' : 'yellow'));
+  return out.join('\n');
+}
+
+const STATE_STYLE: Record<CellState, keyof typeof ANSI> = { pass: 'green', fail: 'red', error: 'yellow', skipped: 'dim', none: 'dim' };
+
+function grid(m: ReturnType<typeof buildMatrix>, paint: Paint): string[] {
+  const header = 'from \\ to';
+  const firstWidth = Math.max(header.length, ...m.rows.map((r) => r.length));
+  const widths = m.columns.map((c) => Math.max(c.length, ...m.rows.map((r) => cellText(m.cell(r, c)).length)));
+  const lines = [[header.padEnd(firstWidth), ...m.columns.map((c, i) => c.padEnd(widths[i] ?? 0))].join('  ').trimEnd()];
+  for (const row of m.rows) {
+    // Pad before painting: ANSI codes have no width but do have length.
+    const cells = m.columns.map((c, i) => {
+      const cell = m.cell(row, c);
+      return paint(cellText(cell).padEnd(widths[i] ?? 0), STATE_STYLE[cellState(cell)]);
+    });
+    lines.push([row.padEnd(firstWidth), ...cells].join('  ').trimEnd());
+  }
+  return lines;
+}
+
+function perSourceLines(m: ReturnType<typeof buildMatrix>, paint: Paint): string[] {
+  return m.rows.map((row) => {
+    const summary = sourceSummary(m, row);
+    return `${row} → ${paint(summary.text, summary.ok ? 'green' : 'red')}`;
+  });
+}
+
+function problemLine(r: CheckResult, paint: Paint): string {
+  const mark = r.outcome === 'failed' ? paint('✗', 'red') : paint('⚠', 'yellow');
+  const what = r.outcome === 'failed' ? expectedVsObserved(r) : `could not check: ${r.reason ?? r.observed}`;
+  return `${mark} ${r.name}: ${what}${r.detail ? ` — ${r.detail}` : ''}`;
+}

@@ -1,0 +1,158 @@
+// The cluster as the suites see it: nodes, their probe pods and the Services — plain,
+// structured-clone-able data, built once per run by deploy.ts and read by rows.ts.
+// Every function here is pure (API objects in, plain data out) so it is unit-tested.
+import { createHash } from 'node:crypto';
+import type { Node, Pod } from './kube.ts';
+import type { NodePortTopology } from './nodeport/types.ts';
+import type { PortsPlan } from './ports-check/types.ts';
+
+/** probe-a / probe-b: two pod-network probes per node (so same-node pairs exist); host: hostNetwork probe. */
+export type ProbeRole = 'probe-a' | 'probe-b' | 'host';
+export const POD_ROLES: readonly ProbeRole[] = ['probe-a', 'probe-b'];
+
+export interface ProbePorts {
+  /** netexec HTTP / UDP ports of the pod-network probes. */
+  http: number;
+  udp: number;
+  /** netexec HTTP / UDP ports of the hostNetwork probes (high ports on the node). */
+  hostHttp: number;
+  hostUdp: number;
+}
+
+export const DEFAULT_PORTS: ProbePorts = { http: 8080, udp: 8081, hostHttp: 18080, hostUdp: 18081 };
+
+export interface ProbePod {
+  role: ProbeRole;
+  /** Pod name (also its hostname for pod-network probes, so answers can be attributed). */
+  name: string;
+  node: string;
+  ip: string;
+  ready: boolean;
+  /** Why it is not ready (ImagePullBackOff, Pending: untolerated taint…); set when !ready. */
+  problem?: string;
+}
+
+export interface NodeInfo {
+  name: string;
+  role: 'control-plane' | 'worker';
+  internalIP?: string;
+  addresses: string[];
+  podCIDRs: string[];
+  /** Skipped nodes get no probes; the reason lands in the report. */
+  skipReason?: string;
+}
+
+export interface ServiceInfo {
+  name: string;
+  clusterIP: string;
+  port: number;
+}
+
+export interface Topology {
+  runId: string;
+  namespace: string;
+  server: string;
+  kubernetesVersion?: string;
+  nodes: NodeInfo[];
+  probes: ProbePod[];
+  ports: ProbePorts;
+  /** ClusterIP Service over all pod-network probes (TCP and UDP on the same port). */
+  probeService?: ServiceInfo;
+  /** The `kubernetes` Service in `default`. */
+  apiService?: ServiceInfo;
+  /** The cluster's Service CIDRs, or undefined with a reason when they cannot be read. */
+  serviceCIDRs?: string[];
+  serviceCIDRsUnknownReason?: string;
+  /** nodeport suite: its Services, backend and node addresses (helpers/nodeport/deploy.ts). */
+  nodePort?: NodePortTopology;
+  /** ports suite: profile, detected CNI, API server port, node labels (helpers/ports-check/setup.ts). */
+  portsPlan?: PortsPlan;
+}
+
+export function nodeRole(node: Node): NodeInfo['role'] {
+  const labels = node.metadata?.labels ?? {};
+  return 'node-role.kubernetes.io/control-plane' in labels || 'node-role.kubernetes.io/master' in labels ? 'control-plane' : 'worker';
+}
+
+/** Nodes we will probe, and the ones we will not with the reason. Nodes outside --node-selector are left out. */
+export function classifyNodes(nodes: Node[], options: { nodeSelector?: Record<string, string> } = {}): NodeInfo[] {
+  const selector = Object.entries(options.nodeSelector ?? {});
+  return nodes
+    .filter((n) => selector.every(([k, v]) => n.metadata?.labels?.[k] === v))
+    .map((n) => {
+      const addresses = n.status?.addresses ?? [];
+      const info: NodeInfo = {
+        name: n.metadata?.name ?? '?',
+        role: nodeRole(n),
+        internalIP: addresses.find((a) => a.type === 'InternalIP')?.address,
+        addresses: addresses.filter((a) => a.type.endsWith('IP')).map((a) => a.address),
+        podCIDRs: n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : []),
+      };
+      const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
+      if (n.spec?.unschedulable) info.skipReason = 'cordoned (spec.unschedulable=true)';
+      else if (ready?.status !== 'True') info.skipReason = `NotReady (Ready=${ready?.status ?? 'unknown'}${ready?.reason ? `: ${ready.reason}` : ''})`;
+      return info;
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Pod name for a probe: `<role>-<node>`, at most 63 characters because the pod's hostname
+ * (what netexec answers) is its name cut to 63 — and the answer must name the intended pod.
+ */
+export function probePodName(role: ProbeRole, node: string): string {
+  const prefix = role === 'host' ? 'hostnet' : role;
+  const slug = node.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const full = `${prefix}-${slug}`;
+  if (full.length <= 63) return full;
+  const hash = createHash('sha256').update(node).digest('hex').slice(0, 6);
+  return `${full.slice(0, 63 - 7).replace(/-+$/, '')}-${hash}`;
+}
+
+/** Why a pod is not ready, in the words a user would search for. */
+export function describePodProblem(pod: Pod): string {
+  const status = pod.status;
+  const scheduled = status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False') return `Pending: ${scheduled.reason ?? 'not scheduled'}${scheduled.message ? ` (${scheduled.message})` : ''}`;
+  for (const cs of status?.containerStatuses ?? []) {
+    const waiting = cs.state?.waiting;
+    if (waiting?.reason) {
+      const last = cs.lastState?.terminated;
+      const lastText = last ? `; last exit ${last.exitCode}${last.message ? `: ${last.message.trim()}` : last.reason ? ` (${last.reason})` : ''}` : '';
+      return `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}${lastText}`;
+    }
+    const terminated = cs.state?.terminated;
+    if (terminated) return `container exited ${terminated.exitCode} (${terminated.reason ?? 'terminated'})${terminated.message ? `: ${terminated.message.trim()}` : ''}`;
+    if (cs.state?.running && !cs.ready) return 'Running but not Ready (readiness probe /healthz failing)';
+  }
+  if (status?.phase === 'Pending') return 'Pending: containers not started yet';
+  return `phase ${status?.phase ?? 'unknown'}, not Ready`;
+}
+
+/** Reasons that will not fix themselves while we wait: stop waiting for such a pod. */
+export function isStuck(problem: string): boolean {
+  return /^(Pending: Unschedulable|ImagePullBackOff|ErrImageNeverPull|InvalidImageName|CreateContainerConfigError|CreateContainerError|CrashLoopBackOff|container exited)/.test(problem);
+}
+
+export function isPodReady(pod: Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** Probe pods as plain data. `pods` are the run's pods, found by label; role from a label, node from an annotation. */
+export function probesFromPods(pods: Pod[]): ProbePod[] {
+  return pods
+    .map((pod): ProbePod => {
+      const labels = pod.metadata?.labels ?? {};
+      const ready = isPodReady(pod);
+      const probe: ProbePod = {
+        role: (labels['netconform.io/role'] ?? 'probe-a') as ProbeRole,
+        name: pod.metadata?.name ?? '?',
+        node: pod.metadata?.annotations?.['netconform.io/node'] ?? pod.spec?.nodeName ?? '?',
+        ip: pod.status?.podIP ?? '',
+        ready,
+      };
+      if (!ready) probe.problem = describePodProblem(pod);
+      return probe;
+    })
+    .sort((a, b) => a.node.localeCompare(b.node) || a.role.localeCompare(b.role));
+}

@@ -1,0 +1,48 @@
+// Shared by the suite files: turn rows into vitest tests. Each test runs its row's probe,
+// leaves the structured CheckResult on task.meta (the collector reporter gathers them) and
+// asserts the outcome, so vitest's own view agrees with the reports.
+import { inject, test } from 'vitest';
+import { Kube, loadKubeConfig } from '../helpers/kube.ts';
+import { ControlClient } from '../helpers/http.ts';
+import { evaluateStaticRow, runCheck } from '../helpers/probe.ts';
+import type { CheckResult } from '../helpers/results.ts';
+import type { Row } from '../helpers/rows.ts';
+import type { RunPlan } from '../helpers/plan.ts';
+import { NO_CHECKS_TITLE } from '../helpers/cli/suites.ts';
+
+declare module 'vitest' {
+  interface TaskMeta {
+    result?: CheckResult;
+  }
+}
+
+let control: Promise<ControlClient> | undefined;
+
+/** One pod-proxy client per worker, built lazily from the plan's kubeconfig target. */
+function controlClient(plan: RunPlan): Promise<ControlClient> {
+  control ??= new Kube(loadKubeConfig(plan.kube)).controlTransport().then((t) => new ControlClient(t, { concurrency: plan.concurrency }));
+  return control;
+}
+
+export function planFromSetup(): RunPlan {
+  return inject('plan');
+}
+
+export function checkRows(rows: Row[], plan: RunPlan): void {
+  if (rows.length === 0) {
+    test.skip(NO_CHECKS_TITLE, () => undefined);
+    return;
+  }
+  // A plain loop rather than test.for: test.for's "$title" formatting quotes and truncates.
+  for (const row of rows) {
+    test.concurrent(row.title, async ({ task, skip }) => {
+      const result = row.kind === 'check'
+        ? await runCheck(row, { control: await controlClient(plan), namespace: plan.topology.namespace, attempts: plan.attempts })
+        : evaluateStaticRow(row);
+      task.meta.result = result;
+      if (result.outcome === 'skipped') skip(result.reason);
+      if (result.outcome === 'error') throw new Error(result.reason ?? result.detail);
+      if (result.outcome === 'failed') throw new Error(result.detail);
+    });
+  }
+}

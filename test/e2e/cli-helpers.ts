@@ -1,0 +1,72 @@
+// Driving the real CLI against the lab: spawn `bin/kube-netconform.js`, read its reports, and
+// count what a run left in the cluster (by label, with the lab's kubectl).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CheckResult, RunResults } from '../../helpers/results.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const labSh = path.join(repoRoot, 'lab', 'lab.sh');
+
+export function labIsUp(): boolean {
+  try {
+    return execFileSync('bash', [labSh, 'status'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).startsWith('lab: up');
+  } catch {
+    return false;
+  }
+}
+
+export function lab(...args: string[]): string {
+  return execFileSync('bash', [labSh, ...args], { encoding: 'utf8', timeout: 300_000 });
+}
+
+export function kubeconfig(): string {
+  return lab('kubeconfig').trim();
+}
+
+export function kubectl(...args: string[]): string {
+  return execFileSync('kubectl', ['--kubeconfig', kubeconfig(), ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+/** Namespaces, pods and services carrying a run label, anywhere in the cluster. */
+export function objectsLeft(): string[] {
+  return kubectl('get', 'namespaces,pods,services', '--all-namespaces', '-l', 'netconform.io/run-id', '-o', 'name')
+    .split('\n').filter(Boolean);
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  reportDir: string;
+}
+
+export function startCli(args: string[], options: { onStderr?: (text: string, child: ChildProcess) => void } = {}): Promise<CliRun> {
+  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-e2e-'));
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'kube-netconform.js'), ...args, '--report-dir', reportDir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    options.onStderr?.(stderr, child);
+  });
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr, reportDir })));
+}
+
+export function resultsOf(run: CliRun): RunResults {
+  return JSON.parse(fs.readFileSync(path.join(run.reportDir, 'results.json'), 'utf8')) as RunResults;
+}
+
+export function junitCounts(run: CliRun): { tests: number; failures: number; errors: number; testcases: number } {
+  const xml = fs.readFileSync(path.join(run.reportDir, 'junit.xml'), 'utf8');
+  const head = /<testsuites[^>]*>/.exec(xml)?.[0] ?? '';
+  const attr = (name: string) => Number(new RegExp(`${name}="(\\d+)"`).exec(head)?.[1] ?? NaN);
+  return { tests: attr('tests'), failures: attr('failures'), errors: attr('errors'), testcases: (xml.match(/<testcase /g) ?? []).length };
+}
+
+export const notPassed = (r: CheckResult) => r.outcome !== 'passed';
+export const describeRow = (r: CheckResult) => `${r.suite} ${r.name} → ${r.outcome} (${r.observed}: ${r.detail.slice(0, 160)})`;

@@ -1,0 +1,132 @@
+// End to end: the CLI against the lab (issue 3's acceptance). Healthy → every check passes and
+// the JUnit file has one testcase per row; each fault fails exactly the rows on its path;
+// Ctrl-C mid-run leaves nothing behind. Skipped when the lab is not up.
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import type { CheckResult } from '../../helpers/results.ts';
+import { describeRow, junitCounts, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, startCli } from './cli-helpers.ts';
+
+const up = labIsUp();
+/** This issue's suites only, so the counts hold while other suites (nodeport, ports) grow. */
+const CORE = ['--only', '^pod-to-(pod|service) '];
+const W1 = 'lab-worker-1';
+const W2 = 'lab-worker-2';
+
+/** Rows in a healthy lab of n schedulable nodes (2 probes + 1 host probe each). */
+function expectedRows(n: number) {
+  const pods = 2 * n;
+  const podToPod = pods * (pods - 1) * 4 + n * n * 4;
+  const podToService = (pods + n) * 4 + pods + 1;
+  return podToPod + podToService;
+}
+
+describe.skipIf(!up)('kube-netconform against the lab', () => {
+  afterEach(() => {
+    lab('heal');
+  });
+  afterAll(() => {
+    expect(objectsLeft()).toEqual([]);
+  });
+
+  test('healthy lab: every check passes, JUnit has one testcase per row and no failures, nothing is left behind', async () => {
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), ...CORE]);
+    expect(run.code, run.stderr).toBe(0);
+    const nodes = kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length;
+    const results = resultsOf(run).results;
+    expect(results.filter((r) => r.outcome !== 'passed').map(describeRow)).toEqual([]);
+    expect(results).toHaveLength(expectedRows(nodes));
+    expect(junitCounts(run)).toEqual({ tests: expectedRows(nodes), failures: 0, errors: 0, testcases: expectedRows(nodes) });
+    expect(run.stdout).toMatch(/PASS: all \d+ checks passed/);
+    expect(objectsLeft()).toEqual([]);
+  });
+
+  test(`cut-route ${W1} ${W2}: exactly the pod paths between their pods fail`, async () => {
+    lab('fault', 'cut-route', W1, W2);
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), ...CORE]);
+    expect(run.code, run.stderr).toBe(1);
+    const results = resultsOf(run).results;
+    // A blackhole route on W1 for W2's pod range: W1 → W2 pods dies on the way out, W2 pods → W1
+    // dies on the way back (W1's reply to a W2 pod IP). W2's host network is answered at its node IP.
+    const mustFail = (r: CheckResult) => r.suite === 'pod-to-pod' && (
+      (r.from.node === W1 && r.to.node === W2) || (r.from.node === W2 && r.from.kind === 'pod' && r.to.node === W1));
+    // Service rows from W1 (pods or host) or W2's pods reach W1↔W2 backends only on some tries.
+    const mayFail = (r: CheckResult) => r.suite === 'pod-to-service' && r.properties?.service === 'probes' &&
+      (r.from.node === W1 || (r.from.node === W2 && r.from.kind === 'pod'));
+    const wrong = results.filter((r) => (mustFail(r) ? r.outcome !== 'failed' : !mayFail(r) && r.outcome !== 'passed'));
+    expect(wrong.map(describeRow)).toEqual([]);
+    expect(results.filter(mustFail).length).toBe(2 * 2 * 4 * 2 + 4);
+    for (const r of results.filter(mustFail)) expect(r.observed).toBe('FILTERED');
+    expect(objectsLeft()).toEqual([]);
+  });
+
+  test(`kube-proxy-down ${W2}: exactly the Service rows from ${W2} fail`, async () => {
+    lab('fault', 'kube-proxy-down', W2);
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), ...CORE]);
+    expect(run.code, run.stderr).toBe(1);
+    const results = resultsOf(run).results;
+    const mustFail = (r: CheckResult) => r.suite === 'pod-to-service' && r.from.node === W2 && r.to.kind === 'service';
+    const wrong = results.filter((r) => (mustFail(r) ? r.outcome !== 'failed' : r.outcome !== 'passed'));
+    expect(wrong.map(describeRow)).toEqual([]);
+    // two pods + the host × (tcp, udp, tcp full, udp full), and the two pods → kubernetes VIP
+    expect(results.filter(mustFail).length).toBe(3 * 4 + 2);
+    expect(objectsLeft()).toEqual([]);
+  });
+
+  test('Ctrl-C during the checks: exit 130, everything the run created is deleted', async () => {
+    let sent = false;
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), ...CORE], {
+      onStderr: (text, child) => {
+        if (!sent && /checks: \d+\/\d+ done/.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(/SIGINT: stopping and cleaning up namespace netconform-/);
+    expect(objectsLeft()).toEqual([]);
+  });
+
+  test('Ctrl-C while the probes are being deployed also leaves nothing', async () => {
+    let sent = false;
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), ...CORE], {
+      onStderr: (text, child) => {
+        if (!sent && /creating \d+ probe pods/.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(run.code, run.stderr).toBe(130);
+    expect(objectsLeft()).toEqual([]);
+  });
+
+  test('an existing non-empty --namespace is refused (exit 3) and left untouched', async () => {
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--namespace', 'default']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/namespace default exists and is not empty \(0 pods, 1 services\)/);
+    expect(kubectl('get', 'service', 'kubernetes', '-n', 'default', '-o', 'name').trim()).toBe('service/kubernetes');
+  });
+
+  test('an existing empty --namespace is used, emptied of our probes afterwards, and kept', async () => {
+    const ns = 'netconform-e2e-existing';
+    kubectl('create', 'namespace', ns);
+    try {
+      const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--namespace', ns, '--only', 'pod-to-pod lab-worker-1/probe-a → lab-worker-2/probe-b']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(resultsOf(run).results.map((r) => r.name)).toHaveLength(4);
+      expect(kubectl('get', 'namespace', ns, '-o', 'name').trim()).toBe(`namespace/${ns}`);
+      expect(kubectl('get', 'pods,services', '-n', ns, '-o', 'name').trim()).toBe('');
+    } finally {
+      kubectl('delete', 'namespace', ns, '--wait=false');
+    }
+  });
+
+  test('list prints every row a run would check, without deploying', async () => {
+    const run = await startCli(['list', '--kubeconfig', kubeconfig(), ...CORE]);
+    expect(run.code).toBe(0);
+    const nodes = kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length;
+    expect(run.stdout.trim().split('\n')).toHaveLength(expectedRows(nodes));
+    expect(objectsLeft()).toEqual([]);
+  });
+});

@@ -1,0 +1,115 @@
+// End to end: the nodeport and ports suites through the CLI against the lab (issue 4's
+// acceptance). Healthy → every row of both passes with the kubeadm profile and the lab's CNI
+// detected; block-nodeports fails exactly that node's NodePort rows and the diagnosis names its
+// NodePort firewall; block-port 10250/tcp fails exactly the 10250 rows to that node; in vxlan
+// mode, blocking UDP 8472 into a node fails its cross-node pod rows and the diagnosis names
+// UDP 8472; the seed-2017 profile reports a verdict and how it was obtained for every row.
+// Runs use their own host-probe port so they do not collide with other runs on the shared lab;
+// each fault is healed by name in a finally.
+import { describe, expect, test } from 'vitest';
+import type { CheckResult } from '../../helpers/results.ts';
+import { describeRow, kubeconfig, kubectl, lab, labIsUp, resultsOf, startCli, type CliRun } from './cli-helpers.ts';
+
+const up = labIsUp();
+const W1 = 'lab-worker-1';
+const W2 = 'lab-worker-2';
+const ONLY_OURS = ['--only', '^(nodeport|ports) '];
+const inNodePortRange = (port: number) => port >= 30000 && port <= 32767;
+
+function run(args: string[]): Promise<CliRun> {
+  return startCli(['run', '--kubeconfig', kubeconfig(), '--host-port', '28080', ...args]);
+}
+
+/** The run's own namespace is gone afterwards (other runs may share the lab, so we look only at ours). */
+function expectOwnNamespaceGone(r: CliRun) {
+  const ns = /namespace (netconform-[0-9a-f]+) created/.exec(r.stderr)?.[1];
+  expect(ns, r.stderr).toBeDefined();
+  expect(kubectl('get', 'namespaces', '-o', 'name').split('\n')).not.toContain(`namespace/${ns}`);
+}
+
+async function withFault<T>(fault: string[], body: () => Promise<T>): Promise<T> {
+  lab('fault', ...fault);
+  try {
+    return await body();
+  } finally {
+    lab('heal', fault[0]!);
+  }
+}
+
+function exactly(results: CheckResult[], mustFail: (r: CheckResult) => boolean): string[] {
+  return results.filter((r) => (mustFail(r) ? r.outcome !== 'failed' : r.outcome !== 'passed' && r.outcome !== 'skipped')).map(describeRow);
+}
+
+describe.skipIf(!up)('nodeport and ports suites against the lab', () => {
+  test('healthy lab, kubeadm profile: every row of both suites passes, the CNI is detected and printed', async () => {
+    const r = await run(ONLY_OURS);
+    expect(r.code, r.stderr).toBe(0);
+    const results = resultsOf(r).results;
+    expect(results.filter((x) => x.outcome !== 'passed' && x.outcome !== 'skipped').map(describeRow)).toEqual([]);
+    const nodes = kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length;
+    // nodeport: the reachability row + per node 2 Services × … (Cluster 3 NodePorts, Local 1) × TCP/UDP
+    expect(results.filter((x) => x.suite === 'nodeport' && x.outcome === 'passed')).toHaveLength(1 + nodes * 8);
+    expect(results.filter((x) => x.suite === 'ports' && x.outcome === 'passed').length).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/ports: profile kubeadm .*CNI: .*kube-netconform-lab says network=/);
+    expect(r.stderr).toMatch(/API server port: 6443/);
+    for (const x of results.filter((y) => y.suite === 'ports' && y.outcome === 'passed')) expect(x.properties?.verdictSource, x.name).toBeDefined();
+    const local = results.filter((x) => x.suite === 'nodeport' && x.properties?.externalTrafficPolicy === 'Local' && x.expect === 'REACHABLE');
+    for (const x of local) expect(x.detail).toMatch(/saw the runner's own address/);
+    expectOwnNamespaceGone(r);
+  });
+
+  test(`block-nodeports ${W2}: exactly ${W2}'s NodePort rows fail, the diagnosis names its NodePort firewall`, async () => {
+    const r = await withFault(['block-nodeports', W2], () => run(ONLY_OURS));
+    expect(r.code, r.stderr).toBe(1);
+    const run1 = resultsOf(r);
+    const mustFail = (x: CheckResult) => x.to.node === W2 && x.expect === 'REACHABLE' && (x.suite === 'nodeport' || (x.suite === 'ports' && inNodePortRange(x.port)));
+    expect(exactly(run1.results, mustFail)).toEqual([]);
+    expect(run1.results.filter(mustFail).length).toBeGreaterThanOrEqual(6);
+    expect(run1.diagnosis.join('\n')).toMatch(new RegExp(`${W2}'s firewall drops the NodePort range`));
+    expectOwnNamespaceGone(r);
+  });
+
+  test(`block-port ${W1} 10250/tcp: exactly the 10250 rows to ${W1} fail`, async () => {
+    const r = await withFault(['block-port', W1, '10250/tcp'], () => run(ONLY_OURS));
+    expect(r.code, r.stderr).toBe(1);
+    const run1 = resultsOf(r);
+    const mustFail = (x: CheckResult) => x.suite === 'ports' && x.to.node === W1 && x.port === 10250;
+    expect(exactly(run1.results, mustFail)).toEqual([]);
+    expect(run1.results.filter(mustFail).map((x) => x.observed)).toEqual(['FILTERED']);
+    expect(run1.diagnosis.join('\n')).toMatch(new RegExp(`TCP 10250 on ${W1} is filtered`));
+    expectOwnNamespaceGone(r);
+  });
+
+  test.runIf(process.env.LAB_NETWORK === 'vxlan')(`vxlan: block-port ${W2} 8472/udp fails ${W2}'s cross-node pod rows, the diagnosis names UDP 8472`, async () => {
+    const r = await withFault(['block-port', W2, '8472/udp'], () => run([]));
+    expect(r.code, r.stderr).toBe(1);
+    const run1 = resultsOf(r);
+    const crossNode = run1.results.filter((x) => x.suite === 'pod-to-pod' && x.from.kind === 'pod' && x.to.kind === 'pod' && x.from.node !== x.to.node && (x.from.node === W2 || x.to.node === W2));
+    expect(crossNode.length).toBeGreaterThan(0);
+    expect(crossNode.filter((x) => x.outcome !== 'failed').map(describeRow)).toEqual([]);
+    const vxlanRows = run1.results.filter((x) => x.suite === 'ports' && x.port === 8472);
+    expect(vxlanRows.filter((x) => x.to.node === W2).every((x) => x.outcome === 'failed')).toBe(true);
+    expect(vxlanRows.filter((x) => x.to.node !== W2).every((x) => x.outcome === 'passed')).toBe(true);
+    expect(run1.diagnosis.join('\n')).toMatch(/UDP 8472/);
+    expectOwnNamespaceGone(r);
+  });
+
+  test('--profile seed-2017: every row is reported with its verdict and how it was obtained', async () => {
+    const r = await run(['--only', '^ports ', '--profile', 'seed-2017']);
+    expect([0, 1], r.stderr).toContain(r.code);
+    const results = resultsOf(r).results.filter((x) => x.suite === 'ports');
+    expect(r.stderr).toMatch(/ports: profile seed-2017/);
+    const checked = results.filter((x) => x.outcome !== 'skipped');
+    expect(checked.length).toBeGreaterThan(0);
+    for (const x of checked) {
+      expect(['REACHABLE', 'REFUSED', 'FILTERED'], describeRow(x)).toContain(x.observed);
+      expect(x.properties?.verdictSource, x.name).toBeDefined();
+    }
+    // Nothing listens on 10255 (read-only kubelet off); the seed wants it open: a temporary listener proves the firewall.
+    const readOnly = checked.filter((x) => x.port === 10255);
+    expect(readOnly.length).toBeGreaterThan(0);
+    for (const x of readOnly) expect(x.properties?.verdictSource, describeRow(x)).toBe('temporary-listener');
+    expect(results.filter((x) => x.outcome === 'skipped').every((x) => /not applicable here/.test(x.reason ?? ''))).toBe(true);
+    expectOwnNamespaceGone(r);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'vitest';
+import { describeVerdict, judgeDetection, matches, type FaultCase } from '../../../helpers/detection/compare.ts';
+import { FAULT_CASES } from '../../../helpers/detection/cases.ts';
+import type { CheckResult, Endpoint } from '../../../helpers/results.ts';
+
+const pod = (node: string, name = 'probe-a'): Endpoint => ({ node, pod: `${name}-${node}`, ip: '10.244.0.1', kind: 'pod' });
+function row(over: Partial<CheckResult> & Pick<CheckResult, 'from' | 'to'>): CheckResult {
+  return {
+    suite: 'pod-to-pod', name: `${over.from.node} → ${over.to.node}`, port: 8080, protocol: 'tcp', payload: 'small',
+    expect: 'REACHABLE', observed: 'REACHABLE', outcome: 'passed', detail: '', attempts: 1, latencyMs: 1, ...over,
+  };
+}
+const cut: FaultCase = {
+  id: 'cut', fault: ['cut-route', 'w1', 'w2'], networks: ['routed'],
+  mustFail: [{ rows: { suite: 'pod-to-pod', from: { node: 'w1' }, to: { node: 'w2', kind: 'pod' } }, why: 'blackhole on w1' }],
+  mayFail: [{ rows: { suite: 'pod-to-service', from: { node: 'w1' } }, why: 'a backend across the cut' }],
+  diagnosis: [/w1.*w2/],
+};
+const failed = { observed: 'FILTERED', outcome: 'failed' } as const;
+
+describe('judgeDetection', () => {
+  test('a fault is detected when exactly its rows fail and the diagnosis names it', () => {
+    const v = judgeDetection(cut, {
+      results: [row({ from: pod('w1'), to: pod('w2'), ...failed }), row({ from: pod('w2'), to: pod('w1') }), row({ suite: 'pod-to-service', from: pod('w1'), to: { node: '', ip: '10.96.0.10', kind: 'service' }, ...failed })],
+      diagnosis: ['pod route between w1 and w2'],
+    });
+    expect(v.ok).toBe(true);
+    expect(describeVerdict(v)).toMatch(/cut: detected \(2 rows failed/);
+  });
+
+  test('a row the fault must break that passed is reported as missed', () => {
+    const v = judgeDetection(cut, { results: [row({ from: pod('w1'), to: pod('w2') })], diagnosis: ['w1 w2'] });
+    expect(v.ok).toBe(false);
+    expect(describeVerdict(v)).toMatch(/MISSED \(passed but must fail\): pod-to-pod: w1 → w2 — blackhole on w1/);
+  });
+
+  test('a failure outside the fault path is a false failure; stated collateral is not', () => {
+    const v = judgeDetection(cut, {
+      results: [row({ from: pod('w1'), to: pod('w2'), ...failed }), row({ from: pod('cp'), to: pod('w2'), ...failed })],
+      diagnosis: ['w1 w2'],
+    });
+    expect(v.falseFailures).toEqual([{ row: 'pod-to-pod: cp → w2', observed: 'FILTERED (failed)' }]);
+  });
+
+  test('a wrong or missing diagnosis and an unchecked path fail the case', () => {
+    const v = judgeDetection(cut, { results: [row({ from: pod('w2'), to: pod('w1') })], diagnosis: ['MTU on w2'] });
+    expect(v.uncovered).toEqual(['blackhole on w1']);
+    expect(v.missingDiagnosis).toEqual(['/w1.*w2/']);
+    expect(describeVerdict(v)).toMatch(/diagnosis lacks \/w1\.\*w2\/; it said: MTU on w2/);
+  });
+
+  test('matches honours payload, expectation and cross-node', () => {
+    const r = row({ from: pod('w1'), to: pod('w2'), payload: 'full' });
+    expect(matches(r, { payload: 'full', crossNode: true })).toBe(true);
+    expect(matches(r, { payload: 'small' })).toBe(false);
+    expect(matches(r, { expect: 'FILTERED' })).toBe(false);
+  });
+});
+
+describe('FAULT_CASES', () => {
+  test('every lab fault is covered, each with rows it must break and a diagnosis', () => {
+    const faults = new Set(FAULT_CASES.map((c) => c.fault[0]));
+    for (const f of ['cut-route', 'block-port', 'block-nodeports', 'kube-proxy-down', 'no-forwarding', 'mtu']) expect(faults).toContain(f);
+    expect(FAULT_CASES.some((c) => c.fault.includes('8472/udp') && c.networks.includes('vxlan'))).toBe(true);
+    for (const c of FAULT_CASES) {
+      expect(c.mustFail.length, c.id).toBeGreaterThan(0);
+      expect(c.diagnosis.length, c.id).toBeGreaterThan(0);
+    }
+  });
+});
