@@ -154,13 +154,21 @@ export async function teardown(kube: Kube, deployment: Deployment, options: { ti
   });
 }
 
-/** `cleanup`: leftovers of earlier runs, found by label. Namespaces carrying our label were created by a run. */
-export async function cleanupLeftovers(kube: Kube, options: { timeoutMs: number; onProgress?: (m: string) => void }): Promise<{ namespaces: string[]; pods: number; services: number }> {
+/**
+ * `cleanup`: leftovers of earlier runs, found by label (only in `namespace` when given).
+ * Namespaces carrying our run label were created by a run; in any other namespace only our
+ * labelled pods and Services go.
+ */
+export async function cleanupLeftovers(kube: Kube, options: { timeoutMs: number; namespace?: string; onProgress?: (m: string) => void }): Promise<{ namespaces: string[]; pods: number; services: number }> {
   const managed = Object.entries(MANAGED_BY).map(([k, v]) => `${k}=${v}`).join(',');
   const withRun = `${managed},${RUN_LABEL}`;
-  const namespaces = (await kube.listNamespaces(withRun)).map((n) => n.metadata!.name!);
-  const pods = (await kube.listPodsAllNamespaces(withRun)).filter((p) => !namespaces.includes(p.metadata!.namespace!));
-  const services = (await kube.listServicesAllNamespaces(withRun)).filter((s) => !namespaces.includes(s.metadata!.namespace!));
+  const inScope = (ns: string | undefined) => !options.namespace || ns === options.namespace;
+  const listNamespaces = async () => (await kube.listNamespaces(withRun)).map((n) => n.metadata!.name!).filter(inScope);
+  const listPods = async () => (options.namespace ? await kube.listPods(options.namespace, withRun) : await kube.listPodsAllNamespaces(withRun));
+  const namespaces = await listNamespaces();
+  const pods = (await listPods()).filter((p) => !namespaces.includes(p.metadata!.namespace!));
+  const services = (options.namespace ? await kube.listServices(options.namespace, withRun) : await kube.listServicesAllNamespaces(withRun))
+    .filter((s) => !namespaces.includes(s.metadata!.namespace!));
   for (const ns of namespaces) {
     options.onProgress?.(`deleting namespace ${ns}`);
     await kube.deleteNamespace(ns);
@@ -168,8 +176,8 @@ export async function cleanupLeftovers(kube: Kube, options: { timeoutMs: number;
   for (const ns of new Set(pods.map((p) => p.metadata!.namespace!))) await kube.deletePods(ns, withRun);
   for (const s of services) await kube.deleteService(s.metadata!.namespace!, s.metadata!.name!);
   await waitFor(async () => {
-    const left = (await kube.listNamespaces(withRun)).length + (await kube.listPodsAllNamespaces(withRun)).length;
+    const left = (await listNamespaces()).length + (await listPods()).length;
     return left === 0 ? true : undefined;
-  }, { timeoutMs: options.timeoutMs, what: 'every object labelled netconform.io/run-id to be deleted' });
+  }, { timeoutMs: options.timeoutMs, what: `every object labelled ${RUN_LABEL}${options.namespace ? ` in namespace ${options.namespace}` : ''} to be deleted` });
   return { namespaces, pods: pods.length, services: services.length };
 }

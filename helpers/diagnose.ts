@@ -347,6 +347,15 @@ const nodePortFirewall: DiagnosisRule = {
       const partial = working.length > 0
         ? ` while ${names(working.map((r) => `${r.port}/${r.protocol}`), 8)} on ${node} works: only part of the NodePort range is open on ${node}`
         : ` while other nodes answer: ${node}'s firewall drops the NodePort range`;
+      // Mostly refused: the packets arrive and nothing serves the NodePorts — not a firewall.
+      if (mine.filter((r) => r.observed === 'REFUSED').length * 2 > mine.length) {
+        findings.push({
+          rule: this.id,
+          cause: `NodePort ${failing} is refused on ${node} (the node answers, nothing serves the port) while other nodes answer: the Service proxy on ${node} has not programmed these NodePorts — kube-proxy there is not running or cannot reach the API server; check it on ${node}`,
+          explains: explainAll(mine, `${node}'s Service proxy has no rules for these NodePorts`),
+        });
+        continue;
+      }
       findings.push({
         rule: this.id,
         cause: `NodePort ${failing} fails on ${node} only${partial} — open TCP and UDP over the whole NodePort range (default 30000-32767) on ${node}`,

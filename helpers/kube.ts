@@ -243,9 +243,6 @@ export class Kube {
   readPod(namespace: string, name: string) {
     return this.optional({ verb: 'get', resource: 'pods', namespace, name }, () => this.core.readNamespacedPod({ namespace, name }));
   }
-  deletePod(namespace: string, name: string) {
-    return this.optional({ verb: 'delete', resource: 'pods', namespace, name }, () => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }));
-  }
   listConfigMaps(namespace: string) {
     return this.call({ verb: 'list', resource: 'configmaps', namespace }, async () => (await this.core.listNamespacedConfigMap({ namespace })).items);
   }
@@ -316,9 +313,17 @@ export class Kube {
           ws.on('close', () => setImmediate(() => settle(() => resolve({ exitCode: -1, stdout: out, stderr: errText || 'exec stream closed without a status' }))));
           ws.on('error', (err: Error) => settle(() => reject(translateApiError(err, site, this.access))));
         })
-        .catch((err: unknown) => settle(() => reject(translateApiError(err, site, this.access))));
+        .catch((err: unknown) => settle(() => reject(translateApiError(asError(err), site, this.access))));
     });
   }
+}
+
+/** A failed WebSocket handshake rejects with an ErrorEvent-like object, not an Error: keep its message. */
+function asError(err: unknown): unknown {
+  if (err instanceof Error || !err || typeof err !== 'object') return err;
+  const e = err as { message?: unknown; error?: unknown };
+  if (e.error instanceof Error) return e.error;
+  return new Error(typeof e.message === 'string' && e.message ? e.message : JSON.stringify(err).slice(0, 300));
 }
 
 function exitCodeOf(status: k8s.V1Status): number {

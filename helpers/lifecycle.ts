@@ -6,7 +6,7 @@ import { createProbes, discoverNodes, prepareNamespace, readClusterFacts, teardo
 import { deployExtraSuites, describeNodePort, describePortsPlan, prepareExtraSuites, type ExtraSuitesOptions } from './extra-suites.ts';
 import type { Kube } from './kube.ts';
 import { probeImage } from './manifests.ts';
-import { DEFAULT_PORTS, type ProbePorts, type Topology } from './topology.ts';
+import { DEFAULT_PORTS, explainUnschedulable, type ProbePorts, type Topology } from './topology.ts';
 
 export interface SetupOptions {
   runId: string;
@@ -75,6 +75,8 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     // nodeport suite (issue 4): its backend and Services, created now, awaited with the probes.
     if (!options.signal?.aborted) {
       nodePortSetup = deployExtraSuites(kube, deployment, nodes, { ...options.extraSuites, runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret, readyTimeoutMs: options.readyTimeoutMs, signal: options.signal });
+      // Awaited later; a handler now keeps an early rejection from crashing the process as unhandled.
+      nodePortSetup.catch(() => undefined);
     }
   });
   checkAborted(options.signal);
@@ -82,6 +84,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   const deployment = state.deployment!;
   const topology = await timed(state, 'wait-ready', async () => {
     const probes = await waitForProbes(kube, deployment, { timeoutMs: options.readyTimeoutMs, onProgress: progress, signal: options.signal });
+    explainUnschedulable(probes, nodes);
     checkAborted(options.signal);
     const ready = probes.filter((p) => p.ready && p.role !== 'host');
     if (probes.every((p) => !p.ready)) {

@@ -38,6 +38,8 @@ export interface NodeInfo {
   internalIP?: string;
   addresses: string[];
   podCIDRs: string[];
+  /** Taints that keep pods off (NoSchedule/NoExecute), as key=value:effect. */
+  taints?: string[];
   /** Skipped nodes get no probes; the reason lands in the report. */
   skipReason?: string;
 }
@@ -87,6 +89,7 @@ export function classifyNodes(nodes: Node[], options: { nodeSelector?: Record<st
         internalIP: addresses.find((a) => a.type === 'InternalIP')?.address,
         addresses: addresses.filter((a) => a.type.endsWith('IP')).map((a) => a.address),
         podCIDRs: n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : []),
+        taints: (n.spec?.taints ?? []).filter((t) => t.effect !== 'PreferNoSchedule').map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`),
       };
       const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
       if (n.spec?.unschedulable) info.skipReason = 'cordoned (spec.unschedulable=true)';
@@ -127,6 +130,16 @@ export function describePodProblem(pod: Pod): string {
   }
   if (status?.phase === 'Pending') return 'Pending: containers not started yet';
   return `phase ${status?.phase ?? 'unknown'}, not Ready`;
+}
+
+/** The scheduler says "untolerated taint(s)" without naming them: name the node's taints. */
+export function explainUnschedulable(probes: ProbePod[], nodes: NodeInfo[]): void {
+  for (const p of probes) {
+    if (!p.problem?.startsWith('Pending: Unschedulable')) continue;
+    const taints = nodes.find((n) => n.name === p.node)?.taints ?? [];
+    const other = taints.filter((t) => !/^node-role\.kubernetes\.io\/(control-plane|master)[=:]/.test(t));
+    if (other.length) p.problem += `; node ${p.node} has taints ${other.join(', ')} (the probes tolerate only the control-plane taint)`;
+  }
 }
 
 /** Reasons that will not fix themselves while we wait: stop waiting for such a pod. */

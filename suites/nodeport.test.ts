@@ -16,7 +16,7 @@ import { planFromSetup } from './check-rows.ts';
 
 const plan = planFromSetup();
 const nodePort = plan.topology.nodePort;
-const rows = select(nodePortRows(nodePort), plan.selection);
+const rows = select(nodePortRows(nodePort, plan.topology.nodes), plan.selection);
 const checks = rows.filter((r): r is NodePortRow => r.kind === 'nodeport');
 const TIMEOUT_MS = 3_000;
 const REACH_TITLE = `runner reaches the node network (${nodePort?.addressType ?? 'InternalIP'} addresses)`;

@@ -19,7 +19,7 @@ import { select } from '../helpers/rows.ts';
 import { planFromSetup } from './check-rows.ts';
 
 const plan = planFromSetup();
-const rows = select(portsRows(plan.topology.portsPlan, plan.topology.probes), plan.selection);
+const rows = select(portsRows(plan.topology.portsPlan, plan.topology.probes, plan.topology.nodes, { short: plan.selection.short }), plan.selection);
 
 let clients: Promise<{ kube: Kube; control: ControlClient }> | undefined;
 /** One API client (exec, listeners) and one pod-proxy client per worker, built lazily. */

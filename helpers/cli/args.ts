@@ -43,7 +43,7 @@ export const USAGE = `Usage: kube-netconform [run|list|cleanup|images] [flags]
 Commands:
   run        deploy probes, run the checks, write reports, clean up (default)
   list       print every check that would run, without deploying anything
-  cleanup    delete leftovers of earlier runs (found by label)
+  cleanup    delete leftovers of earlier runs (found by label; only in -n <namespace> if given)
   images     print the images a run uses (for mirroring into a private registry)
 
 Flags:
@@ -57,10 +57,10 @@ Flags:
       --report-dir <dir>         summary.md, results.json (default: reports)
       --image <ref>              probe image (default: registry.k8s.io/e2e-test-images/agnhost:2.66.1)
       --registry <host>          pull the default probe image from this registry instead
-      --image-pull-secret <name> imagePullSecret for the probe pods (must exist in --namespace)
+      --image-pull-secret <name> imagePullSecret for the probe pods (needs --namespace holding it)
       --node-selector <k=v,...>  probe only nodes with these labels
       --timeout <duration>       how long to wait for probes to become ready (default: 2m)
-      --concurrency <n>          checks in flight at once (default: 8)
+      --concurrency <n>          checks in flight at once, per suite (default: 16)
       --host-port <port>         host-network probe port; UDP uses port+1 (default: 18080)
       --keep                     leave the namespace and probes for debugging
       --profile <name|file>      ports suite: kubeadm (default), seed-2017, or your own YAML profile
@@ -158,6 +158,9 @@ export function parseCli(argv: string[]): CliOptions {
   if (v.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v.namespace)) {
     throw new UsageError(`--namespace ${v.namespace}: not a valid namespace name (lowercase letters, digits and '-', at most 63 characters).`);
   }
+  if (v['image-pull-secret'] !== undefined && v.namespace === undefined) {
+    throw new UsageError(`--image-pull-secret ${v['image-pull-secret']} needs --namespace: a Secret is read from the pod's own namespace, and a fresh netconform-<id> namespace has none. Create the secret in an empty namespace and pass it with -n.`);
+  }
   if (v.image !== undefined && v.registry !== undefined) throw new UsageError('--image and --registry both given: --image names the whole image, --registry only its registry; pass one.');
   const reportDir = v['report-dir'] ?? 'reports';
   const addressType = v['node-address-type'] ?? 'InternalIP';
@@ -177,7 +180,7 @@ export function parseCli(argv: string[]): CliOptions {
     imagePullSecret: v['image-pull-secret'],
     nodeSelector: v['node-selector'] === undefined ? undefined : parseNodeSelector(v['node-selector']),
     timeoutMs: v.timeout === undefined ? 120_000 : parseDuration(v.timeout, '--timeout'),
-    concurrency: v.concurrency === undefined ? 8 : parseInteger(v.concurrency, '--concurrency', { min: 1, max: 256 }),
+    concurrency: v.concurrency === undefined ? 16 : parseInteger(v.concurrency, '--concurrency', { min: 1, max: 256 }),
     keep: v.keep ?? false,
     short: v.short ?? false,
     hostPort,

@@ -80,7 +80,7 @@ async function listCommand(options: CliOptions, io: Io): Promise<number> {
 async function cleanupCommand(options: CliOptions, io: Io): Promise<number> {
   const kube = new Kube(loadKubeConfig(options), { requestTimeoutMs: 15_000 });
   const started = performance.now();
-  const done = await cleanupLeftovers(kube, { timeoutMs: options.timeoutMs, onProgress: (m) => io.err(m) });
+  const done = await cleanupLeftovers(kube, { timeoutMs: options.timeoutMs, namespace: options.namespace, onProgress: (m) => io.err(m) });
   io.out(`removed ${done.namespaces.length} namespaces${done.namespaces.length ? ` (${done.namespaces.join(', ')})` : ''}, ${done.pods} pods and ${done.services} services in other namespaces, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return EXIT.passed;
 }

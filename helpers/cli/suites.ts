@@ -44,6 +44,8 @@ async function inChild<T>(options: { plan: RunPlan; signal?: AbortSignal }, args
     '--root', PACKAGE_ROOT,
     '--config', path.join(PACKAGE_ROOT, 'vitest.config.ts'),
     '--project', 'suites',
+    // One worker per suite file: suites wait on the network, not the CPU, so they overlap.
+    '--maxWorkers', '4',
     ...rest,
   ];
   try {

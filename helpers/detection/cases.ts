@@ -6,6 +6,8 @@ const CP = 'lab-control-plane';
 const W1 = 'lab-worker-1';
 const W2 = 'lab-worker-2';
 const OTHERS_THAN_W2 = [CP, W1];
+/** The ports suite checks the NodePort range through the nodeport suite's Services. */
+const NODEPORTS: [number, number] = [30000, 32767];
 
 export const FAULT_CASES: FaultCase[] = [
   {
@@ -19,6 +21,7 @@ export const FAULT_CASES: FaultCase[] = [
     mayFail: [
       { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
       { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
+      { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the cut' },
     ],
     diagnosis: [new RegExp(`${W1}.*${W2}|${W2}.*${W1}`)],
   },
@@ -52,6 +55,7 @@ export const FAULT_CASES: FaultCase[] = [
     networks: ['routed'],
     mustFail: [
       { rows: { suite: 'nodeport', to: { node: W2 }, port: 30000, protocol: 'tcp', expect: 'REACHABLE' }, why: `NodePort 30000/tcp is dropped on ${W2}` },
+      { rows: { suite: 'ports', to: { node: W2 }, port: 30000, protocol: 'tcp' }, why: `the ports suite's NodePort-range row for 30000/tcp on ${W2}` },
     ],
     mayFail: [],
     diagnosis: [new RegExp(`${W2}`)],
@@ -62,6 +66,7 @@ export const FAULT_CASES: FaultCase[] = [
     networks: ['routed'],
     mustFail: [
       { rows: { suite: 'nodeport', to: { node: W2 }, expect: 'REACHABLE' }, why: `the whole NodePort range is dropped on ${W2}` },
+      { rows: { suite: 'ports', to: { node: W2 }, portRange: NODEPORTS }, why: `the ports suite's NodePort-range rows to ${W2}` },
     ],
     mayFail: [],
     diagnosis: [new RegExp(`NodePort.*${W2}|${W2}.*NodePort`)],
@@ -86,22 +91,40 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2 } }, why: `${W2} does not forward its pods' traffic out` },
     ],
     mayFail: [
-      { rows: { suite: 'pod-to-service', from: { node: W2 } }, why: 'Service traffic from W2 to remote backends is forwarded' },
+      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, so its probes cannot be driven` },
+      { rows: { suite: 'pod-to-service', from: { node: W2 } }, why: `Service traffic from ${W2} to remote backends is forwarded` },
       { rows: { suite: 'pod-to-service', to: { kind: 'service' } }, why: `a Service VIP may pick a backend on ${W2}` },
       { rows: { suite: 'nodeport', to: { node: W2 } }, why: `NodePort traffic into ${W2} is forwarded to its backend` },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward to a backend on ${W2}` },
+      { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward to ${W2}` },
     ],
     diagnosis: [new RegExp(`${W2}`)],
   },
   {
     id: 'mtu',
     fault: ['mtu', W2, '1200'],
-    networks: ['routed', 'vxlan'],
+    networks: ['routed'],
     mustFail: [
       { rows: { suite: 'pod-to-pod', payload: 'full', to: { node: W2, kind: 'pod' }, from: { node: OTHERS_THAN_W2 } }, why: `full-size packets into ${W2} are larger than its MTU` },
-      { rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2 }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `full-size answers into ${W2} are larger than its MTU` },
+      { rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `full-size answers into ${W2}'s pods are larger than its MTU` },
+      { rows: { suite: 'pod-to-pod', payload: 'full', protocol: 'udp', from: { node: W2, kind: 'host' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `full-size UDP answers into ${W2}'s host network are larger than its MTU (TCP is spared there: its MSS follows the smaller MTU)` },
     ],
     mayFail: [
+      { rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2, kind: 'pod' } }, why: `the full-size request reaches ${W2}'s probes through the API server's pod proxy, across the small MTU` },
+      { rows: { suite: 'pod-to-service', payload: 'full' }, why: `a full-size Service answer may come from or go to ${W2}` },
+    ],
+    diagnosis: [/MTU/, new RegExp(W2)],
+  },
+  {
+    id: 'mtu-vxlan',
+    fault: ['mtu', W2, '1200'],
+    networks: ['vxlan'],
+    mustFail: [
+      { rows: { suite: 'pod-to-pod', payload: 'full', to: { node: W2, kind: 'pod' }, from: { node: OTHERS_THAN_W2 } }, why: `full-size VXLAN packets into ${W2} are larger than its link MTU` },
+      { rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2 }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `full-size answers come back into ${W2} over VXLAN, larger than its link MTU (vxlan0 still says 1450)` },
+    ],
+    mayFail: [
+      { rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2, kind: 'pod' } }, why: `the full-size request reaches ${W2}'s probes through the API server's pod proxy, across the small MTU` },
       { rows: { suite: 'pod-to-service', payload: 'full' }, why: `a full-size Service answer may come from or go to ${W2}` },
     ],
     diagnosis: [/MTU/, new RegExp(W2)],
@@ -112,11 +135,13 @@ export const FAULT_CASES: FaultCase[] = [
     networks: ['vxlan'],
     mustFail: [
       { rows: { suite: 'pod-to-pod', to: { node: W2, kind: 'pod' }, from: { node: OTHERS_THAN_W2 } }, why: `VXLAN (UDP 8472) into ${W2} is dropped` },
-      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `answers to ${W2}'s pods come back over VXLAN into ${W2}` },
+      { rows: { suite: 'pod-to-pod', from: { node: W2 }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `answers to ${W2} come back over VXLAN into ${W2}` },
     ],
     mayFail: [
+      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server reaches ${W2}'s pods over the overlay, so its probes cannot be driven` },
       { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of ${W2}'s overlay` },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward across ${W2}'s overlay` },
+      { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward across ${W2}'s overlay` },
       { rows: { suite: 'ports', port: 8472 }, why: 'UDP 8472 is checked through the overlay traffic it carries' },
     ],
     diagnosis: [/8472/, new RegExp(W2)],

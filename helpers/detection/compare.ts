@@ -11,6 +11,8 @@ export interface RowMatch {
   from?: { node?: string | string[]; kind?: Endpoint['kind'] | Endpoint['kind'][] };
   to?: { node?: string | string[]; kind?: Endpoint['kind'] | Endpoint['kind'][] };
   port?: number;
+  /** Inclusive port range, e.g. the NodePort range [30000, 32767]. */
+  portRange?: [number, number];
   protocol?: Protocol;
   payload?: 'small' | 'full';
   expect?: Expectation;
@@ -44,6 +46,7 @@ export function matches(row: CheckResult, m: RowMatch): boolean {
     && oneOf(m.from?.node, row.from.node) && oneOf(m.from?.kind, row.from.kind)
     && oneOf(m.to?.node, row.to.node) && oneOf(m.to?.kind, row.to.kind)
     && oneOf(m.port, row.port) && oneOf(m.protocol, row.protocol)
+    && (m.portRange === undefined || (row.port >= m.portRange[0] && row.port <= m.portRange[1]))
     && oneOf(m.payload, row.payload ?? 'small') && oneOf(m.expect, row.expect)
     && (m.crossNode === undefined || m.crossNode === (row.from.node !== '' && row.to.node !== '' && row.from.node !== row.to.node));
 }

@@ -109,7 +109,10 @@ async function createClusterService(kube: Kube, deployment: Deployment, range: N
     try {
       const created = await kube.createService(deployment.namespace, cluster);
       deployment.createdServices.push(CLUSTER_SERVICE);
-      notes.push(...picked.notes);
+      notes.push(...picked.notes.map((n) => {
+        const owner = used.get(Number(/(\d+) is in use/.exec(n)?.[1]));
+        return owner ? n.replace('is in use', `is in use by ${owner}`) : n;
+      }));
       return describeService(created, 'Cluster', new Map(picked.ports.map((p) => [p.nodePort, p.position])));
     } catch (err) {
       if (attempt >= 3 || !/already allocated/i.test(messageOf(err))) throw err;

@@ -50,7 +50,17 @@ function titleOf(node: string, address: string, port: NodePortPort, svc: NodePor
   return `runner → ${node} ${address}:${port.nodePort || '<allocated>'}/${port.protocol} ${svc.name} (${what})`;
 }
 
-export function nodePortRows(nodePort: NodePortTopology | undefined): NodePortSuiteRow[] {
+/** Nodes the run does not probe (cordoned, NotReady): a skipped row each, never a silent pass. */
+export function skippedNodeRows<S extends string>(suite: S, nodes: readonly { name: string; skipReason?: string }[]): { kind: 'skip'; suite: S; title: string; node: string; reason: string }[] {
+  return nodes.filter((n) => n.skipReason).map((n) => ({ kind: 'skip', suite, title: `node ${n.name} skipped`, node: n.name, reason: `node ${n.name} is ${n.skipReason}` }));
+}
+
+export function nodePortRows(nodePort: NodePortTopology | undefined, nodes: readonly { name: string; skipReason?: string }[] = []): NodePortSuiteRow[] {
+  const skipped = skippedNodeRows('nodeport', nodes);
+  return [...skipped, ...nodePortCheckRows(nodePort)];
+}
+
+function nodePortCheckRows(nodePort: NodePortTopology | undefined): NodePortSuiteRow[] {
   if (!nodePort) return [{ kind: 'skip', suite: 'nodeport', title: 'nodeport setup', reason: 'the nodeport Services were not deployed in this run' }];
   if (nodePort.error) return [{ kind: 'error', suite: 'nodeport', title: 'nodeport setup', reason: nodePort.error }];
   if (!nodePort.backend.ready) {

@@ -4,6 +4,7 @@
 // work (the API server → kubelet :10250 path to that node is down — which is itself a ports
 // row), we ask the same probe's netexec through the API server's pod proxy (/dial) instead, so
 // one blocked kubelet port does not turn every row from that node into an error.
+import pLimit from 'p-limit';
 import { messageOf } from '../errors.ts';
 import type { ControlClient } from '../http.ts';
 import type { Kube } from '../kube.ts';
@@ -13,6 +14,26 @@ import { classifyDialError, type DialBody } from '../verdicts.ts';
 
 export const CONNECT_TIMEOUT_S = 3;
 const EXEC_TIMEOUT_MS = 15_000;
+/**
+ * Exec'd processes count against the probe container's memory limit (64 MiB): on the lab, eight
+ * concurrent `agnhost connect` got the container OOM-killed (exit 137) — the probe with them.
+ */
+export const EXECS_PER_PROBE = 3;
+const execSlots = new Map<string, ReturnType<typeof pLimit>>();
+
+function inSlot<T>(pod: string, fn: () => Promise<T>): Promise<T> {
+  let limit = execSlots.get(pod);
+  if (!limit) {
+    limit = pLimit(EXECS_PER_PROBE);
+    execSlots.set(pod, limit);
+  }
+  return limit(fn);
+}
+
+/** Exit statuses that are not agnhost's own verdict (it exits 0, or 1 with the kind on stderr). */
+export function isControlFailure(out: { exitCode: number; stderr: string }): boolean {
+  return !(out.exitCode === 0 || (out.exitCode === 1 && out.stderr.trim() !== ''));
+}
 
 export interface ConnectTarget {
   host: string;
@@ -55,7 +76,7 @@ const execWorks = new Map<string, Promise<string | undefined>>();
 function execProblem(ctx: ConnectContext, pod: string): Promise<string | undefined> {
   let known = execWorks.get(pod);
   if (!known) {
-    known = ctx.kube.exec({ namespace: ctx.namespace, pod, container: 'netexec', command: ['/agnhost', 'connect', `127.0.0.1:${ctx.probePort}`, '--timeout', '2s'], timeoutMs: EXEC_TIMEOUT_MS })
+    known = inSlot(pod, () => ctx.kube.exec({ namespace: ctx.namespace, pod, container: 'netexec', command: ['/agnhost', 'connect', `127.0.0.1:${ctx.probePort}`, '--timeout', '2s'], timeoutMs: EXEC_TIMEOUT_MS }))
       .then((r) => (r.exitCode === 0 ? undefined : `exec ended with exit ${r.exitCode}: ${r.stderr.trim().slice(0, 200)}`))
       .catch((err: unknown) => messageOf(err));
     execWorks.set(pod, known);
@@ -63,12 +84,14 @@ function execProblem(ctx: ConnectContext, pod: string): Promise<string | undefin
   return known;
 }
 
-async function viaExec(ctx: ConnectContext, pod: string, target: ConnectTarget): Promise<ConnectVerdict> {
+/** undefined when exec itself failed (not a verdict): the caller asks the pod proxy instead. */
+async function viaExec(ctx: ConnectContext, pod: string, target: ConnectTarget): Promise<ConnectVerdict | { failed: string }> {
   try {
-    const out = await ctx.kube.exec({ namespace: ctx.namespace, pod, container: 'netexec', command: connectCommand(target), timeoutMs: EXEC_TIMEOUT_MS });
+    const out = await inSlot(pod, () => ctx.kube.exec({ namespace: ctx.namespace, pod, container: 'netexec', command: connectCommand(target), timeoutMs: EXEC_TIMEOUT_MS }));
+    if (isControlFailure(out)) return { failed: `exec ended with exit ${out.exitCode}${out.stderr.trim() ? `: ${out.stderr.trim().slice(0, 200)}` : ''}` };
     return { ...classifyConnect(out, { protocol: target.protocol }), via: 'exec' };
   } catch (err) {
-    return { verdict: 'error', detail: `cannot control probe ${pod} (exec): ${messageOf(err)}`, via: 'exec' };
+    return { failed: messageOf(err) };
   }
 }
 
@@ -87,7 +110,8 @@ async function viaPodProxy(ctx: ConnectContext, pod: string, target: ConnectTarg
 /** Connect from `pod` (a host-network probe) to the target; says which control path was used and why. */
 export async function connectFrom(ctx: ConnectContext, pod: string, target: ConnectTarget): Promise<ConnectVerdict & { controlNote?: string }> {
   const problem = await execProblem(ctx, pod);
-  if (!problem) return viaExec(ctx, pod, target);
+  const exec = problem ? { failed: problem } : await viaExec(ctx, pod, target);
+  if (!('failed' in exec)) return exec;
   const result = await viaPodProxy(ctx, pod, target);
-  return { ...result, controlNote: `exec into ${pod} does not work (${problem}); asked its netexec through the pod proxy instead` };
+  return { ...result, controlNote: `exec into ${pod} did not work (${exec.failed}); asked its netexec through the pod proxy instead` };
 }

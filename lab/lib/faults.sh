@@ -1,7 +1,10 @@
 # Faults on demand: each one breaks one network path on purpose, and `heal` undoes it.
-# Firewall faults live in the lab's own chain KNC-FAULT-PRE, hooked first into raw PREROUTING
-# (before kube-proxy's DNAT), each rule tagged with its fault's name; heal removes only those
-# and never touches kube-proxy's rules.
+# Firewall faults live in the lab's own chains in the mangle table — KNC-FAULT-PRE hooked first
+# into PREROUTING (after conntrack, before kube-proxy's DNAT) and KNC-FAULT-FWD into FORWARD —
+# each rule tagged with its fault's name; heal removes only those and never touches
+# kube-proxy's rules. TCP and NodePort blocks drop only NEW connections, as a stateful firewall
+# does: replies to the node's own connections (kube-proxy masquerades with random ports, some
+# of which fall in the NodePort range) and established control connections keep flowing.
 # The record of active faults is $LAB_STATE/faults (one line each).
 
 FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu"
@@ -13,17 +16,20 @@ Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
   block-port <node> <port>/<tcp|udp> [--from <node>]   drop inbound to <node>:<port> (all sources, or one node)
   block-nodeports <node>                       drop inbound TCP+UDP 30000-32767 to <node>'s addresses
   kube-proxy-down <node>                       stop kube-proxy on <node> and flush its Service rules
-  no-forwarding <node>                         net.ipv4.ip_forward=0 on <node>
+  no-forwarding <node>                         <node> stops forwarding routed traffic (same-bridge traffic still flows)
   mtu <node> <bytes>                           lower <node>'s link MTU: full-size packets into it die, small pass
 USAGE
 }
 
 fault_record() { echo "$*" >> "$LAB_STATE/faults"; }
 
-fault_chains() { # node index: make sure our chain exists and is hooked first
-  local i=$1
-  in_node "$i" iptables -t raw -N KNC-FAULT-PRE 2>/dev/null || true
-  in_node "$i" iptables -t raw -C PREROUTING -j KNC-FAULT-PRE 2>/dev/null || in_node "$i" iptables -t raw -I PREROUTING 1 -j KNC-FAULT-PRE
+fault_chains() { # node index: make sure our chains exist and are hooked first
+  local i=$1 chain hook
+  for chain in KNC-FAULT-PRE:PREROUTING KNC-FAULT-FWD:FORWARD; do
+    hook=${chain#*:}; chain=${chain%%:*}
+    in_node "$i" iptables -t mangle -N "$chain" 2>/dev/null || true
+    in_node "$i" iptables -t mangle -C "$hook" -j "$chain" 2>/dev/null || in_node "$i" iptables -t mangle -I "$hook" 1 -j "$chain"
+  done
 }
 
 parse_port_proto() {
@@ -46,16 +52,18 @@ fault_inject() {
       local n from_ip="" ; n=$(node_index "$1"); parse_port_proto "$2"
       if [ "${3:-}" = --from ]; then from_ip=$(node_ip "$(node_index "${4:?--from needs a node}")"); fi
       fault_chains "$n"
-      # raw PREROUTING sees the packet before any DNAT; match only traffic to this node's own
-      # addresses so pod traffic passing through is untouched.
-      in_node "$n" iptables -t raw -A KNC-FAULT-PRE -p "$FAULT_PROTO" --dport "$FAULT_PORT" \
-        ${from_ip:+-s "$from_ip"} -m addrtype --dst-type LOCAL -m comment --comment knc-fault:block-port -j DROP
+      # Only traffic to this node's own addresses, so pod traffic passing through is untouched.
+      # TCP: new connections only. UDP: every datagram (VXLAN flows never look "new" again).
+      local state=(); [ "$FAULT_PROTO" = tcp ] && state=(-m conntrack --ctstate NEW)
+      in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -p "$FAULT_PROTO" --dport "$FAULT_PORT" \
+        ${from_ip:+-s "$from_ip"} -m addrtype --dst-type LOCAL "${state[@]}" -m comment --comment knc-fault:block-port -j DROP
       fault_record block-port "$@" ;;
     block-nodeports)
       [ $# -eq 1 ] || die "usage: fault block-nodeports <node>" 2
       local n proto; n=$(node_index "$1"); fault_chains "$n"
       for proto in tcp udp; do
-        in_node "$n" iptables -t raw -A KNC-FAULT-PRE -p "$proto" --dport "${LAB_NODEPORT_RANGE/-/:}" -m addrtype --dst-type LOCAL -m comment --comment knc-fault:block-nodeports -j DROP
+        in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -p "$proto" --dport "${LAB_NODEPORT_RANGE/-/:}" -m addrtype --dst-type LOCAL \
+          -m conntrack --ctstate NEW -m comment --comment knc-fault:block-nodeports -j DROP
       done
       fault_record block-nodeports "$1" ;;
     kube-proxy-down)
@@ -66,7 +74,12 @@ fault_inject() {
       fault_record kube-proxy-down "$1" ;;
     no-forwarding)
       [ $# -eq 1 ] || die "usage: fault no-forwarding <node>" 2
-      in_node "$(node_index "$1")" sysctl -qw net.ipv4.ip_forward=0
+      # Not the ip_forward sysctl alone: the CNI bridge plugin turns it back on at the next pod
+      # it wires. A FORWARD drop of everything routed (bridged pod-to-pod on cni0 still flows)
+      # is what a node with forwarding off — or a FORWARD policy of DROP — does to pod traffic.
+      local n; n=$(node_index "$1"); fault_chains "$n"
+      in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -i cni0 -o cni0 -m comment --comment knc-fault:no-forwarding -j RETURN
+      in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -m comment --comment knc-fault:no-forwarding -j DROP
       fault_record no-forwarding "$1" ;;
     mtu)
       [ $# -eq 2 ] && [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 576 ] || die "usage: fault mtu <node> <bytes ≥ 576>" 2
@@ -74,7 +87,7 @@ fault_inject() {
       in_node "$n" ip link set eth0 mtu "$2"
       # veth and bridges let GSO super-packets through regardless of the receiver's MTU, which
       # a real link would not: drop what arrives larger than the MTU, as the smaller link would.
-      in_node "$n" iptables -t raw -A KNC-FAULT-PRE -i eth0 -m length --length "$(( $2 + 1 )):65535" \
+      in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -i eth0 -m length --length "$(( $2 + 1 )):65535" \
         -m comment --comment knc-fault:mtu -j DROP
       fault_record mtu "$1" "$2" ;;
     ""|-h|--help|help) fault_usage ;;
@@ -112,14 +125,15 @@ heal_one() {
       else
         in_node "$a" ip route replace "$3" via "$(node_ip "$b")" dev eth0
       fi ;;
-    block-port|block-nodeports|mtu)
-      local n rule; n=$(node_index "$1")
-      [ "$name" = mtu ] && in_node "$n" ip link set eth0 mtu 1500
-      in_node "$n" iptables -t raw -S KNC-FAULT-PRE 2>/dev/null | grep -- "knc-fault:$name" | sed 's/^-A /-D /' |
-        while read -r rule; do eval "in_node $n iptables -t raw $rule"; done ;;
+    block-port|block-nodeports|mtu|no-forwarding)
+      local n rule chain; n=$(node_index "$1")
+      if [ "$name" = mtu ]; then in_node "$n" ip link set eth0 mtu 1500; fi
+      for chain in KNC-FAULT-PRE KNC-FAULT-FWD; do
+        { in_node "$n" iptables -t mangle -S "$chain" 2>/dev/null || true; } | { grep -- "knc-fault:$name" || true; } | sed 's/^-A /-D /' |
+          while read -r rule; do eval "in_node $n iptables -t mangle $rule"; done
+      done ;;
     kube-proxy-down)
       local n; n=$(node_index "$1")
       daemon_alive "kube-proxy-$1" || node_start_kube_proxy "$n" ;;
-    no-forwarding) in_node "$(node_index "$1")" sysctl -qw net.ipv4.ip_forward=1 ;;
   esac
 }

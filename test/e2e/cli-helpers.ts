@@ -30,10 +30,20 @@ export function kubectl(...args: string[]): string {
   return execFileSync('kubectl', ['--kubeconfig', kubeconfig(), ...args], { encoding: 'utf8', timeout: 60_000 });
 }
 
-/** Namespaces, pods and services carrying a run label, anywhere in the cluster. */
-export function objectsLeft(): string[] {
-  return kubectl('get', 'namespaces,pods,services', '--all-namespaces', '-l', 'netconform.io/run-id', '-o', 'name')
+/**
+ * Namespaces, pods and services carrying the run label, anywhere in the cluster: of one run, or
+ * of any run. (Scope to your run when other tests may be running against the same lab.)
+ */
+export function objectsLeft(runId?: string): string[] {
+  return kubectl('get', 'namespaces,pods,services', '--all-namespaces', '-l', runId ? `netconform.io/run-id=${runId}` : 'netconform.io/run-id', '-o', 'name')
     .split('\n').filter(Boolean);
+}
+
+/** The run id a CLI run printed ("namespace netconform-<id> created"); a --namespace run prints the id on --keep only. */
+export function runIdOf(run: { stderr: string }): string {
+  const id = /namespace netconform-([0-9a-f]{6}) created/.exec(run.stderr)?.[1] ?? /run id ([0-9a-f]{6})/.exec(run.stderr)?.[1];
+  if (!id) throw new Error(`no run id in the CLI output:\n${run.stderr}`);
+  return id;
 }
 
 export interface CliRun {

@@ -1,9 +1,9 @@
 // End to end: the CLI against the lab (issue 3's acceptance). Healthy → every check passes and
 // the JUnit file has one testcase per row; each fault fails exactly the rows on its path;
 // Ctrl-C mid-run leaves nothing behind. Skipped when the lab is not up.
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import type { CheckResult } from '../../helpers/results.ts';
-import { describeRow, junitCounts, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, startCli } from './cli-helpers.ts';
+import { describeRow, junitCounts, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
 
 const up = labIsUp();
 /** This issue's suites only, so the counts hold while other suites (nodeport, ports) grow. */
@@ -20,11 +20,15 @@ function expectedRows(n: number) {
 }
 
 describe.skipIf(!up)('kube-netconform against the lab', () => {
+  // Heal only what these tests inject: other tests may share the lab.
+  let injected: string[] = [];
+  const fault = (...args: string[]) => {
+    injected.push(args[0]!);
+    lab('fault', ...args);
+  };
   afterEach(() => {
-    lab('heal');
-  });
-  afterAll(() => {
-    expect(objectsLeft()).toEqual([]);
+    for (const name of injected) lab('heal', name);
+    injected = [];
   });
 
   test('healthy lab: every check passes, JUnit has one testcase per row and no failures, nothing is left behind', async () => {
@@ -36,11 +40,11 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     expect(results).toHaveLength(expectedRows(nodes));
     expect(junitCounts(run)).toEqual({ tests: expectedRows(nodes), failures: 0, errors: 0, testcases: expectedRows(nodes) });
     expect(run.stdout).toMatch(/PASS: all \d+ checks passed/);
-    expect(objectsLeft()).toEqual([]);
+    expect(objectsLeft(runIdOf(run))).toEqual([]);
   });
 
   test(`cut-route ${W1} ${W2}: exactly the pod paths between their pods fail`, async () => {
-    lab('fault', 'cut-route', W1, W2);
+    fault('cut-route', W1, W2);
     const run = await startCli(['run', '--kubeconfig', kubeconfig(), ...CORE]);
     expect(run.code, run.stderr).toBe(1);
     const results = resultsOf(run).results;
@@ -55,11 +59,11 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     expect(wrong.map(describeRow)).toEqual([]);
     expect(results.filter(mustFail).length).toBe(2 * 2 * 4 * 2 + 4);
     for (const r of results.filter(mustFail)) expect(r.observed).toBe('FILTERED');
-    expect(objectsLeft()).toEqual([]);
+    expect(objectsLeft(runIdOf(run))).toEqual([]);
   });
 
   test(`kube-proxy-down ${W2}: exactly the Service rows from ${W2} fail`, async () => {
-    lab('fault', 'kube-proxy-down', W2);
+    fault('kube-proxy-down', W2);
     const run = await startCli(['run', '--kubeconfig', kubeconfig(), ...CORE]);
     expect(run.code, run.stderr).toBe(1);
     const results = resultsOf(run).results;
@@ -68,7 +72,40 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     expect(wrong.map(describeRow)).toEqual([]);
     // two pods + the host × (tcp, udp, tcp full, udp full), and the two pods → kubernetes VIP
     expect(results.filter(mustFail).length).toBe(3 * 4 + 2);
-    expect(objectsLeft()).toEqual([]);
+    expect(objectsLeft(runIdOf(run))).toEqual([]);
+  });
+
+  test(`a node whose probes cannot be scheduled gets setup-failure testcases naming the taint, not a hang`, async () => {
+    kubectl('taint', 'node', W2, 'netconform-e2e=1:NoSchedule');
+    try {
+      const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--short', ...CORE]);
+      expect(run.code, run.stderr).toBe(1);
+      const results = resultsOf(run).results;
+      const setup = results.filter((r) => r.properties?.phase === 'setup');
+      expect(setup.length).toBeGreaterThan(0);
+      for (const r of setup) {
+        expect(r.outcome).toBe('error');
+        expect(r.reason).toMatch(new RegExp(`Unschedulable.*node ${W2} has taints netconform-e2e=1:NoSchedule`));
+      }
+      expect(results.filter((r) => r.properties?.phase !== 'setup' && r.outcome !== 'passed').map(describeRow)).toEqual([]);
+      expect(junitCounts(run).errors).toBe(setup.length);
+    } finally {
+      kubectl('taint', 'node', W2, 'netconform-e2e-');
+    }
+  });
+
+  test('a cordoned node is skipped with the reason and the rest passes', async () => {
+    kubectl('cordon', W2);
+    try {
+      const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--short', ...CORE]);
+      expect(run.code, run.stderr).toBe(0);
+      const results = resultsOf(run).results;
+      const skipped = results.filter((r) => r.outcome === 'skipped');
+      expect(skipped.map((r) => r.reason)).toEqual([`node ${W2} is cordoned (spec.unschedulable=true)`, `node ${W2} is cordoned (spec.unschedulable=true)`]);
+      expect(results.some((r) => r.outcome === 'passed' && (r.from.node === W2 || r.to.node === W2))).toBe(false);
+    } finally {
+      kubectl('uncordon', W2);
+    }
   });
 
   test('Ctrl-C during the checks: exit 130, everything the run created is deleted', async () => {
@@ -84,7 +121,7 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     expect(sent).toBe(true);
     expect(run.code, run.stderr).toBe(130);
     expect(run.stderr).toMatch(/SIGINT: stopping and cleaning up namespace netconform-/);
-    expect(objectsLeft()).toEqual([]);
+    expect(objectsLeft(runIdOf(run))).toEqual([]);
   });
 
   test('Ctrl-C while the probes are being deployed also leaves nothing', async () => {
@@ -98,7 +135,7 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
       },
     });
     expect(run.code, run.stderr).toBe(130);
-    expect(objectsLeft()).toEqual([]);
+    expect(objectsLeft(runIdOf(run))).toEqual([]);
   });
 
   test('an existing non-empty --namespace is refused (exit 3) and left untouched', async () => {
@@ -122,11 +159,24 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     }
   });
 
+  test('--keep leaves the run in place; cleanup -n removes it', async () => {
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--keep', '--only', 'pod-to-pod lab-worker-1/probe-a → lab-worker-2/probe-b']);
+    expect(run.code, run.stderr).toBe(0);
+    const id = runIdOf(run);
+    expect(objectsLeft(id)).toContain(`namespace/netconform-${id}`);
+    const cleanup = await startCli(['cleanup', '--kubeconfig', kubeconfig(), '-n', `netconform-${id}`]);
+    expect(cleanup.code, cleanup.stderr).toBe(0);
+    expect(cleanup.stdout).toMatch(new RegExp(`removed 1 namespaces \\(netconform-${id}\\)`));
+    expect(objectsLeft(id)).toEqual([]);
+  });
+
   test('list prints every row a run would check, without deploying', async () => {
     const run = await startCli(['list', '--kubeconfig', kubeconfig(), ...CORE]);
     expect(run.code).toBe(0);
     const nodes = kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length;
-    expect(run.stdout.trim().split('\n')).toHaveLength(expectedRows(nodes));
-    expect(objectsLeft()).toEqual([]);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(expectedRows(nodes));
+    expect(lines).toContain('pod-to-pod\tlab-worker-1/probe-a → lab-worker-2/probe-b <pod-ip>:8080/tcp');
+    expect(run.stderr).not.toMatch(/created/);
   });
 });

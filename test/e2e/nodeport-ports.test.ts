@@ -36,7 +36,10 @@ async function withFault<T>(fault: string[], body: () => Promise<T>): Promise<T>
   }
 }
 
+/** "Exactly these fail" means nothing if a node was left out (NotReady, cordoned): every node must be probed. */
 function exactly(results: CheckResult[], mustFail: (r: CheckResult) => boolean): string[] {
+  const skippedNodes = results.filter((r) => /^node .* skipped$/.test(r.name)).map(describeRow);
+  if (skippedNodes.length) return skippedNodes;
   return results.filter((r) => (mustFail(r) ? r.outcome !== 'failed' : r.outcome !== 'passed' && r.outcome !== 'skipped')).map(describeRow);
 }
 
@@ -105,10 +108,14 @@ describe.skipIf(!up)('nodeport and ports suites against the lab', () => {
       expect(['REACHABLE', 'REFUSED', 'FILTERED'], describeRow(x)).toContain(x.observed);
       expect(x.properties?.verdictSource, x.name).toBeDefined();
     }
-    // Nothing listens on 10255 (read-only kubelet off); the seed wants it open: a temporary listener proves the firewall.
+    // The lab's kubelets serve no 10255 (read-only port off); the seed wants it open, so a temporary
+    // listener proves the firewall (unless another run on the shared lab is listening there already).
     const readOnly = checked.filter((x) => x.port === 10255);
     expect(readOnly.length).toBeGreaterThan(0);
-    for (const x of readOnly) expect(x.properties?.verdictSource, describeRow(x)).toBe('temporary-listener');
+    for (const x of readOnly) {
+      expect(x.observed, describeRow(x)).toBe('REACHABLE');
+      expect(['temporary-listener', 'existing-listener'], describeRow(x)).toContain(x.properties?.verdictSource);
+    }
     expect(results.filter((x) => x.outcome === 'skipped').every((x) => /not applicable here/.test(x.reason ?? ''))).toBe(true);
     expectOwnNamespaceGone(r);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Node, Pod } from '../../helpers/kube.ts';
-import { classifyNodes, describePodProblem, isStuck, probePodName, probesFromPods } from '../../helpers/topology.ts';
+import { classifyNodes, describePodProblem, explainUnschedulable, isStuck, probePodName, probesFromPods } from '../../helpers/topology.ts';
 
 function k8sNode(name: string, extra: { unschedulable?: boolean; ready?: string; labels?: Record<string, string> } = {}): Node {
   return {
@@ -64,5 +64,20 @@ describe('why a probe is not ready', () => {
       status: { podIP: '10.244.1.5', conditions: [{ type: 'Ready', status: 'True' }] },
     } as Pod]);
     expect(probes).toEqual([{ role: 'probe-b', name: 'probe-b-n1', node: 'n1', ip: '10.244.1.5', ready: true }]);
+  });
+});
+
+describe('explainUnschedulable', () => {
+  test('names the node taints the probes do not tolerate', () => {
+    const probes = [
+      { role: 'probe-a' as const, name: 'probe-a-w2', node: 'w2', ip: '', ready: false, problem: 'Pending: Unschedulable (0/3 nodes are available: 1 node(s) had untolerated taint(s))' },
+      { role: 'probe-a' as const, name: 'probe-a-w1', node: 'w1', ip: '10.244.1.2', ready: true },
+    ];
+    explainUnschedulable(probes, [
+      { name: 'w2', role: 'worker', addresses: [], podCIDRs: [], taints: ['node-role.kubernetes.io/control-plane:NoSchedule', 'dedicated=gpu:NoSchedule'] },
+      { name: 'w1', role: 'worker', addresses: [], podCIDRs: [], taints: [] },
+    ]);
+    expect(probes[0]!.problem).toMatch(/; node w2 has taints dedicated=gpu:NoSchedule \(the probes tolerate only the control-plane taint\)$/);
+    expect(probes[1]!.problem).toBeUndefined();
   });
 });

@@ -45,6 +45,12 @@ describe('nodeport rows', () => {
     expect(rows).toEqual([expect.objectContaining({ kind: 'skip', node: 'lab-worker-2', reason: expect.stringContaining('--node-address-type InternalIP') })]);
   });
 
+  test('nodes the run does not probe get a skipped row with the reason', () => {
+    const rows = nodePortRows(fixture(), [{ name: 'lab-worker-3', skipReason: 'cordoned (spec.unschedulable=true)' }, { name: 'lab-worker-1' }]);
+    expect(rows[0]).toEqual({ kind: 'skip', suite: 'nodeport', title: 'node lab-worker-3 skipped', node: 'lab-worker-3', reason: 'node lab-worker-3 is cordoned (spec.unschedulable=true)' });
+    expect(rows).toHaveLength(1 + 24);
+  });
+
   test('setup failures become one error row, never network verdicts', () => {
     expect(nodePortRows(fixture({ error: 'nodeport setup failed: forbidden' }))).toEqual([expect.objectContaining({ kind: 'error', reason: 'nodeport setup failed: forbidden' })]);
     const notReady = nodePortRows(fixture({ backend: { pod: 'nodeport-backend', node: 'lab-worker-1', ready: false, problem: 'ImagePullBackOff' } }));

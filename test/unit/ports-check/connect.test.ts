@@ -1,11 +1,19 @@
 import { describe, expect, test } from 'vitest';
-import { connectCommand, verdictOfDial } from '../../../helpers/ports-check/connect.ts';
+import { connectCommand, isControlFailure, verdictOfDial } from '../../../helpers/ports-check/connect.ts';
 import { listenerManifest, listenerPodName } from '../../../helpers/ports-check/listeners.ts';
 
 describe('connect through the probe', () => {
   test('agnhost connect argv: no shell, explicit timeout, UDP flag only for UDP', () => {
     expect(connectCommand({ host: '172.28.0.11', port: 10250, protocol: 'tcp' })).toEqual(['/agnhost', 'connect', '172.28.0.11:10250', '--timeout', '3s']);
     expect(connectCommand({ host: '172.28.0.11', port: 30000, protocol: 'udp' }).slice(-2)).toEqual(['--protocol', 'udp']);
+  });
+
+  test("exec statuses that are not agnhost's verdict are control failures (OOM-killed 137, exit 1 with nothing on stderr)", () => {
+    expect(isControlFailure({ exitCode: 0, stderr: '' })).toBe(false);
+    expect(isControlFailure({ exitCode: 1, stderr: 'REFUSED\n' })).toBe(false);
+    expect(isControlFailure({ exitCode: 137, stderr: '' })).toBe(true);
+    expect(isControlFailure({ exitCode: 1, stderr: '' })).toBe(true);
+    expect(isControlFailure({ exitCode: -1, stderr: 'exec stream closed without a status' })).toBe(true);
   });
 
   test('pod-proxy fallback: netexec /dial answers map to open / refused / filtered', () => {

@@ -42,11 +42,29 @@ describe('ports rows', () => {
     expect(vxlan.every((r) => r.protocol === 'udp' && r.kernelOwned)).toBe(true);
   });
 
+  test('seed-2017 on a vxlan cluster: its explicit 8472/udp rows are kernel-owned too (judged from pod traffic)', async () => {
+    const rows = checks(portsRows(await plan({ profile: 'seed-2017', network: 'vxlan' }), fixtureTopology().probes)).filter((r) => r.port === 8472);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.kernelOwned)).toBe(true);
+  });
+
   test('seed-2017: 443 to the master, 10255 open on workers; flannel-only rules skipped', async () => {
     const rows = portsRows(await plan({ profile: 'seed-2017' }), fixtureTopology().probes);
     expect(checks(rows).filter((r) => r.port === 443).map((r) => r.from)).toEqual(['lab-worker-1', 'lab-worker-2']);
     expect(checks(rows).filter((r) => r.port === 10255).every((r) => r.expect === 'open')).toBe(true);
     expect(rows.filter((r) => r.kind === 'skip').length).toBeGreaterThan(0);
+  });
+
+  test('--short: every (target, port, protocol) from one source, sources taking turns', async () => {
+    const full = checks(portsRows(await plan(), fixtureTopology().probes));
+    const short = checks(portsRows(await plan(), fixtureTopology().probes, [], { short: true }));
+    const key = (r: PortsCheckRow) => `${r.to}|${r.port}|${r.protocol}`;
+    expect(new Set(short.map(key))).toEqual(new Set(full.map(key)));
+    expect(short.length).toBe(new Set(full.map(key)).size);
+    // 10255 (any → any): each target from the next node in name order.
+    expect(short.filter((r) => r.port === 10255).map((r) => `${r.from} → ${r.to}`).sort()).toEqual([
+      'lab-control-plane → lab-worker-2', 'lab-worker-1 → lab-control-plane', 'lab-worker-2 → lab-worker-1',
+    ]);
   });
 
   test('a source whose host probe is not ready: its rows are errors naming the reason', async () => {

@@ -1,0 +1,50 @@
+// The runner-side I/O of the nodeport suite against servers on loopback (the only address
+// besides lab node IPs the runner may send to).
+import dgram from 'node:dgram';
+import http from 'node:http';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runnerAddressFor, runnerReaches, tcpAsk, udpAsk } from '../../../helpers/nodeport/probe.ts';
+
+let httpServer: http.Server;
+let udpServer: dgram.Socket;
+let httpPort = 0;
+let udpPort = 0;
+let closedPort = 0;
+
+beforeAll(async () => {
+  httpServer = http.createServer((req, res) => res.end(req.url === '/clientip' ? `${req.socket.remoteAddress}:${req.socket.remotePort}` : 'nodeport-backend'));
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  httpPort = (httpServer.address() as net.AddressInfo).port;
+  udpServer = dgram.createSocket('udp4');
+  udpServer.on('message', (msg, from) => udpServer.send(msg.toString().trim() === 'hostname' ? 'nodeport-backend' : `${from.address}:${from.port}`, from.port, from.address));
+  await new Promise<void>((resolve) => udpServer.bind(0, '127.0.0.1', resolve));
+  udpPort = udpServer.address().port;
+  // A port nobody listens on: bind, read the number, close.
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedPort = (probe.address() as net.AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+});
+
+afterAll(() => {
+  httpServer.close();
+  udpServer.close();
+});
+
+describe('runner-side probing', () => {
+  test('TCP: HTTP GET answers; a closed port is refused', async () => {
+    expect(await tcpAsk({ address: '127.0.0.1', port: httpPort, path: '/hostname', timeoutMs: 2000 })).toEqual({ ok: true, body: 'nodeport-backend' });
+    expect(await tcpAsk({ address: '127.0.0.1', port: closedPort, path: '/hostname', timeoutMs: 2000 })).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
+  });
+
+  test('UDP: a datagram gets its answer; ICMP port unreachable comes back as ECONNREFUSED', async () => {
+    expect(await udpAsk({ address: '127.0.0.1', port: udpPort, request: 'hostname', timeoutMs: 2000 })).toEqual({ ok: true, body: 'nodeport-backend' });
+    expect(await udpAsk({ address: '127.0.0.1', port: closedPort, request: 'hostname', timeoutMs: 2000 })).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
+  });
+
+  test('the source address toward a target, and reachability (a refusal counts as reached)', async () => {
+    expect(await runnerAddressFor('127.0.0.1')).toBe('127.0.0.1');
+    expect(await runnerReaches({ addresses: ['127.0.0.1'], ports: [closedPort], timeoutMs: 1000 })).toEqual({ reached: ['127.0.0.1'], failures: [] });
+  });
+});
