@@ -1,22 +1,42 @@
 // `npm run detect [-- --networks routed,vxlan] [--healthy N]`: bring the lab up in each network
 // mode, run the full suite healthy N times, then under every fault of that mode, and write
 // docs/detection.md. Exits 1 if any fault was not detected exactly. Leaves the lab up.
+// `npm run detect -- --from reports/detection-test`: render docs/detection.md from the results
+// the detection test (test/e2e/detection.test.ts) saved, without running anything.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeVerdict, type LabNetwork } from './compare.ts';
+import { describeVerdict, judgeDetection, type LabNetwork } from './compare.ts';
+import type { RunResults } from '../results.ts';
 import { FAULT_CASES } from './cases.ts';
 import { renderDetectionMarkdown } from './report.ts';
 import { runCase, runSuite, type CaseRun } from './run.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-const { values } = parseArgs({ options: { networks: { type: 'string', default: 'routed,vxlan' }, healthy: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { networks: { type: 'string', default: 'routed,vxlan' }, healthy: { type: 'string', default: '1' }, from: { type: 'string' } } });
 const networks = values.networks.split(',') as LabNetwork[];
 const reportRoot = path.join(repoRoot, 'reports', 'detection');
 const versions = fs.readFileSync(path.join(repoRoot, 'lab', 'versions.env'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).join(', ');
 const sections: string[] = [];
 let allOk = true;
+
+if (values.from) {
+  for (const network of networks) {
+    const dir = path.resolve(values.from, network);
+    if (!fs.existsSync(dir)) continue;
+    const load = (d: string): RunResults => JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8')) as RunResults;
+    const healthyDirs = fs.readdirSync(path.resolve(values.from)).filter((d) => d.startsWith(`${network}-healthy-`));
+    const healthyFailures = healthyDirs.map((d) => load(path.resolve(values.from!, d)).results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').length);
+    const runs: CaseRun[] = FAULT_CASES.filter((c) => c.networks.includes(network) && fs.existsSync(path.join(dir, c.id, 'results.json'))).map((c) => {
+      const run = load(path.join(dir, c.id));
+      return { case: c, run, verdict: judgeDetection(c, run), exitCode: 1, elapsedMs: Date.parse(run.finishedAt) - Date.parse(run.startedAt) };
+    });
+    allOk &&= runs.every((r) => r.verdict.ok) && healthyFailures.every((n) => n === 0);
+    sections.push(renderDetectionMarkdown(runs, { network, versions, generatedAt: new Date().toISOString().slice(0, 10), healthyFailures }));
+  }
+  networks.length = 0;
+}
 
 for (const network of networks) {
   process.stderr.write(`== lab up --network ${network}\n`);

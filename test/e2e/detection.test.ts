@@ -21,7 +21,7 @@ describe('detection', { sequential: true }, () => {
   test(`a healthy lab passes every check, ${HEALTHY_RUNS} runs in a row`, async () => {
     const failures: string[] = [];
     for (let i = 0; i < HEALTHY_RUNS; i++) {
-      const { run, exitCode } = await runSuite({ reportDir: path.join(reportRoot, `healthy-${i}`) });
+      const { run, exitCode } = await runSuite({ reportDir: path.join(reportRoot, `${wanted}-healthy-${i}`) });
       const bad = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
       failures.push(...bad.map((r) => `run ${i}: ${r.suite}: ${r.name}: ${r.detail}`));
       expect(run.results.length).toBeGreaterThan(0);
