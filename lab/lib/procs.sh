@@ -59,7 +59,12 @@ start_daemon() {
 }
 
 daemon_pid() { cat "$LAB_RUN/pids/$1.pid" 2>/dev/null; }
-daemon_alive() { local p; p=$(daemon_pid "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# Alive = exists and is not a zombie (a SIGKILLed daemon whose parent is gone may linger as Z).
+daemon_alive() {
+  local p state; p=$(daemon_pid "$1") && [ -n "$p" ] && [ -r "/proc/$p/stat" ] || return 1
+  state=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
 
 stop_daemon() { # name
   local p; p=$(daemon_pid "$1") || return 0

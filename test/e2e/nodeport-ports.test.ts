@@ -89,10 +89,16 @@ describe.skipIf(!up)('nodeport and ports suites against the lab', () => {
     const run1 = resultsOf(r);
     const crossNode = run1.results.filter((x) => x.suite === 'pod-to-pod' && x.from.kind === 'pod' && x.to.kind === 'pod' && x.from.node !== x.to.node && (x.from.node === W2 || x.to.node === W2));
     expect(crossNode.length).toBeGreaterThan(0);
-    expect(crossNode.filter((x) => x.outcome !== 'failed').map(describeRow)).toEqual([]);
+    // Rows into W2's pods are network verdicts. Rows from W2's pods cannot even be driven: the
+    // API server reaches those probes over the same overlay, so they are control errors.
+    expect(crossNode.filter((x) => x.to.node === W2 && x.outcome !== 'failed').map(describeRow)).toEqual([]);
+    expect(crossNode.filter((x) => x.from.node === W2 && x.outcome === 'passed').map(describeRow)).toEqual([]);
     const vxlanRows = run1.results.filter((x) => x.suite === 'ports' && x.port === 8472);
     expect(vxlanRows.filter((x) => x.to.node === W2).every((x) => x.outcome === 'failed')).toBe(true);
-    expect(vxlanRows.filter((x) => x.to.node !== W2).every((x) => x.outcome === 'passed')).toBe(true);
+    // VXLAN needs both directions, so only the pairs that do not involve W2 must still pass.
+    const untouched = vxlanRows.filter((x) => x.to.node !== W2 && x.from.node !== W2);
+    expect(untouched.length).toBeGreaterThan(0);
+    expect(untouched.filter((x) => x.outcome !== 'passed').map(describeRow)).toEqual([]);
     expect(run1.diagnosis.join('\n')).toMatch(/UDP 8472/);
     expectOwnNamespaceGone(r);
   });

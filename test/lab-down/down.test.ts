@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { lab } from '../lab/lab-client.ts';
+import { lab, waitFor } from '../lab/lab-client.ts';
 
 const sh = (cmd: string) => execFileSync('bash', ['-c', cmd], { encoding: 'utf8' });
 const labDirs = ['/var/lib/kube-netconform-lab', '/run/kube-netconform-lab'];
@@ -10,8 +10,11 @@ const labDirs = ['/var/lib/kube-netconform-lab', '/run/kube-netconform-lab'];
 describe('lab down', () => {
   test('after a crash (every lab process SIGKILLed, state left on disk) status still reports it', async () => {
     sh('for p in $(find /sys/fs/cgroup/pids/knc-lab -name cgroup.procs -exec cat {} +); do kill -9 $p; done 2>/dev/null || true');
-    const status = await lab('status');
-    expect(status.stdout).toMatch(/kubelet:DOWN/);
+    const status = await waitFor('lab status to report the killed kubelets as down', async () => {
+      const s = await lab('status');
+      return /kubelet:DOWN/.test(s.stdout) ? s : undefined;
+    }, { timeoutMs: 20_000 });
+    expect(status.stdout).toMatch(/^lab: up, 3 nodes/);
   }, 60_000);
 
   test('removes every namespace, interface, process, mount and cgroup the lab made, and is idempotent', async () => {
