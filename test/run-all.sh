@@ -4,6 +4,7 @@
 # asserted clean. Prints one closing line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
 mkdir -p reports/test
 rm -f reports/test/*.json
 failed_steps=()

@@ -1,13 +1,30 @@
 # `lab up`: preflight, build, then bring the cluster up step by step. Any failure tears down
 # what was made (a half-built cluster is never left behind silently) and shows the log tail.
 
-lab_preflight() {
-  local missing=() c
-  for c in ip nsenter iptables iptables-save iptables-restore conntrack runc openssl setsid tar gzip sha256sum go; do
-    command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+# The Debian packages the lab runs on (runc, CNI plugins, iptables … are not built from source).
+LAB_DEBIAN_PACKAGES="iproute2 util-linux iptables conntrack runc containernetworking-plugins openssl"
+
+lab_missing_commands() {
+  local c
+  for c in ip nsenter iptables iptables-save iptables-restore conntrack runc openssl setsid tar gzip sha256sum; do
+    command -v "$c" >/dev/null 2>&1 || echo "$c"
   done
-  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/portmap ] || missing+=("CNI plugins in /usr/lib/cni")
-  [ ${#missing[@]} -eq 0 ] || die "missing: ${missing[*]}. Install with: apt-get install -y iproute2 util-linux iptables conntrack runc containernetworking-plugins openssl (and Go ≥ 1.26)" 2
+  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/portmap ] || echo "CNI-plugins"
+}
+
+lab_preflight() {
+  local missing
+  missing=$(lab_missing_commands | tr '\n' ' ')
+  # On a fresh Debian machine, install what is missing rather than stop (we are root here).
+  if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing the lab's Debian packages (missing: $missing)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $LAB_DEBIAN_PACKAGES >/dev/null
+    missing=$(lab_missing_commands | tr '\n' ' ')
+  fi
+  [ -z "$missing" ] || die "missing: $missing. Install with: apt-get install -y $LAB_DEBIAN_PACKAGES" 2
+  command -v go >/dev/null 2>&1 || die "missing: go (Go ≥ 1.26 builds the lab's Kubernetes, etcd and containerd)" 2
   ip netns list >/dev/null 2>&1 || die "this kernel or container does not allow network namespaces (ip netns failed)" 2
   [ -d "$CGROUP_V1_ROOT/pids" ] && [ -d "$CGROUP_V1_ROOT/cpu" ] && [ -d "$CGROUP_V1_ROOT/memory" ] \
     || die "the lab needs cgroup v1 hierarchies (cpu, memory, pids) under $CGROUP_V1_ROOT; this machine has: $(ls "$CGROUP_V1_ROOT" | tr '\n' ' ')" 2
