@@ -42,3 +42,12 @@ export class ControlError extends Error {
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The first string `code` along an error's cause chain (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, …). */
+export function causeCode(err: unknown): string | undefined {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

@@ -3,7 +3,7 @@
 // away (#550). Failures here are failures of the *control* path and come back as ControlError.
 import { Agent, request } from 'undici';
 import pLimit from 'p-limit';
-import { ControlError, messageOf } from './errors.ts';
+import { ControlError, causeCode, messageOf } from './errors.ts';
 import type { ControlTransport } from './kube.ts';
 
 export interface HttpAnswer {
@@ -62,11 +62,7 @@ export class ControlClient {
 
 function errorCode(err: unknown): string | undefined {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'TimeoutError';
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
+  return causeCode(err);
 }
 
 /** The runner's own request to a node address failed; `code` says how (ECONNREFUSED, TimeoutError, EHOSTUNREACH…). */

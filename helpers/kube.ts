@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import { SetupError, UsageError, messageOf } from './errors.ts';
+import { SetupError, UsageError, causeCode, messageOf } from './errors.ts';
 
 export type {
   V1Pod as Pod,
@@ -106,7 +106,7 @@ export function translateApiError(err: unknown, site: CallSite, access: Pick<Kub
   if (status === 403) {
     return new SetupError(`forbidden: cannot ${what} on ${access.server} (context "${access.context}"): ${apiMessage || '403 Forbidden'}. ${RBAC_HINT}`, err);
   }
-  const code = codeOf(err);
+  const code = causeCode(err);
   if (code && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code)) {
     return new SetupError(`cannot reach the API server ${access.server} (context "${access.context}") to ${what}: ${code}. Check that the cluster is up and that this host can reach it.`, err);
   }
@@ -119,14 +119,6 @@ export function translateApiError(err: unknown, site: CallSite, access: Pick<Kub
 
 export function statusOf(err: unknown): number | undefined {
   return err instanceof k8s.ApiException ? err.code : undefined;
-}
-
-function codeOf(err: unknown): string | undefined {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
 }
 
 function apiMessageOf(err: unknown): string {
