@@ -16,6 +16,9 @@ export default defineConfig({
           name: 'suites',
           include: ['suites/**/*.test.ts'],
           globalSetup: ['suites/setup.ts'],
+          // Worker threads, not forked processes: one process for all suite files saves
+          // ~200 MB of resident memory per run (measured by `npm run bench`), at equal speed.
+          pool: 'threads',
           maxConcurrency: concurrency,
           testTimeout: 180_000,
           hookTimeout: 300_000,

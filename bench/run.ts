@@ -1,8 +1,11 @@
-// `npm run bench [-- --kubeconfig <file>] [--control-path]`: phase times of a full run on the
-// lab (or any cluster), against the issue's targets; with --control-path also how long one
-// check takes through each way of driving a probe (API server pod proxy → netexec /dial, or
-// exec `agnhost connect`), which is how the pod proxy was chosen.
-import { execFileSync, spawnSync } from 'node:child_process';
+// `npm run bench [-- flags]`: the figures of issue 5 on the lab (or any cluster), printed as a
+// table against the targets and, with --readme, written into README.md's performance section.
+//   1. healthy full runs (--runs, default 20): median phase times, API requests, zero failures;
+//   2. peak resident memory of the whole kube-netconform process tree during each run;
+//   3. a scale run: --pods-per-node (default 10) probe pods per node, pod-to-pod suite only;
+//   4. with --control-path, one check through the pod proxy vs through exec (why: pod proxy).
+// Exits 1 when a healthy run had a failure (a flaky check is a defect), else 0.
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,29 +14,76 @@ import { ControlClient } from '../helpers/http.ts';
 import { Kube, loadKubeConfig } from '../helpers/kube.ts';
 import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
 import type { RunResults } from '../helpers/results.ts';
+import { renderMarkdown, renderTerminal, replaceReadmeBlock, sampleOf, type BenchFigures, type Machine, type RunSample } from './figures.ts';
+import { sampleTreeRss } from './tree-rss.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, 'control-path': { type: 'boolean' }, samples: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    runs: { type: 'string', default: '20' },
+    'pods-per-node': { type: 'string', default: '10' },
+    'scale-concurrency': { type: 'string', default: '16' },
+    'control-path': { type: 'boolean' },
+    samples: { type: 'string', default: '20' },
+    readme: { type: 'boolean' },
+    json: { type: 'string' },
+  },
+});
 const kubeconfig = values.kubeconfig ?? execFileSync('bash', [path.join(root, 'lab', 'lab.sh'), 'kubeconfig'], { encoding: 'utf8' }).trim();
 
-function fullRun(): void {
+/** One CLI run with `args`, its process tree's memory sampled; the report dir is kept only when the run failed. */
+async function cliRun(label: string, args: string[]): Promise<{ sample: RunSample; run: RunResults }> {
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-bench-'));
   const started = performance.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'kube-netconform.js'), 'run', '--kubeconfig', kubeconfig, '--report-dir', reportDir], { encoding: 'utf8' });
-  const wall = performance.now() - started;
-  if (!fs.existsSync(path.join(reportDir, 'results.json'))) {
-    process.stderr.write(r.stderr);
-    throw new Error(`the run wrote no results (exit ${r.status})`);
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'kube-netconform.js'), 'run', '--kubeconfig', kubeconfig, '--report-dir', reportDir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const rss = sampleTreeRss(child.pid!);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 128)));
+  const wallMs = performance.now() - started;
+  const peaks = rss.stop();
+  const resultsFile = path.join(reportDir, 'results.json');
+  if (!fs.existsSync(resultsFile)) {
+    process.stderr.write(stderr);
+    throw new Error(`${label}: the run wrote no results (exit ${exitCode})`);
   }
-  const run = JSON.parse(fs.readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
-  const p = run.phases;
-  const targets: Record<string, string> = { suites: '≤ 30 s (this issue\'s suites)', cleanup: '≤ 10 s' };
-  console.log(`full run: exit ${r.status}, ${run.results.length} checks, ${run.results.filter((x) => x.outcome === 'passed').length} passed`);
-  console.log(`${'phase'.padEnd(22)}${'seconds'.padStart(9)}  target`);
-  for (const [phase, ms] of Object.entries(p)) console.log(`${phase.padEnd(22)}${(ms / 1000).toFixed(1).padStart(9)}  ${targets[phase] ?? ''}`);
-  console.log(`${'wall clock (CLI)'.padEnd(22)}${(wall / 1000).toFixed(1).padStart(9)}`);
-  for (const [k, v] of Object.entries(run.counters ?? {})) console.log(`${k.padEnd(30)}${String(v).padStart(7)}`);
-  fs.rmSync(reportDir, { recursive: true, force: true });
+  const run = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as RunResults;
+  const sample = sampleOf(run, exitCode, wallMs, peaks);
+  const bad = sample.badRows.length > 0 || exitCode !== 0;
+  console.log(`${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall, peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB${bad ? `; reports kept in ${reportDir}` : ''}`);
+  if (!bad) fs.rmSync(reportDir, { recursive: true, force: true });
+  return { sample, run };
+}
+
+async function machine(run?: RunResults): Promise<Machine> {
+  const cpu = /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown CPU';
+  const kube = new Kube(loadKubeConfig({ kubeconfig }));
+  const nodes = await kube.listNodes().catch(() => []);
+  return {
+    cpu, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release().split('-')[0]!, node: process.version,
+    kubernetes: run?.cluster.kubernetesVersion, network: run?.cluster.cni?.join(', '), nodes: nodes.length || undefined,
+  };
+}
+
+async function benchmark(): Promise<BenchFigures> {
+  const runs = Number(values.runs);
+  const healthy: RunSample[] = [];
+  let last: RunResults | undefined;
+  for (let i = 1; i <= runs; i++) {
+    const { sample, run } = await cliRun(`healthy run ${i}/${runs}`, []);
+    healthy.push(sample);
+    last = run;
+  }
+  const figures: BenchFigures = { machine: await machine(last), date: new Date().toISOString().slice(0, 10), healthy };
+  const podsPerNode = Number(values['pods-per-node']);
+  if (podsPerNode > 0) {
+    const concurrency = Number(values['scale-concurrency']);
+    const { sample, run } = await cliRun(`scale run (${podsPerNode} probe pods per node)`, ['--pods-per-node', String(podsPerNode), '--only', '^pod-to-pod ', '--concurrency', String(concurrency)]);
+    figures.scale = { podsPerNode, concurrency, sample };
+    if (!last) figures.machine = await machine(run);
+  }
+  return figures;
 }
 
 /** One check, driven both ways, `samples` times each: mean ms per check and API requests per check. */
@@ -65,5 +115,14 @@ async function controlPath(samples: number): Promise<void> {
   }
 }
 
-fullRun();
-if (values['control-path']) await controlPath(Number(values.samples ?? 20));
+const figures = await benchmark();
+console.log(`\n${renderTerminal(figures)}`);
+if (values.json) fs.writeFileSync(values.json, JSON.stringify(figures, null, 2));
+if (values.readme) {
+  const readme = path.join(root, 'README.md');
+  fs.writeFileSync(readme, replaceReadmeBlock(fs.readFileSync(readme, 'utf8'), renderMarkdown(figures)));
+  console.log('README.md: performance table updated');
+}
+if (values['control-path']) await controlPath(Number(values.samples));
+const unstable = figures.healthy.some((x) => x.exitCode !== 0 || x.badRows.length > 0);
+process.exit(unstable ? 1 : 0);

@@ -4,9 +4,9 @@
 import pLimit from 'p-limit';
 import { SetupError } from './errors.ts';
 import type { Kube, Pod } from './kube.ts';
-import { namespaceManifest, probePodManifest, probeServiceManifest, RUN_LABEL, ROLE_LABEL, MANAGED_BY } from './manifests.ts';
+import { COMPONENT_LABEL, namespaceManifest, probePodManifest, probeServiceManifest, PROBE_COMPONENTS, RUN_LABEL, MANAGED_BY } from './manifests.ts';
 import {
-  classifyNodes, isStuck, POD_ROLES, probesFromPods,
+  classifyNodes, isStuck, podRoles, probesFromPods,
   type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole, type Topology,
 } from './topology.ts';
 
@@ -16,6 +16,8 @@ export interface ProbeOptions {
   imagePullSecret?: string;
   ports: ProbePorts;
   concurrency: number;
+  /** Pod-network probes per node (default 2). */
+  podsPerNode?: number;
   signal?: AbortSignal;
 }
 
@@ -58,10 +60,10 @@ export async function prepareNamespace(kube: Kube, options: { runId: string; nam
   return deployment;
 }
 
-/** Create the probe pods (two pod-network + one hostNetwork per node) and the probes Service. */
+/** Create the probe pods (podsPerNode pod-network + one hostNetwork per node) and the probes Service. */
 export async function createProbes(kube: Kube, deployment: Deployment, nodes: NodeInfo[], options: ProbeOptions): Promise<void> {
   const limit = pLimit(Math.max(1, options.concurrency));
-  const roles: ProbeRole[] = [...POD_ROLES, 'host'];
+  const roles: ProbeRole[] = [...podRoles(options.podsPerNode), 'host'];
   const manifests = nodes.filter((n) => !n.skipReason).flatMap((n) =>
     roles.map((role) => probePodManifest({ role, node: n.name, runId: options.runId, image: options.image, ports: options.ports, imagePullSecret: options.imagePullSecret })));
   await Promise.all(manifests.map((pod) => limit(async () => {
@@ -82,7 +84,7 @@ export async function createProbes(kube: Kube, deployment: Deployment, nodes: No
  */
 export async function waitForProbes(kube: Kube, deployment: Deployment, options: { timeoutMs: number; onProgress?: (m: string) => void; signal?: AbortSignal }): Promise<ProbePod[]> {
   // Only the probes: the run's other pods (nodeport backend, port listeners) carry the run label too.
-  const selector = `${RUN_LABEL}=${deployment.runId},${ROLE_LABEL} in (${[...POD_ROLES, 'host'].join(',')})`;
+  const selector = `${RUN_LABEL}=${deployment.runId},${COMPONENT_LABEL} in (${PROBE_COMPONENTS.join(',')})`;
   const deadline = Date.now() + options.timeoutMs;
   let last = '';
   for (;;) {

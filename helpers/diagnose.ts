@@ -248,24 +248,18 @@ const portFirewall: DiagnosisRule = {
   },
 };
 
+const isApiService = (r: CheckResult) => r.properties?.['service'] === 'kubernetes';
+
 const serviceProxy: DiagnosisRule = {
   id: 'service-proxy',
-  pattern: 'pod IPs pass but ClusterIPs fail from one node (kube-proxy there), or from every node',
+  pattern: 'pod IPs pass but ClusterIPs fail from one node (kube-proxy there), or from every node; only the kubernetes Service fails while other Services work from the same nodes (API server port)',
   find({ all, open }) {
     const rows = open.filter((r) => r.suite === 'pod-to-service' && failed(r));
     const findings: Finding[] = [];
-    const apiRows = rows.filter((r) => r.properties?.['service'] === 'kubernetes');
-    const otherServiceOk = all.some((r) => r.suite === 'pod-to-service' && r.properties?.['service'] !== 'kubernetes' && passed(r));
-    if (apiRows.length > 0 && otherServiceOk) {
-      findings.push({
-        rule: this.id,
-        cause:
-          `pods on ${names(apiRows.map((r) => r.from.node))} cannot reach the API server through the kubernetes Service ${apiRows[0]!.to.ip}:${apiRows[0]!.port} while other Services work: ` +
-          `the API server's own address and port (\`kubectl get endpoints kubernetes\`) is blocked from those nodes — check the firewall on the control-plane node(s) for that port`,
-        explains: explainAll(apiRows, 'kubernetes Service fails while other Services work: API server port blocked'),
-      });
-    }
-    const proxied = rows.filter((r) => !apiRows.includes(r));
+    const proxied = rows.filter((r) => !isApiService(r));
+    // Per source node, not run-wide: a node whose own proxy is down sees no Service work.
+    const otherServiceOkFrom = (node: string) =>
+      all.some((r) => r.suite === 'pod-to-service' && !isApiService(r) && r.from.node === node && passed(r));
     const sources = new Set(proxied.map((r) => r.from.node));
     const anyServiceOk = all.some((r) => r.suite === 'pod-to-service' && passed(r));
     if (proxied.length > 0 && !anyServiceOk) {
@@ -276,21 +270,38 @@ const serviceProxy: DiagnosisRule = {
       });
       return findings;
     }
+    // kube-proxy on one node first: it also explains that node's kubernetes Service rows when no
+    // other Service works from there either (every VIP fails there, the API server's included).
     for (const node of sources) {
       const podRows = all.filter((r) => r.suite === 'pod-to-pod' && r.from.node === node);
       if (!podRows.every(passed)) continue; // pod IPs must work from here, or it is not the proxy
       const mine = proxied.filter((r) => r.from.node === node);
+      const apiMine = otherServiceOkFrom(node) ? [] : rows.filter((r) => isApiService(r) && r.from.node === node);
       const nodePorts = open.filter((r) => r.suite === 'nodeport' && r.to.node === node && failed(r));
+      const apiText = apiMine.length > 0 ? `; the kubernetes Service ${apiMine[0]!.to.ip}:${apiMine[0]!.port} fails from there too` : '';
       findings.push({
         rule: this.id,
         cause:
-          `pods on ${node} reach pod IPs but not Service ClusterIPs (${count(mine.length, 'check')}, e.g. ${mine[0]!.to.ip}:${mine[0]!.port}/${mine[0]!.protocol})` +
+          `pods on ${node} reach pod IPs but not Service ClusterIPs (${count(mine.length + apiMine.length, 'check')}, e.g. ${mine[0]!.to.ip}:${mine[0]!.port}/${mine[0]!.protocol}${apiText})` +
           `${nodePorts.length > 0 ? `, and NodePorts on ${node} fail too` : ''}: kube-proxy on ${node} is not running or its rules are missing — ` +
           `check its pod (\`kubectl -n kube-system get pods -o wide --field-selector spec.nodeName=${node}\`) and logs`,
         explains: [
           ...explainAll(mine, `kube-proxy on ${node}: pod IPs work, ClusterIP does not`),
+          ...explainAll(apiMine, `kube-proxy on ${node}: the kubernetes Service VIP fails like every other ClusterIP from ${node}`),
           ...explainAll(nodePorts, `kube-proxy on ${node} also serves its NodePorts`),
         ],
+      });
+    }
+    // Only the kubernetes Service fails, from nodes where other Services demonstrably work (the
+    // complement of the kube-proxy rows above); from anywhere else it is left unexplained.
+    const apiRows = rows.filter((r) => isApiService(r) && otherServiceOkFrom(r.from.node));
+    if (apiRows.length > 0) {
+      findings.push({
+        rule: this.id,
+        cause:
+          `pods on ${names(apiRows.map((r) => r.from.node))} cannot reach the API server through the kubernetes Service ${apiRows[0]!.to.ip}:${apiRows[0]!.port} while other Services work: ` +
+          `the API server's own address and port (\`kubectl get endpoints kubernetes\`) is blocked from those nodes — check the firewall on the control-plane node(s) for that port`,
+        explains: explainAll(apiRows, 'kubernetes Service fails while other Services work: API server port blocked'),
       });
     }
     return findings;

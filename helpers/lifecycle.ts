@@ -6,7 +6,7 @@ import { createProbes, discoverNodes, prepareNamespace, readClusterFacts, teardo
 import { deployExtraSuites, describeNodePort, describePortsPlan, prepareExtraSuites, type ExtraSuitesOptions } from './extra-suites.ts';
 import type { Kube } from './kube.ts';
 import { probeImage } from './manifests.ts';
-import { DEFAULT_PORTS, explainUnschedulable, type ProbePorts, type Topology } from './topology.ts';
+import { DEFAULT_PODS_PER_NODE, DEFAULT_PORTS, explainUnschedulable, type ProbePorts, type Topology } from './topology.ts';
 
 export interface SetupOptions {
   runId: string;
@@ -18,6 +18,8 @@ export interface SetupOptions {
   hostPort?: number;
   readyTimeoutMs: number;
   concurrency: number;
+  /** Pod-network probes per node (--pods-per-node, default 2). */
+  podsPerNode?: number;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
   /** nodeport and ports suites: --profile, --node-address-type, --cni (helpers/extra-suites.ts). */
@@ -67,10 +69,10 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     const deployment = await prepareNamespace(kube, { runId: options.runId, namespace: options.namespace });
     state.deployment = deployment;
     checkAborted(options.signal);
-    progress(`namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; creating ${probed.length * 3} probe pods`);
+    progress(`namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + 1)} probe pods`);
     await createProbes(kube, deployment, nodes, {
       runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret,
-      ports, concurrency: options.concurrency, signal: options.signal,
+      ports, concurrency: options.concurrency, podsPerNode: options.podsPerNode, signal: options.signal,
     });
     // nodeport suite (issue 4): its backend and Services, created now, awaited with the probes.
     if (!options.signal?.aborted) {

@@ -10,6 +10,9 @@ export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kube-netconform' } 
 export const RUN_LABEL = 'netconform.io/run-id';
 export const ROLE_LABEL = 'netconform.io/role';
 export const NODE_ANNOTATION = 'netconform.io/node';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+/** Component labels of the probe pods (manifests/probes.yaml, manifests/hostnet-probes.yaml). */
+export const PROBE_COMPONENTS = ['probe', 'hostnet-probe'] as const;
 
 function load<T>(file: string): T {
   return parse(fs.readFileSync(new URL(`../manifests/${file}`, import.meta.url), 'utf8')) as T;

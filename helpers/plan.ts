@@ -1,14 +1,28 @@
 // What the CLI hands to the suites (through a file named by $NETCONFORM_PLAN, because vitest
 // runs in a child process): the topology, the row selection and how to reach the cluster.
-// Credentials are not in it: each vitest worker loads the kubeconfig itself.
+// Credentials are never in it. The pod-proxy transport (server, TLS material, auth header) the
+// CLI resolved from the kubeconfig goes to the child in $NETCONFORM_CONTROL instead — memory
+// only, never on disk — so suite workers need not load the client library (~70 MB each).
 import fs from 'node:fs';
-import type { KubeTarget } from './kube.ts';
+import type { ControlTransport, KubeTarget } from './kube.ts';
 import type { Selection } from './rows.ts';
 import type { Topology } from './topology.ts';
 import type { CheckResult } from './results.ts';
 
 export const PLAN_ENV = 'NETCONFORM_PLAN';
 export const RESULTS_ENV = 'NETCONFORM_RESULTS';
+export const CONTROL_ENV = 'NETCONFORM_CONTROL';
+
+const asText = (v: string | Buffer | undefined) => (v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : v);
+
+/** ControlTransport → one environment value (PEM material is text). */
+export function encodeControlTransport(t: ControlTransport): string {
+  return JSON.stringify({ server: t.server, headers: t.headers, tls: { ca: asText(t.tls.ca), cert: asText(t.tls.cert), key: asText(t.tls.key), rejectUnauthorized: t.tls.rejectUnauthorized } });
+}
+
+export function decodeControlTransport(text: string): ControlTransport {
+  return JSON.parse(text) as ControlTransport;
+}
 
 export interface RunPlan {
   topology: Topology;

@@ -1,7 +1,7 @@
 // Topology → check rows (STYLE.md §2): a check is a row of data; adding a check is adding a row.
 // Full mesh or --short sampling, then --only/--skip. Pure; unit-tested.
 import type { Endpoint, Expectation, Protocol, SuiteName } from './results.ts';
-import { POD_ROLES, type ProbePod, type Topology } from './topology.ts';
+import type { ProbePod, Topology } from './topology.ts';
 import { EXPECTATIONS, type AnswerCheck } from './verdicts.ts';
 
 export type RowAnswer = Exclude<AnswerCheck, { kind: 'echo' }> | { kind: 'echo'; bytes: number };
@@ -124,7 +124,7 @@ const ready = (p: ProbePod) => p.ready && p.ip !== '';
 
 /** The pod probes of a node, probe-a first. */
 function podProbesOn(topology: Topology, node: string): ProbePod[] {
-  return topology.probes.filter((p) => p.node === node && p.role !== 'host' && ready(p)).sort((a, b) => POD_ROLES.indexOf(a.role) - POD_ROLES.indexOf(b.role));
+  return topology.probes.filter((p) => p.node === node && p.role !== 'host' && ready(p)).sort((a, b) => a.role.localeCompare(b.role));
 }
 
 function hostProbeOn(topology: Topology, node: string): ProbePod | undefined {

@@ -6,9 +6,20 @@ import type { Node, Pod } from './kube.ts';
 import type { NodePortTopology } from './nodeport/types.ts';
 import type { PortsPlan } from './ports-check/types.ts';
 
-/** probe-a / probe-b: two pod-network probes per node (so same-node pairs exist); host: hostNetwork probe. */
-export type ProbeRole = 'probe-a' | 'probe-b' | 'host';
-export const POD_ROLES: readonly ProbeRole[] = ['probe-a', 'probe-b'];
+/**
+ * probe-a, probe-b, …: the pod-network probes of a node (at least two, so same-node pairs
+ * exist; --pods-per-node raises it for scale runs); host: the node's hostNetwork probe.
+ */
+export type PodRole = `probe-${string}`;
+export type ProbeRole = PodRole | 'host';
+export const DEFAULT_PODS_PER_NODE = 2;
+export const MAX_PODS_PER_NODE = 26;
+
+/** The pod-network probe roles of a node: probe-a … probe-<n-th letter>. */
+export function podRoles(perNode: number = DEFAULT_PODS_PER_NODE): PodRole[] {
+  if (!Number.isInteger(perNode) || perNode < 2 || perNode > MAX_PODS_PER_NODE) throw new RangeError(`pods per node must be 2 to ${MAX_PODS_PER_NODE}, not ${perNode}`);
+  return Array.from({ length: perNode }, (_, i) => `probe-${String.fromCharCode(97 + i)}` as PodRole);
+}
 
 export interface ProbePorts {
   /** netexec HTTP / UDP ports of the pod-network probes. */

@@ -2,12 +2,12 @@
 // leaves the structured CheckResult on task.meta (the collector reporter gathers them) and
 // asserts the outcome, so vitest's own view agrees with the reports.
 import { inject, test } from 'vitest';
-import { Kube, loadKubeConfig } from '../helpers/kube.ts';
 import { ControlClient } from '../helpers/http.ts';
+import type { ControlTransport } from '../helpers/kube.ts';
 import { evaluateStaticRow, runCheck } from '../helpers/probe.ts';
 import type { CheckResult } from '../helpers/results.ts';
 import type { Row } from '../helpers/rows.ts';
-import type { RunPlan } from '../helpers/plan.ts';
+import { CONTROL_ENV, decodeControlTransport, type RunPlan } from '../helpers/plan.ts';
 import { NO_CHECKS_TITLE } from '../helpers/cli/suites.ts';
 
 declare module 'vitest' {
@@ -18,9 +18,20 @@ declare module 'vitest' {
 
 let control: Promise<ControlClient> | undefined;
 
-/** One pod-proxy client per worker, built lazily from the plan's kubeconfig target. */
+/**
+ * The pod-proxy transport: handed over by the CLI in $NETCONFORM_CONTROL, or (vitest run
+ * directly) resolved here from the plan's kubeconfig target, loading the client library.
+ */
+export async function controlTransport(plan: RunPlan): Promise<ControlTransport> {
+  const handed = process.env[CONTROL_ENV];
+  if (handed) return decodeControlTransport(handed);
+  const { Kube, loadKubeConfig } = await import('../helpers/kube.ts');
+  return new Kube(loadKubeConfig(plan.kube)).controlTransport();
+}
+
+/** One pod-proxy client per worker, built lazily. */
 function controlClient(plan: RunPlan): Promise<ControlClient> {
-  control ??= new Kube(loadKubeConfig(plan.kube)).controlTransport().then((t) => new ControlClient(t, { concurrency: plan.concurrency }));
+  control ??= controlTransport(plan).then((t) => new ControlClient(t, { concurrency: plan.concurrency }));
   return control;
 }
 

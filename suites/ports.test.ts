@@ -16,7 +16,7 @@ import { runPortsCheck } from '../helpers/ports-check/check.ts';
 import { portsRows, type PortsStaticRow } from '../helpers/ports-check/rows.ts';
 import type { CheckResult } from '../helpers/results.ts';
 import { select } from '../helpers/rows.ts';
-import { planFromSetup } from './check-rows.ts';
+import { controlTransport, planFromSetup } from './check-rows.ts';
 
 const plan = planFromSetup();
 const rows = select(portsRows(plan.topology.portsPlan, plan.topology.probes, plan.topology.nodes, { short: plan.selection.short }), plan.selection);
@@ -26,7 +26,7 @@ let clients: Promise<{ kube: Kube; control: ControlClient }> | undefined;
 function apiClients() {
   clients ??= (async () => {
     const kube = new Kube(loadKubeConfig(plan.kube));
-    return { kube, control: new ControlClient(await kube.controlTransport(), { concurrency: plan.concurrency }) };
+    return { kube, control: new ControlClient(await controlTransport(plan), { concurrency: plan.concurrency }) };
   })();
   return clients;
 }

@@ -3,8 +3,7 @@
 // Run directly (`npx vitest run --project suites`): deploy here, once, and tear down at the end;
 // flags come from $NETCONFORM_KUBECONFIG, $NETCONFORM_CONTEXT, $NETCONFORM_SHORT, $NETCONFORM_ONLY.
 import type { TestProject } from 'vitest/node';
-import { Kube, loadKubeConfig } from '../helpers/kube.ts';
-import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
+import type { RunState } from '../helpers/lifecycle.ts';
 import { PLAN_ENV, readPlan, type RunPlan } from '../helpers/plan.ts';
 
 declare module 'vitest' {
@@ -19,6 +18,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('plan', readPlan(planFile));
     return;
   }
+  // Imported only here: under the CLI this process never loads the client library (~70 MB).
+  const { Kube, loadKubeConfig } = await import('../helpers/kube.ts');
+  const { setUpRun, tearDownRun } = await import('../helpers/lifecycle.ts');
   const target = { kubeconfig: process.env.NETCONFORM_KUBECONFIG, context: process.env.NETCONFORM_CONTEXT };
   const kube = new Kube(loadKubeConfig(target));
   const runId = Math.random().toString(16).slice(2, 8);

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { NODE_ADDRESS_TYPES, type NodeAddressType } from '../nodeport/types.ts';
+import { DEFAULT_PODS_PER_NODE, MAX_PODS_PER_NODE } from '../topology.ts';
 
 export type Command = 'run' | 'list' | 'cleanup' | 'images' | 'help' | 'version';
 const COMMANDS: readonly Command[] = ['run', 'list', 'cleanup', 'images', 'help', 'version'];
@@ -33,6 +34,8 @@ export interface CliOptions {
   nodeAddressType: NodeAddressType;
   /** ports suite: CNI hints replacing detection for the named add-ons (e.g. flannel/vxlan). */
   cni: string[];
+  /** Pod-network probes per node (2 by default; more for scale runs). */
+  podsPerNode: number;
 }
 
 export const EXIT = { passed: 0, checksFailed: 1, usage: 2, setupFailed: 3, interrupted: 130 } as const;
@@ -140,6 +143,7 @@ export function parseCli(argv: string[]): CliOptions {
         'host-port': { type: 'string' },
         keep: { type: 'boolean' },
         short: { type: 'boolean' },
+        'pods-per-node': { type: 'string' },
         profile: { type: 'string' },
         'node-address-type': { type: 'string' },
         cni: { type: 'string', multiple: true },
@@ -186,6 +190,7 @@ export function parseCli(argv: string[]): CliOptions {
     hostPort,
     profile: v.profile ?? 'kubeadm',
     nodeAddressType: addressType as NodeAddressType,
+    podsPerNode: v['pods-per-node'] === undefined ? DEFAULT_PODS_PER_NODE : parseInteger(v['pods-per-node'], '--pods-per-node', { min: 2, max: MAX_PODS_PER_NODE }),
     cni: (v.cni ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
   };
 }

@@ -6,7 +6,7 @@ import { Kube, loadKubeConfig } from '../kube.ts';
 import { portsFor } from '../lifecycle.ts';
 import { plannedExtraSuites } from '../extra-suites.ts';
 import { probeImage } from '../manifests.ts';
-import { POD_ROLES, probePodName, type Topology } from '../topology.ts';
+import { podRoles, probePodName, type Topology } from '../topology.ts';
 import { EXIT, USAGE, parseCli, type CliOptions } from './args.ts';
 import { runCommand, selectionOf, type Io } from './run.ts';
 import { listChecks } from './suites.ts';
@@ -49,7 +49,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 }
 
 /** The topology a run would build, with placeholders for what only a deployment knows (pod IPs). */
-export function plannedTopology(base: Pick<Topology, 'nodes' | 'server' | 'apiService' | 'serviceCIDRs' | 'serviceCIDRsUnknownReason'>, options: { hostPort?: number }): Topology {
+export function plannedTopology(base: Pick<Topology, 'nodes' | 'server' | 'apiService' | 'serviceCIDRs' | 'serviceCIDRsUnknownReason'>, options: { hostPort?: number; podsPerNode?: number }): Topology {
   const probed = base.nodes.filter((n) => !n.skipReason);
   return {
     ...base,
@@ -57,7 +57,7 @@ export function plannedTopology(base: Pick<Topology, 'nodes' | 'server' | 'apiSe
     namespace: '<namespace>',
     ports: portsFor(options.hostPort),
     probes: probed.flatMap((n) => [
-      ...POD_ROLES.map((role) => ({ role, name: probePodName(role, n.name), node: n.name, ip: '<pod-ip>', ready: true })),
+      ...podRoles(options.podsPerNode).map((role) => ({ role, name: probePodName(role, n.name), node: n.name, ip: '<pod-ip>', ready: true })),
       { role: 'host' as const, name: probePodName('host', n.name), node: n.name, ip: n.internalIP ?? '<node-ip>', ready: true },
     ]),
     probeService: { name: 'probes', clusterIP: '<cluster-ip>', port: 80 },

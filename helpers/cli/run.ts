@@ -59,14 +59,14 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     const topology = await setUpRun(kube, {
       runId, namespace, image: options.image, registry: options.registry, imagePullSecret: options.imagePullSecret,
       nodeSelector: options.nodeSelector, hostPort: options.hostPort, readyTimeoutMs: options.timeoutMs,
-      concurrency: options.concurrency, signal: abort.signal, onProgress: progress,
+      concurrency: options.concurrency, podsPerNode: options.podsPerNode, signal: abort.signal, onProgress: progress,
       extraSuites: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni },
     }, state);
     detectedCni = topology.portsPlan?.cni;
     const plan: RunPlan = { topology, selection: selectionOf(options), kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS };
     progress('running the checks');
     const suitesStarted = performance.now();
-    const output = await runSuites({ plan, signal: abort.signal });
+    const output = await runSuites({ plan, control: await kube.controlTransport(), signal: abort.signal });
     if (output.results.length === 0 && output.errors.length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
     state.phases.suites = Math.round(performance.now() - suitesStarted);
     Object.assign(state.phases, output.phases);

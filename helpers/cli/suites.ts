@@ -7,12 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SetupError } from '../errors.ts';
-import { PLAN_ENV, RESULTS_ENV, writePlan, type RunPlan, type SuiteOutput } from '../plan.ts';
+import type { ControlTransport } from '../kube.ts';
+import { CONTROL_ENV, encodeControlTransport, PLAN_ENV, RESULTS_ENV, writePlan, type RunPlan, type SuiteOutput } from '../plan.ts';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Every suite file vitest finds (suites/**\/*.test.ts) runs; there is no list of suites here. */
-export async function runSuites(options: { plan: RunPlan; signal?: AbortSignal }): Promise<SuiteOutput> {
+export async function runSuites(options: { plan: RunPlan; control?: ControlTransport; signal?: AbortSignal }): Promise<SuiteOutput> {
   return inChild(options, (resultsFile) => ['run', '--reporter', fileURLToPath(new URL('./collector.ts', import.meta.url))], (resultsFile, code) => {
     if (!fs.existsSync(resultsFile)) throw new SetupError(`the suites did not finish: vitest exited with code ${code} before reporting results (see the output above).`);
     return JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteOutput;
@@ -32,7 +33,7 @@ export async function listChecks(options: { plan: RunPlan }): Promise<{ suite: s
 
 export const NO_CHECKS_TITLE = 'no checks selected';
 
-async function inChild<T>(options: { plan: RunPlan; signal?: AbortSignal }, argsFor: (resultsFile: string) => string[], read: (resultsFile: string, code: number) => T): Promise<T> {
+async function inChild<T>(options: { plan: RunPlan; control?: ControlTransport; signal?: AbortSignal }, argsFor: (resultsFile: string) => string[], read: (resultsFile: string, code: number) => T): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-'));
   const planFile = path.join(dir, 'plan.json');
   const resultsFile = path.join(dir, 'results.json');
@@ -52,7 +53,10 @@ async function inChild<T>(options: { plan: RunPlan; signal?: AbortSignal }, args
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(process.execPath, args, {
         cwd: PACKAGE_ROOT,
-        env: { ...process.env, [PLAN_ENV]: planFile, [RESULTS_ENV]: resultsFile, NETCONFORM_CONCURRENCY: String(options.plan.concurrency) },
+        env: {
+          ...process.env, [PLAN_ENV]: planFile, [RESULTS_ENV]: resultsFile, NETCONFORM_CONCURRENCY: String(options.plan.concurrency),
+          ...(options.control ? { [CONTROL_ENV]: encodeControlTransport(options.control) } : {}),
+        },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       const stop = () => child.kill('SIGTERM');

@@ -57,6 +57,21 @@ describe('pod-to-pod rows', () => {
     expect(rows.filter((r) => r.from.kind === 'host')).toHaveLength(36);
   });
 
+  test('--pods-per-node 10 on 3 nodes: 30 pods, 870 ordered pod pairs (the scale run), --short unchanged', () => {
+    const topology = fixtureTopology({ podsPerNode: 10 });
+    const podRows = checks(podToPodRows(topology)).filter((r) => r.from.kind === 'pod');
+    expect(new Set(podRows.map(pairKey)).size).toBe(30 * 29);
+    expect(podRows).toHaveLength(30 * 29 * 4);
+    expect(podRows.some((r) => r.from.pod === 'probe-j-lab-worker-2' && r.to.pod === 'probe-a-lab-control-plane')).toBe(true);
+    const short = checks(podToPodRows(topology, { short: true })).filter((r) => r.from.kind === 'pod');
+    expect(short).toHaveLength(9 * 4);
+    // Service rows: every pod probe is a backend and a source.
+    const svc = checks(podToServiceRows(topology)).filter((r) => r.properties?.service === 'probes' && r.payload === 'small' && r.target.protocol === 'tcp');
+    expect(svc).toHaveLength(30 + 3);
+    expect(svc[0]!.answer).toMatchObject({ kind: 'hostname', minDistinct: 2 });
+    if (svc[0]!.answer.kind === 'hostname') expect(svc[0]!.answer.expected).toHaveLength(30);
+  });
+
   test('--only / --skip are regexes on "<suite> <title>"', () => {
     const only = podToPodRows(fixtureTopology(), { only: ['lab-worker-1/probe-a → lab-worker-2'] });
     expect(only).toHaveLength(2 * 4);

@@ -1,14 +1,14 @@
 // A small planned topology for row and probe tests: control plane + two workers, all probes ready.
-import { DEFAULT_PORTS, POD_ROLES, probePodName, type NodeInfo, type ProbePod, type Topology } from '../../helpers/topology.ts';
+import { DEFAULT_PORTS, podRoles, probePodName, type NodeInfo, type ProbePod, type Topology } from '../../helpers/topology.ts';
 
 export function node(name: string, index: number, extra: Partial<NodeInfo> = {}): NodeInfo {
   return { name, role: name.includes('control') ? 'control-plane' : 'worker', internalIP: `172.28.0.${10 + index}`, addresses: [`172.28.0.${10 + index}`], podCIDRs: [`10.244.${index}.0/24`], ...extra };
 }
 
-export function fixtureTopology(options: { nodes?: NodeInfo[]; notReady?: string[] } = {}): Topology {
+export function fixtureTopology(options: { nodes?: NodeInfo[]; notReady?: string[]; podsPerNode?: number } = {}): Topology {
   const nodes = options.nodes ?? [node('lab-control-plane', 0), node('lab-worker-1', 1), node('lab-worker-2', 2)];
   const probes: ProbePod[] = nodes.filter((n) => !n.skipReason).flatMap((n, i) => [
-    ...POD_ROLES.map((role, j) => ({ role, name: probePodName(role, n.name), node: n.name, ip: `10.244.${i}.${j + 2}`, ready: true })),
+    ...podRoles(options.podsPerNode).map((role, j) => ({ role, name: probePodName(role, n.name), node: n.name, ip: `10.244.${i}.${j + 2}`, ready: true })),
     { role: 'host' as const, name: probePodName('host', n.name), node: n.name, ip: n.internalIP ?? '', ready: true },
   ]);
   for (const p of probes) {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Node, Pod } from '../../helpers/kube.ts';
-import { classifyNodes, describePodProblem, explainUnschedulable, isStuck, probePodName, probesFromPods } from '../../helpers/topology.ts';
+import { classifyNodes, describePodProblem, explainUnschedulable, isStuck, podRoles, probePodName, probesFromPods } from '../../helpers/topology.ts';
 
 function k8sNode(name: string, extra: { unschedulable?: boolean; ready?: string; labels?: Record<string, string> } = {}): Node {
   return {
@@ -24,6 +24,14 @@ describe('nodes', () => {
     ]);
     expect(nodes[1]).toMatchObject({ internalIP: '172.28.0.11', addresses: ['172.28.0.11'], podCIDRs: ['10.244.1.0/24'] });
     expect(classifyNodes([k8sNode('x', { labels: { pool: 'a' } }), k8sNode('y')], { nodeSelector: { pool: 'a' } }).map((n) => n.name)).toEqual(['x']);
+  });
+
+  test('pod probe roles: probe-a, probe-b by default; --pods-per-node letters on, 2 to 26', () => {
+    expect(podRoles()).toEqual(['probe-a', 'probe-b']);
+    expect(podRoles(10).at(-1)).toBe('probe-j');
+    expect(podRoles(26).at(-1)).toBe('probe-z');
+    expect(() => podRoles(1)).toThrow(/2 to 26/);
+    expect(() => podRoles(27)).toThrow(/2 to 26/);
   });
 
   test('probe pod names fit a hostname (63 chars) and stay distinct for long node names', () => {

@@ -15,6 +15,11 @@ describe('parseCli', () => {
     expect(parseCli(['--junit', 'ci/j.xml']).junit).toBe('ci/j.xml');
   });
 
+  test('--pods-per-node: 2 by default, more for scale runs', () => {
+    expect(parseCli([]).podsPerNode).toBe(2);
+    expect(parseCli(['--pods-per-node', '10']).podsPerNode).toBe(10);
+  });
+
   test('subcommands and help', () => {
     expect(parseCli(['list']).command).toBe('list');
     expect(parseCli(['cleanup']).command).toBe('cleanup');
@@ -33,6 +38,8 @@ describe('parseCli', () => {
     [['--image-pull-secret', 'pull'], /needs --namespace/],
     [['deploy'], /unknown command "deploy"/],
     [['run', 'extra'], /unexpected arguments: extra/],
+    [['--pods-per-node', '1'], /--pods-per-node 1: expected a whole number from 2 to 26/],
+    [['--pods-per-node', '30'], /--pods-per-node 30/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(UsageError);
     expect(() => parseCli(argv)).toThrow(message);

@@ -1,0 +1,75 @@
+// Peak resident memory of a process tree (the CLI and everything it starts: the vitest child
+// and its worker threads), sampled from /proc every `intervalMs`. Linux only.
+import fs from 'node:fs';
+
+export interface TreeRss {
+  /** Largest sum of RSS over the tree at one instant, in bytes. */
+  peakTotal: number;
+  /** Largest RSS each process reached, by a short name (its command), in bytes. */
+  peakByProcess: Record<string, number>;
+}
+
+const PAGE = 4096;
+
+function children(): Map<number, number[]> {
+  const byParent = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return byParent;
+}
+
+function describe(pid: number): string {
+  try {
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (args.some((a) => a.endsWith('vitest.mjs'))) return 'vitest (suites, worker threads)';
+    if (args.some((a) => a.endsWith('kube-netconform.js'))) return 'kube-netconform CLI';
+    if (args.some((a) => a.includes('esbuild'))) return 'esbuild (tsx)';
+    return args[0] ?? String(pid);
+  } catch {
+    return String(pid);
+  }
+}
+
+function rssOf(pid: number): number {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE;
+  } catch {
+    return 0;
+  }
+}
+
+/** Start sampling the tree under `root`; `stop()` returns the peaks. */
+export function sampleTreeRss(root: number, intervalMs = 100): { stop: () => TreeRss } {
+  const result: TreeRss = { peakTotal: 0, peakByProcess: {} };
+  const names = new Map<number, string>();
+  const sample = () => {
+    const byParent = children();
+    const pids: number[] = [];
+    for (let queue = [root]; queue.length;) {
+      const pid = queue.pop()!;
+      pids.push(pid);
+      queue = queue.concat(byParent.get(pid) ?? []);
+    }
+    let total = 0;
+    for (const pid of pids) {
+      const rss = rssOf(pid);
+      total += rss;
+      if (!names.has(pid)) names.set(pid, describe(pid));
+      const name = names.get(pid)!;
+      result.peakByProcess[name] = Math.max(result.peakByProcess[name] ?? 0, rss);
+    }
+    result.peakTotal = Math.max(result.peakTotal, total);
+  };
+  const timer = setInterval(sample, intervalMs);
+  sample();
+  return { stop: () => (clearInterval(timer), result) };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import { DIAGNOSIS_RULES, diagnose } from '../../helpers/diagnose.ts';
+import type { CheckResult } from '../../helpers/results.ts';
+import { NODES, nodePort, podToPod, podToService, row } from './fixtures/results.ts';
+
+/** pod-to-service toward the `kubernetes` Service (10.96.0.1:443) from probe-a on every node. */
+function apiService(fault: (node: string) => boolean): CheckResult[] {
+  return NODES.map((node) =>
+    row({
+      suite: 'pod-to-service',
+      name: `${node}/probe-a → service kubernetes 10.96.0.1:443/tcp`,
+      from: { node },
+      to: { node: '', ip: '10.96.0.1', kind: 'service' },
+      port: 443,
+      properties: { service: 'kubernetes' },
+      ...(fault(node) ? { observed: 'FILTERED' as const, outcome: 'failed' as const } : {}),
+    }),
+  );
+}
+
+const fromWorker1 = (r: Pick<CheckResult, 'from'>) => (r.from.node === 'worker-1' ? ('FILTERED' as const) : undefined);
+
+describe('diagnosis of kube-proxy down on one node', () => {
+  test('every Service VIP from that node fails, the kubernetes Service included → kube-proxy there, one cause, no "other Services work"', () => {
+    // The lab's kube-proxy-down pattern: pod IPs pass everywhere; from worker-1 the probe
+    // Service and the kubernetes Service both fail; NodePorts on worker-1 are refused.
+    const results = [
+      ...podToPod(),
+      ...podToService({ fault: fromWorker1 }),
+      ...apiService((node) => node === 'worker-1'),
+      ...nodePort({ fault: (r) => (r.to.node === 'worker-1' ? 'REFUSED' : undefined) }),
+    ];
+    const { causes, results: diagnosed } = diagnose(results);
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatch(/kube-proxy.*worker-1/);
+    expect(causes[0]).toContain('pods on worker-1 reach pod IPs but not Service ClusterIPs (3 checks, e.g. 10.96.0.50:80/tcp; the kubernetes Service 10.96.0.1:443 fails from there too), and NodePorts on worker-1 fail too');
+    expect(causes.some((c) => c.includes('other Services work'))).toBe(false);
+
+    const api = diagnosed.find((r) => r.properties?.['service'] === 'kubernetes' && r.outcome === 'failed')!;
+    expect(api.diagnosis).toEqual(['kube-proxy on worker-1: the kubernetes Service VIP fails like every other ClusterIP from worker-1']);
+    expect(diagnosed.filter((r) => r.outcome === 'failed').every((r) => r.diagnosis?.some((d) => d.includes('kube-proxy on worker-1')))).toBe(true);
+  });
+
+  test('only the kubernetes Service fails from a node whose other Services work → still the API server port', () => {
+    const results = [...podToPod(), ...podToService(), ...apiService((node) => node === 'worker-2')];
+    const { causes } = diagnose(results);
+    expect(causes).toEqual([expect.stringContaining('pods on worker-2 cannot reach the API server through the kubernetes Service 10.96.0.1:443 while other Services work')]);
+  });
+
+  test('"other Services work" is not claimed for a node where they fail too', () => {
+    // Pod IPs fail from worker-1 as well, so it is not kube-proxy either; other Services work
+    // elsewhere in the run, which must not be read as "from worker-1".
+    const serviceProxy = DIAGNOSIS_RULES.find((r) => r.id === 'service-proxy')!;
+    const all = [
+      ...podToPod({ fault: (r) => (r.from.node === 'worker-1' && r.to.node !== 'worker-1' ? 'FILTERED' : undefined) }),
+      ...podToService({ fault: fromWorker1 }),
+      ...apiService((node) => node === 'worker-1'),
+    ];
+    const open = all.filter((r) => r.suite === 'pod-to-service' && r.outcome === 'failed');
+    expect(serviceProxy.find({ all, open, ctx: {} })).toEqual([]);
+  });
+});
