@@ -43,6 +43,19 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     expect(objectsLeft(runIdOf(run))).toEqual([]);
   });
 
+  test('--pods-per-node 4: four probe pods per node, every ordered pod pair reached, nothing left behind', async () => {
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--pods-per-node', '4', '--only', '^pod-to-pod ']);
+    expect(run.code, run.stderr).toBe(0);
+    const nodes = kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length;
+    const results = resultsOf(run).results;
+    const podRows = results.filter((r) => r.from.kind === 'pod');
+    const pods = new Set(podRows.map((r) => r.from.pod));
+    expect(pods.size).toBe(4 * nodes);
+    expect(new Set(podRows.map((r) => `${r.from.pod}>${r.to.pod}`)).size).toBe(4 * nodes * (4 * nodes - 1));
+    expect(results.filter((r) => r.outcome !== 'passed').map(describeRow)).toEqual([]);
+    expect(objectsLeft(runIdOf(run))).toEqual([]);
+  });
+
   test(`cut-route ${W1} ${W2}: exactly the pod paths between their pods fail`, async () => {
     fault('cut-route', W1, W2);
     const run = await startCli(['run', '--kubeconfig', kubeconfig(), ...CORE]);
