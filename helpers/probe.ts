@@ -81,6 +81,9 @@ export async function runCheck(row: CheckRow, opts: ProbeOptions): Promise<Check
       verdict = { observed: 'CONTROL_ERROR', detail: messageOf(err), answers: [] };
     }
     if (verdict.observed === row.expect) break;
+    // Several tries in one attempt, none answered: those tries were the retries (one-off loss
+    // cannot take them all); another attempt would only wait out every timeout again.
+    if (row.tries >= 3 && verdict.answers.length === 0 && (verdict.observed === 'FILTERED' || verdict.observed === 'REFUSED')) break;
   }
   const latencyMs = performance.now() - started;
   const outcome = outcomeOf(row.expect, verdict.observed);

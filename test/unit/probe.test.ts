@@ -78,6 +78,16 @@ describe('runCheck', () => {
     expect(new URLSearchParams(paths[0]!.split('?')[1]).get('request')).toBe(`echo?msg=${payload}`);
   });
 
+  test('a Service row whose every try went unanswered is not attempted again (its tries were the retries)', async () => {
+    const svcRow = podToServiceRows(fixtureTopology()).find((r): r is CheckRow => r.kind === 'check' && r.title === 'lab-worker-1/probe-a → service/probes 10.96.100.7:80/tcp')!;
+    const { client, paths } = fakeControl([ok({ errors: Array(6).fill('i/o timeout') }), ok({ responses: ['probe-b-lab-control-plane', 'probe-a-lab-worker-2'] })]);
+    const r = await runCheck(svcRow, { control: client, namespace: 'ns', attempts: 2 });
+    expect(r.outcome).toBe('failed');
+    expect(r.observed).toBe('FILTERED');
+    expect(r.attempts).toBe(1);
+    expect(paths).toHaveLength(1);
+  });
+
   test('Service rows gather backends across attempts before judging "more than one backend"', async () => {
     const svcRow = podToServiceRows(fixtureTopology()).find((r): r is CheckRow => r.kind === 'check' && r.title === 'lab-worker-1/probe-a → service/probes 10.96.100.7:80/tcp')!;
     const { client } = fakeControl([ok({ responses: Array(6).fill('probe-a-lab-worker-2') }), ok({ responses: ['probe-b-lab-control-plane', 'probe-a-lab-worker-2'] })]);
