@@ -2,7 +2,7 @@
 // `suites` is what the CLI runs (in a child process, with its plan in $NETCONFORM_PLAN).
 import { defineConfig } from 'vitest/config';
 
-const concurrency = Number(process.env.NETCONFORM_CONCURRENCY ?? 16);
+const concurrency = Number(process.env.NETCONFORM_CONCURRENCY ?? 32);
 
 export default defineConfig({
   test: {

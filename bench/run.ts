@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_CONCURRENCY } from '../helpers/cli/args.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { Kube, loadKubeConfig } from '../helpers/kube.ts';
 import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     kubeconfig: { type: 'string' },
     runs: { type: 'string', default: '20' },
     'pods-per-node': { type: 'string', default: '10' },
-    'scale-concurrency': { type: 'string', default: '16' },
+    'scale-concurrency': { type: 'string', default: String(DEFAULT_CONCURRENCY) },
     'control-path': { type: 'boolean' },
     samples: { type: 'string', default: '20' },
     readme: { type: 'boolean' },
