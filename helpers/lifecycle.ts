@@ -1,7 +1,9 @@
 // One run's setup and teardown, in order: preflight → nodes → namespace → probes → ready →
 // topology. Used by the CLI and by suites/setup.ts (when the suites are run by vitest directly).
 // Records phase times; stops at the next step when `signal` aborts; never leaves what it made.
+import { checkControlPaths } from './control-preflight.ts';
 import { SetupError } from './errors.ts';
+import { ControlClient } from './http.ts';
 import { createProbes, discoverNodes, prepareNamespace, readClusterFacts, teardown, waitForEndpoints, waitForProbes, type Deployment } from './deploy.ts';
 import { deployExtraSuites, describeNodePort, describePortsPlan, prepareExtraSuites, type ExtraSuitesOptions } from './extra-suites.ts';
 import type { Kube } from './kube.ts';
@@ -104,7 +106,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     const facts = await readClusterFacts(kube);
     const nodePort = await nodePortSetup;
     if (nodePort) progress(`nodeport: ${describeNodePort(nodePort)}`);
-    return {
+    const built: Topology = {
       runId: options.runId,
       namespace: deployment.namespace,
       server: kube.access.server,
@@ -116,10 +118,24 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       ...facts,
       portsPlan,
       ...(nodePort ? { nodePort } : {}),
-    } satisfies Topology;
+    };
+    await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
+    return built;
   });
   state.topology = topology;
   return topology;
+}
+
+/** Mark the probes the API server's pod proxy cannot reach (helpers/control-preflight.ts), and say so. */
+async function preflightControl(kube: Kube, topology: Topology, options: { concurrency: number; signal?: AbortSignal; onProgress: (m: string) => void }): Promise<void> {
+  const control = new ControlClient(await kube.controlTransport(), { concurrency: options.concurrency });
+  try {
+    const unreachable = await checkControlPaths(control, topology, options);
+    if (unreachable.length) options.onProgress(`warning: the API server cannot reach ${unreachable.length} probe(s) through its pod proxy (${unreachable.map((p) => p.name).join(', ')}); their checks are reported as errors without running`);
+  } finally {
+    kube.requests += control.requests;
+    await control.close();
+  }
 }
 
 /** Delete what the run made (unless kept); records the cleanup phase. */

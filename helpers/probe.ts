@@ -85,7 +85,15 @@ export async function runCheck(row: CheckRow, opts: ProbeOptions): Promise<Check
     // cannot take them all); another attempt would only wait out every timeout again.
     if (row.tries >= 3 && verdict.answers.length === 0 && (verdict.observed === 'FILTERED' || verdict.observed === 'REFUSED')) break;
   }
-  const latencyMs = performance.now() - started;
+  return resultOf(row, verdict, attempts, performance.now() - started);
+}
+
+/** A row whose control probe failed the pod-proxy preflight: CONTROL_ERROR at once, with that reason. */
+export function unreachableControlResult(row: CheckRow, problem: string): CheckResult {
+  return resultOf(row, { observed: 'CONTROL_ERROR', detail: `cannot control probe ${row.control.pod}: ${problem}`, answers: [] }, 0, 0);
+}
+
+function resultOf(row: CheckRow, verdict: Verdict, attempts: number, latencyMs: number): CheckResult {
   const outcome = outcomeOf(row.expect, verdict.observed);
   const properties: Record<string, string> = { ...row.properties, 'control.pod': row.control.pod, 'expect.reason': row.expectReason, tries: String(row.tries) };
   if (verdict.answers.length) properties['answered.by'] = verdict.answers.join(',');

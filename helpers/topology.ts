@@ -41,6 +41,8 @@ export interface ProbePod {
   ready: boolean;
   /** Why it is not ready (ImagePullBackOff, Pending: untolerated taint…); set when !ready. */
   problem?: string;
+  /** Ready, but the API server's pod proxy cannot reach it (helpers/control-preflight.ts). */
+  controlProblem?: string;
 }
 
 export interface NodeInfo {

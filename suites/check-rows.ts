@@ -4,7 +4,7 @@
 import { inject, test } from 'vitest';
 import { ControlClient } from '../helpers/http.ts';
 import type { ControlTransport } from '../helpers/kube.ts';
-import { evaluateStaticRow, runCheck } from '../helpers/probe.ts';
+import { evaluateStaticRow, runCheck, unreachableControlResult } from '../helpers/probe.ts';
 import type { CheckResult } from '../helpers/results.ts';
 import type { Row } from '../helpers/rows.ts';
 import { CONTROL_ENV, decodeControlTransport, type RunPlan } from '../helpers/plan.ts';
@@ -44,12 +44,16 @@ export function checkRows(rows: Row[], plan: RunPlan): void {
     test.skip(NO_CHECKS_TITLE, () => undefined);
     return;
   }
+  const controlProblems = new Map(plan.topology.probes.filter((p) => p.controlProblem).map((p) => [p.name, p.controlProblem!]));
   // A plain loop rather than test.for: test.for's "$title" formatting quotes and truncates.
   for (const row of rows) {
     test.concurrent(row.title, async ({ task, skip }) => {
-      const result = row.kind === 'check'
-        ? await runCheck(row, { control: await controlClient(plan), namespace: plan.topology.namespace, attempts: plan.attempts })
-        : evaluateStaticRow(row);
+      const unreachable = row.kind === 'check' ? controlProblems.get(row.control.pod) : undefined;
+      const result = row.kind !== 'check'
+        ? evaluateStaticRow(row)
+        : unreachable
+          ? unreachableControlResult(row, unreachable)
+          : await runCheck(row, { control: await controlClient(plan), namespace: plan.topology.namespace, attempts: plan.attempts });
       task.meta.result = result;
       if (result.outcome === 'skipped') skip(result.reason);
       if (result.outcome === 'error') throw new Error(result.reason ?? result.detail);
