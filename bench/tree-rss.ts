@@ -50,7 +50,6 @@ function rssOf(pid: number): number {
 /** Start sampling the tree under `root`; `stop()` returns the peaks. */
 export function sampleTreeRss(root: number, intervalMs = 100): { stop: () => TreeRss } {
   const result: TreeRss = { peakTotal: 0, peakByProcess: {} };
-  const names = new Map<number, string>();
   const sample = () => {
     const byParent = children();
     const pids: number[] = [];
@@ -63,8 +62,8 @@ export function sampleTreeRss(root: number, intervalMs = 100): { stop: () => Tre
     for (const pid of pids) {
       const rss = rssOf(pid);
       total += rss;
-      if (!names.has(pid)) names.set(pid, describe(pid));
-      const name = names.get(pid)!;
+      // Named on every sample: a child just forked still shows its parent's command line.
+      const name = describe(pid);
       result.peakByProcess[name] = Math.max(result.peakByProcess[name] ?? 0, rss);
     }
     result.peakTotal = Math.max(result.peakTotal, total);
