@@ -47,8 +47,8 @@ function rssOf(pid: number): number {
   }
 }
 
-/** Start sampling the tree under `root`; `stop()` returns the peaks. */
-export function sampleTreeRss(root: number, intervalMs = 100): { stop: () => TreeRss } {
+/** Start sampling the tree under `root`; `peek()` reads the peaks so far, `stop()` ends sampling and returns them. */
+export function sampleTreeRss(root: number, intervalMs = 100): { peek: () => TreeRss; stop: () => TreeRss } {
   const result: TreeRss = { peakTotal: 0, peakByProcess: {} };
   const sample = () => {
     const byParent = children();
@@ -70,5 +70,5 @@ export function sampleTreeRss(root: number, intervalMs = 100): { stop: () => Tre
   };
   const timer = setInterval(sample, intervalMs);
   sample();
-  return { stop: () => (clearInterval(timer), result) };
+  return { peek: () => structuredClone(result), stop: () => (clearInterval(timer), result) };
 }

@@ -1,0 +1,27 @@
+import { spawn } from 'node:child_process';
+import { expect, test } from 'vitest';
+import { sampleTreeRss } from '../../../bench/tree-rss.ts';
+
+const MB80 = 80 * 2 ** 20;
+
+test('the sampler sees a process that holds 80 MB, under its own command line', async () => {
+  // The child allocates and touches 80 MB once told to, then waits to be killed.
+  const child = spawn(process.execPath, ['-e', 'process.stdin.once("data", () => { globalThis.b = Buffer.alloc(80 * 2 ** 20, 1); console.log("ready"); }); setInterval(() => {}, 50);'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const sampler = sampleTreeRss(child.pid!, 20);
+  expect(sampler.peek().peakTotal).toBeLessThan(MB80); // before it allocates
+  child.stdin.write('go\n');
+  try {
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const deadline = Date.now() + 5_000;
+    while (!Object.values(sampler.peek().peakByProcess).some((b) => b > MB80)) {
+      if (Date.now() > deadline) throw new Error(`timed out after 5 s waiting for the sampler to see a process over 80 MB: ${JSON.stringify(sampler.peek())}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    child.kill();
+  }
+  const peaks = sampler.stop();
+  expect(peaks.peakTotal).toBeGreaterThan(MB80);
+  const [name] = Object.entries(peaks.peakByProcess).find(([, b]) => b > MB80)!;
+  expect(name).toBe(process.execPath);
+});
