@@ -140,7 +140,9 @@ const mtu: DiagnosisRule = {
   find({ all, open }) {
     const smallPassed = new Set(all.filter((r) => r.payload === 'small' && passed(r)).map(checkKey));
     const rows = open.filter((r) => r.payload === 'full' && failed(r) && smallPassed.has(checkKey(r)));
-    if (rows.length === 0) return [];
+    // A Service row's small and full requests may land on different backends, so a Service row
+    // alone says "one backend is unreachable" as much as "MTU": a fixed path must show it too.
+    if (!rows.some((r) => r.to.kind !== 'service')) return [];
     // Name the node every failing node-to-node path shares, if there is one; else every node
     // involved. Service rows do not say which backend node they hit, so they do not vote.
     const ends = (r: CheckResult) => [r.from.kind === 'runner' ? 'the runner' : r.from.node, r.to.node || `Service ${r.to.ip}`];
@@ -217,6 +219,27 @@ const podNetwork: DiagnosisRule = {
       open = open.filter((r) => !claimed.has(r));
     }
     return findings;
+  },
+};
+
+/** NodePort rows: the nodeport suite's, and the ports suite's NodePort-range rows. */
+const isNodePortRow = (r: CheckResult) => r.suite === 'nodeport' || (r.suite === 'ports' && /^NodePort/.test(r.properties?.['why'] ?? ''));
+
+const nodePortOverPodNetwork: DiagnosisRule = {
+  id: 'nodeport-over-pod-network',
+  pattern: 'NodePorts fail into a node whose cross-node pod traffic (small payloads) fails: NodePort traffic rides the pod network to its backend',
+  find({ all, open }) {
+    const podNetworkBrokenAt = (node: string) =>
+      all.some((r) => r.suite === 'pod-to-pod' && r.payload === 'small' && failed(r) && isCrossNode(r) && involves(r, node));
+    const byNode = new Map<string, CheckResult[]>();
+    for (const r of open.filter((x) => isNodePortRow(x) && failed(x) && x.to.node && podNetworkBrokenAt(x.to.node))) {
+      byNode.set(r.to.node, [...(byNode.get(r.to.node) ?? []), r]);
+    }
+    return [...byNode].map(([node, rows]) => ({
+      rule: this.id,
+      cause: `NodePorts into ${node} fail too (${count(rows.length, 'check')}): a NodePort forwards to backend pods over the pod network, which is broken at ${node} (the pod-network cause above) — fix that first, then re-run`,
+      explains: explainAll(rows, `NodePort into ${node}: its traffic to the backend crosses the pod network broken at ${node}`),
+    }));
   },
 };
 
@@ -414,7 +437,7 @@ const unexplained: DiagnosisRule = {
 
 /** Evaluation order = priority: the broadest explanation first (see header). */
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
-  nodeDown, wrongAnswer, mtu, podNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
+  nodeDown, wrongAnswer, mtu, podNetwork, nodePortOverPodNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
 ];
 
 /**
