@@ -55,6 +55,11 @@ export function sampleOf(run: RunResults, exitCode: number, wallMs: number, rss:
   };
 }
 
+/** A run that did not pass cleanly: a non-zero exit or a failed/errored row. */
+export function isBad(x: RunSample): boolean {
+  return x.exitCode !== 0 || x.badRows.length > 0;
+}
+
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -92,7 +97,7 @@ export function benchRows(f: BenchFigures): string[][] {
       `${median(h.map((x) => x.counters['apiRequests.setup+cleanup'] ?? 0))} setup + cleanup, ${median(h.map((x) => x.counters['apiRequests.checks'] ?? 0))} checks (one pod-proxy GET or exec per check)`,
       '—', '',
     ]);
-    const bad = h.filter((x) => x.exitCode !== 0 || x.badRows.length > 0);
+    const bad = h.filter(isBad);
     rows.push([
       `healthy-cluster stability: ${h.length} full runs`,
       bad.length === 0 ? `${h.length}/${h.length} passed, 0 failed rows` : `${bad.length} runs failed: ${[...new Set(bad.flatMap((x) => x.badRows))].slice(0, 5).join('; ')}`,

@@ -15,7 +15,7 @@ import { ControlClient } from '../helpers/http.ts';
 import { Kube, loadKubeConfig } from '../helpers/kube.ts';
 import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
 import type { RunResults } from '../helpers/results.ts';
-import { renderMarkdown, renderTerminal, replaceReadmeBlock, sampleOf, type BenchFigures, type Machine, type RunSample } from './figures.ts';
+import { isBad, renderMarkdown, renderTerminal, replaceReadmeBlock, sampleOf, type BenchFigures, type Machine, type RunSample } from './figures.ts';
 import { sampleTreeRss } from './tree-rss.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -51,7 +51,7 @@ async function cliRun(label: string, args: string[]): Promise<{ sample: RunSampl
   }
   const run = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as RunResults;
   const sample = sampleOf(run, exitCode, wallMs, peaks);
-  const bad = sample.badRows.length > 0 || exitCode !== 0;
+  const bad = isBad(sample);
   console.log(`${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall, peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB${bad ? `; reports kept in ${reportDir}` : ''}`);
   if (!bad) fs.rmSync(reportDir, { recursive: true, force: true });
   return { sample, run };
@@ -76,15 +76,15 @@ async function benchmark(): Promise<BenchFigures> {
     healthy.push(sample);
     last = run;
   }
-  const figures: BenchFigures = { machine: await machine(last), date: new Date().toISOString().slice(0, 10), healthy };
+  let scale: BenchFigures['scale'];
   const podsPerNode = Number(values['pods-per-node']);
   if (podsPerNode > 0) {
     const concurrency = Number(values['scale-concurrency']);
     const { sample, run } = await cliRun(`scale run (${podsPerNode} probe pods per node)`, ['--pods-per-node', String(podsPerNode), '--only', '^pod-to-pod ', '--concurrency', String(concurrency)]);
-    figures.scale = { podsPerNode, concurrency, sample };
-    if (!last) figures.machine = await machine(run);
+    scale = { podsPerNode, concurrency, sample };
+    last ??= run;
   }
-  return figures;
+  return { machine: await machine(last), date: new Date().toISOString().slice(0, 10), healthy, ...(scale ? { scale } : {}) };
 }
 
 /** One check, driven both ways, `samples` times each: mean ms per check and API requests per check. */
@@ -125,5 +125,4 @@ if (values.readme) {
   console.log('README.md: performance table updated');
 }
 if (values['control-path']) await controlPath(Number(values.samples));
-const unstable = figures.healthy.some((x) => x.exitCode !== 0 || x.badRows.length > 0);
-process.exit(unstable ? 1 : 0);
+process.exit(figures.healthy.some(isBad) ? 1 : 0);

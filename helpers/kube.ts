@@ -263,8 +263,19 @@ export class Kube {
     return list?.items.flatMap((s) => s.spec?.cidrs ?? []);
   }
 
-  /** TLS material and auth headers for speaking to the API server directly (the pod proxy). */
-  async controlTransport(): Promise<ControlTransport> {
+  private transport?: Promise<ControlTransport>;
+
+  /**
+   * TLS material and auth headers for speaking to the API server directly (the pod proxy).
+   * Resolved once per client (an exec credential plugin runs once): the control preflight and
+   * the suites' hand-over share it.
+   */
+  controlTransport(): Promise<ControlTransport> {
+    this.transport ??= this.resolveTransport();
+    return this.transport;
+  }
+
+  private async resolveTransport(): Promise<ControlTransport> {
     const opts: { headers?: Record<string, string>; ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean } = {};
     await this.access.kc.applyToHTTPSOptions(opts as never);
     return {

@@ -135,12 +135,14 @@ function probedNodes(topology: Topology): string[] {
   return topology.nodes.filter((n) => !n.skipReason).map((n) => n.name);
 }
 
+/** Nodes the run does not probe (cordoned, NotReady): a skipped row each, never a silent pass. */
+export function skippedNodeRows<S extends string>(suite: S, nodes: readonly { name: string; skipReason?: string }[]): { kind: 'skip'; suite: S; title: string; node: string; reason: string }[] {
+  return nodes.filter((n) => n.skipReason).map((n) => ({ kind: 'skip', suite, title: `node ${n.name} skipped`, node: n.name, reason: `node ${n.name} is ${n.skipReason}` }));
+}
+
 /** Setup failures and skipped nodes, as rows of a suite. */
 function setupRows(suite: SuiteName, topology: Topology): Row[] {
-  const rows: Row[] = [];
-  for (const n of topology.nodes) {
-    if (n.skipReason) rows.push({ kind: 'skip', suite, title: `node ${n.name} skipped`, node: n.name, reason: `node ${n.name} is ${n.skipReason}` });
-  }
+  const rows: Row[] = skippedNodeRows(suite, topology.nodes);
   for (const p of topology.probes) {
     if (!p.ready) rows.push({ kind: 'setup', suite, title: `setup ${label(p)}`, node: p.node, reason: `probe ${p.name} on node ${p.node} never became ready: ${p.problem ?? 'unknown reason'}` });
   }

@@ -2,6 +2,7 @@
 // every node's address on every NodePort of the two Services, TCP and UDP. Expectations are
 // named here once, with their reasons (STYLE.md §3). Pure; unit-tested.
 import type { Expectation, Protocol } from '../results.ts';
+import { skippedNodeRows } from '../rows.ts';
 import type { NodePortPort, NodePortService, NodePortTopology, RangePosition, TrafficPolicy } from './types.ts';
 
 export const NODEPORT_EXPECTATIONS = {
@@ -48,11 +49,6 @@ function titleOf(node: string, address: string, port: NodePortPort, svc: NodePor
     ? `Cluster, ${POSITION_TEXT[port.position]} of ${range}`
     : local ? 'Local, local endpoint: client IP kept' : 'Local, no local endpoint: must not answer';
   return `runner → ${node} ${address}:${port.nodePort || '<allocated>'}/${port.protocol} ${svc.name} (${what})`;
-}
-
-/** Nodes the run does not probe (cordoned, NotReady): a skipped row each, never a silent pass. */
-export function skippedNodeRows<S extends string>(suite: S, nodes: readonly { name: string; skipReason?: string }[]): { kind: 'skip'; suite: S; title: string; node: string; reason: string }[] {
-  return nodes.filter((n) => n.skipReason).map((n) => ({ kind: 'skip', suite, title: `node ${n.name} skipped`, node: n.name, reason: `node ${n.name} is ${n.skipReason}` }));
 }
 
 export function nodePortRows(nodePort: NodePortTopology | undefined, nodes: readonly { name: string; skipReason?: string }[] = []): NodePortSuiteRow[] {

@@ -84,7 +84,7 @@ function execProblem(ctx: ConnectContext, pod: string): Promise<string | undefin
   return known;
 }
 
-/** undefined when exec itself failed (not a verdict): the caller asks the pod proxy instead. */
+/** `{ failed }` when exec itself failed (not a verdict): the caller asks the pod proxy instead. */
 async function viaExec(ctx: ConnectContext, pod: string, target: ConnectTarget): Promise<ConnectVerdict | { failed: string }> {
   try {
     const out = await inSlot(pod, () => ctx.kube.exec({ namespace: ctx.namespace, pod, container: 'netexec', command: connectCommand(target), timeoutMs: EXEC_TIMEOUT_MS }));

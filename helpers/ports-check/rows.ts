@@ -4,7 +4,7 @@
 // skipped rows with the reason, so the report shows what was not checked. Pure; unit-tested.
 import { describeCni } from '../ports/cni.ts';
 import { expandRules, type PortRow } from '../ports/rules.ts';
-import { skippedNodeRows } from '../nodeport/rows.ts';
+import { skippedNodeRows } from '../rows.ts';
 import type { ProbePod } from '../topology.ts';
 import type { PortsPlan } from './types.ts';
 
