@@ -1,6 +1,6 @@
 // Benchmark figures: from the runs `bench/run.ts` made to the table printed on the terminal
 // and written into the README's performance section. Pure, so it is unit-tested.
-import type { RunResults } from '../helpers/results.ts';
+import { isNetwork, type RunResults } from '../helpers/check/types.ts';
 import type { TreeRss } from './tree-rss.ts';
 
 /** One CLI run as the benchmark saw it. */
@@ -44,7 +44,7 @@ export const TARGETS = {
 } as const;
 
 export function sampleOf(run: RunResults, exitCode: number, wallMs: number, rss: TreeRss): RunSample {
-  const pairs = new Set(run.results.filter((r) => r.suite === 'pod-to-pod' && r.from.kind === 'pod' && r.to.kind === 'pod').map((r) => `${r.from.pod}>${r.to.pod}`));
+  const pairs = new Set(run.results.filter(isNetwork).filter((r) => r.suite === 'pod-to-pod' && r.from.kind === 'pod' && r.to.kind === 'pod').map((r) => `${r.from.pod}>${r.to.pod}`));
   return {
     exitCode, wallMs, rss,
     phases: run.phases,

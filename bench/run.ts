@@ -14,7 +14,7 @@ import { DEFAULT_CONCURRENCY } from '../helpers/cli/args.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { Kube, loadKubeConfig } from '../helpers/kube.ts';
 import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
-import type { RunResults } from '../helpers/results.ts';
+import type { RunResults } from '../helpers/check/types.ts';
 import { isBad, renderMarkdown, renderTerminal, replaceReadmeBlock, sampleOf, type BenchFigures, type Machine, type RunSample } from './figures.ts';
 import { sampleTreeRss } from './tree-rss.ts';
 
@@ -93,7 +93,7 @@ async function controlPath(samples: number): Promise<void> {
   const state: RunState = { phases: {} };
   const runId = `bench${Math.random().toString(16).slice(2, 6)}`;
   try {
-    const topology = await setUpRun(kube, { runId, namespace: `netconform-${runId}`, readyTimeoutMs: 120_000, concurrency: 8 }, state);
+    const topology = await setUpRun(kube, { runId, namespace: `netconform-${runId}`, readyTimeoutMs: 120_000, concurrency: 8, modules: [] }, state);
     const pods = topology.probes.filter((p) => p.role !== 'host' && p.ready);
     const [from, to] = [pods[0]!, pods[pods.length - 1]!];
     const control = new ControlClient(await kube.controlTransport(), { concurrency: 1 });

@@ -4,10 +4,10 @@
 import pLimit from 'p-limit';
 import { SetupError } from './errors.ts';
 import type { Kube, Pod } from './kube.ts';
-import { COMPONENT_LABEL, namespaceManifest, probePodManifest, probeServiceManifest, PROBE_COMPONENTS, RUN_LABEL, MANAGED_BY } from './manifests.ts';
+import { COMPONENT_LABEL, namespaceManifest, probePodManifest, PROBE_COMPONENTS, RUN_LABEL, MANAGED_BY } from './manifests.ts';
 import {
   classifyNodes, isStuck, podRoles, probesFromPods,
-  type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole, type Topology,
+  type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole,
 } from './topology.ts';
 
 export interface ProbeOptions {
@@ -60,7 +60,7 @@ export async function prepareNamespace(kube: Kube, options: { runId: string; nam
   return deployment;
 }
 
-/** Create the probe pods (podsPerNode pod-network + one hostNetwork per node) and the probes Service. */
+/** Create the shared probe pods: podsPerNode pod-network probes and one hostNetwork probe per node. */
 export async function createProbes(kube: Kube, deployment: Deployment, nodes: NodeInfo[], options: ProbeOptions): Promise<void> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const roles: ProbeRole[] = [...podRoles(options.podsPerNode), 'host'];
@@ -71,10 +71,6 @@ export async function createProbes(kube: Kube, deployment: Deployment, nodes: No
     await kube.createPod(deployment.namespace, pod);
     deployment.createdPods.push(pod.metadata!.name!);
   })));
-  if (options.signal?.aborted) return;
-  const svc = probeServiceManifest({ runId: options.runId });
-  await kube.createService(deployment.namespace, svc);
-  deployment.createdServices.push(svc.metadata!.name!);
 }
 
 /**
@@ -103,28 +99,13 @@ export async function waitForProbes(kube: Kube, deployment: Deployment, options:
   }
 }
 
-/** Wait until the probes Service's EndpointSlices list every ready pod probe, so Service rows test kube-proxy, not endpoint lag. */
+/** Wait until a Service's EndpointSlices list `expected` ready endpoints, so Service rows test kube-proxy, not endpoint lag. */
 export async function waitForEndpoints(kube: Kube, deployment: Deployment, options: { service: string; expected: number; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
   await waitFor(async () => {
     const slices = await kube.listEndpointSlices(deployment.namespace, `kubernetes.io/service-name=${options.service}`);
     const ready = new Set(slices.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)));
     return ready.size >= options.expected ? true : undefined;
   }, { timeoutMs: options.timeoutMs, signal: options.signal, what: `the EndpointSlices of Service ${deployment.namespace}/${options.service} to list ${options.expected} ready endpoints` });
-}
-
-/** The cluster facts the suites need besides the probes. */
-export async function readClusterFacts(kube: Kube): Promise<Pick<Topology, 'apiService' | 'serviceCIDRs' | 'serviceCIDRsUnknownReason'>> {
-  const api = await kube.readService('default', 'kubernetes');
-  const facts: Pick<Topology, 'apiService' | 'serviceCIDRs' | 'serviceCIDRsUnknownReason'> = {};
-  if (api?.spec?.clusterIP) facts.apiService = { name: 'kubernetes', clusterIP: api.spec.clusterIP, port: api.spec.ports?.[0]?.port ?? 443 };
-  try {
-    const cidrs = await kube.listServiceCidrs();
-    if (cidrs?.length) facts.serviceCIDRs = cidrs;
-    else facts.serviceCIDRsUnknownReason = 'this cluster does not serve the ServiceCIDR API (networking.k8s.io/v1, Kubernetes ≥ 1.33), so the Service range cannot be read';
-  } catch (err) {
-    facts.serviceCIDRsUnknownReason = `cannot read the Service range: ${(err as Error).message}`;
-  }
-  return facts;
 }
 
 export async function discoverNodes(kube: Kube, options: { nodeSelector?: Record<string, string> }): Promise<NodeInfo[]> {

@@ -16,7 +16,7 @@
 // - ports rows carry properties.why (see ports/rules.ts portRowProperties).
 
 import type { DetectedCni } from './ports/cni.ts';
-import type { CheckResult, RunResults } from './results.ts';
+import { isNetwork, type CheckResult, type NetworkResult, type RunResults } from './check/types.ts';
 
 export interface DiagnoseContext {
   /** Detected CNI add-ons: their node-to-node ports are named in pod-network causes. */
@@ -28,14 +28,14 @@ export interface Finding {
   /** Run-level cause, naming nodes and ports. */
   cause: string;
   /** Rows this cause explains, each with its own one-line note. */
-  explains: Array<{ result: CheckResult; note: string }>;
+  explains: Array<{ result: NetworkResult; note: string }>;
 }
 
 interface View {
   /** Every row of the run: evidence of what works. */
-  all: readonly CheckResult[];
+  all: readonly NetworkResult[];
   /** Failed or errored rows no earlier rule explained. */
-  open: readonly CheckResult[];
+  open: readonly NetworkResult[];
   ctx: DiagnoseContext;
 }
 
@@ -48,12 +48,12 @@ export interface DiagnosisRule {
 
 // ---- small vocabulary over rows -------------------------------------------------------------
 
-const failed = (r: CheckResult) => r.outcome === 'failed';
-const passed = (r: CheckResult) => r.outcome === 'passed';
-const isCrossNode = (r: CheckResult) => r.from.kind !== 'runner' && !!r.from.node && !!r.to.node && r.from.node !== r.to.node;
-const involves = (r: CheckResult, node: string) => r.from.node === node || r.to.node === node;
+const failed = (r: NetworkResult) => r.outcome === 'failed';
+const passed = (r: NetworkResult) => r.outcome === 'passed';
+const isCrossNode = (r: NetworkResult) => r.from.kind !== 'runner' && !!r.from.node && !!r.to.node && r.from.node !== r.to.node;
+const involves = (r: NetworkResult, node: string) => r.from.node === node || r.to.node === node;
 const proto = (r: { protocol: string }) => r.protocol.toUpperCase();
-const sourceLabel = (r: CheckResult) => (r.from.kind === 'runner' ? `the runner (${r.from.ip})` : r.from.node);
+const sourceLabel = (r: NetworkResult) => (r.from.kind === 'runner' ? `the runner (${r.from.ip})` : r.from.node);
 
 function names(items: Iterable<string>, max = 5): string {
   const list = [...new Set(items)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
@@ -76,7 +76,7 @@ function overlayHint(ctx: DiagnoseContext, node: string, peers: string): string 
   return `this cluster's ${parts.join('; ')}: check that it is open between ${node} and ${peers} in both directions`;
 }
 
-function explainAll(rows: readonly CheckResult[], note: string): Finding['explains'] {
+function explainAll(rows: readonly NetworkResult[], note: string): Finding['explains'] {
   return rows.map((result) => ({ result, note }));
 }
 
@@ -132,7 +132,7 @@ const wrongAnswer: DiagnosisRule = {
 };
 
 /** Identity of a check apart from its payload size, to pair 'small' with 'full'. */
-const checkKey = (r: CheckResult) => [r.suite, r.from.node, r.from.pod ?? r.from.ip, r.to.node, r.to.ip, r.port, r.protocol].join('|');
+const checkKey = (r: NetworkResult) => [r.suite, r.from.node, r.from.pod ?? r.from.ip, r.to.node, r.to.ip, r.port, r.protocol].join('|');
 
 const mtu: DiagnosisRule = {
   id: 'mtu',
@@ -145,7 +145,7 @@ const mtu: DiagnosisRule = {
     if (!rows.some((r) => r.to.kind !== 'service')) return [];
     // Name the node every failing node-to-node path shares, if there is one; else every node
     // involved. Service rows do not say which backend node they hit, so they do not vote.
-    const ends = (r: CheckResult) => [r.from.kind === 'runner' ? 'the runner' : r.from.node, r.to.node || `Service ${r.to.ip}`];
+    const ends = (r: NetworkResult) => [r.from.kind === 'runner' ? 'the runner' : r.from.node, r.to.node || `Service ${r.to.ip}`];
     const pairRows = rows.filter((r) => r.from.kind !== 'runner' && r.from.node && r.to.node);
     const basis = pairRows.length > 0 ? pairRows : rows;
     const nodes = [...new Set(basis.flatMap(ends))];
@@ -223,7 +223,7 @@ const podNetwork: DiagnosisRule = {
 };
 
 /** NodePort rows: the nodeport suite's, and the ports suite's NodePort-range rows. */
-const isNodePortRow = (r: CheckResult) => r.suite === 'nodeport' || (r.suite === 'ports' && /^NodePort/.test(r.properties?.['why'] ?? ''));
+const isNodePortRow = (r: NetworkResult) => r.suite === 'nodeport' || (r.suite === 'ports' && /^NodePort/.test(r.properties?.['why'] ?? ''));
 
 const nodePortOverPodNetwork: DiagnosisRule = {
   id: 'nodeport-over-pod-network',
@@ -231,7 +231,7 @@ const nodePortOverPodNetwork: DiagnosisRule = {
   find({ all, open }) {
     const podNetworkBrokenAt = (node: string) =>
       all.some((r) => r.suite === 'pod-to-pod' && r.payload === 'small' && failed(r) && isCrossNode(r) && involves(r, node));
-    const byNode = new Map<string, CheckResult[]>();
+    const byNode = new Map<string, NetworkResult[]>();
     for (const r of open.filter((x) => isNodePortRow(x) && failed(x) && x.to.node && podNetworkBrokenAt(x.to.node))) {
       byNode.set(r.to.node, [...(byNode.get(r.to.node) ?? []), r]);
     }
@@ -247,7 +247,7 @@ const portFirewall: DiagnosisRule = {
   id: 'port-firewall',
   pattern: 'a ports-suite row (one port/protocol) fails between nodes: that port on the target node',
   find({ all, open }) {
-    const groups = new Map<string, CheckResult[]>();
+    const groups = new Map<string, NetworkResult[]>();
     for (const r of open.filter((x) => x.suite === 'ports' && failed(x))) {
       const key = `${r.to.node}|${r.port}|${r.protocol}|${r.observed}`;
       groups.set(key, [...(groups.get(key) ?? []), r]);
@@ -271,7 +271,7 @@ const portFirewall: DiagnosisRule = {
   },
 };
 
-const isApiService = (r: CheckResult) => r.properties?.['service'] === 'kubernetes';
+const isApiService = (r: NetworkResult) => r.properties?.['service'] === 'kubernetes';
 
 const serviceProxy: DiagnosisRule = {
   id: 'service-proxy',
@@ -405,7 +405,7 @@ const controlPath: DiagnosisRule = {
   pattern: 'CONTROL_ERROR rows: the runner could not drive a probe (API server → pod proxy/exec)',
   find({ open }) {
     const rows = open.filter((r) => r.observed === 'CONTROL_ERROR' && r.outcome === 'error');
-    const byNode = new Map<string, CheckResult[]>();
+    const byNode = new Map<string, NetworkResult[]>();
     for (const r of rows) {
       const node = r.from.kind === 'runner' ? r.to.node : r.from.node;
       byNode.set(node, [...(byNode.get(node) ?? []), r]);
@@ -445,11 +445,13 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
  * and the run-level causes, most specific first.
  */
 export function diagnose(results: readonly CheckResult[], ctx: DiagnoseContext = {}): { results: CheckResult[]; causes: string[]; findings: Finding[] } {
-  let open = results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
+  // Rules reason about the data path; static rows (skips, setup failures, facts) speak for themselves.
+  const network = results.filter(isNetwork);
+  let open = network.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
   const notes = new Map<CheckResult, string[]>();
   const findings: Finding[] = [];
   for (const rule of DIAGNOSIS_RULES) {
-    for (const finding of rule.find({ all: results, open, ctx })) {
+    for (const finding of rule.find({ all: network, open, ctx })) {
       findings.push(finding);
       for (const { result, note } of finding.explains) notes.set(result, [...(notes.get(result) ?? []), note]);
       const explained = new Set(finding.explains.map((e) => e.result));

@@ -4,11 +4,11 @@
 import { checkControlPaths } from './control-preflight.ts';
 import { SetupError } from './errors.ts';
 import { ControlClient } from './http.ts';
-import { createProbes, discoverNodes, prepareNamespace, readClusterFacts, teardown, waitForEndpoints, waitForProbes, type Deployment } from './deploy.ts';
-import { deployExtraSuites, describeNodePort, describePortsPlan, prepareExtraSuites, type ExtraSuitesOptions } from './extra-suites.ts';
+import { createProbes, discoverNodes, prepareNamespace, teardown, waitForProbes, type Deployment } from './deploy.ts';
 import type { Kube } from './kube.ts';
 import { probeImage } from './manifests.ts';
-import { DEFAULT_PODS_PER_NODE, DEFAULT_PORTS, explainUnschedulable, type ProbePorts, type Topology } from './topology.ts';
+import type { SuiteModule, SuiteOptions } from './check/suite.ts';
+import { DEFAULT_PODS_PER_NODE, DEFAULT_PORTS, explainUnschedulable, podRoles, probePodName, type NodeInfo, type ProbePorts, type Topology } from './topology.ts';
 
 export interface SetupOptions {
   runId: string;
@@ -24,8 +24,12 @@ export interface SetupOptions {
   podsPerNode?: number;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
-  /** nodeport and ports suites: --profile, --node-address-type, --cni (helpers/extra-suites.ts). */
-  extraSuites?: ExtraSuitesOptions;
+  /** The suite modules of this run (check/modules.ts), in report order. */
+  modules: readonly SuiteModule[];
+  /** Flags the suite modules read (--profile, --node-address-type, --cni). */
+  flags?: SuiteOptions['flags'];
+  /** Called after every module's prepare, before anything is created (the run checks its selection here). */
+  beforeDeploy?: (planned: Topology) => void;
 }
 
 export interface RunState {
@@ -53,19 +57,45 @@ function checkAborted(signal?: AbortSignal) {
   if (signal?.aborted) throw new SetupError('interrupted');
 }
 
+/** The topology a run would build, before anything exists: every probe as if ready, with placeholder IPs. */
+export function plannedTopology(base: { runId: string; namespace: string; server: string; kubernetesVersion?: string; nodes: NodeInfo[] }, options: { hostPort?: number; podsPerNode?: number }, plans: Record<string, unknown>): Topology {
+  const probed = base.nodes.filter((n) => !n.skipReason);
+  return {
+    ...base,
+    ports: portsFor(options.hostPort),
+    probes: probed.flatMap((n) => [
+      ...podRoles(options.podsPerNode).map((role) => ({ role, name: probePodName(role, n.name), node: n.name, ip: '<pod-ip>', ready: true })),
+      { role: 'host' as const, name: probePodName('host', n.name), node: n.name, ip: n.internalIP ?? '<node-ip>', ready: true },
+    ]),
+    plans,
+  };
+}
+
+/** Every module's prepare: reads only, in parallel. A bad input (a profile's typo) stops the run here, before anything exists. */
+export async function prepareModules(kube: Kube, nodes: readonly NodeInfo[], options: Pick<SetupOptions, 'modules' | 'flags'> & { suite: SuiteOptions }): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(options.modules.map(async (m) => [m.name, m.prepare ? await m.prepare({ kube, nodes, options: options.suite }) : undefined] as const));
+  return Object.fromEntries(entries);
+}
+
+function suiteOptions(options: SetupOptions): SuiteOptions {
+  return {
+    runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret,
+    readyTimeoutMs: options.readyTimeoutMs, flags: options.flags ?? {}, signal: options.signal, onProgress: options.onProgress,
+  };
+}
+
 /** Fills `state` as it goes, so a caller that catches can still tear down what was made. */
 export async function setUpRun(kube: Kube, options: SetupOptions, state: RunState): Promise<Topology> {
   const progress = options.onProgress ?? (() => undefined);
   const ports = portsFor(options.hostPort);
+  const suite = suiteOptions(options);
   state.kubernetesVersion = await kube.serverVersion();
   const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector });
   checkAborted(options.signal);
   const probed = nodes.filter((n) => !n.skipReason);
   progress(`cluster ${kube.access.server} (${state.kubernetesVersion}): probing ${probed.length} of ${nodes.length} nodes`);
-  // ports suite (issue 4): profile, CNI, API server port — read before deploying; a bad profile stops here.
-  const portsPlan = await prepareExtraSuites(kube, nodes, { ...options.extraSuites, image: probeImage(options), imagePullSecret: options.imagePullSecret });
-  progress(`ports: ${describePortsPlan(portsPlan)}`);
-  let nodePortSetup: ReturnType<typeof deployExtraSuites> | undefined;
+  const plans = await prepareModules(kube, nodes, { modules: options.modules, suite });
+  options.beforeDeploy?.(plannedTopology({ runId: options.runId, namespace: options.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes }, options, plans));
 
   await timed(state, 'deploy', async () => {
     const deployment = await prepareNamespace(kube, { runId: options.runId, namespace: options.namespace });
@@ -76,12 +106,10 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret,
       ports, concurrency: options.concurrency, podsPerNode: options.podsPerNode, signal: options.signal,
     });
-    // nodeport suite (issue 4): its backend and Services, created now, awaited with the probes.
-    if (!options.signal?.aborted) {
-      nodePortSetup = deployExtraSuites(kube, deployment, nodes, { ...options.extraSuites, runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret, readyTimeoutMs: options.readyTimeoutMs, signal: options.signal });
-      // Awaited later; a handler now keeps an early rejection from crashing the process as unhandled.
-      nodePortSetup.catch(() => undefined);
-    }
+    // Each path's own objects, created while the probes start.
+    await Promise.all(options.modules.map(async (m) => {
+      if (m.deploy && !options.signal?.aborted) plans[m.name] = await m.deploy({ kube, nodes, options: suite, deployment }, plans[m.name]);
+    }));
   });
   checkAborted(options.signal);
 
@@ -90,36 +118,16 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     const probes = await waitForProbes(kube, deployment, { timeoutMs: options.readyTimeoutMs, onProgress: progress, signal: options.signal });
     explainUnschedulable(probes, nodes);
     checkAborted(options.signal);
-    const ready = probes.filter((p) => p.ready && p.role !== 'host');
     if (probes.every((p) => !p.ready)) {
       const reasons = [...new Set(probes.map((p) => p.problem))].slice(0, 5).join('; ');
       throw new SetupError(`no probe pod became ready in namespace ${deployment.namespace}: ${reasons}. Image: ${probeImage(options)} (use --image/--registry/--image-pull-secret for private registries).`);
     }
-    const services = await kube.listServices(deployment.namespace);
-    // The probes Service is the first one created (the nodeport suite's come after it).
-    const svc = services.find((s) => s.metadata?.name === deployment.createdServices[0]);
-    try {
-      if (svc) await waitForEndpoints(kube, deployment, { service: svc.metadata!.name!, expected: ready.length, timeoutMs: 30_000, signal: options.signal });
-    } catch (err) {
-      progress(`warning: ${(err as Error).message}; Service checks may fail`);
-    }
-    const facts = await readClusterFacts(kube);
-    const nodePort = await nodePortSetup;
-    if (nodePort) progress(`nodeport: ${describeNodePort(nodePort)}`);
-    const built: Topology = {
-      runId: options.runId,
-      namespace: deployment.namespace,
-      server: kube.access.server,
-      kubernetesVersion: state.kubernetesVersion,
-      nodes,
-      probes,
-      ports,
-      ...(svc?.spec?.clusterIP ? { probeService: { name: svc.metadata!.name!, clusterIP: svc.spec.clusterIP, port: svc.spec.ports?.[0]?.port ?? 80 } } : {}),
-      ...facts,
-      portsPlan,
-      ...(nodePort ? { nodePort } : {}),
-    };
+    const built: Topology = { runId: options.runId, namespace: deployment.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes, probes, ports, plans };
     await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
+    await Promise.all(options.modules.map(async (m) => {
+      if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built }, plans[m.name]);
+      if (m.describe) progress(`${m.name}: ${m.describe(plans[m.name])}`);
+    }));
     return built;
   });
   state.topology = topology;

@@ -5,9 +5,9 @@
 // only, never on disk — so suite workers need not load the client library (~70 MB each).
 import fs from 'node:fs';
 import type { ControlTransport, KubeTarget } from './kube.ts';
-import type { Selection } from './rows.ts';
+import type { Selection } from './check/select.ts';
 import type { Topology } from './topology.ts';
-import type { CheckResult } from './results.ts';
+import type { CheckResult } from './check/types.ts';
 
 export const PLAN_ENV = 'NETCONFORM_PLAN';
 export const RESULTS_ENV = 'NETCONFORM_RESULTS';

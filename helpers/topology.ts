@@ -3,8 +3,6 @@
 // Every function here is pure (API objects in, plain data out) so it is unit-tested.
 import { createHash } from 'node:crypto';
 import type { Node, Pod } from './kube.ts';
-import type { NodePortTopology } from './nodeport/types.ts';
-import type { PortsPlan } from './ports-check/types.ts';
 
 /**
  * probe-a, probe-b, …: the pod-network probes of a node (at least two, so same-node pairs
@@ -63,6 +61,7 @@ export interface ServiceInfo {
   port: number;
 }
 
+/** What every path reads: the nodes and the shared probes. A path's own facts live in `plans`. */
 export interface Topology {
   runId: string;
   namespace: string;
@@ -71,17 +70,8 @@ export interface Topology {
   nodes: NodeInfo[];
   probes: ProbePod[];
   ports: ProbePorts;
-  /** ClusterIP Service over all pod-network probes (TCP and UDP on the same port). */
-  probeService?: ServiceInfo;
-  /** The `kubernetes` Service in `default`. */
-  apiService?: ServiceInfo;
-  /** The cluster's Service CIDRs, or undefined with a reason when they cannot be read. */
-  serviceCIDRs?: string[];
-  serviceCIDRsUnknownReason?: string;
-  /** nodeport suite: its Services, backend and node addresses (helpers/nodeport/deploy.ts). */
-  nodePort?: NodePortTopology;
-  /** ports suite: profile, detected CNI, API server port, node labels (helpers/ports-check/setup.ts). */
-  portsPlan?: PortsPlan;
+  /** Suite name → what that suite module's prepare/deploy/settle returned (structured-clone-able). */
+  plans: Record<string, unknown>;
 }
 
 export function nodeRole(node: Node): NodeInfo['role'] {

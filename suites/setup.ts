@@ -21,13 +21,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   // Imported only here: under the CLI this process never loads the client library (~70 MB).
   const { Kube, loadKubeConfig } = await import('../helpers/kube.ts');
   const { setUpRun, tearDownRun } = await import('../helpers/lifecycle.ts');
+  const { loadSuiteModules } = await import('../helpers/check/modules.ts');
   const target = { kubeconfig: process.env.NETCONFORM_KUBECONFIG, context: process.env.NETCONFORM_CONTEXT };
   const kube = new Kube(loadKubeConfig(target));
   const runId = Math.random().toString(16).slice(2, 8);
   const state: RunState = { phases: {} };
   try {
     const topology = await setUpRun(kube, {
-      runId, namespace: `netconform-${runId}`, readyTimeoutMs: 120_000, concurrency: 8,
+      runId, namespace: `netconform-${runId}`, readyTimeoutMs: 120_000, concurrency: 8, modules: await loadSuiteModules(),
       onProgress: (m) => process.stderr.write(`${m}\n`),
     }, state);
     project.provide('plan', {

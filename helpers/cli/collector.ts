@@ -6,8 +6,8 @@ import path from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { RESULTS_ENV, type SuiteOutput } from '../plan.ts';
-import { NO_CHECKS_TITLE } from './suites.ts';
-import type { CheckResult, SuiteName } from '../results.ts';
+import { NO_CHECKS_TITLE } from '../check/select.ts';
+import type { CheckResult, SuiteName } from '../check/types.ts';
 
 const PROGRESS_EVERY_MS = 2_000;
 
@@ -20,11 +20,7 @@ function resultOf(test: TestCase, suite: SuiteName): CheckResult {
   const meta = test.meta() as { result?: CheckResult };
   if (meta.result) return meta.result;
   const errors = test.result().errors?.map((e) => e.message).join('; ') || `test ended ${test.result().state} without a result`;
-  return {
-    suite, name: test.name, from: { node: '', ip: '', kind: 'pod' }, to: { node: '', ip: '', kind: 'pod' },
-    port: 0, protocol: 'tcp', expect: 'REACHABLE', observed: 'CONTROL_ERROR', outcome: 'error',
-    detail: errors, reason: errors, attempts: 0, latencyMs: test.diagnostic()?.duration ?? 0,
-  };
+  return { kind: 'static', suite, name: test.name, status: 'not-run', outcome: 'error', detail: errors, reason: errors };
 }
 
 export default class Collector implements Reporter {
@@ -71,7 +67,7 @@ export default class Collector implements Reporter {
       }
     }
     process.stderr.write(`checks: ${this.done}/${this.total} done, ${this.failed} not passed\n`);
-    const output: SuiteOutput = { results, phases: this.phases, errors, controlRequests: results.reduce((n, r) => n + r.attempts, 0) };
+    const output: SuiteOutput = { results, phases: this.phases, errors, controlRequests: results.reduce((n, r) => n + (r.kind === 'network' ? r.attempts : 0), 0) };
     const file = process.env[RESULTS_ENV];
     if (file) fs.writeFileSync(file, JSON.stringify(output));
   }

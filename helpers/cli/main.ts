@@ -1,15 +1,15 @@
 // Entry: argv → command → exit code. Errors a user can act on print as one paragraph.
 import fs from 'node:fs';
 import { NetconformError, messageOf } from '../errors.ts';
-import { cleanupLeftovers, discoverNodes, readClusterFacts } from '../deploy.ts';
+import { loadSuiteModules } from '../check/modules.ts';
+import { cleanupLeftovers, discoverNodes } from '../deploy.ts';
 import { Kube, loadKubeConfig } from '../kube.ts';
-import { portsFor } from '../lifecycle.ts';
-import { plannedExtraSuites } from '../extra-suites.ts';
+import { plannedTopology, prepareModules } from '../lifecycle.ts';
 import { probeImage } from '../manifests.ts';
-import { podRoles, probePodName, type Topology } from '../topology.ts';
+import { packageRoot } from '../paths.ts';
 import { EXIT, USAGE, parseCli, type CliOptions } from './args.ts';
-import { runCommand, selectionOf, type Io } from './run.ts';
-import { listChecks } from './suites.ts';
+import { detectedCni, plannedRows, runCommand, selectionOf, type Io } from './run.ts';
+import path from 'node:path';
 
 const defaultIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -30,7 +30,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.out(USAGE);
         return EXIT.passed;
       case 'version':
-        io.out(JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+        io.out(JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version);
         return EXIT.passed;
       case 'images':
         io.out(probeImage(options));
@@ -48,33 +48,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   }
 }
 
-/** The topology a run would build, with placeholders for what only a deployment knows (pod IPs). */
-export function plannedTopology(base: Pick<Topology, 'nodes' | 'server' | 'apiService' | 'serviceCIDRs' | 'serviceCIDRsUnknownReason'>, options: { hostPort?: number; podsPerNode?: number }): Topology {
-  const probed = base.nodes.filter((n) => !n.skipReason);
-  return {
-    ...base,
-    runId: '<run-id>',
-    namespace: '<namespace>',
-    ports: portsFor(options.hostPort),
-    probes: probed.flatMap((n) => [
-      ...podRoles(options.podsPerNode).map((role) => ({ role, name: probePodName(role, n.name), node: n.name, ip: '<pod-ip>', ready: true })),
-      { role: 'host' as const, name: probePodName('host', n.name), node: n.name, ip: n.internalIP ?? '<node-ip>', ready: true },
-    ]),
-    probeService: { name: 'probes', clusterIP: '<cluster-ip>', port: 80 },
-  };
-}
-
+/** `list`: the rows a run would check, computed as a run computes them (every module's prepare, read-only), nothing deployed. */
 async function listCommand(options: CliOptions, io: Io): Promise<number> {
   const kube = new Kube(loadKubeConfig(options), { requestTimeoutMs: 15_000 });
+  const modules = await loadSuiteModules();
   const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector });
-  const facts = await readClusterFacts(kube);
-  const topology = plannedTopology({ nodes, server: kube.access.server, ...facts }, options);
-  // nodeport and ports suites: the profile, CNI and NodePorts a run would use (read-only).
-  Object.assign(topology, await plannedExtraSuites(kube, nodes, { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni, image: probeImage(options) }));
-  const checks = await listChecks({ plan: { topology, selection: selectionOf(options), kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: 1 } });
-  for (const c of checks) io.out(`${c.suite}\t${c.title}`);
-  io.err(`${checks.length} checks on ${nodes.filter((n) => !n.skipReason).length} nodes${options.short ? ' (--short)' : ''}`);
-  return EXIT.passed;
+  const plans = await prepareModules(kube, nodes, {
+    modules,
+    suite: { runId: '<run-id>', image: probeImage(options), imagePullSecret: options.imagePullSecret, readyTimeoutMs: options.timeoutMs, flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni } },
+  });
+  const topology = plannedTopology({ runId: '<run-id>', namespace: '<namespace>', server: kube.access.server, nodes }, options, plans);
+  const rows = plannedRows(modules, topology, selectionOf(options));
+  for (const row of rows) io.out(`${row.suite}\t${row.title}`);
+  const cni = detectedCni(topology);
+  io.err(`${rows.length} checks on ${nodes.filter((n) => !n.skipReason).length} nodes${options.short ? ' (--short)' : ''}${cni ? `; CNI: ${cni.join(', ') || 'none detected'}` : ''}`);
+  return rows.length === 0 ? EXIT.usage : EXIT.passed;
 }
 
 async function cleanupCommand(options: CliOptions, io: Io): Promise<number> {

@@ -6,11 +6,15 @@ import { NetconformError, UsageError, messageOf } from '../errors.ts';
 import { Kube, loadKubeConfig } from '../kube.ts';
 import { setUpRun, tearDownRun, type RunState } from '../lifecycle.ts';
 import type { RunPlan } from '../plan.ts';
-import type { DetectedCni } from '../ports/cni.ts';
-import type { RunResults } from '../results.ts';
-import type { Selection } from '../rows.ts';
+import type { PortsPlan } from '../ports-check/types.ts';
+import { loadSuiteModules } from '../check/modules.ts';
+import { rowsOf, type Selection } from '../check/select.ts';
+import type { SuiteModule } from '../check/suite.ts';
+import type { RunResults } from '../check/types.ts';
+import { withDiagnosis } from '../diagnose.ts';
+import { renderTerminal, writeReports } from '../report/index.ts';
+import type { Topology } from '../topology.ts';
 import { EXIT, type CliOptions } from './args.ts';
-import { finishRun, terminalView, writeRunReports } from './reports.ts';
 import { runSuites } from './suites.ts';
 
 export interface Io {
@@ -29,8 +33,19 @@ export function selectionOf(options: CliOptions): Selection {
   return { only: options.only, skip: options.skip, short: options.short };
 }
 
+/** Every row the modules make for this topology, after --short/--only/--skip. */
+export function plannedRows(modules: readonly SuiteModule[], topology: Topology, selection: Selection) {
+  return modules.flatMap((m) => rowsOf(m, topology, selection));
+}
+
+/** The CNI the ports suite detected, as "name/backend" (the ports module's plan). */
+export function detectedCni(topology: Topology): string[] | undefined {
+  return (topology.plans.ports as PortsPlan | undefined)?.cni.map((c) => (c.backend ? `${c.name}/${c.backend}` : c.name));
+}
+
 export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   const access = loadKubeConfig(options); // UsageError → 2
+  const modules = await loadSuiteModules();
   const kube = new Kube(access, { requestTimeoutMs: 15_000 });
   const runId = newRunId();
   const namespace = options.namespace ?? `netconform-${runId}`;
@@ -54,26 +69,31 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let exitCode: number = EXIT.setupFailed;
   let run: RunResults | undefined;
   let checkRequests = 0;
-  let detectedCni: DetectedCni[] | undefined;
+  let cni: string[] | undefined;
+  const selection = selectionOf(options);
   try {
     const topology = await setUpRun(kube, {
       runId, namespace, image: options.image, registry: options.registry, imagePullSecret: options.imagePullSecret,
       nodeSelector: options.nodeSelector, hostPort: options.hostPort, readyTimeoutMs: options.timeoutMs,
       concurrency: options.concurrency, podsPerNode: options.podsPerNode, signal: abort.signal, onProgress: progress,
-      extraSuites: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni },
+      modules, flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni },
+      // Before anything is created: a selection that matches nothing is a usage error.
+      beforeDeploy: (planned) => {
+        if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
+      },
     }, state);
-    detectedCni = topology.portsPlan?.cni;
-    const plan: RunPlan = { topology, selection: selectionOf(options), kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS };
+    cni = detectedCni(topology);
+    const plan: RunPlan = { topology, selection, kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS };
     progress('running the checks');
     const suitesStarted = performance.now();
     const output = await runSuites({ plan, control: await kube.controlTransport(), signal: abort.signal });
-    if (output.results.length === 0 && output.errors.length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
     state.phases.suites = Math.round(performance.now() - suitesStarted);
     Object.assign(state.phases, output.phases);
     for (const e of output.errors) io.err(`error: ${e}`);
     run = {
       runId, startedAt, finishedAt: '',
-      cluster: { server: access.server, context: access.context, kubernetesVersion: state.kubernetesVersion, cni: detectedCni?.map((c) => (c.backend ? `${c.name}/${c.backend}` : c.name)) },
+      cluster: { server: access.server, context: access.context, kubernetesVersion: state.kubernetesVersion, cni },
+      suites: modules.map((m) => ({ name: m.name, must: m.must })),
       phases: state.phases, results: output.results, diagnosis: [],
     };
     checkRequests = output.controlRequests ?? 0;
@@ -98,9 +118,9 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   }
   if (run && !abort.signal.aborted) {
     const counters = { 'apiRequests.setup+cleanup': kube.requests, 'apiRequests.checks': checkRequests, rows: run.results.length };
-    const finished = finishRun({ ...run, finishedAt: new Date().toISOString(), phases: state.phases, counters }, { cni: detectedCni });
-    const paths = await writeRunReports(finished, { reportDir: options.reportDir, junitPath: options.junit });
-    io.out(terminalView(finished));
+    const finished = withDiagnosis({ ...run, finishedAt: new Date().toISOString(), phases: state.phases, counters }, { cni: state.topology ? (state.topology.plans.ports as PortsPlan | undefined)?.cni : undefined });
+    const paths = await writeReports(finished, { reportDir: options.reportDir, junitPath: options.junit });
+    io.out(renderTerminal(finished));
     io.out(`phases: ${Object.entries(state.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks`);
     io.out(`reports: ${[paths.junit, paths.summary, paths.json].map((p) => path.relative(process.cwd(), p) || p).join(' ')}`);
   }

@@ -20,19 +20,6 @@ export async function runSuites(options: { plan: RunPlan; control?: ControlTrans
   });
 }
 
-/** The checks the suites would run for this plan: vitest collects them without running any. */
-export async function listChecks(options: { plan: RunPlan }): Promise<{ suite: string; title: string }[]> {
-  return inChild(options, (resultsFile) => ['list', `--json=${resultsFile}`], (resultsFile, code) => {
-    if (!fs.existsSync(resultsFile)) throw new SetupError(`listing the checks failed: vitest exited with code ${code} (see the output above).`);
-    const tests = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { name: string; file: string }[];
-    return tests
-      .map((t) => ({ suite: path.basename(t.file).replace(/\.test\.ts$/, ''), title: t.name.replace(/^[^>]*> /, '') }))
-      .filter((t) => t.title !== NO_CHECKS_TITLE);
-  });
-}
-
-export const NO_CHECKS_TITLE = 'no checks selected';
-
 async function inChild<T>(options: { plan: RunPlan; control?: ControlTransport; signal?: AbortSignal }, argsFor: (resultsFile: string) => string[], read: (resultsFile: string, code: number) => T): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-'));
   const planFile = path.join(dir, 'plan.json');

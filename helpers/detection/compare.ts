@@ -1,15 +1,15 @@
 // Detection: compare one run under an injected fault with what that fault MUST do.
 // Every row a case names in mustFail has to fail, every row it does not name in mustFail or
 // mayFail has to pass, and the run's diagnosis has to name the cause. Pure; unit-tested.
-import type { CheckResult, Endpoint, Expectation, Protocol, SuiteName } from '../results.ts';
+import type { CheckResult, Expectation, Peer, Protocol, SuiteName } from '../check/types.ts';
 
 export type LabNetwork = 'routed' | 'vxlan';
 
 /** Which rows a rule is about. Every given field must match; arrays mean "any of". */
 export interface RowMatch {
   suite?: SuiteName | SuiteName[];
-  from?: { node?: string | string[]; kind?: Endpoint['kind'] | Endpoint['kind'][] };
-  to?: { node?: string | string[]; kind?: Endpoint['kind'] | Endpoint['kind'][] };
+  from?: { node?: string | string[]; kind?: Peer['kind'] | Peer['kind'][] };
+  to?: { node?: string | string[]; kind?: Peer['kind'] | Peer['kind'][] };
   port?: number;
   /** Inclusive port range, e.g. the NodePort range [30000, 32767]. */
   portRange?: [number, number];
@@ -42,6 +42,8 @@ const oneOf = <T>(want: T | T[] | undefined, got: T): boolean =>
   want === undefined || (Array.isArray(want) ? want.includes(got) : want === got);
 
 export function matches(row: CheckResult, m: RowMatch): boolean {
+  // A static row (skip, setup failure, fact) has no peers or port: only a rule naming nothing but the suite covers it.
+  if (row.kind === 'static') return oneOf(m.suite, row.suite) && !m.from && !m.to && m.port === undefined && !m.portRange && !m.protocol && !m.payload && !m.expect && m.crossNode === undefined;
   return oneOf(m.suite, row.suite)
     && oneOf(m.from?.node, row.from.node) && oneOf(m.from?.kind, row.from.kind)
     && oneOf(m.to?.node, row.to.node) && oneOf(m.to?.kind, row.to.kind)
@@ -79,7 +81,7 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
       continue;
     }
     if (c.mayFail.some((rule) => matches(r, rule.rows))) continue;
-    if (failing(r)) falseFailures.push({ row: `${r.suite}: ${r.name}`, observed: `${r.observed} (${r.outcome})` });
+    if (failing(r)) falseFailures.push({ row: `${r.suite}: ${r.name}`, observed: `${r.kind === 'network' ? r.observed : r.status} (${r.outcome})` });
   }
   const missingDiagnosis = c.diagnosis.filter((re) => !run.diagnosis.some((d) => re.test(d))).map(String);
   return {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeVerdict, judgeDetection, type LabNetwork } from './compare.ts';
-import type { RunResults } from '../results.ts';
+import type { RunResults } from '../check/types.ts';
 import { FAULT_CASES } from './cases.ts';
 import { renderDetectionMarkdown } from './report.ts';
 import { runCase, runSuite, type CaseRun } from './run.ts';

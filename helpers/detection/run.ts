@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { RunResults } from '../results.ts';
+import type { RunResults } from '../check/types.ts';
 import { judgeDetection, type DetectionVerdict, type FaultCase, type LabNetwork } from './compare.ts';
 
 const execFileAsync = promisify(execFile);

@@ -55,3 +55,21 @@ export function pickNodePorts(options: { range: Pick<NodePortRange, 'low' | 'hig
   const ports = [search('low', low, up(low)), search('high', high, down(high)), search('middle', middle, around(middle))];
   return { ports: [ports[0]!, ports[2]!, ports[1]!], notes };
 }
+
+/**
+ * Free ports for the Local Service, nearest above the middle: one per protocol (the API server
+ * refuses one nodePort for two ports of a Service whose service ports differ).
+ */
+export function pickLocalPorts(options: { range: Pick<NodePortRange, 'low' | 'high'>; used: Iterable<number>; chosen: Iterable<number>; count: number }): number[] {
+  const { low, high } = options.range;
+  const taken = new Set([...options.used, ...options.chosen]);
+  const start = Math.floor((low + high) / 2) + 1;
+  const found: number[] = [];
+  for (let d = 0; found.length < options.count && (start - d >= low || start + d <= high); d++) {
+    for (const p of d === 0 ? [start] : [start + d, start - d]) {
+      if (found.length < options.count && p >= low && p <= high && !taken.has(p)) { found.push(p); taken.add(p); }
+    }
+  }
+  if (found.length < options.count) throw new Error(`no free NodePort left in ${low}-${high} for the Local Service (${taken.size} in use)`);
+  return found;
+}

@@ -1,6 +1,6 @@
-// What the one-time setup of the nodeport suite hands to its rows (plain, structured-clone-able
-// data on the Topology). Imports nothing from the engine, so topology.ts can reference it.
-import type { Protocol } from '../results.ts';
+// The nodeport suite's plan (plain, structured-clone-able data): what suites/nodeport.ts read
+// at prepare, created at deploy and found at settle, and what its rows are built from.
+import type { Protocol } from '../check/types.ts';
 
 /** Which node address the runner dials (`--node-address-type`). */
 export type NodeAddressType = 'InternalIP' | 'ExternalIP';
@@ -48,4 +48,6 @@ export interface NodePortTopology {
   notes: string[];
   /** Setup failed: every row becomes an error with this reason. */
   error?: string;
+  /** Found at settle: can the runner reach the node network, and its own address toward each node. */
+  runner?: { reached: boolean; detail: string; addresses: Record<string, string> };
 }

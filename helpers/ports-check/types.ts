@@ -1,6 +1,6 @@
-// What the one-time setup of the ports suite hands to its rows (plain, structured-clone-able
-// data on the Topology): the profile, the detected CNI, the API server's port and each node's
-// address and labels. Imports no engine module, so topology.ts can reference it.
+// The ports suite's plan (plain, structured-clone-able data): the profile, the detected CNI, the
+// API server's port, each node's address and labels (prepare), and how each must-be-open port
+// will be judged (settle: an existing listener, a temporary one, or none could be placed).
 import type { NodeAddressType } from '../nodeport/types.ts';
 import type { DetectedCni } from '../ports/cni.ts';
 import type { Profile } from '../ports/profiles.ts';
@@ -24,4 +24,16 @@ export interface PortsPlan {
   /** For temporary listeners: the probe image and pull secret of this run. */
   image: string;
   imagePullSecret?: string;
+  /** Found at settle, keyed by listenerKey(node, port, protocol). */
+  listeners?: Record<string, ListenerVerdict>;
+}
+
+/** How a must-be-open port on one node is judged (helpers/ports/verdicts.ts VERDICT_SOURCES). */
+export interface ListenerVerdict {
+  source: 'existing-listener' | 'temporary-listener' | 'no-listener' | 'direct';
+  note?: string;
+}
+
+export function listenerKey(node: string, port: number, protocol: string): string {
+  return `${node}:${port}/${protocol}`;
 }

@@ -4,7 +4,7 @@
 // Every detection says *why* ("DaemonSet kube-flannel/kube-flannel-ds runs image …") so the
 // printed result can be checked by a person. Explicit hints (--cni) win over detection.
 
-import type { Protocol } from '../results.ts';
+import type { Protocol } from '../check/types.ts';
 
 export interface CniPort {
   port: number;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
-import type { Protocol } from '../results.ts';
+import type { Protocol } from '../check/types.ts';
 
 /** Node roles a rule can name. `master` is accepted as the seed's word for control-plane. */
 export type Role = 'control-plane' | 'worker' | 'etcd' | 'any';

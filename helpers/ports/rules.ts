@@ -7,7 +7,7 @@
 // etcd). A node never checks itself: a host firewall does not filter a node's own traffic.
 // When two rules cover the same row, the first one in the file wins — as in a firewall.
 
-import type { Protocol } from '../results.ts';
+import type { Protocol } from '../check/types.ts';
 import type { DetectedCni } from './cni.ts';
 import type { PortExpectation, Profile, ProfileRule, Role } from './profiles.ts';
 import { samplePortRange } from './sampling.ts';

@@ -3,7 +3,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { RunResults } from '../results.ts';
+import type { RunResults } from '../check/types.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';

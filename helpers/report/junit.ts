@@ -5,8 +5,8 @@
 
 import * as junitModule from 'junit-report-builder';
 import type { Builder, TestCase } from 'junit-report-builder';
-import type { CheckResult, RunResults } from '../results.ts';
-import { describeEndpoint, expectedVsObserved, groupBySuite } from './matrix.ts';
+import type { CheckResult, RunResults } from '../check/types.ts';
+import { describeEndpoint, expectedVsObserved, groupBySuite, suiteOrder } from './matrix.ts';
 
 /**
  * junit-report-builder is CommonJS with `module.exports = builder`, but its typings declare an
@@ -28,7 +28,7 @@ function isBuilder(value: unknown): value is Builder {
 /** Render the run as JUnit XML (a string; writing it is index.ts's job). */
 export function renderJunit(run: RunResults): string {
   const builder = freshBuilder().name(`kube-netconform ${run.runId}`);
-  for (const [suiteName, results] of groupBySuite(run.results)) {
+  for (const [suiteName, results] of groupBySuite(run.results, suiteOrder(run))) {
     const suite = builder.testSuite().name(suiteName).timestamp(run.startedAt);
     const phaseMs = run.phases[suiteName];
     if (phaseMs !== undefined) suite.time(phaseMs / 1000);
@@ -44,17 +44,17 @@ export function renderJunit(run: RunResults): string {
 }
 
 function addTestCase(tc: TestCase, r: CheckResult): void {
-  tc.className(`kube-netconform.${r.suite}`).name(r.name).time(r.latencyMs / 1000);
+  tc.className(`kube-netconform.${r.suite}`).name(r.name).time(r.kind === 'network' ? r.latencyMs / 1000 : 0);
   for (const [name, value] of caseProperties(r)) tc.property(name, value);
 
   if (r.outcome === 'failed') {
     // message = the one-liner CI shows collapsed; the body = the whole story.
-    tc.failure(`${expectedVsObserved(r)}: ${r.detail}`, r.observed);
+    tc.failure(`${expectedVsObserved(r)}: ${r.detail}`, r.kind === 'network' ? r.observed : 'FACT_FAILED');
     tc.stacktrace(failureText(r));
   } else if (r.outcome === 'error') {
     const why = r.reason ?? r.detail;
-    // type = CONTROL_ERROR (runner could not drive the probe) or NOT_RUN (setup failure).
-    tc.error(why, r.observed, failureText(r));
+    // type = CONTROL_ERROR (runner could not drive the probe), INCONCLUSIVE, or NOT_RUN (setup failure).
+    tc.error(why, r.kind === 'network' ? r.observed : 'NOT_RUN', failureText(r));
   } else if (r.outcome === 'skipped') {
     const reason = r.reason ?? 'no reason given';
     tc.skipped();
@@ -82,7 +82,7 @@ function withSkipMessage(tc: TestCase, reason: string): void {
 
 /** Properties in a fixed order, then the engine's free-form extras (r.properties). */
 export function caseProperties(r: CheckResult): Array<[string, string]> {
-  const props: Array<[string, string | number | undefined]> = [
+  const props: Array<[string, string | number | undefined]> = r.kind === 'static' ? [['node', r.node], ['status', r.status], ['reason', r.reason]] : [
     ['source.node', r.from.node],
     ['source.pod', r.from.pod],
     ['source.ip', r.from.ip],
@@ -93,6 +93,7 @@ export function caseProperties(r: CheckResult): Array<[string, string]> {
     ['destination.kind', r.to.kind],
     ['port', r.port],
     ['protocol', r.protocol],
+    ['ipFamily', r.family],
     ['expect', r.expect],
     ['observed', r.observed],
     ['attempts', r.attempts],
@@ -109,7 +110,7 @@ export function caseProperties(r: CheckResult): Array<[string, string]> {
 
 /** The body of a <failure>/<error>: readable on its own, without the properties. */
 export function failureText(r: CheckResult): string {
-  const lines = [
+  const lines = r.kind === 'static' ? [r.name, expectedVsObserved(r), ...(r.node ? [`node: ${r.node}`] : [])] : [
     `${r.name}`,
     `${expectedVsObserved(r)}`,
     `from: ${describeEndpoint(r.from)}`,

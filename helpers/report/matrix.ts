@@ -2,10 +2,12 @@
 // node×node matrix per suite, and the one-line verdict. Both views render the same numbers,
 // so they are computed once here (STYLE.md §11).
 
-import type { CheckResult, Outcome, RunResults, SuiteName } from '../results.ts';
+import type { CheckResult, NetworkResult, Outcome, RunResults } from '../check/types.ts';
 
-/** Suites in the order the README presents them; unknown names sort after, in order seen. */
-export const SUITE_ORDER: readonly SuiteName[] = ['pod-to-pod', 'pod-to-service', 'nodeport', 'ports'];
+/** The run's paths in report order (from the suite modules); names not listed sort after, in order seen. */
+export function suiteOrder(run: Pick<RunResults, 'suites'>): string[] {
+  return (run.suites ?? []).map((s) => s.name);
+}
 
 export type OutcomeCounts = Record<Outcome, number> & { total: number };
 
@@ -18,10 +20,10 @@ export function countOutcomes(results: readonly CheckResult[]): OutcomeCounts {
   return counts;
 }
 
-/** Results grouped by suite, suites in SUITE_ORDER, each group in the order the engine produced it. */
-export function groupBySuite(results: readonly CheckResult[]): Map<string, CheckResult[]> {
+/** Results grouped by suite, suites in `order`, each group in the order the engine produced it. */
+export function groupBySuite(results: readonly CheckResult[], order: readonly string[] = []): Map<string, CheckResult[]> {
   const groups = new Map<string, CheckResult[]>();
-  for (const suite of SUITE_ORDER) groups.set(suite, []);
+  for (const suite of order) groups.set(suite, []);
   for (const r of results) {
     const group = groups.get(r.suite) ?? [];
     group.push(r);
@@ -36,14 +38,14 @@ export function groupBySuite(results: readonly CheckResult[]): Map<string, Check
  * (not a node), and a Service VIP has no node; both get a fixed label so the matrix stays
  * readable instead of growing an empty-named row.
  */
-export function endpointLabel(end: CheckResult['from']): string {
+export function endpointLabel(end: NetworkResult['from']): string {
   if (end.kind === 'runner') return 'runner';
   if (end.kind === 'service' && !end.node) return 'service';
   return end.node || end.ip;
 }
 
 /** A Service column is named after the Service ("service/kubernetes"), so two VIPs stay apart. */
-function destinationLabel(r: CheckResult): string {
+function destinationLabel(r: NetworkResult): string {
   if (r.to.kind === 'service' && !r.to.node) return `service/${r.properties?.['service'] ?? r.to.ip}`;
   return endpointLabel(r.to);
 }
@@ -68,8 +70,14 @@ export interface Matrix {
  * Rows that are not traffic between two ends (the Service-CIDR overlap check, a skip with no
  * node) are listed in the reports but not drawn: the matrix is about who reaches whom.
  */
-export function isPairRow(r: CheckResult): boolean {
-  return r.from.kind !== 'service' && endpointLabel(r.from) !== '' && endpointLabel(r.to) !== '';
+export function isPairRow(r: CheckResult): r is NetworkResult {
+  return r.kind === 'network' && r.from.kind !== 'service' && endpointLabel(r.from) !== '' && endpointLabel(r.to) !== '';
+}
+
+/** Where a row is drawn: source → destination; a static row about one node (its probe never ready) on that node's own cell. */
+function cellOf(r: CheckResult): [string, string] | undefined {
+  if (r.kind === 'static') return r.node ? [r.node, r.node] : undefined;
+  return isPairRow(r) ? [endpointLabel(r.from), destinationLabel(r)] : undefined;
 }
 
 export function buildMatrix(results: readonly CheckResult[]): Matrix {
@@ -77,9 +85,9 @@ export function buildMatrix(results: readonly CheckResult[]): Matrix {
   const rows = new Set<string>();
   const columns = new Set<string>();
   for (const r of results) {
-    if (!isPairRow(r)) continue;
-    const row = endpointLabel(r.from);
-    const column = destinationLabel(r);
+    const at = cellOf(r);
+    if (!at) continue;
+    const [row, column] = at;
     rows.add(row);
     columns.add(column);
     const key = `${row}\u0000${column}`;
@@ -119,6 +127,10 @@ export function cellText(cell: MatrixCell | undefined): string {
 export function nodeCount(run: RunResults): number {
   const nodes = new Set<string>();
   for (const r of run.results) {
+    if (r.kind === 'static') {
+      if (r.node) nodes.add(r.node);
+      continue;
+    }
     for (const end of [r.from, r.to]) if (end.node && end.kind !== 'runner' && end.kind !== 'service') nodes.add(end.node);
   }
   return nodes.size;
@@ -154,11 +166,12 @@ export function formatMs(ms: number): string {
 
 /** "expected REACHABLE, observed FILTERED": the sentence every view starts a failure with. */
 export function expectedVsObserved(r: CheckResult): string {
+  if (r.kind === 'static') return r.status === 'fact' ? `expected to hold, ${r.outcome === 'passed' ? 'holds' : 'does not hold'}` : `${r.status === 'skipped' ? 'skipped' : 'not run'}`;
   return `expected ${r.expect}, observed ${r.observed}`;
 }
 
 /** "worker-1/probe-a (10.244.1.5)" — who sent or received, as precisely as the record allows. */
-export function describeEndpoint(end: CheckResult['from']): string {
+export function describeEndpoint(end: NetworkResult['from']): string {
   if (end.kind === 'runner') return `runner (${end.ip})`;
   const who = end.pod ? `${end.node}/${end.pod}` : end.node ? `${end.node} (${end.kind})` : end.kind;
   return `${who} ${end.ip}`.trim();

@@ -4,7 +4,7 @@
 // times. GitHub caps a step summary at 1 MiB, so long failure lists are truncated with a
 // pointer to the JUnit file, which always has every row.
 
-import type { CheckResult, RunResults } from '../results.ts';
+import type { CheckResult, RunResults } from '../check/types.ts';
 import {
   buildMatrix,
   cellText,
@@ -13,6 +13,7 @@ import {
   expectedVsObserved,
   formatMs,
   groupBySuite,
+  suiteOrder,
   sourceSummary,
   verdictLine,
 } from './matrix.ts';
@@ -39,7 +40,7 @@ export function renderSummaryMarkdown(run: RunResults, opts: SummaryOptions = {}
     '',
   );
 
-  const suites = groupBySuite(run.results);
+  const suites = groupBySuite(run.results, suiteOrder(run));
   out.push('| Suite | Passed | Failed | Errors | Skipped | Total |', '|---|---:|---:|---:|---:|---:|');
   for (const [suite, results] of suites) {
     const c = countOutcomes(results);
@@ -105,12 +106,12 @@ function matrixSection(suite: string, results: CheckResult[], maxColumns: number
 
 function problemItem(r: CheckResult): string[] {
   const mark = r.outcome === 'failed' ? '✗' : '⚠';
-  const what = r.outcome === 'failed' ? expectedVsObserved(r) : `could not check: ${r.reason ?? r.observed}`;
-  const lines = [
-    `- ${mark} **${escapeInline(r.name)}** (${r.suite}) — ${escapeInline(what)}`,
+  const what = r.outcome === 'failed' ? expectedVsObserved(r) : `could not check: ${r.reason ?? (r.kind === 'network' ? r.observed : r.status)}`;
+  const lines = [`- ${mark} **${escapeInline(r.name)}** (${r.suite}) — ${escapeInline(what)}`];
+  if (r.kind === 'network') lines.push(
     `  - from ${escapeInline(describeEndpoint(r.from))} to ${escapeInline(describeEndpoint(r.to))} port ${r.port}/${r.protocol}` +
       `${r.payload ? `, payload ${r.payload}` : ''}; ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, ${formatMs(r.latencyMs)}`,
-  ];
+  );
   if (r.detail) lines.push(`  - ${escapeInline(r.detail)}`);
   for (const cause of r.diagnosis ?? []) lines.push(`  - probable cause: ${escapeInline(cause)}`);
   return lines;

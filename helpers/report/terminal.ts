@@ -3,13 +3,14 @@
 // when the scrollback ends). Colour only when stdout is a TTY and NO_COLOR is unset, so
 // CI logs and pipes stay plain text; plain ANSI codes keep us free of a colour dependency.
 
-import type { CheckResult, RunResults } from '../results.ts';
+import type { CheckResult, RunResults } from '../check/types.ts';
 import {
   buildMatrix,
   cellState,
   cellText,
   expectedVsObserved,
   groupBySuite,
+  suiteOrder,
   sourceSummary,
   verdictLine,
   type CellState,
@@ -34,7 +35,7 @@ export function renderTerminal(run: RunResults, opts: TerminalOptions = {}): str
   const maxListedRows = opts.maxListedRows ?? 20;
   const out: string[] = [];
 
-  for (const [suite, results] of groupBySuite(run.results)) {
+  for (const [suite, results] of groupBySuite(run.results, suiteOrder(run))) {
     const m = buildMatrix(results);
     if (m.rows.length === 0) continue; // only cluster-wide rows (e.g. the CIDR check): listed below
     out.push(paint(suite, 'bold'));
@@ -81,6 +82,6 @@ function perSourceLines(m: ReturnType<typeof buildMatrix>, paint: Paint): string
 
 function problemLine(r: CheckResult, paint: Paint): string {
   const mark = r.outcome === 'failed' ? paint('✗', 'red') : paint('⚠', 'yellow');
-  const what = r.outcome === 'failed' ? expectedVsObserved(r) : `could not check: ${r.reason ?? r.observed}`;
+  const what = r.outcome === 'failed' ? expectedVsObserved(r) : `could not check: ${r.reason ?? (r.kind === 'network' ? r.observed : r.status)}`;
   return `${mark} ${r.name}: ${what}${r.detail ? ` — ${r.detail}` : ''}`;
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CheckResult, RunResults } from '../../helpers/results.ts';
+import type { CheckResult, NetworkResult, RunResults, StaticResult } from '../../helpers/check/types.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const labSh = path.join(repoRoot, 'lab', 'lab.sh');
@@ -67,8 +67,22 @@ export function startCli(args: string[], options: { onStderr?: (text: string, ch
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr, reportDir })));
 }
 
-export function resultsOf(run: CliRun): RunResults {
-  return JSON.parse(fs.readFileSync(path.join(run.reportDir, 'results.json'), 'utf8')) as RunResults;
+/**
+ * A test's view of a run's rows: every row shaped like a network row, so one filter reads them
+ * all. Static rows (skips, setup failures, facts) get empty peers, port 0 and their status as
+ * the observation; the product's results.json never carries such made-up fields.
+ */
+export type Row = NetworkResult & { status?: StaticResult['status'] };
+
+export function asRow(r: CheckResult): Row {
+  if (r.kind === 'network') return r;
+  const end = { kind: 'host' as const, node: r.node ?? '', ip: '', family: 'ipv4' as const };
+  return { ...r, kind: 'network', from: end, to: end, port: 0, protocol: 'tcp', family: 'ipv4', expect: 'REACHABLE', observed: r.status.toUpperCase() as Row['observed'], attempts: 0, latencyMs: 0 };
+}
+
+export function resultsOf(run: CliRun): Omit<RunResults, 'results'> & { results: Row[] } {
+  const raw = JSON.parse(fs.readFileSync(path.join(run.reportDir, 'results.json'), 'utf8')) as RunResults;
+  return { ...raw, results: raw.results.map(asRow) };
 }
 
 export function junitCounts(run: CliRun): { tests: number; failures: number; errors: number; testcases: number } {
@@ -78,5 +92,5 @@ export function junitCounts(run: CliRun): { tests: number; failures: number; err
   return { tests: attr('tests'), failures: attr('failures'), errors: attr('errors'), testcases: (xml.match(/<testcase /g) ?? []).length };
 }
 
-export const notPassed = (r: CheckResult) => r.outcome !== 'passed';
-export const describeRow = (r: CheckResult) => `${r.suite} ${r.name} → ${r.outcome} (${r.observed}: ${r.detail.slice(0, 160)})`;
+export const notPassed = (r: Row) => r.outcome !== 'passed';
+export const describeRow = (r: Row) => `${r.suite} ${r.name} → ${r.outcome} (${r.observed}: ${r.detail.slice(0, 160)})`;

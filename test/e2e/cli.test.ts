@@ -2,7 +2,7 @@
 // the JUnit file has one testcase per row; each fault fails exactly the rows on its path;
 // Ctrl-C mid-run leaves nothing behind. Skipped when the lab is not up.
 import { afterEach, describe, expect, test } from 'vitest';
-import type { CheckResult } from '../../helpers/results.ts';
+import type { Row as CheckResult } from './cli-helpers.ts';
 import { describeRow, junitCounts, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
 
 const up = labIsUp();
@@ -189,7 +189,29 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     const nodes = kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length;
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(expectedRows(nodes));
-    expect(lines).toContain('pod-to-pod\tlab-worker-1/probe-a → lab-worker-2/probe-b <pod-ip>:8080/tcp');
+    expect(lines).toContain('pod-to-pod\tlab-worker-1/probe-a → lab-worker-2/probe-b 8080/tcp');
     expect(run.stderr).not.toMatch(/created/);
+  });
+
+  test('list and a real run produce the same titles in every suite, NodePorts included', async () => {
+    const list = await startCli(['list', '--kubeconfig', kubeconfig()]);
+    expect(list.code, list.stderr).toBe(0);
+    const listed = list.stdout.trim().split('\n').sort();
+    const run = await startCli(['run', '--kubeconfig', kubeconfig()]);
+    expect(run.code, run.stderr).toBe(0);
+    const ran = resultsOf(run).results.map((r) => `${r.suite}\t${r.name}`).sort();
+    expect(new Set(ran.map((t) => t.split('\t')[0]))).toEqual(new Set(['pod-to-pod', 'pod-to-service', 'nodeport', 'ports']));
+    expect(ran).toEqual(listed);
+    expect(listed.some((t) => /^nodeport\trunner → \S+ [\d.]+:3\d{4}\/tcp/.test(t))).toBe(true);
+  });
+
+  test('an --only that matches nothing fails in under 2 seconds, before anything is created', async () => {
+    const started = performance.now();
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--only', 'no-such-check-anywhere']);
+    const elapsed = performance.now() - started;
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/selected no checks/);
+    expect(run.stderr).not.toMatch(/created/);
+    expect(elapsed).toBeLessThan(2_000);
   });
 });

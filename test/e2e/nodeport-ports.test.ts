@@ -7,7 +7,7 @@
 // Runs use their own host-probe port so they do not collide with other runs on the shared lab;
 // each fault is healed by name in a finally.
 import { describe, expect, test } from 'vitest';
-import type { CheckResult } from '../../helpers/results.ts';
+import type { Row as CheckResult } from './cli-helpers.ts';
 import { describeRow, kubeconfig, kubectl, lab, labIsUp, resultsOf, startCli, type CliRun } from './cli-helpers.ts';
 
 const up = labIsUp();

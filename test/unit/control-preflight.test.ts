@@ -2,8 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { checkControlPaths, healthzPath, PREFLIGHT_TRIES } from '../../helpers/control-preflight.ts';
 import { ControlError } from '../../helpers/errors.ts';
 import type { ControlClient, HttpAnswer } from '../../helpers/http.ts';
-import { unreachableControlResult } from '../../helpers/probe.ts';
-import { podToPodRows, type CheckRow } from '../../helpers/rows.ts';
+import { runNetworkCheck } from '../../helpers/check/run.ts';
+import type { NetworkCheck } from '../../helpers/check/types.ts';
+import { podToPodRows } from './suite-rows.ts';
 import { fixtureTopology } from './topology-fixture.ts';
 
 /** The pod proxy as seen from the runner: probes on `dead` never answer, one flaky probe answers on its second try. */
@@ -32,9 +33,12 @@ describe('control-path preflight', () => {
     expect(healthzPath('ns', { name: 'hostnet-lab-worker-1', role: 'host' }, topology)).toBe('/api/v1/namespaces/ns/pods/hostnet-lab-worker-1:18080/proxy/healthz');
   });
 
-  test('a row driven by an unreachable probe is a CONTROL_ERROR naming the reason, with no attempt made', () => {
-    const row = podToPodRows(fixtureTopology()).find((r): r is CheckRow => r.kind === 'check' && r.control.pod === 'probe-a-lab-worker-2')!;
-    const r = unreachableControlResult(row, 'the API server cannot reach probe probe-a-lab-worker-2');
+  test('a row driven by an unreachable probe is a CONTROL_ERROR naming the reason, with no attempt made', async () => {
+    const topology = fixtureTopology();
+    topology.probes.find((p) => p.name === 'probe-a-lab-worker-2')!.controlProblem = 'the API server cannot reach probe probe-a-lab-worker-2';
+    const row = podToPodRows(topology).find((r): r is NetworkCheck => r.kind === 'network' && r.drive.via === 'dial' && r.drive.control.pod === 'probe-a-lab-worker-2')!;
+    const never = () => Promise.reject(new Error('no client may be built for a row that is not run'));
+    const r = await runNetworkCheck(row, { namespace: topology.namespace, attempts: 2, probes: topology.probes, podPort: 8080, control: never, kube: never });
     expect(r).toMatchObject({ observed: 'CONTROL_ERROR', outcome: 'error', attempts: 0 });
     expect(r.reason).toBe('cannot control probe probe-a-lab-worker-2: the API server cannot reach probe probe-a-lab-worker-2');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DIAGNOSIS_RULES, diagnose } from '../../helpers/diagnose.ts';
-import type { CheckResult } from '../../helpers/results.ts';
+import type { NetworkResult as CheckResult } from '../../helpers/check/types.ts';
 import { NODES, nodePort, podToPod, podToService, row } from './fixtures/results.ts';
 
 /** pod-to-service toward the `kubernetes` Service (10.96.0.1:443) from probe-a on every node. */

@@ -4,7 +4,7 @@
 // node whose pod network is down).
 import { describe, expect, test } from 'vitest';
 import { diagnose } from '../../helpers/diagnose.ts';
-import type { CheckResult } from '../../helpers/results.ts';
+import type { NetworkResult as CheckResult } from '../../helpers/check/types.ts';
 import { nodePort, podToPod, podToService, ports } from './fixtures/results.ts';
 
 const W2 = 'worker-2';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { DIAGNOSIS_RULES, diagnose, withDiagnosis } from '../../helpers/diagnose.ts';
 import type { DetectedCni } from '../../helpers/ports/cni.ts';
-import type { CheckResult } from '../../helpers/results.ts';
+import { isNetwork, type NetworkResult as CheckResult, type StaticResult } from '../../helpers/check/types.ts';
 import { nodePort, podToPod, podToService, ports, row, run } from './fixtures/results.ts';
 
 const flannelVxlan: DetectedCni[] = [
@@ -38,7 +38,7 @@ describe('diagnosis', () => {
     expect(causes[0]).toContain('flannel (vxlan) needs UDP 8472: check that it is open between worker-2 and cp-1, worker-1 in both directions');
     expect(causes[0]).not.toContain('kube-proxy');
 
-    const broken = diagnosed.find((r) => r.suite === 'pod-to-pod' && r.from.node === 'worker-1' && r.to.node === 'worker-2')!;
+    const broken = diagnosed.filter(isNetwork).find((r) => r.suite === 'pod-to-pod' && r.from.node === 'worker-1' && r.to.node === 'worker-2')!;
     expect(broken.diagnosis).toEqual(['pod route/overlay of worker-2']);
     const service = diagnosed.find((r) => r.suite === 'pod-to-service' && r.outcome === 'failed')!;
     expect(service.diagnosis?.[0]).toContain('consistent with the pod network problem to and from worker-2');
@@ -79,7 +79,7 @@ describe('diagnosis', () => {
   });
 
   test('setup failures (NOT_RUN) are neither network nor control-path causes', () => {
-    const setup = row({ from: { node: 'worker-2', ip: '' }, to: { node: 'worker-2', ip: '' }, observed: 'NOT_RUN', outcome: 'error', reason: 'ImagePullBackOff' });
+    const setup: StaticResult = { kind: 'static', suite: 'pod-to-pod', name: 'setup worker-2/probe-a', status: 'not-run', node: 'worker-2', outcome: 'error', detail: 'ImagePullBackOff', reason: 'ImagePullBackOff' };
     expect(diagnose([...podToPod(), setup]).causes).toEqual([]);
   });
 
@@ -101,7 +101,7 @@ describe('diagnosis', () => {
     const local = { externalTrafficPolicy: 'Local' };
     const results = [
       ...nodePort(),
-      row({ suite: 'nodeport', from: { node: '', ip: '192.168.1.50', kind: 'runner' }, to: { node: 'cp-1', ip: '10.0.0.10', kind: 'nodeport' }, expect: 'FILTERED', observed: 'REACHABLE', outcome: 'failed', properties: local }),
+      row({ suite: 'nodeport', from: { node: '', ip: '192.168.1.50', kind: 'runner' }, to: { node: 'cp-1', ip: '10.0.0.10', kind: 'nodeport' }, expect: 'CLOSED', observed: 'REACHABLE', outcome: 'failed', properties: local }),
       row({ suite: 'nodeport', from: { node: '', ip: '192.168.1.50', kind: 'runner' }, to: { node: 'worker-1', ip: '10.0.0.11', kind: 'nodeport' }, observed: 'WRONG_ANSWER', outcome: 'failed', detail: 'client IP seen 10.0.0.11, runner is 192.168.1.50', properties: local }),
     ];
     const { causes } = diagnose(results);
@@ -126,7 +126,7 @@ describe('diagnosis', () => {
   test('everything to one node fails including 10250 → node down or node firewall, one cause only', () => {
     const toWorker2 = (r: Row) => (r.to.node === 'worker-2' && r.from.node !== 'worker-2' ? ('FILTERED' as const) : undefined);
     // A "must be closed" port to the dead node passes (nothing answers): it must not hide the pattern.
-    const closed10255 = ports({ portList: [10255] }).map((r) => ({ ...r, expect: 'FILTERED' as const, observed: 'FILTERED' as const }));
+    const closed10255 = ports({ portList: [10255] }).map((r) => ({ ...r, expect: 'CLOSED' as const, observed: 'FILTERED' as const }));
     const results = [...podToPod({ fault: toWorker2 }), ...nodePort({ fault: toWorker2 }), ...ports({ fault: toWorker2 }), ...closed10255];
     const { causes } = diagnose(results, { cni: flannelVxlan });
     expect(causes).toHaveLength(1);
@@ -140,7 +140,7 @@ describe('diagnosis', () => {
   });
 
   test('a port that must be closed but answers → says firewall it', () => {
-    const open10255 = ports({ portList: [10255] }).map((r) => ({ ...r, expect: 'FILTERED' as const, outcome: 'failed' as const, properties: { why: 'read-only kubelet API' } }));
+    const open10255 = ports({ portList: [10255] }).map((r) => ({ ...r, expect: 'CLOSED' as const, outcome: 'failed' as const, properties: { why: 'read-only kubelet API' } }));
     const { causes } = diagnose(open10255.filter((r) => r.to.node === 'cp-1'));
     expect(causes[0]).toBe('TCP 10255 on cp-1 is reachable from worker-1, worker-2 but must be closed (read-only kubelet API): firewall it on cp-1 or turn the service off');
   });
@@ -166,7 +166,7 @@ describe('diagnosis', () => {
   });
 
   test('a failure no rule explains is listed, not guessed at', () => {
-    const odd = row({ suite: 'nodeport', from: { node: '', ip: '192.168.1.50', kind: 'runner' }, to: { node: 'cp-1', kind: 'nodeport' }, expect: 'FILTERED', observed: 'REACHABLE', outcome: 'failed', name: 'odd row' });
+    const odd = row({ suite: 'nodeport', from: { node: '', ip: '192.168.1.50', kind: 'runner' }, to: { node: 'cp-1', kind: 'nodeport' }, expect: 'CLOSED', observed: 'REACHABLE', outcome: 'failed', name: 'odd row' });
     const { causes } = diagnose([odd]);
     expect(causes).toEqual(['1 failing check matches no known pattern (e.g. odd row): read the detail of the failing rows']);
   });

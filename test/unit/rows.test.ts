@@ -1,8 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { podToPodRows, podToServiceRows, type CheckRow, type Row } from '../../helpers/rows.ts';
+import { checks, podToPodRows, podToServiceRows, statics, type CheckRow } from './suite-rows.ts';
 import { fixtureTopology, node } from './topology-fixture.ts';
-
-const checks = (rows: Row[]) => rows.filter((r): r is CheckRow => r.kind === 'check');
 const pairKey = (r: CheckRow) => `${r.from.pod}>${r.to.pod}`;
 
 describe('pod-to-pod rows', () => {
@@ -22,13 +20,13 @@ describe('pod-to-pod rows', () => {
     expect(new Set(hostRows.map((r) => `${r.from.node}>${r.to.node}`)).size).toBe(9);
   });
 
-  test('rows are titled source → destination ip:port/proto, and the answer must name the target pod', () => {
+  test('rows are titled source → destination port/proto (no address only a deployment knows), and the answer must name the target pod', () => {
     const rows = checks(podToPodRows(fixtureTopology()));
-    const row = rows.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/probe-b 10.244.2.3:8080/tcp');
+    const row = rows.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/probe-b 8080/tcp');
     expect(row).toBeDefined();
     expect(row!.answer).toEqual({ kind: 'hostname', expected: ['probe-b-lab-worker-2'] });
     expect(row!.control).toEqual({ pod: 'probe-a-lab-worker-1', port: 8080 });
-    const udp = rows.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/probe-b 10.244.2.3:8081/udp');
+    const udp = rows.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/probe-b 8081/udp');
     expect(udp?.target).toEqual({ host: '10.244.2.3', port: 8081, protocol: 'udp' });
   });
 
@@ -83,10 +81,10 @@ describe('pod-to-pod rows', () => {
 
   test('a probe that never became ready gives a setup row with the reason and no check rows', () => {
     const rows = podToPodRows(fixtureTopology({ notReady: ['probe-b-lab-worker-2'] }));
-    const setup = rows.filter((r) => r.kind === 'setup');
+    const setup = statics(rows, 'not-run');
     expect(setup).toHaveLength(1);
     expect(setup[0]).toMatchObject({ node: 'lab-worker-2', title: 'setup lab-worker-2/probe-b' });
-    expect(setup[0]!.kind === 'setup' && setup[0]!.reason).toMatch(/ImagePullBackOff/);
+    expect(setup[0]!.reason).toMatch(/ImagePullBackOff/);
     expect(checks(rows).some((r) => r.from.pod === 'probe-b-lab-worker-2' || r.to.pod === 'probe-b-lab-worker-2')).toBe(false);
     expect(checks(rows).filter((r) => r.from.kind === 'pod')).toHaveLength(20 * 4);
   });
@@ -94,7 +92,7 @@ describe('pod-to-pod rows', () => {
   test('a cordoned node is a skipped row with the reason, and gets no probes', () => {
     const nodes = [node('lab-control-plane', 0), node('lab-worker-1', 1), node('lab-worker-2', 2, { skipReason: 'cordoned (spec.unschedulable=true)' })];
     const rows = podToPodRows(fixtureTopology({ nodes }));
-    expect(rows.filter((r) => r.kind === 'skip').map((r) => r.kind === 'skip' && r.reason)).toEqual(['node lab-worker-2 is cordoned (spec.unschedulable=true)']);
+    expect(statics(rows, 'skipped').map((r) => r.reason)).toEqual(['node lab-worker-2 is cordoned (spec.unschedulable=true)']);
     expect(checks(rows).some((r) => r.from.node === 'lab-worker-2' || r.to.node === 'lab-worker-2')).toBe(false);
   });
 });
@@ -103,7 +101,7 @@ describe('pod-to-service rows', () => {
   test('from every pod and every host: TCP and UDP, small and full, answers from the real backends, >1 backend', () => {
     const rows = checks(podToServiceRows(fixtureTopology())).filter((r) => r.properties?.service === 'probes');
     expect(rows).toHaveLength(9 * 4);
-    const small = rows.find((r) => r.title === 'lab-worker-2/host → service/probes 10.96.100.7:80/udp');
+    const small = rows.find((r) => r.title === 'lab-worker-2/host → service/probes 80/udp');
     expect(small?.answer).toMatchObject({ kind: 'hostname', minDistinct: 2 });
     expect(small?.answer.kind === 'hostname' && small.answer.expected).toHaveLength(6);
     expect(small?.answer.kind === 'hostname' && small.answer.expected).not.toContain('hostnet-lab-worker-2');
@@ -118,10 +116,11 @@ describe('pod-to-service rows', () => {
   });
 
   test('the Service CIDR check is one row; unknown CIDRs make it a skip with the reason', () => {
-    expect(podToServiceRows(fixtureTopology()).filter((r) => r.kind === 'cidr')).toHaveLength(1);
-    const t = { ...fixtureTopology(), serviceCIDRs: undefined, serviceCIDRsUnknownReason: 'no ServiceCIDR API' };
-    const skip = podToServiceRows(t).filter((r) => r.kind === 'skip');
-    expect(skip.map((r) => r.kind === 'skip' && r.reason)).toEqual(['no ServiceCIDR API']);
+    expect(statics(podToServiceRows(fixtureTopology()), 'fact')).toEqual([expect.objectContaining({ holds: true, title: 'Service CIDR overlaps no node address or pod CIDR (10.96.0.0/12)' })]);
+    const base = fixtureTopology();
+    const plan = { ...(base.plans['pod-to-service'] as object), serviceCIDRs: undefined, serviceCIDRsUnknownReason: 'no ServiceCIDR API' };
+    const skip = statics(podToServiceRows({ ...base, plans: { 'pod-to-service': plan } }), 'skipped');
+    expect(skip.map((r) => r.reason)).toEqual(['no ServiceCIDR API']);
   });
 
   test('--short: one pod and the host per node', () => {

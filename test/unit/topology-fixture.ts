@@ -19,8 +19,8 @@ export function fixtureTopology(options: { nodes?: NodeInfo[]; notReady?: string
   }
   return {
     runId: 'abc123', namespace: 'netconform-abc123', server: 'https://172.28.0.10:6443', nodes, probes, ports: DEFAULT_PORTS,
-    probeService: { name: 'probes', clusterIP: '10.96.100.7', port: 80 },
-    apiService: { name: 'kubernetes', clusterIP: '10.96.0.1', port: 443 },
-    serviceCIDRs: ['10.96.0.0/12'],
+    plans: {
+      'pod-to-service': { probes: { name: 'probes', clusterIP: '10.96.100.7', port: 80 }, api: { name: 'kubernetes', clusterIP: '10.96.0.1', port: 443 }, serviceCIDRs: ['10.96.0.0/12'] },
+    },
   };
 }

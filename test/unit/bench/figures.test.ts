@@ -1,18 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import { benchRows, median, README_END, README_START, renderMarkdown, replaceReadmeBlock, sampleOf, type BenchFigures, type RunSample } from '../../../bench/figures.ts';
-import type { CheckResult, RunResults } from '../../../helpers/results.ts';
+import type { CheckResult, NetworkResult, RunResults } from '../../../helpers/check/types.ts';
 
 const rss = { peakTotal: 700 * 2 ** 20, peakByProcess: { 'kube-netconform CLI': 170 * 2 ** 20, 'vitest (suites, worker threads)': 550 * 2 ** 20 } };
 
-function result(from: string, to: string, outcome: CheckResult['outcome'] = 'passed'): CheckResult {
+function result(from: string, to: string, outcome: CheckResult['outcome'] = 'passed'): NetworkResult {
   return {
-    suite: 'pod-to-pod', name: `${from} → ${to}`, from: { node: 'n1', pod: from, ip: '10.244.0.2', kind: 'pod' }, to: { node: 'n2', pod: to, ip: '10.244.1.2', kind: 'pod' },
+    kind: 'network', family: 'ipv4',
+    suite: 'pod-to-pod', name: `${from} → ${to}`, from: { node: 'n1', pod: from, ip: '10.244.0.2', kind: 'pod', family: 'ipv4' }, to: { node: 'n2', pod: to, ip: '10.244.1.2', kind: 'pod', family: 'ipv4' },
     port: 8080, protocol: 'tcp', expect: 'REACHABLE', observed: outcome === 'passed' ? 'REACHABLE' : 'FILTERED', outcome, detail: '', attempts: 1, latencyMs: 5,
   };
 }
 
 function run(results: CheckResult[], phases: Record<string, number> = {}): RunResults {
-  return { runId: 'x', cluster: { server: 's' }, startedAt: '', finishedAt: '', phases, results, diagnosis: [], counters: { 'apiRequests.setup+cleanup': 57, 'apiRequests.checks': results.length } };
+  return { runId: 'x', cluster: { server: 's' }, startedAt: '', finishedAt: '', suites: [], phases, results, diagnosis: [], counters: { 'apiRequests.setup+cleanup': 57, 'apiRequests.checks': results.length } };
 }
 
 function sample(wallMs: number, extra: Partial<RunSample> = {}): RunSample {

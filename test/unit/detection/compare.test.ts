@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { describeVerdict, judgeDetection, matches, type FaultCase } from '../../../helpers/detection/compare.ts';
 import { FAULT_CASES } from '../../../helpers/detection/cases.ts';
-import type { CheckResult, Endpoint } from '../../../helpers/results.ts';
+import type { NetworkResult as CheckResult, Peer } from '../../../helpers/check/types.ts';
 
-const pod = (node: string, name = 'probe-a'): Endpoint => ({ node, pod: `${name}-${node}`, ip: '10.244.0.1', kind: 'pod' });
+const pod = (node: string, name = 'probe-a'): Peer => ({ node, pod: `${name}-${node}`, ip: '10.244.0.1', kind: 'pod', family: 'ipv4' });
 function row(over: Partial<CheckResult> & Pick<CheckResult, 'from' | 'to'>): CheckResult {
   return {
+    kind: 'network', family: 'ipv4',
     suite: 'pod-to-pod', name: `${over.from.node} → ${over.to.node}`, port: 8080, protocol: 'tcp', payload: 'small',
     expect: 'REACHABLE', observed: 'REACHABLE', outcome: 'passed', detail: '', attempts: 1, latencyMs: 1, ...over,
   };
@@ -21,7 +22,7 @@ const failed = { observed: 'FILTERED', outcome: 'failed' } as const;
 describe('judgeDetection', () => {
   test('a fault is detected when exactly its rows fail and the diagnosis names it', () => {
     const v = judgeDetection(cut, {
-      results: [row({ from: pod('w1'), to: pod('w2'), ...failed }), row({ from: pod('w2'), to: pod('w1') }), row({ suite: 'pod-to-service', from: pod('w1'), to: { node: '', ip: '10.96.0.10', kind: 'service' }, ...failed })],
+      results: [row({ from: pod('w1'), to: pod('w2'), ...failed }), row({ from: pod('w2'), to: pod('w1') }), row({ suite: 'pod-to-service', from: pod('w1'), to: { node: '', ip: '10.96.0.10', kind: 'service', family: 'ipv4' }, ...failed })],
       diagnosis: ['pod route between w1 and w2'],
     });
     expect(v.ok).toBe(true);
@@ -53,7 +54,7 @@ describe('judgeDetection', () => {
     const r = row({ from: pod('w1'), to: pod('w2'), payload: 'full' });
     expect(matches(r, { payload: 'full', crossNode: true })).toBe(true);
     expect(matches(r, { payload: 'small' })).toBe(false);
-    expect(matches(r, { expect: 'FILTERED' })).toBe(false);
+    expect(matches(r, { expect: 'CLOSED' })).toBe(false);
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { nodePortRows, type NodePortRow } from '../../../helpers/nodeport/rows.ts';
+import type { NetworkCheck, StaticCheck } from '../../../helpers/check/types.ts';
 import type { NodePortTopology } from '../../../helpers/nodeport/types.ts';
+import nodeport from '../../../suites/nodeport.ts';
+import { fixtureTopology, node } from '../topology-fixture.ts';
 
 function fixture(extra: Partial<NodePortTopology> = {}): NodePortTopology {
   return {
@@ -9,7 +11,7 @@ function fixture(extra: Partial<NodePortTopology> = {}): NodePortTopology {
     backend: { pod: 'nodeport-backend', node: 'lab-worker-1', ready: true },
     services: [
       { name: 'nodeport-cluster', policy: 'Cluster', ports: (['low', 'middle', 'high'] as const).flatMap((position, i) => (['tcp', 'udp'] as const).map((protocol) => ({ nodePort: [30000, 31383, 32767][i]!, protocol, position }))) },
-      { name: 'nodeport-local', policy: 'Local', ports: [{ nodePort: 31000, protocol: 'tcp', position: 'auto' }, { nodePort: 31001, protocol: 'udp', position: 'auto' }] },
+      { name: 'nodeport-local', policy: 'Local', ports: [{ nodePort: 31384, protocol: 'tcp', position: 'auto' }, { nodePort: 31385, protocol: 'udp', position: 'auto' }] },
     ],
     targets: [
       { node: 'lab-control-plane', address: '172.28.0.10' },
@@ -17,44 +19,53 @@ function fixture(extra: Partial<NodePortTopology> = {}): NodePortTopology {
       { node: 'lab-worker-2', address: '172.28.0.12' },
     ],
     notes: [],
+    runner: { reached: true, detail: 'reached 3 of 3 node addresses', addresses: { '172.28.0.10': '172.28.0.1', '172.28.0.11': '172.28.0.1', '172.28.0.12': '172.28.0.1' } },
     ...extra,
   };
 }
 
+const rowsOf = (plan: NodePortTopology, topology = fixtureTopology()) => nodeport.checks(topology, plan, {});
+const network = (plan: NodePortTopology) => rowsOf(plan).filter((r): r is NetworkCheck => r.kind === 'network');
+const statics = (plan: NodePortTopology, topology = fixtureTopology()) => rowsOf(plan, topology).filter((r): r is StaticCheck => r.kind === 'static');
+
 describe('nodeport rows', () => {
-  test('every node × every NodePort × TCP and UDP, titled from the runner', () => {
-    const rows = nodePortRows(fixture()) as NodePortRow[];
+  test('every node × every NodePort × TCP and UDP, dialled by the runner, plus the one reach row', () => {
+    const rows = network(fixture());
     expect(rows).toHaveLength(3 * 8);
     expect(rows[0]!.title).toBe('runner → lab-control-plane 172.28.0.10:30000/tcp nodeport-cluster (Cluster, low end of 30000-32767)');
-    expect(rows.every((r) => r.kind === 'nodeport')).toBe(true);
+    expect(rows.every((r) => r.drive.via === 'outside' && r.from.kind === 'runner' && r.to.kind === 'nodeport')).toBe(true);
+    expect(statics(fixture())).toEqual([expect.objectContaining({ status: 'fact', holds: true, title: 'runner reaches the node network (InternalIP addresses)' })]);
   });
 
-  test('Cluster: every node must answer with the backend; Local: only the backend node, others FILTERED', () => {
-    const rows = nodePortRows(fixture()) as NodePortRow[];
-    for (const r of rows.filter((x) => x.policy === 'Cluster')) {
-      expect(r).toMatchObject({ expect: 'REACHABLE', answer: { kind: 'hostname', expected: 'nodeport-backend' } });
+  test('Cluster: every node must answer with the backend; Local: only the backend node with the runner address kept, others CLOSED', () => {
+    const rows = network(fixture());
+    for (const r of rows.filter((x) => x.properties?.externalTrafficPolicy === 'Cluster')) {
+      expect(r).toMatchObject({ expect: 'REACHABLE', answer: { kind: 'hostname', expected: ['nodeport-backend'] } });
     }
-    const local = rows.filter((x) => x.policy === 'Local');
-    expect(local.filter((r) => r.expect === 'REACHABLE').map((r) => `${r.node}/${r.protocol}`)).toEqual(['lab-worker-1/tcp', 'lab-worker-1/udp']);
-    expect(local.filter((r) => r.node === 'lab-worker-1').every((r) => r.answer.kind === 'clientip')).toBe(true);
-    expect(local.filter((r) => r.node !== 'lab-worker-1').every((r) => r.expect === 'FILTERED' && /must not answer/.test(r.title))).toBe(true);
+    const local = rows.filter((x) => x.properties?.externalTrafficPolicy === 'Local');
+    expect(local.filter((r) => r.expect === 'REACHABLE').map((r) => `${r.to.node}/${r.protocol}`)).toEqual(['lab-worker-1/tcp', 'lab-worker-1/udp']);
+    expect(local.filter((r) => r.to.node === 'lab-worker-1').map((r) => r.answer)).toEqual([{ kind: 'clientip', expected: '172.28.0.1' }, { kind: 'clientip', expected: '172.28.0.1' }]);
+    expect(local.filter((r) => r.to.node !== 'lab-worker-1').every((r) => r.expect === 'CLOSED' && /must not answer/.test(r.title))).toBe(true);
+    expect(local.map((r) => r.port)).toEqual([31384, 31385, 31384, 31385, 31384, 31385]);
   });
 
   test('a node without an address of the type is skipped with the flag to use', () => {
-    const rows = nodePortRows(fixture({ addressType: 'ExternalIP', targets: [{ node: 'lab-worker-2', reason: 'node lab-worker-2 has no ExternalIP address (status.addresses); pass --node-address-type InternalIP' }] }));
-    expect(rows).toEqual([expect.objectContaining({ kind: 'skip', node: 'lab-worker-2', reason: expect.stringContaining('--node-address-type InternalIP') })]);
+    const rows = statics(fixture({ addressType: 'ExternalIP', targets: [{ node: 'lab-worker-2', reason: 'node lab-worker-2 has no ExternalIP address (status.addresses); pass --node-address-type InternalIP' }] }));
+    expect(rows).toContainEqual(expect.objectContaining({ status: 'skipped', node: 'lab-worker-2', reason: expect.stringContaining('--node-address-type InternalIP') }));
   });
 
   test('nodes the run does not probe get a skipped row with the reason', () => {
-    const rows = nodePortRows(fixture(), [{ name: 'lab-worker-3', skipReason: 'cordoned (spec.unschedulable=true)' }, { name: 'lab-worker-1' }]);
-    expect(rows[0]).toEqual({ kind: 'skip', suite: 'nodeport', title: 'node lab-worker-3 skipped', node: 'lab-worker-3', reason: 'node lab-worker-3 is cordoned (spec.unschedulable=true)' });
-    expect(rows).toHaveLength(1 + 24);
+    const topology = fixtureTopology({ nodes: [node('lab-control-plane', 0), node('lab-worker-1', 1), node('lab-worker-2', 2), node('lab-worker-3', 3, { skipReason: 'cordoned (spec.unschedulable=true)' })] });
+    expect(statics(fixture(), topology)[0]).toEqual({ kind: 'static', suite: 'nodeport', title: 'node lab-worker-3 skipped', status: 'skipped', node: 'lab-worker-3', reason: 'node lab-worker-3 is cordoned (spec.unschedulable=true)' });
   });
 
-  test('setup failures become one error row, never network verdicts', () => {
-    expect(nodePortRows(fixture({ error: 'nodeport setup failed: forbidden' }))).toEqual([expect.objectContaining({ kind: 'error', reason: 'nodeport setup failed: forbidden' })]);
-    const notReady = nodePortRows(fixture({ backend: { pod: 'nodeport-backend', node: 'lab-worker-1', ready: false, problem: 'ImagePullBackOff' } }));
-    expect(notReady).toEqual([expect.objectContaining({ kind: 'error', reason: expect.stringContaining('ImagePullBackOff') })]);
-    expect(nodePortRows(undefined)).toEqual([expect.objectContaining({ kind: 'skip' })]);
+  test('setup failures become one not-run row, never network verdicts; a runner off the node network makes every row not-run', () => {
+    expect(rowsOf(fixture({ error: 'nodeport setup failed: forbidden' }))).toEqual([expect.objectContaining({ kind: 'static', status: 'not-run', reason: 'nodeport setup failed: forbidden' })]);
+    const notReady = rowsOf(fixture({ backend: { pod: 'nodeport-backend', node: 'lab-worker-1', ready: false, problem: 'ImagePullBackOff' } }));
+    expect(notReady).toEqual([expect.objectContaining({ status: 'not-run', reason: expect.stringContaining('ImagePullBackOff') })]);
+    const off = rowsOf(fixture({ runner: { reached: false, detail: 'this host is not on the node network', addresses: {} } }));
+    expect(off.filter((r) => r.kind === 'network')).toEqual([]);
+    expect(off.filter((r) => r.kind === 'static' && r.status === 'fact')).toEqual([expect.objectContaining({ holds: false })]);
+    expect(off.filter((r) => r.kind === 'static' && r.status === 'not-run')).toHaveLength(24);
   });
 });

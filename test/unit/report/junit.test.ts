@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { renderJunit } from '../../../helpers/report/junit.ts';
 import { nodePort, podToPod, row, run } from '../fixtures/results.ts';
+import type { StaticResult } from '../../../helpers/check/types.ts';
 
 /** Pull one <testcase> element out of the XML by its name attribute. */
 function testcase(xml: string, name: string): string {
@@ -55,13 +56,9 @@ describe('JUnit report', () => {
   });
 
   test('setup failures become error testcases with their reason; skips carry a message', () => {
-    const setup = row({
-      name: 'setup: probes on worker-2 ready',
-      observed: 'NOT_RUN',
-      outcome: 'error',
-      reason: 'probe-a on worker-2 never became ready: ImagePullBackOff (registry.k8s.io/e2e-test-images/agnhost:2.56)',
-    });
-    const skipped = row({ name: 'worker-1/probe-a → cp-1/probe-a 10.244.0.5:8080/tcp', outcome: 'skipped', reason: 'node cp-1 is cordoned' });
+    const why = 'probe-a on worker-2 never became ready: ImagePullBackOff (registry.k8s.io/e2e-test-images/agnhost:2.56)';
+    const setup: StaticResult = { kind: 'static', suite: 'pod-to-pod', name: 'setup: probes on worker-2 ready', status: 'not-run', node: 'worker-2', outcome: 'error', detail: why, reason: why };
+    const skipped: StaticResult = { kind: 'static', suite: 'pod-to-pod', name: 'node cp-1 skipped', status: 'skipped', node: 'cp-1', outcome: 'skipped', detail: 'node cp-1 is cordoned', reason: 'node cp-1 is cordoned' };
     const xml = renderJunit(run([setup, skipped]));
 
     expect(testcase(xml, setup.name)).toMatch(/<error message="probe-a on worker-2 never became ready: ImagePullBackOff[^"]*" type="NOT_RUN">/);

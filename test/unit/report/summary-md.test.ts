@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { renderSummaryMarkdown } from '../../../helpers/report/summary-md.ts';
 import { nodePort, podToPod, podToService, row, run } from '../fixtures/results.ts';
+import type { StaticResult } from '../../../helpers/check/types.ts';
 
 const cutWorker2 = (r: { from: { node: string }; to: { node: string } }) =>
   r.from.node !== r.to.node && (r.from.node === 'worker-2' || r.to.node === 'worker-2') ? ('FILTERED' as const) : undefined;
@@ -62,23 +63,12 @@ describe('summary.md', () => {
   });
 
   test('a setup failure shows on its node; a cluster-wide check is listed but not drawn', () => {
-    const setup = row({
-      name: 'setup worker-2/probe-a',
-      from: { node: 'worker-2', ip: '' },
-      to: { node: 'worker-2', ip: '' },
-      observed: 'NOT_RUN',
-      outcome: 'error',
-      reason: 'probe probe-a on node worker-2 never became ready: ImagePullBackOff',
-    });
-    const cidr = row({
-      suite: 'pod-to-service',
-      name: 'Service CIDR 10.96.0.0/12 overlaps no node address or pod CIDR',
-      from: { node: 'cluster', ip: '', kind: 'service' },
-      to: { node: 'cluster', ip: '10.96.0.0/12', kind: 'service' },
-      observed: 'WRONG_ANSWER',
-      outcome: 'failed',
-      detail: 'Service CIDR overlaps: 10.96.0.0/12 contains node cp-1 10.96.0.10',
-    });
+    const reason = 'probe probe-a on node worker-2 never became ready: ImagePullBackOff';
+    const setup: StaticResult = { kind: 'static', suite: 'pod-to-pod', name: 'setup worker-2/probe-a', status: 'not-run', node: 'worker-2', outcome: 'error', detail: reason, reason };
+    const cidr: StaticResult = {
+      kind: 'static', suite: 'pod-to-service', name: 'Service CIDR 10.96.0.0/12 overlaps no node address or pod CIDR', status: 'fact',
+      outcome: 'failed', detail: 'Service CIDR overlaps: 10.96.0.0/12 contains node cp-1 10.96.0.10',
+    };
     const md = renderSummaryMarkdown(run([...podToPod({ nodes: ['worker-1', 'worker-2'] }), setup, cidr]));
     expect(matrixRow(md, 'pod-to-pod', 'worker-2')).toEqual(['✓ 4/4', '⚠ 4/5']);
     expect(md).not.toContain('| **cluster** |');

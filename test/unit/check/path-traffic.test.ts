@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { attributeRoundTrips, type RoundTrip } from '../../../helpers/ports-check/path-traffic.ts';
+import { attributeRoundTrips, type RoundTrip } from '../../../helpers/check/drivers/path-traffic.ts';
 
 const trip = (a: string, b: string, ok: boolean): RoundTrip => ({ a, b, ok, detail: ok ? 'REACHABLE' : 'FILTERED' });
 

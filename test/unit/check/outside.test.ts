@@ -1,10 +1,11 @@
-// The runner-side I/O of the nodeport suite against servers on loopback (the only address
+// The runner-side I/O of the outside driver (the nodeport suite's) against servers on loopback (the only address
 // besides lab node IPs the runner may send to).
 import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runnerAddressFor, runnerReaches, tcpAsk, udpAsk } from '../../../helpers/nodeport/probe.ts';
+import { runnerAddressFor, tcpAsk, udpAsk } from '../../../helpers/check/drivers/outside.ts';
+import { runnerReaches } from '../../../helpers/nodeport/reach.ts';
 
 let httpServer: http.Server;
 let udpServer: dgram.Socket;
@@ -33,14 +34,14 @@ afterAll(() => {
 });
 
 describe('runner-side probing', () => {
-  test('TCP: HTTP GET answers; a closed port is refused', async () => {
-    expect(await tcpAsk({ address: '127.0.0.1', port: httpPort, path: '/hostname', timeoutMs: 2000 })).toEqual({ ok: true, body: 'nodeport-backend' });
-    expect(await tcpAsk({ address: '127.0.0.1', port: closedPort, path: '/hostname', timeoutMs: 2000 })).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
+  test('TCP: HTTP GET answers; a closed port is a refused event', async () => {
+    expect(await tcpAsk({ address: '127.0.0.1', port: httpPort, path: '/hostname', timeoutMs: 2000 })).toEqual({ kind: 'answer', text: 'nodeport-backend' });
+    expect(await tcpAsk({ address: '127.0.0.1', port: closedPort, path: '/hostname', timeoutMs: 2000 })).toMatchObject({ kind: 'refused' });
   });
 
-  test('UDP: a datagram gets its answer; ICMP port unreachable comes back as ECONNREFUSED', async () => {
-    expect(await udpAsk({ address: '127.0.0.1', port: udpPort, request: 'hostname', timeoutMs: 2000 })).toEqual({ ok: true, body: 'nodeport-backend' });
-    expect(await udpAsk({ address: '127.0.0.1', port: closedPort, request: 'hostname', timeoutMs: 2000 })).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
+  test('UDP: a datagram gets its answer; ICMP port unreachable is a refused event', async () => {
+    expect(await udpAsk({ address: '127.0.0.1', port: udpPort, request: 'hostname', timeoutMs: 2000 })).toEqual({ kind: 'answer', text: 'nodeport-backend' });
+    expect(await udpAsk({ address: '127.0.0.1', port: closedPort, request: 'hostname', timeoutMs: 2000 })).toMatchObject({ kind: 'refused' });
   });
 
   test('the source address toward a target, and reachability (a refusal counts as reached)', async () => {

@@ -1,0 +1,126 @@
+// The one classifier: wire events of one attempt (each try a driver made) → an observation,
+// and observation + named expectation → outcome. Every path goes through here, so one wire
+// event means the same thing in every suite. Pure; unit-tested for TCP and UDP.
+import type { AnswerCheck, Expectation, Observation, Outcome, WireEvent } from './types.ts';
+
+export interface Verdict {
+  observed: Observation;
+  detail: string;
+  /** Distinct answers (hostnames), for the report and the "more than one backend" rule. */
+  answers: string[];
+}
+
+/** A deterministic lowercase payload (netexec's UDP server lowercases what it echoes). */
+export function payloadOf(bytes: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let s = '';
+  for (let i = 0; s.length < bytes; i++) s += alphabet[i % alphabet.length];
+  return s.slice(0, bytes);
+}
+
+/** netexec quotes the whole URL in its errors: shorten a full-size payload to its size. */
+export function shortenPayloads(text: string): string {
+  return text.replace(/msg=([a-z0-9]{64,})/g, (_, payload: string) => `msg=<${payload.length} bytes>`);
+}
+
+type Judged = { ok: true; answer?: string } | { ok: false; observed: Observation; text: string };
+
+/** One try's event against the answer check. */
+function judge(event: WireEvent, check: AnswerCheck): Judged {
+  switch (event.kind) {
+    case 'answer': {
+      const text = event.text.trim();
+      if (text === '') return { ok: false, observed: 'INCONCLUSIVE', text: 'an empty answer' };
+      if (check.kind === 'connect') return { ok: true };
+      if (check.kind === 'hostname') {
+        return check.expected.includes(text) ? { ok: true, answer: text } : { ok: false, observed: 'WRONG_ANSWER', text: `answered by ${text.slice(0, 80)}, expected ${describeExpected(check.expected)}` };
+      }
+      if (check.kind === 'echo') {
+        const payload = payloadOf(check.bytes);
+        return text === payload ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `echo of ${check.bytes} bytes came back as ${text.length} bytes${text.length < 80 ? ` ("${text}")` : ''}` };
+      }
+      const seen = text.replace(/^\[?([^\]]*?)\]?:\d+$/, '$1');
+      return seen === check.expected ? { ok: true, answer: seen } : { ok: false, observed: 'WRONG_ANSWER', text: `the far end saw ${seen || '(nothing)'} instead of the client's address ${check.expected || '(unknown)'}: the client address was rewritten (SNAT)` };
+    }
+    case 'connected':
+      return check.kind === 'connect' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, but no answer${event.text ? ` (${event.text})` : ''}` };
+    case 'reset':
+      // The handshake completed: a bare connect passed; an answer that never came is someone else speaking.
+      return check.kind === 'connect' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, then reset before an answer: ${event.text}` };
+    case 'refused':
+      return { ok: false, observed: 'REFUSED', text: event.text };
+    case 'unreachable':
+    case 'timeout':
+      return { ok: false, observed: 'FILTERED', text: event.text };
+    case 'empty':
+      return { ok: false, observed: 'INCONCLUSIVE', text: event.text };
+    case 'control':
+      return { ok: false, observed: 'CONTROL_ERROR', text: event.text };
+  }
+}
+
+/** Observations in the order one of them speaks for a whole attempt. */
+const PRECEDENCE: Observation[] = ['CONTROL_ERROR', 'WRONG_ANSWER', 'FILTERED', 'REFUSED', 'INCONCLUSIVE'];
+
+export function classify(events: readonly WireEvent[], check: AnswerCheck): Verdict {
+  if (events.length === 0) return { observed: 'INCONCLUSIVE', detail: 'no try was made', answers: [] };
+  const judged = events.map((e) => judge(e, check));
+  const answers = [...new Set(judged.flatMap((j) => (j.ok && j.answer && check.kind === 'hostname' ? [j.answer] : [])))];
+  const failures = judged.filter((j): j is Extract<Judged, { ok: false }> => !j.ok);
+  const passedTries = judged.length - failures.length;
+  if (failures.length === 0) {
+    if (check.kind === 'hostname' && check.minDistinct && answers.length < check.minDistinct) {
+      return { observed: 'WRONG_ANSWER', detail: `${judged.length} requests all reached ${answers.join(', ')}; expected at least ${check.minDistinct} different backends`, answers };
+    }
+    return { observed: 'REACHABLE', detail: reachableText(check, answers, events), answers };
+  }
+  const observed = PRECEDENCE.find((o) => failures.some((f) => f.observed === o)) ?? 'INCONCLUSIVE';
+  // A stranger answered: that speaks louder than lost tries.
+  const relevant = observed === 'WRONG_ANSWER' ? failures.filter((f) => f.observed === 'WRONG_ANSWER') : failures;
+  const prefix = passedTries > 0 ? `${passedTries} of ${judged.length} tries answered${answers.length ? ` (${answers.join(', ')})` : ''}; ` : '';
+  return { observed, detail: `${prefix}${summarize(relevant.map((f) => f.text))}`, answers };
+}
+
+function reachableText(check: AnswerCheck, answers: string[], events: readonly WireEvent[]): string {
+  if (check.kind === 'hostname') return `answered by ${answers.join(', ')}`;
+  if (check.kind === 'echo') return `${check.bytes}-byte payload echoed intact`;
+  if (check.kind === 'clientip') return `the far end saw the client's own address ${check.expected}`;
+  const first = events[0];
+  return first?.kind === 'answer' ? 'connected and answered' : first?.kind === 'reset' ? `connection established (then reset: ${first.text})` : (first?.kind === 'connected' && first.text) || 'connection established';
+}
+
+function summarize(texts: string[]): string {
+  const counts = new Map<string, number>();
+  for (const raw of texts) {
+    const e = shortenPayloads(raw);
+    counts.set(e, (counts.get(e) ?? 0) + 1);
+  }
+  return [...counts].map(([e, n]) => (n > 1 ? `${n}× ${e}` : e)).join('; ');
+}
+
+function describeExpected(expected: string[]): string {
+  return expected.length === 1 ? (expected[0] ?? '') : `one of ${expected.length} backends (${expected.slice(0, 4).join(', ')}${expected.length > 4 ? ', …' : ''})`;
+}
+
+/** The one outcome function. INCONCLUSIVE and CONTROL_ERROR are never network verdicts. */
+export function outcomeOf(expect: Expectation, observed: Observation): Outcome {
+  if (observed === 'CONTROL_ERROR' || observed === 'INCONCLUSIVE') return 'error';
+  switch (expect) {
+    case 'REACHABLE':
+      return observed === 'REACHABLE' ? 'passed' : 'failed';
+    case 'CLOSED':
+      return observed === 'REFUSED' || observed === 'FILTERED' ? 'passed' : 'failed';
+    case 'DELIVERED':
+      return observed === 'REACHABLE' || observed === 'WRONG_ANSWER' || observed === 'REFUSED' ? 'passed' : 'failed';
+  }
+}
+
+/** Whether another attempt could change the verdict (one policy for every path). */
+export function worthRetrying(verdict: Verdict, check: { expect: Expectation; tries: number }): boolean {
+  if (verdict.observed === 'CONTROL_ERROR' || verdict.observed === 'INCONCLUSIVE') return true;
+  // A clean refusal is an answer, not loss.
+  if (verdict.observed === 'REFUSED') return false;
+  // Several tries in one attempt, none answered: those tries were the retries.
+  if (check.tries >= 3 && verdict.answers.length === 0 && verdict.observed === 'FILTERED') return false;
+  return true;
+}

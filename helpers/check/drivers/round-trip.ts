@@ -1,0 +1,41 @@
+// Driver `round-trip`: a UDP port the kernel owns (the VXLAN device's 8472) has no listener to
+// answer a connect; it is judged from the pod traffic that rides on it. Pod round trips between
+// every pair of nodes are measured once per worker (probe-a → probe-a, through the pod proxy),
+// and path-traffic.ts attributes a failure to one direction.
+import type { ControlClient } from '../../http.ts';
+import type { ProbePod } from '../../topology.ts';
+import type { WireEvent } from '../types.ts';
+import { classify } from '../classify.ts';
+import { dial } from './dial.ts';
+import { attributeRoundTrips, type RoundTrip } from './path-traffic.ts';
+
+export interface RoundTripContext {
+  control: ControlClient;
+  namespace: string;
+  probes: readonly ProbePod[];
+  podPort: number;
+}
+
+let measured: Promise<RoundTrip[]> | undefined;
+
+function measure(ctx: RoundTripContext): Promise<RoundTrip[]> {
+  measured ??= (async () => {
+    const pods = ctx.probes.filter((p) => p.role === 'probe-a' && p.ready && p.ip);
+    const pairs = pods.flatMap((a, i) => pods.slice(i + 1).map((b) => [a, b] as const));
+    return Promise.all(pairs.map(async ([a, b]): Promise<RoundTrip> => {
+      const answer = { kind: 'hostname' as const, expected: [b.name] };
+      let verdict = classify(await dial(ctx.control, { namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer, tries: 1 }), answer);
+      // One retry absorbs a one-off loss, as every check gets.
+      if (verdict.observed !== 'REACHABLE') verdict = classify(await dial(ctx.control, { namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer, tries: 1 }), answer);
+      const ok = verdict.observed === 'REACHABLE';
+      return { a: a.node, b: b.node, ok, detail: `${a.name} → ${b.name} ${b.ip}:${ctx.podPort}/tcp: ${verdict.observed}${ok ? '' : `: ${verdict.detail.slice(0, 160)}`}` };
+    }));
+  })();
+  return measured;
+}
+
+export async function roundTrip(ctx: RoundTripContext, drive: { fromNode: string; toNode: string }): Promise<WireEvent[]> {
+  const trips = await measure(ctx);
+  const direction = attributeRoundTrips(trips, drive.fromNode, drive.toNode);
+  return [direction.ok ? { kind: 'connected', text: direction.detail } : { kind: 'timeout', text: direction.detail }];
+}

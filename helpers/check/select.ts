@@ -1,0 +1,32 @@
+// Row selection, the same for every path: --short goes to the module, --only/--skip are regexes
+// on "<suite> <title>" applied here. `list`, the run's early empty-selection check and the
+// suite workers all call rowsOf, so they agree.
+import type { Topology } from '../topology.ts';
+import type { SuiteModule } from './suite.ts';
+import type { Check } from './types.ts';
+
+/** A suite with no selected rows registers one skipped placeholder (not a check). */
+export const NO_CHECKS_TITLE = 'no checks selected';
+
+export interface Selection {
+  /** Regexes on "<suite> <title>": keep rows matching any. */
+  only?: string[];
+  /** Regexes on "<suite> <title>": drop rows matching any. */
+  skip?: string[];
+  /** One pair per (ordered) node pair instead of every pod pair. */
+  short?: boolean;
+}
+
+export function select<T extends { suite: string; title: string }>(rows: T[], selection: Selection): T[] {
+  const only = (selection.only ?? []).map((r) => new RegExp(r));
+  const skip = (selection.skip ?? []).map((r) => new RegExp(r));
+  return rows.filter((row) => {
+    const text = `${row.suite} ${row.title}`;
+    if (only.length && !only.some((r) => r.test(text))) return false;
+    return !skip.some((r) => r.test(text));
+  });
+}
+
+export function rowsOf(module: SuiteModule, topology: Topology, selection: Selection): Check[] {
+  return select(module.checks(topology, topology.plans[module.name], { short: selection.short }), selection);
+}

@@ -1,0 +1,68 @@
+// A network path is one suite module (STYLE.md §14): suites/<path>.ts exports a SuiteModule and
+// suites/<path>.test.ts hands it to the vitest glue. The lifecycle loops over the modules it
+// finds (check/modules.ts): prepare (read the cluster), deploy (create the path's objects, once),
+// settle (after every probe is ready), checks (pure: topology + plan → rows). Reports, `list`,
+// filters and diagnosis learn the paths from the modules; there is no central list to edit.
+import type { Deployment } from '../deploy.ts';
+import type { Kube } from '../kube.ts';
+import type { NodeInfo, Topology } from '../topology.ts';
+import type { Check, SuiteName } from './types.ts';
+
+/** What every module may read: the run's options that are not its own business to parse. */
+export interface SuiteOptions {
+  runId: string;
+  image: string;
+  imagePullSecret?: string;
+  readyTimeoutMs: number;
+  /** --profile, --node-address-type, --cni … as parsed by the CLI; each module reads its own. */
+  flags: {
+    profile?: string;
+    nodeAddressType?: 'InternalIP' | 'ExternalIP';
+    cniHints?: string[];
+  };
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+export interface PrepareContext {
+  kube: Kube;
+  nodes: readonly NodeInfo[];
+  options: SuiteOptions;
+}
+
+export interface DeployContext extends PrepareContext {
+  deployment: Deployment;
+}
+
+export interface SettleContext extends DeployContext {
+  /** The run's topology: nodes and ready probes (probes carry their IPs now). */
+  topology: Topology;
+}
+
+/** Only --short reaches the modules; --only/--skip apply to every module's rows alike (check/select.ts). */
+export interface RowOptions {
+  short?: boolean;
+}
+
+export interface SuiteModule<Plan = unknown> {
+  name: SuiteName;
+  /** Report order: the seed's paths first. */
+  order: number;
+  /** What MUST hold, one sentence (summary header, JUnit, README). */
+  must: string;
+  /** Read what the path needs, before anything is created. A bad input throws UsageError. Reads only. */
+  prepare?(ctx: PrepareContext): Promise<Plan>;
+  /** Create the path's objects, record them in ctx.deployment. A failure of the path alone lands in the plan (its rows say it). */
+  deploy?(ctx: DeployContext, plan: Plan): Promise<Plan>;
+  /** After every probe is ready: wait for what the path's checks rely on (endpoints, listeners). */
+  settle?(ctx: SettleContext, plan: Plan): Promise<Plan>;
+  /** The path's rows. Pure. `plan` is what prepare/deploy/settle returned (undefined when the path has no hooks). */
+  checks(topology: Topology, plan: Plan, options: RowOptions): Check[];
+  /** One line for the progress output once the path is set up. */
+  describe?(plan: Plan): string;
+}
+
+/** A module file's default export, typed. */
+export function defineSuite<Plan>(module: SuiteModule<Plan>): SuiteModule<Plan> {
+  return module;
+}
