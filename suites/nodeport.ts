@@ -164,7 +164,7 @@ export default defineSuite<NodePortTopology>({
             to: { kind: 'nodeport', node: target.node, ip: target.address, family: familyOf(target.address), service: svc.name },
             protocol: port.protocol, port: port.nodePort, family: familyOf(target.address),
             expect: why.expect, expectReason: why.reason,
-            answer: svc.policy === 'Cluster' ? { kind: 'hostname', expected: [backend.pod] } : local ? { kind: 'clientip', expected: runnerIP } : { kind: 'connect' },
+            answer: svc.policy === 'Cluster' ? { kind: 'hostname', expected: [backend.pod] } : local ? { kind: 'clientip', expected: runnerIP, client: 'runner' } : { kind: 'connect' },
             drive: { via: 'outside', target: { host: target.address, port: port.nodePort }, timeoutMs: TIMEOUT_MS },
             properties,
           });

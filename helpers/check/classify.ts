@@ -40,7 +40,7 @@ function judge(event: WireEvent, check: AnswerCheck): Judged {
         return text === payload ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `echo of ${check.bytes} bytes came back as ${text.length} bytes${text.length < 80 ? ` ("${text}")` : ''}` };
       }
       const seen = text.replace(/^\[?([^\]]*?)\]?:\d+$/, '$1');
-      return seen === check.expected ? { ok: true, answer: seen } : { ok: false, observed: 'WRONG_ANSWER', text: `the far end saw ${seen || '(nothing)'} instead of the client's address ${check.expected || '(unknown)'}: the client address was rewritten (SNAT)` };
+      return seen === check.expected ? { ok: true, answer: seen } : { ok: false, observed: 'WRONG_ANSWER', text: `the backend saw ${seen || '(nothing)'} instead of the ${check.client}'s address ${check.expected || '(unknown)'}: the client address was rewritten (SNAT)` };
     }
     case 'connected':
       return check.kind === 'connect' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, but no answer${event.text ? ` (${event.text})` : ''}` };
@@ -84,7 +84,7 @@ export function classify(events: readonly WireEvent[], check: AnswerCheck): Verd
 function reachableText(check: AnswerCheck, answers: string[], events: readonly WireEvent[]): string {
   if (check.kind === 'hostname') return `answered by ${answers.join(', ')}`;
   if (check.kind === 'echo') return `${check.bytes}-byte payload echoed intact`;
-  if (check.kind === 'clientip') return `the far end saw the client's own address ${check.expected}`;
+  if (check.kind === 'clientip') return `the backend saw the ${check.client}'s own address ${check.expected}`;
   const first = events[0];
   return first?.kind === 'answer' ? 'connected and answered' : first?.kind === 'reset' ? `connection established (then reset: ${first.text})` : (first?.kind === 'connected' && first.text) || 'connection established';
 }

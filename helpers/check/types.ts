@@ -76,8 +76,8 @@ export type AnswerCheck =
   | { kind: 'hostname'; expected: string[]; minDistinct?: number }
   /** The echoed payload of `bytes` came back intact (full-size rows). */
   | { kind: 'echo'; bytes: number }
-  /** The answer is the client address the far end saw; it must be `expected` (no SNAT). */
-  | { kind: 'clientip'; expected: string }
+  /** The answer is the client address the far end saw; it must be `expected` (no SNAT). `client` names who that is. */
+  | { kind: 'clientip'; expected: string; client: string }
   /** A connection was made; the content does not matter. */
   | { kind: 'connect' };
 

@@ -46,8 +46,8 @@ describe('classify: wire event → observation, the same for TCP and UDP', () =>
   test('echo: the payload must come back intact; clientip: the far end must see the client address', () => {
     expect(classify([{ kind: 'answer', text: payloadOf(1900) }], { kind: 'echo', bytes: 1900 }).observed).toBe('REACHABLE');
     expect(classify([{ kind: 'answer', text: payloadOf(1400) }], { kind: 'echo', bytes: 1900 }).observed).toBe('WRONG_ANSWER');
-    expect(classify([{ kind: 'answer', text: '172.28.0.1:51234' }], { kind: 'clientip', expected: '172.28.0.1' }).observed).toBe('REACHABLE');
-    expect(classify([{ kind: 'answer', text: '172.28.0.12:51234' }], { kind: 'clientip', expected: '172.28.0.1' })).toMatchObject({ observed: 'WRONG_ANSWER', detail: expect.stringContaining('SNAT') });
+    expect(classify([{ kind: 'answer', text: '172.28.0.1:51234' }], { kind: 'clientip', expected: '172.28.0.1', client: 'runner' }).observed).toBe('REACHABLE');
+    expect(classify([{ kind: 'answer', text: '172.28.0.12:51234' }], { kind: 'clientip', expected: '172.28.0.1', client: 'runner' })).toMatchObject({ observed: 'WRONG_ANSWER', detail: expect.stringContaining('SNAT') });
   });
 
   test('netexec /dial reporting a JSON body that is not one is an empty answer (inconclusive), not a network verdict', () => {

@@ -44,7 +44,7 @@ describe('nodeport rows', () => {
     }
     const local = rows.filter((x) => x.properties?.externalTrafficPolicy === 'Local');
     expect(local.filter((r) => r.expect === 'REACHABLE').map((r) => `${r.to.node}/${r.protocol}`)).toEqual(['lab-worker-1/tcp', 'lab-worker-1/udp']);
-    expect(local.filter((r) => r.to.node === 'lab-worker-1').map((r) => r.answer)).toEqual([{ kind: 'clientip', expected: '172.28.0.1' }, { kind: 'clientip', expected: '172.28.0.1' }]);
+    expect(local.filter((r) => r.to.node === 'lab-worker-1').map((r) => r.answer)).toEqual([{ kind: 'clientip', expected: '172.28.0.1', client: 'runner' }, { kind: 'clientip', expected: '172.28.0.1', client: 'runner' }]);
     expect(local.filter((r) => r.to.node !== 'lab-worker-1').every((r) => r.expect === 'CLOSED' && /must not answer/.test(r.title))).toBe(true);
     expect(local.map((r) => r.port)).toEqual([31384, 31385, 31384, 31385, 31384, 31385]);
   });
