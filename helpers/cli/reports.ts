@@ -1,7 +1,7 @@
 // The one place the engine meets the report views and the diagnosis (owned elsewhere):
 // RunResults in, files and terminal text out.
 import { renderTerminal, writeReports } from '../report/index.ts';
-import { withDiagnosis, type DiagnoseContext } from '../diagnose.ts';
+import { withDiagnosis, type DiagnoseContext } from '../diagnose/index.ts';
 import type { RunResults } from '../results.ts';
 
 /** `ctx.cni`: the detected CNI add-ons, so pod-network causes name their ports (e.g. UDP 8472). */
