@@ -6,6 +6,7 @@ import { NetconformError, UsageError, messageOf } from '../errors.ts';
 import { Kube, loadKubeConfig } from '../kube.ts';
 import { setUpRun, tearDownRun, type RunState } from '../lifecycle.ts';
 import type { RunPlan } from '../plan.ts';
+import type { NodePortRange } from '../nodeport/types.ts';
 import type { DetectedCni } from '../ports/cni.ts';
 import type { RunResults } from '../results.ts';
 import type { Selection } from '../rows.ts';
@@ -55,6 +56,8 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let run: RunResults | undefined;
   let checkRequests = 0;
   let detectedCni: DetectedCni[] | undefined;
+  /** The NodePort range the cluster reported at setup: diagnosis tells NodePort rows of the ports suite by it. */
+  let nodePortRange: NodePortRange | undefined;
   try {
     const topology = await setUpRun(kube, {
       runId, namespace, image: options.image, registry: options.registry, imagePullSecret: options.imagePullSecret,
@@ -63,6 +66,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       extraSuites: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni },
     }, state);
     detectedCni = topology.portsPlan?.cni;
+    nodePortRange = topology.nodePort?.range;
     const plan: RunPlan = { topology, selection: selectionOf(options), kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS };
     progress('running the checks');
     const suitesStarted = performance.now();
@@ -98,7 +102,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   }
   if (run && !abort.signal.aborted) {
     const counters = { 'apiRequests.setup+cleanup': kube.requests, 'apiRequests.checks': checkRequests, rows: run.results.length };
-    const finished = finishRun({ ...run, finishedAt: new Date().toISOString(), phases: state.phases, counters }, { cni: detectedCni });
+    const finished = finishRun({ ...run, finishedAt: new Date().toISOString(), phases: state.phases, counters }, { cni: detectedCni, nodePortRange });
     const paths = await writeRunReports(finished, { reportDir: options.reportDir, junitPath: options.junit });
     io.out(terminalView(finished));
     io.out(`phases: ${Object.entries(state.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks`);

@@ -17,7 +17,8 @@ export const singlePod: DiagnosisRule = {
     for (const [, [first]] of candidates) {
       const { node, pod } = first!.to;
       const notFromIt = (f: Facts) => f.from.pod !== pod;
-      const toPod = podRows.filter((f) => f.to.node === node && f.to.pod === pod && notFromIt(f));
+      // Rows that could not be driven (another broken source) say nothing either way.
+      const toPod = podRows.filter((f) => f.to.node === node && f.to.pod === pod && notFromIt(f) && judged(f));
       if (toPod.length < 2 || !toPod.every(failed)) continue;
       // The node's other pods, dialled by the same sources: they must all answer.
       const sources = new Set(toPod.map((f) => endKey(f.from)));
@@ -28,7 +29,7 @@ export const singlePod: DiagnosisRule = {
       const serviceOkFrom = (n: string) => all.some((f) => f.path === 'pod-to-service' && !f.apiServer && f.from.node === n && passed(f));
       const viaService = remaining.filter((f) => f.path === 'pod-to-service' && !f.apiServer && failed(f) && serviceOkFrom(f.from.node));
       const mine = remaining.filter((f) => toPod.includes(f));
-      const peers = names(toPod.map((f) => (f.from.kind === 'host' ? `${f.from.node} (host)` : f.from.node)));
+      const peers = names(toPod.map((f) => (f.from.kind === 'host' ? `${f.from.node} (host)` : f.from.node)), 8);
       const answering = names(siblings.map((f) => f.to.pod!), 3);
       findings.push({
         rule: this.id,
