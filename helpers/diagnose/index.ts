@@ -48,8 +48,8 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
 export function viewOf(rows: { all: readonly CheckResult[]; open?: readonly CheckResult[] }, ctx: DiagnoseContext = {}): View {
   const byResult = new Map<CheckResult, Facts>(rows.all.map((r) => [r, factsOf(r, ctx)]));
   const facts = (r: CheckResult) => byResult.get(r) ?? factsOf(r, ctx);
-  const open = rows.open ?? rows.all.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
-  return { all: rows.all.map(facts), open: open.map(facts), ctx };
+  const all = rows.all.map(facts);
+  return { all, open: rows.open ? rows.open.map(facts) : all.filter((f) => f.outcome === 'failed' || f.outcome === 'error'), ctx };
 }
 
 /**
