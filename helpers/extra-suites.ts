@@ -3,7 +3,7 @@
 // anything is deployed, so a bad --profile is a usage error), and deploy the nodeport
 // suite's backend and Services alongside the probes.
 import type { Deployment } from './deploy.ts';
-import type { Kube } from './kube.ts';
+import type { Kube } from './kube/index.ts';
 import { setUpNodePort } from './nodeport/deploy.ts';
 import type { NodeAddressType, NodePortTopology } from './nodeport/types.ts';
 import { readPortsPlan } from './ports-check/setup.ts';

@@ -4,7 +4,7 @@
 import { Agent, request } from 'undici';
 import pLimit from 'p-limit';
 import { ControlError, causeCode, messageOf } from './errors.ts';
-import type { ControlTransport } from './kube.ts';
+import type { ControlTransport } from './kube/index.ts';
 
 export interface HttpAnswer {
   status: number;

@@ -6,7 +6,7 @@ import { SetupError } from './errors.ts';
 import { ControlClient } from './http.ts';
 import { createProbes, discoverNodes, prepareNamespace, readClusterFacts, teardown, waitForEndpoints, waitForProbes, type Deployment } from './deploy.ts';
 import { deployExtraSuites, describeNodePort, describePortsPlan, prepareExtraSuites, type ExtraSuitesOptions } from './extra-suites.ts';
-import type { Kube } from './kube.ts';
+import type { Kube } from './kube/index.ts';
 import { probeImage } from './manifests.ts';
 import { DEFAULT_PODS_PER_NODE, DEFAULT_PORTS, explainUnschedulable, type ProbePorts, type Topology } from './topology.ts';
 

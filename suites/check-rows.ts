@@ -3,7 +3,7 @@
 // asserts the outcome, so vitest's own view agrees with the reports.
 import { inject, test } from 'vitest';
 import { ControlClient } from '../helpers/http.ts';
-import type { ControlTransport } from '../helpers/kube.ts';
+import type { ControlTransport } from '../helpers/kube/index.ts';
 import { evaluateStaticRow, runCheck, unreachableControlResult } from '../helpers/probe.ts';
 import type { CheckResult } from '../helpers/results.ts';
 import type { Row } from '../helpers/rows.ts';
@@ -25,7 +25,7 @@ let control: Promise<ControlClient> | undefined;
 export async function controlTransport(plan: RunPlan): Promise<ControlTransport> {
   const handed = process.env[CONTROL_ENV];
   if (handed) return decodeControlTransport(handed);
-  const { Kube, loadKubeConfig } = await import('../helpers/kube.ts');
+  const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
   return new Kube(loadKubeConfig(plan.kube)).controlTransport();
 }
 

@@ -11,7 +11,7 @@
 import { describe, test } from 'vitest';
 import { NO_CHECKS_TITLE } from '../helpers/cli/suites.ts';
 import { ControlClient } from '../helpers/http.ts';
-import { Kube, loadKubeConfig } from '../helpers/kube.ts';
+import { Kube, loadKubeConfig } from '../helpers/kube/index.ts';
 import { runPortsCheck } from '../helpers/ports-check/check.ts';
 import { portsRows, type PortsStaticRow } from '../helpers/ports-check/rows.ts';
 import type { CheckResult } from '../helpers/results.ts';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { NetconformError, messageOf } from '../errors.ts';
 import { cleanupLeftovers, discoverNodes, readClusterFacts } from '../deploy.ts';
-import { Kube, loadKubeConfig } from '../kube.ts';
+import { Kube, loadKubeConfig } from '../kube/index.ts';
 import { portsFor } from '../lifecycle.ts';
 import { plannedExtraSuites } from '../extra-suites.ts';
 import { probeImage } from '../manifests.ts';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { NetconformError, UsageError, messageOf } from '../errors.ts';
-import { Kube, loadKubeConfig } from '../kube.ts';
+import { Kube, loadKubeConfig } from '../kube/index.ts';
 import { setUpRun, tearDownRun, type RunState } from '../lifecycle.ts';
 import type { RunPlan } from '../plan.ts';
 import type { NodePortRange } from '../nodeport/types.ts';

@@ -7,7 +7,7 @@
 //   kernel-owned UDP (VXLAN) → judged from pod round trips across all node pairs (`path-traffic`).
 import { messageOf } from '../errors.ts';
 import type { ControlClient } from '../http.ts';
-import type { Kube } from '../kube.ts';
+import type { Kube } from '../kube/index.ts';
 import { runCheck } from '../probe.ts';
 import { portRowProperties } from '../ports/rules.ts';
 import { judgePort, type PortJudgement, type VerdictSource } from '../ports/verdicts.ts';

@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { messageOf } from '../errors.ts';
 import type { ControlClient } from '../http.ts';
-import type { Kube } from '../kube.ts';
+import type { Kube } from '../kube/index.ts';
 import { classifyConnect, type PortVerdict } from '../ports/verdicts.ts';
 import type { Protocol } from '../results.ts';
 import { classifyDialError, type DialBody } from '../verdicts.ts';
