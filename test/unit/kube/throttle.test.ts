@@ -80,3 +80,12 @@ describe('retryThrottled', () => {
     expect(counter).toEqual({ retries: 0, waitMs: 0, gaveUp: 0 });
   });
 });
+
+describe('the run\'s phase line', async () => {
+  const { describeThrottling } = await import('../../../helpers/cli/run.ts');
+  test('says nothing when the run was not throttled, and how much it was slowed down when it was', () => {
+    expect(describeThrottling(newThrottleCounter())).toBe('');
+    expect(describeThrottling({ retries: 4, waitMs: 2500, gaveUp: 0 })).toBe('; throttled by the API server: 4 retries, 2.5 s waited');
+    expect(describeThrottling({ retries: 1, waitMs: 250, gaveUp: 1 })).toBe('; throttled by the API server: 1 retry, 0.3 s waited, 1 still throttled after the retry bounds');
+  });
+});
