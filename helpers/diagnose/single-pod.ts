@@ -1,14 +1,14 @@
 import type { Facts } from './facts.ts';
-import { count, endKey, explainAll, failed, groupBy, judged, names, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
+import { count, explainAll, failed, groupBy, judged, names, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
 
 /**
- * One pod is unreachable while another pod on the same node answers the same peers: the node,
+ * One pod is unreachable while another pod on the same node answers checks from the same nodes: the node,
  * its routes and the overlay are fine, so the cause is that pod's own network — its veth, its
  * sandbox, or the CNI's setup of it. Tried before pod-network, which would blame the node.
  */
 export const singlePod: DiagnosisRule = {
   id: 'single-pod',
-  pattern: "every check to one pod fails while another pod on its node answers the same sources → that pod's interface (veth) or sandbox, not the node",
+  pattern: "every check to one pod fails while another pod on its node answers checks from the same nodes → that pod's interface (veth) or sandbox, not the node",
   find({ all, open }) {
     const findings: RuleFinding[] = [];
     const podRows = all.filter((f) => f.path === 'pod-to-pod' && f.to.kind === 'pod' && f.to.pod);
@@ -20,9 +20,10 @@ export const singlePod: DiagnosisRule = {
       // Rows that could not be driven (another broken source) say nothing either way.
       const toPod = podRows.filter((f) => f.to.node === node && f.to.pod === pod && notFromIt(f) && judged(f));
       if (toPod.length < 2 || !toPod.every(failed)) continue;
-      // The node's other pods, dialled by the same sources: they must all answer.
-      const sources = new Set(toPod.map((f) => endKey(f.from)));
-      const siblings = podRows.filter((f) => f.to.node === node && f.to.pod !== pod && notFromIt(f) && sources.has(endKey(f.from)) && judged(f));
+      // The node's other pods, dialled from the same nodes (a --short run dials them from the
+      // host-network probes there): every one of those checks must have answered.
+      const sourceNodes = new Set(toPod.map((f) => f.from.node));
+      const siblings = podRows.filter((f) => f.to.node === node && f.to.pod !== pod && notFromIt(f) && sourceNodes.has(f.from.node) && judged(f));
       if (siblings.length === 0 || !siblings.every(passed)) continue;
       const fromIt = remaining.filter((f) => f.from.pod === pod && f.from.node === node && (failed(f) || f.seen === 'control-error'));
       // A Service may pick this pod as its backend; only from nodes where some Service request works.
@@ -34,7 +35,7 @@ export const singlePod: DiagnosisRule = {
       findings.push({
         rule: this.id,
         cause:
-          `pod ${pod} on ${node} is unreachable (${count(mine.length, 'check')}, from ${peers}) while ${answering} on ${node} answers the same peers: ` +
+          `pod ${pod} on ${node} is unreachable (${count(mine.length, 'check')}, from ${peers}) while ${answering} on ${node} answers checks from those nodes: ` +
           `the fault is that pod's own network, not ${node} or the pod network — its interface (veth) or sandbox, or the CNI's setup of it; ` +
           `check \`kubectl describe pod ${pod}\` (events, restarts), the pod's interface and routes (\`ip addr\`, \`ip route\` inside it) and its veth on ${node}`,
         explains: [

@@ -17,7 +17,7 @@ describe('diagnosis: single-pod', () => {
     const results = [...podMesh({ fault: podDown(BROKEN) }), ...serviceMesh({ fault: serviceFault }), ...nodePort()];
     const { causes, results: diagnosed, findings } = diagnose(results);
     expect(findings.map((f) => f.rule)).toEqual(['single-pod']);
-    expect(causes[0]).toMatch(/^pod probe-a-worker-2 on worker-2 is unreachable \(\d+ checks, from cp-1, cp-1 \(host\), worker-1, worker-1 \(host\), worker-2, worker-2 \(host\)\) while probe-b-worker-2 on worker-2 answers the same peers/);
+    expect(causes[0]).toMatch(/^pod probe-a-worker-2 on worker-2 is unreachable \(\d+ checks, from cp-1, cp-1 \(host\), worker-1, worker-1 \(host\), worker-2, worker-2 \(host\)\) while probe-b-worker-2 on worker-2 answers checks from those nodes/);
     expect(causes[0]).toContain('its interface (veth) or sandbox');
     expect(causes[0]).not.toMatch(/worker-2's pod route/);
     // Every failed or errored row is accounted for: to it, from it, Services that picked it.
@@ -25,6 +25,12 @@ describe('diagnosis: single-pod', () => {
     expect(bad.every((r) => r.diagnosis?.length === 1)).toBe(true);
     expect(diagnosed.find((r) => r.from.pod === BROKEN && r.suite === 'pod-to-pod')!.diagnosis).toEqual([`from ${BROKEN}, whose own network is down`]);
     expect(diagnosed.find((r) => r.to.pod === BROKEN)!.diagnosis).toEqual([`pod ${BROKEN} itself (its veth/sandbox): the other pod on worker-2 answers`]);
+  });
+
+  test('--short run: the broken pod is dialled only by probe-a\'s, its sibling by the host probes → still the pod', () => {
+    const { findings, causes } = diagnose(podMesh({ short: true, fault: podDown('probe-b-worker-2') }));
+    expect(findings.map((f) => f.rule)).toEqual(['single-pod']);
+    expect(causes[0]).toMatch(/^pod probe-b-worker-2 on worker-2 is unreachable \(12 checks, from cp-1, worker-1, worker-2\) while probe-a-worker-2 on worker-2 answers/);
   });
 
   test('both pods of the node unreachable → the node\'s pod network, not a pod', () => {
