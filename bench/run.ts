@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONCURRENCY } from '../helpers/cli/args.ts';
 import { ControlClient } from '../helpers/http.ts';
-import { Kube, loadKubeConfig } from '../helpers/kube.ts';
+import { Kube, loadKubeConfig } from '../helpers/kube/index.ts';
 import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
 import type { RunResults } from '../helpers/check/types.ts';
 import { isBad, renderMarkdown, renderTerminal, replaceReadmeBlock, sampleOf, type BenchFigures, type Machine, type RunSample } from './figures.ts';

@@ -3,7 +3,7 @@
 // topology; and clean up only what this run created (STYLE.md §7).
 import pLimit from 'p-limit';
 import { SetupError } from './errors.ts';
-import type { Kube, Pod } from './kube.ts';
+import type { Kube, Pod } from './kube/index.ts';
 import { COMPONENT_LABEL, namespaceManifest, probePodManifest, PROBE_COMPONENTS, RUN_LABEL, MANAGED_BY } from './manifests.ts';
 import {
   classifyNodes, isStuck, podRoles, probesFromPods,

@@ -4,7 +4,8 @@
 import { Agent, request } from 'undici';
 import pLimit from 'p-limit';
 import { ControlError, causeCode, messageOf } from './errors.ts';
-import type { ControlTransport } from './kube.ts';
+import type { ControlTransport } from './kube/index.ts';
+import { newThrottleCounter, retryThrottled, type ThrottlePolicy } from './kube/throttle.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -16,11 +17,15 @@ export class ControlClient {
   private readonly transport: ControlTransport;
   private readonly agent: Agent;
   private readonly limit: ReturnType<typeof pLimit>;
-  /** Requests sent to the API server through this client. */
+  /** Requests sent to the API server through this client, retries included. */
   requests = 0;
+  /** Throttled answers waited out (429, or 5xx with Retry-After). */
+  readonly throttled = newThrottleCounter();
+  private readonly throttlePolicy?: ThrottlePolicy;
 
-  constructor(transport: ControlTransport, options: { concurrency: number }) {
+  constructor(transport: ControlTransport, options: { concurrency: number; throttle?: ThrottlePolicy }) {
     this.transport = transport;
+    this.throttlePolicy = options.throttle;
     this.limit = pLimit(Math.max(1, options.concurrency));
     this.agent = new Agent({
       connections: Math.max(1, options.concurrency),
@@ -33,26 +38,40 @@ export class ControlClient {
     });
   }
 
-  /** GET a path on the API server (e.g. a pod-proxy URL). Throws ControlError when no HTTP answer came back. */
-  get(pathAndQuery: string, options: { timeoutMs: number; what: string }): Promise<HttpAnswer> {
-    return this.limit(async () => {
-      this.requests++;
-      const started = performance.now();
-      try {
-        const res = await request(this.transport.server + pathAndQuery, {
-          method: 'GET',
-          dispatcher: this.agent,
-          headers: this.transport.headers,
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-        const body = await res.body.text();
-        return { status: res.statusCode, body, elapsedMs: performance.now() - started };
-      } catch (err) {
-        const code = errorCode(err);
-        const reason = code === 'TimeoutError' ? `no answer within ${options.timeoutMs / 1000} s` : `${code ?? 'error'}: ${messageOf(err)}`;
-        throw new ControlError(`${options.what}: ${reason} (API server ${this.transport.server})`, { code, cause: err });
-      }
-    });
+  /**
+   * GET a path on the API server (e.g. a pod-proxy URL). Throws ControlError when no HTTP answer
+   * came back. A throttled answer (429, or 5xx with Retry-After) is waited out and repeated
+   * within bounds (kube/throttle.ts); the last answer stands when they run out.
+   */
+  get(pathAndQuery: string, options: { timeoutMs: number; what: string }): Promise<HttpAnswer & { retryAfter?: string }> {
+    return this.limit(() =>
+      retryThrottled(() => this.getOnce(pathAndQuery, options), {
+        throttleOf: (o) => ('value' in o && o.value.status >= 429 ? { status: o.value.status, retryAfter: o.value.retryAfter } : undefined),
+        idempotent: true,
+        counter: this.throttled,
+        policy: this.throttlePolicy,
+      }),
+    );
+  }
+
+  private async getOnce(pathAndQuery: string, options: { timeoutMs: number; what: string }): Promise<HttpAnswer & { retryAfter?: string }> {
+    this.requests++;
+    const started = performance.now();
+    try {
+      const res = await request(this.transport.server + pathAndQuery, {
+        method: 'GET',
+        dispatcher: this.agent,
+        headers: this.transport.headers,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      const body = await res.body.text();
+      const retryAfter = res.headers['retry-after'];
+      return { status: res.statusCode, body, elapsedMs: performance.now() - started, ...(retryAfter ? { retryAfter: String(retryAfter) } : {}) };
+    } catch (err) {
+      const code = errorCode(err);
+      const reason = code === 'TimeoutError' ? `no answer within ${options.timeoutMs / 1000} s` : `${code ?? 'error'}: ${messageOf(err)}`;
+      throw new ControlError(`${options.what}: ${reason} (API server ${this.transport.server})`, { code, cause: err });
+    }
   }
 
   async close(): Promise<void> {

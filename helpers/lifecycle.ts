@@ -5,7 +5,7 @@ import { checkControlPaths } from './control-preflight.ts';
 import { SetupError } from './errors.ts';
 import { ControlClient } from './http.ts';
 import { createProbes, discoverNodes, prepareNamespace, teardown, waitForProbes, type Deployment } from './deploy.ts';
-import type { Kube } from './kube.ts';
+import type { Kube } from './kube/index.ts';
 import { probeImage } from './manifests.ts';
 import type { SuiteModule, SuiteOptions } from './check/suite.ts';
 import { DEFAULT_PODS_PER_NODE, DEFAULT_PORTS, explainUnschedulable, podRoles, probePodName, type NodeInfo, type ProbePorts, type Topology } from './topology.ts';

@@ -2,7 +2,7 @@
 // with a YAML library and patch typed fields in code: names, labels, image, node pinning, ports.
 import fs from 'node:fs';
 import { parse } from 'yaml';
-import type { Namespace, Pod, Service } from './kube.ts';
+import type { Namespace, Pod, Service } from './kube/index.ts';
 import { probePodName, type ProbePorts, type ProbeRole } from './topology.ts';
 
 export const DEFAULT_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.66.1';

@@ -4,7 +4,7 @@
 // CLI resolved from the kubeconfig goes to the child in $NETCONFORM_CONTROL instead — memory
 // only, never on disk — so suite workers need not load the client library (~70 MB each).
 import fs from 'node:fs';
-import type { ControlTransport, KubeTarget } from './kube.ts';
+import type { ControlTransport, KubeTarget } from './kube/index.ts';
 import type { Selection } from './check/select.ts';
 import type { Topology } from './topology.ts';
 import type { CheckResult } from './check/types.ts';

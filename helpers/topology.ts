@@ -2,7 +2,7 @@
 // structured-clone-able data, built once per run by deploy.ts and read by rows.ts.
 // Every function here is pure (API objects in, plain data out) so it is unit-tested.
 import { createHash } from 'node:crypto';
-import type { Node, Pod } from './kube.ts';
+import type { Node, Pod } from './kube/index.ts';
 
 /**
  * probe-a, probe-b, …: the pod-network probes of a node (at least two, so same-node pairs

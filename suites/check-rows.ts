@@ -8,7 +8,7 @@ import { NO_CHECKS_TITLE, rowsOf } from '../helpers/check/select.ts';
 import type { SuiteModule } from '../helpers/check/suite.ts';
 import type { CheckResult } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
-import type { ControlTransport, Kube } from '../helpers/kube.ts';
+import type { ControlTransport, Kube } from '../helpers/kube/index.ts';
 import { CONTROL_ENV, decodeControlTransport, type RunPlan } from '../helpers/plan.ts';
 
 declare module 'vitest' {
@@ -24,7 +24,7 @@ declare module 'vitest' {
 export async function controlTransport(plan: RunPlan): Promise<ControlTransport> {
   const handed = process.env[CONTROL_ENV];
   if (handed) return decodeControlTransport(handed);
-  const { Kube, loadKubeConfig } = await import('../helpers/kube.ts');
+  const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
   return new Kube(loadKubeConfig(plan.kube)).controlTransport();
 }
 
@@ -42,7 +42,7 @@ function runContext(plan: RunPlan): RunContext {
     podPort: plan.topology.ports.http,
     control: once(async () => new ControlClient(await controlTransport(plan), { concurrency: plan.concurrency })),
     kube: once(async (): Promise<Kube> => {
-      const { Kube, loadKubeConfig } = await import('../helpers/kube.ts');
+      const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
       return new Kube(loadKubeConfig(plan.kube));
     }),
   };

@@ -17,7 +17,7 @@ import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { familyOf, skippedNodeRows } from '../helpers/rows.ts';
 import { describePodProblem, isPodReady, isStuck } from '../helpers/topology.ts';
-import type { Kube } from '../helpers/kube.ts';
+import type { Kube } from '../helpers/kube/index.ts';
 
 export const EXPECT = {
   cluster: { expect: 'REACHABLE', reason: 'externalTrafficPolicy: Cluster: every node answers on the NodePort and forwards to a backend, also nodes with no local backend' },

@@ -19,7 +19,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return;
   }
   // Imported only here: under the CLI this process never loads the client library (~70 MB).
-  const { Kube, loadKubeConfig } = await import('../helpers/kube.ts');
+  const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
   const { setUpRun, tearDownRun } = await import('../helpers/lifecycle.ts');
   const { loadSuiteModules } = await import('../helpers/check/modules.ts');
   const target = { kubeconfig: process.env.NETCONFORM_KUBECONFIG, context: process.env.NETCONFORM_CONTEXT };

@@ -2,7 +2,7 @@
 // classifier turns the events into an observation, the one retry policy decides whether another
 // attempt could change it, and the one outcome function compares it with the expectation.
 import type { ControlClient } from '../http.ts';
-import type { Kube } from '../kube.ts';
+import type { Kube } from '../kube/index.ts';
 import type { ProbePod } from '../topology.ts';
 import { classify, outcomeOf, worthRetrying, type Verdict } from './classify.ts';
 import { connectFrom } from './drivers/connect.ts';

@@ -4,7 +4,7 @@
 // settle (after every probe is ready), checks (pure: topology + plan → rows). Reports, `list`,
 // filters and diagnosis learn the paths from the modules; there is no central list to edit.
 import type { Deployment } from '../deploy.ts';
-import type { Kube } from '../kube.ts';
+import type { Kube } from '../kube/index.ts';
 import type { NodeInfo, Topology } from '../topology.ts';
 import type { Check, SuiteName } from './types.ts';
 

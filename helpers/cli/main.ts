@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { NetconformError, messageOf } from '../errors.ts';
 import { loadSuiteModules } from '../check/modules.ts';
 import { cleanupLeftovers, discoverNodes } from '../deploy.ts';
-import { Kube, loadKubeConfig } from '../kube.ts';
+import { Kube, loadKubeConfig } from '../kube/index.ts';
 import { plannedTopology, prepareModules } from '../lifecycle.ts';
 import { probeImage } from '../manifests.ts';
 import { packageRoot } from '../paths.ts';

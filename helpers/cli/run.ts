@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { NetconformError, UsageError, messageOf } from '../errors.ts';
-import { Kube, loadKubeConfig } from '../kube.ts';
+import { Kube, loadKubeConfig, type ThrottleCounter } from '../kube/index.ts';
 import { setUpRun, tearDownRun, type RunState } from '../lifecycle.ts';
 import type { RunPlan } from '../plan.ts';
 import type { PortsPlan } from '../ports-check/types.ts';
@@ -11,7 +11,8 @@ import { loadSuiteModules } from '../check/modules.ts';
 import { rowsOf, type Selection } from '../check/select.ts';
 import type { SuiteModule } from '../check/suite.ts';
 import type { RunResults } from '../check/types.ts';
-import { withDiagnosis } from '../diagnose.ts';
+import { withDiagnosis } from '../diagnose/index.ts';
+import type { NodePortTopology } from '../nodeport/types.ts';
 import { renderTerminal, writeReports } from '../report/index.ts';
 import type { Topology } from '../topology.ts';
 import { EXIT, type CliOptions } from './args.ts';
@@ -117,13 +118,27 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   if (run && !abort.signal.aborted) {
-    const counters = { 'apiRequests.setup+cleanup': kube.requests, 'apiRequests.checks': checkRequests, rows: run.results.length };
-    const finished = withDiagnosis({ ...run, finishedAt: new Date().toISOString(), phases: state.phases, counters }, { cni: state.topology ? (state.topology.plans.ports as PortsPlan | undefined)?.cni : undefined });
+    const throttled = kube.throttled;
+    const counters = {
+      'apiRequests.setup+cleanup': kube.requests, 'apiRequests.checks': checkRequests, rows: run.results.length,
+      ...(throttled.retries || throttled.gaveUp ? { 'apiThrottled.retries': throttled.retries, 'apiThrottled.waitMs': throttled.waitMs, 'apiThrottled.gaveUp': throttled.gaveUp } : {}),
+    };
+    const plans = state.topology?.plans;
+    const finished = withDiagnosis({ ...run, finishedAt: new Date().toISOString(), phases: state.phases, counters }, {
+      cni: (plans?.ports as PortsPlan | undefined)?.cni,
+      nodePortRange: (plans?.nodeport as NodePortTopology | undefined)?.range,
+    });
     const paths = await writeReports(finished, { reportDir: options.reportDir, junitPath: options.junit });
     io.out(renderTerminal(finished));
-    io.out(`phases: ${Object.entries(state.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks`);
+    io.out(`phases: ${Object.entries(state.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks${describeThrottling(throttled)}`);
     io.out(`reports: ${[paths.junit, paths.summary, paths.json].map((p) => path.relative(process.cwd(), p) || p).join(' ')}`);
   }
   if (exitCode === EXIT.interrupted) io.err('interrupted');
   return exitCode;
+}
+
+/** "; throttled by the API server: 4 retries, 2.5 s waited" — nothing when the run was not throttled. */
+export function describeThrottling(t: ThrottleCounter): string {
+  if (!t.retries && !t.gaveUp) return '';
+  return `; throttled by the API server: ${t.retries} ${t.retries === 1 ? 'retry' : 'retries'}, ${(t.waitMs / 1000).toFixed(1)} s waited${t.gaveUp ? `, ${t.gaveUp} still throttled after the retry bounds` : ''}`;
 }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SetupError } from '../errors.ts';
-import type { ControlTransport } from '../kube.ts';
+import type { ControlTransport } from '../kube/index.ts';
 import { CONTROL_ENV, encodeControlTransport, PLAN_ENV, RESULTS_ENV, writePlan, type RunPlan, type SuiteOutput } from '../plan.ts';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));

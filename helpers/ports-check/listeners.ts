@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { waitFor } from '../deploy.ts';
 import { messageOf } from '../errors.ts';
-import type { Kube, Pod } from '../kube.ts';
+import type { Kube, Pod } from '../kube/index.ts';
 import { NODE_ANNOTATION, ROLE_LABEL, runLabels } from '../manifests.ts';
 import { loadManifests } from '../nodeport/deploy.ts';
 import { describePodProblem, isPodReady, isStuck } from '../topology.ts';

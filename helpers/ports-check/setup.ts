@@ -3,7 +3,7 @@
 // kube-system ConfigMaps, plus --cni hints), the API server's port from the `kubernetes`
 // EndpointSlices, and each node's labels and address. Reads only.
 import { UsageError, messageOf } from '../errors.ts';
-import type { Kube, Node } from '../kube.ts';
+import type { Kube, Node } from '../kube/index.ts';
 import type { NodeAddressType } from '../nodeport/types.ts';
 import { detectCni, type CniEvidence } from '../ports/cni.ts';
 import { loadProfile, ProfileError } from '../ports/profiles.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { Node, Pod } from '../../helpers/kube.ts';
+import type { Node, Pod } from '../../helpers/kube/index.ts';
 import { classifyNodes, describePodProblem, explainUnschedulable, isStuck, podRoles, probePodName, probesFromPods } from '../../helpers/topology.ts';
 
 function k8sNode(name: string, extra: { unschedulable?: boolean; ready?: string; labels?: Record<string, string> } = {}): Node {

@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { messageOf } from '../../errors.ts';
 import type { ControlClient } from '../../http.ts';
-import type { Kube } from '../../kube.ts';
+import type { Kube } from '../../kube/index.ts';
 import type { Protocol, WireEvent } from '../types.ts';
 import { dial } from './dial.ts';
 

@@ -1,8 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { DIAGNOSIS_RULES, diagnose } from '../../helpers/diagnose.ts';
-import type { NetworkResult as CheckResult } from '../../helpers/check/types.ts';
-import { NODES, nodePort, podToPod, podToService, row } from './fixtures/results.ts';
+import type { NetworkResult as CheckResult } from '../../../helpers/check/types.ts';
+import { diagnose, viewOf } from '../../../helpers/diagnose/index.ts';
+import { serviceProxy } from '../../../helpers/diagnose/service-proxy.ts';
+import { NODES, nodePort, podToPod, podToService, row } from '../fixtures/results.ts';
 
+type Row = Pick<CheckResult, 'from' | 'to' | 'payload' | 'port' | 'protocol'>;
+const crossTouching = (node: string) => (r: Row) =>
+  r.from.node !== r.to.node && (r.from.node === node || r.to.node === node) ? ('FILTERED' as const) : undefined;
 /** pod-to-service toward the `kubernetes` Service (10.96.0.1:443) from probe-a on every node. */
 function apiService(fault: (node: string) => boolean): CheckResult[] {
   return NODES.map((node) =>
@@ -20,7 +24,36 @@ function apiService(fault: (node: string) => boolean): CheckResult[] {
 
 const fromWorker1 = (r: Pick<CheckResult, 'from'>) => (r.from.node === 'worker-1' ? ('FILTERED' as const) : undefined);
 
-describe('diagnosis of kube-proxy down on one node', () => {
+describe('diagnosis: service-proxy', () => {
+  test('pod IPs pass but ClusterIP fails from one node → kube-proxy on that node (its NodePorts too)', () => {
+    const results = [
+      ...podToPod(),
+      ...podToService({ fault: (r) => (r.from.node === 'worker-1' ? 'FILTERED' : undefined) }),
+      ...nodePort({ fault: (r) => (r.to.node === 'worker-1' ? 'FILTERED' : undefined) }),
+    ];
+    const { causes, results: diagnosed } = diagnose(results);
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toContain('pods on worker-1 reach pod IPs but not Service ClusterIPs (2 checks, e.g. 10.96.0.50:80/tcp), and NodePorts on worker-1 fail too: kube-proxy on worker-1');
+    expect(causes[0]).not.toContain('firewall');
+    const nodePortRow = diagnosed.find((r) => r.suite === 'nodeport' && r.outcome === 'failed')!;
+    expect(nodePortRow.diagnosis).toEqual(['kube-proxy on worker-1 also serves its NodePorts']);
+  });
+
+  test('kube-proxy is not blamed when pod IPs fail from that node too', () => {
+    const all = [...podToPod({ fault: crossTouching('worker-1') }), ...podToService({ fault: (r) => (r.from.node === 'worker-1' ? 'FILTERED' : undefined) })];
+    const open = all.filter((r) => r.suite === 'pod-to-service' && r.outcome === 'failed');
+    expect(serviceProxy.find(viewOf({ all, open }))).toEqual([]);
+  });
+
+  test('kubernetes Service fails from pods while other Services work → API server port', () => {
+    const api = ['cp-1', 'worker-1'].map((node) =>
+      row({ suite: 'pod-to-service', from: { node }, to: { node: '', ip: '10.96.0.1', kind: 'service' }, port: 443, observed: 'FILTERED', outcome: 'failed', properties: { service: 'kubernetes' } }),
+    );
+    const { causes } = diagnose([...podToPod(), ...podToService(), ...api]);
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toContain('pods on cp-1, worker-1 cannot reach the API server through the kubernetes Service 10.96.0.1:443 while other Services work');
+  });
+
   test('every Service VIP from that node fails, the kubernetes Service included → kube-proxy there, one cause, no "other Services work"', () => {
     // The lab's kube-proxy-down pattern: pod IPs pass everywhere; from worker-1 the probe
     // Service and the kubernetes Service both fail; NodePorts on worker-1 are refused.
@@ -50,13 +83,12 @@ describe('diagnosis of kube-proxy down on one node', () => {
   test('"other Services work" is not claimed for a node where they fail too', () => {
     // Pod IPs fail from worker-1 as well, so it is not kube-proxy either; other Services work
     // elsewhere in the run, which must not be read as "from worker-1".
-    const serviceProxy = DIAGNOSIS_RULES.find((r) => r.id === 'service-proxy')!;
     const all = [
       ...podToPod({ fault: (r) => (r.from.node === 'worker-1' && r.to.node !== 'worker-1' ? 'FILTERED' : undefined) }),
       ...podToService({ fault: fromWorker1 }),
       ...apiService((node) => node === 'worker-1'),
     ];
     const open = all.filter((r) => r.suite === 'pod-to-service' && r.outcome === 'failed');
-    expect(serviceProxy.find({ all, open, ctx: {} })).toEqual([]);
+    expect(serviceProxy.find(viewOf({ all, open }))).toEqual([]);
   });
 });

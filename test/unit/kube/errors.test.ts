@@ -1,9 +1,9 @@
 // Error translation: what the user reads when the API server says no. (Tests may build the
-// client library's exception; the product imports the library only in helpers/kube.ts.)
+// client library's exception; the product imports the library only in helpers/kube/.)
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
-import { SetupError } from '../../helpers/errors.ts';
-import { translateApiError } from '../../helpers/kube.ts';
+import { SetupError } from '../../../helpers/errors.ts';
+import { translateApiError } from '../../../helpers/kube/index.ts';
 
 const access = { server: 'https://172.28.0.10:6443', context: 'lab' };
 const apiError = (code: number, message: string) => new ApiException(code, `HTTP-Code: ${code}`, JSON.stringify({ kind: 'Status', message }), {});

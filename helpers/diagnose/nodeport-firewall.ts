@@ -1,0 +1,46 @@
+import type { DiagnoseContext } from './facts.ts';
+import { explainAll, failed, names, passed, sourceLabel, type DiagnosisRule, type RuleFinding } from './rule.ts';
+
+/** The range as the cluster reported it, or Kubernetes' default named as such. */
+const rangeText = ({ nodePortRange: r }: DiagnoseContext) => (r?.source === 'cluster' ? `${r.low}-${r.high}` : `default ${r ? `${r.low}-${r.high}` : '30000-32767'}`);
+
+export const nodePortFirewall: DiagnosisRule = {
+  id: 'nodeport-firewall',
+  pattern: 'NodePorts fail on one node only while the other nodes answer',
+  find({ all, open, ctx }) {
+    const rows = open.filter((f) => f.path === 'nodeport' && failed(f) && f.expectsAnswer);
+    const findings: RuleFinding[] = [];
+    const okNodes = new Set(all.filter((f) => f.path === 'nodeport' && passed(f) && f.expectsAnswer).map((f) => f.to.node));
+    const badNodes = new Set(rows.map((f) => f.to.node));
+    if (rows.length > 0 && [...badNodes].every((n) => !okNodes.has(n)) && okNodes.size === 0) {
+      return [{
+        rule: this.id,
+        cause: `NodePorts fail on every node (${names(badNodes)}) from ${sourceLabel(rows[0]!)}: the NodePort range is filtered between the runner and the nodes, or Service proxying is broken (see pod-to-service)`,
+        explains: explainAll(rows, 'NodePorts fail on every node'),
+      }];
+    }
+    for (const node of badNodes) {
+      const mine = rows.filter((f) => f.to.node === node);
+      const failing = names(mine.map((f) => `${f.port}/${f.protocol}`), 8);
+      const working = all.filter((f) => f.path === 'nodeport' && f.to.node === node && passed(f) && f.expectsAnswer);
+      const partial = working.length > 0
+        ? ` while ${names(working.map((f) => `${f.port}/${f.protocol}`), 8)} on ${node} works: only part of the NodePort range is open on ${node}`
+        : ` while other nodes answer: ${node}'s firewall drops the NodePort range`;
+      // Mostly refused: the packets arrive and nothing serves the NodePorts — not a firewall.
+      if (mine.filter((f) => f.seen === 'refused').length * 2 > mine.length) {
+        findings.push({
+          rule: this.id,
+          cause: `NodePort ${failing} is refused on ${node} (the node answers, nothing serves the port) while other nodes answer: the Service proxy on ${node} has not programmed these NodePorts — kube-proxy there is not running or cannot reach the API server; check it on ${node}`,
+          explains: explainAll(mine, `${node}'s Service proxy has no rules for these NodePorts`),
+        });
+        continue;
+      }
+      findings.push({
+        rule: this.id,
+        cause: `NodePort ${failing} fails on ${node} only${partial} — open TCP and UDP over the whole NodePort range (${rangeText(ctx)}) on ${node}`,
+        explains: explainAll(mine, `${node}'s firewall for the NodePort range`),
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,59 @@
+import type { Facts } from './facts.ts';
+import { count, explainAll, failed, involves, isCrossNode, judged, names, overlayHint, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
+
+export const podNetwork: DiagnosisRule = {
+  id: 'pod-network',
+  pattern: 'cross-node pod traffic fails from/to one node (or one pair) while same-node traffic passes',
+  find({ all, open, ctx }) {
+    let remaining = open.filter((f) => f.path === 'pod-to-pod' && failed(f) && isCrossNode(f));
+    const findings: RuleFinding[] = [];
+    const allCross = all.filter((f) => f.path === 'pod-to-pod' && isCrossNode(f) && judged(f));
+    if (remaining.length > 0 && remaining.length === allCross.length && new Set(allCross.flatMap((f) => [f.from.node, f.to.node])).size > 2) {
+      return [{
+        rule: this.id,
+        cause: `no cross-node pod traffic works between any nodes (${count(remaining.length, 'check')}): the pod network is down cluster-wide — ` +
+          `the CNI is not running or not configured on the nodes; ${overlayHint(ctx, 'the nodes', 'each other')}`,
+        explains: explainAll(open.filter((f) => failed(f) && f.path !== 'ports'), 'cross-node pod network down cluster-wide'),
+      }];
+    }
+    // Greedy: the node in most failing rows is the likeliest culprit; its rows are explained,
+    // then repeat for what is left (two broken nodes → two causes).
+    while (remaining.length > 0) {
+      const tally = new Map<string, number>();
+      for (const f of remaining) for (const n of [f.from.node, f.to.node]) tally.set(n, (tally.get(n) ?? 0) + 1);
+      const ranked = [...tally].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      const [node = '', top = 0] = ranked[0] ?? [];
+      const mine = remaining.filter((f) => involves(f, node));
+      const peerSet = new Set(mine.map((f) => (f.from.node === node ? f.to.node : f.from.node)));
+      const peers = names(peerSet);
+      // Only one pair broken: both ends tie and every row is between them — name the pair.
+      const pairOnly = peerSet.size === 1 && ranked[1]?.[1] === top;
+      const outbound = mine.some((f) => f.from.node === node);
+      const inbound = mine.some((f) => f.to.node === node);
+      const direction = outbound && inbound ? 'to and from' : outbound ? 'from' : 'to';
+      const sameNode = all.filter((f) => f.path === 'pod-to-pod' && f.from.node === node && f.to.node === node);
+      const sameNodeText = sameNode.length === 0 ? '' : sameNode.every(passed)
+        ? ` while same-node traffic on ${node} works`
+        : `, and even same-node traffic on ${node} fails (the CNI on ${node} itself: bridge, veth, plugin)`;
+      const subject = pairOnly ? `between ${node} and ${peers}` : `${direction} ${node} (peers: ${peers})`;
+      const related = open.filter(
+        (f) => failed(f) && (f.path === 'pod-to-service' || f.path === 'nodeport') && (involves(f, node) || peerSet.has(f.from.node) || peerSet.has(f.to.node)),
+      );
+      findings.push({
+        rule: this.id,
+        cause:
+          `cross-node pod traffic ${subject} fails (${count(mine.length, 'check')})${sameNodeText}: ` +
+          `${pairOnly ? `the pod route or overlay between ${node} and ${peers}` : `${node}'s pod route or overlay`} — check the routes to the other nodes' pod CIDRs on ${node} ` +
+          `(and theirs to ${node}'s), that IP forwarding is on (net.ipv4.ip_forward=1) and that nothing drops forwarded traffic; ${overlayHint(ctx, node, peers)}`,
+        explains: [
+          ...explainAll(mine, pairOnly ? `pod route/overlay between ${node} and ${peers}` : `pod route/overlay of ${node}`),
+          ...explainAll(related, `consistent with the pod network problem ${subject}: Service backends there are unreachable`),
+        ],
+      });
+      const claimed = new Set<Facts>([...mine, ...related]);
+      remaining = remaining.filter((f) => !claimed.has(f));
+      open = open.filter((f) => !claimed.has(f));
+    }
+    return findings;
+  },
+};

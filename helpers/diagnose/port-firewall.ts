@@ -1,0 +1,26 @@
+import { explainAll, failed, groupBy, names, passed, proto, type DiagnosisRule } from './rule.ts';
+
+export const portFirewall: DiagnosisRule = {
+  id: 'port-firewall',
+  pattern: 'a ports-suite row (one port/protocol) fails between nodes: that port on the target node',
+  find({ all, open }) {
+    const groups = groupBy(open.filter((f) => f.path === 'ports' && failed(f)), (f) => `${f.to.node}|${f.port}|${f.protocol}|${f.seen}`);
+    return [...groups.values()].map((rows) => {
+      const f = rows[0]!;
+      const what = `${proto(f)} ${f.port} on ${f.to.node}`;
+      // The profile's reason is quoted for the reader; the decision below never reads it.
+      const why = f.quote.why ? ` (${f.quote.why})` : '';
+      const peersOk = all.some((x) => x.path === 'ports' && x.port === f.port && x.protocol === f.protocol && x.to.node !== f.to.node && passed(x));
+      const sources = `from ${names(rows.map((x) => x.from.node))}`;
+      let cause: string;
+      if (f.seen === 'answered') {
+        cause = `${what} is reachable ${sources} but must be closed${why}: firewall it on ${f.to.node} or turn the service off`;
+      } else if (f.seen === 'refused') {
+        cause = `${what} refuses connections ${sources}${why}: the packets arrive but nothing listens — the service is not running on ${f.to.node}, or a firewall rejects with a reset`;
+      } else {
+        cause = `${what} is filtered ${sources}${why}${peersOk ? `, while other nodes accept it` : ''}: open ${what}'s firewall for traffic from those nodes`;
+      }
+      return { rule: this.id, cause, explains: explainAll(rows, cause) };
+    });
+  },
+};

@@ -1,0 +1,76 @@
+// What a diagnosis rule is, and the small vocabulary the rules share. Rules read Facts only
+// (facts.ts); they never see a CheckResult, a title to match on, or a profile's prose.
+import type { DiagnoseContext, End, Facts } from './facts.ts';
+
+export interface RuleFinding {
+  rule: string;
+  /** Run-level cause, naming nodes and ports. */
+  cause: string;
+  /** Rows this cause explains, each with its own one-line note. */
+  explains: Array<{ facts: Facts; note: string }>;
+}
+
+export interface View {
+  /** Every row of the run: evidence of what works. */
+  all: readonly Facts[];
+  /** Failed or errored rows no earlier rule explained. */
+  open: readonly Facts[];
+  ctx: DiagnoseContext;
+}
+
+export interface DiagnosisRule {
+  id: string;
+  /** The pattern in words (README material). */
+  pattern: string;
+  find(view: View): RuleFinding[];
+}
+
+export const failed = (f: Facts) => f.outcome === 'failed';
+export const passed = (f: Facts) => f.outcome === 'passed';
+/** Passed or failed: a network verdict, not an error or a skip. */
+export const judged = (f: Facts) => passed(f) || failed(f);
+export const isCrossNode = (f: Facts) => f.direction === 'node-to-node';
+export const involves = (f: Facts, node: string) => f.from.node === node || f.to.node === node;
+export const proto = (f: { protocol: string }) => f.protocol.toUpperCase();
+export const sourceLabel = (f: Facts) => (f.from.kind === 'runner' ? `the runner (${f.from.ip})` : f.from.node);
+/** One end as a person names it: "worker-1/probe-b-worker-1", "worker-1 (host)", "Service 10.96.0.1". */
+export const endLabel = (e: End) =>
+  e.kind === 'runner' ? `the runner (${e.ip})` : e.kind === 'service' ? `Service ${e.ip}` : e.kind === 'host' ? `${e.node} (host)` : e.pod ? `${e.node}/${e.pod}` : e.node;
+
+/** Identity of an end, to tell a pair of ends from its payload, protocol and port. */
+export const endKey = (e: End) => `${e.node}|${e.kind}|${e.pod ?? e.ip}`;
+/** Identity of a check apart from its payload size, to pair 'small' with 'full'. */
+export const checkKey = (f: Facts) => [f.path, endKey(f.from), endKey(f.to), f.port, f.protocol].join('|');
+/** Identity of a pair of ends apart from protocol, port and payload (TCP vs UDP on one pair). */
+export const pairKey = (f: Facts) => [f.path, endKey(f.from), endKey(f.to)].join('|');
+
+export function names(items: Iterable<string>, max = 5): string {
+  const list = [...new Set(items)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return list.length > max ? `${list.slice(0, max).join(', ')} and ${list.length - max} more` : list.join(', ');
+}
+
+export function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+export function explainAll(rows: readonly Facts[], note: string): RuleFinding['explains'] {
+  return rows.map((facts) => ({ facts, note }));
+}
+
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+/** "flannel (vxlan): UDP 8472 between worker-2 and cp-1, worker-1", or a generic hint. */
+export function overlayHint(ctx: DiagnoseContext, node: string, peers: string): string {
+  const withPorts = (ctx.cni ?? []).filter((c) => c.ports.length > 0);
+  if (withPorts.length === 0) {
+    return `if the cluster uses an overlay, check its port (UDP 8472 for VXLAN) between ${node} and ${peers}`;
+  }
+  const parts = withPorts.map(
+    (c) => `${c.name}${c.backend ? ` (${c.backend})` : ''} needs ${c.ports.map((p) => `${proto(p)} ${p.port}`).join(', ')}`,
+  );
+  return `this cluster's ${parts.join('; ')}: check that it is open between ${node} and ${peers} in both directions`;
+}

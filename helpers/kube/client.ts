@@ -1,0 +1,167 @@
+// Typed API calls. Every call is bounded by a timeout, rides out API server throttling
+// (throttle.ts), and fails with a translated, actionable error (errors.ts).
+import * as k8s from '@kubernetes/client-node';
+import { SetupError } from '../errors.ts';
+import { resolveControlTransport, type ControlTransport, type KubeAccess } from './config.ts';
+import { describeCall, headerOf, statusOf, translateApiError, type CallSite } from './errors.ts';
+import { execInPod, type ExecOptions, type ExecResult } from './exec.ts';
+import { newThrottleCounter, retryThrottled, type ThrottlePolicy } from './throttle.ts';
+
+class CallTimeout extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, options: { timeoutMs: number }): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CallTimeout()), options.timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Verbs that change state: repeated only after a 429 (the server did not process the request). */
+const STATE_CHANGING = new Set(['create']);
+
+export class Kube {
+  readonly access: KubeAccess;
+  private readonly core: k8s.CoreV1Api;
+  private readonly networking: k8s.NetworkingV1Api;
+  private readonly discovery: k8s.DiscoveryV1Api;
+  private readonly apps: k8s.AppsV1Api;
+  private readonly requestTimeoutMs: number;
+  private readonly throttlePolicy?: ThrottlePolicy;
+  /** API requests made through this client, retries included (for the requests-per-run figure). */
+  requests = 0;
+  /** Throttled answers ridden out (429, or 5xx with Retry-After): shown in the run's phase line. */
+  readonly throttled = newThrottleCounter();
+
+  constructor(access: KubeAccess, options: { requestTimeoutMs?: number; throttle?: ThrottlePolicy } = {}) {
+    this.access = access;
+    this.core = access.kc.makeApiClient(k8s.CoreV1Api);
+    this.networking = access.kc.makeApiClient(k8s.NetworkingV1Api);
+    this.discovery = access.kc.makeApiClient(k8s.DiscoveryV1Api);
+    this.apps = access.kc.makeApiClient(k8s.AppsV1Api);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.throttlePolicy = options.throttle;
+  }
+
+  private async call<T>(site: CallSite, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await retryThrottled(
+        () => {
+          this.requests++;
+          return withTimeout(fn(), { timeoutMs: this.requestTimeoutMs });
+        },
+        {
+          throttleOf: (o) => {
+            const status = 'error' in o ? statusOf(o.error) : undefined;
+            return status === undefined ? undefined : { status, retryAfter: headerOf((o as { error: unknown }).error, 'retry-after') };
+          },
+          idempotent: !STATE_CHANGING.has(site.verb),
+          counter: this.throttled,
+          policy: this.throttlePolicy,
+        },
+      );
+    } catch (err) {
+      if (err instanceof CallTimeout) {
+        throw new SetupError(`the API server ${this.access.server} (context "${this.access.context}") did not answer within ${this.requestTimeoutMs / 1000} s when asked to ${describeCall(site)}. Check that the cluster is up and that this host can reach it.`);
+      }
+      throw translateApiError(err, site, this.access);
+    }
+  }
+
+  /** Like call(), but a 404 yields undefined instead of an error. */
+  private async optional<T>(site: CallSite, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.call(site, fn);
+    } catch (err) {
+      if (statusOf((err as Error).cause) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async serverVersion(): Promise<string> {
+    const v = await this.call({ verb: 'get', resource: 'version' }, () => this.access.kc.makeApiClient(k8s.VersionApi).getCode());
+    return v.gitVersion;
+  }
+
+  listNodes() {
+    return this.call({ verb: 'list', resource: 'nodes' }, async () => (await this.core.listNode()).items);
+  }
+  readNamespace(name: string) {
+    return this.optional({ verb: 'get', resource: 'namespaces', name }, () => this.core.readNamespace({ name }));
+  }
+  createNamespace(body: k8s.V1Namespace) {
+    return this.call({ verb: 'create', resource: 'namespaces', name: body.metadata?.name }, () => this.core.createNamespace({ body }));
+  }
+  deleteNamespace(name: string) {
+    return this.optional({ verb: 'delete', resource: 'namespaces', name }, () => this.core.deleteNamespace({ name, propagationPolicy: 'Background' }));
+  }
+  listNamespaces(labelSelector: string) {
+    return this.call({ verb: 'list', resource: 'namespaces' }, async () => (await this.core.listNamespace({ labelSelector })).items);
+  }
+  createPod(namespace: string, body: k8s.V1Pod) {
+    return this.call({ verb: 'create', resource: 'pods', namespace, name: body.metadata?.name }, () => this.core.createNamespacedPod({ namespace, body }));
+  }
+  listPods(namespace: string, labelSelector?: string) {
+    return this.call({ verb: 'list', resource: 'pods', namespace }, async () => (await this.core.listNamespacedPod({ namespace, labelSelector })).items);
+  }
+  listPodsAllNamespaces(labelSelector: string) {
+    return this.call({ verb: 'list', resource: 'pods' }, async () => (await this.core.listPodForAllNamespaces({ labelSelector })).items);
+  }
+  deletePods(namespace: string, labelSelector: string) {
+    return this.call({ verb: 'deletecollection', resource: 'pods', namespace }, () =>
+      this.core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 }));
+  }
+  /** With dryRun, the API server validates and allocates but stores nothing (used to learn the NodePort range). */
+  createService(namespace: string, body: k8s.V1Service, options: { dryRun?: boolean } = {}) {
+    return this.call({ verb: 'create', resource: 'services', namespace, name: body.metadata?.name }, () =>
+      this.core.createNamespacedService({ namespace, body, ...(options.dryRun ? { dryRun: 'All' } : {}) }));
+  }
+  readPod(namespace: string, name: string) {
+    return this.optional({ verb: 'get', resource: 'pods', namespace, name }, () => this.core.readNamespacedPod({ namespace, name }));
+  }
+  listConfigMaps(namespace: string) {
+    return this.call({ verb: 'list', resource: 'configmaps', namespace }, async () => (await this.core.listNamespacedConfigMap({ namespace })).items);
+  }
+  listDaemonSetsAllNamespaces() {
+    return this.call({ verb: 'list', resource: 'daemonsets.apps' }, async () => (await this.apps.listDaemonSetForAllNamespaces()).items);
+  }
+  readService(namespace: string, name: string) {
+    return this.optional({ verb: 'get', resource: 'services', namespace, name }, () => this.core.readNamespacedService({ namespace, name }));
+  }
+  listServices(namespace: string, labelSelector?: string) {
+    return this.call({ verb: 'list', resource: 'services', namespace }, async () => (await this.core.listNamespacedService({ namespace, labelSelector })).items);
+  }
+  listServicesAllNamespaces(labelSelector: string) {
+    return this.call({ verb: 'list', resource: 'services' }, async () => (await this.core.listServiceForAllNamespaces({ labelSelector })).items);
+  }
+  deleteService(namespace: string, name: string) {
+    return this.optional({ verb: 'delete', resource: 'services', namespace, name }, () => this.core.deleteNamespacedService({ namespace, name }));
+  }
+  listEndpointSlices(namespace: string, labelSelector: string) {
+    return this.call({ verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace }, async () =>
+      (await this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector })).items);
+  }
+  /** The cluster's Service CIDRs (networking.k8s.io/v1 ServiceCIDR, GA in 1.33); undefined when the API is absent. */
+  async listServiceCidrs(): Promise<string[] | undefined> {
+    const list = await this.optional({ verb: 'list', resource: 'servicecidrs.networking.k8s.io' }, () => this.networking.listServiceCIDR());
+    return list?.items.flatMap((s) => s.spec?.cidrs ?? []);
+  }
+
+  private transport?: Promise<ControlTransport>;
+
+  /**
+   * TLS material and auth headers for speaking to the API server directly (the pod proxy).
+   * Resolved once per client (an exec credential plugin runs once): the control preflight and
+   * the suites' hand-over share it.
+   */
+  controlTransport(): Promise<ControlTransport> {
+    this.transport ??= resolveControlTransport(this.access);
+    return this.transport;
+  }
+
+  /** Run a command in a container and wait for it to end (or the timeout); the socket is always closed. */
+  exec(options: ExecOptions): Promise<ExecResult> {
+    this.requests++;
+    return execInPod(this.access, options);
+  }
+}

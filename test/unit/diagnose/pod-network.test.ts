@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'vitest';
+import type { DetectedCni } from '../../../helpers/ports/cni.ts';
+import type { NetworkResult as CheckResult } from '../../../helpers/check/types.ts';
+import { diagnose } from '../../../helpers/diagnose/index.ts';
+import { nodePort, podToPod, podToService, ports } from '../fixtures/results.ts';
+
+const flannelVxlan: DetectedCni[] = [
+  { name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN', kernelOwned: true }], why: 'test' },
+];
+type Row = Pick<CheckResult, 'from' | 'to' | 'payload' | 'port' | 'protocol'>;
+const crossTouching = (node: string) => (r: Row) =>
+  r.from.node !== r.to.node && (r.from.node === node || r.to.node === node) ? ('FILTERED' as const) : undefined;
+
+describe('diagnosis: pod-network', () => {
+  test('cross-node pod traffic to/from one node fails, same-node passes → that node\'s pod route/overlay, naming UDP 8472', () => {
+    const results = [
+      ...podToPod({ fault: crossTouching('worker-2') }),
+      // Services from worker-2 fail too (backends elsewhere unreachable); that is the same fault.
+      ...podToService({ fault: (r) => (r.from.node === 'worker-2' ? 'FILTERED' : undefined) }),
+      ...nodePort(),
+      ...ports(),
+    ];
+    const { causes, results: diagnosed } = diagnose(results, { cni: flannelVxlan });
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toContain('cross-node pod traffic to and from worker-2 (peers: cp-1, worker-1) fails (16 checks) while same-node traffic on worker-2 works');
+    expect(causes[0]).toContain("worker-2's pod route or overlay");
+    expect(causes[0]).toContain('flannel (vxlan) needs UDP 8472: check that it is open between worker-2 and cp-1, worker-1 in both directions');
+    expect(causes[0]).not.toContain('kube-proxy');
+
+    const broken = diagnosed.find((r) => r.suite === 'pod-to-pod' && r.from.node === 'worker-1' && r.to.node === 'worker-2')!;
+    expect(broken.diagnosis).toEqual(['pod route/overlay of worker-2']);
+    const service = diagnosed.find((r) => r.suite === 'pod-to-service' && r.outcome === 'failed')!;
+    expect(service.diagnosis?.[0]).toContain('consistent with the pod network problem to and from worker-2');
+  });
+
+  test('only one pair broken → the pair is named, not a node', () => {
+    const fault = (r: Row) =>
+      (r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? ('FILTERED' as const) : undefined;
+    const { causes } = diagnose(podToPod({ fault }), { cni: flannelVxlan });
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatch(/^cross-node pod traffic between worker-1 and worker-2 fails \(8 checks\)/);
+  });
+
+  test('no CNI known → the overlay hint stays generic but still names the port to check', () => {
+    const { causes } = diagnose(podToPod({ fault: crossTouching('cp-1') }));
+    expect(causes[0]).toContain('if the cluster uses an overlay, check its port (UDP 8472 for VXLAN) between cp-1 and worker-1, worker-2');
+  });
+});
