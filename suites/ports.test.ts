@@ -16,20 +16,22 @@ import { runPortsCheck } from '../helpers/ports-check/check.ts';
 import { portsRows, type PortsStaticRow } from '../helpers/ports-check/rows.ts';
 import type { CheckResult } from '../helpers/results.ts';
 import { select } from '../helpers/rows.ts';
-import { controlTransport, planFromSetup } from './check-rows.ts';
+import { controlTransport, countApiRequests, planFromSetup } from './check-rows.ts';
 
 const plan = planFromSetup();
 const rows = select(portsRows(plan.topology.portsPlan, plan.topology.probes, plan.topology.nodes, { short: plan.selection.short }), plan.selection);
 
 let clients: Promise<{ kube: Kube; control: ControlClient }> | undefined;
+let made: { kube: Kube; control: ControlClient } | undefined;
 /** One API client (exec, listeners) and one pod-proxy client per worker, built lazily. */
 function apiClients() {
   clients ??= (async () => {
     const kube = new Kube(loadKubeConfig(plan.kube));
-    return { kube, control: new ControlClient(await controlTransport(plan), { concurrency: plan.concurrency }) };
+    return (made = { kube, control: new ControlClient(await controlTransport(plan), { concurrency: plan.concurrency }) });
   })();
   return clients;
 }
+countApiRequests(() => (made ? made.kube.requests + made.control.requests : 0));
 
 function staticResult(row: PortsStaticRow): CheckResult {
   return {

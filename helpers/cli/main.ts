@@ -6,6 +6,7 @@ import { Kube, loadKubeConfig } from '../kube.ts';
 import { portsFor } from '../lifecycle.ts';
 import { plannedExtraSuites } from '../extra-suites.ts';
 import { probeImage } from '../manifests.ts';
+import { packageFile } from '../package-root.ts';
 import { podRoles, probePodName, type Topology } from '../topology.ts';
 import { EXIT, USAGE, parseCli, type CliOptions } from './args.ts';
 import { runCommand, selectionOf, type Io } from './run.ts';
@@ -30,7 +31,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.out(USAGE);
         return EXIT.passed;
       case 'version':
-        io.out(JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+        io.out(JSON.parse(fs.readFileSync(packageFile('package.json'), 'utf8')).version);
         return EXIT.passed;
       case 'images':
         io.out(probeImage(options));

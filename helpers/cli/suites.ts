@@ -1,6 +1,9 @@
-// Runs the suites: vitest in a child process, project `suites`, our collector as the only
-// reporter. A child (not startVitest in-process) because vitest's logger exits the process on
+// Runs the suites: vitest in a child process, with the product's own config
+// (suites/vitest.config.ts, compiled beside the suites) and our collector as the only reporter.
+// A child (not startVitest in-process) because vitest's logger exits the process on
 // SIGINT/SIGTERM, which would skip our cleanup; in a child, the CLI keeps the signals.
+// The pod-proxy credentials go to the child through an inherited pipe (fd CONTROL_FD), never
+// in its environment or the plan file.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,13 +11,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SetupError } from '../errors.ts';
 import type { ControlTransport } from '../kube.ts';
-import { CONTROL_ENV, encodeControlTransport, PLAN_ENV, RESULTS_ENV, writePlan, type RunPlan, type SuiteOutput } from '../plan.ts';
+import { CODE_EXT, CODE_ROOT, codeFile } from '../package-root.ts';
+import { CONTROL_FD, CONTROL_FD_ENV, PLAN_ENV, RESULTS_ENV, serializeControlTransport, writePlan, type RunPlan, type SuiteOutput } from '../plan.ts';
 
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** A suite's name from its file (suites/pod-to-pod.test.ts or the compiled .js). */
+export function suiteNameOf(file: string): string {
+  return path.basename(file).replace(/\.test\.[cm]?[jt]s$/, '');
+}
 
-/** Every suite file vitest finds (suites/**\/*.test.ts) runs; there is no list of suites here. */
+/** Every suite file vitest finds (suites/**\/*.test.*) runs; there is no list of suites here. */
 export async function runSuites(options: { plan: RunPlan; control?: ControlTransport; signal?: AbortSignal }): Promise<SuiteOutput> {
-  return inChild(options, (resultsFile) => ['run', '--reporter', fileURLToPath(new URL('./collector.ts', import.meta.url))], (resultsFile, code) => {
+  return inChild(options, () => ['run', '--reporter', codeFile('helpers/cli/collector')], (resultsFile, code) => {
     if (!fs.existsSync(resultsFile)) throw new SetupError(`the suites did not finish: vitest exited with code ${code} before reporting results (see the output above).`);
     return JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteOutput;
   });
@@ -26,7 +33,7 @@ export async function listChecks(options: { plan: RunPlan }): Promise<{ suite: s
     if (!fs.existsSync(resultsFile)) throw new SetupError(`listing the checks failed: vitest exited with code ${code} (see the output above).`);
     const tests = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { name: string; file: string }[];
     return tests
-      .map((t) => ({ suite: path.basename(t.file).replace(/\.test\.ts$/, ''), title: t.name.replace(/^[^>]*> /, '') }))
+      .map((t) => ({ suite: suiteNameOf(t.file), title: t.name.replace(/^[^>]*> /, '') }))
       .filter((t) => t.title !== NO_CHECKS_TITLE);
   });
 }
@@ -42,9 +49,10 @@ async function inChild<T>(options: { plan: RunPlan; control?: ControlTransport; 
   const [command = 'run', ...rest] = argsFor(resultsFile);
   const args = [
     vitest, command,
-    '--root', PACKAGE_ROOT,
-    '--config', path.join(PACKAGE_ROOT, 'vitest.config.ts'),
-    '--project', 'suites',
+    '--root', CODE_ROOT,
+    '--config', codeFile('suites/vitest.config'),
+    // Compiled: Node imports the config as it is; from the sources vite bundles the TypeScript.
+    ...(CODE_EXT === '.js' ? ['--configLoader', 'native'] : []),
     // One worker per suite file: suites wait on the network, not the CPU, so they overlap.
     '--maxWorkers', '4',
     ...rest,
@@ -52,13 +60,19 @@ async function inChild<T>(options: { plan: RunPlan; control?: ControlTransport; 
   try {
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(process.execPath, args, {
-        cwd: PACKAGE_ROOT,
+        cwd: CODE_ROOT,
         env: {
           ...process.env, [PLAN_ENV]: planFile, [RESULTS_ENV]: resultsFile, NETCONFORM_CONCURRENCY: String(options.plan.concurrency),
-          ...(options.control ? { [CONTROL_ENV]: encodeControlTransport(options.control) } : {}),
+          ...(options.control ? { [CONTROL_FD_ENV]: String(CONTROL_FD) } : {}),
         },
-        stdio: ['ignore', 'inherit', 'inherit'],
+        // fd 3: the control transport, written once and closed (read by suites/setup.ts).
+        stdio: ['ignore', 'inherit', 'inherit', options.control ? 'pipe' : 'ignore'],
       });
+      if (options.control) {
+        const pipe = child.stdio[CONTROL_FD] as NodeJS.WritableStream;
+        pipe.on('error', () => undefined); // the child died before reading: its exit code tells
+        pipe.end(JSON.stringify(serializeControlTransport(options.control)));
+      }
       const stop = () => child.kill('SIGTERM');
       options.signal?.addEventListener('abort', stop, { once: true });
       child.on('error', reject);

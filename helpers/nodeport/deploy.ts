@@ -8,6 +8,7 @@ import { waitFor, waitForEndpoints, type Deployment } from '../deploy.ts';
 import { messageOf } from '../errors.ts';
 import type { Kube, Node, Pod, Service } from '../kube.ts';
 import { NODE_ANNOTATION, ROLE_LABEL, runLabels } from '../manifests.ts';
+import { packageFile } from '../package-root.ts';
 import { describePodProblem, isPodReady, isStuck, type NodeInfo } from '../topology.ts';
 import { DEFAULT_NODEPORT_RANGE, parseNodePortRange, pickNodePorts } from './allocate.ts';
 import type { NodeAddressType, NodePortRange, NodePortService, NodePortTarget, NodePortTopology, RangePosition } from './types.ts';
@@ -17,7 +18,7 @@ const CLUSTER_SERVICE = 'nodeport-cluster';
 const LOCAL_SERVICE = 'nodeport-local';
 
 export function loadManifests<T>(file: string): T[] {
-  const text = fs.readFileSync(new URL(`../../manifests/${file}`, import.meta.url), 'utf8');
+  const text = fs.readFileSync(packageFile('manifests', file), 'utf8');
   return parseAllDocuments(text).map((d) => d.toJS() as T);
 }
 
