@@ -16,6 +16,8 @@ const config: ViteUserConfig = {
   root: path.dirname(suitesDir),
   test: {
     include: [`suites/**/*.test${ext}`],
+    // Installed, this tree sits under node_modules/: vitest's default exclude would drop it.
+    exclude: [],
     globalSetup: [path.join(suitesDir, `setup${ext}`)],
     // Worker threads, not forked processes: one process for all suite files (measured by `npm run bench`).
     pool: 'threads',
@@ -23,6 +25,11 @@ const config: ViteUserConfig = {
     testTimeout: 180_000,
     hookTimeout: 300_000,
     watch: false,
+    // Nothing to remember between runs (and an installed package may sit in a read-only folder).
+    cache: false,
+    // Compiled, the helpers load as plain Node modules in the workers (as they do from an
+    // installed package, which is under node_modules/), not through vite's transform pipeline.
+    server: { deps: { external: ext === '.js' ? [/\/helpers\//] : [] } },
   },
 };
 
