@@ -48,13 +48,17 @@ async function inChild<T>(options: { plan: RunPlan; control?: ControlTransport; 
   const vitest = fileURLToPath(new URL('vitest.mjs', import.meta.resolve('vitest/package.json')));
   const [command = 'run', ...rest] = argsFor(resultsFile);
   const args = [
+    // The suites wait on the network, not on the heap: a young generation kept small (the flag
+    // holds for every worker thread too) saves ~30 MB of resident memory at no measurable cost.
+    '--max-semi-space-size=1',
     vitest, command,
     '--root', CODE_ROOT,
     '--config', codeFile('suites/vitest.config'),
     // Compiled: Node imports the config as it is; from the sources vite bundles the TypeScript.
     ...(CODE_EXT === '.js' ? ['--configLoader', 'native'] : []),
-    // One worker per suite file: suites wait on the network, not the CPU, so they overlap.
-    '--maxWorkers', '4',
+    // Two workers: the suite files overlap (their time is waiting on the network) while each
+    // extra worker thread would cost ~25 MB and, on a small machine, CPU for its start-up.
+    '--maxWorkers', '2',
     ...rest,
   ];
   try {
