@@ -1,13 +1,13 @@
 // globalSetup of the suites (suites/vitest.config.ts): provide the run plan and the pod-proxy
 // transport to every suite worker, in memory.
-// Run by the CLI: the CLI has deployed the probes already, names the plan in $NETCONFORM_PLAN
-// and writes the transport to an inherited pipe ($NETCONFORM_CONTROL_FD), read here once.
+// Run by the CLI: the CLI starts vitest while it deploys, and writes the plan and the transport
+// to an inherited pipe ($NETCONFORM_HANDOVER_FD) once the probes are ready; read here once.
 // Run directly (`npx vitest run --config suites/vitest.config.ts`): deploy here, once, and tear
 // down at the end; flags come from $NETCONFORM_KUBECONFIG, $NETCONFORM_CONTEXT,
 // $NETCONFORM_SHORT, $NETCONFORM_ONLY.
 import type { TestProject } from 'vitest/node';
 import type { RunState } from '../helpers/lifecycle.ts';
-import { CONTROL_FD_ENV, PLAN_ENV, readControlTransport, readPlan, serializeControlTransport, type RunPlan, type SerializedControlTransport } from '../helpers/plan.ts';
+import { HANDOVER_FD_ENV, HANDOVER_TIMEOUT_ENV, readHandover, serializeControlTransport, type RunPlan, type SerializedControlTransport } from '../helpers/plan.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,11 +18,11 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
-  const planFile = process.env[PLAN_ENV];
-  if (planFile) {
-    project.provide('plan', readPlan(planFile));
-    const fd = process.env[CONTROL_FD_ENV];
-    if (fd) project.provide('control', await readControlTransport(Number(fd), { timeoutMs: 10_000 }));
+  const fd = process.env[HANDOVER_FD_ENV];
+  if (fd) {
+    const handover = await readHandover(Number(fd), { timeoutMs: Number(process.env[HANDOVER_TIMEOUT_ENV] ?? 600_000) });
+    project.provide('plan', handover.plan);
+    if (handover.control) project.provide('control', handover.control);
     return;
   }
   // Imported only here: under the CLI this process never loads the client library (~70 MB).

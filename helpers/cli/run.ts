@@ -11,7 +11,7 @@ import type { RunResults } from '../results.ts';
 import type { Selection } from '../rows.ts';
 import { EXIT, type CliOptions } from './args.ts';
 import { finishRun, terminalView, writeRunReports } from './reports.ts';
-import { runSuites } from './suites.ts';
+import { startSuites, type SuitesChild } from './suites.ts';
 
 export interface Io {
   out: (line: string) => void;
@@ -55,6 +55,8 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let run: RunResults | undefined;
   let checkRequests = 0;
   let detectedCni: DetectedCni[] | undefined;
+  // vitest starts while the cluster is set up; it waits for the plan (setup's timeouts, and more).
+  let suites: SuitesChild | undefined = startSuites({ concurrency: options.concurrency, handoverTimeoutMs: 3 * options.timeoutMs + 60_000, signal: abort.signal });
   try {
     const topology = await setUpRun(kube, {
       runId, namespace, image: options.image, registry: options.registry, imagePullSecret: options.imagePullSecret,
@@ -66,7 +68,10 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     const plan: RunPlan = { topology, selection: selectionOf(options), kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS };
     progress('running the checks');
     const suitesStarted = performance.now();
-    const output = await runSuites({ plan, control: await kube.controlTransport(), signal: abort.signal });
+    const control = await kube.controlTransport();
+    const child = suites;
+    suites = undefined; // handed over: from here the child ends by itself
+    const output = await child.run(plan, control);
     if (output.results.length === 0 && output.errors.length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
     state.phases.suites = Math.round(performance.now() - suitesStarted);
     Object.assign(state.phases, output.phases);
@@ -86,6 +91,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       io.err(`error: ${messageOf(err)}`);
     }
   } finally {
+    await suites?.abandon();
     try {
       await tearDownRun(kube, state, { keep: options.keep, onProgress: progress });
       if (state.deployment && !options.keep) progress(`cleaned up: ${state.deployment.createdNamespace ? `namespace ${state.deployment.namespace} deleted` : `probes removed from namespace ${state.deployment.namespace}`} in ${((state.phases.cleanup ?? 0) / 1000).toFixed(1)} s`);
