@@ -1,6 +1,6 @@
 // Credentials never travel in an environment variable (issue 9): during a real run, no process
 // the CLI starts (the vitest child and whatever it starts) holds the bearer token or the client
-// key in its environment, nor in the run plan it is handed on disk. The run uses the lab's admin
+// key in its environment or command line (the plan and the transport go over an inherited pipe). The run uses the lab's admin
 // kubeconfig (client certificate and key) with a real ServiceAccount token added, so the
 // pod-proxy transport carries both kinds of secret. Skipped when the lab is not up.
 import fs from 'node:fs';
@@ -75,10 +75,7 @@ describe.skipIf(!up)('credentials', () => {
       if (environ === undefined) return;
       const cmdline = read(`/proc/${pid}/cmdline`) ?? '';
       if (cmdline.includes('vitest')) vitestSeen++;
-      const env = Object.fromEntries(environ.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
       const texts: [string, string][] = [['environment', environ], ['command line', cmdline]];
-      const plan = env.NETCONFORM_PLAN ? read(env.NETCONFORM_PLAN) : undefined;
-      if (plan) texts.push(['plan file', plan]);
       for (const [where, text] of texts) for (const [what, value] of Object.entries(secrets)) if (text.includes(value)) leaks.add(`${what} in the ${where} of pid ${pid} (${cmdline.split('\0').slice(0, 2).join(' ')})`);
     };
     // Sample the process tree every 20 ms while the run lasts (as bench/tree-rss.ts samples memory).
