@@ -48,7 +48,7 @@ export function readHandover(fd: number, options: { timeoutMs: number }): Promis
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       pipe.destroy();
-      reject(new Error(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for the run plan from kube-netconform on fd ${fd}`));
+      reject(new Error(`timed out after ${options.timeoutMs / 1000} s waiting for the run plan from kube-netconform on fd ${fd}`));
     }, options.timeoutMs);
     pipe.on('data', (c: Buffer) => chunks.push(c));
     pipe.on('error', (err) => (clearTimeout(timer), reject(err)));
