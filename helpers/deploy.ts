@@ -30,7 +30,7 @@ export interface Deployment {
   createdServices: string[];
 }
 
-const POLL_MS = 500;
+const POLL_MS = 250;
 
 /** Poll `check` until it returns a value; on timeout throw an error naming what was awaited. */
 export async function waitFor<T>(check: () => Promise<T | undefined>, options: { timeoutMs: number; what: string; intervalMs?: number; signal?: AbortSignal }): Promise<T> {
@@ -140,8 +140,8 @@ const GONE_POLL_MS = 100;
 /**
  * Delete what this run created and wait until it is gone. A namespace we created goes whole;
  * in a namespace we did not create, only our pods and Services (by run label and by name) go.
- * Pods (grace 0) and Services are deleted explicitly first, in parallel, so the namespace
- * controller finds nothing slow left to delete when the namespace goes.
+ * Pods (grace 0) and Services are deleted explicitly, in parallel, so the namespace controller
+ * finds nothing slow (no pod in its termination grace period) left to delete.
  */
 export async function teardown(kube: Kube, deployment: Deployment, options: { timeoutMs: number }): Promise<void> {
   const selector = `${RUN_LABEL}=${deployment.runId}`;
@@ -150,9 +150,11 @@ export async function teardown(kube: Kube, deployment: Deployment, options: { ti
     ...deployment.createdServices.map((name) => kube.deleteService(deployment.namespace, name)),
   ]);
   if (deployment.createdNamespace) {
-    // A failure here is not fatal: deleting the namespace deletes the rest, and we wait for that.
-    await deleteContent().catch(() => undefined);
-    await kube.deleteNamespace(deployment.namespace);
+    // At the same time: the namespace controller waits 5 s after a namespace's deletion before
+    // it deletes what is in it (kube-controller-manager's namespaceDeletionGracePeriod), by
+    // then our own deletes are done. A failure of ours is not fatal: the namespace's deletion
+    // deletes the rest, and we wait for that.
+    await Promise.all([deleteContent().catch(() => undefined), kube.deleteNamespace(deployment.namespace)]);
     await waitFor(async () => ((await kube.readNamespace(deployment.namespace)) ? undefined : true), {
       timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `namespace ${deployment.namespace} to be deleted`,
     });
