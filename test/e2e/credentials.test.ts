@@ -61,6 +61,7 @@ describe.skipIf(!up)('credentials', () => {
     // The key's base64 body without line breaks, and one line of it: found however it is encoded.
     const keyBody = keyPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
     const keyLine = keyPem.split('\n')[1]!;
+    kubectl('delete', 'serviceaccount', SA, '-n', 'default', '--ignore-not-found');
     kubectl('create', 'serviceaccount', SA, '-n', 'default');
     const token = kubectl('create', 'token', SA, '-n', 'default', '--duration', '10m').trim();
     const withToken = path.join(dir, 'admin-with-token.kubeconfig');
