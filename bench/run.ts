@@ -75,7 +75,8 @@ async function cliRun(label: string, args: string[], tree = root): Promise<{ sam
   const run = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as RunResults;
   const sample = sampleOf(run, exitCode, wallMs, peaks);
   const bad = isBad(sample);
-  console.log(`${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall, peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB${bad ? `; reports kept in ${reportDir}` : ''}`);
+  const phases = ['deploy', 'wait-ready', 'suites', 'cleanup'].map((p) => `${p} ${((run.phases[p] ?? 0) / 1000).toFixed(1)}`).join(', ');
+  console.log(`${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall (${phases}), peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB${bad ? `; reports kept in ${reportDir}` : ''}`);
   if (!bad) fs.rmSync(reportDir, { recursive: true, force: true });
   return { sample, run };
 }
