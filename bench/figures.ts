@@ -114,7 +114,7 @@ export function benchRows(f: BenchFigures): string[][] {
     const [peak, basePeak] = [Math.max(...h.map((x) => x.rss.peakTotal)), Math.max(...b.map((x) => x.rss.peakTotal))];
     const ratio = (now: number, then: number) => `${(now / then).toFixed(2)}×`;
     rows.push([
-      `vs baseline ${f.baseline.ref} (${f.baseline.commit.slice(0, 7)}), ${b.length} runs alternated with these`,
+      `vs baseline ${f.baseline.ref}${f.baseline.commit.startsWith(f.baseline.ref) ? '' : ` (${f.baseline.commit.slice(0, 7)})`}, ${b.length} runs alternated with these`,
       `median wall ${s(wall)} vs ${s(baseWall)} (${ratio(wall, baseWall)}): deploy ${s(phaseMedian(b, 'deploy'))}, wait-ready ${s(phaseMedian(b, 'wait-ready'))}, suites ${s(phaseMedian(b, 'suites'))}, cleanup ${s(phaseMedian(b, 'cleanup'))} then; peak RSS ${mb(peak)} vs ${mb(basePeak)} (${ratio(peak, basePeak)})${b.some(isBad) ? `; ${b.filter(isBad).length} baseline runs failed` : ''}`,
       '—', '',
     ]);

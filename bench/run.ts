@@ -9,6 +9,7 @@
 //      installed (npm ci) and built there once, before anything talks to the cluster; the copy
 //      is kept for the next bench run (`--baseline <ref> --runs 0 --pods-per-node 0` prepares
 //      it alone, e.g. before taking the lab). The CLI runs as a user runs it: the bin file itself.
+// --json <file> saves the figures; --from <file> renders saved ones again without a cluster.
 // Exits 1 when a healthy run had a failure (a flaky check is a defect), else 0.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '20' },
     readme: { type: 'boolean' },
     baseline: { type: 'string' },
+    from: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -148,7 +150,8 @@ async function controlPath(samples: number): Promise<void> {
   }
 }
 
-const figures = await benchmark();
+// --from <file>: the figures of an earlier run (its --json), printed and (--readme) written again.
+const figures = values.from ? (JSON.parse(fs.readFileSync(values.from, 'utf8')) as BenchFigures) : await benchmark();
 console.log(`\n${renderTerminal(figures)}`);
 if (values.json) fs.writeFileSync(values.json, JSON.stringify(figures, null, 2));
 if (values.readme && figures.healthy.length) {

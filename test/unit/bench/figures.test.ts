@@ -49,6 +49,7 @@ describe('benchmark figures', () => {
     const f: BenchFigures = { machine, date: 'd', healthy: [sample(10_000), sample(11_000)], baseline: { ref: 'HEAD~1', commit: '028b7a4aaaaaaa', healthy: [sample(20_000), sample(22_000)] } };
     const row = benchRows(f).find((r) => r[0]!.startsWith('vs baseline'))!;
     expect(row[0]).toBe('vs baseline HEAD~1 (028b7a4), 2 runs alternated with these');
+    expect(benchRows({ ...f, baseline: { ...f.baseline!, ref: '028b7a4' } }).find((r) => r[0]!.startsWith('vs baseline'))![0]).toBe('vs baseline 028b7a4, 2 runs alternated with these');
     expect(row[1]).toMatch(/^median wall 10.5 s vs 21.0 s \(0.50×\)/);
     expect(row[1]).toMatch(/peak RSS 700 MB vs 700 MB \(1.00×\)$/);
     expect(benchRows(f)[0]![3]).toBe('✓');
