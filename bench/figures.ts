@@ -34,13 +34,15 @@ export interface BenchFigures {
   /** Healthy full runs (default flags), all of them. */
   healthy: RunSample[];
   scale?: { podsPerNode: number; concurrency: number; sample: RunSample };
+  /** The same healthy runs of another commit (--baseline), alternated with these in one bench run. */
+  baseline?: { ref: string; commit: string; healthy: RunSample[] };
 }
 
-/** The targets of issue 5, in one place. */
+/** The targets (issue 9 for the full run and memory, issue 5 for scale), in one place. */
 export const TARGETS = {
-  fullRunMs: 30_000,
+  fullRunMs: 12_000,
   scalePairsMs: 20_000,
-  rssBytes: 200 * 1024 * 1024,
+  rssBytes: 350 * 1024 * 1024,
 } as const;
 
 export function sampleOf(run: RunResults, exitCode: number, wallMs: number, rss: TreeRss): RunSample {
@@ -94,7 +96,7 @@ export function benchRows(f: BenchFigures): string[][] {
     ]);
     rows.push([
       'API requests per run',
-      `${median(h.map((x) => x.counters['apiRequests.setup+cleanup'] ?? 0))} setup + cleanup, ${median(h.map((x) => x.counters['apiRequests.checks'] ?? 0))} checks (one pod-proxy GET or exec per check)`,
+      `${median(h.map((x) => x.counters['apiRequests.setup+cleanup'] ?? 0))} setup + cleanup, ${median(h.map((x) => x.counters['apiRequests.checks'] ?? 0))} checks (pod-proxy GETs and execs the suites sent, retries included)`,
       '—', '',
     ]);
     const bad = h.filter(isBad);
@@ -105,6 +107,17 @@ export function benchRows(f: BenchFigures): string[][] {
     ]);
     const peak = h.reduce((a, b) => (b.rss.peakTotal > a.rss.peakTotal ? b : a));
     rows.push([`peak RSS of a full run (highest of ${h.length})`, rssText(peak.rss), `≤ ${mb(TARGETS.rssBytes)}`, verdict(peak.rss.peakTotal <= TARGETS.rssBytes)]);
+  }
+  if (f.baseline?.healthy.length && h.length) {
+    const b = f.baseline.healthy;
+    const [wall, baseWall] = [median(h.map((x) => x.wallMs)), median(b.map((x) => x.wallMs))];
+    const [peak, basePeak] = [Math.max(...h.map((x) => x.rss.peakTotal)), Math.max(...b.map((x) => x.rss.peakTotal))];
+    const ratio = (now: number, then: number) => `${(now / then).toFixed(2)}×`;
+    rows.push([
+      `vs baseline ${f.baseline.ref}${f.baseline.commit.startsWith(f.baseline.ref) ? '' : ` (${f.baseline.commit.slice(0, 7)})`}, ${b.length} runs alternated with these`,
+      `median wall ${s(wall)} vs ${s(baseWall)} (${ratio(wall, baseWall)}): deploy ${s(phaseMedian(b, 'deploy'))}, wait-ready ${s(phaseMedian(b, 'wait-ready'))}, suites ${s(phaseMedian(b, 'suites'))}, cleanup ${s(phaseMedian(b, 'cleanup'))} then; peak RSS ${mb(peak)} vs ${mb(basePeak)} (${ratio(peak, basePeak)})${b.some(isBad) ? `; ${b.filter(isBad).length} baseline runs failed` : ''}`,
+      '—', '',
+    ]);
   }
   if (f.scale) {
     const x = f.scale.sample;

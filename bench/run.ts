@@ -3,7 +3,13 @@
 //   1. healthy full runs (--runs, default 20): median phase times, API requests, zero failures;
 //   2. peak resident memory of the whole kube-netconform process tree during each run;
 //   3. a scale run: --pods-per-node (default 10) probe pods per node, pod-to-pod suite only;
-//   4. with --control-path, one check through the pod proxy vs through exec (why: pod proxy).
+//   4. with --control-path, one check through the pod proxy vs through exec (why: pod proxy);
+//   5. with --baseline <git-ref>, the same healthy runs of that commit, alternated with ours, for
+//      the ratio: its tree is exported (git archive) to $TMPDIR/kube-netconform-bench-<commit>,
+//      installed (npm ci) and built there once, before anything talks to the cluster; the copy
+//      is kept for the next bench run (`--baseline <ref> --runs 0 --pods-per-node 0` prepares
+//      it alone, e.g. before taking the lab). The CLI runs as a user runs it: the bin file itself.
+// --json <file> saves the figures; --from <file> renders saved ones again without a cluster.
 // Exits 1 when a healthy run had a failure (a flaky check is a defect), else 0.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,16 +34,35 @@ const { values } = parseArgs({
     'control-path': { type: 'boolean' },
     samples: { type: 'string', default: '20' },
     readme: { type: 'boolean' },
+    baseline: { type: 'string' },
+    from: { type: 'string' },
     json: { type: 'string' },
   },
 });
 const kubeconfig = values.kubeconfig ?? execFileSync('bash', [path.join(root, 'lab', 'lab.sh'), 'kubeconfig'], { encoding: 'utf8' }).trim();
 
-/** One CLI run with `args`, its process tree's memory sampled; the report dir is kept only when the run failed. */
-async function cliRun(label: string, args: string[]): Promise<{ sample: RunSample; run: RunResults }> {
+/** The tree of `ref` exported, installed and built in a directory of its own (reused when already prepared). */
+function prepareBaseline(ref: string): { dir: string; commit: string } {
+  const commit = execFileSync('git', ['-C', root, 'rev-parse', '--verify', `${ref}^{commit}`], { encoding: 'utf8' }).trim();
+  const dir = path.join(os.tmpdir(), `kube-netconform-bench-${commit.slice(0, 12)}`);
+  const ready = path.join(dir, '.bench-ready');
+  if (fs.existsSync(ready)) return { dir, commit };
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  console.log(`baseline ${ref} (${commit.slice(0, 7)}): exporting, npm ci and build in ${dir}`);
+  execFileSync('bash', ['-c', 'git -C "$1" archive --format=tar "$2" | tar -x -C "$3"', 'export', root, commit, dir], { stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
+  const scripts = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  if (scripts.build) execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'inherit' });
+  fs.writeFileSync(ready, `${commit}\n`);
+  return { dir, commit };
+}
+
+/** One CLI run (of the tree at `tree`) with `args`, its process tree's memory sampled; the report dir is kept only when the run failed. */
+async function cliRun(label: string, args: string[], tree = root): Promise<{ sample: RunSample; run: RunResults }> {
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-bench-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'kube-netconform.js'), 'run', '--kubeconfig', kubeconfig, '--report-dir', reportDir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(path.join(tree, 'bin', 'kube-netconform.js'), ['run', '--kubeconfig', kubeconfig, '--report-dir', reportDir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   const rss = sampleTreeRss(child.pid!);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -52,15 +77,16 @@ async function cliRun(label: string, args: string[]): Promise<{ sample: RunSampl
   const run = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as RunResults;
   const sample = sampleOf(run, exitCode, wallMs, peaks);
   const bad = isBad(sample);
-  console.log(`${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall, peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB${bad ? `; reports kept in ${reportDir}` : ''}`);
+  const phases = ['deploy', 'wait-ready', 'suites', 'cleanup'].map((p) => `${p} ${((run.phases[p] ?? 0) / 1000).toFixed(1)}`).join(', ');
+  console.log(`${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall (${phases}), peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB${bad ? `; reports kept in ${reportDir}` : ''}`);
   if (!bad) fs.rmSync(reportDir, { recursive: true, force: true });
   return { sample, run };
 }
 
 async function machine(run?: RunResults): Promise<Machine> {
   const cpu = /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown CPU';
-  const kube = new Kube(loadKubeConfig({ kubeconfig }));
-  const nodes = await kube.listNodes().catch(() => []);
+  // Only after runs (the lab is ours then): `--runs 0` prepares a baseline without the cluster.
+  const nodes = run ? await new Kube(loadKubeConfig({ kubeconfig })).listNodes().catch(() => []) : [];
   return {
     cpu, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release().split('-')[0]!, node: process.version,
     kubernetes: run?.cluster.kubernetesVersion, network: run?.cluster.cni?.join(', '), nodes: nodes.length || undefined,
@@ -69,12 +95,16 @@ async function machine(run?: RunResults): Promise<Machine> {
 
 async function benchmark(): Promise<BenchFigures> {
   const runs = Number(values.runs);
+  const base = values.baseline ? { ref: values.baseline, ...prepareBaseline(values.baseline) } : undefined;
   const healthy: RunSample[] = [];
+  const baseHealthy: RunSample[] = [];
   let last: RunResults | undefined;
   for (let i = 1; i <= runs; i++) {
     const { sample, run } = await cliRun(`healthy run ${i}/${runs}`, []);
     healthy.push(sample);
     last = run;
+    // Alternated, so both see the same cluster and machine load.
+    if (base) baseHealthy.push((await cliRun(`baseline ${base.ref} run ${i}/${runs}`, [], base.dir)).sample);
   }
   let scale: BenchFigures['scale'];
   const podsPerNode = Number(values['pods-per-node']);
@@ -84,7 +114,11 @@ async function benchmark(): Promise<BenchFigures> {
     scale = { podsPerNode, concurrency, sample };
     last ??= run;
   }
-  return { machine: await machine(last), date: new Date().toISOString().slice(0, 10), healthy, ...(scale ? { scale } : {}) };
+  return {
+    machine: await machine(last), date: new Date().toISOString().slice(0, 10), healthy,
+    ...(scale ? { scale } : {}),
+    ...(base ? { baseline: { ref: base.ref, commit: base.commit, healthy: baseHealthy } } : {}),
+  };
 }
 
 /** One check, driven both ways, `samples` times each: mean ms per check and API requests per check. */
@@ -116,10 +150,11 @@ async function controlPath(samples: number): Promise<void> {
   }
 }
 
-const figures = await benchmark();
+// --from <file>: the figures of an earlier run (its --json), printed and (--readme) written again.
+const figures = values.from ? (JSON.parse(fs.readFileSync(values.from, 'utf8')) as BenchFigures) : await benchmark();
 console.log(`\n${renderTerminal(figures)}`);
 if (values.json) fs.writeFileSync(values.json, JSON.stringify(figures, null, 2));
-if (values.readme) {
+if (values.readme && figures.healthy.length) {
   const readme = path.join(root, 'README.md');
   fs.writeFileSync(readme, replaceReadmeBlock(fs.readFileSync(readme, 'utf8'), renderMarkdown(figures)));
   console.log('README.md: performance table updated');

@@ -30,7 +30,7 @@ export interface Deployment {
   createdServices: string[];
 }
 
-const POLL_MS = 500;
+const POLL_MS = 250;
 
 /** Poll `check` until it returns a value; on timeout throw an error naming what was awaited. */
 export async function waitFor<T>(check: () => Promise<T | undefined>, options: { timeoutMs: number; what: string; intervalMs?: number; signal?: AbortSignal }): Promise<T> {
@@ -115,25 +115,35 @@ export async function discoverNodes(kube: Kube, options: { nodeSelector?: Record
   return nodes;
 }
 
+/** How often teardown looks whether what it deleted is gone (a read per look; cleanup is on the run's wall time). */
+const GONE_POLL_MS = 100;
+
 /**
  * Delete what this run created and wait until it is gone. A namespace we created goes whole;
- * in a namespace we did not create, only our pods and Service (by run label and by name) go.
+ * in a namespace we did not create, only our pods and Services (by run label and by name) go.
+ * Pods (grace 0) and Services are deleted explicitly, in parallel, so the namespace controller
+ * finds nothing slow (no pod in its termination grace period) left to delete.
  */
 export async function teardown(kube: Kube, deployment: Deployment, options: { timeoutMs: number }): Promise<void> {
   const selector = `${RUN_LABEL}=${deployment.runId}`;
+  const deleteContent = () => Promise.all([
+    kube.deletePods(deployment.namespace, selector),
+    ...deployment.createdServices.map((name) => kube.deleteService(deployment.namespace, name)),
+  ]);
   if (deployment.createdNamespace) {
-    // Pods first with grace 0, so the namespace controller has nothing slow left to do.
-    await kube.deletePods(deployment.namespace, selector).catch(() => undefined);
-    await kube.deleteNamespace(deployment.namespace);
+    // At the same time: the namespace controller waits 5 s after a namespace's deletion before
+    // it deletes what is in it (kube-controller-manager's namespaceDeletionGracePeriod), by
+    // then our own deletes are done. A failure of ours is not fatal: the namespace's deletion
+    // deletes the rest, and we wait for that.
+    await Promise.all([deleteContent().catch(() => undefined), kube.deleteNamespace(deployment.namespace)]);
     await waitFor(async () => ((await kube.readNamespace(deployment.namespace)) ? undefined : true), {
-      timeoutMs: options.timeoutMs, what: `namespace ${deployment.namespace} to be deleted`,
+      timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `namespace ${deployment.namespace} to be deleted`,
     });
     return;
   }
-  await kube.deletePods(deployment.namespace, selector);
-  for (const name of deployment.createdServices) await kube.deleteService(deployment.namespace, name);
+  await deleteContent();
   await waitFor(async () => ((await kube.listPods(deployment.namespace, selector)).length === 0 ? true : undefined), {
-    timeoutMs: options.timeoutMs, what: `the probe pods of run ${deployment.runId} in namespace ${deployment.namespace} to be deleted`,
+    timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `the probe pods of run ${deployment.runId} in namespace ${deployment.namespace} to be deleted`,
   });
 }
 

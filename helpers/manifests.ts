@@ -2,6 +2,7 @@
 // with a YAML library and patch typed fields in code: names, labels, image, node pinning, ports.
 import fs from 'node:fs';
 import { parse } from 'yaml';
+import { packageFile } from './package-root.ts';
 import type { Namespace, Pod, Service } from './kube/index.ts';
 import { probePodName, type ProbePorts, type ProbeRole } from './topology.ts';
 
@@ -15,7 +16,7 @@ export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const PROBE_COMPONENTS = ['probe', 'hostnet-probe'] as const;
 
 function load<T>(file: string): T {
-  return parse(fs.readFileSync(new URL(`../manifests/${file}`, import.meta.url), 'utf8')) as T;
+  return parse(fs.readFileSync(packageFile('manifests', file), 'utf8')) as T;
 }
 
 /** --image wins; else --registry replaces the registry host of the default image. */

@@ -1,27 +1,65 @@
-// What the CLI hands to the suites (through a file named by $NETCONFORM_PLAN, because vitest
-// runs in a child process): the topology, the row selection and how to reach the cluster.
-// Credentials are never in it. The pod-proxy transport (server, TLS material, auth header) the
-// CLI resolved from the kubeconfig goes to the child in $NETCONFORM_CONTROL instead — memory
-// only, never on disk — so suite workers need not load the client library (~70 MB each).
-import fs from 'node:fs';
+// What the CLI hands to the suites' vitest child (helpers/cli/suites.ts): the run plan — the
+// topology, the row selection, how to reach the cluster — and the pod-proxy transport (server,
+// TLS material, auth header) the CLI resolved from the kubeconfig. Both go through an inherited
+// pipe (fd HANDOVER_FD, named in $NETCONFORM_HANDOVER_FD), never an environment variable or a
+// file: the suites' globalSetup reads it once and provides it to the workers in memory, so
+// workers need not load the client library (~70 MB each).
+import net from 'node:net';
 import type { ControlTransport, KubeTarget } from './kube/index.ts';
 import type { Selection } from './check/select.ts';
 import type { Topology } from './topology.ts';
 import type { CheckResult } from './check/types.ts';
 
-export const PLAN_ENV = 'NETCONFORM_PLAN';
 export const RESULTS_ENV = 'NETCONFORM_RESULTS';
-export const CONTROL_ENV = 'NETCONFORM_CONTROL';
+/** Names the inherited file descriptor the hand-over arrives on (a number, not a secret). */
+export const HANDOVER_FD_ENV = 'NETCONFORM_HANDOVER_FD';
+/** How long (ms) the child waits for the hand-over: the CLI deploys meanwhile. */
+export const HANDOVER_TIMEOUT_ENV = 'NETCONFORM_HANDOVER_TIMEOUT_MS';
+/** The child's stdio slot for the hand-over: after stdin, stdout, stderr. */
+export const HANDOVER_FD = 3;
+
+/** The transport as plain, structured-cloneable data (PEM material as text). */
+export interface SerializedControlTransport {
+  server: string;
+  headers: Record<string, string>;
+  tls: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+}
+
+/** What the child receives: the plan, and the transport when checks will run (not for `list`). */
+export interface Handover {
+  plan: RunPlan;
+  control?: SerializedControlTransport;
+}
 
 const asText = (v: string | Buffer | undefined) => (v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : v);
 
-/** ControlTransport → one environment value (PEM material is text). */
-export function encodeControlTransport(t: ControlTransport): string {
-  return JSON.stringify({ server: t.server, headers: t.headers, tls: { ca: asText(t.tls.ca), cert: asText(t.tls.cert), key: asText(t.tls.key), rejectUnauthorized: t.tls.rejectUnauthorized } });
+export function serializeControlTransport(t: ControlTransport): SerializedControlTransport {
+  return { server: t.server, headers: t.headers, tls: { ca: asText(t.tls.ca), cert: asText(t.tls.cert), key: asText(t.tls.key), rejectUnauthorized: t.tls.rejectUnauthorized } };
 }
 
-export function decodeControlTransport(text: string): ControlTransport {
-  return JSON.parse(text) as ControlTransport;
+/**
+ * Read the hand-over the parent writes to the inherited pipe `fd`, to its end (the parent
+ * closes its side after writing). Rejects when the pipe closes with nothing on it (the parent
+ * gave up: its setup failed) or nothing came within `timeoutMs`.
+ */
+export function readHandover(fd: number, options: { timeoutMs: number }): Promise<Handover> {
+  return new Promise((resolve, reject) => {
+    const pipe = new net.Socket({ fd, readable: true, writable: false });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      pipe.destroy();
+      reject(new Error(`timed out after ${options.timeoutMs / 1000} s waiting for the run plan from kube-netconform on fd ${fd}`));
+    }, options.timeoutMs);
+    pipe.on('data', (c: Buffer) => chunks.push(c));
+    pipe.on('error', (err) => (clearTimeout(timer), reject(err)));
+    pipe.on('end', () => {
+      clearTimeout(timer);
+      pipe.destroy();
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (!text) reject(new Error(`kube-netconform closed the hand-over pipe (fd ${fd}) without a run plan`));
+      else resolve(JSON.parse(text) as Handover);
+    });
+  });
 }
 
 export interface RunPlan {
@@ -43,12 +81,4 @@ export interface SuiteOutput {
   errors: string[];
   /** API requests the suites made (pod proxy), summed over workers when known. */
   controlRequests?: number;
-}
-
-export function readPlan(file: string): RunPlan {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as RunPlan;
-}
-
-export function writePlan(file: string, plan: RunPlan): void {
-  fs.writeFileSync(file, JSON.stringify(plan), { mode: 0o600 });
 }

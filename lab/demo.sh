@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build --silent   # the CLI runs the compiled dist/
 if ! bash lab/lab.sh status 2>/dev/null | grep -q '^lab: up'; then
   bash lab/lab.sh up "$@"
 fi

@@ -2,49 +2,66 @@
 // row through the one check runner (helpers/check/run.ts), leaves the CheckResult on task.meta
 // (the collector reporter gathers them) and asserts the outcome, so vitest's own view agrees
 // with the reports. No suite file talks to the API itself.
-import { describe, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { runCheck, type RunContext } from '../helpers/check/run.ts';
 import { NO_CHECKS_TITLE, rowsOf } from '../helpers/check/select.ts';
 import type { SuiteModule } from '../helpers/check/suite.ts';
 import type { CheckResult } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
 import type { ControlTransport, Kube } from '../helpers/kube/index.ts';
-import { CONTROL_ENV, decodeControlTransport, type RunPlan } from '../helpers/plan.ts';
+import type { RunPlan } from '../helpers/plan.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
     result?: CheckResult;
+    /** On a suite file: the API requests its checks sent (pod proxy, exec), for the run's counters. */
+    apiRequests?: number;
   }
 }
 
 /**
- * The pod-proxy transport: handed over by the CLI in $NETCONFORM_CONTROL, or (vitest run
- * directly) resolved here from the plan's kubeconfig target, loading the client library.
+ * The pod-proxy transport: provided by the globalSetup (handed over by the CLI through a pipe,
+ * never an environment variable), or — when nothing provided it — resolved here from the
+ * plan's kubeconfig target, loading the client library.
  */
 export async function controlTransport(plan: RunPlan): Promise<ControlTransport> {
-  const handed = process.env[CONTROL_ENV];
-  if (handed) return decodeControlTransport(handed);
+  const handed = inject('control');
+  if (handed) return handed;
   const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
   return new Kube(loadKubeConfig(plan.kube)).controlTransport();
 }
 
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => (value ??= make());
+/**
+ * Report the API requests this suite file's checks send: `sent()` reads the clients' running
+ * totals (they may be shared with other files of the same worker, which run one after the
+ * other), and the difference over the file goes on the meta of the suite the hooks belong to,
+ * for the collector.
+ */
+export function countApiRequests(sent: () => number): void {
+  let before = 0;
+  beforeAll(() => {
+    before = sent();
+  });
+  // vitest requires a destructuring pattern as a hook's first (fixtures) argument.
+  afterAll(({}, suite) => {
+    suite.meta.apiRequests = sent() - before;
+  });
 }
 
-/** One pod-proxy client and (only where a driver execs) one API client per worker, built lazily. */
+/** The clients of this worker, built lazily and shared by its suite files. */
+const made: { control?: ControlClient; kube?: Kube } = {};
+let control: Promise<ControlClient> | undefined;
+let kube: Promise<Kube> | undefined;
+
+/** One pod-proxy client and (only where a driver execs) one API client per worker. */
 function runContext(plan: RunPlan): RunContext {
   return {
     namespace: plan.topology.namespace,
     attempts: plan.attempts,
     probes: plan.topology.probes,
     podPort: plan.topology.ports.http,
-    control: once(async () => new ControlClient(await controlTransport(plan), { concurrency: plan.concurrency })),
-    kube: once(async (): Promise<Kube> => {
-      const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
-      return new Kube(loadKubeConfig(plan.kube));
-    }),
+    control: () => (control ??= controlTransport(plan).then((t) => (made.control = new ControlClient(t, { concurrency: plan.concurrency })))),
+    kube: () => (kube ??= import('../helpers/kube/index.ts').then(({ Kube, loadKubeConfig }) => (made.kube = new Kube(loadKubeConfig(plan.kube))))),
   };
 }
 
@@ -57,6 +74,7 @@ export function suiteTests(module: SuiteModule): void {
       test.skip(NO_CHECKS_TITLE, () => undefined);
       return;
     }
+    countApiRequests(() => (made.control?.requests ?? 0) + (made.kube?.requests ?? 0));
     // A plain loop rather than test.for: test.for's "$title" formatting quotes and truncates.
     for (const row of rows) {
       test.concurrent(row.title, async ({ task, skip }) => {

@@ -1,21 +1,28 @@
-// globalSetup of the `suites` project: provide the run plan to every suite.
-// Run by the CLI: the CLI has deployed the probes already and names the plan in $NETCONFORM_PLAN.
-// Run directly (`npx vitest run --project suites`): deploy here, once, and tear down at the end;
-// flags come from $NETCONFORM_KUBECONFIG, $NETCONFORM_CONTEXT, $NETCONFORM_SHORT, $NETCONFORM_ONLY.
+// globalSetup of the suites (suites/vitest.config.ts): provide the run plan and the pod-proxy
+// transport to every suite worker, in memory.
+// Run by the CLI: the CLI starts vitest while it deploys, and writes the plan and the transport
+// to an inherited pipe ($NETCONFORM_HANDOVER_FD) once the probes are ready; read here once.
+// Run directly (`npx vitest run --config suites/vitest.config.ts`): deploy here, once, and tear
+// down at the end; flags come from $NETCONFORM_KUBECONFIG, $NETCONFORM_CONTEXT,
+// $NETCONFORM_SHORT, $NETCONFORM_ONLY.
 import type { TestProject } from 'vitest/node';
 import type { RunState } from '../helpers/lifecycle.ts';
-import { PLAN_ENV, readPlan, type RunPlan } from '../helpers/plan.ts';
+import { HANDOVER_FD_ENV, HANDOVER_TIMEOUT_ENV, readHandover, serializeControlTransport, type RunPlan, type SerializedControlTransport } from '../helpers/plan.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     plan: RunPlan;
+    /** Absent under `list` (nothing runs) — suites then resolve it from the plan's kubeconfig. */
+    control?: SerializedControlTransport;
   }
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
-  const planFile = process.env[PLAN_ENV];
-  if (planFile) {
-    project.provide('plan', readPlan(planFile));
+  const fd = process.env[HANDOVER_FD_ENV];
+  if (fd) {
+    const handover = await readHandover(Number(fd), { timeoutMs: Number(process.env[HANDOVER_TIMEOUT_ENV] ?? 600_000) });
+    project.provide('plan', handover.plan);
+    if (handover.control) project.provide('control', handover.control);
     return;
   }
   // Imported only here: under the CLI this process never loads the client library (~70 MB).
@@ -36,6 +43,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
       selection: { short: process.env.NETCONFORM_SHORT === '1', only: process.env.NETCONFORM_ONLY ? [process.env.NETCONFORM_ONLY] : [] },
       kube: target, concurrency: 8, attempts: 2,
     });
+    project.provide('control', serializeControlTransport(await kube.controlTransport()));
   } catch (err) {
     await tearDownRun(kube, state, { keep: false });
     throw err;

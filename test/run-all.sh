@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: unit tests, then the lab (brought up if it is not already) for the lab's own
+# `npm test`: the build (dist/), unit tests, then the lab (brought up if it is not already) for the lab's own
 # tests and the end-to-end tests of the CLI, then the vxlan pod network, then `lab down`
 # asserted clean. Prints one closing line "tests: N passed, N failed".
 set -uo pipefail
@@ -20,6 +20,9 @@ lab_step() { # name, lab args…
   bash lab/lab.sh "$@" || { failed_steps+=("$name"); return 1; }
 }
 
+# The CLI the e2e tests drive is the compiled one (bin/ runs dist/): build it first.
+echo "=== build"
+npm run build --silent || failed_steps+=("build")
 vitest_step unit --project unit
 if [ "$(id -u)" -ne 0 ]; then
   echo "=== lab and end-to-end tests need root (network namespaces); skipped"

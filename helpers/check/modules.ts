@@ -3,12 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { suitesDir } from '../paths.ts';
+import { CODE_ROOT } from '../package-root.ts';
 import type { SuiteModule } from './suite.ts';
 
 const TEST_FILE = /^(.+)\.test\.(ts|js)$/;
 
-export function suiteFiles(dir: string = suitesDir()): { name: string; module: string; test: string }[] {
+export function suiteFiles(dir: string = path.join(CODE_ROOT, 'suites')): { name: string; module: string; test: string }[] {
   return fs.readdirSync(dir)
     .map((f) => TEST_FILE.exec(f))
     .filter((m): m is RegExpExecArray => m !== null)
@@ -16,7 +16,7 @@ export function suiteFiles(dir: string = suitesDir()): { name: string; module: s
     .filter((f) => fs.existsSync(f.module));
 }
 
-export async function loadSuiteModules(dir: string = suitesDir()): Promise<SuiteModule[]> {
+export async function loadSuiteModules(dir: string = path.join(CODE_ROOT, 'suites')): Promise<SuiteModule[]> {
   const modules = await Promise.all(suiteFiles(dir).map(async (f) => {
     const loaded = (await import(pathToFileURL(f.module).href)) as { default?: SuiteModule };
     if (!loaded.default?.name || typeof loaded.default.checks !== 'function') throw new Error(`${f.module} does not export a suite module (export default defineSuite({...}))`);

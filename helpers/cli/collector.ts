@@ -7,12 +7,20 @@ import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { RESULTS_ENV, type SuiteOutput } from '../plan.ts';
 import { NO_CHECKS_TITLE } from '../check/select.ts';
+import { suiteNameOf } from './suites.ts';
 import type { CheckResult, SuiteName } from '../check/types.ts';
 
 const PROGRESS_EVERY_MS = 2_000;
 
 function suiteOf(moduleId: string): SuiteName {
-  return path.basename(moduleId).replace(/\.test\.ts$/, '') as SuiteName;
+  return suiteNameOf(moduleId) as SuiteName;
+}
+
+/** API requests a suite file's checks sent, as its hooks left them on the file's or its suites' meta (suites/check-rows.ts). */
+function apiRequestsOf(module: TestModule): number {
+  let n = (module.meta() as { apiRequests?: number }).apiRequests ?? 0;
+  for (const suite of module.children.allSuites()) n += (suite.meta() as { apiRequests?: number }).apiRequests ?? 0;
+  return n;
 }
 
 /** A test that ended without leaving a result (it crashed): an error row, never a silent pass. */
@@ -56,10 +64,14 @@ export default class Collector implements Reporter {
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
     const results: CheckResult[] = [];
+    let controlRequests = 0;
     const errors = unhandledErrors.map((e) => e.message);
     for (const module of modules) {
       const suite = suiteOf(module.moduleId);
+      controlRequests += apiRequestsOf(module);
       for (const e of module.errors()) errors.push(`${suite}: ${e.message}`);
+      // A failed hook of a describe block lands on that suite, not on the module or a test.
+      for (const s of module.children.allSuites()) for (const e of s.errors()) errors.push(`${suite} > ${s.name}: ${e.message}`);
       for (const test of module.children.allTests()) {
         // A suite with no selected rows registers one skipped placeholder: not a check.
         if (test.name === NO_CHECKS_TITLE && !(test.meta() as { result?: CheckResult }).result) continue;
@@ -67,7 +79,7 @@ export default class Collector implements Reporter {
       }
     }
     process.stderr.write(`checks: ${this.done}/${this.total} done, ${this.failed} not passed\n`);
-    const output: SuiteOutput = { results, phases: this.phases, errors, controlRequests: results.reduce((n, r) => n + (r.kind === 'network' ? r.attempts : 0), 0) };
+    const output: SuiteOutput = { results, phases: this.phases, errors, controlRequests };
     const file = process.env[RESULTS_ENV];
     if (file) fs.writeFileSync(file, JSON.stringify(output));
   }

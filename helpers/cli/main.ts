@@ -6,10 +6,9 @@ import { cleanupLeftovers, discoverNodes } from '../deploy.ts';
 import { Kube, loadKubeConfig } from '../kube/index.ts';
 import { plannedTopology, prepareModules } from '../lifecycle.ts';
 import { probeImage } from '../manifests.ts';
-import { packageRoot } from '../paths.ts';
+import { packageFile } from '../package-root.ts';
 import { EXIT, USAGE, parseCli, type CliOptions } from './args.ts';
 import { detectedCni, plannedRows, runCommand, selectionOf, type Io } from './run.ts';
-import path from 'node:path';
 
 const defaultIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -30,7 +29,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.out(USAGE);
         return EXIT.passed;
       case 'version':
-        io.out(JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version);
+        io.out(JSON.parse(fs.readFileSync(packageFile('package.json'), 'utf8')).version);
         return EXIT.passed;
       case 'images':
         io.out(probeImage(options));

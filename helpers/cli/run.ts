@@ -16,7 +16,7 @@ import type { NodePortTopology } from '../nodeport/types.ts';
 import { renderTerminal, writeReports } from '../report/index.ts';
 import type { Topology } from '../topology.ts';
 import { EXIT, type CliOptions } from './args.ts';
-import { runSuites } from './suites.ts';
+import { startSuites, type SuitesChild } from './suites.ts';
 
 export interface Io {
   out: (line: string) => void;
@@ -72,6 +72,8 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let checkRequests = 0;
   let cni: string[] | undefined;
   const selection = selectionOf(options);
+  // vitest starts while the cluster is set up; it waits for the plan (setup's timeouts, and more).
+  let suites: SuitesChild | undefined = startSuites({ concurrency: options.concurrency, handoverTimeoutMs: 3 * options.timeoutMs + 60_000, signal: abort.signal });
   try {
     const topology = await setUpRun(kube, {
       runId, namespace, image: options.image, registry: options.registry, imagePullSecret: options.imagePullSecret,
@@ -87,7 +89,10 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     const plan: RunPlan = { topology, selection, kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS };
     progress('running the checks');
     const suitesStarted = performance.now();
-    const output = await runSuites({ plan, control: await kube.controlTransport(), signal: abort.signal });
+    const control = await kube.controlTransport();
+    const child = suites;
+    suites = undefined; // handed over: from here the child ends by itself
+    const output = await child.run(plan, control);
     state.phases.suites = Math.round(performance.now() - suitesStarted);
     Object.assign(state.phases, output.phases);
     for (const e of output.errors) io.err(`error: ${e}`);
@@ -107,6 +112,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       io.err(`error: ${messageOf(err)}`);
     }
   } finally {
+    await suites?.abandon();
     try {
       await tearDownRun(kube, state, { keep: options.keep, onProgress: progress });
       if (state.deployment && !options.keep) progress(`cleaned up: ${state.deployment.createdNamespace ? `namespace ${state.deployment.namespace} deleted` : `probes removed from namespace ${state.deployment.namespace}`} in ${((state.phases.cleanup ?? 0) / 1000).toFixed(1)} s`);

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { messageOf } from '../errors.ts';
 import type { Kube, Node, Pod, Service } from '../kube/index.ts';
 import { NODE_ANNOTATION, ROLE_LABEL, runLabels } from '../manifests.ts';
+import { packageFile } from '../package-root.ts';
 import type { NodeInfo } from '../topology.ts';
 import { DEFAULT_NODEPORT_RANGE, parseNodePortRange } from './allocate.ts';
 import type { NodeAddressType, NodePortRange, NodePortTarget, RangePosition } from './types.ts';
@@ -15,7 +16,7 @@ export const CLUSTER_SERVICE = 'nodeport-cluster';
 export const LOCAL_SERVICE = 'nodeport-local';
 
 export function loadManifests<T>(file: string): T[] {
-  const text = fs.readFileSync(new URL(`../../manifests/${file}`, import.meta.url), 'utf8');
+  const text = fs.readFileSync(packageFile('manifests', file), 'utf8');
   return parseAllDocuments(text).map((d) => d.toJS() as T);
 }
 

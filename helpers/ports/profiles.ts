@@ -4,9 +4,9 @@
 // so we keep the `yaml` package's source ranges and validate the document node by node.
 
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { packageFile } from '../package-root.ts';
 import type { Protocol } from '../check/types.ts';
 
 /** Node roles a rule can name. `master` is accepted as the seed's word for control-plane. */
@@ -64,8 +64,8 @@ export class ProfileError extends Error {
   }
 }
 
-/** The profiles/ folder shipped with the tool (two levels above helpers/ports/). */
-export const BUILTIN_PROFILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'profiles');
+/** The profiles/ folder shipped with the tool. */
+export const BUILTIN_PROFILES_DIR = packageFile('profiles');
 
 /**
  * Load a profile by built-in name ("kubeadm", "seed-2017") or by path to a YAML file.

@@ -34,8 +34,8 @@ describe('benchmark figures', () => {
     expect(median([4, 1, 2, 3])).toBe(2.5);
   });
 
-  test('a healthy run with a failed row fails the stability row; RSS over 200 MB is marked missed', () => {
-    const f: BenchFigures = { machine, date: '2026-11-26', healthy: [sample(22_000), sample(23_000, { exitCode: 1, badRows: ['pod-to-pod a → b'] })] };
+  test('a healthy run with a failed row fails the stability row; RSS over 350 MB is marked missed', () => {
+    const f: BenchFigures = { machine, date: '2026-11-26', healthy: [sample(11_000), sample(12_000, { exitCode: 1, badRows: ['pod-to-pod a → b'] })] };
     const rows = benchRows(f);
     const stability = rows.find((r) => r[0]!.startsWith('healthy-cluster stability'))!;
     expect(stability[3]).toBe('✗');
@@ -43,7 +43,17 @@ describe('benchmark figures', () => {
     const memory = rows.find((r) => r[0]!.startsWith('peak RSS of a full run'))!;
     expect(memory[1]).toMatch(/^700 MB whole process tree \(vitest \(suites, worker threads\) 550 MB, kube-netconform CLI 170 MB\)/);
     expect(memory[3]).toBe('✗');
-    expect(rows[0]![3]).toBe('✓'); // median wall 22.5 s ≤ 30 s
+    expect(rows[0]![3]).toBe('✓'); // median wall 11.5 s ≤ 12 s
+  });
+
+  test('baseline row: medians and ratios against the other commit\'s runs', () => {
+    const f: BenchFigures = { machine, date: 'd', healthy: [sample(10_000), sample(11_000)], baseline: { ref: 'HEAD~1', commit: '028b7a4aaaaaaa', healthy: [sample(20_000), sample(22_000)] } };
+    const row = benchRows(f).find((r) => r[0]!.startsWith('vs baseline'))!;
+    expect(row[0]).toBe('vs baseline HEAD~1 (028b7a4), 2 runs alternated with these');
+    expect(benchRows({ ...f, baseline: { ...f.baseline!, ref: '028b7a4' } }).find((r) => r[0]!.startsWith('vs baseline'))![0]).toBe('vs baseline 028b7a4, 2 runs alternated with these');
+    expect(row[1]).toMatch(/^median wall 10.5 s vs 21.0 s \(0.50×\)/);
+    expect(row[1]).toMatch(/peak RSS 700 MB vs 700 MB \(1.00×\)$/);
+    expect(benchRows(f)[0]![3]).toBe('✓');
   });
 
   test('scale row: pairs, checks and the pod-to-pod suite time against 20 s', () => {

@@ -1,0 +1,97 @@
+// Credentials never travel in an environment variable (issue 9): during a real run, no process
+// the CLI starts (the vitest child and whatever it starts) holds the bearer token or the client
+// key in its environment or command line (the plan and the transport go over an inherited pipe). The run uses the lab's admin
+// kubeconfig (client certificate and key) with a real ServiceAccount token added, so the
+// pod-proxy transport carries both kinds of secret. Skipped when the lab is not up.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { kubeconfig, kubectl, labIsUp, objectsLeft, runIdOf, startCli } from './cli-helpers.ts';
+
+const up = labIsUp();
+const SA = 'netconform-e2e-creds';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-creds-'));
+
+interface KubeconfigFile {
+  users: { name: string; user: { 'client-key-data'?: string; token?: string } }[];
+}
+
+/** Every process below `root` (not `root` itself), from /proc. */
+function descendants(root: number): number[] {
+  const byParent = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // ended while we looked
+    }
+  }
+  const found: number[] = [];
+  for (let queue = [...(byParent.get(root) ?? [])]; queue.length;) {
+    const pid = queue.pop()!;
+    found.push(pid);
+    queue.push(...(byParent.get(pid) ?? []));
+  }
+  return found;
+}
+
+const read = (file: string) => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // the process (or the plan file) is gone
+  }
+};
+
+describe.skipIf(!up)('credentials', () => {
+  afterAll(() => {
+    kubectl('delete', 'serviceaccount', SA, '-n', 'default', '--ignore-not-found');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('no child process has the token or the client key in its environment, and the run passes', async () => {
+    const admin = parse(fs.readFileSync(kubeconfig(), 'utf8')) as KubeconfigFile;
+    const user = admin.users[0]!.user;
+    const keyPem = Buffer.from(user['client-key-data']!, 'base64').toString('utf8');
+    // The key's base64 body without line breaks, and one line of it: found however it is encoded.
+    const keyBody = keyPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    const keyLine = keyPem.split('\n')[1]!;
+    kubectl('delete', 'serviceaccount', SA, '-n', 'default', '--ignore-not-found');
+    kubectl('create', 'serviceaccount', SA, '-n', 'default');
+    const token = kubectl('create', 'token', SA, '-n', 'default', '--duration', '10m').trim();
+    const withToken = path.join(dir, 'admin-with-token.kubeconfig');
+    user.token = token;
+    fs.writeFileSync(withToken, JSON.stringify(admin), { mode: 0o600 });
+    const secrets = { token, 'client key': keyLine, 'client key (base64 data)': user['client-key-data']!, 'client key (one line)': keyBody.slice(0, 64) };
+
+    const leaks = new Set<string>();
+    let vitestSeen = 0;
+    const inspect = (pid: number) => {
+      const environ = read(`/proc/${pid}/environ`);
+      if (environ === undefined) return;
+      const cmdline = read(`/proc/${pid}/cmdline`) ?? '';
+      if (cmdline.includes('vitest')) vitestSeen++;
+      const texts: [string, string][] = [['environment', environ], ['command line', cmdline]];
+      for (const [where, text] of texts) for (const [what, value] of Object.entries(secrets)) if (text.includes(value)) leaks.add(`${what} in the ${where} of pid ${pid} (${cmdline.split('\0').slice(0, 2).join(' ')})`);
+    };
+    // Sample the process tree every 20 ms while the run lasts (as bench/tree-rss.ts samples memory).
+    const sampler = setInterval(() => {
+      for (const pid of descendants(process.pid)) inspect(pid);
+    }, 20);
+    const result = await startCli(['run', '--kubeconfig', withToken]);
+    clearInterval(sampler);
+
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(objectsLeft(runIdOf(result))).toEqual([]);
+    // The scan saw the vitest child (and so its environment) while it ran: not vacuous.
+    expect(vitestSeen).toBeGreaterThan(0);
+    expect([...leaks]).toEqual([]);
+    // The suites really used the handed-over transport: checks went through the pod proxy.
+    expect(result.stdout).toMatch(/API requests: \d+ setup\+cleanup, [1-9]\d* checks/);
+  });
+});
