@@ -15,6 +15,7 @@
 // - nodeport rows carry properties.externalTrafficPolicy ('Cluster' | 'Local').
 // - ports rows carry properties.why (see ports/rules.ts portRowProperties).
 
+import { bgpRouteDistribution } from './diagnose-bgp.ts';
 import type { DetectedCni } from './ports/cni.ts';
 import type { CheckResult, RunResults } from './results.ts';
 
@@ -437,7 +438,7 @@ const unexplained: DiagnosisRule = {
 
 /** Evaluation order = priority: the broadest explanation first (see header). */
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
-  nodeDown, wrongAnswer, mtu, podNetwork, nodePortOverPodNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
+  nodeDown, wrongAnswer, mtu, bgpRouteDistribution, podNetwork, nodePortOverPodNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
 ];
 
 /**
