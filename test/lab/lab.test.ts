@@ -292,7 +292,7 @@ describe(`lab (${network} pod network)`, { sequential: true }, () => {
       expect(healed.responses?.[0]?.length).toBe(big.length);
     });
 
-    test.runIf(network === 'vxlan')('block-port worker-2 8472/udp (vxlan): cross-node pod traffic to worker-2 dies', async () => {
+    test.runIf(network === 'vxlan' || network === 'flannel-vxlan')('block-port worker-2 8472/udp (vxlan, flannel-vxlan): cross-node pod traffic to worker-2 dies', async () => {
       expect((await lab('fault', 'block-port', w2, '8472/udp')).code).toBe(0);
       expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toMatch(/TIMEOUT|OTHER/);
       expect(await connectFromPod(NS, podName(w1), `${podIP(cp)}:8080`)).toBe('');
