@@ -35,9 +35,13 @@ export const bgpRouteDistribution: DiagnosisRule = {
       if (!bgpFailures.every((r) => involves(r, node))) continue;
       const podRows = open.filter((r) => isCrossNodePod(r) && failed(r) && involves(r, node));
       if (podRows.length === 0) continue;
-      const peers = sortedNames(bgpFailures.map((r) => (r.from.node === node ? r.to.node : r.from.node)));
+      const peerSet = new Set(bgpFailures.map((r) => (r.from.node === node ? r.to.node : r.from.node)));
+      const peers = sortedNames(peerSet);
       const peersOk = all.some((r) => isBgpRow(r) && r.outcome === 'passed' && !involves(r, node));
-      const related = open.filter((r) => failed(r) && (r.suite === 'pod-to-service' || r.suite === 'nodeport') && involves(r, node));
+      // Services and NodePorts from or to either side: their backends may sit across the withdrawn routes.
+      const related = open.filter(
+        (r) => failed(r) && (r.suite === 'pod-to-service' || r.suite === 'nodeport') && (involves(r, node) || peerSet.has(r.from.node) || peerSet.has(r.to.node)),
+      );
       const network = bgp.map((c) => `${c.name}${c.backend ? ` (${c.backend})` : ''}`).join(', ');
       const cause =
         `BGP route distribution toward ${node} is broken: TCP ${BGP_PORT} between ${node} and ${peers} fails ` +

@@ -20,8 +20,8 @@ Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
   mtu <node> <bytes>                           lower <node>'s link MTU: full-size packets into it die, small pass
   bgp-down <node>                              (bgp) drop TCP 179 to and from <node>, stateless: its BGP sessions die,
                                                the peers withdraw its pod route and it loses theirs
-  del-route <nodeA> <nodeB>                    (flannel-host-gw) delete A's route to B's pod range once; flannel's
-                                               route checker re-adds it within 10 s (self-healing, not a failure)
+  del-route <nodeA> <nodeB>                    (flannel-host-gw) delete A's route to B's pod range once and wait
+                                               until flannel's route checker re-adds it (≤ 10 s; self-healing)
 USAGE
 }
 
@@ -117,7 +117,12 @@ fault_inject() {
       [ "$a" != "$b" ] || die "del-route needs two different nodes" 2
       cidr=$(kubectl_lab get node "$2" -o jsonpath='{.spec.podCIDR}')
       in_node "$a" ip route del "$cidr" via "$(node_ip "$b")" dev eth0
-      fault_record del-route "$1" "$2" "$cidr" ;;
+      fault_record del-route "$1" "$2" "$cidr"
+      # Returns once flannel has repaired it: checks run inside that window (≤ 10 s) would fail,
+      # rightly — the route was gone. What a run after the repair must show is no lasting damage.
+      local t0; t0=$(date +%s)
+      wait_for "flanneld on $1 to re-add its route to $2's pod range $cidr" 30 flannel_route_ok "$a" "$cidr" "$b"
+      log "flanneld re-added $1's route to $cidr after $(( $(date +%s) - t0 ))s" ;;
     ""|-h|--help|help) fault_usage ;;
     *) fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2 ;;
   esac

@@ -169,6 +169,10 @@ export const FAULT_CASES: FaultCase[] = [
     diagnosis: [new RegExp(`BGP route distribution toward ${W2}`)],
   },
   {
+    // The fault returns once flannel's route checker has re-added the route (≤ 10 s); a run
+    // right after must pass: the repair leaves nothing broken behind. (Checks that ran inside
+    // the window would rightly fail: the first trial, run without waiting, had 7 Service rows
+    // from lab-worker-1 fail with "no route to host" before flannel re-added the route.)
     id: 'del-route-self-heals',
     fault: ['del-route', W1, W2],
     networks: ['flannel-host-gw'],
