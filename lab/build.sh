@@ -47,7 +47,32 @@ build_containerd() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+# flanneld, only for the flannel-* pod networks (`build.sh flannel`). flannel's amd64 UDP backend
+# needs cgo, so this one is built with gcc (the upstream Makefile does the same). main.go imports
+# every backend, including tencent-vpc, whose Tencent Cloud SDK module the Go module proxy refuses:
+# lab/gomod/flannel/stub-vpc is a lab-authored compile-only stand-in for it (docs/lab.md).
+build_flannel() {
+  local out; out=$(flannel_bin_dir)
+  if [ -x "$out/flanneld" ] && [ -f "$out/.complete" ]; then return 0; fi
+  command -v gcc >/dev/null 2>&1 || die "missing: gcc (flanneld needs cgo on amd64). Install with: apt-get install -y gcc libc6-dev" 2
+  log "building flanneld $FLANNEL_VERSION into $out (cgo, niced)"
+  mkdir -p "$out.tmp"
+  local t0; t0=$(date +%s)
+  (cd "$here/gomod/flannel" && CGO_ENABLED=1 nice -n 10 go build -trimpath \
+    -ldflags "-s -w -X github.com/flannel-io/flannel/pkg/version.Version=$FLANNEL_VERSION" \
+    -o "$out.tmp/flanneld" github.com/flannel-io/flannel)
+  echo $(( $(date +%s) - t0 )) > "$out.tmp/.build-seconds"
+  touch "$out.tmp/.complete"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
 start=$(date +%s)
 build_kubernetes
 build_containerd
+for extra in "$@"; do
+  case "$extra" in
+    flannel) build_flannel ;;
+    *) die "build.sh: unknown component '$extra'" 2 ;;
+  esac
+done
 log "build done in $(( $(date +%s) - start ))s"

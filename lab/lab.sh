@@ -4,13 +4,14 @@
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$LAB_DIR/versions.env"
-for f in common procs net pki images node control-plane faults up down; do source "$LAB_DIR/lib/$f.sh"; done
+for f in common procs net pki images node control-plane flannel bgp faults up down; do source "$LAB_DIR/lib/$f.sh"; done
 
 usage() {
   cat <<USAGE
 Usage: npm run lab -- <command> [args]
 
-  up [--nodes N] [--network routed|vxlan]   build if needed, start a cluster (default: 3 nodes, routed)
+  up [--nodes N] [--network routed|vxlan|flannel-vxlan|flannel-host-gw|bgp] [--proxy-mode iptables|nftables]
+                                            build if needed, start a cluster (default: 3 nodes, routed, iptables)
   down                                      remove everything the lab made (idempotent)
   status                                    nodes, processes, pod network mode
   kubeconfig                                print the admin kubeconfig path

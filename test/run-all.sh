@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: the build (dist/), unit tests, then the lab (brought up if it is not already) for the lab's own
-# tests and the end-to-end tests of the CLI, then the vxlan pod network, then `lab down`
-# asserted clean. Prints one closing line "tests: N passed, N failed".
+# `npm test`: the build (dist/), static checks, unit tests, then the lab for the lab's own tests and
+# the end-to-end tests of the CLI (routed network), then the vxlan network (kube-proxy nftables),
+# then real flannel (vxlan, host-gw) and BGP (BIRD) networks, then `lab down` asserted clean.
+# Prints one closing line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
@@ -31,11 +32,23 @@ else
     LAB_NETWORK=routed vitest_step lab-routed --project lab
     vitest_step e2e --project e2e
   fi
-  if lab_step lab-up-vxlan up --network vxlan; then
+  # vxlan with kube-proxy in nftables mode: the overlay's own faults (UDP 8472), kube-proxy-down
+  # and the MTU fault through VXLAN; the rest ran above.
+  if lab_step lab-up-vxlan up --network vxlan --proxy-mode nftables; then
     LAB_NETWORK=vxlan vitest_step lab-vxlan --project lab
-    # The overlay's own faults (UDP 8472) and the MTU fault through VXLAN; the rest ran above.
-    LAB_NETWORK=vxlan DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts
+    LAB_NETWORK=vxlan LAB_PROXY_MODE=nftables DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts
   fi
+  # Networks no one here wrote: real flanneld (vxlan, host-gw) and BIRD (bgp), one kube-proxy mode
+  # each; the lab's own tests, 2 healthy runs + that network's faults, and the healthy ports run
+  # that prints the detected CNI. The full network × kube-proxy matrix: npm run detect -- --all.
+  for combo in flannel-vxlan:iptables flannel-host-gw:nftables bgp:iptables; do
+    network=${combo%%:*} proxy=${combo#*:}
+    if lab_step "lab-up-$network" up --network "$network" --proxy-mode "$proxy"; then
+      LAB_NETWORK=$network vitest_step "lab-$network" --project lab
+      LAB_NETWORK=$network LAB_PROXY_MODE=$proxy DETECTION_HEALTHY_RUNS=2 vitest_step "e2e-$network" --project e2e test/e2e/detection.test.ts
+      LAB_NETWORK=$network vitest_step "e2e-$network-ports" --project e2e test/e2e/nodeport-ports.test.ts -t 'healthy lab'
+    fi
+  done
   vitest_step lab-down --project lab-down
 fi
 

@@ -40,7 +40,7 @@ export interface CniEvidence {
   workloads?: Workload[];
   /** One entry per node: its annotations. */
   nodeAnnotations?: Array<{ node: string; annotations: Record<string, string> }>;
-  /** ConfigMaps worth reading (flannel's net-conf.json; the lab's own marker). */
+  /** ConfigMaps worth reading (flannel's net-conf.json; the netconform-cni statement). */
   configMaps?: Array<{ namespace: string; name: string; data: Record<string, string> }>;
   /**
    * Explicit hints, e.g. from `--cni flannel/vxlan,calico`. When given, they replace detection
@@ -50,27 +50,13 @@ export interface CniEvidence {
 }
 
 /**
- * ConfigMap a cluster (our lab, or an operator) can create to state its CNI outright:
- * data `cni: "flannel/vxlan"` (comma-separated for several). Read before any heuristics.
+ * ConfigMap an operator can create to state the cluster's CNI outright: data
+ * `cni: "flannel/vxlan"` (comma-separated for several). Read before any heuristics. Besides the
+ * add-ons below, two generic names describe a pod network by how it works, for networks that
+ * have no recognisable add-on: `vxlan` (a VXLAN overlay on Linux's default port, UDP 8472) and
+ * `bgp` (pod routes distributed by a BGP daemon on every node, TCP 179 between all nodes).
  */
 export const CNI_HINT_CONFIGMAP = { namespace: 'kube-system', name: 'netconform-cni' } as const;
-
-/**
- * The kube-netconform lab (docs/lab.md) states its pod network in this ConfigMap, data
- * `network: routed | vxlan`. `vxlan` is a kernel VXLAN mesh on UDP 8472 laid out like flannel's
- * vxlan backend, so it is reported as flannel/vxlan (profiles' `when: flannel/vxlan` apply);
- * `routed` is plain routes between nodes: no overlay, no node-to-node CNI port.
- */
-export const LAB_CONFIGMAP = { namespace: 'kube-system', name: 'kube-netconform-lab' } as const;
-
-function labNetwork(evidence: CniEvidence): DetectedCni | undefined {
-  const cm = evidence.configMaps?.find((c) => c.namespace === LAB_CONFIGMAP.namespace && c.name === LAB_CONFIGMAP.name);
-  const network = cm?.data['network']?.trim().toLowerCase();
-  const where = `${LAB_CONFIGMAP.namespace}/${LAB_CONFIGMAP.name} says network=${network}`;
-  if (network === 'vxlan') return withPorts('flannel', 'vxlan', `${where}: the lab's kernel VXLAN mesh, laid out like flannel's vxlan backend`);
-  if (network === 'routed') return { name: 'routed', ports: [], why: `${where}: routes between nodes, no overlay, so no node-to-node CNI port` };
-  return undefined;
-}
 
 const FLANNEL_PORTS: Record<string, CniPort[]> = {
   vxlan: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN backend (Linux default VXLAN port)', kernelOwned: true }],
@@ -90,6 +76,9 @@ const CNI_PORTS: Record<string, CniPort[]> = {
     { port: 6783, protocol: 'tcp', why: 'Weave Net control' },
     { port: 6784, protocol: 'udp', why: 'Weave Net fast datapath (VXLAN)', kernelOwned: true },
   ],
+  // Generic pod networks, stated rather than detected (they have no signature of their own).
+  bgp: [{ port: 179, protocol: 'tcp', why: 'BGP sessions that distribute the pod routes between nodes' }],
+  vxlan: [{ port: 8472, protocol: 'udp', why: 'VXLAN overlay (Linux default VXLAN port)', kernelOwned: true }],
 };
 
 /** How each add-on shows itself: image names, workload names, node annotation prefixes. */
@@ -108,8 +97,6 @@ export function detectCni(evidence: CniEvidence): DetectedCni[] {
     if (!name || found.has(name)) continue;
     found.set(name, withPorts(name, backend, `stated: ${hint.trim()}`));
   }
-  const lab = labNetwork(evidence);
-  if (lab && !found.has(lab.name)) found.set(lab.name, lab);
   for (const sig of SIGNATURES) {
     if (found.has(sig.name)) continue;
     const why = workloadEvidence(sig, evidence) ?? annotationEvidence(sig, evidence);

@@ -7,7 +7,7 @@
 # of which fall in the NodePort range) and established control connections keep flowing.
 # The record of active faults is $LAB_STATE/faults (one line each).
 
-FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu"
+FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu bgp-down del-route"
 
 fault_usage() {
   cat <<USAGE
@@ -18,6 +18,10 @@ Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
   kube-proxy-down <node>                       stop kube-proxy on <node> and flush its Service rules
   no-forwarding <node>                         <node> stops forwarding routed traffic (same-bridge traffic still flows)
   mtu <node> <bytes>                           lower <node>'s link MTU: full-size packets into it die, small pass
+  bgp-down <node>                              (bgp) drop TCP 179 to and from <node>, stateless: its BGP sessions die,
+                                               the peers withdraw its pod route and it loses theirs
+  del-route <nodeA> <nodeB>                    (flannel-host-gw) delete A's route to B's pod range once and wait
+                                               until flannel's route checker re-adds it (≤ 10 s; self-healing)
 USAGE
 }
 
@@ -25,7 +29,7 @@ fault_record() { echo "$*" >> "$LAB_STATE/faults"; }
 
 fault_chains() { # node index: make sure our chains exist and are hooked first
   local i=$1 chain hook
-  for chain in KNC-FAULT-PRE:PREROUTING KNC-FAULT-FWD:FORWARD; do
+  for chain in KNC-FAULT-PRE:PREROUTING KNC-FAULT-FWD:FORWARD KNC-FAULT-OUT:OUTPUT; do
     hook=${chain#*:}; chain=${chain%%:*}
     in_node "$i" iptables -t mangle -N "$chain" 2>/dev/null || true
     in_node "$i" iptables -t mangle -C "$hook" -j "$chain" 2>/dev/null || in_node "$i" iptables -t mangle -I "$hook" 1 -j "$chain"
@@ -90,6 +94,35 @@ fault_inject() {
       in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -i eth0 -m length --length "$(( $2 + 1 )):65535" \
         -m comment --comment knc-fault:mtu -j DROP
       fault_record mtu "$1" "$2" ;;
+    bgp-down)
+      [ $# -eq 1 ] || die "usage: fault bgp-down <node>" 2
+      [ "$LAB_NETWORK" = bgp ] || die "bgp-down needs the bgp pod network (this lab runs $LAB_NETWORK)" 2
+      local n j cidr dir; n=$(node_index "$1"); fault_chains "$n"
+      # Stateless, both directions: established sessions die too (a NEW-only block would not
+      # touch them); the peers notice when their hold timer (9 s) expires.
+      for dir in --dport --sport; do
+        in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -p tcp "$dir" 179 -m comment --comment knc-fault:bgp-down -j DROP
+        in_node "$n" iptables -t mangle -A KNC-FAULT-OUT -p tcp "$dir" 179 -m comment --comment knc-fault:bgp-down -j DROP
+      done
+      fault_record bgp-down "$1"
+      cidr=$(kubectl_lab get node "$1" -o jsonpath='{.spec.podCIDR}')
+      for j in $(all_node_indexes); do
+        [ "$j" = "$n" ] && continue
+        wait_for "$(node_name "$j") to withdraw the BGP route to $1's pod range $cidr" 60 sh -c "! ip -n $(node_netns "$j") -4 route show exact $cidr proto bird | grep -q ."
+      done ;;
+    del-route)
+      [ $# -eq 2 ] || die "usage: fault del-route <nodeA> <nodeB>" 2
+      [ "$LAB_NETWORK" = flannel-host-gw ] || die "del-route needs the flannel-host-gw pod network, whose route checker re-adds routes (this lab runs $LAB_NETWORK)" 2
+      local a b cidr; a=$(node_index "$1"); b=$(node_index "$2")
+      [ "$a" != "$b" ] || die "del-route needs two different nodes" 2
+      cidr=$(kubectl_lab get node "$2" -o jsonpath='{.spec.podCIDR}')
+      in_node "$a" ip route del "$cidr" via "$(node_ip "$b")" dev eth0
+      fault_record del-route "$1" "$2" "$cidr"
+      # Returns once flannel has repaired it: checks run inside that window (≤ 10 s) would fail,
+      # rightly — the route was gone. What a run after the repair must show is no lasting damage.
+      local t0; t0=$(date +%s)
+      wait_for "flanneld on $1 to re-add its route to $2's pod range $cidr" 30 flannel_route_ok "$a" "$cidr" "$b"
+      log "flanneld re-added $1's route to $cidr after $(( $(date +%s) - t0 ))s" ;;
     ""|-h|--help|help) fault_usage ;;
     *) fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2 ;;
   esac
@@ -120,18 +153,30 @@ heal_one() {
     cut-route)
       local a b; a=$(node_index "$1"); b=$(node_index "$2")
       in_node "$a" ip route del blackhole "$3" 2>/dev/null || true
-      if [ "$LAB_NETWORK" = vxlan ]; then
-        in_node "$a" ip route replace "$3" via "${3%/*}" dev vxlan0 onlink
-      else
-        in_node "$a" ip route replace "$3" via "$(node_ip "$b")" dev eth0
-      fi ;;
-    block-port|block-nodeports|mtu|no-forwarding)
+      case "$LAB_NETWORK" in
+        routed) in_node "$a" ip route replace "$3" via "$(node_ip "$b")" dev eth0 ;;
+        vxlan) in_node "$a" ip route replace "$3" via "${3%/*}" dev vxlan0 onlink ;;
+        flannel-vxlan) in_node "$a" ip route replace "$3" via "${3%/*}" dev flannel.1 onlink ;;
+        # flannel's route checker re-adds its route within 10 s once the blackhole is gone.
+        flannel-host-gw) wait_for "flanneld on $1 to restore its route to $2's pod range $3" 30 flannel_route_ok "$a" "$3" "$b" ;;
+        # BIRD's route (metric 32) was under the blackhole all along: removing the blackhole is all.
+        bgp) wait_for "the BGP route on $1 to $2's pod range $3" 30 bgp_route_installed "$a" "$3" ;;
+      esac ;;
+    del-route)
+      local a b; a=$(node_index "$1"); b=$(node_index "$2")
+      wait_for "flanneld on $1 to re-add its route to $2's pod range $3" 30 flannel_route_ok "$a" "$3" "$b" ;;
+    block-port|block-nodeports|mtu|no-forwarding|bgp-down)
       local n rule chain; n=$(node_index "$1")
       if [ "$name" = mtu ]; then in_node "$n" ip link set eth0 mtu 1500; fi
-      for chain in KNC-FAULT-PRE KNC-FAULT-FWD; do
+      for chain in KNC-FAULT-PRE KNC-FAULT-FWD KNC-FAULT-OUT; do
         { in_node "$n" iptables -t mangle -S "$chain" 2>/dev/null || true; } | { grep -- "knc-fault:$name" || true; } | sed 's/^-A /-D /' |
           while read -r rule; do eval "in_node $n iptables -t mangle $rule"; done
-      done ;;
+      done
+      if [ "$name" = bgp-down ]; then
+        local j
+        wait_for "every BGP session of $1 to be Established again" 60 bgp_established "$n"
+        for j in $(all_node_indexes); do [ "$j" = "$n" ] || wait_for "every BGP session of $(node_name "$j") to be Established again" 60 bgp_established "$j"; done
+      fi ;;
     kube-proxy-down)
       local n; n=$(node_index "$1")
       daemon_alive "kube-proxy-$1" || node_start_kube_proxy "$n" ;;

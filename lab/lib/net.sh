@@ -2,6 +2,34 @@
 # into it, and one veth giving the machine's root namespace a leg on it (the runner's
 # "outside client" address). Nothing is routed or NATed towards the machine's real interfaces:
 # the root namespace gets a connected /24 route only, and its forwarding setting is untouched.
+# While the lab is up the root namespace also blackholes the lab's pod and Service ranges, so a
+# packet to a pod or Service address sent from the machine (a test bug, a stray tool) is dropped
+# here instead of leaving by the machine's real default route.
+
+# The ranges the root namespace blackholes while the lab is up (IPv4 only: the lab has no IPv6).
+lab_blackhole_cidrs() { echo "$LAB_POD_CIDR $LAB_SERVICE_CIDR"; }
+
+# Refuse to start if the machine itself already routes one of those exact prefixes (a blackhole
+# of ours left by a crash is fine: `down` removes it first).
+net_blackhole_clash() {
+  local c
+  for c in $(lab_blackhole_cidrs); do
+    ip -4 route show exact "$c" | grep -v '^blackhole ' || true
+  done
+}
+
+net_add_root_blackholes() {
+  local c
+  for c in $(lab_blackhole_cidrs); do ip route add blackhole "$c"; done
+}
+
+# Only our own kind of route for exactly these prefixes; never another route to them.
+net_del_root_blackholes() {
+  local c
+  for c in $(lab_blackhole_cidrs); do
+    while ip -4 route show exact "$c" | grep -q '^blackhole '; do ip route del blackhole "$c" || break; done
+  done
+}
 
 net_create_hub() {
   ip netns add "$LAB_HUB_NS"
@@ -13,6 +41,7 @@ net_create_hub() {
   ip -n "$LAB_HUB_NS" link set vroot master br0 up
   ip addr add "$LAB_ROOT_IP/24" dev "$LAB_ROOT_IF"
   ip link set "$LAB_ROOT_IF" up
+  net_add_root_blackholes
 }
 
 net_create_node() {
@@ -76,4 +105,5 @@ net_delete_all() {
     ip netns del "$ns" 2>/dev/null || true
   done
   ip link del "$LAB_ROOT_IF" 2>/dev/null || true
+  net_del_root_blackholes
 }

@@ -104,7 +104,7 @@ node_start_kube_proxy() {
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $(pki_dir)/kube-proxy.kubeconfig}
-mode: iptables
+mode: ${LAB_PROXY_MODE:-iptables}
 clusterCIDR: $LAB_POD_CIDR
 hostnameOverride: $name
 healthzBindAddress: 0.0.0.0:10256
@@ -118,18 +118,24 @@ YAML
 
 # The node's CNI config, once its podCIDR is known: the reference bridge plugin with
 # host-local IPAM over the node's range; hairpin so a pod reaches itself through a Service.
+# Optional 4th arg "flannel <network>": the configuration flannel's CNI plugin hands to the
+# bridge plugin (pod default route via the bridge, an explicit route to flannel's network).
 node_write_cni_config() {
-  local i=$1 cidr=$2 mtu=$3 d; d=$(node_dir "$i")
+  local i=$1 cidr=$2 mtu=$3 style=${4:-} network=${5:-} d; d=$(node_dir "$i")
   mkdir -p "$d/cni/net.d" "$d/cni/ipam"
+  local gateway='"isGateway": true' routes='[{"dst": "0.0.0.0/0"}]' name=lab-pods
+  if [ "$style" = flannel ]; then
+    gateway='"isGateway": true, "isDefaultGateway": true'; routes="[{\"dst\": \"$network\"}]"; name=cbr0
+  fi
   cat > "$d/cni/net.d/10-lab.conflist.tmp" <<JSON
 {
   "cniVersion": "1.0.0",
-  "name": "lab-pods",
+  "name": "$name",
   "plugins": [
     {
-      "type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false,
+      "type": "bridge", "bridge": "cni0", $gateway, "ipMasq": false,
       "hairpinMode": true, "mtu": $mtu,
-      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$cidr"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$d/cni/ipam"}
+      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$cidr"}]], "routes": $routes, "dataDir": "$d/cni/ipam"}
     },
     {"type": "portmap", "capabilities": {"portMappings": true}}
   ]

@@ -2,26 +2,32 @@
 # what was made (a half-built cluster is never left behind silently) and shows the log tail.
 
 # The Debian packages the lab runs on (runc, CNI plugins, iptables … are not built from source).
-LAB_DEBIAN_PACKAGES="iproute2 util-linux iptables conntrack runc containernetworking-plugins openssl"
+# nftables: kube-proxy's nftables mode; bird2: the bgp pod network; gcc + libc6-dev: flanneld's cgo.
+LAB_DEBIAN_PACKAGES="iproute2 util-linux iptables conntrack runc containernetworking-plugins openssl nftables bird2 gcc libc6-dev"
+LAB_NETWORKS="routed vxlan flannel-vxlan flannel-host-gw bgp"
+LAB_PROXY_MODES="iptables nftables"
 
-lab_missing_commands() {
-  local c
+lab_missing_commands() { # network proxy-mode: only what this lab needs
+  local network=${1:-routed} proxy_mode=${2:-iptables} c
   for c in ip nsenter iptables iptables-save iptables-restore conntrack runc openssl setsid tar gzip sha256sum; do
     command -v "$c" >/dev/null 2>&1 || echo "$c"
   done
   [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/portmap ] || echo "CNI-plugins"
+  [ "$proxy_mode" != nftables ] || command -v nft >/dev/null 2>&1 || echo nft
+  if [ "$network" = bgp ]; then command -v bird >/dev/null 2>&1 && command -v birdc >/dev/null 2>&1 || echo bird; fi
+  case "$network" in flannel-*) command -v gcc >/dev/null 2>&1 || echo gcc ;; esac
 }
 
 lab_preflight() {
-  local missing
-  missing=$(lab_missing_commands | tr '\n' ' ')
+  local network=$1 proxy_mode=$2 missing
+  missing=$(lab_missing_commands "$network" "$proxy_mode" | tr '\n' ' ')
   # On a fresh Debian machine, install what is missing rather than stop (we are root here).
   if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1; then
     log "installing the lab's Debian packages (missing: $missing)"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $LAB_DEBIAN_PACKAGES >/dev/null
-    missing=$(lab_missing_commands | tr '\n' ' ')
+    missing=$(lab_missing_commands "$network" "$proxy_mode" | tr '\n' ' ')
   fi
   [ -z "$missing" ] || die "missing: $missing. Install with: apt-get install -y $LAB_DEBIAN_PACKAGES" 2
   command -v go >/dev/null 2>&1 || die "missing: go (Go ≥ 1.26 builds the lab's Kubernetes, etcd and containerd)" 2
@@ -32,10 +38,13 @@ lab_preflight() {
   local clash
   clash=$(ip -4 route show | grep -v "dev $LAB_ROOT_IF" | awk -v p="$LAB_NODE_NET_PREFIX." 'index($1,p)==1 || $1=="'"$LAB_NODE_NET"'"' || true)
   [ -z "$clash" ] || die "the lab's node network $LAB_NODE_NET is already routed on this machine ($clash); free it first" 2
+  clash=$(net_blackhole_clash)
+  [ -z "$clash" ] || die "the lab's pod or Service range is already routed on this machine ($clash); the lab blackholes them in the root namespace while it is up, so free them first" 2
 }
 
 lab_has_leftovers() {
   ip netns list 2>/dev/null | grep -q '^knc-' || ip link show "$LAB_ROOT_IF" >/dev/null 2>&1 \
+    || ip -4 route show exact "$LAB_POD_CIDR" | grep -q '^blackhole ' \
     || [ -d "$LAB_STATE" ] || [ -d "$LAB_RUN" ] || [ -n "$(cgroup_lab_pids)" ]
 }
 
@@ -68,33 +77,37 @@ pod_cidr_table() {
 }
 
 lab_up() {
-  local nodes=3 network=routed
+  local nodes=3 network=routed proxy_mode=iptables
   while [ $# -gt 0 ]; do
     case "$1" in
       --nodes) nodes=${2:?--nodes needs a number}; shift 2 ;;
       --nodes=*) nodes=${1#*=}; shift ;;
-      --network) network=${2:?--network needs routed or vxlan}; shift 2 ;;
+      --network) network=${2:?--network needs one of: $LAB_NETWORKS}; shift 2 ;;
       --network=*) network=${1#*=}; shift ;;
-      *) die "unknown option '$1' for up; options: --nodes N, --network routed|vxlan" 2 ;;
+      --proxy-mode) proxy_mode=${2:?--proxy-mode needs iptables or nftables}; shift 2 ;;
+      --proxy-mode=*) proxy_mode=${1#*=}; shift ;;
+      *) die "unknown option '$1' for up; options: --nodes N, --network ${LAB_NETWORKS// /|}, --proxy-mode iptables|nftables" 2 ;;
     esac
   done
   [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 2 ] && [ "$nodes" -le 20 ] || die "--nodes must be a number from 2 to 20 (got '$nodes')" 2
-  case "$network" in routed|vxlan) ;; *) die "--network must be routed or vxlan (got '$network')" 2 ;; esac
-  lab_preflight
+  [[ " $LAB_NETWORKS " == *" $network "* ]] || die "--network must be one of ${LAB_NETWORKS// /, } (got '$network')" 2
+  [[ " $LAB_PROXY_MODES " == *" $proxy_mode "* ]] || die "--proxy-mode must be iptables or nftables (got '$proxy_mode')" 2
+  lab_preflight "$network" "$proxy_mode"
   if lab_has_leftovers; then
     log "found a previous lab (running or crashed); removing it first"
     lab_down
   fi
   local t0; t0=$(date +%s)
-  bash "$LAB_DIR/build.sh"
+  local extra_builds=(); case "$network" in flannel-*) extra_builds+=(flannel) ;; esac
+  bash "$LAB_DIR/build.sh" "${extra_builds[@]}"
   images_build
   local t_build=$(( $(date +%s) - t0 ))
   # Any failing step exits (set -e); the EXIT trap then removes the partial lab.
   trap lab_on_up_failure EXIT
   trap 'exit 130' INT TERM
-  export LAB_NODES=$nodes
+  export LAB_NODES=$nodes LAB_NETWORK=$network LAB_PROXY_MODE=$proxy_mode
   mkdir -p "$LAB_STATE" "$LAB_RUN" "$LAB_LOGS"
-  printf 'LAB_NODES=%s\nLAB_NETWORK=%s\n' "$nodes" "$network" > "$(lab_config_file)"
+  printf 'LAB_NODES=%s\nLAB_NETWORK=%s\nLAB_PROXY_MODE=%s\n' "$nodes" "$network" "$proxy_mode" > "$(lab_config_file)"
   cgroup_make "$LAB_CGROUP_PARENT/daemons"
   log "network: hub, $nodes node namespaces, root leg $LAB_ROOT_IF $LAB_ROOT_IP"
   net_create_hub
@@ -116,19 +129,44 @@ lab_up() {
     node_start_kube_proxy "$i"
   done
   wait_for "every node to register and get a podCIDR" 60 all_pod_cidrs_allocated
-  local table mtu=1500; table=$(pod_cidr_table)
-  [ "$network" = vxlan ] && mtu=1450
-  while read -r i cidr; do node_write_cni_config "$i" "$cidr" "$mtu"; done <<<"$table"
-  if [ "$network" = vxlan ]; then net_vxlan_pod_routes <<<"$table"; else net_routed_pod_routes <<<"$table"; fi
+  local table; table=$(pod_cidr_table)
+  pod_network_up "$network" <<<"$table"
   kubectl_lab label node "$(node_name 0)" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
-  kubectl_lab create configmap kube-netconform-lab -n kube-system \
-    --from-literal=network="$network" --from-literal=nodes="$nodes" >/dev/null
+  lab_declare_cni "$network"
   wait_for "every node to be Ready" 90 kubectl_lab wait --for=condition=Ready node --all --timeout=2s
   log "checking that a probe pod runs on every node"
   lab_smoke_pods
   trap - EXIT INT TERM
-  log "lab up: $nodes nodes, $network pod network, in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
+  log "lab up: $nodes nodes, $network pod network, kube-proxy $proxy_mode mode, in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
   echo "$(pki_dir)/admin.kubeconfig"
+}
+
+# The pod network, once every node has its podCIDR. Args: network; "index cidr" lines on stdin.
+pod_network_up() {
+  local network=$1 table i cidr; table=$(cat)
+  case "$network" in
+    routed)
+      while read -r i cidr; do node_write_cni_config "$i" "$cidr" 1500; done <<<"$table"
+      net_routed_pod_routes <<<"$table" ;;
+    vxlan)
+      while read -r i cidr; do node_write_cni_config "$i" "$cidr" 1450; done <<<"$table"
+      net_vxlan_pod_routes <<<"$table" ;;
+    flannel-vxlan|flannel-host-gw)
+      flannel_up "${network#flannel-}" ;;
+    bgp)
+      while read -r i cidr; do node_write_cni_config "$i" "$cidr" 1500; done <<<"$table"
+      bgp_up <<<"$table" ;;
+  esac
+}
+
+# The lab states its pod network the way any operator can: kube-system/netconform-cni. Only what
+# it really has: `bridge` (routed: the CNI bridge plugin and static routes, no node-to-node
+# port), `vxlan` (its kernel VXLAN mesh, UDP 8472), `bgp` (BIRD, TCP 179). Flannel is not stated:
+# the suite must find it from flanneld's own node annotations.
+lab_declare_cni() {
+  local cni
+  case "$1" in routed) cni=bridge ;; vxlan) cni=vxlan ;; bgp) cni=bgp ;; *) return 0 ;; esac
+  kubectl_lab create configmap netconform-cni -n kube-system --from-literal=cni="$cni" >/dev/null
 }
 
 # A pod pinned to every node (control plane included) must start; then it is removed.
@@ -158,12 +196,14 @@ YAML
 lab_status() {
   if [ ! -f "$(lab_config_file)" ]; then echo "lab: down"; return 0; fi
   load_lab_config
-  echo "lab: up, $LAB_NODES nodes, $LAB_NETWORK pod network, kubeconfig $(pki_dir)/admin.kubeconfig"
+  echo "lab: up, $LAB_NODES nodes, $LAB_NETWORK pod network, kube-proxy ${LAB_PROXY_MODE:-iptables} mode, kubeconfig $(pki_dir)/admin.kubeconfig"
   local i name d
   for i in $(all_node_indexes); do
     name=$(node_name "$i")
     local alive=()
-    for d in containerd kubelet kube-proxy; do daemon_alive "$d-$name" && alive+=("$d") || alive+=("$d:DOWN"); done
+    local daemons=(containerd kubelet kube-proxy)
+    case "$LAB_NETWORK" in flannel-*) daemons+=(flanneld) ;; bgp) daemons+=(bird) ;; esac
+    for d in "${daemons[@]}"; do daemon_alive "$d-$name" && alive+=("$d") || alive+=("$d:DOWN"); done
     echo "  $name $(node_ip "$i") netns $(node_netns "$i"): ${alive[*]}"
   done
   for d in etcd kube-apiserver kube-controller-manager kube-scheduler; do

@@ -29,6 +29,8 @@ describe('lab down', () => {
     expect(readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((m) => labDirs.some((d) => m.includes(d)))).toEqual([]);
     for (const d of labDirs) expect(existsSync(d), d).toBe(false);
     expect(existsSync('/sys/fs/cgroup/pids/knc-lab')).toBe(false);
+    // The root namespace's blackholes for the pod and Service ranges go with the lab.
+    expect(sh('ip -4 route show type blackhole').split('\n').filter((l) => /^blackhole (10\.244\.0\.0\/16|10\.96\.0\.0\/12)\b/.test(l))).toEqual([]);
     const again = await lab('down');
     expect(again.code).toBe(0);
     const status = await lab('status');

@@ -1,6 +1,7 @@
 // The lab MUST be a real cluster with a flat pod network, working Services and NodePorts,
 // and every fault MUST break exactly its path until healed. Plain kubectl + agnhost only.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { beforeAll, afterAll, describe, expect, test } from 'vitest';
 import { agnhostImage, connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, waitFor } from './lab-client.ts';
 
@@ -130,13 +131,19 @@ describe(`lab (${network} pod network)`, { sequential: true }, () => {
     expect(failures).toEqual([]);
   });
 
-  test('the root namespace is an outside client: a route to node IPs via its leg, none to pod IPs', async () => {
+  test('the root namespace is an outside client: a route to node IPs via its leg; pod and Service ranges blackholed', async () => {
     expect(await fetchFromRoot(`http://${nodeIP(w1)}:${nodePort}/hostname`)).toMatch(/^netexec-/);
-    // Only route look-ups here: traffic to a pod IP from the root namespace would leave by the
-    // machine's real interface, which no lab test may ever send to.
-    const routeTo = (ip: string) => execFileSync('ip', ['-4', 'route', 'get', ip], { encoding: 'utf8' });
+    // Only route look-ups here: no lab test may send to a pod IP from the root namespace.
+    // stderr piped: `ip route get` into a blackhole fails with "RTNETLINK answers: Invalid argument".
+    const routeTo = (ip: string) => execFileSync('ip', ['-4', 'route', 'get', ip], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(routeTo(nodeIP(w1))).toMatch(/dev knc-lab0/);
-    expect(routeTo(podIP(w1))).not.toMatch(/dev knc-lab0/);
+    // While the lab is up, the pod and Service ranges are blackholed in the root namespace, so
+    // nothing sent there from the machine can leave by its real default route.
+    const blackholes = JSON.parse(execFileSync('ip', ['-4', '-j', 'route', 'show', 'type', 'blackhole'], { encoding: 'utf8' })) as Array<{ dst: string }>;
+    expect(blackholes.map((r) => r.dst)).toEqual(expect.arrayContaining(['10.244.0.0/16', '10.96.0.0/12']));
+    for (const ip of [podIP(w1), clusterIP]) {
+      expect(() => routeTo(ip), `${ip} has no usable route from the root namespace`).toThrow();
+    }
     expect(execFileSync('ip', ['-4', 'route', 'show', 'dev', 'knc-lab0'], { encoding: 'utf8' }).trim()).toMatch(/^172\.28\.0\.0\/24 proto kernel scope link src 172\.28\.0\.1\s*$/);
   });
 
@@ -157,6 +164,75 @@ describe(`lab (${network} pod network)`, { sequential: true }, () => {
 
   test('a NodePort Service answers from the root namespace on every node', async () => {
     for (const n of nodes) expect(await fetchFromRoot(`http://${n.ip}:${nodePort}/hostname`), n.name).toMatch(/^netexec-/);
+  });
+
+  const inNode = (node: string, ...cmd: string[]) => execFileSync('nsenter', [`--net=/run/netns/knc-${node}`, '--', ...cmd], { encoding: 'utf8' });
+  const routeTo = (node: string, cidr: string) => inNode(node, 'ip', '-4', 'route', 'show', 'exact', cidr).trim();
+  const podCIDR = (node: string) => nodes.find((n) => n.name === node)!.podCIDR;
+
+  test('the lab states its pod network only where it has no add-on of its own to detect (kube-system/netconform-cni)', async () => {
+    const cms = await kubectlJson<{ items: any[] }>(['get', 'configmaps', '-n', 'kube-system']);
+    const stated = cms.items.find((c) => c.metadata.name === 'netconform-cni')?.data?.cni;
+    const want: Record<string, string | undefined> = { routed: 'bridge', vxlan: 'vxlan', bgp: 'bgp', 'flannel-vxlan': undefined, 'flannel-host-gw': undefined };
+    expect(stated).toBe(want[network]);
+    expect(cms.items.map((c) => c.metadata.name)).not.toContain('kube-netconform-lab');
+  });
+
+  test.runIf(network.startsWith('flannel-'))('flanneld on every node: its own node annotations, subnet.env and routes', async () => {
+    const backend = network.replace('flannel-', '');
+    const list = await kubectlJson<{ items: any[] }>(['get', 'nodes']);
+    for (const n of list.items) {
+      const a = n.metadata.annotations;
+      expect(a['flannel.alpha.coreos.com/backend-type'], n.metadata.name).toBe(backend);
+      expect(a['flannel.alpha.coreos.com/kube-subnet-manager']).toBe('true');
+      expect(a['flannel.alpha.coreos.com/public-ip']).toBe(nodeIP(n.metadata.name));
+      if (backend === 'vxlan') expect(JSON.parse(a['flannel.alpha.coreos.com/backend-data'])).toMatchObject({ VNI: 1, VtepMAC: expect.stringMatching(/^[0-9a-f:]{17}$/) });
+      expect(n.status.conditions.find((c: any) => c.type === 'NetworkUnavailable')).toMatchObject({ status: 'False', reason: 'FlannelIsUp' });
+    }
+    const env = readFileSync(`/var/lib/kube-netconform-lab/nodes/${w1}/flannel/subnet.env`, 'utf8');
+    expect(env).toContain(`FLANNEL_SUBNET=${podCIDR(w1).replace(/0\/24$/, '1/24')}`);
+    expect(env).toContain(`FLANNEL_MTU=${backend === 'vxlan' ? 1450 : 1500}`);
+    if (backend === 'vxlan') {
+      expect(inNode(w1, 'ip', '-d', 'link', 'show', 'flannel.1')).toMatch(/vxlan id 1 local 172\.28\.0\.11 dev eth0 .*dstport 8472/);
+      expect(routeTo(w1, podCIDR(w2))).toBe(`${podCIDR(w2)} via ${podCIDR(w2).replace(/\/24$/, '')} dev flannel.1 onlink`);
+    } else {
+      expect(routeTo(w1, podCIDR(w2))).toBe(`${podCIDR(w2)} via ${nodeIP(w2)} dev eth0`);
+    }
+  });
+
+  test.runIf(network === 'flannel-host-gw')('del-route: flannel\'s route checker re-adds a deleted route (self-healing)', async () => {
+    expect((await lab('fault', 'del-route', w1, w2)).code).toBe(0);
+    // heal only waits for flanneld to put the route back (it checks every 10 s).
+    const healed = await lab('heal', 'del-route');
+    expect(healed.code, healed.stderr).toBe(0);
+    expect(routeTo(w1, podCIDR(w2))).toBe(`${podCIDR(w2)} via ${nodeIP(w2)} dev eth0`);
+    expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toBe('');
+  });
+
+  test.runIf(network === 'bgp')('BIRD: an iBGP full mesh, every node has its peers\' pod routes from BGP, TCP 179 listening', () => {
+    for (const from of nodes) {
+      const protocols = execFileSync('birdc', ['-s', `/run/kube-netconform-lab/nodes/${from.name}/bird.ctl`, 'show', 'protocols'], { encoding: 'utf8' });
+      expect(protocols.split('\n').filter((l) => /^peer\d+ +BGP/.test(l)).map((l) => /Established/.test(l))).toEqual(nodes.slice(1).map(() => true));
+      for (const to of nodes) {
+        if (to.name === from.name) continue;
+        expect(inNode(from.name, 'ip', '-4', 'route', 'show', 'exact', to.podCIDR, 'proto', 'bird').trim(), `${from.name} → ${to.name}`).toMatch(new RegExp(`^${to.podCIDR.replace(/\./g, '\\.')} via ${to.ip.replace(/\./g, '\\.')} dev eth0`));
+      }
+      expect(inNode(from.name, 'ss', '-Hltn', 'sport', '=', ':179')).toMatch(/LISTEN/);
+    }
+  });
+
+  test.runIf(network === 'bgp')('bgp-down worker-2: its sessions die, the peers withdraw its pod route, its pods are cut off; heal restores it', async () => {
+    const down = await lab('fault', 'bgp-down', w2);
+    expect(down.code, down.stderr).toBe(0);
+    expect(routeTo(w1, podCIDR(w2))).toBe('');
+    expect(routeTo(w2, podCIDR(w1))).toBe('');
+    expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toMatch(/TIMEOUT|OTHER/);
+    expect(await connectFromPod(NS, podName(w1), `${podIP(cp)}:8080`)).toBe('');
+    expect(await connectFromNode(w1, `${nodeIP(w2)}:179`)).toMatch(/TIMEOUT/);
+    const healed = await lab('heal', 'bgp-down');
+    expect(healed.code, healed.stderr).toBe(0);
+    await waitFor(`${w1}'s BGP route to ${w2}'s pods`, async () => routeTo(w1, podCIDR(w2)).includes('proto bird'), { timeoutMs: 30_000 });
+    expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toBe('');
   });
 
   describe('faults break exactly their path, and heal restores it', { sequential: true }, () => {
@@ -217,7 +293,7 @@ describe(`lab (${network} pod network)`, { sequential: true }, () => {
       expect(healed.responses?.[0]?.length).toBe(big.length);
     });
 
-    test.runIf(network === 'vxlan')('block-port worker-2 8472/udp (vxlan): cross-node pod traffic to worker-2 dies', async () => {
+    test.runIf(network === 'vxlan' || network === 'flannel-vxlan')('block-port worker-2 8472/udp (vxlan, flannel-vxlan): cross-node pod traffic to worker-2 dies', async () => {
       expect((await lab('fault', 'block-port', w2, '8472/udp')).code).toBe(0);
       expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toMatch(/TIMEOUT|OTHER/);
       expect(await connectFromPod(NS, podName(w1), `${podIP(cp)}:8080`)).toBe('');
@@ -232,9 +308,12 @@ describe(`lab (${network} pod network)`, { sequential: true }, () => {
       const n = await lab('fault', 'cut-route', 'worker-9', w1);
       expect(n.code).toBe(2);
       expect(n.stderr).toMatch(/unknown node 'worker-9'; nodes are: lab-control-plane lab-worker-1 lab-worker-2/);
-      const up = await lab('up', '--network', 'bgp');
+      const up = await lab('up', '--network', 'calico');
       expect(up.code).toBe(2);
-      expect(up.stderr).toMatch(/--network must be routed or vxlan \(got 'bgp'\)/);
+      expect(up.stderr).toMatch(/--network must be one of routed, vxlan, flannel-vxlan, flannel-host-gw, bgp \(got 'calico'\)/);
+      const proxy = await lab('up', '--proxy-mode', 'ipvs');
+      expect(proxy.code).toBe(2);
+      expect(proxy.stderr).toMatch(/--proxy-mode must be iptables or nftables \(got 'ipvs'\)/);
       expect((await lab('status')).stdout, 'a rejected up leaves the running lab alone').toMatch(/^lab: up/);
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { describeVerdict, judgeDetection, matches, type FaultCase } from '../../../helpers/detection/compare.ts';
-import { FAULT_CASES } from '../../../helpers/detection/cases.ts';
+import { describeVerdict, judgeDetection, matches, type FaultCase } from '../../detection/compare.ts';
+import { FAULT_CASES } from '../../detection/cases.ts';
 import type { NetworkResult as CheckResult, Peer } from '../../../helpers/check/types.ts';
 
 const pod = (node: string, name = 'probe-a'): Peer => ({ node, pod: `${name}-${node}`, ip: '10.244.0.1', kind: 'pod', family: 'ipv4' });
@@ -61,9 +61,17 @@ describe('judgeDetection', () => {
 describe('FAULT_CASES', () => {
   test('every lab fault is covered, each with rows it must break and a diagnosis', () => {
     const faults = new Set(FAULT_CASES.map((c) => c.fault[0]));
-    for (const f of ['cut-route', 'block-port', 'block-nodeports', 'kube-proxy-down', 'no-forwarding', 'mtu']) expect(faults).toContain(f);
-    expect(FAULT_CASES.some((c) => c.fault.includes('8472/udp') && c.networks.includes('vxlan'))).toBe(true);
+    for (const f of ['cut-route', 'block-port', 'block-nodeports', 'kube-proxy-down', 'no-forwarding', 'mtu', 'bgp-down', 'del-route']) expect(faults).toContain(f);
+    for (const network of ['vxlan', 'flannel-vxlan'] as const) expect(FAULT_CASES.some((c) => c.fault.includes('8472/udp') && c.networks.includes(network)), network).toBe(true);
+    for (const network of ['routed', 'vxlan', 'flannel-vxlan', 'flannel-host-gw', 'bgp'] as const) {
+      expect(FAULT_CASES.some((c) => c.fault[0] === 'cut-route' && c.networks.includes(network)), `cut-route on ${network}`).toBe(true);
+    }
     for (const c of FAULT_CASES) {
+      // A fault the network repairs itself must leave nothing failing: no rows, no diagnosis to expect.
+      if (c.selfHealing) {
+        expect([c.mustFail, c.mayFail, c.diagnosis], c.id).toEqual([[], [], []]);
+        continue;
+      }
       expect(c.mustFail.length, c.id).toBeGreaterThan(0);
       expect(c.diagnosis.length, c.id).toBeGreaterThan(0);
     }

@@ -18,7 +18,8 @@ const CP = { 'node-role.kubernetes.io/control-plane': '' };
 async function plan(options: { profile?: string; network?: 'routed' | 'vxlan' } = {}): Promise<PortsPlan> {
   return {
     profile: await loadProfile(options.profile ?? 'kubeadm'),
-    cni: detectCni({ configMaps: [{ namespace: 'kube-system', name: 'kube-netconform-lab', data: { network: options.network ?? 'routed' } }] }),
+    // What the lab states in kube-system/netconform-cni for its routed and vxlan networks.
+    cni: detectCni({ configMaps: [{ namespace: 'kube-system', name: 'netconform-cni', data: { cni: options.network === 'vxlan' ? 'vxlan' : 'bridge' } }] }),
     apiServerPort: 6443,
     apiServerPortSource: 'EndpointSlice of Service default/kubernetes: 172.28.0.10:6443',
     addressType: 'InternalIP',

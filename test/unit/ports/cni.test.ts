@@ -17,6 +17,31 @@ describe('CNI detection', () => {
     expect(describeCni(cni[0]!)).toMatch(/^flannel \(vxlan\): UDP 8472 — /);
   });
 
+  // What flanneld v0.28 (--kube-subnet-mgr) writes on each node, as seen on the lab.
+  const flannelNode = (node: string, type: string, data: string) => ({
+    node,
+    annotations: {
+      'flannel.alpha.coreos.com/backend-type': type,
+      'flannel.alpha.coreos.com/backend-data': data,
+      'flannel.alpha.coreos.com/backend-v6-data': 'null',
+      'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+      'flannel.alpha.coreos.com/public-ip': '172.28.0.11',
+      'node.alpha.kubernetes.io/ttl': '0',
+    },
+  });
+
+  test("flanneld's own vxlan annotations alone → flannel/vxlan, UDP 8472", () => {
+    const cni = detectCni({ nodeAnnotations: [flannelNode('lab-worker-1', 'vxlan', '{"VNI":1,"VtepMAC":"1a:b9:3c:00:11:22"}')] });
+    expect(cni).toEqual([expect.objectContaining({ name: 'flannel', backend: 'vxlan', ports: [expect.objectContaining({ port: 8472, protocol: 'udp', kernelOwned: true })] })]);
+    expect(cni[0]!.why).toBe('node lab-worker-1 has annotation flannel.alpha.coreos.com/backend-type; node lab-worker-1 annotation backend-type=vxlan');
+  });
+
+  test("flanneld's own host-gw annotations alone → flannel/host-gw, no node-to-node port", () => {
+    const cni = detectCni({ nodeAnnotations: [{ node: 'lab-control-plane', annotations: {} }, flannelNode('lab-worker-1', 'host-gw', 'null')] });
+    expect(cni).toEqual([expect.objectContaining({ name: 'flannel', backend: 'host-gw', ports: [] })]);
+    expect(describeCni(cni[0]!)).toMatch(/^flannel \(host-gw\): no extra node ports — .*backend-type=host-gw$/);
+  });
+
   test('flannel udp backend from its DaemonSet and net-conf.json → UDP 8285', () => {
     const cni = detectCni({
       workloads: [{ namespace: 'kube-flannel', name: 'kube-flannel-ds', images: ['docker.io/flannel/flannel:v0.26.1', 'docker.io/flannel/flannel-cni-plugin:v1.5'] }],
@@ -52,7 +77,7 @@ describe('CNI detection', () => {
     expect(cni[0]).toMatchObject({ name: 'calico', backend: 'vxlan', ports: [{ port: 4789, protocol: 'udp' }] });
   });
 
-  test('explicit hints and the lab\'s ConfigMap win over detection', () => {
+  test('explicit hints and kube-system/netconform-cni win over detection', () => {
     const evidence = { nodeAnnotations: [{ node: 'n1', annotations: { 'flannel.alpha.coreos.com/backend-type': 'vxlan' } }] };
     expect(detectCni({ ...evidence, hints: ['flannel/host-gw'] })[0]).toMatchObject({ backend: 'host-gw', ports: [], why: 'stated: flannel/host-gw' });
     const fromConfigMap = detectCni({ ...evidence, configMaps: [{ namespace: 'kube-system', name: 'netconform-cni', data: { cni: 'flannel/udp' } }] });

@@ -85,13 +85,13 @@ describe('port profiles', () => {
     expect(seedRows).toEqual([
       'control-plane 443/tcp from worker',
       'control-plane 8285/udp from any when flannel/udp',
-      'control-plane 8472/udp from any when flannel/vxlan',
+      'control-plane 8472/udp from any when flannel/vxlan|vxlan',
       'worker 10250/tcp from control-plane',
       'worker 10255/tcp from any',
       'worker 30000-32767/tcp from any',
       'worker 8285/udp from any when flannel/udp',
-      'worker 8472/udp from any when flannel/vxlan',
-      'worker 179/tcp from worker when calico',
+      'worker 8472/udp from any when flannel/vxlan|vxlan',
+      'worker 179/tcp from worker when calico|bgp',
       'etcd 2379-2380/tcp from control-plane',
       'etcd 2379-2380/tcp from worker when flannel|calico',
     ]);

@@ -1,9 +1,11 @@
 // Detection: compare one run under an injected fault with what that fault MUST do.
 // Every row a case names in mustFail has to fail, every row it does not name in mustFail or
 // mayFail has to pass, and the run's diagnosis has to name the cause. Pure; unit-tested.
-import type { CheckResult, Expectation, Peer, Protocol, SuiteName } from '../check/types.ts';
+import type { CheckResult, Expectation, Peer, Protocol, SuiteName } from '../../helpers/check/types.ts';
 
-export type LabNetwork = 'routed' | 'vxlan';
+export type LabNetwork = 'routed' | 'vxlan' | 'flannel-vxlan' | 'flannel-host-gw' | 'bgp';
+export const LAB_NETWORKS: readonly LabNetwork[] = ['routed', 'vxlan', 'flannel-vxlan', 'flannel-host-gw', 'bgp'];
+export type ProxyMode = 'iptables' | 'nftables';
 
 /** Which rows a rule is about. Every given field must match; arrays mean "any of". */
 export interface RowMatch {
@@ -31,6 +33,11 @@ export interface FaultCase {
   /** Arguments to `npm run lab -- fault …`. */
   fault: string[];
   networks: LabNetwork[];
+  /**
+   * The fault heals itself before or while the suite runs (a route the CNI re-adds): the run
+   * MUST pass — nothing may fail, and the CLI exits 0.
+   */
+  selfHealing?: boolean;
   mustFail: RowRule[];
   /** Collateral a fault legitimately causes beyond its own path (stated, never silent). */
   mayFail: RowRule[];

@@ -4,8 +4,8 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { RunResults } from '../check/types.ts';
-import { judgeDetection, type DetectionVerdict, type FaultCase, type LabNetwork } from './compare.ts';
+import type { RunResults } from '../../helpers/check/types.ts';
+import { judgeDetection, type DetectionVerdict, type FaultCase, type LabNetwork, type ProxyMode } from './compare.ts';
 
 const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -23,11 +23,12 @@ async function labCli(args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-export async function labNetwork(): Promise<LabNetwork> {
+/** The running lab's pod network and kube-proxy mode, from `npm run lab -- status`. */
+export async function labMode(): Promise<{ network: LabNetwork; proxyMode: ProxyMode }> {
   const status = await labCli(['status']);
-  const m = /lab: up, \d+ nodes, (routed|vxlan) pod network/.exec(status);
+  const m = /lab: up, \d+ nodes, ([a-z-]+) pod network, kube-proxy (iptables|nftables) mode/.exec(status);
   if (!m) throw new Error(`the lab is not up (npm run lab -- status said: ${status.split('\n')[0]}); start it with: npm run lab -- up`);
-  return m[1] as LabNetwork;
+  return { network: m[1] as LabNetwork, proxyMode: m[2] as ProxyMode };
 }
 
 /** One full CLI run against the lab; the results come from its results.json. */

@@ -1,0 +1,81 @@
+// `npm run detect [-- --networks routed,vxlan] [--proxy-modes iptables,nftables] [--healthy N]`:
+// bring the lab up in each network × kube-proxy mode, run the full suite healthy N times, then
+// under every fault of that network, and write docs/detection.md (one table per mode). Exits 1
+// if any fault was not detected exactly. Leaves the lab up. `-- --all`: every network mode with
+// both kube-proxy modes (the full matrix; npm test runs a subset, see docs/lab.md).
+// `npm run detect -- --from reports/detection-test`: render docs/detection.md from the results
+// the detection test (test/e2e/detection.test.ts) saved, without running anything.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeVerdict, judgeDetection, LAB_NETWORKS, type LabNetwork, type ProxyMode } from './compare.ts';
+import type { RunResults } from '../../helpers/check/types.ts';
+import { FAULT_CASES } from './cases.ts';
+import { renderDetectionMarkdown } from './report.ts';
+import { runCase, runSuite, type CaseRun } from './run.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+const { values } = parseArgs({
+  options: {
+    networks: { type: 'string', default: 'routed,vxlan' },
+    'proxy-modes': { type: 'string', default: 'iptables' },
+    all: { type: 'boolean', default: false },
+    healthy: { type: 'string', default: '1' },
+    from: { type: 'string' },
+  },
+});
+const networks = (values.all ? LAB_NETWORKS.join(',') : values.networks).split(',') as LabNetwork[];
+const proxyModes = (values.all ? 'iptables,nftables' : values['proxy-modes']).split(',') as ProxyMode[];
+const combos = networks.flatMap((network) => proxyModes.map((proxyMode) => ({ network, proxyMode })));
+/** Report directory and section name of one combination: `vxlan`, `vxlan-nftables`. */
+const modeName = (c: { network: string; proxyMode: string }) => (c.proxyMode === 'iptables' ? c.network : `${c.network}-${c.proxyMode}`);
+const reportRoot = path.join(repoRoot, 'reports', 'detection');
+const versions = fs.readFileSync(path.join(repoRoot, 'lab', 'versions.env'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).join(', ');
+const sections: string[] = [];
+let allOk = true;
+
+if (values.from) {
+  // Every combination the detection test saved results for, in the matrix's order.
+  const saved = LAB_NETWORKS.flatMap((network) => (['iptables', 'nftables'] as ProxyMode[]).map((proxyMode) => ({ network, proxyMode })));
+  for (const combo of saved) {
+    const name = modeName(combo);
+    const dir = path.resolve(values.from, name);
+    if (!fs.existsSync(dir)) continue;
+    const load = (d: string): RunResults => JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8')) as RunResults;
+    const healthyDirs = fs.readdirSync(path.resolve(values.from)).filter((d) => d.startsWith(`${name}-healthy-`));
+    const healthyFailures = healthyDirs.map((d) => load(path.resolve(values.from!, d)).results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').length);
+    const runs: CaseRun[] = FAULT_CASES.filter((c) => c.networks.includes(combo.network) && fs.existsSync(path.join(dir, c.id, 'results.json'))).map((c) => {
+      const run = load(path.join(dir, c.id));
+      return { case: c, run, verdict: judgeDetection(c, run), exitCode: 1, elapsedMs: Date.parse(run.finishedAt) - Date.parse(run.startedAt) };
+    });
+    allOk &&= runs.every((r) => r.verdict.ok) && healthyFailures.every((n) => n === 0);
+    sections.push(renderDetectionMarkdown(runs, { ...combo, versions, generatedAt: new Date().toISOString().slice(0, 10), healthyFailures }));
+  }
+  combos.length = 0;
+}
+
+for (const combo of combos) {
+  const { network, proxyMode } = combo;
+  process.stderr.write(`== lab up --network ${network} --proxy-mode ${proxyMode}\n`);
+  execFileSync('bash', [path.join(repoRoot, 'lab', 'lab.sh'), 'up', '--network', network, '--proxy-mode', proxyMode], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const healthyFailures: number[] = [];
+  for (let i = 0; i < Number(values.healthy); i++) {
+    const { run } = await runSuite({ reportDir: path.join(reportRoot, `${modeName(combo)}-healthy-${i}`) });
+    const bad = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
+    healthyFailures.push(bad.length);
+    if (bad.length) { allOk = false; process.stderr.write(`healthy run ${i}: ${bad.length} rows failed: ${bad.map((r) => r.name).join('; ')}\n`); }
+  }
+  const runs: CaseRun[] = [];
+  for (const c of FAULT_CASES.filter((x) => x.networks.includes(network))) {
+    process.stderr.write(`== fault ${c.fault.join(' ')}\n`);
+    const r = await runCase(c, { reportRoot: path.join(reportRoot, modeName(combo)) });
+    runs.push(r);
+    process.stderr.write(`${describeVerdict(r.verdict)} (${(r.elapsedMs / 1000).toFixed(1)} s)\n`);
+    allOk &&= r.verdict.ok && (c.selfHealing ? r.exitCode === 0 : r.exitCode === 1);
+  }
+  sections.push(renderDetectionMarkdown(runs, { ...combo, versions, generatedAt: new Date().toISOString().slice(0, 10), healthyFailures }));
+}
+fs.writeFileSync(path.join(repoRoot, 'docs', 'detection.md'), sections.join('\n'));
+process.stderr.write(`wrote docs/detection.md${allOk ? '' : ' — some faults were NOT detected exactly'}\n`);
+process.exit(allOk ? 0 : 1);
