@@ -17,6 +17,8 @@
 
 import type { DetectedCni } from './ports/cni.ts';
 import { isNetwork, type CheckResult, type NetworkResult, type RunResults } from './check/types.ts';
+import { probeChangedRule } from './diagnose-churn.ts';
+import { intermittentLossRule } from './diagnose-loss.ts';
 
 export interface DiagnoseContext {
   /** Detected CNI add-ons: their node-to-node ports are named in pod-network causes. */
@@ -31,7 +33,7 @@ export interface Finding {
   explains: Array<{ result: NetworkResult; note: string }>;
 }
 
-interface View {
+export interface View {
   /** Every row of the run: evidence of what works. */
   all: readonly NetworkResult[];
   /** Failed or errored rows no earlier rule explained. */
@@ -437,7 +439,7 @@ const unexplained: DiagnosisRule = {
 
 /** Evaluation order = priority: the broadest explanation first (see header). */
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
-  nodeDown, wrongAnswer, mtu, podNetwork, nodePortOverPodNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
+  probeChangedRule, nodeDown, wrongAnswer, intermittentLossRule, mtu, podNetwork, nodePortOverPodNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
 ];
 
 /**

@@ -40,6 +40,9 @@ function runContext(plan: RunPlan): RunContext {
     attempts: plan.attempts,
     probes: plan.topology.probes,
     podPort: plan.topology.ports.http,
+    samples: plan.samples,
+    maxLossPct: plan.maxLossPct,
+    kubectl: plan.kube,
     control: once(async () => new ControlClient(await controlTransport(plan), { concurrency: plan.concurrency })),
     kube: once(async (): Promise<Kube> => {
       const { Kube, loadKubeConfig } = await import('../helpers/kube.ts');

@@ -16,6 +16,7 @@ import { renderTerminal, writeReports } from '../report/index.ts';
 import type { Topology } from '../topology.ts';
 import { EXIT, type CliOptions } from './args.ts';
 import { runSuites } from './suites.ts';
+import { recheckIdentity } from '../identity-check.ts';
 
 export interface Io {
   out: (line: string) => void;
@@ -83,11 +84,14 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       },
     }, state);
     cni = detectedCni(topology);
-    const plan: RunPlan = { topology, selection, kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS };
+    const plan: RunPlan = { topology, selection, kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS, samples: options.samples, maxLossPct: options.maxLossPct };
     progress('running the checks');
     const suitesStarted = performance.now();
+    const checksFrom = new Date().toISOString();
     const output = await runSuites({ plan, control: await kube.controlTransport(), signal: abort.signal });
     state.phases.suites = Math.round(performance.now() - suitesStarted);
+    // Were the probes and nodes the checks relied on the same ones at the end? (helpers/identity.ts)
+    output.results = await recheckIdentity(kube, topology, output.results, { from: checksFrom, onProgress: progress });
     Object.assign(state.phases, output.phases);
     for (const e of output.errors) io.err(`error: ${e}`);
     run = {

@@ -1,0 +1,38 @@
+// Diagnosis rule `intermittent-loss`: a path that drops some packets is not a broken path. When
+// rows between two nodes lost some of their samples while other samples of the same rows came
+// back, the pair has intermittent loss; every failing row between those two nodes is explained
+// by it (a full-size payload or a retry that lost every sample on such a path is the same
+// fault). A broken path (cut route, firewall) loses every sample of its rows, so it never
+// matches here and falls to the narrower rules. Runs before the MTU and pod-network rules.
+import type { DiagnosisRule, Finding } from './diagnose.ts';
+import type { NetworkResult } from './check/types.ts';
+
+const pairKey = (a: string, b: string) => [a, b].sort().join('\u0000');
+
+/** Some samples answered and some were lost, within one row. */
+export const partialLoss = (r: NetworkResult) => Boolean(r.samples && r.samples.lost > 0 && r.samples.lost < r.samples.sent);
+
+export const intermittentLossRule: DiagnosisRule = {
+  id: 'intermittent-loss',
+  pattern: 'rows between two nodes lose some samples while the others answer → intermittent loss between them (K % of samples), not a broken path',
+  find({ all, open }) {
+    const between = (r: NetworkResult) => r.from.kind !== 'runner' && r.from.node && r.to.node && r.from.node !== r.to.node;
+    const lossy = new Set(all.filter((r) => between(r) && partialLoss(r)).map((r) => pairKey(r.from.node, r.to.node)));
+    const findings: Finding[] = [];
+    for (const key of lossy) {
+      const [a = '', b = ''] = key.split('\u0000');
+      const pairRows = all.filter((r) => between(r) && pairKey(r.from.node, r.to.node) === key && r.samples);
+      const sent = pairRows.reduce((n, r) => n + (r.samples?.sent ?? 0), 0);
+      const lost = pairRows.reduce((n, r) => n + (r.samples?.lost ?? 0), 0);
+      const explained = open.filter((r) => between(r) && pairKey(r.from.node, r.to.node) === key && r.outcome === 'failed');
+      if (explained.length === 0) continue;
+      const pct = sent > 0 ? Math.round((lost / sent) * 1000) / 10 : 0;
+      findings.push({
+        rule: 'intermittent-loss',
+        cause: `intermittent loss between ${a} and ${b}: ${pct} % (lost ${lost} of ${sent} samples over ${pairRows.length} checks between them; some samples of the same checks answered, so the path works but drops packets) — look for a flaky link, NIC errors or a rate-limiting/overloaded firewall between ${a} and ${b}`,
+        explains: explained.map((result) => ({ result, note: `intermittent loss between ${a} and ${b} (${pct} % of samples lost)` })),
+      });
+    }
+    return findings;
+  },
+};
