@@ -30,7 +30,7 @@ export function renderDetectionMarkdown(runs: CaseRun[], context: { network: str
   }
   lines.push('', '## What each fault must break', '');
   for (const r of runs) {
-    lines.push(`- **${r.case.id}** (\`npm run lab -- fault ${r.case.fault.join(' ')}\`): ${r.case.mustFail.map((m) => m.why).join('; ')}${r.case.mayFail.length ? `. May also break: ${r.case.mayFail.map((m) => m.why).join('; ')}` : ''}.`);
+    lines.push(`- **${r.case.id}** (\`npm run lab -- fault ${r.case.fault.join(' ')}\`): ${[...r.case.mustFail, ...(r.case.mustFailSome ?? [])].map((m) => m.why).join('; ')}${r.case.mayFail.length ? `. May also break: ${r.case.mayFail.map((m) => m.why).join('; ')}` : ''}.`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@
 # of which fall in the NodePort range) and established control connections keep flowing.
 # The record of active faults is $LAB_STATE/faults (one line each).
 
-FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu"
+FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu loss"
 
 fault_usage() {
   cat <<USAGE
@@ -18,6 +18,7 @@ Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
   kube-proxy-down <node>                       stop kube-proxy on <node> and flush its Service rules
   no-forwarding <node>                         <node> stops forwarding routed traffic (same-bridge traffic still flows)
   mtu <node> <bytes>                           lower <node>'s link MTU: full-size packets into it die, small pass
+  loss <nodeA> <nodeB> <percent>               drop <percent> % of packets between A and B, each direction (random, per packet)
 USAGE
 }
 
@@ -90,6 +91,24 @@ fault_inject() {
       in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -i eth0 -m length --length "$(( $2 + 1 )):65535" \
         -m comment --comment knc-fault:mtu -j DROP
       fault_record mtu "$1" "$2" ;;
+    loss)
+      # No netem in this kernel: iptables' statistic match drops each packet with probability
+      # p, independently. On each node, packets arriving from the other one — its node address
+      # (host traffic, VXLAN) and its pod range (routed pod traffic) — so both directions lose p.
+      [ $# -eq 3 ] && [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -ge 1 ] && [ "$3" -le 100 ] || die "usage: fault loss <nodeA> <nodeB> <percent 1-100>" 2
+      local a b p src; a=$(node_index "$1"); b=$(node_index "$2")
+      [ "$a" != "$b" ] || die "loss needs two different nodes" 2
+      p=$(awk -v x="$3" 'BEGIN { printf "%.4f", x / 100 }')
+      for pair in "$a:$2" "$b:$1"; do
+        local n=${pair%%:*} peer=${pair#*:} peer_i
+        peer_i=$(node_index "$peer")
+        fault_chains "$n"
+        for src in "$(node_ip "$peer_i")" "$(kubectl_lab get node "$peer" -o jsonpath='{.spec.podCIDR}')"; do
+          in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -s "$src" -m statistic --mode random --probability "$p" \
+            -m comment --comment knc-fault:loss -j DROP
+        done
+      done
+      fault_record loss "$1" "$2" "$3" ;;
     ""|-h|--help|help) fault_usage ;;
     *) fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2 ;;
   esac
@@ -130,6 +149,13 @@ heal_one() {
       if [ "$name" = mtu ]; then in_node "$n" ip link set eth0 mtu 1500; fi
       for chain in KNC-FAULT-PRE KNC-FAULT-FWD; do
         { in_node "$n" iptables -t mangle -S "$chain" 2>/dev/null || true; } | { grep -- "knc-fault:$name" || true; } | sed 's/^-A /-D /' |
+          while read -r rule; do eval "in_node $n iptables -t mangle $rule"; done
+      done ;;
+    loss)
+      local n rule chain node
+      for node in "$1" "$2"; do
+        n=$(node_index "$node")
+        { in_node "$n" iptables -t mangle -S KNC-FAULT-PRE 2>/dev/null || true; } | { grep -- "knc-fault:loss" || true; } | sed 's/^-A /-D /' |
           while read -r rule; do eval "in_node $n iptables -t mangle $rule"; done
       done ;;
     kube-proxy-down)
