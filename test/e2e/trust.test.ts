@@ -41,7 +41,8 @@ describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequenti
     let deletedAt = '';
     const run = await startCli(['run', '--kubeconfig', kubeconfig()], {
       onStderr: (text) => {
-        if (deletedAt || !text.includes('running the checks')) return;
+        // A few seconds into the checks: once the first progress line of the checks is out.
+        if (deletedAt || !/checks: \d+\/\d+ done/.test(text)) return;
         const ns = /namespace (netconform-[0-9a-f]{6}) created/.exec(text)?.[1];
         if (!ns) return;
         deletedAt = new Date().toISOString();
