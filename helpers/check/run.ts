@@ -133,6 +133,8 @@ export async function runNetworkCheck(check: NetworkCheck, ctx: RunContext): Pro
   const maxLossPct = ctx.maxLossPct ?? 0;
   let sent = 0;
   let lost = 0;
+  let judgedSent = 0;
+  let judgedLost = 0;
   const sampleMs: number[] = [];
   while (attempts < budget) {
     attempts++;
@@ -144,15 +146,19 @@ export async function runNetworkCheck(check: NetworkCheck, ctx: RunContext): Pro
     // Samples: only attempts that reached the data path (a control failure sent nothing).
     if (verdict.observed !== 'CONTROL_ERROR' && verdict.observed !== 'INCONCLUSIVE') {
       const own = spread ? classify(out.events, check.answer) : verdict;
-      sent += own.tries ?? out.events.length;
+      const tries = own.tries ?? out.events.length;
+      sent += tries;
       lost += own.lost ?? 0;
+      // An attempt where some samples answered and some were lost is loss; one where none
+      // answered is an outage, which a passing retry absorbs (and a failing one reports).
+      if ((own.lost ?? 0) < tries) { judgedSent += tries; judgedLost += own.lost ?? 0; }
       sampleMs.push(...out.sampleMs);
     }
     if (outcomeOf(check.expect, verdict.observed) === 'passed' || !worthRetrying(verdict, { expect: check.expect, tries: triesOf(check, ctx) })) break;
     if ((verdict.observed === 'CONTROL_ERROR' || verdict.observed === 'INCONCLUSIVE') && budget === Math.max(1, ctx.attempts)) budget += EXTRA_ATTEMPTS_WITHOUT_VERDICT;
   }
   // Loss only means something where an answer was expected.
-  if (check.expect === 'REACHABLE') verdict = judgeLoss(verdict, { sent, lost }, maxLossPct);
+  if (check.expect === 'REACHABLE') verdict = judgeLoss(verdict, { sent: judgedSent, lost: judgedLost }, maxLossPct);
   const result = networkResult(check, verdict, attempts, performance.now() - started, notes);
   if (check.drive.via === 'dial' && result.properties) result.properties.tries = String(samplesOf(check, ctx.samples));
   if (sent > 0 && check.expect === 'REACHABLE') result.samples = sampleStats(sent, lost, sampleMs);
