@@ -107,7 +107,12 @@ export function percent(part: number, whole: number): number {
  * retry loop, so retries add samples instead of hiding them.
  */
 export function judgeLoss(verdict: Verdict, samples: { sent: number; lost: number }, maxLossPct: number): Verdict {
-  if (verdict.observed !== 'REACHABLE' || samples.lost === 0) return verdict;
+  if (samples.lost === 0) return verdict;
+  // Failed anyway: say the whole row's loss when earlier attempts lost samples too.
+  if (verdict.observed === 'FILTERED' && samples.sent > (verdict.tries ?? 0) && samples.lost < samples.sent) {
+    return { ...verdict, detail: `lost ${samples.lost} of ${samples.sent} samples (${percent(samples.lost, samples.sent)} %) over all attempts; the last: ${verdict.detail}` };
+  }
+  if (verdict.observed !== 'REACHABLE') return verdict;
   const pct = percent(samples.lost, samples.sent);
   if (pct <= maxLossPct) return verdict;
   return { ...verdict, observed: 'FILTERED', detail: `lost ${samples.lost} of ${samples.sent} samples (${pct} %, more than --max-loss ${maxLossPct} %); the others answered (${verdict.detail})` };
