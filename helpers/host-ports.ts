@@ -5,7 +5,8 @@
 // in the cluster already claims, starts at a random pair of the range (two runs planning at
 // the same instant diverge) and takes the first free pair; if a run created between that read
 // and our create still wins the port, the scheduler says so and the host probes are placed again
-// on the next free pair (lifecycle.ts). Pure, except nothing; unit-tested.
+// on the next free pair (lifecycle.ts); so are they when a process outside any pod holds the
+// port (netexec cannot bind). Pure; unit-tested.
 import type { Pod } from './kube.ts';
 
 /** Pairs (HTTP on an even port, UDP on the next) inside this range; far from kubelet, etcd and NodePorts. */
@@ -44,7 +45,10 @@ export function randomStart(range: { low: number; high: number } = HOST_PORT_RAN
   return Math.floor(Math.random() * Math.floor((range.high - range.low + 1) / 2));
 }
 
-/** The scheduler's words for a host-port clash (NodePorts filter plugin). */
+/**
+ * A host-port clash: the scheduler's words (NodePorts filter plugin: another pod claims it), or
+ * netexec failing to bind (a process outside any pod listens there).
+ */
 export function isHostPortConflict(problem: string | undefined): boolean {
-  return /didn't have free ports|free ports for the requested pod ports/i.test(problem ?? '');
+  return /didn't have free ports|free ports for the requested pod ports|bind: address already in use/i.test(problem ?? '');
 }

@@ -25,6 +25,7 @@ describe('host-network probe ports, per run', () => {
 
   test("the scheduler's host-port clash is recognised, other reasons are not", () => {
     expect(isHostPortConflict("Pending: Unschedulable (0/3 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.)")).toBe(true);
+    expect(isHostPortConflict('CrashLoopBackOff; last exit 1: listen tcp :18080: bind: address already in use')).toBe(true);
     expect(isHostPortConflict('ImagePullBackOff: back-off pulling image')).toBe(false);
     expect(isHostPortConflict(undefined)).toBe(false);
   });
