@@ -26,11 +26,22 @@ export const intermittentLossRule: DiagnosisRule = {
       const lost = pairRows.reduce((n, r) => n + (r.samples?.lost ?? 0), 0);
       const explained = open.filter((r) => between(r) && pairKey(r.from.node, r.to.node) === key && r.outcome === 'failed');
       if (explained.length === 0) continue;
+      const other = (n: string) => (n === a ? b : n === b ? a : undefined);
+      // Collateral: traffic that crosses the pair on its way — a NodePort on one of the two
+      // forwarding to its backend on the other, a Service VIP used from one of them (its backend
+      // may be on the other) — loses packets too.
+      const crossing = open.filter((r) => r.outcome === 'failed' && !explained.includes(r) && (
+        (r.suite === 'nodeport' && r.from.kind === 'runner' && other(r.to.node) !== undefined && r.properties?.['backend.node'] === other(r.to.node))
+        || (r.to.kind === 'service' && (r.from.node === a || r.from.node === b) && r.observed === 'FILTERED')));
       const pct = sent > 0 ? Math.round((lost / sent) * 1000) / 10 : 0;
+      const note = `intermittent loss between ${a} and ${b} (${pct} % of samples lost)`;
       findings.push({
         rule: 'intermittent-loss',
-        cause: `intermittent loss between ${a} and ${b}: ${pct} % (lost ${lost} of ${sent} samples over ${pairRows.length} checks between them; some samples of the same checks answered, so the path works but drops packets) — look for a flaky link, NIC errors or a rate-limiting/overloaded firewall between ${a} and ${b}`,
-        explains: explained.map((result) => ({ result, note: `intermittent loss between ${a} and ${b} (${pct} % of samples lost)` })),
+        cause: `intermittent loss between ${a} and ${b}: ${pct} % (lost ${lost} of ${sent} samples over ${pairRows.length} checks between them; some samples of the same checks answered, so the path works but drops packets)${crossing.length ? `; ${crossing.length} NodePort/Service check${crossing.length === 1 ? '' : 's'} whose traffic crosses the pair fail${crossing.length === 1 ? 's' : ''} with it` : ''} — look for a flaky link, NIC errors or a rate-limiting/overloaded firewall between ${a} and ${b}`,
+        explains: [
+          ...explained.map((result) => ({ result, note })),
+          ...crossing.map((result) => ({ result, note: `${note}: this check's traffic crosses that pair (${result.suite === 'nodeport' ? `NodePort on ${result.to.node} → backend on ${result.properties?.['backend.node']}` : `Service backend may be on the other node`})` })),
+        ],
       });
     }
     return findings;

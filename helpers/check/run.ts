@@ -7,7 +7,7 @@ import type { ProbePod } from '../topology.ts';
 import { classify, judgeLoss, outcomeOf, percent, worthRetrying, type Verdict } from './classify.ts';
 import { reproduceCommand, type KubectlTarget } from './reproduce.ts';
 import { connectFrom } from './drivers/connect.ts';
-import { dial, requestText } from './drivers/dial.ts';
+import { dial, NETEXEC_TRY_MS, requestText } from './drivers/dial.ts';
 import { tcpAsk, udpAsk } from './drivers/outside.ts';
 import { roundTrip } from './drivers/round-trip.ts';
 import type { CheckResult, NetworkCheck, NetworkResult, SampleStats, StaticCheck, StaticResult, WireEvent } from './types.ts';
@@ -57,9 +57,11 @@ async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, 
   const d = check.drive;
   const started = performance.now();
   const timedAll = (events: WireEvent[]): AttemptOut => {
-    // netexec does not time each try: a pod-proxy attempt's time is shared by its tries.
+    // netexec does not time each try: a pod-proxy attempt's time, less what its lost tries
+    // waited out (netexec's per-try deadline), is shared by the tries that answered.
     const answered = events.filter(answeredEvent).length;
-    const each = (performance.now() - started) / Math.max(1, events.length);
+    const lostTries = events.filter((e) => e.kind === 'timeout').length;
+    const each = Math.max(0, performance.now() - started - lostTries * NETEXEC_TRY_MS) / Math.max(1, answered);
     return { events, sampleMs: Array.from({ length: answered }, () => each) };
   };
   switch (d.via) {

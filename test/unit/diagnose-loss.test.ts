@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import type { NetworkResult } from '../../helpers/check/types.ts';
 import { diagnose } from '../../helpers/diagnose.ts';
 import { intermittentLossRule, partialLoss } from '../../helpers/diagnose-loss.ts';
-import { podToPod } from './fixtures/results.ts';
+import { nodePort, podToPod, podToService } from './fixtures/results.ts';
 
 const pair = (r: NetworkResult) => [r.from.node, r.to.node].sort().join() === 'worker-1,worker-2';
 
@@ -26,6 +26,15 @@ describe('diagnosis: intermittent loss is not a broken path', () => {
     expect(causes[0]).toMatch(/^intermittent loss between worker-1 and worker-2: \d+(\.\d)? % \(lost \d+ of \d+ samples over \d+ checks between them/);
     expect(causes.some((c) => /MTU|pod route|no known pattern/.test(c))).toBe(false);
     for (const r of results.filter((x) => x.outcome === 'failed')) expect(r.diagnosis?.[0]).toMatch(/intermittent loss between worker-1 and worker-2/);
+  });
+
+  test('NodePorts forwarding across the pair and Service rows from its nodes are its collateral, not a pod-network or unknown cause', () => {
+    const lossyPods = withSamples(podToPod(), (r) => (pair(r) && r.protocol === 'udp' ? { sent: 6, lost: 2 } : undefined));
+    const np = nodePort({ fault: (r) => (r.to.node === 'worker-2' ? 'FILTERED' : undefined) }).map((r) => ({ ...r, properties: { ...r.properties, 'backend.node': 'worker-1' } }));
+    const svc = podToService({ fault: (r) => (r.from.node === 'worker-1' && r.protocol === 'udp' ? 'FILTERED' : undefined) });
+    const { causes } = diagnose([...lossyPods, ...np, ...svc]);
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatch(/^intermittent loss between worker-1 and worker-2: .*NodePort\/Service checks? whose traffic crosses the pair/);
   });
 
   test('a broken path (every sample of its rows lost) is not called lossy', () => {
