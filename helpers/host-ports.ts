@@ -6,7 +6,7 @@
 // the same instant diverge) and takes the first free pair; if a run created between that read
 // and our create still wins the port, the scheduler says so and the host probes are placed again
 // on the next free pair (lifecycle.ts); so are they when a process outside any pod holds the
-// port (netexec cannot bind). Pure; unit-tested.
+// port (netexec cannot bind). Pure but for randomStart; unit-tested.
 import type { Pod } from './kube.ts';
 
 /** Pairs (HTTP on an even port, UDP on the next) inside this range; far from kubelet, etcd and NodePorts. */
@@ -40,8 +40,13 @@ export function pickHostPort(options: { used: Iterable<number>; start?: number; 
   return undefined;
 }
 
-/** A random start pair, so two runs reading the cluster at the same instant pick different pairs. */
+/**
+ * A random start pair, so two runs reading the cluster at the same instant pick different pairs.
+ * $NETCONFORM_HOST_PORT_START pins it (tests: two runs racing for the same pair).
+ */
 export function randomStart(range: { low: number; high: number } = HOST_PORT_RANGE): number {
+  const pinned = process.env['NETCONFORM_HOST_PORT_START'];
+  if (pinned !== undefined && /^\d+$/.test(pinned)) return Number(pinned);
   return Math.floor(Math.random() * Math.floor((range.high - range.low + 1) / 2));
 }
 

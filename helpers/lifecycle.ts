@@ -152,6 +152,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       await kube.deletePods(deployment.namespace, hostSelector);
       await waitFor(async () => ((await kube.listPods(deployment.namespace, hostSelector)).length === 0 ? true : undefined), { timeoutMs: 30_000, what: `the host probes of run ${options.runId} to be deleted before placing them again`, signal: options.signal });
       ports = await freeHostPorts(kube, [taken, taken + 1]);
+      progress(`host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp`);
       await createProbes(kube, deployment, nodes, { runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret, ports, concurrency: options.concurrency, roles: ['host'], signal: options.signal });
       probes = await wait();
     }

@@ -36,6 +36,28 @@ describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequenti
     for (const id of ids) expect(objectsLeft(id)).toEqual([]);
   });
 
+  test('two runs racing for the same host-port pair: the loser places its host probes again, both pass', async () => {
+    // Both start from the same pair, so they read the cluster before either holds it.
+    process.env.NETCONFORM_HOST_PORT_START = '0';
+    let runs;
+    try {
+      runs = await Promise.all([startCli(['run', '--kubeconfig', kubeconfig()]), startCli(['run', '--kubeconfig', kubeconfig()])]);
+    } finally {
+      delete process.env.NETCONFORM_HOST_PORT_START;
+    }
+    for (const run of runs) {
+      const bad = resultsOf(run).results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').map(describeRow);
+      expect({ code: run.code, bad }, run.stderr.slice(-2000)).toEqual({ code: 0, bad: [] });
+    }
+    const ports = runs.map((r) => [...r.stderr.matchAll(/host probes on (\d+)\/tcp/g)].map((m) => Number(m[1])));
+    const replaced = runs.filter((r) => /placing the host probes on another pair/.test(r.stderr)).length;
+    // Either the second read already saw the first run's pods, or the scheduler refused and the loser moved.
+    expect(replaced <= 1).toBe(true);
+    if (replaced === 0) expect(ports[0]![0]).not.toBe(ports[1]![0]);
+    console.log(`host-port race: ${replaced} run(s) placed their host probes again; ports ${JSON.stringify(ports)}`);
+    for (const run of runs) expect(objectsLeft(runIdOf(run))).toEqual([]);
+  });
+
   test('a probe force-deleted during the checks: 0 network failures, its rows are errors naming it, diagnosis first, exit 1', async () => {
     const victim = `probe-a-${W1}`;
     let deletedAt = '';
