@@ -42,11 +42,12 @@ export function pickHostPort(options: { used: Iterable<number>; start?: number; 
 
 /**
  * A random start pair, so two runs reading the cluster at the same instant pick different pairs.
- * $NETCONFORM_HOST_PORT_START pins it (tests: two runs racing for the same pair).
+ * $NETCONFORM_HOST_PORT_START pins the first pick (tests: two runs racing for the same pair);
+ * a pick after a clash is always random, so two runs that clashed do not clash again in step.
  */
-export function randomStart(range: { low: number; high: number } = HOST_PORT_RANGE): number {
+export function randomStart(options: { pinned?: boolean } = {}, range: { low: number; high: number } = HOST_PORT_RANGE): number {
   const pinned = process.env['NETCONFORM_HOST_PORT_START'];
-  if (pinned !== undefined && /^\d+$/.test(pinned)) return Number(pinned);
+  if (options.pinned !== false && pinned !== undefined && /^\d+$/.test(pinned)) return Number(pinned);
   return Math.floor(Math.random() * Math.floor((range.high - range.low + 1) / 2));
 }
 

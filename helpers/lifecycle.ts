@@ -51,7 +51,8 @@ export function portsFor(hostPort?: number): ProbePorts {
 export async function freeHostPorts(kube: Kube, avoid: number[] = []): Promise<ProbePorts> {
   const used = usedHostPorts(await kube.listPodsAllNamespaces(''));
   for (const p of avoid) used.add(p);
-  const port = pickHostPort({ used, start: randomStart() });
+  // After a clash: a fresh random start, never the pinned one.
+  const port = pickHostPort({ used, start: randomStart({ pinned: avoid.length === 0 }) });
   if (port === undefined) throw new SetupError(`no free pair of host ports in ${HOST_PORT_RANGE.low}-${HOST_PORT_RANGE.high} for the host-network probes (other hostNetwork pods claim them all); pass --host-port.`);
   return portsFor(port);
 }
