@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { caseProperties, failureText, renderJunit } from '../../../helpers/report/junit.ts';
 import { renderSummaryMarkdown } from '../../../helpers/report/summary-md.ts';
+import { renderTerminal } from '../../../helpers/report/terminal.ts';
 import { podToPod, row, run } from '../fixtures/results.ts';
 
 const repro = "kubectl get --raw '/api/v1/namespaces/netconform-x/pods/probe-a-worker-1:8080/proxy/dial?host=10.244.2.5&port=8081&protocol=udp&request=hostname&tries=3'";
@@ -21,5 +22,6 @@ describe('loss, latency and the reproduction command in every view', () => {
     expect(md).toContain('## Loss and latency');
     expect(md).toMatch(/\| \*\*worker-1\*\* \|.*\*\*\d+(\.\d)? %\*\* \(2\/\d+\)/);
     expect(md).toContain(`  - reproduce: \`${repro}\``);
+    expect(renderTerminal(run(rows), { color: false })).toContain(`reproduce the first (needs the probes: --keep): ${repro}`);
   });
 });
