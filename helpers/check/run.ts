@@ -38,12 +38,14 @@ interface AttemptOut {
 }
 
 /**
- * Tries per attempt: --samples for rows that send one small request to one fixed peer (pod and
- * host rows, a NodePort from the runner); rows that already send several (Service spread), a
+ * Tries per attempt: --samples for rows that expect an answer to one small request from one fixed
+ * peer (pod and host rows, a NodePort from the runner); rows that already send several (Service spread), a
  * full-size payload (one per attempt: MTU rows) or exec (heavy) keep their own.
  */
 export function samplesOf(check: NetworkCheck, samples = 1): number {
   const d = check.drive;
+  // Loss means something only where an answer is expected; "must not answer" rows would only wait longer.
+  if (check.expect !== 'REACHABLE') return d.via === 'dial' ? d.tries : 1;
   if (check.answer.kind === 'echo') return d.via === 'dial' ? d.tries : 1;
   if (d.via === 'dial') return d.tries === 1 ? Math.max(1, samples) : d.tries;
   if (d.via === 'outside') return Math.max(1, samples);
