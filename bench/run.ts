@@ -23,6 +23,7 @@ import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
 import type { RunResults } from '../helpers/check/types.ts';
 import { isBad, renderMarkdown, renderTerminal, replaceReadmeBlock, sampleOf, type BenchFigures, type Machine, type RunSample } from './figures.ts';
 import { sampleTreeRss } from './tree-rss.ts';
+import { renderSoak, summarizeSoak, type SoakRun } from './soak.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values } = parseArgs({
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     readme: { type: 'boolean' },
     baseline: { type: 'string' },
     from: { type: 'string' },
+    soak: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -149,6 +151,26 @@ async function controlPath(samples: number): Promise<void> {
     await tearDownRun(kube, state, { keep: false });
   }
 }
+
+/** --soak N: N full runs back to back; false failures, leaked objects by run label, wall-time drift. */
+async function soak(n: number): Promise<boolean> {
+  const kube = new Kube(loadKubeConfig({ kubeconfig }));
+  const runs: SoakRun[] = [];
+  for (let i = 1; i <= n; i++) {
+    const { sample, run } = await cliRun(`soak run ${i}/${n}`, []);
+    const label = `netconform.io/run-id=${run.runId}`;
+    const [namespaces, pods, services] = await Promise.all([kube.listNamespaces(label), kube.listPodsAllNamespaces(label), kube.listServicesAllNamespaces(label)]);
+    const name = (kind: string) => (o: { metadata?: { namespace?: string; name?: string } }) => `${kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+    const leaked = [...namespaces.map(name('namespace')), ...pods.map(name('pod')), ...services.map(name('service'))];
+    if (leaked.length) console.log(`  leaked after run ${i}: ${leaked.join(', ')}`);
+    runs.push({ index: i, exitCode: sample.exitCode, wallMs: sample.wallMs, rows: sample.rows, badRows: sample.badRows, leaked });
+  }
+  const summary = summarizeSoak(runs);
+  console.log(`\n${renderSoak(summary)}`);
+  return summary.falseFailures === 0 && summary.failedRuns === 0 && summary.leaked === 0;
+}
+
+if (values.soak) process.exit((await soak(Number(values.soak))) ? 0 : 1);
 
 // --from <file>: the figures of an earlier run (its --json), printed and (--readme) written again.
 const figures = values.from ? (JSON.parse(fs.readFileSync(values.from, 'utf8')) as BenchFigures) : await benchmark();

@@ -3,6 +3,7 @@
 // topology; and clean up only what this run created (STYLE.md §7).
 import pLimit from 'p-limit';
 import { SetupError } from './errors.ts';
+import { groupProblems } from './setup-problems.ts';
 import type { Kube, Pod } from './kube/index.ts';
 import { COMPONENT_LABEL, namespaceManifest, probePodManifest, PROBE_COMPONENTS, RUN_LABEL, MANAGED_BY } from './manifests.ts';
 import {
@@ -18,6 +19,8 @@ export interface ProbeOptions {
   concurrency: number;
   /** Pod-network probes per node (default 2). */
   podsPerNode?: number;
+  /** Only these roles (default: every pod-network role and the host probe). */
+  roles?: ProbeRole[];
   signal?: AbortSignal;
 }
 
@@ -63,13 +66,13 @@ export async function prepareNamespace(kube: Kube, options: { runId: string; nam
 /** Create the shared probe pods: podsPerNode pod-network probes and one hostNetwork probe per node. */
 export async function createProbes(kube: Kube, deployment: Deployment, nodes: NodeInfo[], options: ProbeOptions): Promise<void> {
   const limit = pLimit(Math.max(1, options.concurrency));
-  const roles: ProbeRole[] = [...podRoles(options.podsPerNode), 'host'];
+  const roles: ProbeRole[] = options.roles ?? [...podRoles(options.podsPerNode), 'host'];
   const manifests = nodes.filter((n) => !n.skipReason).flatMap((n) =>
     roles.map((role) => probePodManifest({ role, node: n.name, runId: options.runId, image: options.image, ports: options.ports, imagePullSecret: options.imagePullSecret })));
   await Promise.all(manifests.map((pod) => limit(async () => {
     if (options.signal?.aborted) return;
     await kube.createPod(deployment.namespace, pod);
-    deployment.createdPods.push(pod.metadata!.name!);
+    if (!deployment.createdPods.includes(pod.metadata!.name!)) deployment.createdPods.push(pod.metadata!.name!);
   })));
 }
 
@@ -87,7 +90,8 @@ export async function waitForProbes(kube: Kube, deployment: Deployment, options:
     const pods: Pod[] = await kube.listPods(deployment.namespace, selector);
     const probes = probesFromPods(pods);
     const waiting = probes.filter((p) => !p.ready);
-    const progress = `probes ready: ${probes.length - waiting.length}/${probes.length}${waiting.length ? ` (waiting for ${waiting.slice(0, 3).map((p) => `${p.name}: ${p.problem}`).join('; ')}${waiting.length > 3 ? '; …' : ''})` : ''}`;
+    // One line per distinct reason, naming its pods: not the same long message once per pod.
+    const progress = `probes ready: ${probes.length - waiting.length}/${probes.length}${waiting.length ? ` (waiting: ${groupProblems(waiting).slice(0, 3).map((g) => g.text).join('; ')})` : ''}`;
     if (progress !== last) options.onProgress?.(progress);
     last = progress;
     if (waiting.every((p) => isStuck(p.problem ?? '')) || options.signal?.aborted) return probes;
@@ -108,7 +112,7 @@ export async function waitForEndpoints(kube: Kube, deployment: Deployment, optio
   }, { timeoutMs: options.timeoutMs, signal: options.signal, what: `the EndpointSlices of Service ${deployment.namespace}/${options.service} to list ${options.expected} ready endpoints` });
 }
 
-export async function discoverNodes(kube: Kube, options: { nodeSelector?: Record<string, string> }): Promise<NodeInfo[]> {
+export async function discoverNodes(kube: Kube, options: { nodeSelector?: Record<string, string>; architectures?: readonly string[] }): Promise<NodeInfo[]> {
   const nodes = classifyNodes(await kube.listNodes(), options);
   if (nodes.length === 0) throw new SetupError(`no node matches${options.nodeSelector ? ` --node-selector ${Object.entries(options.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')}` : ' (the cluster lists no nodes)'}.`);
   if (nodes.every((n) => n.skipReason)) throw new SetupError(`no node can be probed: ${nodes.map((n) => `${n.name} is ${n.skipReason}`).join('; ')}.`);

@@ -4,11 +4,14 @@
 import { checkControlPaths } from './control-preflight.ts';
 import { SetupError } from './errors.ts';
 import { ControlClient } from './http.ts';
-import { createProbes, discoverNodes, prepareNamespace, teardown, waitForProbes, type Deployment } from './deploy.ts';
+import { createProbes, discoverNodes, prepareNamespace, teardown, waitFor, waitForProbes, type Deployment } from './deploy.ts';
+import { HOST_PORT_RANGE, isHostPortConflict, pickHostPort, randomStart, usedHostPorts } from './host-ports.ts';
+import { missingProbes } from './identity.ts';
+import { groupProblems } from './setup-problems.ts';
 import type { Kube } from './kube/index.ts';
-import { probeImage } from './manifests.ts';
+import { probeImage, ROLE_LABEL, RUN_LABEL } from './manifests.ts';
 import type { SuiteModule, SuiteOptions } from './check/suite.ts';
-import { DEFAULT_PODS_PER_NODE, DEFAULT_PORTS, explainUnschedulable, podRoles, probePodName, type NodeInfo, type ProbePorts, type Topology } from './topology.ts';
+import { DEFAULT_PODS_PER_NODE, DEFAULT_PORTS, PROBE_IMAGE_ARCHITECTURES, explainUnschedulable, podRoles, probePodName, type NodeInfo, type ProbePorts, type ProbeRole, type Topology } from './topology.ts';
 
 export interface SetupOptions {
   runId: string;
@@ -44,6 +47,19 @@ export function portsFor(hostPort?: number): ProbePorts {
   return hostPort ? { ...DEFAULT_PORTS, hostHttp: hostPort, hostUdp: hostPort + 1 } : DEFAULT_PORTS;
 }
 
+/** A free host-port pair for this run's host probes (host-ports.ts), avoiding `avoid` too. */
+export async function freeHostPorts(kube: Kube, avoid: number[] = []): Promise<ProbePorts> {
+  const used = usedHostPorts(await kube.listPodsAllNamespaces(''));
+  for (const p of avoid) used.add(p);
+  // After a clash: a fresh random start, never the pinned one.
+  const port = pickHostPort({ used, start: randomStart({ pinned: avoid.length === 0 }) });
+  if (port === undefined) throw new SetupError(`no free pair of host ports in ${HOST_PORT_RANGE.low}-${HOST_PORT_RANGE.high} for the host-network probes (other hostNetwork pods claim them all); pass --host-port.`);
+  return portsFor(port);
+}
+
+/** Attempts at placing the host probes when another run took their port between our read and the scheduler. */
+const HOST_PORT_ROUNDS = 3;
+
 async function timed<T>(state: RunState, phase: string, fn: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
@@ -71,6 +87,17 @@ export function plannedTopology(base: { runId: string; namespace: string; server
   };
 }
 
+/** The default image (or its mirror under --registry) is multi-arch with a known list; a user's own --image is not checked. */
+export function imageArchitectures(options: { image?: string }): readonly string[] | undefined {
+  return options.image ? undefined : PROBE_IMAGE_ARCHITECTURES;
+}
+
+/** The probes a run creates: every pod-network role and the host probe on every probed node. */
+export function expectedProbes(nodes: readonly NodeInfo[], podsPerNode?: number): { name: string; node: string; role: ProbeRole }[] {
+  const roles: ProbeRole[] = [...podRoles(podsPerNode), 'host'];
+  return nodes.filter((n) => !n.skipReason).flatMap((n) => roles.map((role) => ({ name: probePodName(role, n.name), node: n.name, role })));
+}
+
 /** Every module's prepare: reads only, in parallel. A bad input (a profile's typo) stops the run here, before anything exists. */
 export async function prepareModules(kube: Kube, nodes: readonly NodeInfo[], options: Pick<SetupOptions, 'modules' | 'flags'> & { suite: SuiteOptions }): Promise<Record<string, unknown>> {
   const entries = await Promise.all(options.modules.map(async (m) => [m.name, m.prepare ? await m.prepare({ kube, nodes, options: options.suite }) : undefined] as const));
@@ -87,10 +114,10 @@ function suiteOptions(options: SetupOptions): SuiteOptions {
 /** Fills `state` as it goes, so a caller that catches can still tear down what was made. */
 export async function setUpRun(kube: Kube, options: SetupOptions, state: RunState): Promise<Topology> {
   const progress = options.onProgress ?? (() => undefined);
-  const ports = portsFor(options.hostPort);
+  let ports = portsFor(options.hostPort);
   const suite = suiteOptions(options);
   state.kubernetesVersion = await kube.serverVersion();
-  const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector });
+  const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector, architectures: imageArchitectures(options) });
   checkAborted(options.signal);
   const probed = nodes.filter((n) => !n.skipReason);
   progress(`cluster ${kube.access.server} (${state.kubernetesVersion}): probing ${probed.length} of ${nodes.length} nodes`);
@@ -101,7 +128,8 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     const deployment = await prepareNamespace(kube, { runId: options.runId, namespace: options.namespace });
     state.deployment = deployment;
     checkAborted(options.signal);
-    progress(`namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + 1)} probe pods`);
+    if (options.hostPort === undefined) ports = await freeHostPorts(kube);
+    progress(`namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp; creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + 1)} probe pods`);
     await createProbes(kube, deployment, nodes, {
       runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret,
       ports, concurrency: options.concurrency, podsPerNode: options.podsPerNode, signal: options.signal,
@@ -115,12 +143,27 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
 
   const deployment = state.deployment!;
   const topology = await timed(state, 'wait-ready', async () => {
-    const probes = await waitForProbes(kube, deployment, { timeoutMs: options.readyTimeoutMs, onProgress: progress, signal: options.signal });
+    const wait = () => waitForProbes(kube, deployment, { timeoutMs: options.readyTimeoutMs, onProgress: progress, signal: options.signal });
+    let probes = await wait();
+    // Another run took our host port between the read and the scheduler: place the host probes on another pair.
+    for (let round = 1; options.hostPort === undefined && round <= HOST_PORT_ROUNDS && probes.some((p) => p.role === 'host' && isHostPortConflict(p.problem)) && !options.signal?.aborted; round++) {
+      const taken = ports.hostHttp;
+      progress(`host port ${taken} was claimed by another pod between planning and scheduling: placing the host probes on another pair (round ${round})`);
+      const hostSelector = `${RUN_LABEL}=${options.runId},${ROLE_LABEL}=host`;
+      await kube.deletePods(deployment.namespace, hostSelector);
+      await waitFor(async () => ((await kube.listPods(deployment.namespace, hostSelector)).length === 0 ? true : undefined), { timeoutMs: 30_000, what: `the host probes of run ${options.runId} to be deleted before placing them again`, signal: options.signal });
+      ports = await freeHostPorts(kube, [taken, taken + 1]);
+      progress(`host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp`);
+      await createProbes(kube, deployment, nodes, { runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret, ports, concurrency: options.concurrency, roles: ['host'], signal: options.signal });
+      probes = await wait();
+    }
+    // A probe created and then deleted by someone else before the checks is a row, never silently dropped.
+    probes = [...probes, ...missingProbes(probes, expectedProbes(nodes, options.podsPerNode))];
     explainUnschedulable(probes, nodes);
     checkAborted(options.signal);
     if (probes.every((p) => !p.ready)) {
-      const reasons = [...new Set(probes.map((p) => p.problem))].slice(0, 5).join('; ');
-      throw new SetupError(`no probe pod became ready in namespace ${deployment.namespace}: ${reasons}. Image: ${probeImage(options)} (use --image/--registry/--image-pull-secret for private registries).`);
+      const reasons = groupProblems(probes.filter((p) => !p.ready)).map((g) => `  - ${g.text}`).join('\n');
+      throw new SetupError(`no probe pod became ready in namespace ${deployment.namespace}:\n${reasons}\nImage: ${probeImage(options)} (use --image/--registry/--image-pull-secret for private registries).`);
     }
     const built: Topology = { runId: options.runId, namespace: deployment.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes, probes, ports, plans };
     await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });

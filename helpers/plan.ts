@@ -70,6 +70,9 @@ export interface RunPlan {
   concurrency: number;
   /** Control requests per row before a row that did not pass is given up. */
   attempts: number;
+  /** Samples per attempt on single-request rows (--samples) and the loss a row may have (--max-loss, %). */
+  samples?: number;
+  maxLossPct?: number;
 }
 
 /** What the collector reporter writes for the CLI when the suites end. */

@@ -68,7 +68,7 @@ export function unreadyProbeRows(suite: SuiteName, probes: readonly ProbePod[], 
   return probes.filter((p) => !p.ready && keep(p)).map((p) => ({
     kind: 'static', suite, title: `setup ${label(p)}`, status: 'not-run', node: p.node,
     reason: `probe ${p.name} on node ${p.node} never became ready: ${p.problem ?? 'unknown reason'}`,
-    properties: { phase: 'setup' },
+    properties: { phase: 'setup', pod: p.name, 'probe.problem': p.problem ?? 'unknown reason' },
   }));
 }
 

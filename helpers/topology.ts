@@ -41,6 +41,10 @@ export interface ProbePod {
   problem?: string;
   /** Ready, but the API server's pod proxy cannot reach it (helpers/control-preflight.ts). */
   controlProblem?: string;
+  /** Identity at setup, checked again after the checks (helpers/identity.ts). */
+  uid?: string;
+  /** Container restarts at setup. */
+  restarts?: number;
 }
 
 export interface NodeInfo {
@@ -79,8 +83,15 @@ export function nodeRole(node: Node): NodeInfo['role'] {
   return 'node-role.kubernetes.io/control-plane' in labels || 'node-role.kubernetes.io/master' in labels ? 'control-plane' : 'worker';
 }
 
-/** Nodes we will probe, and the ones we will not with the reason. Nodes outside --node-selector are left out. */
-export function classifyNodes(nodes: Node[], options: { nodeSelector?: Record<string, string> } = {}): NodeInfo[] {
+/** The architectures the default probe image (agnhost) is published for. */
+export const PROBE_IMAGE_ARCHITECTURES: readonly string[] = ['amd64', 'arm64', 'arm', 'ppc64le', 's390x'];
+
+/**
+ * Nodes we will probe, and the ones we will not with the reason. Nodes outside --node-selector
+ * are left out. `architectures`: those the probe image exists for (unset: not checked, e.g. a
+ * user's own --image).
+ */
+export function classifyNodes(nodes: Node[], options: { nodeSelector?: Record<string, string>; architectures?: readonly string[] } = {}): NodeInfo[] {
   const selector = Object.entries(options.nodeSelector ?? {});
   return nodes
     .filter((n) => selector.every(([k, v]) => n.metadata?.labels?.[k] === v))
@@ -95,7 +106,11 @@ export function classifyNodes(nodes: Node[], options: { nodeSelector?: Record<st
         taints: (n.spec?.taints ?? []).filter((t) => t.effect !== 'PreferNoSchedule').map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`),
       };
       const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
-      if (n.spec?.unschedulable) info.skipReason = 'cordoned (spec.unschedulable=true)';
+      const os = n.metadata?.labels?.['kubernetes.io/os'] ?? n.status?.nodeInfo?.operatingSystem;
+      const arch = n.metadata?.labels?.['kubernetes.io/arch'] ?? n.status?.nodeInfo?.architecture;
+      if (os && os !== 'linux') info.skipReason = `not a Linux node (kubernetes.io/os=${os}): the probes are Linux containers`;
+      else if (arch && options.architectures && !options.architectures.includes(arch)) info.skipReason = `of architecture ${arch}, for which the probe image has no variant (it has ${options.architectures.join(', ')})`;
+      else if (n.spec?.unschedulable) info.skipReason = 'cordoned (spec.unschedulable=true)';
       else if (ready?.status !== 'True') info.skipReason = `NotReady (Ready=${ready?.status ?? 'unknown'}${ready?.reason ? `: ${ready.reason}` : ''})`;
       return info;
     })
@@ -154,6 +169,10 @@ export function isPodReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
+export function restartsOf(pod: Pod): number {
+  return (pod.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
+}
+
 /** Probe pods as plain data. `pods` are the run's pods, found by label; role from a label, node from an annotation. */
 export function probesFromPods(pods: Pod[]): ProbePod[] {
   return pods
@@ -166,6 +185,8 @@ export function probesFromPods(pods: Pod[]): ProbePod[] {
         node: pod.metadata?.annotations?.['netconform.io/node'] ?? pod.spec?.nodeName ?? '?',
         ip: pod.status?.podIP ?? '',
         ready,
+        uid: pod.metadata?.uid,
+        restarts: restartsOf(pod),
       };
       if (!ready) probe.problem = describePodProblem(pod);
       return probe;

@@ -60,6 +60,9 @@ function runContext(plan: RunPlan): RunContext {
     attempts: plan.attempts,
     probes: plan.topology.probes,
     podPort: plan.topology.ports.http,
+    samples: plan.samples,
+    maxLossPct: plan.maxLossPct,
+    kubectl: plan.kube,
     control: () => (control ??= controlTransport(plan).then((t) => (made.control = new ControlClient(t, { concurrency: plan.concurrency })))),
     kube: () => (kube ??= import('../helpers/kube/index.ts').then(({ Kube, loadKubeConfig }) => (made.kube = new Kube(loadKubeConfig(plan.kube))))),
   };

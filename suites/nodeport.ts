@@ -152,7 +152,8 @@ export default defineSuite<NodePortTopology>({
         for (const port of svc.ports) {
           const what = svc.policy === 'Cluster' ? `Cluster, ${POSITION_TEXT[port.position]} of ${range}` : local ? 'Local, local endpoint: client IP kept' : 'Local, no local endpoint: must not answer';
           const title = `runner → ${target.node} ${target.address}:${port.nodePort}/${port.protocol} ${svc.name} (${what})`;
-          const properties = { externalTrafficPolicy: svc.policy, service: svc.name, 'nodeport.position': port.position, 'nodeport.range': range, 'backend.node': backend.node };
+          // A range end taken by someone else (another run, another Service) is said in the row.
+          const properties = { externalTrafficPolicy: svc.policy, service: svc.name, 'nodeport.position': port.position, 'nodeport.range': range, 'backend.node': backend.node, ...(plan.notes.length ? { 'nodeport.notes': plan.notes.join('; ') } : {}) };
           if (unreached) {
             rows.push({ kind: 'static', suite: 'nodeport', title, status: 'not-run', node: target.node, reason: `not run: the runner cannot reach the node network (see "${REACH_TITLE}")`, properties });
             continue;

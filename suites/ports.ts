@@ -21,6 +21,8 @@ import { listenerKey, type ListenerVerdict, type PortsPlan } from '../helpers/po
 import { expandRules, portRowProperties, type PortRow } from '../helpers/ports/rules.ts';
 import { familyOf, skippedNodeRows } from '../helpers/rows.ts';
 import type { Topology } from '../helpers/topology.ts';
+import type { NodePortTopology } from '../helpers/nodeport/types.ts';
+import { samplePortRange, type PortSample } from '../helpers/ports/sampling.ts';
 
 export const EXPECT = {
   open: { expect: 'REACHABLE', reason: 'the profile says this port must be open between these nodes' },
@@ -39,7 +41,23 @@ function kernelOwned(row: PortRow, plan: PortsPlan): boolean {
   return Boolean(row.kernelOwned) || plan.cni.some((c) => c.ports.some((p) => p.kernelOwned && p.port === row.port && p.protocol === row.protocol));
 }
 
-function expandedRows(plan: PortsPlan): { rows: PortRow[]; statics: Check[] } {
+/**
+ * The NodePort range is checked on the NodePorts this run's nodeport Services hold: when another
+ * client (a concurrent run) holds an end, this run's Services sit next to it, and the other
+ * client's port may close mid-run.
+ */
+export function ownNodePortSample(topology: Pick<Topology, 'plans'>): ((range: { low: number; high: number }) => PortSample | undefined) {
+  const np = topology.plans['nodeport'] as NodePortTopology | undefined;
+  const held = np && !np.error ? [...new Set(np.services.find((s) => s.policy === 'Cluster')?.ports.map((p) => p.nodePort) ?? [])].sort((a, b) => a - b) : [];
+  return (range) => {
+    if (!np || np.range.low !== range.low || np.range.high !== range.high || held.length === 0) return undefined;
+    const plain = samplePortRange(range);
+    if (plain.ports.join() === held.join()) return undefined;
+    return { ports: held, sampled: true, note: `sampled ${held.length} of ${range.high - range.low + 1} ports of ${range.low}-${range.high}: ${held.join(', ')}, the NodePorts this run's Services hold (${plain.ports.filter((p) => !held.includes(p)).join(', ')} held by another client)` };
+  };
+}
+
+function expandedRows(plan: PortsPlan, rangeSample?: (range: { low: number; high: number }) => PortSample | undefined): { rows: PortRow[]; statics: Check[] } {
   const statics: Check[] = [];
   const nodes = plan.nodes.filter((n) => {
     if (n.address) return true;
@@ -47,7 +65,7 @@ function expandedRows(plan: PortsPlan): { rows: PortRow[]; statics: Check[] } {
     return false;
   });
   try {
-    const expanded = expandRules({ profile: plan.profile, nodes: nodes.map((n) => ({ name: n.name, address: n.address!, labels: n.labels })), cni: plan.cni, apiServerPort: plan.apiServerPort });
+    const expanded = expandRules({ profile: plan.profile, nodes: nodes.map((n) => ({ name: n.name, address: n.address!, labels: n.labels })), cni: plan.cni, apiServerPort: plan.apiServerPort, rangeSample });
     for (const s of expanded.skipped) {
       statics.push({ kind: 'static', suite: 'ports', title: `rule ${s.rule.source}: ${s.rule.from} → ${s.rule.to} ${s.rule.portsText}${s.rule.protocol ? `/${s.rule.protocol}` : ''} must be ${s.rule.expect} (${s.rule.why})`, status: 'skipped', reason: `not applicable here: ${s.why}` });
     }
@@ -76,7 +94,7 @@ export default defineSuite<PortsPlan>({
    * a temporary listener is started there now, before the checks, so the check proves the path.
    */
   async settle({ kube, deployment, topology, options }, plan) {
-    const { rows } = expandedRows(plan);
+    const { rows } = expandedRows(plan, ownNodePortSample(topology));
     const wanted = new Map<string, { node: string; address: string; port: number; protocol: 'tcp' | 'udp' }>();
     for (const r of rows) if (r.expect === 'open' && !kernelOwned(r, plan)) wanted.set(listenerKey(r.to, r.port, r.protocol), { node: r.to, address: r.toAddress, port: r.port, protocol: r.protocol });
     const listeners: Record<string, ListenerVerdict> = {};
@@ -105,7 +123,7 @@ export default defineSuite<PortsPlan>({
   },
 
   checks(topology, plan, options): Check[] {
-    const { rows: expanded, statics } = expandedRows(plan);
+    const { rows: expanded, statics } = expandedRows(plan, ownNodePortSample(topology));
     const rows: Check[] = [...skippedNodeRows('ports', topology.nodes), ...statics];
     for (const row of options.short ? shortSample(expanded) : expanded) {
       const probe = hostProbe(topology, row.from);

@@ -8,6 +8,14 @@ export interface Verdict {
   detail: string;
   /** Distinct answers (hostnames), for the report and the "more than one backend" rule. */
   answers: string[];
+  /** Tries judged, and those of them lost (no answer in time, or unreachable): the row's samples. */
+  tries?: number;
+  lost?: number;
+}
+
+export interface ClassifyOptions {
+  /** Lost tries tolerated, in percent of the tries (--max-loss); the rest must all have answered right. */
+  maxLossPct?: number;
 }
 
 /** A deterministic lowercase payload (netexec's UDP server lowercases what it echoes). */
@@ -62,23 +70,52 @@ function judge(event: WireEvent, check: AnswerCheck): Judged {
 /** Observations in the order one of them speaks for a whole attempt. */
 const PRECEDENCE: Observation[] = ['CONTROL_ERROR', 'WRONG_ANSWER', 'FILTERED', 'REFUSED', 'INCONCLUSIVE'];
 
-export function classify(events: readonly WireEvent[], check: AnswerCheck): Verdict {
-  if (events.length === 0) return { observed: 'INCONCLUSIVE', detail: 'no try was made', answers: [] };
+export function classify(events: readonly WireEvent[], check: AnswerCheck, options: ClassifyOptions = {}): Verdict {
+  if (events.length === 0) return { observed: 'INCONCLUSIVE', detail: 'no try was made', answers: [], tries: 0, lost: 0 };
   const judged = events.map((e) => judge(e, check));
   const answers = [...new Set(judged.flatMap((j) => (j.ok && j.answer && check.kind === 'hostname' ? [j.answer] : [])))];
   const failures = judged.filter((j): j is Extract<Judged, { ok: false }> => !j.ok);
   const passedTries = judged.length - failures.length;
-  if (failures.length === 0) {
+  const lost = failures.filter((f) => f.observed === 'FILTERED').length;
+  const counts = { tries: judged.length, lost };
+  // Only lost tries, within --max-loss, and the others answered right: a lossy but working path.
+  const tolerated = failures.length > 0 && lost === failures.length && passedTries > 0 && (lost / judged.length) * 100 <= (options.maxLossPct ?? 0);
+  if (failures.length === 0 || tolerated) {
     if (check.kind === 'hostname' && check.minDistinct && answers.length < check.minDistinct) {
-      return { observed: 'WRONG_ANSWER', detail: `${judged.length} requests all reached ${answers.join(', ')}; expected at least ${check.minDistinct} different backends`, answers };
+      return { observed: 'WRONG_ANSWER', detail: `${judged.length} requests all reached ${answers.join(', ')}; expected at least ${check.minDistinct} different backends`, answers, ...counts };
     }
-    return { observed: 'REACHABLE', detail: reachableText(check, answers, events), answers };
+    const lossText = lost > 0 ? `; lost ${lost} of ${judged.length} (within --max-loss ${options.maxLossPct ?? 0} %)` : '';
+    return { observed: 'REACHABLE', detail: `${reachableText(check, answers, events.filter((e) => e.kind !== 'timeout' && e.kind !== 'unreachable'))}${lossText}`, answers, ...counts };
   }
   const observed = PRECEDENCE.find((o) => failures.some((f) => f.observed === o)) ?? 'INCONCLUSIVE';
   // A stranger answered: that speaks louder than lost tries.
   const relevant = observed === 'WRONG_ANSWER' ? failures.filter((f) => f.observed === 'WRONG_ANSWER') : failures;
-  const prefix = passedTries > 0 ? `${passedTries} of ${judged.length} tries answered${answers.length ? ` (${answers.join(', ')})` : ''}; ` : '';
-  return { observed, detail: `${prefix}${summarize(relevant.map((f) => f.text))}`, answers };
+  const prefix = passedTries > 0
+    ? observed === 'FILTERED' ? `lost ${lost} of ${judged.length} (${passedTries} answered${answers.length ? `: ${answers.join(', ')}` : ''}); ` : `${passedTries} of ${judged.length} tries answered${answers.length ? ` (${answers.join(', ')})` : ''}; `
+    : '';
+  return { observed, detail: `${prefix}${summarize(relevant.map((f) => f.text))}`, answers, ...counts };
+}
+
+/** Percent with one decimal. */
+export function percent(part: number, whole: number): number {
+  return whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0;
+}
+
+/**
+ * The row's loss over every sample of every attempt, against --max-loss: an attempt that passed
+ * after earlier ones lost samples still shows the loss ("lost K of N"). Applied once, after the
+ * retry loop, so retries add samples instead of hiding them.
+ */
+export function judgeLoss(verdict: Verdict, samples: { sent: number; lost: number }, maxLossPct: number): Verdict {
+  if (samples.lost === 0) return verdict;
+  // Failed anyway: say the whole row's loss when earlier attempts lost samples too.
+  if (verdict.observed === 'FILTERED' && samples.sent > (verdict.tries ?? 0) && samples.lost < samples.sent) {
+    return { ...verdict, detail: `lost ${samples.lost} of ${samples.sent} samples (${percent(samples.lost, samples.sent)} %) over all attempts; the last: ${verdict.detail}` };
+  }
+  if (verdict.observed !== 'REACHABLE') return verdict;
+  const pct = percent(samples.lost, samples.sent);
+  if (pct <= maxLossPct) return verdict;
+  return { ...verdict, observed: 'FILTERED', detail: `lost ${samples.lost} of ${samples.sent} samples (${pct} %, more than --max-loss ${maxLossPct} %); the others answered (${verdict.detail})` };
 }
 
 function reachableText(check: AnswerCheck, answers: string[], events: readonly WireEvent[]): string {

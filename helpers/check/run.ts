@@ -4,12 +4,13 @@
 import type { ControlClient } from '../http.ts';
 import type { Kube } from '../kube/index.ts';
 import type { ProbePod } from '../topology.ts';
-import { classify, outcomeOf, worthRetrying, type Verdict } from './classify.ts';
+import { classify, judgeLoss, outcomeOf, percent, worthRetrying, type Verdict } from './classify.ts';
+import { reproduceCommand, type KubectlTarget } from './reproduce.ts';
 import { connectFrom } from './drivers/connect.ts';
-import { dial, requestText } from './drivers/dial.ts';
+import { dial, NETEXEC_TRY_MS, requestText } from './drivers/dial.ts';
 import { tcpAsk, udpAsk } from './drivers/outside.ts';
 import { roundTrip } from './drivers/round-trip.ts';
-import type { CheckResult, NetworkCheck, NetworkResult, StaticCheck, StaticResult, WireEvent } from './types.ts';
+import type { CheckResult, NetworkCheck, NetworkResult, SampleStats, StaticCheck, StaticResult, WireEvent } from './types.ts';
 
 export interface RunContext {
   namespace: string;
@@ -22,35 +23,95 @@ export interface RunContext {
   probes: readonly ProbePod[];
   /** netexec's HTTP port on pod-network probes (round trips). */
   podPort: number;
+  /** Samples (tries) per attempt on rows that send one small request (--samples; default 1 here). */
+  samples?: number;
+  /** Lost samples a row may have, in percent (--max-loss; default 0). */
+  maxLossPct?: number;
+  /** How the printed reproduction commands reach the cluster (--kubeconfig, --context). */
+  kubectl?: KubectlTarget;
+}
+
+/** One attempt: the events on the wire, and how long each sample took (answered ones). */
+interface AttemptOut {
+  events: WireEvent[];
+  sampleMs: number[];
+}
+
+/**
+ * Tries per attempt: --samples for rows that expect an answer to one small request from one fixed
+ * peer (pod and host rows, a NodePort from the runner); rows that already send several (Service spread), a
+ * full-size payload (one per attempt: MTU rows) or exec (heavy) keep their own.
+ */
+export function samplesOf(check: NetworkCheck, samples = 1): number {
+  const d = check.drive;
+  // Loss means something only where an answer is expected; "must not answer" rows would only wait longer.
+  if (check.expect !== 'REACHABLE') return d.via === 'dial' ? d.tries : 1;
+  if (check.answer.kind === 'echo') return d.via === 'dial' ? d.tries : 1;
+  if (d.via === 'dial') return d.tries === 1 ? Math.max(1, samples) : d.tries;
+  if (d.via === 'outside') return Math.max(1, samples);
+  return 1;
 }
 
 /** Extra attempts granted to rows whose attempts gave no verdict at all (control failure, empty answer). */
 const EXTRA_ATTEMPTS_WITHOUT_VERDICT = 1;
 
-async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, string>): Promise<WireEvent[]> {
+async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, string>): Promise<AttemptOut> {
   const d = check.drive;
+  const started = performance.now();
+  const timedAll = (events: WireEvent[]): AttemptOut => {
+    // netexec does not time each try: a pod-proxy attempt's time, less what its lost tries
+    // waited out (netexec's per-try deadline), is shared by the tries that answered.
+    const answered = events.filter(answeredEvent).length;
+    const lostTries = events.filter((e) => e.kind === 'timeout').length;
+    const each = Math.max(0, performance.now() - started - lostTries * NETEXEC_TRY_MS) / Math.max(1, answered);
+    return { events, sampleMs: Array.from({ length: answered }, () => each) };
+  };
   switch (d.via) {
     case 'dial':
-      return dial(await ctx.control(), { namespace: ctx.namespace, control: d.control, target: d.target, protocol: check.protocol, answer: check.answer, tries: d.tries });
+      return timedAll(await dial(await ctx.control(), { namespace: ctx.namespace, control: d.control, target: d.target, protocol: check.protocol, answer: check.answer, tries: samplesOf(check, ctx.samples) }));
     case 'outside': {
+      // The runner times each sample itself: these are real round trips.
       const request = requestText(check.answer, check.protocol);
-      return [check.protocol === 'tcp'
-        ? await tcpAsk({ address: d.target.host, port: d.target.port, path: `/${request}`, timeoutMs: d.timeoutMs })
-        : await udpAsk({ address: d.target.host, port: d.target.port, request, timeoutMs: d.timeoutMs })];
+      const out: AttemptOut = { events: [], sampleMs: [] };
+      for (let i = 0; i < samplesOf(check, ctx.samples); i++) {
+        const t0 = performance.now();
+        const event = check.protocol === 'tcp'
+          ? await tcpAsk({ address: d.target.host, port: d.target.port, path: `/${request}`, timeoutMs: d.timeoutMs })
+          : await udpAsk({ address: d.target.host, port: d.target.port, request, timeoutMs: d.timeoutMs });
+        out.events.push(event);
+        if (answeredEvent(event)) out.sampleMs.push(performance.now() - t0);
+      }
+      return out;
     }
     case 'connect': {
       const out = await connectFrom({ kube: await ctx.kube(), control: await ctx.control(), namespace: ctx.namespace }, d.control, { ...d.target, protocol: check.protocol });
       notes.set('control', out.via);
       if (out.note) notes.set('control.note', out.note);
-      return [out.event];
+      return timedAll([out.event]);
     }
     case 'round-trip':
-      return roundTrip({ control: await ctx.control(), namespace: ctx.namespace, probes: ctx.probes, podPort: ctx.podPort }, d);
+      return timedAll(await roundTrip({ control: await ctx.control(), namespace: ctx.namespace, probes: ctx.probes, podPort: ctx.podPort }, d));
   }
 }
 
-function triesOf(check: NetworkCheck): number {
-  return check.drive.via === 'dial' ? check.drive.tries : 1;
+const answeredEvent = (e: WireEvent) => e.kind === 'answer' || e.kind === 'connected' || e.kind === 'reset' || e.kind === 'refused';
+
+/** Nearest-rank percentile of a sorted list. */
+export function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export function sampleStats(sent: number, lost: number, ms: readonly number[]): SampleStats {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const round = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 10) / 10);
+  const p50 = round(percentile(sorted, 50));
+  const p99 = round(percentile(sorted, 99));
+  return { sent, lost, lossPct: percent(lost, sent), ...(p50 !== undefined ? { p50Ms: p50 } : {}), ...(p99 !== undefined ? { p99Ms: p99 } : {}) };
+}
+
+function triesOf(check: NetworkCheck, ctx: RunContext): number {
+  return samplesOf(check, ctx.samples);
 }
 
 /** A ready probe the API server's pod proxy cannot reach (control preflight): its checks are errors at once. */
@@ -65,22 +126,48 @@ export async function runNetworkCheck(check: NetworkCheck, ctx: RunContext): Pro
   const started = performance.now();
   const notes = new Map<string, string>();
   const problem = controlProblem(check, ctx.probes);
-  if (problem) return networkResult(check, { observed: 'CONTROL_ERROR', detail: problem, answers: [] }, 0, 0, notes);
+  if (problem) {
+    const result = networkResult(check, { observed: 'CONTROL_ERROR', detail: problem, answers: [] }, 0, 0, notes);
+    return { ...result, reproduce: reproduceCommand(check, { namespace: ctx.namespace, tries: samplesOf(check, ctx.samples), probes: ctx.probes, podPort: ctx.podPort, kubectl: ctx.kubectl }) };
+  }
   let verdict: Verdict = { observed: 'INCONCLUSIVE', detail: 'not attempted', answers: [] };
   let answered: WireEvent[] = [];
   let attempts = 0;
   let budget = Math.max(1, ctx.attempts);
+  const maxLossPct = ctx.maxLossPct ?? 0;
+  let sent = 0;
+  let lost = 0;
+  let judgedSent = 0;
+  let judgedLost = 0;
+  const sampleMs: number[] = [];
   while (attempts < budget) {
     attempts++;
-    const events = await attempt(check, ctx, notes);
+    const out = await attempt(check, ctx, notes);
     // "More than one backend": answers seen on earlier attempts count too.
     const spread = check.answer.kind === 'hostname' && check.answer.minDistinct;
-    verdict = classify(spread ? [...answered, ...events] : events, check.answer);
-    if (spread) answered = [...answered, ...events.filter((e) => e.kind === 'answer')];
-    if (outcomeOf(check.expect, verdict.observed) === 'passed' || !worthRetrying(verdict, { expect: check.expect, tries: triesOf(check) })) break;
+    verdict = classify(spread ? [...answered, ...out.events] : out.events, check.answer, { maxLossPct });
+    if (spread) answered = [...answered, ...out.events.filter((e) => e.kind === 'answer')];
+    // Samples: only attempts that reached the data path (a control failure sent nothing).
+    if (verdict.observed !== 'CONTROL_ERROR' && verdict.observed !== 'INCONCLUSIVE') {
+      const own = spread ? classify(out.events, check.answer) : verdict;
+      const tries = own.tries ?? out.events.length;
+      sent += tries;
+      lost += own.lost ?? 0;
+      // An attempt where some samples answered and some were lost is loss; one where none
+      // answered is an outage, which a passing retry absorbs (and a failing one reports).
+      if ((own.lost ?? 0) < tries) { judgedSent += tries; judgedLost += own.lost ?? 0; }
+      sampleMs.push(...out.sampleMs);
+    }
+    if (outcomeOf(check.expect, verdict.observed) === 'passed' || !worthRetrying(verdict, { expect: check.expect, tries: triesOf(check, ctx) })) break;
     if ((verdict.observed === 'CONTROL_ERROR' || verdict.observed === 'INCONCLUSIVE') && budget === Math.max(1, ctx.attempts)) budget += EXTRA_ATTEMPTS_WITHOUT_VERDICT;
   }
-  return networkResult(check, verdict, attempts, performance.now() - started, notes);
+  // Loss only means something where an answer was expected.
+  if (check.expect === 'REACHABLE') verdict = judgeLoss(verdict, { sent: judgedSent, lost: judgedLost }, maxLossPct);
+  const result = networkResult(check, verdict, attempts, performance.now() - started, notes);
+  if (check.drive.via === 'dial' && result.properties) result.properties.tries = String(samplesOf(check, ctx.samples));
+  if (sent > 0 && check.expect === 'REACHABLE') result.samples = sampleStats(sent, lost, sampleMs);
+  if (result.outcome !== 'passed') result.reproduce = reproduceCommand(check, { namespace: ctx.namespace, tries: samplesOf(check, ctx.samples), probes: ctx.probes, podPort: ctx.podPort, kubectl: ctx.kubectl });
+  return result;
 }
 
 function networkResult(check: NetworkCheck, verdict: Verdict, attempts: number, latencyMs: number, notes: Map<string, string>): NetworkResult {

@@ -158,6 +158,24 @@ export interface NetworkResult extends ResultBase {
   observed: Observation;
   attempts: number;
   latencyMs: number;
+  /** Loss and latency over every sample (try) the row sent (--samples), when measured. */
+  samples?: SampleStats;
+  /** For a row that did not pass: the command a person runs to see the same thing by hand. */
+  reproduce?: string;
+}
+
+/**
+ * What a row's samples measured: each try on the wire is one sample. `lost` counts tries that
+ * got no answer (timeout, unreachable); latency is over the tries that answered, as the runner
+ * sees them (see README "Loss and latency" for what is and is not inside the figure).
+ */
+export interface SampleStats {
+  sent: number;
+  lost: number;
+  /** lost / sent, in percent, one decimal. */
+  lossPct: number;
+  p50Ms?: number;
+  p99Ms?: number;
 }
 
 export interface StaticResult extends ResultBase {

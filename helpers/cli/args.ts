@@ -26,8 +26,12 @@ export interface CliOptions {
   concurrency: number;
   keep: boolean;
   short: boolean;
-  /** hostNetwork probe ports: HTTP on hostPort, UDP on hostPort + 1. */
-  hostPort: number;
+  /** hostNetwork probe ports: HTTP on hostPort, UDP on hostPort + 1; unset: a free pair picked per run. */
+  hostPort?: number;
+  /** Samples (tries) per attempt on single-request rows: loss and latency per row. */
+  samples: number;
+  /** Lost samples a row may have before it fails, in percent. */
+  maxLossPct: number;
   /** ports suite: built-in profile name or YAML file (default kubeadm). */
   profile: string;
   /** nodeport and ports suites: which node address to dial. */
@@ -44,6 +48,9 @@ export interface CliOptions {
  * 16, 42 s at 48); pod-proxy requests are long-running requests for the API server.
  */
 export const DEFAULT_CONCURRENCY = 32;
+
+/** Samples per check: three tries per request cost ~nothing on a healthy path (README "Loss and latency"). */
+export const DEFAULT_SAMPLES = 3;
 
 export const EXIT = { passed: 0, checksFailed: 1, usage: 2, setupFailed: 3, interrupted: 130 } as const;
 
@@ -71,7 +78,10 @@ Flags:
       --node-selector <k=v,...>  probe only nodes with these labels
       --timeout <duration>       how long to wait for probes to become ready (default: 2m)
       --concurrency <n>          checks in flight at once, per suite (default: 32)
-      --host-port <port>         host-network probe port; UDP uses port+1 (default: 18080)
+      --host-port <port>         host-network probe port; UDP uses port+1 (default: a free pair
+                                 from 18080-18999, picked per run so simultaneous runs never collide)
+      --samples <n>              requests per pod/host/NodePort check, for loss and latency (default: ${DEFAULT_SAMPLES})
+      --max-loss <percent>       lost samples a check may have before it fails (default: 0)
       --keep                     leave the namespace and probes for debugging
       --profile <name|file>      ports suite: kubeadm (default), seed-2017, or your own YAML profile
       --node-address-type <type> node address the runner and the host probes dial:
@@ -148,6 +158,8 @@ export function parseCli(argv: string[]): CliOptions {
         timeout: { type: 'string' },
         concurrency: { type: 'string' },
         'host-port': { type: 'string' },
+        samples: { type: 'string' },
+        'max-loss': { type: 'string' },
         keep: { type: 'boolean' },
         short: { type: 'boolean' },
         'pods-per-node': { type: 'string' },
@@ -176,7 +188,9 @@ export function parseCli(argv: string[]): CliOptions {
   const reportDir = v['report-dir'] ?? 'reports';
   const addressType = v['node-address-type'] ?? 'InternalIP';
   if (!NODE_ADDRESS_TYPES.includes(addressType as NodeAddressType)) throw new UsageError(`--node-address-type ${addressType}: expected ${NODE_ADDRESS_TYPES.join(' or ')}.`);
-  const hostPort = v['host-port'] === undefined ? 18080 : parseInteger(v['host-port'], '--host-port', { min: 1024, max: 65534 });
+  const hostPort = v['host-port'] === undefined ? undefined : parseInteger(v['host-port'], '--host-port', { min: 1024, max: 65534 });
+  const maxLoss = v['max-loss']?.replace(/%$/, '');
+  if (maxLoss !== undefined && !(/^\d+(\.\d+)?$/.test(maxLoss) && Number(maxLoss) <= 100)) throw new UsageError(`--max-loss ${v['max-loss']}: expected a percentage from 0 to 100, e.g. 5 or 2.5%.`);
   return {
     command,
     kubeconfig: v.kubeconfig,
@@ -195,6 +209,8 @@ export function parseCli(argv: string[]): CliOptions {
     keep: v.keep ?? false,
     short: v.short ?? false,
     hostPort,
+    samples: v.samples === undefined ? DEFAULT_SAMPLES : parseInteger(v.samples, '--samples', { min: 1, max: 100 }),
+    maxLossPct: maxLoss === undefined ? 0 : Number(maxLoss),
     profile: v.profile ?? 'kubeadm',
     nodeAddressType: addressType as NodeAddressType,
     podsPerNode: v['pods-per-node'] === undefined ? DEFAULT_PODS_PER_NODE : parseInteger(v['pods-per-node'], '--pods-per-node', { min: 2, max: MAX_PODS_PER_NODE }),

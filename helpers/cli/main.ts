@@ -4,7 +4,7 @@ import { NetconformError, messageOf } from '../errors.ts';
 import { loadSuiteModules } from '../check/modules.ts';
 import { cleanupLeftovers, discoverNodes } from '../deploy.ts';
 import { Kube, loadKubeConfig } from '../kube/index.ts';
-import { plannedTopology, prepareModules } from '../lifecycle.ts';
+import { imageArchitectures, plannedTopology, prepareModules } from '../lifecycle.ts';
 import { probeImage } from '../manifests.ts';
 import { packageFile } from '../package-root.ts';
 import { EXIT, USAGE, parseCli, type CliOptions } from './args.ts';
@@ -51,7 +51,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 async function listCommand(options: CliOptions, io: Io): Promise<number> {
   const kube = new Kube(loadKubeConfig(options), { requestTimeoutMs: 15_000 });
   const modules = await loadSuiteModules();
-  const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector });
+  const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector, architectures: imageArchitectures(options) });
   const plans = await prepareModules(kube, nodes, {
     modules,
     suite: { runId: '<run-id>', image: probeImage(options), imagePullSecret: options.imagePullSecret, readyTimeoutMs: options.timeoutMs, flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni } },

@@ -17,6 +17,7 @@ import { renderTerminal, writeReports } from '../report/index.ts';
 import type { Topology } from '../topology.ts';
 import { EXIT, type CliOptions } from './args.ts';
 import { startSuites, type SuitesChild } from './suites.ts';
+import { recheckIdentity } from '../identity-check.ts';
 
 export interface Io {
   out: (line: string) => void;
@@ -86,14 +87,17 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       },
     }, state);
     cni = detectedCni(topology);
-    const plan: RunPlan = { topology, selection, kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS };
+    const plan: RunPlan = { topology, selection, kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS, samples: options.samples, maxLossPct: options.maxLossPct };
     progress('running the checks');
     const suitesStarted = performance.now();
+    const checksFrom = new Date().toISOString();
     const control = await kube.controlTransport();
     const child = suites;
     suites = undefined; // handed over: from here the child ends by itself
     const output = await child.run(plan, control);
     state.phases.suites = Math.round(performance.now() - suitesStarted);
+    // Were the probes and nodes the checks relied on the same ones at the end? (helpers/identity.ts)
+    output.results = await recheckIdentity(kube, topology, output.results, { from: checksFrom, onProgress: progress });
     Object.assign(state.phases, output.phases);
     for (const e of output.errors) io.err(`error: ${e}`);
     run = {

@@ -64,6 +64,12 @@ export interface Facts {
   expectsAnswer: boolean;
   outcome: 'passed' | 'failed' | 'error' | 'skipped';
   seen: Seen;
+  /** The node a NodePort row's backend runs on. */
+  backendNode?: string;
+  /** Loss over every sample the row sent (--samples), when measured. */
+  samples?: { sent: number; lost: number };
+  /** A probe the row depends on changed, or a node it touches did, during the run (helpers/identity.ts): what changed. */
+  change?: string;
   /** Text a cause may quote back (the row's title, the profile's reason); never matched on. */
   quote: { title: string; why?: string };
 }
@@ -124,6 +130,9 @@ export function factsOf(r: CheckResult, ctx: DiagnoseContext = {}): Facts {
     expectsAnswer: r.expect !== 'CLOSED',
     outcome: r.outcome,
     seen: SEEN[r.observed],
+    ...(p['backend.node'] ? { backendNode: p['backend.node'] } : {}),
+    ...(r.samples ? { samples: { sent: r.samples.sent, lost: r.samples.lost } } : {}),
+    ...(p['change.text'] && (p['probe.changed'] || p['node.changed']) ? { change: p['change.text'] } : {}),
     quote: { title: r.name, ...(p['why'] ? { why: p['why'] } : {}) },
   };
   results.set(f, r);

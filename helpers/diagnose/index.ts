@@ -12,6 +12,8 @@
 
 import { isNetwork, type CheckResult, type NetworkResult, type RunResults } from '../check/types.ts';
 import { asymmetric } from './asymmetric.ts';
+import { intermittentLoss } from './intermittent-loss.ts';
+import { probeChanged } from './probe-changed.ts';
 import { bgpRouteDistribution } from './bgp-route-distribution.ts';
 import { controlPath } from './control-path.ts';
 import { factsOf, resultOf, type DiagnoseContext, type Facts } from './facts.ts';
@@ -42,7 +44,7 @@ export interface Finding {
 
 /** Evaluation order = priority: the broadest explanation first, narrow patterns before pod-network (see header). */
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
-  nodeDown, wrongAnswer, mtu, bgpRouteDistribution, singlePod, udpOnly, asymmetric, podNetwork, nodePortOverPodNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
+  probeChanged, nodeDown, wrongAnswer, intermittentLoss, mtu, bgpRouteDistribution, singlePod, udpOnly, asymmetric, podNetwork, nodePortOverPodNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
 ];
 
 /** The rules' view of a run: `open` defaults to the failed and errored rows of `all`. */

@@ -10,7 +10,7 @@
 import type { Protocol } from '../check/types.ts';
 import type { DetectedCni } from './cni.ts';
 import type { PortExpectation, Profile, ProfileRule, Role } from './profiles.ts';
-import { samplePortRange } from './sampling.ts';
+import { samplePortRange, type PortSample } from './sampling.ts';
 import { VERDICT_SOURCES, type VerdictSource } from './verdicts.ts';
 
 export interface NodeInfo {
@@ -84,6 +84,11 @@ export function expandRules(opts: {
   cni: readonly DetectedCni[];
   /** Port of the `kubernetes` endpoints; required when a rule says `ports: apiserver`. */
   apiServerPort?: number;
+  /**
+   * Ports that stand for a range instead of its plain sample, when some other path owns the
+   * range's listeners (the run's own NodePorts: an end held by another client is not ours to check).
+   */
+  rangeSample?: (range: { low: number; high: number }) => PortSample | undefined;
 }): { rows: PortRow[]; skipped: SkippedRule[] } {
   const roles = nodeRoles(opts.nodes);
   const inRole = (role: Role) => opts.nodes.filter((n) => roles.get(n.name)?.has(role));
@@ -136,13 +141,13 @@ interface PortTarget {
   kernelOwned?: boolean;
 }
 
-function portsOf(rule: ProfileRule, opts: { cni: readonly DetectedCni[]; apiServerPort?: number }): PortTarget[] {
+function portsOf(rule: ProfileRule, opts: { cni: readonly DetectedCni[]; apiServerPort?: number; rangeSample?: (range: { low: number; high: number }) => PortSample | undefined }): PortTarget[] {
   const protocol = rule.protocol ?? 'tcp';
   switch (rule.ports.kind) {
     case 'port':
       return [{ port: rule.ports.port, protocol, why: rule.why }];
     case 'range': {
-      const sample = samplePortRange(rule.ports);
+      const sample = opts.rangeSample?.(rule.ports) ?? samplePortRange(rule.ports);
       return sample.ports.map((port) => ({ port, protocol, why: rule.why, ...(sample.note ? { sampleNote: sample.note } : {}) }));
     }
     case 'apiserver':

@@ -99,7 +99,13 @@ export function caseProperties(r: CheckResult): Array<[string, string]> {
     ['attempts', r.attempts],
     ['latencyMs', Math.round(r.latencyMs)],
     ['payload', r.payload],
+    ['samples.sent', r.samples?.sent],
+    ['samples.lost', r.samples?.lost],
+    ['loss.pct', r.samples?.lossPct],
+    ['latency.p50Ms', r.samples?.p50Ms],
+    ['latency.p99Ms', r.samples?.p99Ms],
     ['reason', r.reason],
+    ['reproduce', r.reproduce],
   ];
   const out: Array<[string, string]> = [];
   for (const [name, value] of props) if (value !== undefined && value !== '') out.push([name, String(value)]);
@@ -115,10 +121,11 @@ export function failureText(r: CheckResult): string {
     `${expectedVsObserved(r)}`,
     `from: ${describeEndpoint(r.from)}`,
     `to:   ${describeEndpoint(r.to)} port ${r.port}/${r.protocol}${r.payload ? `, payload ${r.payload}` : ''}`,
-    `attempts: ${r.attempts}, elapsed: ${Math.round(r.latencyMs)} ms`,
+    `attempts: ${r.attempts}, elapsed: ${Math.round(r.latencyMs)} ms${r.samples ? `; samples: ${r.samples.sent} sent, ${r.samples.lost} lost (${r.samples.lossPct} %)${r.samples.p50Ms !== undefined ? `, latency p50 ${r.samples.p50Ms} ms, p99 ${r.samples.p99Ms} ms` : ''}` : ''}`,
   ];
   if (r.reason) lines.push(`reason: ${r.reason}`);
   if (r.detail) lines.push(`detail: ${r.detail}`);
   for (const cause of r.diagnosis ?? []) lines.push(`probable cause: ${cause}`);
+  if (r.kind === 'network' && r.reproduce) lines.push(`reproduce (works while the probes exist: run with --keep): ${r.reproduce}`);
   return lines.join('\n');
 }

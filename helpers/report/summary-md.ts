@@ -4,12 +4,14 @@
 // times. GitHub caps a step summary at 1 MiB, so long failure lists are truncated with a
 // pointer to the JUnit file, which always has every row.
 
-import type { CheckResult, RunResults } from '../check/types.ts';
+import type { CheckResult, NetworkResult, RunResults } from '../check/types.ts';
+import { groupProblems } from '../setup-problems.ts';
 import {
   buildMatrix,
   cellText,
   countOutcomes,
   describeEndpoint,
+  endpointLabel,
   expectedVsObserved,
   formatMs,
   groupBySuite,
@@ -58,7 +60,17 @@ export function renderSummaryMarkdown(run: RunResults, opts: SummaryOptions = {}
   out.push('## Matrix', '', 'Rows are sources, columns are destinations; a cell is passed/checked (✓ all passed, ✗ some failed, ⚠ could not be checked, · no check).', '');
   for (const [suite, results] of suites) out.push(...matrixSection(suite, results, opts.maxColumns ?? 16));
 
-  const problems = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
+  out.push(...lossSection(run.results));
+
+  // Probes that never became ready: one line per distinct reason, naming the pods and nodes.
+  const setup = run.results.filter(isSetupRow);
+  if (setup.length > 0) {
+    out.push('## Setup problems', '');
+    for (const g of setupGroups(setup)) out.push(`- ⚠ ${escapeInline(g.text)} (${g.rows} rows)`);
+    out.push('');
+  }
+
+  const problems = run.results.filter((r) => (r.outcome === 'failed' || r.outcome === 'error') && !isSetupRow(r));
   if (problems.length > 0) {
     out.push('## Failing checks', '');
     for (const r of problems.slice(0, maxListedRows)) out.push(...problemItem(r));
@@ -114,6 +126,62 @@ function problemItem(r: CheckResult): string[] {
   );
   if (r.detail) lines.push(`  - ${escapeInline(r.detail)}`);
   for (const cause of r.diagnosis ?? []) lines.push(`  - probable cause: ${escapeInline(cause)}`);
+  if (r.kind === 'network' && r.reproduce) lines.push(`  - reproduce: \`${r.reproduce.replace(/`/g, "'")}\``);
+  return lines;
+}
+
+/** A probe that never became ready (helpers/rows.ts unreadyProbeRows). */
+export function isSetupRow(r: CheckResult): boolean {
+  return r.kind === 'static' && r.properties?.['phase'] === 'setup';
+}
+
+/** Setup rows grouped by the probe's problem; a probe's rows in several suites count once per pod. */
+export function setupGroups(rows: readonly CheckResult[]): { text: string; rows: number }[] {
+  const seen = new Map<string, { name: string; node: string; problem: string }>();
+  const count = new Map<string, number>();
+  for (const r of rows) {
+    const problem = r.properties?.['probe.problem'] ?? r.reason ?? 'unknown reason';
+    const pod = r.properties?.['pod'] ?? r.name;
+    seen.set(pod, { name: pod, node: r.kind === 'static' ? r.node ?? '?' : '?', problem });
+    count.set(problem, (count.get(problem) ?? 0) + 1);
+  }
+  return groupProblems([...seen.values()]).map((g) => ({ text: g.text, rows: count.get(g.problem) ?? 0 }));
+}
+
+/** Loss and latency per node pair, over every row that measured samples (--samples). */
+export function lossSection(results: readonly CheckResult[]): string[] {
+  const rows = results.filter((r): r is NetworkResult => r.kind === 'network' && Boolean(r.samples) && r.to.kind !== 'service');
+  if (rows.length === 0) return [];
+  const cells = new Map<string, { sent: number; lost: number; p50: number[]; p99: number[] }>();
+  const sources = new Set<string>();
+  const targets = new Set<string>();
+  for (const r of rows) {
+    const from = endpointLabel(r.from);
+    const to = endpointLabel(r.to);
+    sources.add(from);
+    targets.add(to);
+    const c = cells.get(`${from}\u0000${to}`) ?? { sent: 0, lost: 0, p50: [], p99: [] };
+    c.sent += r.samples!.sent;
+    c.lost += r.samples!.lost;
+    if (r.samples!.p50Ms !== undefined) c.p50.push(r.samples!.p50Ms);
+    if (r.samples!.p99Ms !== undefined) c.p99.push(r.samples!.p99Ms);
+    cells.set(`${from}\u0000${to}`, c);
+  }
+  const sort = (set: Set<string>) => [...set].sort((a, b) => (a === 'runner' ? -1 : b === 'runner' ? 1 : a.localeCompare(b, 'en', { numeric: true })));
+  const columns = sort(targets);
+  const lines = ['## Loss and latency', '', 'Per pair of ends: samples lost (of sent) · latency p50 / p99 of the answered samples, in ms (median over the pair\'s checks of each check\'s p50, highest p99). Pod and host rows are timed through the API server\'s pod proxy (its overhead included, shared by the tries of one request); runner rows are timed by the runner itself.', ''];
+  lines.push(`| from \\ to | ${columns.map(escapeCell).join(' | ')} |`, `|---|${columns.map(() => ':-:').join('|')}|`);
+  for (const from of sort(sources)) {
+    lines.push(`| **${escapeCell(from)}** | ${columns.map((to) => {
+      const c = cells.get(`${from}\u0000${to}`);
+      if (!c) return '·';
+      const p50 = [...c.p50].sort((a, b) => a - b)[Math.floor((c.p50.length - 1) / 2)];
+      const p99 = c.p99.length ? Math.max(...c.p99) : undefined;
+      const loss = c.lost > 0 ? `**${Math.round((c.lost / c.sent) * 1000) / 10} %** (${c.lost}/${c.sent})` : `0 % (of ${c.sent})`;
+      return `${loss}${p50 !== undefined ? ` · ${p50} / ${p99} ms` : ''}`;
+    }).join(' | ')} |`);
+  }
+  lines.push('');
   return lines;
 }
 

@@ -15,6 +15,7 @@ import {
   verdictLine,
   type CellState,
 } from './matrix.ts';
+import { isSetupRow, setupGroups } from './summary-md.ts';
 
 export interface TerminalOptions {
   /** Default: stdout is a TTY and NO_COLOR is not set. */
@@ -42,9 +43,14 @@ export function renderTerminal(run: RunResults, opts: TerminalOptions = {}): str
     out.push(...(m.columns.length <= maxColumns ? grid(m, paint) : perSourceLines(m, paint)), '');
   }
 
-  const problems = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
+  // Probes that never became ready: one line per distinct reason with its pods and nodes.
+  for (const g of setupGroups(run.results.filter(isSetupRow))) out.push(`${paint('⚠ setup:', 'yellow')} ${g.text}`);
+  const problems = run.results.filter((r) => (r.outcome === 'failed' || r.outcome === 'error') && !isSetupRow(r));
   for (const r of problems.slice(0, maxListedRows)) out.push(problemLine(r, paint));
   if (problems.length > maxListedRows) out.push(paint(`… and ${problems.length - maxListedRows} more (see the JUnit file)`, 'dim'));
+  // The first failure's command, to see it by hand (every row's is in summary.md and the JUnit file).
+  const first = problems.find((r) => r.kind === 'network' && r.reproduce);
+  if (first?.kind === 'network') out.push(`${paint('reproduce the first (needs the probes: --keep):', 'dim')} ${first.reproduce}`);
   if (problems.length > 0) out.push('');
 
   for (const cause of run.diagnosis) out.push(`${paint('probable cause:', 'yellow')} ${cause}`);

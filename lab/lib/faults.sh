@@ -7,7 +7,7 @@
 # of which fall in the NodePort range) and established control connections keep flowing.
 # The record of active faults is $LAB_STATE/faults (one line each).
 
-FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu bgp-down del-route"
+FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu bgp-down del-route loss"
 
 fault_usage() {
   cat <<USAGE
@@ -22,6 +22,7 @@ Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
                                                the peers withdraw its pod route and it loses theirs
   del-route <nodeA> <nodeB>                    (flannel-host-gw) delete A's route to B's pod range once and wait
                                                until flannel's route checker re-adds it (≤ 10 s; self-healing)
+  loss <nodeA> <nodeB> <percent>               drop <percent> % of packets between A and B, each direction (random, per packet)
 USAGE
 }
 
@@ -123,6 +124,24 @@ fault_inject() {
       local t0; t0=$(date +%s)
       wait_for "flanneld on $1 to re-add its route to $2's pod range $cidr" 30 flannel_route_ok "$a" "$cidr" "$b"
       log "flanneld re-added $1's route to $cidr after $(( $(date +%s) - t0 ))s" ;;
+    loss)
+      # No netem in this kernel: iptables' statistic match drops each packet with probability
+      # p, independently. On each node, packets arriving from the other one — its node address
+      # (host traffic, VXLAN) and its pod range (routed pod traffic) — so both directions lose p.
+      [ $# -eq 3 ] && [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -ge 1 ] && [ "$3" -le 100 ] || die "usage: fault loss <nodeA> <nodeB> <percent 1-100>" 2
+      local a b p src; a=$(node_index "$1"); b=$(node_index "$2")
+      [ "$a" != "$b" ] || die "loss needs two different nodes" 2
+      p=$(awk -v x="$3" 'BEGIN { printf "%.4f", x / 100 }')
+      for pair in "$a:$2" "$b:$1"; do
+        local n=${pair%%:*} peer=${pair#*:} peer_i
+        peer_i=$(node_index "$peer")
+        fault_chains "$n"
+        for src in "$(node_ip "$peer_i")" "$(kubectl_lab get node "$peer" -o jsonpath='{.spec.podCIDR}')"; do
+          in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -s "$src" -m statistic --mode random --probability "$p" \
+            -m comment --comment knc-fault:loss -j DROP
+        done
+      done
+      fault_record loss "$1" "$2" "$3" ;;
     ""|-h|--help|help) fault_usage ;;
     *) fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2 ;;
   esac
@@ -177,6 +196,14 @@ heal_one() {
         wait_for "every BGP session of $1 to be Established again" 60 bgp_established "$n"
         for j in $(all_node_indexes); do [ "$j" = "$n" ] || wait_for "every BGP session of $(node_name "$j") to be Established again" 60 bgp_established "$j"; done
       fi ;;
+      done ;;
+    loss)
+      local n rule chain node
+      for node in "$1" "$2"; do
+        n=$(node_index "$node")
+        { in_node "$n" iptables -t mangle -S KNC-FAULT-PRE 2>/dev/null || true; } | { grep -- "knc-fault:loss" || true; } | sed 's/^-A /-D /' |
+          while read -r rule; do eval "in_node $n iptables -t mangle $rule"; done
+      done ;;
     kube-proxy-down)
       local n; n=$(node_index "$1")
       daemon_alive "kube-proxy-$1" || node_start_kube_proxy "$n" ;;

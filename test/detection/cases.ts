@@ -181,4 +181,23 @@ export const FAULT_CASES: FaultCase[] = [
     mayFail: [],
     diagnosis: [],
   },
+  {
+    // Not a broken path: a lossy one. Which rows lose samples is chance, so no row MUST fail;
+    // the run must fail (exit 1) and name intermittent loss between the two workers. TCP
+    // retransmits hide most loss from TCP rows (as slower answers); UDP samples show it.
+    id: 'loss-20',
+    fault: ['loss', W1, W2, '20'],
+    networks: ['routed'],
+    mustFail: [],
+    mustFailSome: [
+      { rows: { suite: 'pod-to-pod', protocol: 'udp', from: { node: [W1, W2] }, to: { node: [W1, W2] }, crossNode: true }, why: `20 % of packets between ${W1} and ${W2} are dropped each way: UDP samples between them are lost` },
+    ],
+    mayFail: [
+      { rows: { from: { node: [W1, W2] }, to: { node: [W1, W2] }, crossNode: true }, why: `20 % of packets between ${W1} and ${W2} are dropped, each direction` },
+      { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend on the other worker' },
+      { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either worker may forward to the backend across the lossy pair' },
+      { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the lossy pair' },
+    ],
+    diagnosis: [new RegExp(`intermittent loss between (${W1} and ${W2}|${W2} and ${W1})`)],
+  },
 ];

@@ -39,6 +39,11 @@ export interface FaultCase {
    */
   selfHealing?: boolean;
   mustFail: RowRule[];
+  /**
+   * For faults that hit rows by chance (packet loss): at least one row matching each rule must
+   * fail; the others matching it may pass.
+   */
+  mustFailSome?: RowRule[];
   /** Collateral a fault legitimately causes beyond its own path (stated, never silent). */
   mayFail: RowRule[];
   /** The run-level diagnosis must contain a line matching each of these. */
@@ -87,8 +92,13 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
       if (!failing(r)) missed.push({ row: `${r.suite}: ${r.name}`, why: must.why });
       continue;
     }
-    if (c.mayFail.some((rule) => matches(r, rule.rows))) continue;
+    if (c.mayFail.some((rule) => matches(r, rule.rows)) || (c.mustFailSome ?? []).some((rule) => matches(r, rule.rows))) continue;
     if (failing(r)) falseFailures.push({ row: `${r.suite}: ${r.name}`, observed: `${r.kind === 'network' ? r.observed : r.status} (${r.outcome})` });
+  }
+  for (const rule of c.mustFailSome ?? []) {
+    const rows = run.results.filter((r) => matches(r, rule.rows));
+    if (rows.length === 0) uncovered.push(rule.why);
+    else if (!rows.some(failing)) missed.push({ row: `none of ${rows.length} rows (${rows[0]!.suite}: ${rows[0]!.name}, …)`, why: rule.why });
   }
   const missingDiagnosis = c.diagnosis.filter((re) => !run.diagnosis.some((d) => re.test(d))).map(String);
   return {

@@ -36,7 +36,7 @@ export function renderDetectionMarkdown(runs: CaseRun[], context: { network: str
   }
   lines.push('', '## What each fault must break', '');
   for (const r of runs) {
-    const must = r.case.selfHealing ? 'nothing: the network repairs it before the checks run' : r.case.mustFail.map((m) => m.why).join('; ');
+    const must = r.case.selfHealing ? 'nothing: the network repairs it before the checks run' : [...r.case.mustFail, ...(r.case.mustFailSome ?? [])].map((m) => m.why).join('; ');
     lines.push(`- **${r.case.id}** (\`npm run lab -- fault ${r.case.fault.join(' ')}\`): ${must}${r.case.mayFail.length ? `. May also break: ${r.case.mayFail.map((m) => m.why).join('; ')}` : ''}.`);
   }
   return `${lines.join('\n')}\n`;

@@ -71,7 +71,7 @@ describe('why a probe is not ready', () => {
       metadata: { name: 'probe-b-n1', labels: { 'netconform.io/role': 'probe-b' }, annotations: { 'netconform.io/node': 'n1' } },
       status: { podIP: '10.244.1.5', conditions: [{ type: 'Ready', status: 'True' }] },
     } as Pod]);
-    expect(probes).toEqual([{ role: 'probe-b', name: 'probe-b-n1', node: 'n1', ip: '10.244.1.5', ready: true }]);
+    expect(probes).toEqual([{ role: 'probe-b', name: 'probe-b-n1', node: 'n1', ip: '10.244.1.5', ready: true, restarts: 0 }]);
   });
 });
 

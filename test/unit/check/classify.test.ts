@@ -39,7 +39,7 @@ describe('classify: wire event → observation, the same for TCP and UDP', () =>
     const svc: AnswerCheck = { kind: 'hostname', expected: ['a', 'b'], minDistinct: 2 };
     expect(classify([{ kind: 'answer', text: 'a' }, { kind: 'answer', text: 'b' }], svc)).toMatchObject({ observed: 'REACHABLE', answers: ['a', 'b'] });
     expect(classify([{ kind: 'answer', text: 'a' }, { kind: 'answer', text: 'a' }], svc).observed).toBe('WRONG_ANSWER');
-    expect(classify([{ kind: 'answer', text: 'a' }, { kind: 'timeout', text: 'i/o timeout' }], svc)).toMatchObject({ observed: 'FILTERED', detail: expect.stringMatching(/^1 of 2 tries answered/) });
+    expect(classify([{ kind: 'answer', text: 'a' }, { kind: 'timeout', text: 'i/o timeout' }], svc)).toMatchObject({ observed: 'FILTERED', detail: expect.stringMatching(/^lost 1 of 2 \(1 answered: a\)/) });
     expect(classify([{ kind: 'answer', text: 'x' }, { kind: 'timeout', text: 'i/o timeout' }], svc).observed).toBe('WRONG_ANSWER');
   });
 

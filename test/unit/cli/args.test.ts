@@ -4,7 +4,7 @@ import { parseCli, parseDuration } from '../../../helpers/cli/args.ts';
 
 describe('parseCli', () => {
   test('defaults: run, fresh namespace, reports/junit.xml, 2m readiness timeout', () => {
-    expect(parseCli([])).toMatchObject({ command: 'run', namespace: undefined, junit: 'reports/junit.xml', reportDir: 'reports', timeoutMs: 120_000, concurrency: 32, keep: false, short: false, hostPort: 18080, only: [], skip: [] });
+    expect(parseCli([])).toMatchObject({ command: 'run', namespace: undefined, junit: 'reports/junit.xml', reportDir: 'reports', timeoutMs: 120_000, concurrency: 32, keep: false, short: false, hostPort: undefined, samples: 3, maxLossPct: 0, only: [], skip: [] });
   });
 
   test('every flag', () => {

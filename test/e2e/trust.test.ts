@@ -1,0 +1,115 @@
+// Trust under churn, concurrency and flaky links (issue 11), against the lab:
+// - two full runs started at once both pass, both clean up, neither touches the other's objects;
+// - a probe force-deleted while the checks run: no row fails as a network verdict, the rows
+//   that depended on it are errors naming it, diagnosis says so first, exit code 1;
+// - a reproduction command printed for a failed row, executed by hand, shows the same verdict;
+// - 20 % packet loss between two workers is detected as intermittent loss, every run.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { classify } from '../../helpers/check/classify.ts';
+import { eventsOfDial, type DialBody } from '../../helpers/check/drivers/dial.ts';
+import type { AnswerCheck } from '../../helpers/check/types.ts';
+import { FAULT_CASES } from '../detection/cases.ts';
+import { describeVerdict } from '../detection/compare.ts';
+import { runCase } from '../detection/run.ts';
+import { describeRow, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
+import path from 'node:path';
+import os from 'node:os';
+
+const up = labIsUp();
+const W1 = 'lab-worker-1';
+const W2 = 'lab-worker-2';
+const hostPortOf = (stderr: string) => Number(/host probes on (\d+)\/tcp/.exec(stderr)?.[1]);
+
+describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequential: true }, () => {
+  test('two full runs started at once both pass, on different host ports, and leave nothing', async () => {
+    const args = ['run', '--kubeconfig', kubeconfig()];
+    const [a, b] = await Promise.all([startCli(args), startCli(args)]);
+    const ids = [runIdOf(a), runIdOf(b)];
+    expect(ids[0]).not.toBe(ids[1]);
+    for (const run of [a, b]) {
+      const bad = resultsOf(run).results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').map(describeRow);
+      expect({ code: run.code, bad }, run.stderr.slice(-2000)).toEqual({ code: 0, bad: [] });
+    }
+    expect(hostPortOf(a.stderr)).not.toBe(hostPortOf(b.stderr));
+    // Each run deleted its own namespace; neither one's objects remain.
+    for (const id of ids) expect(objectsLeft(id)).toEqual([]);
+  });
+
+  test('two runs racing for the same host-port pair: the loser places its host probes again, both pass', async () => {
+    // Both start from the same pair, so they read the cluster before either holds it.
+    process.env.NETCONFORM_HOST_PORT_START = '0';
+    let runs;
+    try {
+      runs = await Promise.all([startCli(['run', '--kubeconfig', kubeconfig()]), startCli(['run', '--kubeconfig', kubeconfig()])]);
+    } finally {
+      delete process.env.NETCONFORM_HOST_PORT_START;
+    }
+    for (const run of runs) {
+      const bad = resultsOf(run).results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').map(describeRow);
+      expect({ code: run.code, bad }, run.stderr.slice(-2000)).toEqual({ code: 0, bad: [] });
+    }
+    const ports = runs.map((r) => [...r.stderr.matchAll(/host probes on (\d+)\/tcp/g)].map((m) => Number(m[1])));
+    const replaced = runs.filter((r) => /placing the host probes on another pair/.test(r.stderr)).length;
+    // Either the second read already saw the first run's pods, or the scheduler refused and the loser moved.
+    expect(replaced <= 1).toBe(true);
+    if (replaced === 0) expect(ports[0]![0]).not.toBe(ports[1]![0]);
+    console.log(`host-port race: ${replaced} run(s) placed their host probes again; ports ${JSON.stringify(ports)}`);
+    for (const run of runs) expect(objectsLeft(runIdOf(run))).toEqual([]);
+  });
+
+  test('a probe force-deleted during the checks: 0 network failures, its rows are errors naming it, diagnosis first, exit 1', async () => {
+    const victim = `probe-a-${W1}`;
+    let deletedAt = '';
+    const run = await startCli(['run', '--kubeconfig', kubeconfig()], {
+      onStderr: (text) => {
+        // A few seconds into the checks: once the first progress line of the checks is out.
+        if (deletedAt || !/checks: \d+\/\d+ done/.test(text)) return;
+        const ns = /namespace (netconform-[0-9a-f]{6}) created/.exec(text)?.[1];
+        if (!ns) return;
+        deletedAt = new Date().toISOString();
+        kubectl('delete', 'pod', '-n', ns, victim, '--force', '--grace-period=0', '--wait=false');
+      },
+    });
+    expect(deletedAt, 'the probe was deleted during the run').not.toBe('');
+    const results = resultsOf(run);
+    const failed = results.results.filter((r) => r.outcome === 'failed');
+    expect(failed.map(describeRow), 'no row is a network failure').toEqual([]);
+    const errors = results.results.filter((r) => r.outcome === 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    for (const r of errors) expect(r.reason ?? '', describeRow(r)).toMatch(new RegExp(`probe ${victim} on ${W1} was deleted during the run`));
+    expect(results.diagnosis[0]).toMatch(new RegExp(`probe ${victim} .*deleted during the run`));
+    // Nothing was dropped: the run reports as many rows as a healthy run (rows come from the setup topology).
+    expect(results.results.length).toBeGreaterThan(200);
+    expect(run.code).toBe(1);
+    expect(objectsLeft(runIdOf(run))).toEqual([]);
+  });
+
+  test('a failed row\'s reproduction command, run by hand with --keep, shows the same verdict', async () => {
+    lab('heal');
+    lab('fault', 'cut-route', W1, W2);
+    let ns = '';
+    try {
+      const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--keep', '--only', `pod-to-pod ${W1}/probe-a → ${W2}/probe-b 8080/tcp$`]);
+      ns = `netconform-${runIdOf(run)}`;
+      const row = resultsOf(run).results.find((r) => r.outcome === 'failed');
+      expect(row, run.stderr.slice(-1500)).toBeDefined();
+      expect(row!.reproduce).toMatch(/^kubectl --kubeconfig \S+ get --raw '\/api\/v1\/namespaces\/netconform-[0-9a-f]+\/pods\/probe-a-lab-worker-1:8080\/proxy\/dial\?/);
+      const body = JSON.parse(execFileSync('bash', ['-c', row!.reproduce!], { encoding: 'utf8', timeout: 60_000 })) as DialBody;
+      const answer: AnswerCheck = { kind: 'hostname', expected: [`probe-b-${W2}`] };
+      expect(classify(eventsOfDial(body), answer).observed).toBe(row!.observed);
+    } finally {
+      lab('heal');
+      if (ns) execFileSync(process.execPath, [path.join(import.meta.dirname, '..', '..', 'bin', 'kube-netconform.js'), 'cleanup', '--kubeconfig', kubeconfig(), '-n', ns], { encoding: 'utf8', timeout: 120_000 });
+    }
+  });
+
+  test.each([1, 2])('20 percent loss between two workers is detected as intermittent loss, run %i', async () => {
+    const c = FAULT_CASES.find((f) => f.id === 'loss-20')!;
+    const r = await runCase(c, { reportRoot: path.join(os.tmpdir(), 'netconform-trust-loss') });
+    expect(r.exitCode).toBe(1);
+    expect(r.verdict.ok, describeVerdict(r.verdict)).toBe(true);
+    // Named first, before anything narrower.
+    expect(r.run.diagnosis[0], r.run.diagnosis.join('\n')).toMatch(/^intermittent loss between lab-worker-1 and lab-worker-2: /);
+  });
+});
