@@ -17,6 +17,7 @@
 
 import type { DetectedCni } from './ports/cni.ts';
 import { isNetwork, type CheckResult, type NetworkResult, type RunResults } from './check/types.ts';
+import { EARLY_PATH_RULES, PATH_RULES } from './diagnose-paths.ts';
 
 export interface DiagnoseContext {
   /** Detected CNI add-ons: their node-to-node ports are named in pod-network causes. */
@@ -437,7 +438,7 @@ const unexplained: DiagnosisRule = {
 
 /** Evaluation order = priority: the broadest explanation first (see header). */
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
-  nodeDown, wrongAnswer, mtu, podNetwork, nodePortOverPodNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
+  nodeDown, wrongAnswer, mtu, podNetwork, nodePortOverPodNetwork, portFirewall, ...EARLY_PATH_RULES, serviceProxy, nodePortLocal, nodePortFirewall, ...PATH_RULES, controlPath, unexplained,
 ];
 
 /**

@@ -1,5 +1,6 @@
 // manifests/*.yaml are real YAML a user can `kubectl apply -n X -f` (STYLE.md §5). We load them
 // with a YAML library and patch typed fields in code: names, labels, image, node pinning, ports.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import type { Namespace, Pod, Service } from './kube.ts';
@@ -9,6 +10,8 @@ export const DEFAULT_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.66.1';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kube-netconform' } as const;
 export const RUN_LABEL = 'netconform.io/run-id';
 export const ROLE_LABEL = 'netconform.io/role';
+/** Every probe pod carries its own name here, so a Service can select exactly one probe (hairpin). */
+export const PROBE_LABEL = 'netconform.io/probe';
 export const NODE_ANNOTATION = 'netconform.io/node';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 /** Component labels of the probe pods (manifests/probes.yaml, manifests/hostnet-probes.yaml). */
@@ -51,7 +54,7 @@ export function probePodManifest(options: ProbePodOptions): Pod {
   pod.metadata = {
     ...pod.metadata,
     name,
-    labels: { ...pod.metadata?.labels, ...runLabels(options.runId), [ROLE_LABEL]: options.role },
+    labels: { ...pod.metadata?.labels, ...runLabels(options.runId), [ROLE_LABEL]: options.role, [PROBE_LABEL]: name },
     // Node names can be longer than a label value may be.
     annotations: { ...pod.metadata?.annotations, [NODE_ANNOTATION]: options.node },
   };
@@ -83,6 +86,31 @@ export function probePodManifest(options: ProbePodOptions): Pod {
 
 export function probeServiceManifest(options: { runId: string }): Service {
   const svc = load<Service>('services.yaml');
+  svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
+  svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
+  return svc;
+}
+
+/** A Service name from a prefix and a node name: a DNS-1035 label of at most 63 characters. */
+export function perNodeServiceName(prefix: string, node: string): string {
+  const slug = node.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const full = `${prefix}-${slug}`;
+  if (full.length <= 63) return full;
+  const hash = createHash('sha256').update(node).digest('hex').slice(0, 6);
+  return `${full.slice(0, 63 - 7).replace(/-+$/, '')}-${hash}`;
+}
+
+/** The hairpin Service of one node: its only backend is the probe pod `probe` (by its PROBE_LABEL). */
+export function hairpinServiceManifest(options: { runId: string; node: string; probe: string }): Service {
+  const svc = load<Service>('hairpin-service.yaml');
+  svc.metadata = { ...svc.metadata, name: perNodeServiceName('hairpin', options.node), labels: { ...svc.metadata?.labels, ...runLabels(options.runId) }, annotations: { [NODE_ANNOTATION]: options.node } };
+  svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId, [PROBE_LABEL]: options.probe };
+  return svc;
+}
+
+/** The sessionAffinity: ClientIP Service over every pod probe of the run. */
+export function affinityServiceManifest(options: { runId: string }): Service {
+  const svc = load<Service>('affinity-service.yaml');
   svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
   svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
   return svc;

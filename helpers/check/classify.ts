@@ -1,13 +1,15 @@
 // The one classifier: wire events of one attempt (each try a driver made) → an observation,
 // and observation + named expectation → outcome. Every path goes through here, so one wire
 // event means the same thing in every suite. Pure; unit-tested for TCP and UDP.
-import type { AnswerCheck, Expectation, Observation, Outcome, WireEvent } from './types.ts';
+import type { AnswerCheck, DnsResult, Expectation, Observation, Outcome, WireEvent } from './types.ts';
 
 export interface Verdict {
   observed: Observation;
   detail: string;
   /** Distinct answers (hostnames), for the report and the "more than one backend" rule. */
   answers: string[];
+  /** How the target's name lookup ended, when a lookup was part of the attempt (dns events, nxdomain checks). */
+  dns?: DnsResult;
 }
 
 /** A deterministic lowercase payload (netexec's UDP server lowercases what it echoes). */
@@ -25,13 +27,44 @@ export function shortenPayloads(text: string): string {
 
 type Judged = { ok: true; answer?: string } | { ok: false; observed: Observation; text: string };
 
+const DNS_TEXT: Record<DnsResult, string> = {
+  NOERROR: 'the name resolved',
+  NXDOMAIN: 'NXDOMAIN: the name does not exist ("no such host")',
+  SERVFAIL: 'SERVFAIL: the DNS server answered with an error ("server misbehaving")',
+  TIMEOUT: 'DNS timeout: no answer from the DNS server',
+  REFUSED: 'DNS server unreachable: its port refused the query (no DNS endpoint behind the Service, or nothing listens)',
+  OTHER: 'the name lookup failed',
+};
+
+/** A failed lookup against the answer check: the DNS verdict, told apart from the data path. */
+function judgeLookup(event: Extract<WireEvent, { kind: 'dns' }>, check: AnswerCheck): Judged {
+  const text = `${DNS_TEXT[event.rcode]} — lookup of ${event.name}${event.server ? ` on ${event.server}` : ''}: ${event.text}`;
+  if (check.kind === 'nxdomain' && event.rcode === 'NXDOMAIN') return { ok: true };
+  switch (event.rcode) {
+    case 'NXDOMAIN':
+    case 'SERVFAIL':
+      return { ok: false, observed: 'WRONG_ANSWER', text };
+    case 'TIMEOUT':
+      return { ok: false, observed: 'FILTERED', text };
+    case 'REFUSED':
+      return { ok: false, observed: 'REFUSED', text };
+    default:
+      return { ok: false, observed: 'INCONCLUSIVE', text };
+  }
+}
+
 /** One try's event against the answer check. */
 function judge(event: WireEvent, check: AnswerCheck): Judged {
+  if (event.kind === 'dns') return judgeLookup(event, check);
+  // A name that must not exist resolved: whatever the address did next, the DNS answer is wrong.
+  if (check.kind === 'nxdomain' && event.kind !== 'control' && event.kind !== 'empty') {
+    return { ok: false, observed: 'WRONG_ANSWER', text: `the name resolved (then: ${event.kind}${'text' in event && event.text ? `: ${event.text.slice(0, 120)}` : ''}); expected NXDOMAIN` };
+  }
   switch (event.kind) {
     case 'answer': {
       const text = event.text.trim();
       if (text === '') return { ok: false, observed: 'INCONCLUSIVE', text: 'an empty answer' };
-      if (check.kind === 'connect') return { ok: true };
+      if (check.kind === 'connect' || check.kind === 'nxdomain') return { ok: true };
       if (check.kind === 'hostname') {
         return check.expected.includes(text) ? { ok: true, answer: text } : { ok: false, observed: 'WRONG_ANSWER', text: `answered by ${text.slice(0, 80)}, expected ${describeExpected(check.expected)}` };
       }
@@ -43,10 +76,10 @@ function judge(event: WireEvent, check: AnswerCheck): Judged {
       return seen === check.expected ? { ok: true, answer: seen } : { ok: false, observed: 'WRONG_ANSWER', text: `the far end saw ${seen || '(nothing)'} instead of the client's address ${check.expected || '(unknown)'}: the client address was rewritten (SNAT)` };
     }
     case 'connected':
-      return check.kind === 'connect' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, but no answer${event.text ? ` (${event.text})` : ''}` };
+      return check.kind === 'connect' || check.kind === 'nxdomain' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, but no answer${event.text ? ` (${event.text})` : ''}` };
     case 'reset':
       // The handshake completed: a bare connect passed; an answer that never came is someone else speaking.
-      return check.kind === 'connect' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, then reset before an answer: ${event.text}` };
+      return check.kind === 'connect' || check.kind === 'nxdomain' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, then reset before an answer: ${event.text}` };
     case 'refused':
       return { ok: false, observed: 'REFUSED', text: event.text };
     case 'unreachable':
@@ -62,7 +95,21 @@ function judge(event: WireEvent, check: AnswerCheck): Judged {
 /** Observations in the order one of them speaks for a whole attempt. */
 const PRECEDENCE: Observation[] = ['CONTROL_ERROR', 'WRONG_ANSWER', 'FILTERED', 'REFUSED', 'INCONCLUSIVE'];
 
+/** How the lookup ended: the first dns event's result; NOERROR when the target's name resolved (a non-IP target, any data-path event). */
+function lookupOf(events: readonly WireEvent[], check: AnswerCheck): DnsResult | undefined {
+  const dns = events.find((e): e is Extract<WireEvent, { kind: 'dns' }> => e.kind === 'dns');
+  if (dns) return dns.rcode;
+  if (check.kind === 'nxdomain' && events.some((e) => e.kind !== 'control' && e.kind !== 'empty')) return 'NOERROR';
+  return undefined;
+}
+
 export function classify(events: readonly WireEvent[], check: AnswerCheck): Verdict {
+  const verdict = classifyTries(events, check);
+  const dns = lookupOf(events, check);
+  return dns ? { ...verdict, dns } : verdict;
+}
+
+function classifyTries(events: readonly WireEvent[], check: AnswerCheck): Verdict {
   if (events.length === 0) return { observed: 'INCONCLUSIVE', detail: 'no try was made', answers: [] };
   const judged = events.map((e) => judge(e, check));
   const answers = [...new Set(judged.flatMap((j) => (j.ok && j.answer && check.kind === 'hostname' ? [j.answer] : [])))];
@@ -71,6 +118,9 @@ export function classify(events: readonly WireEvent[], check: AnswerCheck): Verd
   if (failures.length === 0) {
     if (check.kind === 'hostname' && check.minDistinct && answers.length < check.minDistinct) {
       return { observed: 'WRONG_ANSWER', detail: `${judged.length} requests all reached ${answers.join(', ')}; expected at least ${check.minDistinct} different backends`, answers };
+    }
+    if (check.kind === 'hostname' && check.maxDistinct && answers.length > check.maxDistinct) {
+      return { observed: 'WRONG_ANSWER', detail: `${judged.length} requests of one client reached ${answers.length} different backends (${answers.join(', ')}); expected ${check.maxDistinct === 1 ? 'every one on the same backend' : `at most ${check.maxDistinct}`}`, answers };
     }
     return { observed: 'REACHABLE', detail: reachableText(check, answers, events), answers };
   }
@@ -85,6 +135,7 @@ function reachableText(check: AnswerCheck, answers: string[], events: readonly W
   if (check.kind === 'hostname') return `answered by ${answers.join(', ')}`;
   if (check.kind === 'echo') return `${check.bytes}-byte payload echoed intact`;
   if (check.kind === 'clientip') return `the far end saw the client's own address ${check.expected}`;
+  if (check.kind === 'nxdomain') return 'NXDOMAIN ("no such host") from the cluster DNS, as required for a name that does not exist';
   const first = events[0];
   return first?.kind === 'answer' ? 'connected and answered' : first?.kind === 'reset' ? `connection established (then reset: ${first.text})` : (first?.kind === 'connected' && first.text) || 'connection established';
 }

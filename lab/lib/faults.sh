@@ -19,6 +19,7 @@ Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
   no-forwarding <node>                         <node> stops forwarding routed traffic (same-bridge traffic still flows)
   mtu <node> <bytes>                           lower <node>'s link MTU: full-size packets into it die, small pass
 USAGE
+  fault_usage_paths
 }
 
 fault_record() { echo "$*" >> "$LAB_STATE/faults"; }
@@ -91,7 +92,8 @@ fault_inject() {
         -m comment --comment knc-fault:mtu -j DROP
       fault_record mtu "$1" "$2" ;;
     ""|-h|--help|help) fault_usage ;;
-    *) fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2 ;;
+    *) if [[ " $FAULT_PATH_NAMES " == *" $name "* ]]; then fault_inject_paths "$name" "$@"; else
+      fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2; fi ;;
   esac
   [ -z "$name" ] || [ "$name" = help ] || [ "$name" = -h ] || [ "$name" = --help ] || log "fault injected: $name $*"
 }
@@ -135,5 +137,6 @@ heal_one() {
     kube-proxy-down)
       local n; n=$(node_index "$1")
       daemon_alive "kube-proxy-$1" || node_start_kube_proxy "$n" ;;
+    *) heal_one_paths "$name" "$@" ;;
   esac
 }
