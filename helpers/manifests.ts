@@ -60,6 +60,8 @@ export function probePodManifest(options: ProbePodOptions): Pod {
   };
   const spec = pod.spec!;
   if (!host) spec.hostname = name;
+  // probe-b resolves names over TCP (the dns suite's DNS-over-TCP rows): Go's resolver honours use-vc.
+  if (options.role === 'probe-b') spec.dnsConfig = { ...spec.dnsConfig, options: [...(spec.dnsConfig?.options ?? []), { name: 'use-vc' }] };
   // Node affinity, not spec.nodeName: the scheduler still applies taints and resources, so a
   // probe that cannot land says why (PodScheduled=False with the scheduler's message).
   spec.affinity = {
@@ -114,4 +116,14 @@ export function affinityServiceManifest(options: { runId: string }): Service {
   svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
   svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
   return svc;
+}
+
+/** The dns suite's Services: a ClusterIP over every pod probe, and a headless one over the probe-b pods. */
+export function dnsServiceManifests(options: { runId: string }): { cluster: Service; headless: Service } {
+  const label = (svc: Service): Service => {
+    svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
+    svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
+    return svc;
+  };
+  return { cluster: label(load<Service>('dns-services.yaml')), headless: label(load<Service>('dns-headless-service.yaml')) };
 }

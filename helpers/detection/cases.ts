@@ -10,7 +10,10 @@ const OTHERS_THAN_W2 = [CP, W1];
 const NODEPORTS: [number, number] = [30000, 32767];
 
 /** The Service paths besides pod-to-service whose backend may sit across a broken pod path. */
-const SERVICE_PATHS_ACROSS = (nodes: string[], why: string) => [{ rows: { suite: 'session-affinity', from: { node: nodes } }, why }];
+const SERVICE_PATHS_ACROSS = (nodes: string[], why: string) => [
+  { rows: { suite: 'session-affinity', from: { node: nodes } }, why },
+  { rows: { suite: 'dns', from: { node: nodes } }, why: `${why}; a DNS query may pick a CoreDNS replica across it` },
+];
 
 export const FAULT_CASES: FaultCase[] = [
   {
@@ -103,6 +106,7 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'pod-to-service', from: { node: W1 }, expect: 'REACHABLE', to: { kind: 'service' } }, why: `no Service rules on ${W1}` },
       { rows: { suite: 'nodeport', to: { node: W1 }, expect: 'REACHABLE' }, why: `no NodePort rules on ${W1}` },
       { rows: { suite: ['hairpin', 'session-affinity'], from: { node: W1 } }, why: `no Service rules on ${W1}` },
+      { rows: { suite: 'dns', from: { node: W1 } }, why: `no rules for the DNS Service on ${W1}` },
     ],
     mayFail: [],
     diagnosis: [new RegExp(`kube-proxy.*${W1}|${W1}.*kube-proxy`)],
@@ -120,6 +124,7 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'pod-to-service', from: { node: W2 } }, why: `Service traffic from ${W2} to remote backends is forwarded` },
       { rows: { suite: ['hairpin', 'pod-to-node'], from: { node: W2, kind: 'pod' } }, why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, and their traffic to other nodes is forwarded` },
       { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on ${W2}, and ${W2}'s own probes cannot be driven` },
+      { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on ${W2}; ${W2}'s pods' queries are forwarded` },
       { rows: { suite: 'pod-to-service', to: { kind: 'service' } }, why: `a Service VIP may pick a backend on ${W2}` },
       { rows: { suite: 'nodeport', to: { node: W2 } }, why: `NodePort traffic into ${W2} is forwarded to its backend` },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward to a backend on ${W2}` },
@@ -154,6 +159,7 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server reaches ${W2}'s pods over the overlay, so its probes cannot be driven` },
       { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of ${W2}'s overlay` },
       { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on the other side of ${W2}'s overlay` },
+      { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on the other side of ${W2}'s overlay` },
       { rows: { suite: ['hairpin', 'pod-to-node'], from: { node: W2, kind: 'pod' } }, why: `${W2}'s pods are driven over the overlay, and node answers to them come back over VXLAN into ${W2}` },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward across ${W2}'s overlay` },
       { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward across ${W2}'s overlay` },
@@ -182,5 +188,25 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: ['pod-to-service', 'session-affinity'], from: { node: W2, kind: 'pod' } }, why: `a Service request from a pod on ${W2} that picks that pod itself as the backend is a hairpin too` },
     ],
     diagnosis: [new RegExp(`pods on ${W2} cannot reach themselves through their own Service.*hairpin`)],
+  },
+  {
+    id: 'dns-down',
+    fault: ['dns-down'],
+    networks: ['routed', 'vxlan'],
+    mustFail: [
+      { rows: { suite: 'dns', from: { kind: ['pod', 'host'] } }, why: 'CoreDNS has no replica: no lookup is answered, from any pod or node' },
+    ],
+    mayFail: [],
+    diagnosis: [/cluster DNS answers no lookup from any node/],
+  },
+  {
+    id: 'block-dns-udp',
+    fault: ['block-dns-udp', W2],
+    networks: ['routed', 'vxlan'],
+    mustFail: [
+      { rows: { suite: 'dns', from: { node: W2, kind: 'pod' }, properties: { 'dns.transport': 'udp' } }, why: `${W2} drops UDP 53 from its pods: their lookups over UDP time out` },
+    ],
+    mayFail: [],
+    diagnosis: [new RegExp(`DNS over UDP times out from pods on ${W2} while DNS over TCP from ${W2} works`)],
   },
 ];

@@ -58,7 +58,19 @@ fault_inject_paths() {
       fault_cni_hairpin "$n" false
       fault_bridge_hairpin "$n" off
       fault_record hairpin-off "$1" ;;
-    *) return 1 ;;
+    dns-down)
+      [ $# -eq 0 ] || die "usage: fault dns-down" 2
+      dns_scale 0
+      wait_for "every CoreDNS pod to be gone" 60 dns_pods_gone
+      fault_record dns-down ;;
+    block-dns-udp)
+      [ $# -eq 1 ] || die "usage: fault block-dns-udp <node>" 2
+      # Every UDP datagram to port 53 from the node's pods, before kube-proxy's DNAT (so to the
+      # kube-dns VIP and to the DNS pods directly); DNS over TCP and the host network still work.
+      local n cidr; n=$(node_index "$1"); fault_chains "$n"
+      cidr=$(kubectl_lab get node "$1" -o jsonpath='{.spec.podCIDR}')
+      in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -s "$cidr" -p udp --dport 53 -m comment --comment knc-fault:block-dns-udp -j DROP
+      fault_record block-dns-udp "$1" ;;
   esac
 }
 
@@ -70,5 +82,9 @@ heal_one_paths() {
       local n; n=$(node_index "$1")
       fault_cni_hairpin "$n" true
       fault_bridge_hairpin "$n" on ;;
+    dns-down)
+      dns_scale "$LAB_DNS_REPLICAS"
+      wait_for "CoreDNS to have $LAB_DNS_REPLICAS ready replicas again" 120 dns_ready ;;
+    block-dns-udp) fault_chains_clean "$(node_index "$1")" "$name" ;;
   esac
 }

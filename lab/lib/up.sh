@@ -88,6 +88,7 @@ lab_up() {
   local t0; t0=$(date +%s)
   bash "$LAB_DIR/build.sh"
   images_build
+  dns_build
   local t_build=$(( $(date +%s) - t0 ))
   # Any failing step exits (set -e); the EXIT trap then removes the partial lab.
   trap lab_on_up_failure EXIT
@@ -124,6 +125,7 @@ lab_up() {
   kubectl_lab create configmap kube-netconform-lab -n kube-system \
     --from-literal=network="$network" --from-literal=nodes="$nodes" >/dev/null
   wait_for "every node to be Ready" 90 kubectl_lab wait --for=condition=Ready node --all --timeout=2s
+  dns_up
   log "checking that a probe pod runs on every node"
   lab_smoke_pods
   trap - EXIT INT TERM

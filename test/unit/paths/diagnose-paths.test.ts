@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { diagnose } from '../../../helpers/diagnose.ts';
 import { isNetwork, type NetworkResult } from '../../../helpers/check/types.ts';
 import { nodePort, podToPod, podToService, ports } from '../fixtures/results.ts';
-import { affinityRows, hairpinRows, observe, podToNode } from './fixtures.ts';
+import { affinityRows, dnsRows, hairpinRows, observe, podToNode } from './fixtures.ts';
 
 const healthy = () => [...podToPod(), ...podToService(), ...nodePort(), ...ports(), ...podToNode(), ...hairpinRows(), ...affinityRows()];
 
@@ -72,5 +72,40 @@ describe('diagnosis: hairpin and session affinity', () => {
     const spread = affinityRows().map((r) => (r.from.node === 'cp-1' ? observe(r, 'WRONG_ANSWER', { 'answered.by': 'probe-a-cp-1,probe-b-worker-1' }) : r));
     const { causes } = diagnose([...podToPod(), ...podToService(), ...spread]);
     expect(causes).toEqual([expect.stringMatching(/^sessionAffinity: ClientIP is not honoured from cp-1 \(4 checks/)]);
+  });
+});
+
+describe('diagnosis: cluster DNS', () => {
+  const base = () => [...podToPod(), ...podToService()];
+
+  test('healthy: nothing to say', () => {
+    expect(diagnose([...base(), ...dnsRows()]).causes).toEqual([]);
+  });
+
+  test('every lookup refused from every node → DNS down (no endpoints), one cause', () => {
+    const { causes } = diagnose([...base(), ...dnsRows(() => ({ observed: 'REFUSED', result: 'REFUSED' }))]);
+    expect(causes).toEqual([expect.stringMatching(/^cluster DNS answers no lookup from any node \(15 checks, REFUSED\) on 10\.96\.0\.10 \(refused: the Service has no ready endpoints/)]);
+  });
+
+  test('UDP lookups time out from one node\'s pods while TCP lookups there work → UDP 53 blocked on that node', () => {
+    const { causes } = diagnose([...base(), ...dnsRows((r) => (r.from.node === 'worker-2' && r.from.kind === 'pod' && r.properties?.['dns.transport'] === 'udp' ? { observed: 'FILTERED', result: 'TIMEOUT' } : undefined))]);
+    expect(causes).toEqual([expect.stringMatching(/^DNS over UDP times out from pods on worker-2 \(2 checks\) while DNS over TCP from worker-2 works \(and worker-2's host network resolves\): UDP 53/)]);
+  });
+
+  test('every lookup from one node fails, others resolve → that node cannot reach the DNS Service; if no Service works there, the Service proxy', () => {
+    const fromW1 = (r: NetworkResult) => (r.from.node === 'worker-1' ? { observed: 'FILTERED' as const, result: 'TIMEOUT' } : undefined);
+    const { causes } = diagnose([...base(), ...dnsRows(fromW1)]);
+    expect(causes).toEqual([expect.stringMatching(/^pods on worker-1 cannot reach the cluster DNS Service 10\.96\.0\.10 \(5 checks, DNS over TCP, UDP: TIMEOUT\) while other nodes resolve/)]);
+    const proxyDown = diagnose([...podToPod(), ...podToService({ fault: (r) => (r.from.node === 'worker-1' ? 'FILTERED' : undefined) }), ...dnsRows(fromW1)]);
+    expect(proxyDown.causes[0]).toMatch(/kube-proxy on worker-1/);
+    expect(proxyDown.causes[1]).toMatch(/^name lookups fail from worker-1 \(5 checks\) like every Service there/);
+  });
+
+  test('a missing name gets SERVFAIL, an existing one NXDOMAIN → wrong DNS answers, not reachability', () => {
+    const { causes } = diagnose([...base(), ...dnsRows((r) => (r.properties?.['dns.what'] === 'nxdomain' ? { observed: 'WRONG_ANSWER', result: 'SERVFAIL' } : { observed: 'WRONG_ANSWER', result: 'NXDOMAIN' }))]);
+    expect(causes).toEqual([
+      expect.stringMatching(/^names of existing Services get NXDOMAIN/),
+      expect.stringMatching(/^a name that does not exist gets SERVFAIL instead of NXDOMAIN/),
+    ]);
   });
 });

@@ -51,3 +51,31 @@ export function affinityRows(fault?: Fault): NetworkResult[] {
     return observe(r, fault?.(r));
   })));
 }
+
+type DnsFault = (r: NetworkResult) => { observed: Observation; result?: string } | undefined;
+
+/** dns: probe-a (UDP) and probe-b (TCP) on every node resolve the FQDN and the missing name; the host probe the FQDN. */
+export function dnsRows(fault?: DnsFault): NetworkResult[] {
+  return NODES.flatMap((node) => {
+    const sources = [
+      { pod: 'probe-a', kind: 'pod' as const, transport: 'udp' },
+      { pod: 'probe-b', kind: 'pod' as const, transport: 'tcp' },
+      { pod: 'hostnet', kind: 'host' as const, transport: 'udp' },
+    ];
+    return sources.flatMap((s) => (s.kind === 'host' ? ['fqdn'] : ['fqdn', 'nxdomain']).map((what) => {
+      const r = row({
+        suite: 'dns', name: `${node}/${s.kind === 'host' ? 'host' : s.pod} → ${what} (DNS over ${s.transport.toUpperCase()})`, port: 80, protocol: 'tcp', payload: 'small',
+        from: { node, pod: s.pod, ip: s.kind === 'host' ? nodeIp(node) : podIp(node), kind: s.kind },
+        to: { node: '', ip: what === 'nxdomain' ? '10.96.0.10' : '10.96.5.5', kind: 'service', service: what === 'nxdomain' ? 'kube-dns' : 'dns-probes' },
+        properties: { 'dns.what': what, 'dns.transport': s.transport, 'dns.server': '10.96.0.10', ...(what === 'nxdomain' ? { 'dns.result': 'NXDOMAIN' } : {}) },
+      });
+      const f = fault?.(r);
+      if (!f) return r;
+      const out = observe(r, f.observed);
+      const properties: Record<string, string> = { ...out.properties };
+      if (f.result) properties['dns.result'] = f.result;
+      else delete properties['dns.result'];
+      return { ...out, properties };
+    }));
+  });
+}
