@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { suiteFiles } from '../check/modules.ts';
 import { SetupError } from '../errors.ts';
 import type { ControlTransport } from '../kube.ts';
 import { CONTROL_ENV, encodeControlTransport, PLAN_ENV, RESULTS_ENV, writePlan, type RunPlan, type SuiteOutput } from '../plan.ts';
@@ -33,7 +34,7 @@ async function inChild<T>(options: { plan: RunPlan; control?: ControlTransport; 
     '--config', path.join(PACKAGE_ROOT, 'vitest.config.ts'),
     '--project', 'suites',
     // One worker per suite file: suites wait on the network, not the CPU, so they overlap.
-    '--maxWorkers', '4',
+    '--maxWorkers', String(Math.max(4, suiteFiles().length)),
     ...rest,
   ];
   try {
