@@ -153,7 +153,7 @@ export const serviceRowsWithBrokenProxy: DiagnosisRule = {
 const isDns = (r: NetworkResult) => r.suite === 'dns';
 const lookupOf = (r: NetworkResult) => r.properties?.['dns.result'];
 /** The lookup itself failed (no answer, refused, SERVFAIL): the DNS path, not the resolved address. */
-const lookupFailed = (r: NetworkResult) => isDns(r) && failed(r) && ['TIMEOUT', 'REFUSED', 'OTHER'].includes(lookupOf(r) ?? '');
+const lookupFailed = (r: NetworkResult) => isDns(r) && failed(r) && ['TIMEOUT', 'REFUSED', 'UNREACHABLE', 'OTHER'].includes(lookupOf(r) ?? '');
 /** The DNS server answered this lookup (rightly or wrongly). */
 const dnsAnswered = (r: NetworkResult) => ['NOERROR', 'NXDOMAIN', 'SERVFAIL'].includes(lookupOf(r) ?? '') || (isDns(r) && passed(r));
 const transportOf = (r: NetworkResult) => r.properties?.['dns.transport'] ?? 'udp';
@@ -170,12 +170,12 @@ export const dnsDown: DiagnosisRule = {
     const nodes = new Set(dnsRows.map((r) => r.from.node));
     if (rows.length === 0 || nodes.size < 2 || dnsRows.some(dnsAnswered) || [...nodes].some((n) => !rows.some((r) => r.from.node === n))) return [];
     const endpoints = rows.find((r) => r.properties?.['dns.server.endpoints'] !== undefined)?.properties?.['dns.server.endpoints'];
-    const refused = rows.every((r) => lookupOf(r) === 'REFUSED');
+    const refused = rows.some((r) => lookupOf(r) === 'REFUSED' || lookupOf(r) === 'UNREACHABLE');
     return [{
       rule: this.id,
       cause:
         `cluster DNS answers no lookup from any node (${count(rows.length, 'check')}, ${resultsText(rows)}) on ${dnsServer(rows)}` +
-        `${endpoints === '0' ? ', which had no ready endpoints when the run started' : refused ? ' (refused: the Service has no ready endpoints to send queries to)' : ''}: ` +
+        `${endpoints === '0' ? ', which had no ready endpoints when the run started' : refused ? ' (refused or rejected: as kube-proxy does for a Service with no ready endpoints)' : ''}: ` +
         `the DNS pods are down, not ready or not selected by the Service — check \`kubectl -n kube-system get pods -l k8s-app=kube-dns\`, their logs, and the Service's EndpointSlices`,
       explains: [...explainAll(rows, 'cluster DNS down: no lookup answered from any node'), ...explainAll(open.filter((r) => isDns(r) && failed(r) && !rows.includes(r)), 'cluster DNS down')],
     }];

@@ -76,7 +76,10 @@ export function probePodManifest(options: ProbePodOptions): Pod {
   const udp = host ? options.ports.hostUdp : options.ports.udp;
   for (const c of spec.containers) {
     c.image = options.image;
-    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`];
+    // A host probe's UDP server is bound to the node's address: unbound, it would answer a pod
+    // from whatever source its route to the pod picks (cni0 on the same node, the overlay
+    // device across nodes), and the pod's connected socket drops such an answer (pod-to-node).
+    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`, ...(host ? ['--udp-listen-addresses=$(HOST_IP)'] : [])];
     c.ports = [
       { name: 'http', containerPort: http, protocol: 'TCP' },
       { name: 'udp', containerPort: udp, protocol: 'UDP' },

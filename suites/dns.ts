@@ -140,7 +140,7 @@ export default defineSuite<DnsPlan>({
     }
     try {
       const slices = await kube.listEndpointSlices(plan.server!.namespace, `kubernetes.io/service-name=${plan.server!.name}`);
-      next.serverEndpoints = new Set(slices.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))).size;
+      next.serverEndpoints = new Set(slices.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))).size;
     } catch {
       // Only a hint for diagnosis.
     }

@@ -33,6 +33,7 @@ const DNS_TEXT: Record<DnsResult, string> = {
   SERVFAIL: 'SERVFAIL: the DNS server answered with an error ("server misbehaving")',
   TIMEOUT: 'DNS timeout: no answer from the DNS server',
   REFUSED: 'DNS server unreachable: its port refused the query (no DNS endpoint behind the Service, or nothing listens)',
+  UNREACHABLE: 'DNS query rejected on the way (ICMP unreachable, or a local firewall rule: kube-proxy rejects a Service with no endpoints this way from the host network)',
   OTHER: 'the name lookup failed',
 };
 
@@ -45,6 +46,7 @@ function judgeLookup(event: Extract<WireEvent, { kind: 'dns' }>, check: AnswerCh
     case 'SERVFAIL':
       return { ok: false, observed: 'WRONG_ANSWER', text };
     case 'TIMEOUT':
+    case 'UNREACHABLE':
       return { ok: false, observed: 'FILTERED', text };
     case 'REFUSED':
       return { ok: false, observed: 'REFUSED', text };

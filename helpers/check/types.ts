@@ -73,12 +73,13 @@ export type WireEvent =
    * Resolving the target's name failed, before any connection: the cluster DNS's verdict, as
    * the pod's resolver saw it. NXDOMAIN "no such host" (the name does not exist), SERVFAIL
    * "server misbehaving" (SERVFAIL, REFUSED or another error code), TIMEOUT (no DNS answer),
-   * REFUSED (the DNS server's port refused the query: ICMP port unreachable / TCP RST), OTHER.
+   * REFUSED (the DNS server's port refused the query: ICMP port unreachable / TCP RST),
+   * UNREACHABLE (rejected on the way: ICMP unreachable/prohibited, a local firewall's EPERM), OTHER.
    */
   | { kind: 'dns'; rcode: DnsResult; name: string; server?: string; text: string };
 
 /** What a name lookup ended in (see the `dns` wire event); NOERROR when it resolved. */
-export type DnsResult = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'TIMEOUT' | 'REFUSED' | 'OTHER';
+export type DnsResult = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'TIMEOUT' | 'REFUSED' | 'UNREACHABLE' | 'OTHER';
 
 /** What an answer must prove besides "something answered". */
 export type AnswerCheck =

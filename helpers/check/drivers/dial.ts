@@ -70,6 +70,7 @@ export function eventOfLookupError(body: string): WireEvent | undefined {
   const rcode = /no such host/i.test(text) ? 'NXDOMAIN'
     : /server misbehaving/i.test(text) ? 'SERVFAIL'
     : /connection refused/i.test(text) ? 'REFUSED'
+    : /operation not permitted|permission denied|no route to host|host is unreachable|network is unreachable/i.test(text) ? 'UNREACHABLE'
     : /i\/o timeout|timed? ?out/i.test(text) ? 'TIMEOUT'
     : 'OTHER';
   return { kind: 'dns', rcode, name, ...(server ? { server } : {}), text };

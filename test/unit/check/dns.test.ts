@@ -16,6 +16,7 @@ describe('netexec lookup errors → dns wire events', () => {
     ['read udp 10.244.1.5:40123->10.96.0.10:53: i/o timeout', 'TIMEOUT'],
     ['read udp 10.244.1.5:40123->10.96.0.10:53: read: connection refused', 'REFUSED'],
     ['dial tcp 10.96.0.10:53: connect: connection refused', 'REFUSED'],
+    ['write udp 172.28.0.12:37221->10.96.0.10:53: write: operation not permitted', 'UNREACHABLE'],
     ['cannot unmarshal DNS message', 'OTHER'],
   ] as const)('%s → %s', (reason, rcode) => {
     expect(eventOfLookupError(body(reason))).toMatchObject({ kind: 'dns', rcode, name: 'dns-svc', server: '10.96.0.10:53' });

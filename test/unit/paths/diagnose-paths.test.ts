@@ -84,7 +84,7 @@ describe('diagnosis: cluster DNS', () => {
 
   test('every lookup refused from every node → DNS down (no endpoints), one cause', () => {
     const { causes } = diagnose([...base(), ...dnsRows(() => ({ observed: 'REFUSED', result: 'REFUSED' }))]);
-    expect(causes).toEqual([expect.stringMatching(/^cluster DNS answers no lookup from any node \(15 checks, REFUSED\) on 10\.96\.0\.10 \(refused: the Service has no ready endpoints/)]);
+    expect(causes).toEqual([expect.stringMatching(/^cluster DNS answers no lookup from any node \(15 checks, REFUSED\) on 10\.96\.0\.10 \(refused or rejected: as kube-proxy does for a Service with no ready endpoints/)]);
   });
 
   test('UDP lookups time out from one node\'s pods while TCP lookups there work → UDP 53 blocked on that node', () => {
