@@ -156,10 +156,14 @@ export default defineSuite<DnsPlan>({
     const nodes = probedNodes(topology);
     // Before settle (list), the domain is not known yet: titles do not depend on it.
     const domain = plan.domain ?? '<domain>';
-    if (plan.nameservers) {
+    const factTitle = 'probe pods resolve through the cluster DNS Service';
+    if (!plan.nameservers) {
+      // Before settle (list), or the resolver could not be read: the same row, not run.
+      rows.push({ kind: 'static', suite: 'dns', title: factTitle, status: 'not-run', reason: plan.resolverProblem ?? 'read from a probe\'s resolv.conf once the probes run', properties: { check: 'dns-nameserver' } });
+    } else {
       const ok = plan.nameservers.length > 0 && plan.nameservers.every((n) => n === server.clusterIP);
       rows.push({
-        kind: 'static', suite: 'dns', title: 'probe pods resolve through the cluster DNS Service', status: 'fact', holds: ok,
+        kind: 'static', suite: 'dns', title: factTitle, status: 'fact', holds: ok,
         reason: ok
           ? `resolv.conf: nameserver ${plan.nameservers.join(', ')} (${server.namespace}/${server.name}), search ${plan.search?.join(' ')}`
           : `the probes' resolv.conf names ${plan.nameservers.join(', ') || 'no nameserver'}, not the cluster DNS Service ${server.namespace}/${server.name} ${server.clusterIP}: the kubelet's clusterDNS is not that Service`,

@@ -3,9 +3,14 @@
 import type { SuiteName } from '../check/types.ts';
 import type { CaseRun } from './run.ts';
 
-const PATHS: SuiteName[] = ['pod-to-pod', 'pod-to-service', 'nodeport', 'ports'];
+/** The paths of the runs, in report order (each run lists its suites); the seed's four when a run predates that. */
+function pathsOf(runs: CaseRun[]): SuiteName[] {
+  const named = runs.flatMap((r) => (r.run.suites ?? []).map((s) => s.name));
+  return named.length ? [...new Set(named)] : ['pod-to-pod', 'pod-to-service', 'nodeport', 'ports'];
+}
 
 export function renderDetectionMarkdown(runs: CaseRun[], context: { network: string; versions: string; generatedAt: string; healthyFailures: number[] }): string {
+  const PATHS = pathsOf(runs);
   const lines = [
     '# Detection: every lab fault against the full suite',
     '',
