@@ -299,8 +299,24 @@ export const dnsResolvedDataPath: DiagnosisRule = {
   },
 };
 
+/** Session-affinity rows that got no answer from a node whose cross-node pod traffic fails: the one backend is across the break. */
+export const affinityOverPodNetwork: DiagnosisRule = {
+  id: 'session-affinity-over-pod-network',
+  pattern: 'a session-affinity row gets no answer from a node whose cross-node pod traffic fails: its one backend sits across that break',
+  find({ all, open }) {
+    const broken = (node: string) => all.some((r) => r.suite === 'pod-to-pod' && failed(r) && (r.payload ?? 'small') === 'small' && r.from.node !== r.to.node && (r.from.node === node || r.to.node === node));
+    const rows = open.filter((r) => r.suite === 'session-affinity' && failed(r) && r.observed === 'FILTERED' && broken(r.from.node));
+    if (rows.length === 0) return [];
+    return [{
+      rule: this.id,
+      cause: `session-affinity requests from ${names(rows.map((r) => r.from.node))} got no answer (${count(rows.length, 'check')}) where the pod network is broken: the client's one backend sits across that break — the pod-network cause explains it`,
+      explains: explainAll(rows, 'affinity backend across the broken pod network'),
+    }];
+  },
+};
+
 /** Evaluated before the Service-proxy rule (diagnose.ts): causes that would otherwise be mistaken for kube-proxy. */
 export const EARLY_PATH_RULES: readonly DiagnosisRule[] = [hairpin];
 
 /** Every other rule of this file, in the order diagnose.ts evaluates them (after the NodePort rules). */
-export const PATH_RULES: readonly DiagnosisRule[] = [podToNodeFirewall, sessionAffinity, serviceRowsWithBrokenProxy, dnsDown, dnsUdpBlocked, dnsUnreachableFromNode, dnsAnswers, dnsResolvedDataPath];
+export const PATH_RULES: readonly DiagnosisRule[] = [podToNodeFirewall, sessionAffinity, serviceRowsWithBrokenProxy, affinityOverPodNetwork, dnsDown, dnsUdpBlocked, dnsUnreachableFromNode, dnsAnswers, dnsResolvedDataPath];

@@ -109,3 +109,14 @@ describe('diagnosis: cluster DNS', () => {
     ]);
   });
 });
+
+describe('diagnosis: service paths across a broken pod network', () => {
+  test('an affinity client whose one backend is across a pod-network break: the pod-network cause, not unexplained', () => {
+    const cut = (r: NetworkResult) => ((r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? 'FILTERED' as const : undefined);
+    const affinity = affinityRows().map((r) => (r.from.node === 'worker-2' && r.from.kind === 'pod' && r.protocol === 'tcp' ? { ...observe(r, 'FILTERED'), properties: { service: 'probes-affinity' } } : r));
+    const { causes } = diagnose([...podToPod({ fault: cut }), ...affinity]);
+    expect(causes[0]).toMatch(/^cross-node pod traffic between worker-1 and worker-2/);
+    expect(causes[1]).toMatch(/^session-affinity requests from worker-2 got no answer \(1 check\) where the pod network is broken/);
+    expect(causes.join('\n')).not.toMatch(/no known pattern/);
+  });
+});
