@@ -1,5 +1,6 @@
 // manifests/*.yaml are real YAML a user can `kubectl apply -n X -f` (STYLE.md §5). We load them
 // with a YAML library and patch typed fields in code: names, labels, image, node pinning, ports.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import { packageFile } from './package-root.ts';
@@ -10,6 +11,8 @@ export const DEFAULT_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.66.1';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kube-netconform' } as const;
 export const RUN_LABEL = 'netconform.io/run-id';
 export const ROLE_LABEL = 'netconform.io/role';
+/** Every probe pod carries its own name here, so a Service can select exactly one probe (hairpin). */
+export const PROBE_LABEL = 'netconform.io/probe';
 export const NODE_ANNOTATION = 'netconform.io/node';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 /** Component labels of the probe pods (manifests/probes.yaml, manifests/hostnet-probes.yaml). */
@@ -52,12 +55,14 @@ export function probePodManifest(options: ProbePodOptions): Pod {
   pod.metadata = {
     ...pod.metadata,
     name,
-    labels: { ...pod.metadata?.labels, ...runLabels(options.runId), [ROLE_LABEL]: options.role },
+    labels: { ...pod.metadata?.labels, ...runLabels(options.runId), [ROLE_LABEL]: options.role, [PROBE_LABEL]: name },
     // Node names can be longer than a label value may be.
     annotations: { ...pod.metadata?.annotations, [NODE_ANNOTATION]: options.node },
   };
   const spec = pod.spec!;
   if (!host) spec.hostname = name;
+  // probe-b resolves names over TCP (the dns suite's DNS-over-TCP rows): Go's resolver honours use-vc.
+  if (options.role === 'probe-b') spec.dnsConfig = { ...spec.dnsConfig, options: [...(spec.dnsConfig?.options ?? []), { name: 'use-vc' }] };
   // Node affinity, not spec.nodeName: the scheduler still applies taints and resources, so a
   // probe that cannot land says why (PodScheduled=False with the scheduler's message).
   spec.affinity = {
@@ -72,7 +77,10 @@ export function probePodManifest(options: ProbePodOptions): Pod {
   const udp = host ? options.ports.hostUdp : options.ports.udp;
   for (const c of spec.containers) {
     c.image = options.image;
-    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`];
+    // A host probe's UDP server is bound to the node's address: unbound, it would answer a pod
+    // from whatever source its route to the pod picks (cni0 on the same node, the overlay
+    // device across nodes), and the pod's connected socket drops such an answer (pod-to-node).
+    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`, ...(host ? ['--udp-listen-addresses=$(HOST_IP)'] : [])];
     c.ports = [
       { name: 'http', containerPort: http, protocol: 'TCP' },
       { name: 'udp', containerPort: udp, protocol: 'UDP' },
@@ -87,4 +95,39 @@ export function probeServiceManifest(options: { runId: string }): Service {
   svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
   svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
   return svc;
+}
+
+/** A Service name from a prefix and a node name: a DNS-1035 label of at most 63 characters. */
+export function perNodeServiceName(prefix: string, node: string): string {
+  const slug = node.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const full = `${prefix}-${slug}`;
+  if (full.length <= 63) return full;
+  const hash = createHash('sha256').update(node).digest('hex').slice(0, 6);
+  return `${full.slice(0, 63 - 7).replace(/-+$/, '')}-${hash}`;
+}
+
+/** The hairpin Service of one node: its only backend is the probe pod `probe` (by its PROBE_LABEL). */
+export function hairpinServiceManifest(options: { runId: string; node: string; probe: string }): Service {
+  const svc = load<Service>('hairpin-service.yaml');
+  svc.metadata = { ...svc.metadata, name: perNodeServiceName('hairpin', options.node), labels: { ...svc.metadata?.labels, ...runLabels(options.runId) }, annotations: { [NODE_ANNOTATION]: options.node } };
+  svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId, [PROBE_LABEL]: options.probe };
+  return svc;
+}
+
+/** The sessionAffinity: ClientIP Service over every pod probe of the run. */
+export function affinityServiceManifest(options: { runId: string }): Service {
+  const svc = load<Service>('affinity-service.yaml');
+  svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
+  svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
+  return svc;
+}
+
+/** The dns suite's Services: a ClusterIP over every pod probe, and a headless one over the probe-b pods. */
+export function dnsServiceManifests(options: { runId: string }): { cluster: Service; headless: Service } {
+  const label = (svc: Service): Service => {
+    svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
+    svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
+    return svc;
+  };
+  return { cluster: label(load<Service>('dns-services.yaml')), headless: label(load<Service>('dns-headless-service.yaml')) };
 }

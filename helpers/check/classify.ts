@@ -1,7 +1,7 @@
 // The one classifier: wire events of one attempt (each try a driver made) → an observation,
 // and observation + named expectation → outcome. Every path goes through here, so one wire
 // event means the same thing in every suite. Pure; unit-tested for TCP and UDP.
-import type { AnswerCheck, Expectation, Observation, Outcome, WireEvent } from './types.ts';
+import type { AnswerCheck, DnsResult, Expectation, Observation, Outcome, WireEvent } from './types.ts';
 
 export interface Verdict {
   observed: Observation;
@@ -11,6 +11,8 @@ export interface Verdict {
   /** Tries judged, and those of them lost (no answer in time, or unreachable): the row's samples. */
   tries?: number;
   lost?: number;
+  /** How the target's name lookup ended, when a lookup was part of the attempt (dns events, nxdomain checks). */
+  dns?: DnsResult;
 }
 
 export interface ClassifyOptions {
@@ -33,13 +35,46 @@ export function shortenPayloads(text: string): string {
 
 type Judged = { ok: true; answer?: string } | { ok: false; observed: Observation; text: string };
 
+const DNS_TEXT: Record<DnsResult, string> = {
+  NOERROR: 'the name resolved',
+  NXDOMAIN: 'NXDOMAIN: the name does not exist ("no such host")',
+  SERVFAIL: 'SERVFAIL: the DNS server answered with an error ("server misbehaving")',
+  TIMEOUT: 'DNS timeout: no answer from the DNS server',
+  REFUSED: 'DNS server unreachable: its port refused the query (no DNS endpoint behind the Service, or nothing listens)',
+  UNREACHABLE: 'DNS query rejected on the way (ICMP unreachable, or a local firewall rule: kube-proxy rejects a Service with no endpoints this way from the host network)',
+  OTHER: 'the name lookup failed',
+};
+
+/** A failed lookup against the answer check: the DNS verdict, told apart from the data path. */
+function judgeLookup(event: Extract<WireEvent, { kind: 'dns' }>, check: AnswerCheck): Judged {
+  const text = `${DNS_TEXT[event.rcode]} — lookup of ${event.name}${event.server ? ` on ${event.server}` : ''}: ${event.text}`;
+  if (check.kind === 'nxdomain' && event.rcode === 'NXDOMAIN') return { ok: true };
+  switch (event.rcode) {
+    case 'NXDOMAIN':
+    case 'SERVFAIL':
+      return { ok: false, observed: 'WRONG_ANSWER', text };
+    case 'TIMEOUT':
+    case 'UNREACHABLE':
+      return { ok: false, observed: 'FILTERED', text };
+    case 'REFUSED':
+      return { ok: false, observed: 'REFUSED', text };
+    default:
+      return { ok: false, observed: 'INCONCLUSIVE', text };
+  }
+}
+
 /** One try's event against the answer check. */
 function judge(event: WireEvent, check: AnswerCheck): Judged {
+  if (event.kind === 'dns') return judgeLookup(event, check);
+  // A name that must not exist resolved: whatever the address did next, the DNS answer is wrong.
+  if (check.kind === 'nxdomain' && event.kind !== 'control' && event.kind !== 'empty') {
+    return { ok: false, observed: 'WRONG_ANSWER', text: `the name resolved (then: ${event.kind}${'text' in event && event.text ? `: ${event.text.slice(0, 120)}` : ''}); expected NXDOMAIN` };
+  }
   switch (event.kind) {
     case 'answer': {
       const text = event.text.trim();
       if (text === '') return { ok: false, observed: 'INCONCLUSIVE', text: 'an empty answer' };
-      if (check.kind === 'connect') return { ok: true };
+      if (check.kind === 'connect' || check.kind === 'nxdomain') return { ok: true };
       if (check.kind === 'hostname') {
         return check.expected.includes(text) ? { ok: true, answer: text } : { ok: false, observed: 'WRONG_ANSWER', text: `answered by ${text.slice(0, 80)}, expected ${describeExpected(check.expected)}` };
       }
@@ -51,10 +86,10 @@ function judge(event: WireEvent, check: AnswerCheck): Judged {
       return seen === check.expected ? { ok: true, answer: seen } : { ok: false, observed: 'WRONG_ANSWER', text: `the backend saw ${seen || '(nothing)'} instead of the ${check.client}'s address ${check.expected || '(unknown)'}: the client address was rewritten (SNAT)` };
     }
     case 'connected':
-      return check.kind === 'connect' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, but no answer${event.text ? ` (${event.text})` : ''}` };
+      return check.kind === 'connect' || check.kind === 'nxdomain' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, but no answer${event.text ? ` (${event.text})` : ''}` };
     case 'reset':
       // The handshake completed: a bare connect passed; an answer that never came is someone else speaking.
-      return check.kind === 'connect' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, then reset before an answer: ${event.text}` };
+      return check.kind === 'connect' || check.kind === 'nxdomain' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, then reset before an answer: ${event.text}` };
     case 'refused':
       return { ok: false, observed: 'REFUSED', text: event.text };
     case 'unreachable':
@@ -70,7 +105,21 @@ function judge(event: WireEvent, check: AnswerCheck): Judged {
 /** Observations in the order one of them speaks for a whole attempt. */
 const PRECEDENCE: Observation[] = ['CONTROL_ERROR', 'WRONG_ANSWER', 'FILTERED', 'REFUSED', 'INCONCLUSIVE'];
 
+/** How the lookup ended: the first dns event's result; NOERROR when the target's name resolved (a non-IP target, any data-path event). */
+function lookupOf(events: readonly WireEvent[], check: AnswerCheck): DnsResult | undefined {
+  const dns = events.find((e): e is Extract<WireEvent, { kind: 'dns' }> => e.kind === 'dns');
+  if (dns) return dns.rcode;
+  if (check.kind === 'nxdomain' && events.some((e) => e.kind !== 'control' && e.kind !== 'empty')) return 'NOERROR';
+  return undefined;
+}
+
 export function classify(events: readonly WireEvent[], check: AnswerCheck, options: ClassifyOptions = {}): Verdict {
+  const verdict = classifyTries(events, check, options);
+  const dns = lookupOf(events, check);
+  return dns ? { ...verdict, dns } : verdict;
+}
+
+function classifyTries(events: readonly WireEvent[], check: AnswerCheck, options: ClassifyOptions): Verdict {
   if (events.length === 0) return { observed: 'INCONCLUSIVE', detail: 'no try was made', answers: [], tries: 0, lost: 0 };
   const judged = events.map((e) => judge(e, check));
   const answers = [...new Set(judged.flatMap((j) => (j.ok && j.answer && check.kind === 'hostname' ? [j.answer] : [])))];
@@ -83,6 +132,9 @@ export function classify(events: readonly WireEvent[], check: AnswerCheck, optio
   if (failures.length === 0 || tolerated) {
     if (check.kind === 'hostname' && check.minDistinct && answers.length < check.minDistinct) {
       return { observed: 'WRONG_ANSWER', detail: `${judged.length} requests all reached ${answers.join(', ')}; expected at least ${check.minDistinct} different backends`, answers, ...counts };
+    }
+    if (check.kind === 'hostname' && check.maxDistinct && answers.length > check.maxDistinct) {
+      return { observed: 'WRONG_ANSWER', detail: `${judged.length} requests of one client reached ${answers.length} different backends (${answers.join(', ')}); expected ${check.maxDistinct === 1 ? 'every one on the same backend' : `at most ${check.maxDistinct}`}`, answers, ...counts };
     }
     const lossText = lost > 0 ? `; lost ${lost} of ${judged.length} (within --max-loss ${options.maxLossPct ?? 0} %)` : '';
     return { observed: 'REACHABLE', detail: `${reachableText(check, answers, events.filter((e) => e.kind !== 'timeout' && e.kind !== 'unreachable'))}${lossText}`, answers, ...counts };
@@ -122,6 +174,7 @@ function reachableText(check: AnswerCheck, answers: string[], events: readonly W
   if (check.kind === 'hostname') return `answered by ${answers.join(', ')}`;
   if (check.kind === 'echo') return `${check.bytes}-byte payload echoed intact`;
   if (check.kind === 'clientip') return `the backend saw the ${check.client}'s own address ${check.expected}`;
+  if (check.kind === 'nxdomain') return 'NXDOMAIN ("no such host") from the cluster DNS, as required for a name that does not exist';
   const first = events[0];
   return first?.kind === 'answer' ? 'connected and answered' : first?.kind === 'reset' ? `connection established (then reset: ${first.text})` : (first?.kind === 'connected' && first.text) || 'connection established';
 }

@@ -176,6 +176,7 @@ function networkResult(check: NetworkCheck, verdict: Verdict, attempts: number, 
   if ('control' in check.drive) properties['control.pod'] = check.drive.control.pod;
   if (check.drive.via === 'dial') properties.tries = String(check.drive.tries);
   if (verdict.answers.length) properties['answered.by'] = verdict.answers.join(',');
+  if (verdict.dns) properties['dns.result'] = verdict.dns;
   if (check.answer.kind === 'echo') properties['payload.bytes'] = String(check.answer.bytes);
   const from = `${check.from.node ? `${check.from.node}/` : ''}${check.from.pod ?? check.from.kind} (${check.from.ip || '?'})`;
   const target = check.drive.via === 'round-trip' ? `${check.to.node} ${check.to.ip}` : `${hostPort(check)}`;

@@ -68,18 +68,34 @@ export type WireEvent =
   /** An empty or unparsable answer. */
   | { kind: 'empty'; text: string }
   /** The control path failed: no event on the data path was seen. */
-  | { kind: 'control'; text: string };
+  | { kind: 'control'; text: string }
+  /**
+   * Resolving the target's name failed, before any connection: the cluster DNS's verdict, as
+   * the pod's resolver saw it. NXDOMAIN "no such host" (the name does not exist), SERVFAIL
+   * "server misbehaving" (SERVFAIL, REFUSED or another error code), TIMEOUT (no DNS answer),
+   * REFUSED (the DNS server's port refused the query: ICMP port unreachable / TCP RST),
+   * UNREACHABLE (rejected on the way: ICMP unreachable/prohibited, a local firewall's EPERM), OTHER.
+   */
+  | { kind: 'dns'; rcode: DnsResult; name: string; server?: string; text: string };
+
+/** What a name lookup ended in (see the `dns` wire event); NOERROR when it resolved. */
+export type DnsResult = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'TIMEOUT' | 'REFUSED' | 'UNREACHABLE' | 'OTHER';
 
 /** What an answer must prove besides "something answered". */
 export type AnswerCheck =
-  /** Each answer is a hostname from `expected`; with minDistinct, at least that many different ones. */
-  | { kind: 'hostname'; expected: string[]; minDistinct?: number }
+  /**
+   * Each answer is a hostname from `expected`; with minDistinct, at least that many different
+   * ones; with maxDistinct, at most that many (1: every request of one client on one backend).
+   */
+  | { kind: 'hostname'; expected: string[]; minDistinct?: number; maxDistinct?: number }
   /** The echoed payload of `bytes` came back intact (full-size rows). */
   | { kind: 'echo'; bytes: number }
   /** The answer is the client address the far end saw; it must be `expected` (no SNAT). `client` names who that is. */
   | { kind: 'clientip'; expected: string; client: string }
   /** A connection was made; the content does not matter. */
-  | { kind: 'connect' };
+  | { kind: 'connect' }
+  /** The target is a name that must not exist: the cluster DNS answers NXDOMAIN (not a timeout, not SERVFAIL). */
+  | { kind: 'nxdomain' };
 
 /** How a check is driven: which driver, with its own parameters (check/drivers/*). */
 export type Drive =

@@ -96,9 +96,9 @@ function spawnVitest(argsFor: (dir: string) => string[], options: { concurrency:
     '--config', codeFile('suites/vitest.config'),
     // Compiled: Node imports the config as it is; from the sources vite bundles the TypeScript.
     ...(CODE_EXT === '.js' ? ['--configLoader', 'native'] : []),
-    // Two workers: the suite files overlap (their time is waiting on the network) while each
-    // extra worker thread would cost ~25 MB and, on a small machine, CPU for its start-up.
-    '--maxWorkers', '2',
+    // Four workers: the suite files overlap (their time is waiting on the network); a worker
+    // runs its share of files one after another, and each extra worker thread costs ~25 MB.
+    '--maxWorkers', '4',
     ...rest,
   ];
   const child: ChildProcess = spawn(process.execPath, args, {

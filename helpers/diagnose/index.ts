@@ -12,6 +12,9 @@
 
 import { isNetwork, type CheckResult, type NetworkResult, type RunResults } from '../check/types.ts';
 import { asymmetric } from './asymmetric.ts';
+import { dnsAnswers, dnsDown, dnsResolvedDataPath, dnsUdpBlocked, dnsUnreachableFromNode } from './path-dns.ts';
+import { affinityOverPodNetwork, hairpin, podToNodeFirewall, serviceRowsWithBrokenProxy, sessionAffinity } from './path-services.ts';
+import { onFacts } from './result-rules.ts';
 import { intermittentLoss } from './intermittent-loss.ts';
 import { probeChanged } from './probe-changed.ts';
 import { bgpRouteDistribution } from './bgp-route-distribution.ts';
@@ -44,7 +47,9 @@ export interface Finding {
 
 /** Evaluation order = priority: the broadest explanation first, narrow patterns before pod-network (see header). */
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
-  probeChanged, nodeDown, wrongAnswer, intermittentLoss, mtu, bgpRouteDistribution, singlePod, udpOnly, asymmetric, podNetwork, nodePortOverPodNetwork, portFirewall, serviceProxy, nodePortLocal, nodePortFirewall, controlPath, unexplained,
+  probeChanged, nodeDown, wrongAnswer, intermittentLoss, mtu, bgpRouteDistribution, singlePod, udpOnly, asymmetric, podNetwork, nodePortOverPodNetwork, portFirewall, onFacts(hairpin), serviceProxy, nodePortLocal, nodePortFirewall,
+  ...[podToNodeFirewall, sessionAffinity, serviceRowsWithBrokenProxy, affinityOverPodNetwork, dnsDown, dnsUdpBlocked, dnsUnreachableFromNode, dnsAnswers, dnsResolvedDataPath].map(onFacts),
+  controlPath, unexplained,
 ];
 
 /** The rules' view of a run: `open` defaults to the failed and errored rows of `all`. */

@@ -24,6 +24,7 @@ Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
                                                until flannel's route checker re-adds it (≤ 10 s; self-healing)
   loss <nodeA> <nodeB> <percent>               drop <percent> % of packets between A and B, each direction (random, per packet)
 USAGE
+  fault_usage_paths
 }
 
 fault_record() { echo "$*" >> "$LAB_STATE/faults"; }
@@ -143,7 +144,8 @@ fault_inject() {
       done
       fault_record loss "$1" "$2" "$3" ;;
     ""|-h|--help|help) fault_usage ;;
-    *) fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2 ;;
+    *) if [[ " $FAULT_PATH_NAMES " == *" $name "* ]]; then fault_inject_paths "$name" "$@"; else
+      fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2; fi ;;
   esac
   [ -z "$name" ] || [ "$name" = help ] || [ "$name" = -h ] || [ "$name" = --help ] || log "fault injected: $name $*"
 }
@@ -207,5 +209,6 @@ heal_one() {
     kube-proxy-down)
       local n; n=$(node_index "$1")
       daemon_alive "kube-proxy-$1" || node_start_kube_proxy "$n" ;;
+    *) heal_one_paths "$name" "$@" ;;
   esac
 }

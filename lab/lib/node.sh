@@ -76,6 +76,8 @@ cgroupRoot: /$LAB_CGROUP_PARENT/$name
 containerRuntimeEndpoint: unix://$(containerd_sock "$i")
 podLogsDir: $d/pod-logs
 resolvConf: ""
+clusterDNS: [$LAB_DNS_IP]
+clusterDomain: $LAB_CLUSTER_DOMAIN
 serializeImagePulls: false
 # All nodes share one disk and report the whole VM: keep eviction from reacting to the others.
 evictionHard: {memory.available: "50Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}

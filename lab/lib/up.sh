@@ -101,6 +101,7 @@ lab_up() {
   local extra_builds=(); case "$network" in flannel-*) extra_builds+=(flannel) ;; esac
   bash "$LAB_DIR/build.sh" "${extra_builds[@]}"
   images_build
+  dns_build
   local t_build=$(( $(date +%s) - t0 ))
   # Any failing step exits (set -e); the EXIT trap then removes the partial lab.
   trap lab_on_up_failure EXIT
@@ -134,6 +135,7 @@ lab_up() {
   kubectl_lab label node "$(node_name 0)" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
   lab_declare_cni "$network"
   wait_for "every node to be Ready" 90 kubectl_lab wait --for=condition=Ready node --all --timeout=2s
+  dns_up
   log "checking that a probe pod runs on every node"
   lab_smoke_pods
   trap - EXIT INT TERM

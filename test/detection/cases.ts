@@ -9,6 +9,12 @@ const OTHERS_THAN_W2 = [CP, W1];
 /** The ports suite checks the NodePort range through the nodeport suite's Services. */
 const NODEPORTS: [number, number] = [30000, 32767];
 
+/** The Service paths besides pod-to-service whose backend may sit across a broken pod path. */
+const SERVICE_PATHS_ACROSS = (nodes: string[], why: string) => [
+  { rows: { suite: 'session-affinity', from: { node: nodes } }, why },
+  { rows: { suite: 'dns', from: { node: nodes } }, why: `${why}; a DNS query may pick a CoreDNS replica across it` },
+];
+
 export const FAULT_CASES: FaultCase[] = [
   {
     id: 'cut-route',
@@ -18,8 +24,10 @@ export const FAULT_CASES: FaultCase[] = [
     mustFail: [
       { rows: { suite: 'pod-to-pod', from: { node: W1 }, to: { node: W2, kind: 'pod' } }, why: `${W1} has a blackhole route for ${W2}'s pod range` },
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W1, kind: 'pod' } }, why: `replies from ${W1}'s pods to ${W2}'s pods hit the same blackhole` },
+      { rows: { suite: 'pod-to-node', from: { node: W2, kind: 'pod' }, to: { node: W1 } }, why: `${W1}'s host answers ${W2}'s pods through the same blackhole` },
     ],
     mayFail: [
+      ...SERVICE_PATHS_ACROSS([W1, W2], 'a Service VIP may pick a backend across the cut'),
       { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
       { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
       { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the cut' },
@@ -34,9 +42,11 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'host' }, to: { node: W1, kind: 'pod' } }, why: `in the overlay ${W2}'s host traffic to pods is sourced from its VXLAN address, inside its pod range, so answers from ${W1} hit the cut` },
       { rows: { suite: 'pod-to-pod', from: { node: W1 }, to: { node: W2, kind: 'pod' } }, why: `${W1} has a blackhole route for ${W2}'s pod range` },
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W1, kind: 'pod' } }, why: `replies from ${W1}'s pods to ${W2}'s pods hit the same blackhole` },
+      { rows: { suite: 'pod-to-node', from: { node: W2, kind: 'pod' }, to: { node: W1 } }, why: `${W1}'s host answers ${W2}'s pods through the same blackhole` },
     ],
     mayFail: [
       { rows: { suite: 'ports', port: 8472, from: { node: [W1, W2] }, to: { node: [W1, W2] } }, why: 'UDP 8472 between the two nodes is judged from the pod traffic it carries, which the cut breaks' },
+      ...SERVICE_PATHS_ACROSS([W1, W2], 'a Service VIP may pick a backend across the cut'),
       { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
       { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
       { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the cut' },
@@ -96,6 +106,8 @@ export const FAULT_CASES: FaultCase[] = [
     mustFail: [
       { rows: { suite: 'pod-to-service', from: { node: W1 }, expect: 'REACHABLE', to: { kind: 'service' } }, why: `no Service rules on ${W1}` },
       { rows: { suite: 'nodeport', to: { node: W1 }, expect: 'REACHABLE' }, why: `no NodePort rules on ${W1}` },
+      { rows: { suite: ['hairpin', 'session-affinity'], from: { node: W1 } }, why: `no Service rules on ${W1}` },
+      { rows: { suite: 'dns', from: { node: W1 } }, why: `no rules for the DNS Service on ${W1}` },
     ],
     mayFail: [],
     diagnosis: [new RegExp(`kube-proxy.*${W1}|${W1}.*kube-proxy`)],
@@ -111,6 +123,9 @@ export const FAULT_CASES: FaultCase[] = [
     mayFail: [
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, so its probes cannot be driven` },
       { rows: { suite: 'pod-to-service', from: { node: W2 } }, why: `Service traffic from ${W2} to remote backends is forwarded` },
+      { rows: { suite: ['hairpin', 'pod-to-node'], from: { node: W2, kind: 'pod' } }, why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, and their traffic to other nodes is forwarded` },
+      { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on ${W2}, and ${W2}'s own probes cannot be driven` },
+      { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on ${W2}; ${W2}'s pods' queries are forwarded` },
       { rows: { suite: 'pod-to-service', to: { kind: 'service' } }, why: `a Service VIP may pick a backend on ${W2}` },
       { rows: { suite: 'nodeport', to: { node: W2 } }, why: `NodePort traffic into ${W2} is forwarded to its backend` },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward to a backend on ${W2}` },
@@ -144,6 +159,9 @@ export const FAULT_CASES: FaultCase[] = [
     mayFail: [
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server reaches ${W2}'s pods over the overlay, so its probes cannot be driven` },
       { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of ${W2}'s overlay` },
+      { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on the other side of ${W2}'s overlay` },
+      { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on the other side of ${W2}'s overlay` },
+      { rows: { suite: ['hairpin', 'pod-to-node'], from: { node: W2, kind: 'pod' } }, why: `${W2}'s pods are driven over the overlay, and node answers to them come back over VXLAN into ${W2}` },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward across ${W2}'s overlay` },
       { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward across ${W2}'s overlay` },
       { rows: { suite: 'ports', port: 8472 }, why: 'UDP 8472 is checked through the overlay traffic it carries' },
@@ -199,5 +217,47 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the lossy pair' },
     ],
     diagnosis: [new RegExp(`intermittent loss between (${W1} and ${W2}|${W2} and ${W1})`)],
+  },
+  {
+    id: 'pods-to-node-drop',
+    fault: ['pods-to-node-drop', W2],
+    networks: ['routed', 'vxlan'],
+    mustFail: [
+      { rows: { suite: 'pod-to-node', to: { node: W2 } }, why: `${W2} drops new connections from the pod range to its own addresses` },
+    ],
+    mayFail: [],
+    diagnosis: [new RegExp(`pods cannot reach node addresses on ${W2}`)],
+  },
+  {
+    id: 'hairpin-off',
+    fault: ['hairpin-off', W2],
+    networks: ['routed', 'vxlan'],
+    mustFail: [
+      { rows: { suite: 'hairpin', from: { node: W2 } }, why: `hairpin is off on ${W2}'s bridge ports: a pod's packet DNATed back to itself cannot leave by the port it came in` },
+    ],
+    mayFail: [
+      { rows: { suite: ['pod-to-service', 'session-affinity'], from: { node: W2, kind: 'pod' } }, why: `a Service request from a pod on ${W2} that picks that pod itself as the backend is a hairpin too` },
+    ],
+    diagnosis: [new RegExp(`pods on ${W2} cannot reach themselves through their own Service.*hairpin`)],
+  },
+  {
+    id: 'dns-down',
+    fault: ['dns-down'],
+    networks: ['routed', 'vxlan'],
+    mustFail: [
+      { rows: { suite: 'dns', from: { kind: ['pod', 'host'] } }, why: 'CoreDNS has no replica: no lookup is answered, from any pod or node' },
+    ],
+    mayFail: [],
+    diagnosis: [/cluster DNS answers no lookup from any node/],
+  },
+  {
+    id: 'block-dns-udp',
+    fault: ['block-dns-udp', W2],
+    networks: ['routed', 'vxlan'],
+    mustFail: [
+      { rows: { suite: 'dns', from: { node: W2, kind: 'pod' }, properties: { 'dns.transport': 'udp' } }, why: `${W2} drops UDP 53 from its pods: their lookups over UDP time out` },
+    ],
+    mayFail: [],
+    diagnosis: [new RegExp(`DNS over UDP times out from pods on ${W2} while DNS over TCP from ${W2} works`)],
   },
 ];

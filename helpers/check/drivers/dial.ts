@@ -55,6 +55,27 @@ export function eventOfDialError(error: string): WireEvent {
   return { kind: 'timeout', text: error }; // i/o timeout, Client.Timeout
 }
 
+/**
+ * netexec resolves a host name once, before its tries (net.ResolveTCPAddr / ResolveUDPAddr, Go's
+ * resolver reading the pod's resolv.conf), and a failed lookup comes back as HTTP 400 "host
+ * and/or port param are invalid. lookup NAME on SERVER: …". That is the cluster DNS's verdict,
+ * not a control failure: one `dns` event. Go's texts: "no such host" (NXDOMAIN, or no record),
+ * "server misbehaving" (SERVFAIL, REFUSED…), "i/o timeout", "connection refused".
+ */
+export function eventOfLookupError(body: string): WireEvent | undefined {
+  const m = /lookup (\S+?)(?: on (\S+?))?: (.*)$/s.exec(body.trim());
+  if (!/^host and\/or port param are invalid/.test(body.trim()) || !m) return undefined;
+  const [, name = '', server, reason = ''] = m;
+  const text = reason.trim();
+  const rcode = /no such host/i.test(text) ? 'NXDOMAIN'
+    : /server misbehaving/i.test(text) ? 'SERVFAIL'
+    : /connection refused/i.test(text) ? 'REFUSED'
+    : /operation not permitted|permission denied|no route to host|host is unreachable|network is unreachable/i.test(text) ? 'UNREACHABLE'
+    : /i\/o timeout|timed? ?out/i.test(text) ? 'TIMEOUT'
+    : 'OTHER';
+  return { kind: 'dns', rcode, name, ...(server ? { server } : {}), text };
+}
+
 /** A /dial body → one event per try netexec reported. */
 export function eventsOfDial(body: DialBody): WireEvent[] {
   const events: WireEvent[] = [...(body.errors ?? []).map(eventOfDialError), ...(body.responses ?? []).map((text): WireEvent => ({ kind: 'answer', text }))];
@@ -64,6 +85,8 @@ export function eventsOfDial(body: DialBody): WireEvent[] {
 export async function dial(control: ControlClient, req: DialRequest): Promise<WireEvent[]> {
   try {
     const answer = await control.get(dialPath(req), { timeoutMs: req.tries * (NETEXEC_TRY_MS + 1_000) + 10_000, what: `cannot control probe ${req.control.pod}` });
+    const lookup = answer.status === 400 ? eventOfLookupError(answer.body) : undefined;
+    if (lookup) return [lookup];
     if (answer.status !== 200) {
       throw new ControlError(`cannot control probe ${req.control.pod}: the API server's pod proxy answered HTTP ${answer.status}: ${answer.body.trim().slice(0, 300)}`, { status: answer.status });
     }

@@ -1,0 +1,211 @@
+// dns — MUST: every pod resolves cluster names through the cluster DNS Service.
+// From pods on every node that use the cluster's DNS as workloads do (dnsPolicy ClusterFirst:
+// the resolv.conf the kubelet wrote), names are resolved by the probe's own resolver (Go's,
+// in netexec's /dial) and the resolved address must answer: kubernetes.default.svc.<domain>
+// connects on 443; a ClusterIP Service's short name (search path) and FQDN answer from one of
+// its backends; a headless Service's name answers from one of exactly its ready pods; a name
+// that does not exist gets NXDOMAIN (not a timeout, not SERVFAIL). probe-a resolves over UDP,
+// probe-b over TCP (resolv.conf option use-vc), and every node's host network (dnsPolicy
+// ClusterFirstWithHostNet) resolves too. The DNS Service is read from the cluster (kube-system,
+// k8s-app=kube-dns or kube-dns), the cluster domain from the search path the kubelet gave the
+// probes (`agnhost dns-suffix`), never assumed.
+import { waitForEndpoints } from '../helpers/deploy.ts';
+import { messageOf } from '../helpers/errors.ts';
+import type { Kube } from '../helpers/kube/index.ts';
+import { dnsServiceManifests } from '../helpers/manifests.ts';
+import { defineSuite } from '../helpers/check/suite.ts';
+import type { AnswerCheck, Check, Expect, NetworkCheck, Peer } from '../helpers/check/types.ts';
+import { controlOf, familyOf, hostProbeOn, label, peerOf, podProbesOn, probedNodes, setupRows } from '../helpers/rows.ts';
+import type { ProbePod, ServiceInfo } from '../helpers/topology.ts';
+
+export const EXPECT = {
+  resolves: { expect: 'REACHABLE', reason: 'a cluster name resolves through the cluster DNS Service and the address it resolves to answers' },
+  nxdomain: { expect: 'REACHABLE', reason: 'a name that does not exist gets a definite NXDOMAIN from the cluster DNS (not a timeout, not SERVFAIL)' },
+} as const satisfies Record<string, Expect>;
+
+/** A name in the run's own namespace that no Service has. */
+export const MISSING_NAME = 'does-not-exist';
+
+export interface DnsPlan {
+  /** The cluster DNS Service (kube-system). */
+  server?: { namespace: string; name: string; clusterIP: string };
+  /** Why the cluster DNS Service was not found: every row is skipped with it. */
+  serverProblem?: string;
+  /** The dns suite's Services: names and ports from the manifests; clusterIP once created. */
+  cluster: { name: string; clusterIP: string; port: number };
+  headless: { name: string; port: number };
+  servicesProblem?: string;
+  /** Learned at settle from a probe's resolv.conf (what the kubelet wrote). */
+  domain?: string;
+  search?: string[];
+  nameservers?: string[];
+  resolverProblem?: string;
+  /** Ready endpoints of the DNS Service when the run started. */
+  serverEndpoints?: number;
+  /** The `kubernetes` Service in default: its name must resolve to it. */
+  api?: ServiceInfo;
+}
+
+const EXEC_TIMEOUT_MS = 15_000;
+
+/** The cluster domain from a pod's search path: its first entry is <namespace>.svc.<domain>. */
+export function clusterDomainOf(search: readonly string[], namespace: string): string | undefined {
+  const prefix = `${namespace}.svc.`;
+  const first = search.find((s) => s.startsWith(prefix));
+  return first ? first.slice(prefix.length).replace(/\.$/, '') : undefined;
+}
+
+async function findDnsServer(kube: Kube): Promise<DnsPlan['server']> {
+  const labelled = await kube.listServices('kube-system', 'k8s-app=kube-dns');
+  const svc = labelled.find((s) => s.metadata?.name === 'kube-dns') ?? labelled[0] ?? (await kube.readService('kube-system', 'kube-dns'));
+  const ip = svc?.spec?.clusterIP;
+  return svc && ip && ip !== 'None' ? { namespace: 'kube-system', name: svc.metadata!.name!, clusterIP: ip } : undefined;
+}
+
+/** Read the resolver settings the kubelet gave the probes: `agnhost dns-suffix` and `dns-server-list`, from the first probe exec works in. */
+async function readResolver(kube: Kube, namespace: string, probes: readonly ProbePod[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
+  const errors: string[] = [];
+  for (const probe of probes.slice(0, 3)) {
+    try {
+      const run = async (command: string) => {
+        const out = await kube.exec({ namespace, pod: probe.name, container: 'netexec', command: ['/agnhost', command], timeoutMs: EXEC_TIMEOUT_MS });
+        if (out.exitCode !== 0) throw new Error(`agnhost ${command} exited ${out.exitCode}: ${(out.stderr.trim().split('\n').find((l) => /panic:|Could not/.test(l)) ?? out.stderr.trim()).slice(0, 200)}`);
+        return out.stdout.trim().split(',').map((s) => s.trim()).filter(Boolean);
+      };
+      const [search, nameservers] = [await run('dns-suffix'), await run('dns-server-list')];
+      return { search, nameservers };
+    } catch (err) {
+      errors.push(`${probe.name}: ${messageOf(err)}`);
+    }
+  }
+  return { resolverProblem: `could not read the probes' resolver settings (/etc/resolv.conf as the kubelet wrote it): ${errors.join('; ') || 'no ready probe'}` };
+}
+
+type Transport = 'udp' | 'tcp';
+
+function transportOf(p: ProbePod): Transport {
+  return p.role === 'probe-b' ? 'tcp' : 'udp';
+}
+
+export default defineSuite<DnsPlan>({
+  name: 'dns',
+  order: 27,
+  must: 'every pod resolves cluster names through the cluster DNS Service, over UDP and TCP, from every node and from the host network: Service names (search path and FQDN), headless Services to exactly their ready pods, NXDOMAIN for names that do not exist',
+
+  async prepare({ kube, options }) {
+    const { cluster, headless } = dnsServiceManifests({ runId: options.runId });
+    const plan: DnsPlan = {
+      cluster: { name: cluster.metadata!.name!, clusterIP: '', port: cluster.spec?.ports?.[0]?.port ?? 80 },
+      headless: { name: headless.metadata!.name!, port: headless.spec?.ports?.[0]?.port ?? 8080 },
+    };
+    const api = await kube.readService('default', 'kubernetes');
+    if (api?.spec?.clusterIP) plan.api = { name: 'kubernetes', clusterIP: api.spec.clusterIP, port: api.spec.ports?.[0]?.port ?? 443 };
+    try {
+      plan.server = await findDnsServer(kube);
+      if (!plan.server) plan.serverProblem = 'the cluster has no DNS Service in kube-system (no Service labelled k8s-app=kube-dns, none named kube-dns): cluster DNS is not deployed';
+    } catch (err) {
+      plan.serverProblem = `cannot read the cluster DNS Service in kube-system: ${messageOf(err)}`;
+    }
+    return plan;
+  },
+
+  async deploy({ kube, deployment, options }, plan) {
+    if (plan.serverProblem) return plan;
+    const { cluster, headless } = dnsServiceManifests({ runId: options.runId });
+    try {
+      const created = await kube.createService(deployment.namespace, cluster);
+      deployment.createdServices.push(plan.cluster.name);
+      await kube.createService(deployment.namespace, headless);
+      deployment.createdServices.push(plan.headless.name);
+      return { ...plan, cluster: { ...plan.cluster, clusterIP: created.spec?.clusterIP ?? '' } };
+    } catch (err) {
+      return { ...plan, servicesProblem: `the dns suite's Services could not be created: ${messageOf(err)}` };
+    }
+  },
+
+  async settle({ kube, deployment, topology, options }, plan) {
+    if (plan.serverProblem || plan.servicesProblem) return plan;
+    const pods = topology.probes.filter((p) => p.ready && p.role !== 'host');
+    const next: DnsPlan = { ...plan };
+    const [resolver] = await Promise.all([
+      readResolver(kube, deployment.namespace, pods.filter((p) => p.role === 'probe-a' && !p.controlProblem)),
+      waitForEndpoints(kube, deployment, { service: plan.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal })
+        .then(() => waitForEndpoints(kube, deployment, { service: plan.headless.name, expected: pods.filter((p) => p.role === 'probe-b').length, timeoutMs: 30_000, signal: options.signal }))
+        .catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}; dns checks may fail`)),
+    ]);
+    Object.assign(next, resolver);
+    if (next.search) {
+      next.domain = clusterDomainOf(next.search, deployment.namespace);
+      if (!next.domain) next.resolverProblem = `the probes' search path (${next.search.join(' ') || 'empty'}) has no ${deployment.namespace}.svc.<domain>: the kubelet gave them no cluster domain (kubelet clusterDomain / clusterDNS unset?)`;
+    }
+    try {
+      const slices = await kube.listEndpointSlices(plan.server!.namespace, `kubernetes.io/service-name=${plan.server!.name}`);
+      next.serverEndpoints = new Set(slices.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))).size;
+    } catch {
+      // Only a hint for diagnosis.
+    }
+    return next;
+  },
+
+  checks(topology, plan): Check[] {
+    const rows: Check[] = setupRows('dns', topology);
+    const fail = (title: string, reason: string, status: 'skipped' | 'not-run' = 'not-run'): Check[] => [...rows, { kind: 'static', suite: 'dns', title, status, reason }];
+    if (plan.serverProblem) return fail('cluster DNS', plan.serverProblem, 'skipped');
+    if (plan.servicesProblem) return fail('dns setup', plan.servicesProblem);
+    const server = plan.server!;
+    const nodes = probedNodes(topology);
+    // Before settle (list), the domain is not known yet: titles do not depend on it.
+    const domain = plan.domain ?? '<domain>';
+    const factTitle = 'probe pods resolve through the cluster DNS Service';
+    if (!plan.nameservers) {
+      // Before settle (list), or the resolver could not be read: the same row, not run.
+      rows.push({ kind: 'static', suite: 'dns', title: factTitle, status: 'not-run', reason: plan.resolverProblem ?? 'read from a probe\'s resolv.conf once the probes run', properties: { check: 'dns-nameserver' } });
+    } else {
+      const ok = plan.nameservers.length > 0 && plan.nameservers.every((n) => n === server.clusterIP);
+      rows.push({
+        kind: 'static', suite: 'dns', title: factTitle, status: 'fact', holds: ok,
+        reason: ok
+          ? `resolv.conf: nameserver ${plan.nameservers.join(', ')} (${server.namespace}/${server.name}), search ${plan.search?.join(' ')}`
+          : `the probes' resolv.conf names ${plan.nameservers.join(', ') || 'no nameserver'}, not the cluster DNS Service ${server.namespace}/${server.name} ${server.clusterIP}: the kubelet's clusterDNS is not that Service`,
+        properties: { check: 'dns-nameserver', 'dns.server': server.clusterIP },
+      });
+    }
+    if (plan.resolverProblem) return [...rows, ...nodes.map((n): Check => ({ kind: 'static', suite: 'dns', title: `dns from ${n}`, status: 'not-run', node: n, reason: plan.resolverProblem! }))];
+    const ns = topology.namespace;
+    const backends = topology.probes.filter((p) => p.role !== 'host' && p.ready).map((p) => p.name);
+    const headlessPods = topology.probes.filter((p) => p.role === 'probe-b' && p.ready).map((p) => p.name);
+    const svcPeer = (name: string, ip: string): Peer => ({ kind: 'service', node: '', ip, family: familyOf(ip), service: name });
+    const dnsPeer = svcPeer(server.name, server.clusterIP);
+    const row = (source: ProbePod, o: { what: string; name: string; port: number; to: Peer; answer: AnswerCheck; why: Expect; titleName?: string; policy: string }): NetworkCheck => {
+      const transport: Transport = source.role === 'host' ? 'udp' : transportOf(source);
+      const nx = o.answer.kind === 'nxdomain';
+      return {
+        kind: 'network', suite: 'dns',
+        title: `${label(source)} → ${o.titleName ?? o.name}${nx ? ': NXDOMAIN' : ` ${o.port}/tcp`} (${source.role === 'host' ? 'ClusterFirstWithHostNet, ' : ''}DNS over ${transport.toUpperCase()})`,
+        from: peerOf(source), to: o.to, protocol: 'tcp', port: o.port, family: o.to.family, payload: 'small',
+        expect: o.why.expect, expectReason: o.why.reason, answer: o.answer,
+        drive: { via: 'dial', control: controlOf(source, topology), target: { host: o.name, port: o.port }, tries: 1 },
+        properties: { 'dns.name': o.name, 'dns.what': o.what, 'dns.transport': transport, 'dns.policy': o.policy, 'dns.server': server.clusterIP, ...(plan.serverEndpoints !== undefined ? { 'dns.server.endpoints': String(plan.serverEndpoints) } : {}) },
+      };
+    };
+    for (const node of nodes) {
+      for (const source of podProbesOn(topology, node).filter((p) => p.role === 'probe-a' || p.role === 'probe-b')) {
+        const policy = 'ClusterFirst';
+        rows.push(
+          row(source, { what: 'kubernetes', name: `kubernetes.default.svc.${domain}`, titleName: 'kubernetes.default.svc.<domain>', port: plan.api?.port ?? 443, to: svcPeer('kubernetes', plan.api?.clusterIP ?? ''), answer: { kind: 'connect' }, why: EXPECT.resolves, policy }),
+          row(source, { what: 'short', name: plan.cluster.name, titleName: `${plan.cluster.name} (short name)`, port: plan.cluster.port, to: svcPeer(plan.cluster.name, plan.cluster.clusterIP), answer: { kind: 'hostname', expected: backends }, why: EXPECT.resolves, policy }),
+          row(source, { what: 'fqdn', name: `${plan.cluster.name}.${ns}.svc.${domain}`, titleName: `${plan.cluster.name}.<namespace>.svc.<domain>`, port: plan.cluster.port, to: svcPeer(plan.cluster.name, plan.cluster.clusterIP), answer: { kind: 'hostname', expected: backends }, why: EXPECT.resolves, policy }),
+          row(source, { what: 'headless', name: `${plan.headless.name}.${ns}.svc.${domain}`, titleName: `${plan.headless.name}.<namespace>.svc.<domain> (headless)`, port: plan.headless.port, to: svcPeer(plan.headless.name, ''), answer: { kind: 'hostname', expected: headlessPods }, why: EXPECT.resolves, policy }),
+          row(source, { what: 'nxdomain', name: `${MISSING_NAME}.${ns}.svc.${domain}`, titleName: `${MISSING_NAME}.<namespace>.svc.<domain>`, port: plan.cluster.port, to: dnsPeer, answer: { kind: 'nxdomain' }, why: EXPECT.nxdomain, policy }),
+        );
+      }
+      const host = hostProbeOn(topology, node);
+      if (host) {
+        rows.push(row(host, { what: 'fqdn', name: `${plan.cluster.name}.${ns}.svc.${domain}`, titleName: `${plan.cluster.name}.<namespace>.svc.<domain>`, port: plan.cluster.port, to: svcPeer(plan.cluster.name, plan.cluster.clusterIP), answer: { kind: 'hostname', expected: backends }, why: EXPECT.resolves, policy: 'ClusterFirstWithHostNet' }));
+      }
+    }
+    return rows;
+  },
+
+  describe: (plan) => plan.serverProblem ?? plan.servicesProblem ?? `cluster DNS ${plan.server?.namespace}/${plan.server?.name} ${plan.server?.clusterIP}${plan.serverEndpoints !== undefined ? ` (${plan.serverEndpoints} ready endpoints)` : ''}, domain ${plan.domain ?? '(unknown)'}${plan.resolverProblem ? ` — ${plan.resolverProblem}` : ''}`,
+});

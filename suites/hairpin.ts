@@ -1,0 +1,95 @@
+// hairpin — MUST: a pod reaches itself through its own Service.
+// One ClusterIP Service per node whose only backend is that node's probe-a; probe-a dials the
+// ClusterIP, TCP and UDP, and the answer must be its own hostname. The packet is DNATed back
+// to the pod it came from, so it must leave the node's bridge through the port it came in by
+// (hairpin mode on the bridge port, or a promiscuous bridge) — a classic CNI breakage.
+import { waitForEndpoints } from '../helpers/deploy.ts';
+import { messageOf } from '../helpers/errors.ts';
+import { hairpinServiceManifest, perNodeServiceName } from '../helpers/manifests.ts';
+import { defineSuite } from '../helpers/check/suite.ts';
+import type { Check, Expect } from '../helpers/check/types.ts';
+import { controlOf, familyOf, label, peerOf, podProbesOn, portText, probedNodes, setupRows } from '../helpers/rows.ts';
+import { probePodName } from '../helpers/topology.ts';
+
+export const EXPECT = {
+  hairpin: { expect: 'REACHABLE', reason: 'a pod reaches itself through a Service whose only backend is that pod (hairpin)' },
+} as const satisfies Record<string, Expect>;
+
+interface HairpinService {
+  node: string;
+  /** The one backend: probe-a of the node. */
+  probe: string;
+  name: string;
+  clusterIP: string;
+  port: number;
+  problem?: string;
+}
+
+export interface HairpinPlan {
+  services: HairpinService[];
+}
+
+export default defineSuite<HairpinPlan>({
+  name: 'hairpin',
+  order: 25,
+  must: 'a pod reaches itself through a Service whose only backend is that pod, TCP and UDP, on every node',
+
+  prepare: async ({ nodes }) => ({
+    services: nodes.filter((n) => !n.skipReason).map((n) => ({ node: n.name, probe: probePodName('probe-a', n.name), name: perNodeServiceName('hairpin', n.name), clusterIP: '', port: 80 })),
+  }),
+
+  async deploy({ kube, deployment, options }, plan) {
+    const services = await Promise.all(plan.services.map(async (s): Promise<HairpinService> => {
+      try {
+        const created = await kube.createService(deployment.namespace, hairpinServiceManifest({ runId: options.runId, node: s.node, probe: s.probe }));
+        deployment.createdServices.push(s.name);
+        return { ...s, clusterIP: created.spec?.clusterIP ?? '', port: created.spec?.ports?.[0]?.port ?? s.port };
+      } catch (err) {
+        return { ...s, problem: `the hairpin Service ${s.name} could not be created: ${messageOf(err)}` };
+      }
+    }));
+    return { services };
+  },
+
+  async settle({ kube, deployment, topology, options }, plan) {
+    const services = await Promise.all(plan.services.map(async (s): Promise<HairpinService> => {
+      if (s.problem || !topology.probes.some((p) => p.name === s.probe && p.ready)) return s;
+      try {
+        await waitForEndpoints(kube, deployment, { service: s.name, expected: 1, timeoutMs: 30_000, signal: options.signal });
+        return s;
+      } catch (err) {
+        return { ...s, problem: messageOf(err) };
+      }
+    }));
+    return { services };
+  },
+
+  checks(topology, plan): Check[] {
+    const rows: Check[] = setupRows('hairpin', topology);
+    for (const node of probedNodes(topology)) {
+      const svc = plan.services.find((s) => s.node === node);
+      const probe = podProbesOn(topology, node).find((p) => p.name === svc?.probe);
+      if (!svc || !probe) continue; // an unready probe-a has its setup row
+      for (const protocol of ['tcp', 'udp'] as const) {
+        const title = `${label(probe)} → itself via its own Service ${portText(svc.port, protocol)}`;
+        if (svc.problem) {
+          rows.push({ kind: 'static', suite: 'hairpin', title, status: 'not-run', node, reason: svc.problem });
+          continue;
+        }
+        rows.push({
+          kind: 'network', suite: 'hairpin', title,
+          from: peerOf(probe),
+          to: { kind: 'service', node, ip: svc.clusterIP, family: familyOf(svc.clusterIP), service: svc.name },
+          protocol, port: svc.port, family: familyOf(svc.clusterIP), payload: 'small',
+          expect: EXPECT.hairpin.expect, expectReason: EXPECT.hairpin.reason,
+          answer: { kind: 'hostname', expected: [probe.name] },
+          drive: { via: 'dial', control: controlOf(probe, topology), target: { host: svc.clusterIP, port: svc.port }, tries: 1 },
+          properties: { service: svc.name, 'backend.pod': probe.name },
+        });
+      }
+    }
+    return rows;
+  },
+
+  describe: (plan) => plan.services.map((s) => `${s.name} ${s.clusterIP || '(not created)'} → ${s.probe}${s.problem ? ` (${s.problem})` : ''}`).join('; '),
+});
