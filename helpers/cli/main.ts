@@ -7,7 +7,7 @@ import { portsFor } from '../lifecycle.ts';
 import { plannedExtraSuites } from '../extra-suites.ts';
 import { probeImage } from '../manifests.ts';
 import { podRoles, probePodName, type Topology } from '../topology.ts';
-import { EXIT, USAGE, parseCli, type CliOptions } from './args.ts';
+import { EXIT, parseCli, usage, type CliOptions } from './args.ts';
 import { runCommand, selectionOf, type Io } from './run.ts';
 import { listChecks } from './suites.ts';
 
@@ -27,7 +27,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     switch (options.command) {
       case 'help':
-        io.out(USAGE);
+        io.out(usage(Math.max(80, Math.min(process.stdout.columns || 104, 140))));
         return EXIT.passed;
       case 'version':
         io.out(JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
