@@ -9,7 +9,7 @@ export function finishRun(run: RunResults, ctx: DiagnoseContext = {}): RunResult
   return withDiagnosis(run, ctx);
 }
 
-export async function writeRunReports(run: RunResults, options: { reportDir: string; junitPath: string }): Promise<{ junit: string; summary: string; json: string }> {
+export async function writeRunReports(run: RunResults, options: { reportDir: string; junitPath: string }): Promise<{ junit: string; summary: string; html: string; json: string }> {
   return writeReports(run, { reportDir: options.reportDir, junitPath: options.junitPath });
 }
 

@@ -102,7 +102,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     const paths = await writeRunReports(finished, { reportDir: options.reportDir, junitPath: options.junit });
     io.out(terminalView(finished));
     io.out(`phases: ${Object.entries(state.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks`);
-    io.out(`reports: ${[paths.junit, paths.summary, paths.json].map((p) => path.relative(process.cwd(), p) || p).join(' ')}`);
+    io.out(`reports: ${[paths.junit, paths.summary, paths.html, paths.json].map((p) => path.relative(process.cwd(), p) || p).join(' ')}`);
   }
   if (exitCode === EXIT.interrupted) io.err('interrupted');
   return exitCode;

@@ -43,7 +43,7 @@ export function endpointLabel(end: CheckResult['from']): string {
 }
 
 /** A Service column is named after the Service ("service/kubernetes"), so two VIPs stay apart. */
-function destinationLabel(r: CheckResult): string {
+export function destinationLabel(r: CheckResult): string {
   if (r.to.kind === 'service' && !r.to.node) return `service/${r.properties?.['service'] ?? r.to.ip}`;
   return endpointLabel(r.to);
 }
