@@ -10,13 +10,22 @@ import { podRoles, probePodName, type Topology } from '../topology.ts';
 import { EXIT, parseCli, usage, type CliOptions } from './args.ts';
 import { runCommand, selectionOf, type Io } from './run.ts';
 import { listChecks } from './suites.ts';
+import { Progress, colorEnabled, factsOf, liveProgress, painter } from '../tty.ts';
 
-const defaultIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+/** On a terminal, progress is one updating line on stderr; stdout output first clears it. */
+function terminalIo(): Io {
+  const progress = new Progress(process.stderr, { live: liveProgress(factsOf(process.stderr)), paint: painter(colorEnabled(factsOf(process.stderr))) });
+  return {
+    out: (line) => {
+      progress.suspend();
+      process.stdout.write(`${line}\n`);
+    },
+    err: (line) => progress.note(line),
+    progress,
+  };
+}
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], io: Io = terminalIo()): Promise<number> {
   let options: CliOptions;
   try {
     options = parseCli(argv);

@@ -15,7 +15,10 @@ import { runSuites } from './suites.ts';
 
 export interface Io {
   out: (line: string) => void;
+  /** Lasting lines: errors, warnings. */
   err: (line: string) => void;
+  /** Progress: on a terminal one updating line (suspended while the suites' child process draws its own); otherwise plain lines on err. */
+  progress?: { status: (line: string) => void; suspend: () => void };
 }
 
 /** Control requests per row before a failing row is reported (one retry absorbs one-off loss). */
@@ -49,7 +52,8 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const progress = (m: string) => io.err(m);
+  // Warnings stay on screen; the rest is progress (one updating line on a terminal).
+  const progress = (m: string) => (io.progress && !/^(warning|error)\b/.test(m) ? io.progress.status(m) : io.err(m));
 
   let exitCode: number = EXIT.setupFailed;
   let run: RunResults | undefined;
@@ -65,6 +69,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     detectedCni = topology.portsPlan?.cni;
     const plan: RunPlan = { topology, selection: selectionOf(options), kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS };
     progress('running the checks');
+    io.progress?.suspend(); // the suites' child process draws the progress line while the checks run
     const suitesStarted = performance.now();
     const output = await runSuites({ plan, control: await kube.controlTransport(), signal: abort.signal });
     if (output.results.length === 0 && output.errors.length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
