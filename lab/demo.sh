@@ -13,6 +13,6 @@ node bin/kube-netconform.js run --kubeconfig "$kubeconfig" --report-dir reports
 rc=$?
 set -e
 echo
-echo "reports: reports/junit.xml reports/summary.md reports/results.json"
+echo "reports: reports/junit.xml reports/summary.md reports/report.html reports/results.json"
 echo "the lab is still up: npm run lab -- status | fault … | heal | down"
 exit $rc

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import YAML from 'yaml';
 import { checkoutCopy, parseOutputFile, readAction, runAction } from './action-runner.ts';
 import { kubeconfig, lab, labIsUp, repoRoot } from './cli-helpers.ts';
 
@@ -14,6 +15,22 @@ describe('action.yml', () => {
     const action = readAction(path.join(repoRoot, 'action.yml'));
     for (const step of action.runs.steps) expect(step.run ?? '', step.name).not.toMatch(/\$\{\{\s*inputs\./);
     expect(Object.keys(action.inputs ?? {}).sort()).toEqual(['args', 'kubeconfig', 'only', 'profile', 'report-dir', 'short', 'skip']);
+  });
+
+  test('the README workflow blocks use this action with inputs and outputs it has, never an npm package', () => {
+    const action = readAction(path.join(repoRoot, 'action.yml'));
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```/gm)].map((m) => m[1]!).filter((b) => b.includes('kube-netconform@'));
+    expect(blocks.length).toBe(2); // the usage block and the nightly kind workflow
+    for (const text of blocks) {
+      const doc = YAML.parse(text) as unknown;
+      const steps = (Array.isArray(doc) ? doc : Object.values((doc as { jobs: Record<string, { steps: unknown[] }> }).jobs).flatMap((j) => j.steps)) as Array<{ uses?: string; run?: string; with?: Record<string, unknown> }>;
+      const ours = steps.filter((st) => st.uses?.includes('kube-netconform@'));
+      expect(ours).toHaveLength(1);
+      expect(Object.keys(ours[0]!.with ?? {}).filter((k) => !(k in (action.inputs ?? {})))).toEqual([]);
+      for (const m of text.matchAll(/steps\.netconform\.outputs\.([\w-]+)/g)) expect(action.outputs ?? {}).toHaveProperty([m[1]!]);
+      for (const st of steps) expect(st.run ?? '').not.toMatch(/npx kube-netconform/);
+    }
   });
 
   test('$GITHUB_OUTPUT is read as the runner reads it', () => {
