@@ -116,7 +116,7 @@ export class Progress {
     const paint = this.options.paint ?? ((t: string) => t);
     const elapsed = ` · ${formatElapsed(this.now() - this.started)}`;
     // One physical line or the rewrite breaks: cut the text to the terminal's width.
-    const width = Math.max(20, (this.stream.columns ?? 100) - 1);
+    const width = Math.max(20, (this.stream.columns || 100) - 1); // 0: a terminal that does not say
     const room = width - elapsed.length;
     const text = this.current.length > room ? `${this.current.slice(0, Math.max(0, room - 1))}…` : this.current;
     this.erase();

@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
-if ! bash lab/lab.sh status 2>/dev/null | grep -q '^lab: up'; then
+# Not `status | grep -q`: under pipefail, grep's early exit can kill status with SIGPIPE and the
+# pipeline reads as "not up", which restarted a running lab (new PKI, new kubeconfig).
+status=$(bash lab/lab.sh status 2>/dev/null || true)
+if [[ $status != "lab: up"* ]]; then
   bash lab/lab.sh up "$@"
 fi
 kubeconfig=$(bash lab/lab.sh kubeconfig)

@@ -48,7 +48,9 @@ interface Sandbox {
 function sandbox(): Sandbox {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-readme-'));
   fs.mkdirSync(path.join(dir, 'home', '.kube'), { recursive: true });
-  fs.copyFileSync(kubeconfig(), path.join(dir, 'home', '.kube', 'config'));
+  // "<this repo>": a path ending in kube-netconform, as the repository's URL does, so `cd kube-netconform` holds.
+  fs.mkdirSync(path.join(dir, 'origin'));
+  fs.symlinkSync(repoRoot, path.join(dir, 'origin', 'kube-netconform'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: path.join(dir, 'home'),
@@ -62,6 +64,7 @@ function sandbox(): Sandbox {
 
 /** Run one block as a script (`set -euo pipefail`), placeholders replaced, in `cwd`. */
 function runBlock(text: string, box: Sandbox, cwd: string, replace: Array<[RegExp, string]> = []): { code: number; output: string } {
+  fs.copyFileSync(kubeconfig(), path.join(box.env.HOME!, '.kube', 'config')); // the lab's current credentials
   let script = text.split('\n').filter((l) => !CANNOT_RUN.some((c) => c.line.test(l.trim()))).join('\n');
   for (const [from, to] of replace) script = script.replace(from, to);
   const r = spawnSync('bash', ['-c', `set -euo pipefail\n${script}`], { cwd, env: box.env, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 1024 * 1024 });
@@ -87,7 +90,7 @@ describe.skipIf(!labIsUp())('README shell blocks on the lab', () => {
 
   test('the install block: git clone, npm ci, npm link, then kube-netconform run and kubectl netconform run against ~/.kube/config', () => {
     const r = runBlock(block(/^git clone/), box, box.dir, [
-      [/<this repo>/g, repoRoot],
+      [/<this repo>/g, path.join(box.dir, 'origin', 'kube-netconform')],
       // Both runs with the full suite would take minutes on the lab; the same commands, one path.
       [/^(kube-netconform run --kubeconfig ~\/\.kube\/config)/m, "$1 --only '^pod-to-pod ' --short --report-dir reports-1"],
       [/^(kubectl netconform run)/m, "$1 --only '^nodeport ' --report-dir reports-2"],
@@ -105,6 +108,7 @@ describe.skipIf(!labIsUp())('README shell blocks on the lab', () => {
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(/PASS: all \d+ checks passed on 3 nodes/);
     expect(r.output).toContain('the lab is still up');
+    expect(r.output, 'demo must reuse the running lab, not restart it').not.toMatch(/lab up: \d+ nodes/);
   });
 
   test('the least-privilege block: the ClusterRole applies (the binding line needs your CI identity)', () => {
