@@ -6,18 +6,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { kubeconfig, labIsUp, repoRoot } from './cli-helpers.ts';
+import { kubeconfig, labIsUp, npmUserEnv, repoRoot } from './cli-helpers.ts';
 
 const LAB_KUBECTL = '/var/cache/kube-netconform-lab/bin/kubernetes-v1.37.2/kubectl';
 
 describe.skipIf(!labIsUp() || !fs.existsSync(LAB_KUBECTL))('kubectl netconform (npm link)', () => {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-prefix-'));
-  const env = { ...process.env, NPM_CONFIG_PREFIX: prefix, PATH: `${path.join(prefix, 'bin')}:${path.dirname(LAB_KUBECTL)}:${process.env.PATH}` };
+  const env = { ...npmUserEnv(prefix), PATH: `${path.join(prefix, 'bin')}:${path.dirname(LAB_KUBECTL)}:${process.env.PATH}` };
   beforeAll(() => {
     execFileSync('npm', ['run', 'build', '--if-present'], { cwd: repoRoot, env, stdio: 'ignore' });
     execFileSync('npm', ['link', '--no-audit', '--no-fund'], { cwd: repoRoot, env, stdio: 'ignore' });
   }, 300_000);
   afterAll(() => fs.rmSync(prefix, { recursive: true, force: true }));
+
+  test('npm link put both CLIs into the throwaway prefix (not the machine\'s global one)', () => {
+    expect(fs.realpathSync(path.join(prefix, 'bin', 'kubectl-netconform'))).toBe(fs.realpathSync(path.join(repoRoot, 'bin', 'kubectl-netconform.js')));
+    expect(fs.existsSync(path.join(prefix, 'bin', 'kube-netconform'))).toBe(true);
+  });
 
   test('kubectl plugin list finds kubectl-netconform on PATH', () => {
     const plugins = execFileSync('kubectl', ['plugin', 'list'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

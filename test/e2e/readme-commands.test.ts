@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { kubeconfig, labIsUp, repoRoot } from './cli-helpers.ts';
+import { kubeconfig, labIsUp, npmUserEnv, repoRoot } from './cli-helpers.ts';
 
 const LAB_KUBECTL_DIR = '/var/cache/kube-netconform-lab/bin/kubernetes-v1.37.2';
 
@@ -52,9 +52,8 @@ function sandbox(): Sandbox {
   fs.mkdirSync(path.join(dir, 'origin'));
   fs.symlinkSync(repoRoot, path.join(dir, 'origin', 'kube-netconform'));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...npmUserEnv(path.join(dir, 'prefix')),
     HOME: path.join(dir, 'home'),
-    NPM_CONFIG_PREFIX: path.join(dir, 'prefix'),
     npm_config_cache: process.env.npm_config_cache ?? path.join(os.homedir(), '.npm'), // reuse the machine's npm cache
     PATH: `${path.join(dir, 'prefix', 'bin')}:${LAB_KUBECTL_DIR}:${process.env.PATH}`,
   };
