@@ -54,45 +54,99 @@ export const DEFAULT_SAMPLES = 3;
 
 export const EXIT = { passed: 0, checksFailed: 1, usage: 2, setupFailed: 3, interrupted: 130 } as const;
 
-export const USAGE = `Usage: kube-netconform [run|list|cleanup|images] [flags]
-       kubectl netconform [run|list|cleanup|images] [flags]
+/**
+ * One row per flag: the parser (parseArgs) and --help are both made from this table, and a unit
+ * test holds the README's flag table to it, so the three cannot drift apart.
+ */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  /** Placeholder shown after the flag in --help, e.g. "<file>". */
+  value?: string;
+  /** One sentence or two for --help (wrapped to the terminal width by usage()). */
+  help: string;
+}
 
-Commands:
-  run        deploy probes, run the checks, write reports, clean up (default)
-  list       print every check that would run, without deploying anything
-  cleanup    delete leftovers of earlier runs (found by label; only in -n <namespace> if given)
-  images     print the images a run uses (for mirroring into a private registry)
+export const OPTIONS = {
+  kubeconfig: { type: 'string', value: '<file>', help: 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)' },
+  context: { type: 'string', value: '<name>', help: 'kubeconfig context (default: the current context)' },
+  namespace: { type: 'string', short: 'n', value: '<name>', help: 'namespace for the probes (default: a fresh netconform-<run id>); an existing one is used only if empty, and never deleted' },
+  only: { type: 'string', multiple: true, value: '<regex>', help: 'run only checks whose "<suite> <title>" matches (repeatable)' },
+  skip: { type: 'string', multiple: true, value: '<regex>', help: 'skip checks whose "<suite> <title>" matches (repeatable)' },
+  junit: { type: 'string', value: '<file>', help: 'JUnit output (default: <report-dir>/junit.xml)' },
+  'report-dir': { type: 'string', value: '<dir>', help: 'summary.md, report.html, results.json (default: reports)' },
+  image: { type: 'string', value: '<ref>', help: 'probe image (default: registry.k8s.io/e2e-test-images/agnhost:2.66.1)' },
+  registry: { type: 'string', value: '<host>', help: 'pull the default probe image from this registry instead' },
+  'image-pull-secret': { type: 'string', value: '<name>', help: 'imagePullSecret for the probe pods (needs --namespace holding it)' },
+  'node-selector': { type: 'string', value: '<k=v,...>', help: 'probe only nodes with these labels' },
+  timeout: { type: 'string', value: '<duration>', help: 'how long to wait for probes to become ready (default: 2m)' },
+  concurrency: { type: 'string', value: '<n>', help: `checks in flight at once, per suite (default: ${DEFAULT_CONCURRENCY})` },
+  'host-port': { type: 'string', value: '<port>', help: 'host-network probe port; UDP uses port+1 (default: a free pair from 18080-18999, picked per run so simultaneous runs never collide)' },
+  samples: { type: 'string', value: '<n>', help: `requests per pod/host/NodePort check, for loss and latency (default: ${DEFAULT_SAMPLES})` },
+  'max-loss': { type: 'string', value: '<percent>', help: 'lost samples a check may have before it fails (default: 0)' },
+  keep: { type: 'boolean', help: 'leave the namespace and probes for debugging' },
+  profile: { type: 'string', value: '<name|file>', help: 'ports suite: kubeadm (default), seed-2017, or your own YAML profile' },
+  'node-address-type': { type: 'string', value: '<type>', help: 'node address the runner and the host probes dial: InternalIP (default) or ExternalIP' },
+  cni: { type: 'string', multiple: true, value: '<name[/backend],...>', help: 'ports suite: state the CNI instead of detecting it (e.g. flannel/vxlan)' },
+  short: { type: 'boolean', help: 'one pod pair per node pair instead of the full mesh (use at scale)' },
+  'pods-per-node': { type: 'string', value: '<n>', help: `pod-network probes per node, ${DEFAULT_PODS_PER_NODE}-${MAX_PODS_PER_NODE} (default: ${DEFAULT_PODS_PER_NODE}); the pod-to-pod mesh grows with the square` },
+  help: { type: 'boolean', short: 'h', help: 'this help' },
+  version: { type: 'boolean', help: 'print the version' },
+} as const satisfies Record<string, OptionSpec>;
 
-Flags:
-      --kubeconfig <file>        kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)
-      --context <name>           kubeconfig context (default: the current context)
-  -n, --namespace <name>         namespace for the probes (default: a fresh netconform-<run id>);
-                                 an existing one is used only if empty, and never deleted
-      --only <regex>             run only checks whose "<suite> <title>" matches (repeatable)
-      --skip <regex>             skip checks whose "<suite> <title>" matches (repeatable)
-      --junit <file>             JUnit output (default: <report-dir>/junit.xml)
-      --report-dir <dir>         summary.md, results.json (default: reports)
-      --image <ref>              probe image (default: registry.k8s.io/e2e-test-images/agnhost:2.66.1)
-      --registry <host>          pull the default probe image from this registry instead
-      --image-pull-secret <name> imagePullSecret for the probe pods (needs --namespace holding it)
-      --node-selector <k=v,...>  probe only nodes with these labels
-      --timeout <duration>       how long to wait for probes to become ready (default: 2m)
-      --concurrency <n>          checks in flight at once, per suite (default: 32)
-      --host-port <port>         host-network probe port; UDP uses port+1 (default: a free pair
-                                 from 18080-18999, picked per run so simultaneous runs never collide)
-      --samples <n>              requests per pod/host/NodePort check, for loss and latency (default: ${DEFAULT_SAMPLES})
-      --max-loss <percent>       lost samples a check may have before it fails (default: 0)
-      --keep                     leave the namespace and probes for debugging
-      --profile <name|file>      ports suite: kubeadm (default), seed-2017, or your own YAML profile
-      --node-address-type <type> node address the runner and the host probes dial:
-                                 InternalIP (default) or ExternalIP
-      --cni <name[/backend],...> ports suite: state the CNI instead of detecting it (e.g. flannel/vxlan)
-      --short                    one pod pair per node pair instead of the full mesh
-  -h, --help                     this help
-      --version                  print the version
+const COMMAND_HELP: ReadonlyArray<[Exclude<Command, 'help' | 'version'>, string]> = [
+  ['run', 'deploy probes, run the checks, write reports, clean up (default)'],
+  ['list', 'print every check that would run, without deploying anything'],
+  ['cleanup', 'delete leftovers of earlier runs (found by label; only in -n <namespace> if given)'],
+  ['images', 'print the images a run uses (for mirroring into a private registry)'],
+];
 
-Exit codes: 0 all checks passed, 1 a check failed or could not run, 2 usage or kubeconfig
-error, 3 could not set up (API unreachable, forbidden, probes never ready), 130 interrupted.`;
+/** Greedy word wrap; a word longer than the width stays whole on its own line. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** "  -n, --namespace <name>" / "      --kubeconfig <file>": the left column of --help. */
+export function flagLabel(name: string, spec: OptionSpec): string {
+  return `  ${'short' in spec && spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`;
+}
+
+/** --help, generated from OPTIONS. `width`: the terminal's (default 104 columns). */
+export function usage(width = 104): string {
+  const specs = Object.entries(OPTIONS) as Array<[string, OptionSpec]>;
+  const column = Math.min(34, Math.max(...specs.map(([name, spec]) => flagLabel(name, spec).length)) + 2);
+  const textWidth = Math.max(30, width - column);
+  const out = [
+    'Usage: kube-netconform [run|list|cleanup|images] [flags]',
+    '       kubectl netconform [run|list|cleanup|images] [flags]',
+    '',
+    'Commands:',
+    ...COMMAND_HELP.flatMap(([name, text]) => wrap(text, width - 13).map((t, i) => `${i === 0 ? `  ${name.padEnd(10)}` : ' '.repeat(12)} ${t}`)),
+    '',
+    'Flags:',
+  ];
+  for (const [name, spec] of specs) {
+    const label = flagLabel(name, spec);
+    const text = wrap(spec.help, textWidth);
+    // A label wider than the column gets its help on the next line.
+    if (label.length + 1 > column) out.push(label, ...text.map((t) => ' '.repeat(column) + t));
+    else out.push(...text.map((t, i) => (i === 0 ? label.padEnd(column) : ' '.repeat(column)) + t));
+  }
+  out.push('', ...wrap('Exit codes: 0 all checks passed, 1 a check failed or could not run, 2 usage or kubeconfig error, 3 could not set up (API unreachable, forbidden, probes never ready), 130 interrupted.', width));
+  return out.join('\n');
+}
+
+export const USAGE = usage();
 
 /** "90s", "2m", "1m30s", "500ms" or plain seconds → milliseconds. */
 export function parseDuration(text: string, flag: string): number {
@@ -143,32 +197,7 @@ export function parseCli(argv: string[]): CliOptions {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        namespace: { type: 'string', short: 'n' },
-        only: { type: 'string', multiple: true },
-        skip: { type: 'string', multiple: true },
-        junit: { type: 'string' },
-        'report-dir': { type: 'string' },
-        image: { type: 'string' },
-        registry: { type: 'string' },
-        'image-pull-secret': { type: 'string' },
-        'node-selector': { type: 'string' },
-        timeout: { type: 'string' },
-        concurrency: { type: 'string' },
-        'host-port': { type: 'string' },
-        samples: { type: 'string' },
-        'max-loss': { type: 'string' },
-        keep: { type: 'boolean' },
-        short: { type: 'boolean' },
-        'pods-per-node': { type: 'string' },
-        profile: { type: 'string' },
-        'node-address-type': { type: 'string' },
-        cni: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
+      options: OPTIONS,
     });
   } catch (err) {
     throw new UsageError(`${(err as Error).message}. See --help.`);

@@ -9,8 +9,11 @@ import { RESULTS_ENV, type SuiteOutput } from '../plan.ts';
 import { NO_CHECKS_TITLE } from '../check/select.ts';
 import { suiteNameOf } from './suites.ts';
 import type { CheckResult, SuiteName } from '../check/types.ts';
+import { Progress, colorEnabled, factsOf, liveProgress, painter } from '../tty.ts';
 
+/** Plain output (CI logs, pipes): a line every 2 s. On a terminal the one line updates at most every 100 ms. */
 const PROGRESS_EVERY_MS = 2_000;
+const LIVE_EVERY_MS = 100;
 
 function suiteOf(moduleId: string): SuiteName {
   return suiteNameOf(moduleId) as SuiteName;
@@ -38,6 +41,13 @@ export default class Collector implements Reporter {
   private failed = 0;
   private total = 0;
   private lastPrint = 0;
+  private readonly paint = painter(colorEnabled(factsOf(process.stderr)));
+  private readonly progress = new Progress(process.stderr, { live: liveProgress(factsOf(process.stderr)), paint: this.paint });
+
+  private counts(): string {
+    const failed = `${this.failed} not passed`;
+    return `checks: ${this.done}/${this.total} done, ${this.failed > 0 ? this.paint(failed, 'red') : failed}`;
+  }
 
   onTestModuleCollected(module: TestModule): void {
     this.total += [...module.children.allTests()].length;
@@ -51,9 +61,9 @@ export default class Collector implements Reporter {
     this.done++;
     if (test.result().state === 'failed') this.failed++;
     const now = performance.now();
-    if (now - this.lastPrint >= PROGRESS_EVERY_MS) {
+    if (now - this.lastPrint >= (this.progress.live ? LIVE_EVERY_MS : PROGRESS_EVERY_MS)) {
       this.lastPrint = now;
-      process.stderr.write(`checks: ${this.done}/${this.total} done, ${this.failed} not passed\n`);
+      this.progress.status(this.counts());
     }
   }
 
@@ -78,7 +88,8 @@ export default class Collector implements Reporter {
         results.push(resultOf(test, suite));
       }
     }
-    process.stderr.write(`checks: ${this.done}/${this.total} done, ${this.failed} not passed\n`);
+    this.progress.suspend();
+    process.stderr.write(`${this.counts()}\n`);
     const output: SuiteOutput = { results, phases: this.phases, errors, controlRequests };
     const file = process.env[RESULTS_ENV];
     if (file) fs.writeFileSync(file, JSON.stringify(output));

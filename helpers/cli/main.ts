@@ -7,15 +7,24 @@ import { Kube, loadKubeConfig } from '../kube/index.ts';
 import { imageArchitectures, plannedTopology, prepareModules } from '../lifecycle.ts';
 import { probeImage } from '../manifests.ts';
 import { packageFile } from '../package-root.ts';
-import { EXIT, USAGE, parseCli, type CliOptions } from './args.ts';
+import { EXIT, parseCli, usage, type CliOptions } from './args.ts';
 import { detectedCni, plannedRows, runCommand, selectionOf, type Io } from './run.ts';
+import { Progress, colorEnabled, factsOf, liveProgress, painter } from '../tty.ts';
 
-const defaultIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+/** On a terminal, progress is one updating line on stderr; stdout output first clears it. */
+function terminalIo(): Io {
+  const progress = new Progress(process.stderr, { live: liveProgress(factsOf(process.stderr)), paint: painter(colorEnabled(factsOf(process.stderr))) });
+  return {
+    out: (line) => {
+      progress.suspend();
+      process.stdout.write(`${line}\n`);
+    },
+    err: (line) => progress.note(line),
+    progress,
+  };
+}
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], io: Io = terminalIo()): Promise<number> {
   let options: CliOptions;
   try {
     options = parseCli(argv);
@@ -26,7 +35,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     switch (options.command) {
       case 'help':
-        io.out(USAGE);
+        io.out(usage(Math.max(80, Math.min(process.stdout.columns || 104, 140))));
         return EXIT.passed;
       case 'version':
         io.out(JSON.parse(fs.readFileSync(packageFile('package.json'), 'utf8')).version);

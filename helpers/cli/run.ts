@@ -21,7 +21,10 @@ import { recheckIdentity } from '../identity-check.ts';
 
 export interface Io {
   out: (line: string) => void;
+  /** Lasting lines: errors, warnings. */
   err: (line: string) => void;
+  /** Progress: on a terminal one updating line (suspended while the suites' child process draws its own); otherwise plain lines on err. */
+  progress?: { status: (line: string) => void; suspend: () => void };
 }
 
 /** Control requests per row before a failing row is reported (one retry absorbs one-off loss). */
@@ -66,7 +69,8 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const progress = (m: string) => io.err(m);
+  // Warnings stay on screen; the rest is progress (one updating line on a terminal).
+  const progress = (m: string) => (io.progress && !/^(warning|error)\b/.test(m) ? io.progress.status(m) : io.err(m));
 
   let exitCode: number = EXIT.setupFailed;
   let run: RunResults | undefined;
@@ -89,6 +93,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     cni = detectedCni(topology);
     const plan: RunPlan = { topology, selection, kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS, samples: options.samples, maxLossPct: options.maxLossPct };
     progress('running the checks');
+    io.progress?.suspend(); // the suites' child process draws the progress line while the checks run
     const suitesStarted = performance.now();
     const checksFrom = new Date().toISOString();
     const control = await kube.controlTransport();
@@ -141,7 +146,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     const paths = await writeReports(finished, { reportDir: options.reportDir, junitPath: options.junit });
     io.out(renderTerminal(finished));
     io.out(`phases: ${Object.entries(state.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks${describeThrottling(throttled)}`);
-    io.out(`reports: ${[paths.junit, paths.summary, paths.json].map((p) => path.relative(process.cwd(), p) || p).join(' ')}`);
+    io.out(`reports: ${[paths.junit, paths.summary, paths.html, paths.json].map((p) => path.relative(process.cwd(), p) || p).join(' ')}`);
   }
   if (exitCode === EXIT.interrupted) io.err('interrupted');
   return exitCode;

@@ -45,7 +45,7 @@ export function endpointLabel(end: NetworkResult['from']): string {
 }
 
 /** A Service column is named after the Service ("service/kubernetes"), so two VIPs stay apart. */
-function destinationLabel(r: NetworkResult): string {
+export function destinationLabel(r: NetworkResult): string {
   if (r.to.kind === 'service' && !r.to.node) return `service/${r.properties?.['service'] ?? r.to.ip}`;
   return endpointLabel(r.to);
 }

@@ -1,8 +1,9 @@
 // The terminal view printed at the end of a run: per-suite matrix, the failing rows in
 // short, the probable causes, and the verdict as the very last line (what a person sees
 // when the scrollback ends). Colour only when stdout is a TTY and NO_COLOR is unset, so
-// CI logs and pipes stay plain text; plain ANSI codes keep us free of a colour dependency.
+// CI logs and pipes stay plain text (the decision and util.styleText: helpers/tty.ts).
 
+import { colorEnabled, factsOf, painter, type Paint, type Style } from '../tty.ts';
 import type { CheckResult, RunResults } from '../check/types.ts';
 import {
   buildMatrix,
@@ -26,12 +27,9 @@ export interface TerminalOptions {
   maxListedRows?: number;
 }
 
-const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
-type Paint = (text: string, style: keyof typeof ANSI) => string;
 
 export function renderTerminal(run: RunResults, opts: TerminalOptions = {}): string {
-  const color = opts.color ?? (Boolean(process.stdout.isTTY) && !process.env['NO_COLOR']);
-  const paint: Paint = color ? (text, style) => `${ANSI[style]}${text}${ANSI.reset}` : (text) => text;
+  const paint: Paint = painter(opts.color ?? colorEnabled(factsOf(process.stdout)));
   const maxColumns = opts.maxColumns ?? 12;
   const maxListedRows = opts.maxListedRows ?? 20;
   const out: string[] = [];
@@ -61,7 +59,7 @@ export function renderTerminal(run: RunResults, opts: TerminalOptions = {}): str
   return out.join('\n');
 }
 
-const STATE_STYLE: Record<CellState, keyof typeof ANSI> = { pass: 'green', fail: 'red', error: 'yellow', skipped: 'dim', none: 'dim' };
+const STATE_STYLE: Record<CellState, Style> = { pass: 'green', fail: 'red', error: 'yellow', skipped: 'dim', none: 'dim' };
 
 function grid(m: ReturnType<typeof buildMatrix>, paint: Paint): string[] {
   const header = 'from \\ to';
@@ -69,7 +67,7 @@ function grid(m: ReturnType<typeof buildMatrix>, paint: Paint): string[] {
   const widths = m.columns.map((c) => Math.max(c.length, ...m.rows.map((r) => cellText(m.cell(r, c)).length)));
   const lines = [[header.padEnd(firstWidth), ...m.columns.map((c, i) => c.padEnd(widths[i] ?? 0))].join('  ').trimEnd()];
   for (const row of m.rows) {
-    // Pad before painting: ANSI codes have no width but do have length.
+    // Pad before painting: colour codes have no width but do have length.
     const cells = m.columns.map((c, i) => {
       const cell = m.cell(row, c);
       return paint(cellText(cell).padEnd(widths[i] ?? 0), STATE_STYLE[cellState(cell)]);

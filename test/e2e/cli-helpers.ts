@@ -94,3 +94,17 @@ export function junitCounts(run: CliRun): { tests: number; failures: number; err
 
 export const notPassed = (r: Row) => r.outcome !== 'passed';
 export const describeRow = (r: Row) => `${r.suite} ${r.name} → ${r.outcome} (${r.observed}: ${r.detail.slice(0, 160)})`;
+
+/**
+ * A user's shell environment with npm's global prefix moved to `prefix` (so `npm link` and
+ * `npm install -g` stay inside the test). npx/npm export their own lower-case npm_config_* to the
+ * processes they start (npm_config_prefix=/usr among them), which would beat an upper-case
+ * NPM_CONFIG_PREFIX: drop them all and set the prefix in the spelling npm reads last.
+ */
+export function npmUserEnv(prefix: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) if (!/^npm_/i.test(k)) env[k] = v;
+  env.npm_config_prefix = prefix;
+  if (base.npm_config_cache) env.npm_config_cache = base.npm_config_cache;
+  return env;
+}

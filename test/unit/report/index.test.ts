@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 describe('writeReports', () => {
-  test('writes the three files; results.json round-trips the run', async () => {
+  test('writes the four files; results.json round-trips the run', async () => {
     dir = await mkdtemp(join(tmpdir(), 'netconform-report-'));
     const r = run(podToPod({ fault: (x) => (x.to.node === 'worker-2' && x.from.node !== 'worker-2' ? 'FILTERED' : undefined) }));
     const paths = await writeReports(r, { reportDir: join(dir, 'reports'), junitPath: join(dir, 'ci', 'junit.xml') });
@@ -19,10 +19,12 @@ describe('writeReports', () => {
     expect(paths).toEqual({
       junit: join(dir, 'ci', 'junit.xml'),
       summary: join(dir, 'reports', 'summary.md'),
+      html: join(dir, 'reports', 'report.html'),
       json: join(dir, 'reports', 'results.json'),
     });
     expect(JSON.parse(await readFile(paths.json, 'utf8'))).toEqual(r);
     expect(await readFile(paths.junit, 'utf8')).toContain('failures="8"');
     expect(await readFile(paths.summary, 'utf8')).toContain('FAIL: 8 of 36 checks failed');
+    expect(await readFile(paths.html, 'utf8')).toContain('FAIL: 8 of 36 checks failed');
   });
 });

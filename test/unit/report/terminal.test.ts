@@ -17,7 +17,7 @@ describe('terminal view', () => {
 
   test('colour only when asked (TTY), never in plain output', () => {
     const coloured = renderTerminal(run(podToPod()), { color: true });
-    expect(coloured).toContain('\x1b[32mPASS: all 36 checks passed on 3 nodes\x1b[0m');
+    expect(coloured).toContain('\x1b[32mPASS: all 36 checks passed on 3 nodes\x1b[39m');
   });
 
   test('wide clusters collapse to one line per source naming the failing destinations', () => {
