@@ -76,7 +76,7 @@ export default defineSuite<PodToNodePlan>({
               rows.push({ kind: 'static', suite: 'pod-to-node', title, status: 'not-run', node: target.node, reason: problem });
               continue;
             }
-            const to = { ...peerOf(target), kind: 'host' as const };
+            const to = peerOf(target);
             rows.push({
               kind: 'network', suite: 'pod-to-node', title,
               from: peerOf(source), to, protocol, port, family: to.family, payload: 'small',
