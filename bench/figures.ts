@@ -46,9 +46,16 @@ export const TARGETS = {
 } as const;
 
 export function sampleOf(run: RunResults, exitCode: number, wallMs: number, rss: TreeRss): RunSample {
-  const pairs = new Set(run.results.filter(isNetwork).filter((r) => r.suite === 'pod-to-pod' && r.from.kind === 'pod' && r.to.kind === 'pod').map((r) => `${r.from.pod}>${r.to.pod}`));
+  const pairs = new Set(
+    run.results
+      .filter(isNetwork)
+      .filter((r) => r.suite === 'pod-to-pod' && r.from.kind === 'pod' && r.to.kind === 'pod')
+      .map((r) => `${r.from.pod}>${r.to.pod}`),
+  );
   return {
-    exitCode, wallMs, rss,
+    exitCode,
+    wallMs,
+    rss,
     phases: run.phases,
     counters: run.counters ?? {},
     rows: run.results.length,
@@ -78,7 +85,10 @@ function phaseMedian(samples: RunSample[], phase: string): number {
 }
 
 function rssText(rss: TreeRss): string {
-  const parts = Object.entries(rss.peakByProcess).filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1]).map(([name, b]) => `${name} ${mb(b)}`);
+  const parts = Object.entries(rss.peakByProcess)
+    .filter(([, b]) => b > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, b]) => `${name} ${mb(b)}`);
   return `${mb(rss.peakTotal)} whole process tree (${parts.join(', ')})`;
 }
 
@@ -92,18 +102,21 @@ export function benchRows(f: BenchFigures): string[][] {
     rows.push([
       `full run, all four suites, ${median(h.map((x) => x.rows))} checks (median of ${h.length})`,
       `${s(wall)} wall (slowest ${s(Math.max(...h.map((x) => x.wallMs)))}): deploy ${s(phaseMedian(h, 'deploy'))}, wait-ready ${s(phaseMedian(h, 'wait-ready'))}, suites ${s(phaseMedian(h, 'suites'))} (${suites}, in parallel), cleanup ${s(phaseMedian(h, 'cleanup'))}`,
-      `≤ ${TARGETS.fullRunMs / 1000} s`, verdict(wall <= TARGETS.fullRunMs),
+      `≤ ${TARGETS.fullRunMs / 1000} s`,
+      verdict(wall <= TARGETS.fullRunMs),
     ]);
     rows.push([
       'API requests per run',
       `${median(h.map((x) => x.counters['apiRequests.setup+cleanup'] ?? 0))} setup + cleanup, ${median(h.map((x) => x.counters['apiRequests.checks'] ?? 0))} checks (pod-proxy GETs and execs the suites sent, retries included)`,
-      '—', '',
+      '—',
+      '',
     ]);
     const bad = h.filter(isBad);
     rows.push([
       `healthy-cluster stability: ${h.length} full runs`,
       bad.length === 0 ? `${h.length}/${h.length} passed, 0 failed rows` : `${bad.length} runs failed: ${[...new Set(bad.flatMap((x) => x.badRows))].slice(0, 5).join('; ')}`,
-      '0 failures', verdict(bad.length === 0),
+      '0 failures',
+      verdict(bad.length === 0),
     ]);
     const peak = h.reduce((a, b) => (b.rss.peakTotal > a.rss.peakTotal ? b : a));
     rows.push([`peak RSS of a full run (highest of ${h.length})`, rssText(peak.rss), `≤ ${mb(TARGETS.rssBytes)}`, verdict(peak.rss.peakTotal <= TARGETS.rssBytes)]);
@@ -116,7 +129,8 @@ export function benchRows(f: BenchFigures): string[][] {
     rows.push([
       `vs baseline ${f.baseline.ref}${f.baseline.commit.startsWith(f.baseline.ref) ? '' : ` (${f.baseline.commit.slice(0, 7)})`}, ${b.length} runs alternated with these`,
       `median wall ${s(wall)} vs ${s(baseWall)} (${ratio(wall, baseWall)}): deploy ${s(phaseMedian(b, 'deploy'))}, wait-ready ${s(phaseMedian(b, 'wait-ready'))}, suites ${s(phaseMedian(b, 'suites'))}, cleanup ${s(phaseMedian(b, 'cleanup'))} then; peak RSS ${mb(peak)} vs ${mb(basePeak)} (${ratio(peak, basePeak)})${b.some(isBad) ? `; ${b.filter(isBad).length} baseline runs failed` : ''}`,
-      '—', '',
+      '—',
+      '',
     ]);
   }
   if (f.scale) {
@@ -125,7 +139,8 @@ export function benchRows(f: BenchFigures): string[][] {
     rows.push([
       `scale: ${f.scale.podsPerNode} probe pods per node, ${x.podPairs} pod pairs (pod-to-pod suite, --concurrency ${f.scale.concurrency})`,
       `${x.rows} checks in ${s(p2p)} (pod-to-pod suite); suites phase ${s(x.phases.suites ?? 0)} incl. vitest start-up; ${s(x.wallMs)} wall incl. deploy ${s(x.phases.deploy ?? 0)}, wait-ready ${s(x.phases['wait-ready'] ?? 0)}, cleanup ${s(x.phases.cleanup ?? 0)}; ${x.badRows.length} failed`,
-      `≤ ${TARGETS.scalePairsMs / 1000} s`, verdict(p2p <= TARGETS.scalePairsMs && x.badRows.length === 0),
+      `≤ ${TARGETS.scalePairsMs / 1000} s`,
+      verdict(p2p <= TARGETS.scalePairsMs && x.badRows.length === 0),
     ]);
     rows.push(['peak RSS of the scale run', rssText(x.rss), `≤ ${mb(TARGETS.rssBytes)}`, verdict(x.rss.peakTotal <= TARGETS.rssBytes)]);
   }

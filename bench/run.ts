@@ -80,7 +80,9 @@ async function cliRun(label: string, args: string[], tree = root): Promise<{ sam
   const sample = sampleOf(run, exitCode, wallMs, peaks);
   const bad = isBad(sample);
   const phases = ['deploy', 'wait-ready', 'suites', 'cleanup'].map((p) => `${p} ${((run.phases[p] ?? 0) / 1000).toFixed(1)}`).join(', ');
-  console.log(`${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall (${phases}), peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB${bad ? `; reports kept in ${reportDir}` : ''}`);
+  console.log(
+    `${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall (${phases}), peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB${bad ? `; reports kept in ${reportDir}` : ''}`,
+  );
   if (!bad) fs.rmSync(reportDir, { recursive: true, force: true });
   return { sample, run };
 }
@@ -90,8 +92,14 @@ async function machine(run?: RunResults): Promise<Machine> {
   // Only after runs (the lab is ours then): `--runs 0` prepares a baseline without the cluster.
   const nodes = run ? await new Kube(loadKubeConfig({ kubeconfig })).listNodes().catch(() => []) : [];
   return {
-    cpu, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release().split('-')[0]!, node: process.version,
-    kubernetes: run?.cluster.kubernetesVersion, network: run?.cluster.cni?.join(', '), nodes: nodes.length || undefined,
+    cpu,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release().split('-')[0]!,
+    node: process.version,
+    kubernetes: run?.cluster.kubernetesVersion,
+    network: run?.cluster.cni?.join(', '),
+    nodes: nodes.length || undefined,
   };
 }
 
@@ -117,7 +125,9 @@ async function benchmark(): Promise<BenchFigures> {
     last ??= run;
   }
   return {
-    machine: await machine(last), date: new Date().toISOString().slice(0, 10), healthy,
+    machine: await machine(last),
+    date: new Date().toISOString().slice(0, 10),
+    healthy,
     ...(scale ? { scale } : {}),
     ...(base ? { baseline: { ref: base.ref, commit: base.commit, healthy: baseHealthy } } : {}),
   };
@@ -142,10 +152,14 @@ async function controlPath(samples: number): Promise<void> {
     };
     const before = kube.requests;
     const proxyMs = await time(() => control.get(proxyPath, { timeoutMs: 20_000, what: 'bench' }));
-    const execMs = await time(() => kube.exec({ namespace: topology.namespace, pod: from.name, container: 'netexec', command: ['/agnhost', 'connect', `${to.ip}:${topology.ports.http}`, '--timeout', '5s'], timeoutMs: 20_000 }));
+    const execMs = await time(() =>
+      kube.exec({ namespace: topology.namespace, pod: from.name, container: 'netexec', command: ['/agnhost', 'connect', `${to.ip}:${topology.ports.http}`, '--timeout', '5s'], timeoutMs: 20_000 }),
+    );
     console.log(`control path, ${samples} checks each (${from.name} → ${to.name}):`);
     console.log(`  pod proxy → netexec /dial   ${proxyMs.toFixed(1)} ms/check, 1 API request/check (HTTP GET)`);
-    console.log(`  exec agnhost connect        ${execMs.toFixed(1)} ms/check, ${((kube.requests - before) / samples).toFixed(0)} API request/check (WebSocket upgrade + kubelet stream + process start)`);
+    console.log(
+      `  exec agnhost connect        ${execMs.toFixed(1)} ms/check, ${((kube.requests - before) / samples).toFixed(0)} API request/check (WebSocket upgrade + kubelet stream + process start)`,
+    );
     await control.close();
   } finally {
     await tearDownRun(kube, state, { keep: false });

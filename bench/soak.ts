@@ -42,7 +42,8 @@ export function summarizeSoak(runs: readonly SoakRun[]): SoakSummary {
     failedRuns: runs.filter((r) => r.exitCode !== 0 || r.badRows.length > 0).length,
     falseFailures: runs.reduce((a, r) => a + r.badRows.length, 0),
     leaked: runs.reduce((a, r) => a + r.leaked.length, 0),
-    firstMedianMs, lastMedianMs,
+    firstMedianMs,
+    lastMedianMs,
     driftPct: firstMedianMs > 0 ? Math.round(((lastMedianMs - firstMedianMs) / firstMedianMs) * 1000) / 10 : 0,
     slopeMsPerRun: sxx > 0 ? Math.round((sxy / sxx) * 10) / 10 : 0,
   };

@@ -46,11 +46,7 @@ export interface Overlap {
 }
 
 /** Node addresses and pod CIDRs that fall inside a Service CIDR. */
-export function serviceRangeOverlaps(options: {
-  serviceCIDRs: string[];
-  nodeAddresses: { node: string; address: string }[];
-  podCIDRs: { node: string; cidr: string }[];
-}): Overlap[] {
+export function serviceRangeOverlaps(options: { serviceCIDRs: string[]; nodeAddresses: { node: string; address: string }[]; podCIDRs: { node: string; cidr: string }[] }): Overlap[] {
   const found: Overlap[] = [];
   for (const serviceCIDR of options.serviceCIDRs) {
     for (const { node, address } of options.nodeAddresses) {

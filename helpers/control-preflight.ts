@@ -21,19 +21,23 @@ export function healthzPath(namespace: string, probe: Pick<ProbePod, 'name' | 'r
 export async function checkControlPaths(control: ControlClient, topology: Topology, options: { concurrency: number; signal?: AbortSignal }): Promise<ProbePod[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const ready = topology.probes.filter((p) => p.ready);
-  await Promise.all(ready.map((probe) => limit(async () => {
-    let last = '';
-    for (let i = 0; i < PREFLIGHT_TRIES && !options.signal?.aborted; i++) {
-      try {
-        const answer = await control.get(healthzPath(topology.namespace, probe, topology), { timeoutMs: PREFLIGHT_TRY_MS, what: `the API server's pod proxy to ${probe.name}` });
-        if (answer.status === 200) return;
-        last = `HTTP ${answer.status}: ${answer.body.trim().slice(0, 200)}`;
-      } catch (err) {
-        last = messageOf(err);
-      }
-    }
-    if (options.signal?.aborted) return;
-    probe.controlProblem = `the API server cannot reach probe ${probe.name} (${probe.ip} on ${probe.node}) through its pod proxy: GET /healthz failed ${PREFLIGHT_TRIES} times (${last}); its checks were not run`;
-  })));
+  await Promise.all(
+    ready.map((probe) =>
+      limit(async () => {
+        let last = '';
+        for (let i = 0; i < PREFLIGHT_TRIES && !options.signal?.aborted; i++) {
+          try {
+            const answer = await control.get(healthzPath(topology.namespace, probe, topology), { timeoutMs: PREFLIGHT_TRY_MS, what: `the API server's pod proxy to ${probe.name}` });
+            if (answer.status === 200) return;
+            last = `HTTP ${answer.status}: ${answer.body.trim().slice(0, 200)}`;
+          } catch (err) {
+            last = messageOf(err);
+          }
+        }
+        if (options.signal?.aborted) return;
+        probe.controlProblem = `the API server cannot reach probe ${probe.name} (${probe.ip} on ${probe.node}) through its pod proxy: GET /healthz failed ${PREFLIGHT_TRIES} times (${last}); its checks were not run`;
+      }),
+    ),
+  );
   return ready.filter((p) => p.controlProblem);
 }

@@ -6,10 +6,7 @@ import { SetupError } from './errors.ts';
 import { groupProblems } from './setup-problems.ts';
 import type { Kube, Pod } from './kube/index.ts';
 import { COMPONENT_LABEL, namespaceManifest, probePodManifest, PROBE_COMPONENTS, RUN_LABEL, MANAGED_BY } from './manifests.ts';
-import {
-  classifyNodes, isStuck, podRoles, probesFromPods,
-  type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole,
-} from './topology.ts';
+import { classifyNodes, isStuck, podRoles, probesFromPods, type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole } from './topology.ts';
 
 export interface ProbeOptions {
   runId: string;
@@ -54,7 +51,9 @@ export async function prepareNamespace(kube: Kube, options: { runId: string; nam
     if (existing.status?.phase === 'Terminating') throw new SetupError(`namespace ${options.namespace} is being deleted; pick another --namespace or wait.`);
     const [pods, services] = await Promise.all([kube.listPods(options.namespace), kube.listServices(options.namespace)]);
     if (pods.length > 0 || services.length > 0) {
-      throw new SetupError(`namespace ${options.namespace} exists and is not empty (${pods.length} pods, ${services.length} services). kube-netconform uses an existing --namespace only when it is empty, and never deletes it; omit --namespace to get a fresh one.`);
+      throw new SetupError(
+        `namespace ${options.namespace} exists and is not empty (${pods.length} pods, ${services.length} services). kube-netconform uses an existing --namespace only when it is empty, and never deletes it; omit --namespace to get a fresh one.`,
+      );
     }
     return deployment;
   }
@@ -67,13 +66,18 @@ export async function prepareNamespace(kube: Kube, options: { runId: string; nam
 export async function createProbes(kube: Kube, deployment: Deployment, nodes: NodeInfo[], options: ProbeOptions): Promise<void> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const roles: ProbeRole[] = options.roles ?? [...podRoles(options.podsPerNode), 'host'];
-  const manifests = nodes.filter((n) => !n.skipReason).flatMap((n) =>
-    roles.map((role) => probePodManifest({ role, node: n.name, runId: options.runId, image: options.image, ports: options.ports, imagePullSecret: options.imagePullSecret })));
-  await Promise.all(manifests.map((pod) => limit(async () => {
-    if (options.signal?.aborted) return;
-    await kube.createPod(deployment.namespace, pod);
-    if (!deployment.createdPods.includes(pod.metadata!.name!)) deployment.createdPods.push(pod.metadata!.name!);
-  })));
+  const manifests = nodes
+    .filter((n) => !n.skipReason)
+    .flatMap((n) => roles.map((role) => probePodManifest({ role, node: n.name, runId: options.runId, image: options.image, ports: options.ports, imagePullSecret: options.imagePullSecret })));
+  await Promise.all(
+    manifests.map((pod) =>
+      limit(async () => {
+        if (options.signal?.aborted) return;
+        await kube.createPod(deployment.namespace, pod);
+        if (!deployment.createdPods.includes(pod.metadata!.name!)) deployment.createdPods.push(pod.metadata!.name!);
+      }),
+    ),
+  );
 }
 
 /**
@@ -91,7 +95,14 @@ export async function waitForProbes(kube: Kube, deployment: Deployment, options:
     const probes = probesFromPods(pods);
     const waiting = probes.filter((p) => !p.ready);
     // One line per distinct reason, naming its pods: not the same long message once per pod.
-    const progress = `probes ready: ${probes.length - waiting.length}/${probes.length}${waiting.length ? ` (waiting: ${groupProblems(waiting).slice(0, 3).map((g) => g.text).join('; ')})` : ''}`;
+    const progress = `probes ready: ${probes.length - waiting.length}/${probes.length}${
+      waiting.length
+        ? ` (waiting: ${groupProblems(waiting)
+            .slice(0, 3)
+            .map((g) => g.text)
+            .join('; ')})`
+        : ''
+    }`;
     if (progress !== last) options.onProgress?.(progress);
     last = progress;
     if (waiting.every((p) => isStuck(p.problem ?? '')) || options.signal?.aborted) return probes;
@@ -105,16 +116,28 @@ export async function waitForProbes(kube: Kube, deployment: Deployment, options:
 
 /** Wait until a Service's EndpointSlices list `expected` ready endpoints, so Service rows test kube-proxy, not endpoint lag. */
 export async function waitForEndpoints(kube: Kube, deployment: Deployment, options: { service: string; expected: number; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-  await waitFor(async () => {
-    const slices = await kube.listEndpointSlices(deployment.namespace, `kubernetes.io/service-name=${options.service}`);
-    const ready = new Set(slices.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)));
-    return ready.size >= options.expected ? true : undefined;
-  }, { timeoutMs: options.timeoutMs, signal: options.signal, what: `the EndpointSlices of Service ${deployment.namespace}/${options.service} to list ${options.expected} ready endpoints` });
+  await waitFor(
+    async () => {
+      const slices = await kube.listEndpointSlices(deployment.namespace, `kubernetes.io/service-name=${options.service}`);
+      const ready = new Set(slices.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)));
+      return ready.size >= options.expected ? true : undefined;
+    },
+    { timeoutMs: options.timeoutMs, signal: options.signal, what: `the EndpointSlices of Service ${deployment.namespace}/${options.service} to list ${options.expected} ready endpoints` },
+  );
 }
 
 export async function discoverNodes(kube: Kube, options: { nodeSelector?: Record<string, string>; architectures?: readonly string[] }): Promise<NodeInfo[]> {
   const nodes = classifyNodes(await kube.listNodes(), options);
-  if (nodes.length === 0) throw new SetupError(`no node matches${options.nodeSelector ? ` --node-selector ${Object.entries(options.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')}` : ' (the cluster lists no nodes)'}.`);
+  if (nodes.length === 0)
+    throw new SetupError(
+      `no node matches${
+        options.nodeSelector
+          ? ` --node-selector ${Object.entries(options.nodeSelector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',')}`
+          : ' (the cluster lists no nodes)'
+      }.`,
+    );
   if (nodes.every((n) => n.skipReason)) throw new SetupError(`no node can be probed: ${nodes.map((n) => `${n.name} is ${n.skipReason}`).join('; ')}.`);
   return nodes;
 }
@@ -130,10 +153,7 @@ const GONE_POLL_MS = 100;
  */
 export async function teardown(kube: Kube, deployment: Deployment, options: { timeoutMs: number }): Promise<void> {
   const selector = `${RUN_LABEL}=${deployment.runId}`;
-  const deleteContent = () => Promise.all([
-    kube.deletePods(deployment.namespace, selector),
-    ...deployment.createdServices.map((name) => kube.deleteService(deployment.namespace, name)),
-  ]);
+  const deleteContent = () => Promise.all([kube.deletePods(deployment.namespace, selector), ...deployment.createdServices.map((name) => kube.deleteService(deployment.namespace, name))]);
   if (deployment.createdNamespace) {
     // At the same time: the namespace controller waits 5 s after a namespace's deletion before
     // it deletes what is in it (kube-controller-manager's namespaceDeletionGracePeriod), by
@@ -141,13 +161,17 @@ export async function teardown(kube: Kube, deployment: Deployment, options: { ti
     // deletes the rest, and we wait for that.
     await Promise.all([deleteContent().catch(() => undefined), kube.deleteNamespace(deployment.namespace)]);
     await waitFor(async () => ((await kube.readNamespace(deployment.namespace)) ? undefined : true), {
-      timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `namespace ${deployment.namespace} to be deleted`,
+      timeoutMs: options.timeoutMs,
+      intervalMs: GONE_POLL_MS,
+      what: `namespace ${deployment.namespace} to be deleted`,
     });
     return;
   }
   await deleteContent();
   await waitFor(async () => ((await kube.listPods(deployment.namespace, selector)).length === 0 ? true : undefined), {
-    timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `the probe pods of run ${deployment.runId} in namespace ${deployment.namespace} to be deleted`,
+    timeoutMs: options.timeoutMs,
+    intervalMs: GONE_POLL_MS,
+    what: `the probe pods of run ${deployment.runId} in namespace ${deployment.namespace} to be deleted`,
   });
 }
 
@@ -156,25 +180,34 @@ export async function teardown(kube: Kube, deployment: Deployment, options: { ti
  * Namespaces carrying our run label were created by a run; in any other namespace only our
  * labelled pods and Services go.
  */
-export async function cleanupLeftovers(kube: Kube, options: { timeoutMs: number; namespace?: string; onProgress?: (m: string) => void }): Promise<{ namespaces: string[]; pods: number; services: number }> {
-  const managed = Object.entries(MANAGED_BY).map(([k, v]) => `${k}=${v}`).join(',');
+export async function cleanupLeftovers(
+  kube: Kube,
+  options: { timeoutMs: number; namespace?: string; onProgress?: (m: string) => void },
+): Promise<{ namespaces: string[]; pods: number; services: number }> {
+  const managed = Object.entries(MANAGED_BY)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const withRun = `${managed},${RUN_LABEL}`;
   const inScope = (ns: string | undefined) => !options.namespace || ns === options.namespace;
   const listNamespaces = async () => (await kube.listNamespaces(withRun)).map((n) => n.metadata!.name!).filter(inScope);
   const listPods = async () => (options.namespace ? await kube.listPods(options.namespace, withRun) : await kube.listPodsAllNamespaces(withRun));
   const namespaces = await listNamespaces();
   const pods = (await listPods()).filter((p) => !namespaces.includes(p.metadata!.namespace!));
-  const services = (options.namespace ? await kube.listServices(options.namespace, withRun) : await kube.listServicesAllNamespaces(withRun))
-    .filter((s) => !namespaces.includes(s.metadata!.namespace!));
+  const services = (options.namespace ? await kube.listServices(options.namespace, withRun) : await kube.listServicesAllNamespaces(withRun)).filter(
+    (s) => !namespaces.includes(s.metadata!.namespace!),
+  );
   for (const ns of namespaces) {
     options.onProgress?.(`deleting namespace ${ns}`);
     await kube.deleteNamespace(ns);
   }
   for (const ns of new Set(pods.map((p) => p.metadata!.namespace!))) await kube.deletePods(ns, withRun);
   for (const s of services) await kube.deleteService(s.metadata!.namespace!, s.metadata!.name!);
-  await waitFor(async () => {
-    const left = (await listNamespaces()).length + (await listPods()).length;
-    return left === 0 ? true : undefined;
-  }, { timeoutMs: options.timeoutMs, what: `every object labelled ${RUN_LABEL}${options.namespace ? ` in namespace ${options.namespace}` : ''} to be deleted` });
+  await waitFor(
+    async () => {
+      const left = (await listNamespaces()).length + (await listPods()).length;
+      return left === 0 ? true : undefined;
+    },
+    { timeoutMs: options.timeoutMs, what: `every object labelled ${RUN_LABEL}${options.namespace ? ` in namespace ${options.namespace}` : ''} to be deleted` },
+  );
   return { namespaces, pods: pods.length, services: services.length };
 }

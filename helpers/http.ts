@@ -109,7 +109,10 @@ export async function outsideGet(url: string, options: { timeoutMs: number }): P
     return { status: res.statusCode, body, elapsedMs: performance.now() - started };
   } catch (err) {
     const code = errorCode(err) ?? 'error';
-    throw new OutsideError(`GET ${url}: ${code === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' ? `no answer within ${options.timeoutMs / 1000} s` : `${code}: ${messageOf(err)}`}`, { code, cause: err });
+    throw new OutsideError(`GET ${url}: ${code === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' ? `no answer within ${options.timeoutMs / 1000} s` : `${code}: ${messageOf(err)}`}`, {
+      code,
+      cause: err,
+    });
   } finally {
     await agent.destroy().catch(() => undefined);
   }

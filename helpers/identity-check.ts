@@ -10,10 +10,7 @@ import type { Topology } from './topology.ts';
 export async function recheckIdentity(kube: Kube, topology: Topology, results: CheckResult[], options: { from: string; onProgress?: (m: string) => void }): Promise<CheckResult[]> {
   let changes: Change[];
   try {
-    const [pods, nodes] = await Promise.all([
-      kube.listPods(topology.namespace, `${RUN_LABEL}=${topology.runId},${COMPONENT_LABEL} in (${PROBE_COMPONENTS.join(',')})`),
-      kube.listNodes(),
-    ]);
+    const [pods, nodes] = await Promise.all([kube.listPods(topology.namespace, `${RUN_LABEL}=${topology.runId},${COMPONENT_LABEL} in (${PROBE_COMPONENTS.join(',')})`), kube.listNodes()]);
     const window = { from: options.from, to: new Date().toISOString() };
     changes = [...probeChanges(topology.probes, pods, window), ...nodeChanges(topology.nodes, nodes, window)];
   } catch (err) {

@@ -41,10 +41,16 @@ const iso = (d: Date | string | undefined) => (d === undefined ? undefined : new
 
 /** Probes the run created that the ready-wait never saw: deleted by someone else before the checks. */
 export function missingProbes(found: readonly ProbePod[], expected: readonly { name: string; node: string; role: ProbeRole }[]): ProbePod[] {
-  return expected.filter((e) => !found.some((p) => p.name === e.name)).map((e) => ({
-    role: e.role, name: e.name, node: e.node, ip: '', ready: false,
-    problem: 'the pod was created, then deleted by someone else before the checks (it is gone from the API)',
-  }));
+  return expected
+    .filter((e) => !found.some((p) => p.name === e.name))
+    .map((e) => ({
+      role: e.role,
+      name: e.name,
+      node: e.node,
+      ip: '',
+      ready: false,
+      problem: 'the pod was created, then deleted by someone else before the checks (it is gone from the API)',
+    }));
 }
 
 /** The probes as recorded at setup against the pods read after the checks. */
@@ -53,12 +59,33 @@ export function probeChanges(before: readonly ProbePod[], after: readonly Pod[],
   for (const p of before) {
     if (!p.ready || !p.uid) continue;
     const pod = after.find((a) => a.metadata?.name === p.name);
-    const change = (c: ProbeChange['change'], at: string | undefined, what: string): ProbeChange => ({ kind: 'probe', pod: p.name, node: p.node, change: c, ...(at ? { at } : {}), text: `probe ${p.name} on ${p.node} ${what} during the run (${atText(at, window)})` });
-    if (!pod) { changes.push(change('deleted', undefined, 'was deleted')); continue; }
-    if (pod.metadata?.deletionTimestamp) { changes.push(change('deleted', iso(pod.metadata.deletionTimestamp), 'was deleted')); continue; }
-    if (pod.metadata?.uid !== p.uid) { changes.push(change('replaced', iso(pod.metadata?.creationTimestamp), `was deleted and replaced by another pod of the same name (uid ${p.uid.slice(0, 8)} → ${(pod.metadata?.uid ?? '?').slice(0, 8)})`)); continue; }
+    const change = (c: ProbeChange['change'], at: string | undefined, what: string): ProbeChange => ({
+      kind: 'probe',
+      pod: p.name,
+      node: p.node,
+      change: c,
+      ...(at ? { at } : {}),
+      text: `probe ${p.name} on ${p.node} ${what} during the run (${atText(at, window)})`,
+    });
+    if (!pod) {
+      changes.push(change('deleted', undefined, 'was deleted'));
+      continue;
+    }
+    if (pod.metadata?.deletionTimestamp) {
+      changes.push(change('deleted', iso(pod.metadata.deletionTimestamp), 'was deleted'));
+      continue;
+    }
+    if (pod.metadata?.uid !== p.uid) {
+      changes.push(
+        change('replaced', iso(pod.metadata?.creationTimestamp), `was deleted and replaced by another pod of the same name (uid ${p.uid.slice(0, 8)} → ${(pod.metadata?.uid ?? '?').slice(0, 8)})`),
+      );
+      continue;
+    }
     const node = pod.spec?.nodeName;
-    if (node && node !== p.node) { changes.push(change('moved', undefined, `moved to node ${node}`)); continue; }
+    if (node && node !== p.node) {
+      changes.push(change('moved', undefined, `moved to node ${node}`));
+      continue;
+    }
     const restarts = restartsOf(pod);
     if (restarts > (p.restarts ?? 0)) {
       const finished = pod.status?.containerStatuses?.map((c) => c.lastState?.terminated?.finishedAt).find(Boolean);
@@ -66,7 +93,10 @@ export function probeChanges(before: readonly ProbePod[], after: readonly Pod[],
       changes.push(change('restarted', iso(finished), `was restarted${reason ? ` (${reason})` : ''}, ${restarts - (p.restarts ?? 0)} time(s)`));
       continue;
     }
-    if (pod.status?.podIP && p.ip && pod.status.podIP !== p.ip) { changes.push(change('replaced', undefined, `changed its IP from ${p.ip} to ${pod.status.podIP}`)); continue; }
+    if (pod.status?.podIP && p.ip && pod.status.podIP !== p.ip) {
+      changes.push(change('replaced', undefined, `changed its IP from ${p.ip} to ${pod.status.podIP}`));
+      continue;
+    }
     if (!isPodReady(pod)) {
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
       changes.push(change('not ready', iso(ready?.lastTransitionTime), 'stopped being Ready'));
@@ -81,13 +111,22 @@ export function nodeChanges(before: readonly NodeInfo[], after: readonly Node[],
   for (const n of before) {
     if (n.skipReason) continue;
     const node = after.find((a) => a.metadata?.name === n.name);
-    if (!node) { changes.push({ kind: 'node', node: n.name, change: 'deleted', text: `node ${n.name} was deleted during the run (${atText(undefined, window)})` }); continue; }
+    if (!node) {
+      changes.push({ kind: 'node', node: n.name, change: 'deleted', text: `node ${n.name} was deleted during the run (${atText(undefined, window)})` });
+      continue;
+    }
     const now = classifyNodes([node])[0];
     if (!now?.skipReason) continue;
     const cordoned = Boolean(node.spec?.unschedulable);
     const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
     const at = cordoned ? undefined : iso(ready?.lastTransitionTime);
-    changes.push({ kind: 'node', node: n.name, change: cordoned ? 'cordoned' : 'NotReady', ...(at ? { at } : {}), text: `node ${n.name} became ${now.skipReason} during the run (${atText(at, window)})` });
+    changes.push({
+      kind: 'node',
+      node: n.name,
+      change: cordoned ? 'cordoned' : 'NotReady',
+      ...(at ? { at } : {}),
+      text: `node ${n.name} became ${now.skipReason} during the run (${atText(at, window)})`,
+    });
   }
   return changes;
 }
@@ -115,7 +154,12 @@ export function applyChanges(results: readonly CheckResult[], changes: readonly 
       observed: 'INCONCLUSIVE' as const,
       reason: change.text,
       detail: `${change.text}: not a network verdict; the check saw ${r.observed}: ${r.detail}`,
-      properties: { ...r.properties, [change.kind === 'probe' ? 'probe.changed' : 'node.changed']: change.kind === 'probe' ? change.pod : change.node, 'change.text': change.text, 'observed.before.change': r.observed },
+      properties: {
+        ...r.properties,
+        [change.kind === 'probe' ? 'probe.changed' : 'node.changed']: change.kind === 'probe' ? change.pod : change.node,
+        'change.text': change.text,
+        'observed.before.change': r.observed,
+      },
     };
   });
 }

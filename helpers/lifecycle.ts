@@ -11,7 +11,18 @@ import { groupProblems } from './setup-problems.ts';
 import type { Kube } from './kube/index.ts';
 import { probeImage, ROLE_LABEL, RUN_LABEL } from './manifests.ts';
 import type { SuiteModule, SuiteOptions } from './check/suite.ts';
-import { DEFAULT_PODS_PER_NODE, DEFAULT_PORTS, PROBE_IMAGE_ARCHITECTURES, explainUnschedulable, podRoles, probePodName, type NodeInfo, type ProbePorts, type ProbeRole, type Topology } from './topology.ts';
+import {
+  DEFAULT_PODS_PER_NODE,
+  DEFAULT_PORTS,
+  PROBE_IMAGE_ARCHITECTURES,
+  explainUnschedulable,
+  podRoles,
+  probePodName,
+  type NodeInfo,
+  type ProbePorts,
+  type ProbeRole,
+  type Topology,
+} from './topology.ts';
 
 export interface SetupOptions {
   runId: string;
@@ -53,7 +64,8 @@ export async function freeHostPorts(kube: Kube, avoid: number[] = []): Promise<P
   for (const p of avoid) used.add(p);
   // After a clash: a fresh random start, never the pinned one.
   const port = pickHostPort({ used, start: randomStart({ pinned: avoid.length === 0 }) });
-  if (port === undefined) throw new SetupError(`no free pair of host ports in ${HOST_PORT_RANGE.low}-${HOST_PORT_RANGE.high} for the host-network probes (other hostNetwork pods claim them all); pass --host-port.`);
+  if (port === undefined)
+    throw new SetupError(`no free pair of host ports in ${HOST_PORT_RANGE.low}-${HOST_PORT_RANGE.high} for the host-network probes (other hostNetwork pods claim them all); pass --host-port.`);
   return portsFor(port);
 }
 
@@ -74,7 +86,11 @@ function checkAborted(signal?: AbortSignal) {
 }
 
 /** The topology a run would build, before anything exists: every probe as if ready, with placeholder IPs. */
-export function plannedTopology(base: { runId: string; namespace: string; server: string; kubernetesVersion?: string; nodes: NodeInfo[] }, options: { hostPort?: number; podsPerNode?: number }, plans: Record<string, unknown>): Topology {
+export function plannedTopology(
+  base: { runId: string; namespace: string; server: string; kubernetesVersion?: string; nodes: NodeInfo[] },
+  options: { hostPort?: number; podsPerNode?: number },
+  plans: Record<string, unknown>,
+): Topology {
   const probed = base.nodes.filter((n) => !n.skipReason);
   return {
     ...base,
@@ -106,8 +122,13 @@ export async function prepareModules(kube: Kube, nodes: readonly NodeInfo[], opt
 
 function suiteOptions(options: SetupOptions): SuiteOptions {
   return {
-    runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret,
-    readyTimeoutMs: options.readyTimeoutMs, flags: options.flags ?? {}, signal: options.signal, onProgress: options.onProgress,
+    runId: options.runId,
+    image: probeImage(options),
+    imagePullSecret: options.imagePullSecret,
+    readyTimeoutMs: options.readyTimeoutMs,
+    flags: options.flags ?? {},
+    signal: options.signal,
+    onProgress: options.onProgress,
   };
 }
 
@@ -129,15 +150,24 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     state.deployment = deployment;
     checkAborted(options.signal);
     if (options.hostPort === undefined) ports = await freeHostPorts(kube);
-    progress(`namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp; creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + 1)} probe pods`);
+    progress(
+      `namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp; creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + 1)} probe pods`,
+    );
     await createProbes(kube, deployment, nodes, {
-      runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret,
-      ports, concurrency: options.concurrency, podsPerNode: options.podsPerNode, signal: options.signal,
+      runId: options.runId,
+      image: probeImage(options),
+      imagePullSecret: options.imagePullSecret,
+      ports,
+      concurrency: options.concurrency,
+      podsPerNode: options.podsPerNode,
+      signal: options.signal,
     });
     // Each path's own objects, created while the probes start.
-    await Promise.all(options.modules.map(async (m) => {
-      if (m.deploy && !options.signal?.aborted) plans[m.name] = await m.deploy({ kube, nodes, options: suite, deployment }, plans[m.name]);
-    }));
+    await Promise.all(
+      options.modules.map(async (m) => {
+        if (m.deploy && !options.signal?.aborted) plans[m.name] = await m.deploy({ kube, nodes, options: suite, deployment }, plans[m.name]);
+      }),
+    );
   });
   checkAborted(options.signal);
 
@@ -151,10 +181,22 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       progress(`host port ${taken} was claimed by another pod between planning and scheduling: placing the host probes on another pair (round ${round})`);
       const hostSelector = `${RUN_LABEL}=${options.runId},${ROLE_LABEL}=host`;
       await kube.deletePods(deployment.namespace, hostSelector);
-      await waitFor(async () => ((await kube.listPods(deployment.namespace, hostSelector)).length === 0 ? true : undefined), { timeoutMs: 30_000, what: `the host probes of run ${options.runId} to be deleted before placing them again`, signal: options.signal });
+      await waitFor(async () => ((await kube.listPods(deployment.namespace, hostSelector)).length === 0 ? true : undefined), {
+        timeoutMs: 30_000,
+        what: `the host probes of run ${options.runId} to be deleted before placing them again`,
+        signal: options.signal,
+      });
       ports = await freeHostPorts(kube, [taken, taken + 1]);
       progress(`host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp`);
-      await createProbes(kube, deployment, nodes, { runId: options.runId, image: probeImage(options), imagePullSecret: options.imagePullSecret, ports, concurrency: options.concurrency, roles: ['host'], signal: options.signal });
+      await createProbes(kube, deployment, nodes, {
+        runId: options.runId,
+        image: probeImage(options),
+        imagePullSecret: options.imagePullSecret,
+        ports,
+        concurrency: options.concurrency,
+        roles: ['host'],
+        signal: options.signal,
+      });
       probes = await wait();
     }
     // A probe created and then deleted by someone else before the checks is a row, never silently dropped.
@@ -162,15 +204,21 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     explainUnschedulable(probes, nodes);
     checkAborted(options.signal);
     if (probes.every((p) => !p.ready)) {
-      const reasons = groupProblems(probes.filter((p) => !p.ready)).map((g) => `  - ${g.text}`).join('\n');
-      throw new SetupError(`no probe pod became ready in namespace ${deployment.namespace}:\n${reasons}\nImage: ${probeImage(options)} (use --image/--registry/--image-pull-secret for private registries).`);
+      const reasons = groupProblems(probes.filter((p) => !p.ready))
+        .map((g) => `  - ${g.text}`)
+        .join('\n');
+      throw new SetupError(
+        `no probe pod became ready in namespace ${deployment.namespace}:\n${reasons}\nImage: ${probeImage(options)} (use --image/--registry/--image-pull-secret for private registries).`,
+      );
     }
     const built: Topology = { runId: options.runId, namespace: deployment.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes, probes, ports, plans };
     await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
-    await Promise.all(options.modules.map(async (m) => {
-      if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built }, plans[m.name]);
-      if (m.describe) progress(`${m.name}: ${m.describe(plans[m.name])}`);
-    }));
+    await Promise.all(
+      options.modules.map(async (m) => {
+        if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built }, plans[m.name]);
+        if (m.describe) progress(`${m.name}: ${m.describe(plans[m.name])}`);
+      }),
+    );
     return built;
   });
   state.topology = topology;
@@ -182,7 +230,10 @@ async function preflightControl(kube: Kube, topology: Topology, options: { concu
   const control = new ControlClient(await kube.controlTransport(), { concurrency: options.concurrency });
   try {
     const unreachable = await checkControlPaths(control, topology, options);
-    if (unreachable.length) options.onProgress(`warning: the API server cannot reach ${unreachable.length} probe(s) through its pod proxy (${unreachable.map((p) => p.name).join(', ')}); their checks are reported as errors without running`);
+    if (unreachable.length)
+      options.onProgress(
+        `warning: the API server cannot reach ${unreachable.length} probe(s) through its pod proxy (${unreachable.map((p) => p.name).join(', ')}); their checks are reported as errors without running`,
+      );
   } finally {
     kube.requests += control.requests;
     await control.close();

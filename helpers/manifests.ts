@@ -99,7 +99,10 @@ export function probeServiceManifest(options: { runId: string }): Service {
 
 /** A Service name from a prefix and a node name: a DNS-1035 label of at most 63 characters. */
 export function perNodeServiceName(prefix: string, node: string): string {
-  const slug = node.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = node
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   const full = `${prefix}-${slug}`;
   if (full.length <= 63) return full;
   const hash = createHash('sha256').update(node).digest('hex').slice(0, 6);
@@ -109,7 +112,12 @@ export function perNodeServiceName(prefix: string, node: string): string {
 /** The hairpin Service of one node: its only backend is the probe pod `probe` (by its PROBE_LABEL). */
 export function hairpinServiceManifest(options: { runId: string; node: string; probe: string }): Service {
   const svc = load<Service>('hairpin-service.yaml');
-  svc.metadata = { ...svc.metadata, name: perNodeServiceName('hairpin', options.node), labels: { ...svc.metadata?.labels, ...runLabels(options.runId) }, annotations: { [NODE_ANNOTATION]: options.node } };
+  svc.metadata = {
+    ...svc.metadata,
+    name: perNodeServiceName('hairpin', options.node),
+    labels: { ...svc.metadata?.labels, ...runLabels(options.runId) },
+    annotations: { [NODE_ANNOTATION]: options.node },
+  };
   svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId, [PROBE_LABEL]: options.probe };
   return svc;
 }

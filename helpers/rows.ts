@@ -65,11 +65,17 @@ export function skippedNodeRows(suite: SuiteName, nodes: readonly Pick<NodeInfo,
 
 /** Probes that never became ready: a not-run row each, naming why. */
 export function unreadyProbeRows(suite: SuiteName, probes: readonly ProbePod[], keep: (p: ProbePod) => boolean = () => true): StaticCheck[] {
-  return probes.filter((p) => !p.ready && keep(p)).map((p) => ({
-    kind: 'static', suite, title: `setup ${label(p)}`, status: 'not-run', node: p.node,
-    reason: `probe ${p.name} on node ${p.node} never became ready: ${p.problem ?? 'unknown reason'}`,
-    properties: { phase: 'setup', pod: p.name, 'probe.problem': p.problem ?? 'unknown reason' },
-  }));
+  return probes
+    .filter((p) => !p.ready && keep(p))
+    .map((p) => ({
+      kind: 'static',
+      suite,
+      title: `setup ${label(p)}`,
+      status: 'not-run',
+      node: p.node,
+      reason: `probe ${p.name} on node ${p.node} never became ready: ${p.problem ?? 'unknown reason'}`,
+      properties: { phase: 'setup', pod: p.name, 'probe.problem': p.problem ?? 'unknown reason' },
+    }));
 }
 
 /** Skipped nodes and unready probes, as rows of a suite. */

@@ -24,7 +24,9 @@ export function groupProblems(items: readonly { name: string; node: string; prob
     groups.set(problem, g);
   }
   return [...groups].map(([problem, g]) => ({
-    problem, pods: g.pods, nodes: g.nodes,
+    problem,
+    pods: g.pods,
+    nodes: g.nodes,
     text: `${problem} — ${g.pods.length === 1 ? `pod ${g.pods[0]}` : `${g.pods.length} pods (${list(g.pods)})`} on ${g.nodes.length === 1 ? `node ${g.nodes[0]}` : `${g.nodes.length} nodes (${list(g.nodes)})`}`,
   }));
 }

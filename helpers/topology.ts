@@ -109,7 +109,8 @@ export function classifyNodes(nodes: Node[], options: { nodeSelector?: Record<st
       const os = n.metadata?.labels?.['kubernetes.io/os'] ?? n.status?.nodeInfo?.operatingSystem;
       const arch = n.metadata?.labels?.['kubernetes.io/arch'] ?? n.status?.nodeInfo?.architecture;
       if (os && os !== 'linux') info.skipReason = `not a Linux node (kubernetes.io/os=${os}): the probes are Linux containers`;
-      else if (arch && options.architectures && !options.architectures.includes(arch)) info.skipReason = `of architecture ${arch}, for which the probe image has no variant (it has ${options.architectures.join(', ')})`;
+      else if (arch && options.architectures && !options.architectures.includes(arch))
+        info.skipReason = `of architecture ${arch}, for which the probe image has no variant (it has ${options.architectures.join(', ')})`;
       else if (n.spec?.unschedulable) info.skipReason = 'cordoned (spec.unschedulable=true)';
       else if (ready?.status !== 'True') info.skipReason = `NotReady (Ready=${ready?.status ?? 'unknown'}${ready?.reason ? `: ${ready.reason}` : ''})`;
       return info;
@@ -123,7 +124,10 @@ export function classifyNodes(nodes: Node[], options: { nodeSelector?: Record<st
  */
 export function probePodName(role: ProbeRole, node: string): string {
   const prefix = role === 'host' ? 'hostnet' : role;
-  const slug = node.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = node
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   const full = `${prefix}-${slug}`;
   if (full.length <= 63) return full;
   const hash = createHash('sha256').update(node).digest('hex').slice(0, 6);

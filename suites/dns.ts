@@ -69,8 +69,20 @@ async function readResolver(kube: Kube, namespace: string, probes: readonly Prob
     try {
       const run = async (command: string) => {
         const out = await kube.exec({ namespace, pod: probe.name, container: 'netexec', command: ['/agnhost', command], timeoutMs: EXEC_TIMEOUT_MS });
-        if (out.exitCode !== 0) throw new Error(`agnhost ${command} exited ${out.exitCode}: ${(out.stderr.trim().split('\n').find((l) => /panic:|Could not/.test(l)) ?? out.stderr.trim()).slice(0, 200)}`);
-        return out.stdout.trim().split(',').map((s) => s.trim()).filter(Boolean);
+        if (out.exitCode !== 0)
+          throw new Error(
+            `agnhost ${command} exited ${out.exitCode}: ${(
+              out.stderr
+                .trim()
+                .split('\n')
+                .find((l) => /panic:|Could not/.test(l)) ?? out.stderr.trim()
+            ).slice(0, 200)}`,
+          );
+        return out.stdout
+          .trim()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
       };
       const [search, nameservers] = [await run('dns-suffix'), await run('dns-server-list')];
       return { search, nameservers };
@@ -128,7 +140,11 @@ export default defineSuite<DnsPlan>({
     const pods = topology.probes.filter((p) => p.ready && p.role !== 'host');
     const next: DnsPlan = { ...plan };
     const [resolver] = await Promise.all([
-      readResolver(kube, deployment.namespace, pods.filter((p) => p.role === 'probe-a' && !p.controlProblem)),
+      readResolver(
+        kube,
+        deployment.namespace,
+        pods.filter((p) => p.role === 'probe-a' && !p.controlProblem),
+      ),
       waitForEndpoints(kube, deployment, { service: plan.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal })
         .then(() => waitForEndpoints(kube, deployment, { service: plan.headless.name, expected: pods.filter((p) => p.role === 'probe-b').length, timeoutMs: 30_000, signal: options.signal }))
         .catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}; dns checks may fail`)),
@@ -136,7 +152,8 @@ export default defineSuite<DnsPlan>({
     Object.assign(next, resolver);
     if (next.search) {
       next.domain = clusterDomainOf(next.search, deployment.namespace);
-      if (!next.domain) next.resolverProblem = `the probes' search path (${next.search.join(' ') || 'empty'}) has no ${deployment.namespace}.svc.<domain>: the kubelet gave them no cluster domain (kubelet clusterDomain / clusterDNS unset?)`;
+      if (!next.domain)
+        next.resolverProblem = `the probes' search path (${next.search.join(' ') || 'empty'}) has no ${deployment.namespace}.svc.<domain>: the kubelet gave them no cluster domain (kubelet clusterDomain / clusterDNS unset?)`;
     }
     try {
       const slices = await kube.listEndpointSlices(plan.server!.namespace, `kubernetes.io/service-name=${plan.server!.name}`);
@@ -159,11 +176,22 @@ export default defineSuite<DnsPlan>({
     const factTitle = 'probe pods resolve through the cluster DNS Service';
     if (!plan.nameservers) {
       // Before settle (list), or the resolver could not be read: the same row, not run.
-      rows.push({ kind: 'static', suite: 'dns', title: factTitle, status: 'not-run', reason: plan.resolverProblem ?? 'read from a probe\'s resolv.conf once the probes run', properties: { check: 'dns-nameserver' } });
+      rows.push({
+        kind: 'static',
+        suite: 'dns',
+        title: factTitle,
+        status: 'not-run',
+        reason: plan.resolverProblem ?? "read from a probe's resolv.conf once the probes run",
+        properties: { check: 'dns-nameserver' },
+      });
     } else {
       const ok = plan.nameservers.length > 0 && plan.nameservers.every((n) => n === server.clusterIP);
       rows.push({
-        kind: 'static', suite: 'dns', title: factTitle, status: 'fact', holds: ok,
+        kind: 'static',
+        suite: 'dns',
+        title: factTitle,
+        status: 'fact',
+        holds: ok,
         reason: ok
           ? `resolv.conf: nameserver ${plan.nameservers.join(', ')} (${server.namespace}/${server.name}), search ${plan.search?.join(' ')}`
           : `the probes' resolv.conf names ${plan.nameservers.join(', ') || 'no nameserver'}, not the cluster DNS Service ${server.namespace}/${server.name} ${server.clusterIP}: the kubelet's clusterDNS is not that Service`,
@@ -180,32 +208,106 @@ export default defineSuite<DnsPlan>({
       const transport: Transport = source.role === 'host' ? 'udp' : transportOf(source);
       const nx = o.answer.kind === 'nxdomain';
       return {
-        kind: 'network', suite: 'dns',
+        kind: 'network',
+        suite: 'dns',
         title: `${label(source)} → ${o.titleName ?? o.name}${nx ? ': NXDOMAIN' : ` ${o.port}/tcp`} (${source.role === 'host' ? 'ClusterFirstWithHostNet, ' : ''}DNS over ${transport.toUpperCase()})`,
-        from: peerOf(source), to: o.to, protocol: 'tcp', port: o.port, family: o.to.family, payload: 'small',
-        expect: o.why.expect, expectReason: o.why.reason, answer: o.answer,
+        from: peerOf(source),
+        to: o.to,
+        protocol: 'tcp',
+        port: o.port,
+        family: o.to.family,
+        payload: 'small',
+        expect: o.why.expect,
+        expectReason: o.why.reason,
+        answer: o.answer,
         drive: { via: 'dial', control: controlOf(source, topology), target: { host: o.name, port: o.port }, tries: 1 },
-        properties: { 'dns.name': o.name, 'dns.what': o.what, 'dns.transport': transport, 'dns.policy': o.policy, 'dns.server': server.clusterIP, ...(plan.serverEndpoints !== undefined ? { 'dns.server.endpoints': String(plan.serverEndpoints) } : {}) },
+        properties: {
+          'dns.name': o.name,
+          'dns.what': o.what,
+          'dns.transport': transport,
+          'dns.policy': o.policy,
+          'dns.server': server.clusterIP,
+          ...(plan.serverEndpoints !== undefined ? { 'dns.server.endpoints': String(plan.serverEndpoints) } : {}),
+        },
       };
     };
     for (const node of nodes) {
       for (const source of podProbesOn(topology, node).filter((p) => p.role === 'probe-a' || p.role === 'probe-b')) {
         const policy = 'ClusterFirst';
         rows.push(
-          row(source, { what: 'kubernetes', name: `kubernetes.default.svc.${domain}`, titleName: 'kubernetes.default.svc.<domain>', port: plan.api?.port ?? 443, to: svcPeer('kubernetes', plan.api?.clusterIP ?? ''), answer: { kind: 'connect' }, why: EXPECT.resolves, policy }),
-          row(source, { what: 'short', name: plan.cluster.name, titleName: `${plan.cluster.name} (short name)`, port: plan.cluster.port, to: svcPeer(plan.cluster.name, plan.cluster.clusterIP), answer: { kind: 'hostname', expected: backends }, why: EXPECT.resolves, policy }),
-          row(source, { what: 'fqdn', name: `${plan.cluster.name}.${ns}.svc.${domain}`, titleName: `${plan.cluster.name}.<namespace>.svc.<domain>`, port: plan.cluster.port, to: svcPeer(plan.cluster.name, plan.cluster.clusterIP), answer: { kind: 'hostname', expected: backends }, why: EXPECT.resolves, policy }),
-          row(source, { what: 'headless', name: `${plan.headless.name}.${ns}.svc.${domain}`, titleName: `${plan.headless.name}.<namespace>.svc.<domain> (headless)`, port: plan.headless.port, to: svcPeer(plan.headless.name, ''), answer: { kind: 'hostname', expected: headlessPods }, why: EXPECT.resolves, policy }),
-          row(source, { what: 'nxdomain', name: `${MISSING_NAME}.${ns}.svc.${domain}`, titleName: `${MISSING_NAME}.<namespace>.svc.<domain>`, port: plan.cluster.port, to: dnsPeer, answer: { kind: 'nxdomain' }, why: EXPECT.nxdomain, policy }),
+          row(source, {
+            what: 'kubernetes',
+            name: `kubernetes.default.svc.${domain}`,
+            titleName: 'kubernetes.default.svc.<domain>',
+            port: plan.api?.port ?? 443,
+            to: svcPeer('kubernetes', plan.api?.clusterIP ?? ''),
+            answer: { kind: 'connect' },
+            why: EXPECT.resolves,
+            policy,
+          }),
+          row(source, {
+            what: 'short',
+            name: plan.cluster.name,
+            titleName: `${plan.cluster.name} (short name)`,
+            port: plan.cluster.port,
+            to: svcPeer(plan.cluster.name, plan.cluster.clusterIP),
+            answer: { kind: 'hostname', expected: backends },
+            why: EXPECT.resolves,
+            policy,
+          }),
+          row(source, {
+            what: 'fqdn',
+            name: `${plan.cluster.name}.${ns}.svc.${domain}`,
+            titleName: `${plan.cluster.name}.<namespace>.svc.<domain>`,
+            port: plan.cluster.port,
+            to: svcPeer(plan.cluster.name, plan.cluster.clusterIP),
+            answer: { kind: 'hostname', expected: backends },
+            why: EXPECT.resolves,
+            policy,
+          }),
+          row(source, {
+            what: 'headless',
+            name: `${plan.headless.name}.${ns}.svc.${domain}`,
+            titleName: `${plan.headless.name}.<namespace>.svc.<domain> (headless)`,
+            port: plan.headless.port,
+            to: svcPeer(plan.headless.name, ''),
+            answer: { kind: 'hostname', expected: headlessPods },
+            why: EXPECT.resolves,
+            policy,
+          }),
+          row(source, {
+            what: 'nxdomain',
+            name: `${MISSING_NAME}.${ns}.svc.${domain}`,
+            titleName: `${MISSING_NAME}.<namespace>.svc.<domain>`,
+            port: plan.cluster.port,
+            to: dnsPeer,
+            answer: { kind: 'nxdomain' },
+            why: EXPECT.nxdomain,
+            policy,
+          }),
         );
       }
       const host = hostProbeOn(topology, node);
       if (host) {
-        rows.push(row(host, { what: 'fqdn', name: `${plan.cluster.name}.${ns}.svc.${domain}`, titleName: `${plan.cluster.name}.<namespace>.svc.<domain>`, port: plan.cluster.port, to: svcPeer(plan.cluster.name, plan.cluster.clusterIP), answer: { kind: 'hostname', expected: backends }, why: EXPECT.resolves, policy: 'ClusterFirstWithHostNet' }));
+        rows.push(
+          row(host, {
+            what: 'fqdn',
+            name: `${plan.cluster.name}.${ns}.svc.${domain}`,
+            titleName: `${plan.cluster.name}.<namespace>.svc.<domain>`,
+            port: plan.cluster.port,
+            to: svcPeer(plan.cluster.name, plan.cluster.clusterIP),
+            answer: { kind: 'hostname', expected: backends },
+            why: EXPECT.resolves,
+            policy: 'ClusterFirstWithHostNet',
+          }),
+        );
       }
     }
     return rows;
   },
 
-  describe: (plan) => plan.serverProblem ?? plan.servicesProblem ?? `cluster DNS ${plan.server?.namespace}/${plan.server?.name} ${plan.server?.clusterIP}${plan.serverEndpoints !== undefined ? ` (${plan.serverEndpoints} ready endpoints)` : ''}, domain ${plan.domain ?? '(unknown)'}${plan.resolverProblem ? ` — ${plan.resolverProblem}` : ''}`,
+  describe: (plan) =>
+    plan.serverProblem ??
+    plan.servicesProblem ??
+    `cluster DNS ${plan.server?.namespace}/${plan.server?.name} ${plan.server?.clusterIP}${plan.serverEndpoints !== undefined ? ` (${plan.serverEndpoints} ready endpoints)` : ''}, domain ${plan.domain ?? '(unknown)'}${plan.resolverProblem ? ` — ${plan.resolverProblem}` : ''}`,
 });

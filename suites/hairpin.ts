@@ -39,28 +39,32 @@ export default defineSuite<HairpinPlan>({
   }),
 
   async deploy({ kube, deployment, options }, plan) {
-    const services = await Promise.all(plan.services.map(async (s): Promise<HairpinService> => {
-      try {
-        const created = await kube.createService(deployment.namespace, hairpinServiceManifest({ runId: options.runId, node: s.node, probe: s.probe }));
-        deployment.createdServices.push(s.name);
-        return { ...s, clusterIP: created.spec?.clusterIP ?? '', port: created.spec?.ports?.[0]?.port ?? s.port };
-      } catch (err) {
-        return { ...s, problem: `the hairpin Service ${s.name} could not be created: ${messageOf(err)}` };
-      }
-    }));
+    const services = await Promise.all(
+      plan.services.map(async (s): Promise<HairpinService> => {
+        try {
+          const created = await kube.createService(deployment.namespace, hairpinServiceManifest({ runId: options.runId, node: s.node, probe: s.probe }));
+          deployment.createdServices.push(s.name);
+          return { ...s, clusterIP: created.spec?.clusterIP ?? '', port: created.spec?.ports?.[0]?.port ?? s.port };
+        } catch (err) {
+          return { ...s, problem: `the hairpin Service ${s.name} could not be created: ${messageOf(err)}` };
+        }
+      }),
+    );
     return { services };
   },
 
   async settle({ kube, deployment, topology, options }, plan) {
-    const services = await Promise.all(plan.services.map(async (s): Promise<HairpinService> => {
-      if (s.problem || !topology.probes.some((p) => p.name === s.probe && p.ready)) return s;
-      try {
-        await waitForEndpoints(kube, deployment, { service: s.name, expected: 1, timeoutMs: 30_000, signal: options.signal });
-        return s;
-      } catch (err) {
-        return { ...s, problem: messageOf(err) };
-      }
-    }));
+    const services = await Promise.all(
+      plan.services.map(async (s): Promise<HairpinService> => {
+        if (s.problem || !topology.probes.some((p) => p.name === s.probe && p.ready)) return s;
+        try {
+          await waitForEndpoints(kube, deployment, { service: s.name, expected: 1, timeoutMs: 30_000, signal: options.signal });
+          return s;
+        } catch (err) {
+          return { ...s, problem: messageOf(err) };
+        }
+      }),
+    );
     return { services };
   },
 
@@ -77,11 +81,17 @@ export default defineSuite<HairpinPlan>({
           continue;
         }
         rows.push({
-          kind: 'network', suite: 'hairpin', title,
+          kind: 'network',
+          suite: 'hairpin',
+          title,
           from: peerOf(probe),
           to: { kind: 'service', node, ip: svc.clusterIP, family: familyOf(svc.clusterIP), service: svc.name },
-          protocol, port: svc.port, family: familyOf(svc.clusterIP), payload: 'small',
-          expect: EXPECT.hairpin.expect, expectReason: EXPECT.hairpin.reason,
+          protocol,
+          port: svc.port,
+          family: familyOf(svc.clusterIP),
+          payload: 'small',
+          expect: EXPECT.hairpin.expect,
+          expectReason: EXPECT.hairpin.reason,
           answer: { kind: 'hostname', expected: [probe.name] },
           drive: { via: 'dial', control: controlOf(probe, topology), target: { host: svc.clusterIP, port: svc.port }, tries: 1 },
           properties: { service: svc.name, 'backend.pod': probe.name },

@@ -42,7 +42,14 @@ async function pickPorts(kube: Kube, range: NodePortTopology['range']) {
   const both = (nodePort: number, position: RangePosition): NodePortPort[] => (['tcp', 'udp'] as const).map((protocol) => ({ nodePort, protocol, position }));
   const services: NodePortService[] = [
     { name: CLUSTER_SERVICE, policy: 'Cluster', ports: picked.ports.flatMap((p) => both(p.nodePort, p.position)) },
-    { name: LOCAL_SERVICE, policy: 'Local', ports: [{ nodePort: localTcp, protocol: 'tcp', position: 'auto' }, { nodePort: localUdp, protocol: 'udp', position: 'auto' }] },
+    {
+      name: LOCAL_SERVICE,
+      policy: 'Local',
+      ports: [
+        { nodePort: localTcp, protocol: 'tcp', position: 'auto' },
+        { nodePort: localUdp, protocol: 'udp', position: 'auto' },
+      ],
+    },
   ];
   return { services, notes };
 }
@@ -59,7 +66,10 @@ export default defineSuite<NodePortTopology>({
   async prepare({ kube, nodes, options }) {
     const addressType = options.flags.nodeAddressType ?? 'InternalIP';
     const plan: NodePortTopology = {
-      addressType, range: DEFAULT_NODEPORT_RANGE, services: [], notes: [],
+      addressType,
+      range: DEFAULT_NODEPORT_RANGE,
+      services: [],
+      notes: [],
       backend: { pod: BACKEND_POD, node: backendNode(nodes) ?? '', ready: false },
       targets: nodeTargets(nodes, await kube.listNodes(), addressType),
     };
@@ -80,7 +90,11 @@ export default defineSuite<NodePortTopology>({
       await kube.createPod(deployment.namespace, backendPodManifest({ node: plan.backend.node, runId: options.runId, image: options.image, imagePullSecret: options.imagePullSecret }));
       deployment.createdPods.push(BACKEND_POD);
       for (let attempt = 1; ; attempt++) {
-        const { cluster, local } = serviceManifests({ runId: options.runId, nodePorts: nodePortsByPosition(next), localNodePorts: Object.fromEntries(next.services[1]!.ports.map((p) => [p.protocol, p.nodePort])) });
+        const { cluster, local } = serviceManifests({
+          runId: options.runId,
+          nodePorts: nodePortsByPosition(next),
+          localNodePorts: Object.fromEntries(next.services[1]!.ports.map((p) => [p.protocol, p.nodePort])),
+        });
         try {
           await kube.createService(deployment.namespace, cluster);
           deployment.createdServices.push(CLUSTER_SERVICE);
@@ -92,7 +106,10 @@ export default defineSuite<NodePortTopology>({
           if (attempt >= 3 || !/already allocated/i.test(messageOf(err))) throw err;
           for (const name of [CLUSTER_SERVICE, LOCAL_SERVICE]) {
             const i = deployment.createdServices.indexOf(name);
-            if (i >= 0) { await kube.deleteService(deployment.namespace, name); deployment.createdServices.splice(i, 1); }
+            if (i >= 0) {
+              await kube.deleteService(deployment.namespace, name);
+              deployment.createdServices.splice(i, 1);
+            }
           }
           Object.assign(next, await pickPorts(kube, next.range));
           next.notes.push(`a NodePort was taken by another client between planning and creating: picked again (attempt ${attempt + 1})`);
@@ -107,10 +124,13 @@ export default defineSuite<NodePortTopology>({
     if (plan.error) return plan;
     const next = { ...plan, backend: { ...plan.backend } };
     try {
-      const pod = await waitFor(async () => {
-        const p = await kube.readPod(deployment.namespace, BACKEND_POD);
-        return p && (isPodReady(p) || isStuck(describePodProblem(p))) ? p : undefined;
-      }, { timeoutMs: options.readyTimeoutMs, what: `pod ${deployment.namespace}/${BACKEND_POD} on ${plan.backend.node} to become Ready`, signal: options.signal });
+      const pod = await waitFor(
+        async () => {
+          const p = await kube.readPod(deployment.namespace, BACKEND_POD);
+          return p && (isPodReady(p) || isStuck(describePodProblem(p))) ? p : undefined;
+        },
+        { timeoutMs: options.readyTimeoutMs, what: `pod ${deployment.namespace}/${BACKEND_POD} on ${plan.backend.node} to become Ready`, signal: options.signal },
+      );
       next.backend.ready = isPodReady(pod);
       if (!next.backend.ready) {
         next.backend.problem = describePodProblem(pod);
@@ -124,9 +144,14 @@ export default defineSuite<NodePortTopology>({
     const ports = [...new Set([plan.services[0]?.ports[0]?.nodePort ?? 0, 10250].filter(Boolean))];
     const { reached, failures } = await runnerReaches({ addresses, ports, timeoutMs: TIMEOUT_MS });
     const own = Object.fromEntries(await Promise.all(addresses.map(async (a) => [a, (await runnerAddressFor(a)) ?? ''] as const)));
-    next.runner = reached.length > 0
-      ? { reached: true, detail: `reached ${reached.length} of ${addresses.length} node addresses`, addresses: own }
-      : { reached: false, addresses: own, detail: `this host is not on the node network: none of the ${addresses.length} node ${plan.addressType} addresses (${addresses.join(', ')}) answered on TCP ${ports.join(' or ')} (${failures.slice(0, 3).join('; ')}). NodePorts are checked from where kube-netconform runs; run it from a host that is on the node network, or pass --node-address-type ExternalIP|InternalIP.` };
+    next.runner =
+      reached.length > 0
+        ? { reached: true, detail: `reached ${reached.length} of ${addresses.length} node addresses`, addresses: own }
+        : {
+            reached: false,
+            addresses: own,
+            detail: `this host is not on the node network: none of the ${addresses.length} node ${plan.addressType} addresses (${addresses.join(', ')}) answered on TCP ${ports.join(' or ')} (${failures.slice(0, 3).join('; ')}). NodePorts are checked from where kube-netconform runs; run it from a host that is on the node network, or pass --node-address-type ExternalIP|InternalIP.`,
+          };
     if (!next.runner.reached) options.onProgress?.(`nodeport: ${next.runner.detail}`);
     return next;
   },
@@ -136,35 +161,81 @@ export default defineSuite<NodePortTopology>({
     if (plan.error) return [...rows, { kind: 'static', suite: 'nodeport', title: 'nodeport setup', status: 'not-run', reason: plan.error }];
     const { backend } = plan;
     if (plan.runner && !backend.ready) {
-      return [...rows, { kind: 'static', suite: 'nodeport', title: `nodeport setup ${backend.node}/${backend.pod}`, status: 'not-run', node: backend.node, reason: `the NodePort backend ${backend.pod} on ${backend.node} never became ready: ${backend.problem ?? 'unknown reason'}` }];
+      return [
+        ...rows,
+        {
+          kind: 'static',
+          suite: 'nodeport',
+          title: `nodeport setup ${backend.node}/${backend.pod}`,
+          status: 'not-run',
+          node: backend.node,
+          reason: `the NodePort backend ${backend.pod} on ${backend.node} never became ready: ${backend.problem ?? 'unknown reason'}`,
+        },
+      ];
     }
     const range = `${plan.range.low}-${plan.range.high}`;
     const unreached = plan.runner && !plan.runner.reached ? plan.runner.detail : undefined;
-    rows.push({ kind: 'static', suite: 'nodeport', title: `${REACH_TITLE} (${plan.addressType} addresses)`, status: 'fact', holds: !unreached, reason: plan.runner?.detail ?? 'not measured yet', properties: { check: 'runner-reach' } });
+    rows.push({
+      kind: 'static',
+      suite: 'nodeport',
+      title: `${REACH_TITLE} (${plan.addressType} addresses)`,
+      status: 'fact',
+      holds: !unreached,
+      reason: plan.runner?.detail ?? 'not measured yet',
+      properties: { check: 'runner-reach' },
+    });
     for (const target of plan.targets) {
       if (!target.address) {
-        rows.push({ kind: 'static', suite: 'nodeport', title: `runner → ${target.node} (no ${plan.addressType})`, status: 'skipped', node: target.node, reason: target.reason ?? `no ${plan.addressType}` });
+        rows.push({
+          kind: 'static',
+          suite: 'nodeport',
+          title: `runner → ${target.node} (no ${plan.addressType})`,
+          status: 'skipped',
+          node: target.node,
+          reason: target.reason ?? `no ${plan.addressType}`,
+        });
         continue;
       }
       const local = target.node === backend.node;
       for (const svc of plan.services) {
         const why = svc.policy === 'Cluster' ? EXPECT.cluster : local ? EXPECT.localWithEndpoint : EXPECT.localWithoutEndpoint;
         for (const port of svc.ports) {
-          const what = svc.policy === 'Cluster' ? `Cluster, ${POSITION_TEXT[port.position]} of ${range}` : local ? 'Local, local endpoint: client IP kept' : 'Local, no local endpoint: must not answer';
+          const what =
+            svc.policy === 'Cluster' ? `Cluster, ${POSITION_TEXT[port.position]} of ${range}` : local ? 'Local, local endpoint: client IP kept' : 'Local, no local endpoint: must not answer';
           const title = `runner → ${target.node} ${target.address}:${port.nodePort}/${port.protocol} ${svc.name} (${what})`;
           // A range end taken by someone else (another run, another Service) is said in the row.
-          const properties = { externalTrafficPolicy: svc.policy, service: svc.name, 'nodeport.position': port.position, 'nodeport.range': range, 'backend.node': backend.node, ...(plan.notes.length ? { 'nodeport.notes': plan.notes.join('; ') } : {}) };
+          const properties = {
+            externalTrafficPolicy: svc.policy,
+            service: svc.name,
+            'nodeport.position': port.position,
+            'nodeport.range': range,
+            'backend.node': backend.node,
+            ...(plan.notes.length ? { 'nodeport.notes': plan.notes.join('; ') } : {}),
+          };
           if (unreached) {
-            rows.push({ kind: 'static', suite: 'nodeport', title, status: 'not-run', node: target.node, reason: `not run: the runner cannot reach the node network (see "${REACH_TITLE}")`, properties });
+            rows.push({
+              kind: 'static',
+              suite: 'nodeport',
+              title,
+              status: 'not-run',
+              node: target.node,
+              reason: `not run: the runner cannot reach the node network (see "${REACH_TITLE}")`,
+              properties,
+            });
             continue;
           }
           const runnerIP = plan.runner?.addresses[target.address] ?? '';
           rows.push({
-            kind: 'network', suite: 'nodeport', title,
+            kind: 'network',
+            suite: 'nodeport',
+            title,
             from: { kind: 'runner', node: '', ip: runnerIP, family: familyOf(target.address) },
             to: { kind: 'nodeport', node: target.node, ip: target.address, family: familyOf(target.address), service: svc.name },
-            protocol: port.protocol, port: port.nodePort, family: familyOf(target.address),
-            expect: why.expect, expectReason: why.reason,
+            protocol: port.protocol,
+            port: port.nodePort,
+            family: familyOf(target.address),
+            expect: why.expect,
+            expectReason: why.reason,
             answer: svc.policy === 'Cluster' ? { kind: 'hostname', expected: [backend.pod] } : local ? { kind: 'clientip', expected: runnerIP, client: 'runner' } : { kind: 'connect' },
             drive: { via: 'outside', target: { host: target.address, port: port.nodePort }, timeoutMs: TIMEOUT_MS },
             properties,

@@ -27,7 +27,10 @@ const HOSTNAME_TIMEOUT_MS = 10_000;
 
 /** GET /hostname of a host-network probe through the API server's pod proxy (the control path, not the data path). */
 async function hostnameOf(control: ControlClient, namespace: string, probe: ProbePod, port: number): Promise<string> {
-  const answer = await control.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(probe.name)}:${port}/proxy/hostname`, { timeoutMs: HOSTNAME_TIMEOUT_MS, what: `the hostname of host probe ${probe.name}` });
+  const answer = await control.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(probe.name)}:${port}/proxy/hostname`, {
+    timeoutMs: HOSTNAME_TIMEOUT_MS,
+    what: `the hostname of host probe ${probe.name}`,
+  });
   const text = answer.body.trim();
   if (answer.status !== 200 || !text) throw new Error(`the pod proxy answered HTTP ${answer.status}: ${text.slice(0, 200) || '(empty)'}`);
   return text;
@@ -36,7 +39,7 @@ async function hostnameOf(control: ControlClient, namespace: string, probe: Prob
 export default defineSuite<PodToNodePlan>({
   name: 'pod-to-node',
   order: 15,
-  must: 'every pod reaches the host network of every node (its address, TCP and UDP), with that node\'s host probe answering',
+  must: "every pod reaches the host network of every node (its address, TCP and UDP), with that node's host probe answering",
 
   prepare: async () => ({ hostnames: {}, problems: {} }),
 
@@ -46,13 +49,19 @@ export default defineSuite<PodToNodePlan>({
     const control = new ControlClient(await kube.controlTransport(), { concurrency: 8 });
     const limit = pLimit(8);
     try {
-      await Promise.all(topology.probes.filter((p) => p.role === 'host' && p.ready && !p.controlProblem).map((p) => limit(async () => {
-        try {
-          hostnames[p.node] = await hostnameOf(control, deployment.namespace, p, topology.ports.hostHttp);
-        } catch (err) {
-          problems[p.node] = `could not ask host probe ${p.name} for its hostname: ${messageOf(err)}`;
-        }
-      })));
+      await Promise.all(
+        topology.probes
+          .filter((p) => p.role === 'host' && p.ready && !p.controlProblem)
+          .map((p) =>
+            limit(async () => {
+              try {
+                hostnames[p.node] = await hostnameOf(control, deployment.namespace, p, topology.ports.hostHttp);
+              } catch (err) {
+                problems[p.node] = `could not ask host probe ${p.name} for its hostname: ${messageOf(err)}`;
+              }
+            }),
+          ),
+      );
     } finally {
       kube.requests += control.requests;
       await control.close();
@@ -78,9 +87,17 @@ export default defineSuite<PodToNodePlan>({
             }
             const to = peerOf(target);
             rows.push({
-              kind: 'network', suite: 'pod-to-node', title,
-              from: peerOf(source), to, protocol, port, family: to.family, payload: 'small',
-              expect: EXPECT.podToNode.expect, expectReason: EXPECT.podToNode.reason,
+              kind: 'network',
+              suite: 'pod-to-node',
+              title,
+              from: peerOf(source),
+              to,
+              protocol,
+              port,
+              family: to.family,
+              payload: 'small',
+              expect: EXPECT.podToNode.expect,
+              expectReason: EXPECT.podToNode.reason,
               // Before settle (list) the hostname is not known yet; the title does not depend on it.
               answer: { kind: 'hostname', expected: [plan.hostnames?.[target.node] ?? '<hostname>'] },
               drive: { via: 'dial', control: controlOf(source, topology), target: { host: target.ip, port }, tries: 1 },

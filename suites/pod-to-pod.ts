@@ -20,10 +20,17 @@ function targetRows(source: ProbePod, target: ProbePod, topology: Topology): Net
     const port = protocol === 'tcp' ? topology.ports.http : topology.ports.udp;
     const to = peerOf(target);
     return {
-      kind: 'network', suite: 'pod-to-pod',
+      kind: 'network',
+      suite: 'pod-to-pod',
       title: `${label(source)} → ${label(target)} ${portText(port, protocol, payload)}`,
-      from: peerOf(source), to, protocol, port, family: to.family, payload,
-      expect: why.expect, expectReason: why.reason,
+      from: peerOf(source),
+      to,
+      protocol,
+      port,
+      family: to.family,
+      payload,
+      expect: why.expect,
+      expectReason: why.reason,
       answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: [target.name] },
       drive: { via: 'dial', control: controlOf(source, topology), target: { host: target.ip, port }, tries: 1 },
     };

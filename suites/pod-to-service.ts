@@ -92,10 +92,17 @@ export default defineSuite<PodToServicePlan>({
         for (const { protocol, payload } of VARIANTS) {
           const to = servicePeer(svc);
           rows.push({
-            kind: 'network', suite: 'pod-to-service',
+            kind: 'network',
+            suite: 'pod-to-service',
             title: `${label(source)} → service/${svc.name} ${portText(svc.port, protocol, payload)}`,
-            from: peerOf(source), to, protocol, port: svc.port, family: to.family, payload,
-            expect: why.expect, expectReason: why.reason,
+            from: peerOf(source),
+            to,
+            protocol,
+            port: svc.port,
+            family: to.family,
+            payload,
+            expect: why.expect,
+            expectReason: why.reason,
             answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: backends, minDistinct: Math.min(2, backends.length) },
             drive: { via: 'dial', control: controlOf(source, topology), target: { host: svc.clusterIP, port: svc.port }, tries: payload === 'full' ? 1 : SERVICE_TRIES },
             properties: { service: svc.name },
@@ -110,10 +117,17 @@ export default defineSuite<PodToServicePlan>({
       for (const source of sources.filter((s) => s.role !== 'host')) {
         const to = servicePeer(api);
         rows.push({
-          kind: 'network', suite: 'pod-to-service',
+          kind: 'network',
+          suite: 'pod-to-service',
           title: `${label(source)} → service/kubernetes ${portText(api.port, 'tcp')}`,
-          from: peerOf(source), to, protocol: 'tcp', port: api.port, family: to.family, payload: 'small',
-          expect: EXPECT.podToApiServer.expect, expectReason: EXPECT.podToApiServer.reason,
+          from: peerOf(source),
+          to,
+          protocol: 'tcp',
+          port: api.port,
+          family: to.family,
+          payload: 'small',
+          expect: EXPECT.podToApiServer.expect,
+          expectReason: EXPECT.podToApiServer.reason,
           answer: { kind: 'connect' },
           drive: { via: 'dial', control: controlOf(source, topology), target: { host: api.clusterIP, port: api.port }, tries: 1 },
           properties: { service: 'kubernetes' },
@@ -128,10 +142,15 @@ export default defineSuite<PodToServicePlan>({
       const podCIDRs = topology.nodes.flatMap((n) => n.podCIDRs.map((cidr) => ({ node: n.name, cidr })));
       const overlaps = serviceRangeOverlaps({ serviceCIDRs: plan.serviceCIDRs, nodeAddresses, podCIDRs });
       rows.push({
-        kind: 'static', suite: 'pod-to-service', title: `${title} (${plan.serviceCIDRs.join(', ')})`, status: 'fact', holds: overlaps.length === 0,
-        reason: overlaps.length === 0
-          ? `Service CIDR ${plan.serviceCIDRs.join(', ')} is disjoint from ${nodeAddresses.length} node addresses and ${podCIDRs.length} pod CIDRs`
-          : `Service CIDR overlaps: ${overlaps.map((o) => `${o.serviceCIDR} contains ${o.what}`).join('; ')} — traffic to those addresses would be intercepted as Service traffic`,
+        kind: 'static',
+        suite: 'pod-to-service',
+        title: `${title} (${plan.serviceCIDRs.join(', ')})`,
+        status: 'fact',
+        holds: overlaps.length === 0,
+        reason:
+          overlaps.length === 0
+            ? `Service CIDR ${plan.serviceCIDRs.join(', ')} is disjoint from ${nodeAddresses.length} node addresses and ${podCIDRs.length} pod CIDRs`
+            : `Service CIDR overlaps: ${overlaps.map((o) => `${o.serviceCIDR} contains ${o.what}`).join('; ')} — traffic to those addresses would be intercepted as Service traffic`,
         properties: { 'service.cidrs': plan.serviceCIDRs.join(','), check: 'service-cidr-overlap' },
       });
     }

@@ -27,7 +27,10 @@ import { samplePortRange, type PortSample } from '../helpers/ports/sampling.ts';
 export const EXPECT = {
   open: { expect: 'REACHABLE', reason: 'the profile says this port must be open between these nodes' },
   closed: { expect: 'CLOSED', reason: 'the profile says this port must not be reachable between these nodes (refused or filtered)' },
-  openNoListener: { expect: 'DELIVERED', reason: 'the profile says this port must be open; nothing listens and no temporary listener could start, so packets arriving (connected or refused) is what can be shown' },
+  openNoListener: {
+    expect: 'DELIVERED',
+    reason: 'the profile says this port must be open; nothing listens and no temporary listener could start, so packets arriving (connected or refused) is what can be shown',
+  },
 } as const satisfies Record<string, Expect>;
 
 export const DEFAULT_PROFILE = 'kubeadm';
@@ -46,14 +49,18 @@ function kernelOwned(row: PortRow, plan: PortsPlan): boolean {
  * client (a concurrent run) holds an end, this run's Services sit next to it, and the other
  * client's port may close mid-run.
  */
-export function ownNodePortSample(topology: Pick<Topology, 'plans'>): ((range: { low: number; high: number }) => PortSample | undefined) {
+export function ownNodePortSample(topology: Pick<Topology, 'plans'>): (range: { low: number; high: number }) => PortSample | undefined {
   const np = topology.plans['nodeport'] as NodePortTopology | undefined;
   const held = np && !np.error ? [...new Set(np.services.find((s) => s.policy === 'Cluster')?.ports.map((p) => p.nodePort) ?? [])].sort((a, b) => a - b) : [];
   return (range) => {
     if (!np || np.range.low !== range.low || np.range.high !== range.high || held.length === 0) return undefined;
     const plain = samplePortRange(range);
     if (plain.ports.join() === held.join()) return undefined;
-    return { ports: held, sampled: true, note: `sampled ${held.length} of ${range.high - range.low + 1} ports of ${range.low}-${range.high}: ${held.join(', ')}, the NodePorts this run's Services hold (${plain.ports.filter((p) => !held.includes(p)).join(', ')} held by another client)` };
+    return {
+      ports: held,
+      sampled: true,
+      note: `sampled ${held.length} of ${range.high - range.low + 1} ports of ${range.low}-${range.high}: ${held.join(', ')}, the NodePorts this run's Services hold (${plain.ports.filter((p) => !held.includes(p)).join(', ')} held by another client)`,
+    };
   };
 }
 
@@ -61,17 +68,39 @@ function expandedRows(plan: PortsPlan, rangeSample?: (range: { low: number; high
   const statics: Check[] = [];
   const nodes = plan.nodes.filter((n) => {
     if (n.address) return true;
-    statics.push({ kind: 'static', suite: 'ports', title: `node ${n.name} (no ${plan.addressType})`, status: 'skipped', node: n.name, reason: `node ${n.name} has no ${plan.addressType} address; pass --node-address-type` });
+    statics.push({
+      kind: 'static',
+      suite: 'ports',
+      title: `node ${n.name} (no ${plan.addressType})`,
+      status: 'skipped',
+      node: n.name,
+      reason: `node ${n.name} has no ${plan.addressType} address; pass --node-address-type`,
+    });
     return false;
   });
   try {
-    const expanded = expandRules({ profile: plan.profile, nodes: nodes.map((n) => ({ name: n.name, address: n.address!, labels: n.labels })), cni: plan.cni, apiServerPort: plan.apiServerPort, rangeSample });
+    const expanded = expandRules({
+      profile: plan.profile,
+      nodes: nodes.map((n) => ({ name: n.name, address: n.address!, labels: n.labels })),
+      cni: plan.cni,
+      apiServerPort: plan.apiServerPort,
+      rangeSample,
+    });
     for (const s of expanded.skipped) {
-      statics.push({ kind: 'static', suite: 'ports', title: `rule ${s.rule.source}: ${s.rule.from} → ${s.rule.to} ${s.rule.portsText}${s.rule.protocol ? `/${s.rule.protocol}` : ''} must be ${s.rule.expect} (${s.rule.why})`, status: 'skipped', reason: `not applicable here: ${s.why}` });
+      statics.push({
+        kind: 'static',
+        suite: 'ports',
+        title: `rule ${s.rule.source}: ${s.rule.from} → ${s.rule.to} ${s.rule.portsText}${s.rule.protocol ? `/${s.rule.protocol}` : ''} must be ${s.rule.expect} (${s.rule.why})`,
+        status: 'skipped',
+        reason: `not applicable here: ${s.why}`,
+      });
     }
     return { rows: expanded.rows, statics };
   } catch (err) {
-    return { rows: [], statics: [...statics, { kind: 'static', suite: 'ports', title: `profile ${plan.profile.name}`, status: 'not-run', reason: `${(err as Error).message} (${plan.apiServerPortSource})` }] };
+    return {
+      rows: [],
+      statics: [...statics, { kind: 'static', suite: 'ports', title: `profile ${plan.profile.name}`, status: 'not-run', reason: `${(err as Error).message} (${plan.apiServerPortSource})` }],
+    };
   }
 }
 
@@ -80,13 +109,14 @@ export default defineSuite<PortsPlan>({
   order: 40,
   must: 'the ports the cluster needs are open between the right nodes and the ones that must be closed are not, by role, from a port profile with the CNI detected',
 
-  prepare: ({ kube, nodes, options }) => readPortsPlan(kube, nodes, {
-    profile: options.flags.profile ?? DEFAULT_PROFILE,
-    addressType: options.flags.nodeAddressType ?? 'InternalIP',
-    cniHints: options.flags.cniHints,
-    image: options.image,
-    imagePullSecret: options.imagePullSecret,
-  }),
+  prepare: ({ kube, nodes, options }) =>
+    readPortsPlan(kube, nodes, {
+      profile: options.flags.profile ?? DEFAULT_PROFILE,
+      addressType: options.flags.nodeAddressType ?? 'InternalIP',
+      cniHints: options.flags.cniHints,
+      image: options.image,
+      imagePullSecret: options.imagePullSecret,
+    }),
 
   /**
    * For every must-be-open port: does something listen on the target? The target's own host
@@ -101,20 +131,46 @@ export default defineSuite<PortsPlan>({
     const control = new ControlClient(await kube.controlTransport(), { concurrency: 16 });
     const limit = pLimit(8);
     try {
-      await Promise.all([...wanted].map(([key, t]) => limit(async () => {
-        const probe = hostProbe(topology, t.node);
-        if (!probe?.ready || probe.controlProblem) { listeners[key] = { source: 'direct', note: `no ready host probe on ${t.node} to look for a listener` }; return; }
-        const answer = { kind: 'connect' as const };
-        const verdict = classify(await dial(control, { namespace: deployment.namespace, control: { pod: probe.name, port: topology.ports.hostHttp }, target: { host: t.address, port: t.port }, protocol: t.protocol, answer, tries: 1 }), answer);
-        if (verdict.observed === 'REACHABLE') { listeners[key] = { source: 'existing-listener' }; return; }
-        if (verdict.observed !== 'REFUSED') { listeners[key] = { source: 'direct', note: `looking for a listener on ${t.node}:${t.port}/${t.protocol} from the node itself: ${verdict.observed}` }; return; }
-        // Our own hostNetwork probes' ports are never free here; any other refused port gets a listener for both protocols.
-        const started = await ensureListener({ kube, namespace: deployment.namespace, runId: options.runId, image: plan.image, imagePullSecret: plan.imagePullSecret }, { node: t.node, port: t.port });
-        if (!deployment.createdPods.includes(started.pod)) deployment.createdPods.push(started.pod);
-        listeners[key] = started.ok
-          ? { source: 'temporary-listener', note: `nothing listened on ${t.node}:${t.port}; temporary listener ${started.pod} started` }
-          : { source: 'no-listener', note: started.reason };
-      })));
+      await Promise.all(
+        [...wanted].map(([key, t]) =>
+          limit(async () => {
+            const probe = hostProbe(topology, t.node);
+            if (!probe?.ready || probe.controlProblem) {
+              listeners[key] = { source: 'direct', note: `no ready host probe on ${t.node} to look for a listener` };
+              return;
+            }
+            const answer = { kind: 'connect' as const };
+            const verdict = classify(
+              await dial(control, {
+                namespace: deployment.namespace,
+                control: { pod: probe.name, port: topology.ports.hostHttp },
+                target: { host: t.address, port: t.port },
+                protocol: t.protocol,
+                answer,
+                tries: 1,
+              }),
+              answer,
+            );
+            if (verdict.observed === 'REACHABLE') {
+              listeners[key] = { source: 'existing-listener' };
+              return;
+            }
+            if (verdict.observed !== 'REFUSED') {
+              listeners[key] = { source: 'direct', note: `looking for a listener on ${t.node}:${t.port}/${t.protocol} from the node itself: ${verdict.observed}` };
+              return;
+            }
+            // Our own hostNetwork probes' ports are never free here; any other refused port gets a listener for both protocols.
+            const started = await ensureListener(
+              { kube, namespace: deployment.namespace, runId: options.runId, image: plan.image, imagePullSecret: plan.imagePullSecret },
+              { node: t.node, port: t.port },
+            );
+            if (!deployment.createdPods.includes(started.pod)) deployment.createdPods.push(started.pod);
+            listeners[key] = started.ok
+              ? { source: 'temporary-listener', note: `nothing listened on ${t.node}:${t.port}; temporary listener ${started.pod} started` }
+              : { source: 'no-listener', note: started.reason };
+          }),
+        ),
+      );
     } finally {
       kube.requests += control.requests;
       await control.close();
@@ -128,19 +184,31 @@ export default defineSuite<PortsPlan>({
     for (const row of options.short ? shortSample(expanded) : expanded) {
       const probe = hostProbe(topology, row.from);
       if (!probe?.ready) {
-        rows.push({ kind: 'static', suite: 'ports', title: row.title, status: 'not-run', node: row.from, reason: `the host-network probe on ${row.from} ${probe ? `never became ready: ${probe.problem ?? 'unknown reason'}` : 'was not deployed'}` });
+        rows.push({
+          kind: 'static',
+          suite: 'ports',
+          title: row.title,
+          status: 'not-run',
+          node: row.from,
+          reason: `the host-network probe on ${row.from} ${probe ? `never became ready: ${probe.problem ?? 'unknown reason'}` : 'was not deployed'}`,
+        });
         continue;
       }
       const owned = kernelOwned(row, plan);
       const listener = row.expect === 'closed' ? { source: 'direct' as const } : owned ? undefined : plan.listeners?.[listenerKey(row.to, row.port, row.protocol)];
-      const source = owned ? 'path-traffic' : listener?.source ?? 'existing-listener';
+      const source = owned ? 'path-traffic' : (listener?.source ?? 'existing-listener');
       const why = row.expect === 'closed' ? EXPECT.closed : source === 'no-listener' ? EXPECT.openNoListener : EXPECT.open;
       const check: NetworkCheck = {
-        kind: 'network', suite: 'ports', title: row.title,
+        kind: 'network',
+        suite: 'ports',
+        title: row.title,
         from: { kind: 'host', node: row.from, pod: probe.name, ip: row.fromAddress, family: familyOf(row.fromAddress) },
         to: { kind: 'host', node: row.to, ip: row.toAddress, family: familyOf(row.toAddress) },
-        protocol: row.protocol, port: row.port, family: familyOf(row.toAddress),
-        expect: why.expect, expectReason: `${why.reason}: ${row.why}`,
+        protocol: row.protocol,
+        port: row.port,
+        family: familyOf(row.toAddress),
+        expect: why.expect,
+        expectReason: `${why.reason}: ${row.why}`,
         answer: { kind: 'connect' },
         drive: owned
           ? { via: 'round-trip', fromNode: row.from, toNode: row.to }

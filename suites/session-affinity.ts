@@ -66,11 +66,17 @@ export default defineSuite<AffinityPlan>({
     for (const source of sources) {
       for (const protocol of ['tcp', 'udp'] as const) {
         rows.push({
-          kind: 'network', suite: 'session-affinity',
+          kind: 'network',
+          suite: 'session-affinity',
           title: `${label(source)} → service/${svc.name} ${portText(svc.port, protocol)} (${AFFINITY_TRIES} requests, one backend)`,
-          from: peerOf(source), to: { kind: 'service', node: '', ip: svc.clusterIP, family: familyOf(svc.clusterIP), service: svc.name },
-          protocol, port: svc.port, family: familyOf(svc.clusterIP), payload: 'small',
-          expect: EXPECT.affinity.expect, expectReason: EXPECT.affinity.reason,
+          from: peerOf(source),
+          to: { kind: 'service', node: '', ip: svc.clusterIP, family: familyOf(svc.clusterIP), service: svc.name },
+          protocol,
+          port: svc.port,
+          family: familyOf(svc.clusterIP),
+          payload: 'small',
+          expect: EXPECT.affinity.expect,
+          expectReason: EXPECT.affinity.reason,
           answer: { kind: 'hostname', expected: backends, maxDistinct: 1 },
           drive: { via: 'dial', control: controlOf(source, topology), target: { host: svc.clusterIP, port: svc.port }, tries: AFFINITY_TRIES },
           properties: { service: svc.name, sessionAffinity: 'ClientIP' },

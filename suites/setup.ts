@@ -34,14 +34,24 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const runId = Math.random().toString(16).slice(2, 8);
   const state: RunState = { phases: {} };
   try {
-    const topology = await setUpRun(kube, {
-      runId, namespace: `netconform-${runId}`, readyTimeoutMs: 120_000, concurrency: 8, modules: await loadSuiteModules(),
-      onProgress: (m) => process.stderr.write(`${m}\n`),
-    }, state);
+    const topology = await setUpRun(
+      kube,
+      {
+        runId,
+        namespace: `netconform-${runId}`,
+        readyTimeoutMs: 120_000,
+        concurrency: 8,
+        modules: await loadSuiteModules(),
+        onProgress: (m) => process.stderr.write(`${m}\n`),
+      },
+      state,
+    );
     project.provide('plan', {
       topology,
       selection: { short: process.env.NETCONFORM_SHORT === '1', only: process.env.NETCONFORM_ONLY ? [process.env.NETCONFORM_ONLY] : [] },
-      kube: target, concurrency: 8, attempts: 2,
+      kube: target,
+      concurrency: 8,
+      attempts: 2,
     });
     project.provide('control', serializeControlTransport(await kube.controlTransport()));
   } catch (err) {

@@ -24,6 +24,9 @@ lab_step() { # name, lab args…
 # The CLI the e2e tests drive is the compiled one (bin/ runs dist/): build it first.
 echo "=== build"
 npm run build --silent || failed_steps+=("build")
+# Habits: the typecheck (vitest strips types), no import cycles, the formatter's check.
+echo "=== lint"
+npm run lint --silent || failed_steps+=("lint")
 vitest_step unit --project unit
 if [ "$(id -u)" -ne 0 ]; then
   echo "=== lab and end-to-end tests need root (network namespaces); skipped"

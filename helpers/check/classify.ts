@@ -76,14 +76,24 @@ function judge(event: WireEvent, check: AnswerCheck): Judged {
       if (text === '') return { ok: false, observed: 'INCONCLUSIVE', text: 'an empty answer' };
       if (check.kind === 'connect' || check.kind === 'nxdomain') return { ok: true };
       if (check.kind === 'hostname') {
-        return check.expected.includes(text) ? { ok: true, answer: text } : { ok: false, observed: 'WRONG_ANSWER', text: `answered by ${text.slice(0, 80)}, expected ${describeExpected(check.expected)}` };
+        return check.expected.includes(text)
+          ? { ok: true, answer: text }
+          : { ok: false, observed: 'WRONG_ANSWER', text: `answered by ${text.slice(0, 80)}, expected ${describeExpected(check.expected)}` };
       }
       if (check.kind === 'echo') {
         const payload = payloadOf(check.bytes);
-        return text === payload ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `echo of ${check.bytes} bytes came back as ${text.length} bytes${text.length < 80 ? ` ("${text}")` : ''}` };
+        return text === payload
+          ? { ok: true }
+          : { ok: false, observed: 'WRONG_ANSWER', text: `echo of ${check.bytes} bytes came back as ${text.length} bytes${text.length < 80 ? ` ("${text}")` : ''}` };
       }
       const seen = text.replace(/^\[?([^\]]*?)\]?:\d+$/, '$1');
-      return seen === check.expected ? { ok: true, answer: seen } : { ok: false, observed: 'WRONG_ANSWER', text: `the backend saw ${seen || '(nothing)'} instead of the ${check.client}'s address ${check.expected || '(unknown)'}: the client address was rewritten (SNAT)` };
+      return seen === check.expected
+        ? { ok: true, answer: seen }
+        : {
+            ok: false,
+            observed: 'WRONG_ANSWER',
+            text: `the backend saw ${seen || '(nothing)'} instead of the ${check.client}'s address ${check.expected || '(unknown)'}: the client address was rewritten (SNAT)`,
+          };
     }
     case 'connected':
       return check.kind === 'connect' || check.kind === 'nxdomain' ? { ok: true } : { ok: false, observed: 'WRONG_ANSWER', text: `connected, but no answer${event.text ? ` (${event.text})` : ''}` };
@@ -134,17 +144,34 @@ function classifyTries(events: readonly WireEvent[], check: AnswerCheck, options
       return { observed: 'WRONG_ANSWER', detail: `${judged.length} requests all reached ${answers.join(', ')}; expected at least ${check.minDistinct} different backends`, answers, ...counts };
     }
     if (check.kind === 'hostname' && check.maxDistinct && answers.length > check.maxDistinct) {
-      return { observed: 'WRONG_ANSWER', detail: `${judged.length} requests of one client reached ${answers.length} different backends (${answers.join(', ')}); expected ${check.maxDistinct === 1 ? 'every one on the same backend' : `at most ${check.maxDistinct}`}`, answers, ...counts };
+      return {
+        observed: 'WRONG_ANSWER',
+        detail: `${judged.length} requests of one client reached ${answers.length} different backends (${answers.join(', ')}); expected ${check.maxDistinct === 1 ? 'every one on the same backend' : `at most ${check.maxDistinct}`}`,
+        answers,
+        ...counts,
+      };
     }
     const lossText = lost > 0 ? `; lost ${lost} of ${judged.length} (within --max-loss ${options.maxLossPct ?? 0} %)` : '';
-    return { observed: 'REACHABLE', detail: `${reachableText(check, answers, events.filter((e) => e.kind !== 'timeout' && e.kind !== 'unreachable'))}${lossText}`, answers, ...counts };
+    return {
+      observed: 'REACHABLE',
+      detail: `${reachableText(
+        check,
+        answers,
+        events.filter((e) => e.kind !== 'timeout' && e.kind !== 'unreachable'),
+      )}${lossText}`,
+      answers,
+      ...counts,
+    };
   }
   const observed = PRECEDENCE.find((o) => failures.some((f) => f.observed === o)) ?? 'INCONCLUSIVE';
   // A stranger answered: that speaks louder than lost tries.
   const relevant = observed === 'WRONG_ANSWER' ? failures.filter((f) => f.observed === 'WRONG_ANSWER') : failures;
-  const prefix = passedTries > 0
-    ? observed === 'FILTERED' ? `lost ${lost} of ${judged.length} (${passedTries} answered${answers.length ? `: ${answers.join(', ')}` : ''}); ` : `${passedTries} of ${judged.length} tries answered${answers.length ? ` (${answers.join(', ')})` : ''}; `
-    : '';
+  const prefix =
+    passedTries > 0
+      ? observed === 'FILTERED'
+        ? `lost ${lost} of ${judged.length} (${passedTries} answered${answers.length ? `: ${answers.join(', ')}` : ''}); `
+        : `${passedTries} of ${judged.length} tries answered${answers.length ? ` (${answers.join(', ')})` : ''}; `
+      : '';
   return { observed, detail: `${prefix}${summarize(relevant.map((f) => f.text))}`, answers, ...counts };
 }
 
@@ -176,7 +203,11 @@ function reachableText(check: AnswerCheck, answers: string[], events: readonly W
   if (check.kind === 'clientip') return `the backend saw the ${check.client}'s own address ${check.expected}`;
   if (check.kind === 'nxdomain') return 'NXDOMAIN ("no such host") from the cluster DNS, as required for a name that does not exist';
   const first = events[0];
-  return first?.kind === 'answer' ? 'connected and answered' : first?.kind === 'reset' ? `connection established (then reset: ${first.text})` : (first?.kind === 'connected' && first.text) || 'connection established';
+  return first?.kind === 'answer'
+    ? 'connected and answered'
+    : first?.kind === 'reset'
+      ? `connection established (then reset: ${first.text})`
+      : (first?.kind === 'connected' && first.text) || 'connection established';
 }
 
 function summarize(texts: string[]): string {

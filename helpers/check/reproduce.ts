@@ -30,10 +30,7 @@ export function shellQuote(text: string): string {
 }
 
 function kubectl(ctx: ReproduceContext): string {
-  const flags = [
-    ...(ctx.kubectl?.kubeconfig ? ['--kubeconfig', shellQuote(ctx.kubectl.kubeconfig)] : []),
-    ...(ctx.kubectl?.context ? ['--context', shellQuote(ctx.kubectl.context)] : []),
-  ];
+  const flags = [...(ctx.kubectl?.kubeconfig ? ['--kubeconfig', shellQuote(ctx.kubectl.kubeconfig)] : []), ...(ctx.kubectl?.context ? ['--context', shellQuote(ctx.kubectl.context)] : [])];
   return ['kubectl', ...flags].join(' ');
 }
 
@@ -67,7 +64,9 @@ export function reproduceCommand(check: NetworkCheck, ctx: ReproduceContext): st
       return rawGet(ctx, path, echo);
     }
     case 'connect':
-      return `${kubectl(ctx)} exec -n ${shellQuote(ctx.namespace)} ${shellQuote(d.control.pod)} -c netexec -- ${connectCommand({ ...d.target, protocol: check.protocol }).map(shellQuote).join(' ')}; echo "exit $?"`;
+      return `${kubectl(ctx)} exec -n ${shellQuote(ctx.namespace)} ${shellQuote(d.control.pod)} -c netexec -- ${connectCommand({ ...d.target, protocol: check.protocol })
+        .map(shellQuote)
+        .join(' ')}; echo "exit $?"`;
     case 'outside': {
       const request = requestText(check.answer, check.protocol);
       if (check.protocol === 'tcp') return `curl -sS -m ${Math.ceil(d.timeoutMs / 1000)} ${shellQuote(`http://${host(d.target.host)}:${d.target.port}/${request}`)}; echo " (exit $?)"`;
@@ -77,7 +76,14 @@ export function reproduceCommand(check: NetworkCheck, ctx: ReproduceContext): st
       const a = ctx.probes.find((p) => p.role === 'probe-a' && p.node === d.fromNode);
       const b = ctx.probes.find((p) => p.role === 'probe-a' && p.node === d.toNode);
       if (!a || !b) return `# no probe-a on ${!a ? d.fromNode : d.toNode} to make the pod round trip with`;
-      const path = dialPath({ namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer: { kind: 'hostname', expected: [b.name] }, tries: 1 });
+      const path = dialPath({
+        namespace: ctx.namespace,
+        control: { pod: a.name, port: ctx.podPort },
+        target: { host: b.ip, port: ctx.podPort },
+        protocol: 'tcp',
+        answer: { kind: 'hostname', expected: [b.name] },
+        tries: 1,
+      });
       return rawGet(ctx, path);
     }
   }

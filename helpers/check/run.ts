@@ -68,16 +68,19 @@ async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, 
   };
   switch (d.via) {
     case 'dial':
-      return timedAll(await dial(await ctx.control(), { namespace: ctx.namespace, control: d.control, target: d.target, protocol: check.protocol, answer: check.answer, tries: samplesOf(check, ctx.samples) }));
+      return timedAll(
+        await dial(await ctx.control(), { namespace: ctx.namespace, control: d.control, target: d.target, protocol: check.protocol, answer: check.answer, tries: samplesOf(check, ctx.samples) }),
+      );
     case 'outside': {
       // The runner times each sample itself: these are real round trips.
       const request = requestText(check.answer, check.protocol);
       const out: AttemptOut = { events: [], sampleMs: [] };
       for (let i = 0; i < samplesOf(check, ctx.samples); i++) {
         const t0 = performance.now();
-        const event = check.protocol === 'tcp'
-          ? await tcpAsk({ address: d.target.host, port: d.target.port, path: `/${request}`, timeoutMs: d.timeoutMs })
-          : await udpAsk({ address: d.target.host, port: d.target.port, request, timeoutMs: d.timeoutMs });
+        const event =
+          check.protocol === 'tcp'
+            ? await tcpAsk({ address: d.target.host, port: d.target.port, path: `/${request}`, timeoutMs: d.timeoutMs })
+            : await udpAsk({ address: d.target.host, port: d.target.port, request, timeoutMs: d.timeoutMs });
         out.events.push(event);
         if (answeredEvent(event)) out.sampleMs.push(performance.now() - t0);
       }
@@ -155,7 +158,10 @@ export async function runNetworkCheck(check: NetworkCheck, ctx: RunContext): Pro
       lost += own.lost ?? 0;
       // An attempt where some samples answered and some were lost is loss; one where none
       // answered is an outage, which a passing retry absorbs (and a failing one reports).
-      if ((own.lost ?? 0) < tries) { judgedSent += tries; judgedLost += own.lost ?? 0; }
+      if ((own.lost ?? 0) < tries) {
+        judgedSent += tries;
+        judgedLost += own.lost ?? 0;
+      }
       sampleMs.push(...out.sampleMs);
     }
     if (outcomeOf(check.expect, verdict.observed) === 'passed' || !worthRetrying(verdict, { expect: check.expect, tries: triesOf(check, ctx) })) break;
@@ -166,7 +172,8 @@ export async function runNetworkCheck(check: NetworkCheck, ctx: RunContext): Pro
   const result = networkResult(check, verdict, attempts, performance.now() - started, notes);
   if (check.drive.via === 'dial' && result.properties) result.properties.tries = String(samplesOf(check, ctx.samples));
   if (sent > 0 && check.expect === 'REACHABLE') result.samples = sampleStats(sent, lost, sampleMs);
-  if (result.outcome !== 'passed') result.reproduce = reproduceCommand(check, { namespace: ctx.namespace, tries: samplesOf(check, ctx.samples), probes: ctx.probes, podPort: ctx.podPort, kubectl: ctx.kubectl });
+  if (result.outcome !== 'passed')
+    result.reproduce = reproduceCommand(check, { namespace: ctx.namespace, tries: samplesOf(check, ctx.samples), probes: ctx.probes, podPort: ctx.podPort, kubectl: ctx.kubectl });
   return result;
 }
 
@@ -194,9 +201,10 @@ function networkResult(check: NetworkCheck, verdict: Verdict, attempts: number, 
     expect: check.expect,
     observed: verdict.observed,
     outcome,
-    detail: outcome === 'passed'
-      ? `${verdict.detail}${note ? ` [${note}]` : ''}`
-      : `${from} → ${target}/${check.protocol}: expected ${check.expect} (${check.expectReason}), observed ${verdict.observed}: ${verdict.detail}${note ? ` [${note}]` : ''}; ${attempts} attempt(s) in ${(latencyMs / 1000).toFixed(1)} s`,
+    detail:
+      outcome === 'passed'
+        ? `${verdict.detail}${note ? ` [${note}]` : ''}`
+        : `${from} → ${target}/${check.protocol}: expected ${check.expect} (${check.expectReason}), observed ${verdict.observed}: ${verdict.detail}${note ? ` [${note}]` : ''}; ${attempts} attempt(s) in ${(latencyMs / 1000).toFixed(1)} s`,
     ...(outcome === 'error' ? { reason: verdict.detail } : {}),
     attempts,
     latencyMs,

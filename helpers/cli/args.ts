@@ -90,7 +90,11 @@ export const OPTIONS = {
   'node-address-type': { type: 'string', value: '<type>', help: 'node address the runner and the host probes dial: InternalIP (default) or ExternalIP' },
   cni: { type: 'string', multiple: true, value: '<name[/backend],...>', help: 'ports suite: state the CNI instead of detecting it (e.g. flannel/vxlan)' },
   short: { type: 'boolean', help: 'one pod pair per node pair instead of the full mesh (use at scale)' },
-  'pods-per-node': { type: 'string', value: '<n>', help: `pod-network probes per node, ${DEFAULT_PODS_PER_NODE}-${MAX_PODS_PER_NODE} (default: ${DEFAULT_PODS_PER_NODE}); the pod-to-pod mesh grows with the square` },
+  'pods-per-node': {
+    type: 'string',
+    value: '<n>',
+    help: `pod-network probes per node, ${DEFAULT_PODS_PER_NODE}-${MAX_PODS_PER_NODE} (default: ${DEFAULT_PODS_PER_NODE}); the pod-to-pod mesh grows with the square`,
+  },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', help: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
@@ -142,7 +146,13 @@ export function usage(width = 104): string {
     if (label.length + 1 > column) out.push(label, ...text.map((t) => ' '.repeat(column) + t));
     else out.push(...text.map((t, i) => (i === 0 ? label.padEnd(column) : ' '.repeat(column)) + t));
   }
-  out.push('', ...wrap('Exit codes: 0 all checks passed, 1 a check failed or could not run, 2 usage or kubeconfig error, 3 could not set up (API unreachable, forbidden, probes never ready), 130 interrupted.', width));
+  out.push(
+    '',
+    ...wrap(
+      'Exit codes: 0 all checks passed, 1 a check failed or could not run, 2 usage or kubeconfig error, 3 could not set up (API unreachable, forbidden, probes never ready), 130 interrupted.',
+      width,
+    ),
+  );
   return out.join('\n');
 }
 
@@ -211,7 +221,9 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError(`--namespace ${v.namespace}: not a valid namespace name (lowercase letters, digits and '-', at most 63 characters).`);
   }
   if (v['image-pull-secret'] !== undefined && v.namespace === undefined) {
-    throw new UsageError(`--image-pull-secret ${v['image-pull-secret']} needs --namespace: a Secret is read from the pod's own namespace, and a fresh netconform-<id> namespace has none. Create the secret in an empty namespace and pass it with -n.`);
+    throw new UsageError(
+      `--image-pull-secret ${v['image-pull-secret']} needs --namespace: a Secret is read from the pod's own namespace, and a fresh netconform-<id> namespace has none. Create the secret in an empty namespace and pass it with -n.`,
+    );
   }
   if (v.image !== undefined && v.registry !== undefined) throw new UsageError('--image and --registry both given: --image names the whole image, --registry only its registry; pass one.');
   const reportDir = v['report-dir'] ?? 'reports';
@@ -243,6 +255,9 @@ export function parseCli(argv: string[]): CliOptions {
     profile: v.profile ?? 'kubeadm',
     nodeAddressType: addressType as NodeAddressType,
     podsPerNode: v['pods-per-node'] === undefined ? DEFAULT_PODS_PER_NODE : parseInteger(v['pods-per-node'], '--pods-per-node', { min: 2, max: MAX_PODS_PER_NODE }),
-    cni: (v.cni ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
+    cni: (v.cni ?? [])
+      .flatMap((c) => c.split(','))
+      .map((c) => c.trim())
+      .filter(Boolean),
   };
 }

@@ -30,7 +30,11 @@ function apiRequestsOf(module: TestModule): number {
 function resultOf(test: TestCase, suite: SuiteName): CheckResult {
   const meta = test.meta() as { result?: CheckResult };
   if (meta.result) return meta.result;
-  const errors = test.result().errors?.map((e) => e.message).join('; ') || `test ended ${test.result().state} without a result`;
+  const errors =
+    test
+      .result()
+      .errors?.map((e) => e.message)
+      .join('; ') || `test ended ${test.result().state} without a result`;
   return { kind: 'static', suite, name: test.name, status: 'not-run', outcome: 'error', detail: errors, reason: errors };
 }
 

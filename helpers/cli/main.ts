@@ -63,7 +63,13 @@ async function listCommand(options: CliOptions, io: Io): Promise<number> {
   const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector, architectures: imageArchitectures(options) });
   const plans = await prepareModules(kube, nodes, {
     modules,
-    suite: { runId: '<run-id>', image: probeImage(options), imagePullSecret: options.imagePullSecret, readyTimeoutMs: options.timeoutMs, flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni } },
+    suite: {
+      runId: '<run-id>',
+      image: probeImage(options),
+      imagePullSecret: options.imagePullSecret,
+      readyTimeoutMs: options.timeoutMs,
+      flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni },
+    },
   });
   const topology = plannedTopology({ runId: '<run-id>', namespace: '<namespace>', server: kube.access.server, nodes }, options, plans);
   const rows = plannedRows(modules, topology, selectionOf(options));
@@ -77,6 +83,8 @@ async function cleanupCommand(options: CliOptions, io: Io): Promise<number> {
   const kube = new Kube(loadKubeConfig(options), { requestTimeoutMs: 15_000 });
   const started = performance.now();
   const done = await cleanupLeftovers(kube, { timeoutMs: options.timeoutMs, namespace: options.namespace, onProgress: (m) => io.err(m) });
-  io.out(`removed ${done.namespaces.length} namespaces${done.namespaces.length ? ` (${done.namespaces.join(', ')})` : ''}, ${done.pods} pods and ${done.services} services in other namespaces, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  io.out(
+    `removed ${done.namespaces.length} namespaces${done.namespaces.length ? ` (${done.namespaces.join(', ')})` : ''}, ${done.pods} pods and ${done.services} services in other namespaces, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return EXIT.passed;
 }

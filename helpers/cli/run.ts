@@ -80,18 +80,40 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   // vitest starts while the cluster is set up; it waits for the plan (setup's timeouts, and more).
   let suites: SuitesChild | undefined = startSuites({ concurrency: options.concurrency, handoverTimeoutMs: 3 * options.timeoutMs + 60_000, signal: abort.signal });
   try {
-    const topology = await setUpRun(kube, {
-      runId, namespace, image: options.image, registry: options.registry, imagePullSecret: options.imagePullSecret,
-      nodeSelector: options.nodeSelector, hostPort: options.hostPort, readyTimeoutMs: options.timeoutMs,
-      concurrency: options.concurrency, podsPerNode: options.podsPerNode, signal: abort.signal, onProgress: progress,
-      modules, flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni },
-      // Before anything is created: a selection that matches nothing is a usage error.
-      beforeDeploy: (planned) => {
-        if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
+    const topology = await setUpRun(
+      kube,
+      {
+        runId,
+        namespace,
+        image: options.image,
+        registry: options.registry,
+        imagePullSecret: options.imagePullSecret,
+        nodeSelector: options.nodeSelector,
+        hostPort: options.hostPort,
+        readyTimeoutMs: options.timeoutMs,
+        concurrency: options.concurrency,
+        podsPerNode: options.podsPerNode,
+        signal: abort.signal,
+        onProgress: progress,
+        modules,
+        flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni },
+        // Before anything is created: a selection that matches nothing is a usage error.
+        beforeDeploy: (planned) => {
+          if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
+        },
       },
-    }, state);
+      state,
+    );
     cni = detectedCni(topology);
-    const plan: RunPlan = { topology, selection, kube: { kubeconfig: options.kubeconfig, context: options.context }, concurrency: options.concurrency, attempts: ATTEMPTS, samples: options.samples, maxLossPct: options.maxLossPct };
+    const plan: RunPlan = {
+      topology,
+      selection,
+      kube: { kubeconfig: options.kubeconfig, context: options.context },
+      concurrency: options.concurrency,
+      attempts: ATTEMPTS,
+      samples: options.samples,
+      maxLossPct: options.maxLossPct,
+    };
     progress('running the checks');
     io.progress?.suspend(); // the suites' child process draws the progress line while the checks run
     const suitesStarted = performance.now();
@@ -106,10 +128,14 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     Object.assign(state.phases, output.phases);
     for (const e of output.errors) io.err(`error: ${e}`);
     run = {
-      runId, startedAt, finishedAt: '',
+      runId,
+      startedAt,
+      finishedAt: '',
       cluster: { server: access.server, context: access.context, kubernetesVersion: state.kubernetesVersion, cni },
       suites: modules.map((m) => ({ name: m.name, must: m.must })),
-      phases: state.phases, results: output.results, diagnosis: [],
+      phases: state.phases,
+      results: output.results,
+      diagnosis: [],
     };
     checkRequests = output.controlRequests ?? 0;
     const bad = output.results.some((r) => r.outcome === 'failed' || r.outcome === 'error') || output.errors.length > 0;
@@ -124,7 +150,10 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     await suites?.abandon();
     try {
       await tearDownRun(kube, state, { keep: options.keep, onProgress: progress });
-      if (state.deployment && !options.keep) progress(`cleaned up: ${state.deployment.createdNamespace ? `namespace ${state.deployment.namespace} deleted` : `probes removed from namespace ${state.deployment.namespace}`} in ${((state.phases.cleanup ?? 0) / 1000).toFixed(1)} s`);
+      if (state.deployment && !options.keep)
+        progress(
+          `cleaned up: ${state.deployment.createdNamespace ? `namespace ${state.deployment.namespace} deleted` : `probes removed from namespace ${state.deployment.namespace}`} in ${((state.phases.cleanup ?? 0) / 1000).toFixed(1)} s`,
+        );
     } catch (err) {
       io.err(`error: cleanup failed: ${messageOf(err)}; remove leftovers with: kube-netconform cleanup`);
       if (exitCode === EXIT.passed) exitCode = EXIT.setupFailed;
@@ -135,17 +164,26 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   if (run && !abort.signal.aborted) {
     const throttled = kube.throttled;
     const counters = {
-      'apiRequests.setup+cleanup': kube.requests, 'apiRequests.checks': checkRequests, rows: run.results.length,
+      'apiRequests.setup+cleanup': kube.requests,
+      'apiRequests.checks': checkRequests,
+      rows: run.results.length,
       ...(throttled.retries || throttled.gaveUp ? { 'apiThrottled.retries': throttled.retries, 'apiThrottled.waitMs': throttled.waitMs, 'apiThrottled.gaveUp': throttled.gaveUp } : {}),
     };
     const plans = state.topology?.plans;
-    const finished = withDiagnosis({ ...run, finishedAt: new Date().toISOString(), phases: state.phases, counters }, {
-      cni: (plans?.ports as PortsPlan | undefined)?.cni,
-      nodePortRange: (plans?.nodeport as NodePortTopology | undefined)?.range,
-    });
+    const finished = withDiagnosis(
+      { ...run, finishedAt: new Date().toISOString(), phases: state.phases, counters },
+      {
+        cni: (plans?.ports as PortsPlan | undefined)?.cni,
+        nodePortRange: (plans?.nodeport as NodePortTopology | undefined)?.range,
+      },
+    );
     const paths = await writeReports(finished, { reportDir: options.reportDir, junitPath: options.junit });
     io.out(renderTerminal(finished));
-    io.out(`phases: ${Object.entries(state.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks${describeThrottling(throttled)}`);
+    io.out(
+      `phases: ${Object.entries(state.phases)
+        .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`)
+        .join(', ')}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks${describeThrottling(throttled)}`,
+    );
     io.out(`reports: ${[paths.junit, paths.summary, paths.html, paths.json].map((p) => path.relative(process.cwd(), p) || p).join(' ')}`);
   }
   if (exitCode === EXIT.interrupted) io.err('interrupted');

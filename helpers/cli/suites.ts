@@ -37,12 +37,15 @@ export interface SuitesChild {
 export function startSuites(options: { concurrency: number; handoverTimeoutMs: number; signal?: AbortSignal }): SuitesChild {
   const child = spawnVitest((dir) => ['run', '--reporter', codeFile('helpers/cli/collector')], options);
   return {
-    run: (plan, control) => (collectGarbage(), child.handOver({ plan, control: serializeControlTransport(control) }, (dir, code) => {
-      if (options.signal?.aborted) throw new SetupError('interrupted while the checks were running');
-      const resultsFile = path.join(dir, RESULTS_FILE);
-      if (!fs.existsSync(resultsFile)) throw new SetupError(`the suites did not finish: vitest exited with code ${code} before reporting results (see the output above).`);
-      return JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteOutput;
-    })),
+    run: (plan, control) => (
+      collectGarbage(),
+      child.handOver({ plan, control: serializeControlTransport(control) }, (dir, code) => {
+        if (options.signal?.aborted) throw new SetupError('interrupted while the checks were running');
+        const resultsFile = path.join(dir, RESULTS_FILE);
+        if (!fs.existsSync(resultsFile)) throw new SetupError(`the suites did not finish: vitest exited with code ${code} before reporting results (see the output above).`);
+        return JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteOutput;
+      })
+    ),
     abandon: () => child.abandon(),
   };
 }
@@ -67,9 +70,7 @@ export async function listChecks(options: { plan: RunPlan }): Promise<{ suite: s
     const listFile = path.join(dir, 'list.json');
     if (!fs.existsSync(listFile)) throw new SetupError(`listing the checks failed: vitest exited with code ${code} (see the output above).`);
     const tests = JSON.parse(fs.readFileSync(listFile, 'utf8')) as { name: string; file: string }[];
-    return tests
-      .map((t) => ({ suite: suiteNameOf(t.file), title: t.name.replace(/^[^>]*> /, '') }))
-      .filter((t) => t.title !== NO_CHECKS_TITLE);
+    return tests.map((t) => ({ suite: suiteNameOf(t.file), title: t.name.replace(/^[^>]*> /, '') })).filter((t) => t.title !== NO_CHECKS_TITLE);
   });
 }
 
@@ -91,21 +92,28 @@ function spawnVitest(argsFor: (dir: string) => string[], options: { concurrency:
     // The suites wait on the network, not on the heap: a young generation kept small (the flag
     // holds for every worker thread too) saves ~30 MB of resident memory at no measurable cost.
     '--max-semi-space-size=1',
-    vitest, command,
-    '--root', CODE_ROOT,
-    '--config', codeFile('suites/vitest.config'),
+    vitest,
+    command,
+    '--root',
+    CODE_ROOT,
+    '--config',
+    codeFile('suites/vitest.config'),
     // Compiled: Node imports the config as it is; from the sources vite bundles the TypeScript.
     ...(CODE_EXT === '.js' ? ['--configLoader', 'native'] : []),
     // Four workers: the suite files overlap (their time is waiting on the network); a worker
     // runs its share of files one after another, and each extra worker thread costs ~25 MB.
-    '--maxWorkers', '4',
+    '--maxWorkers',
+    '4',
     ...rest,
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: CODE_ROOT,
     env: {
-      ...process.env, [RESULTS_ENV]: path.join(dir, RESULTS_FILE), NETCONFORM_CONCURRENCY: String(options.concurrency),
-      [HANDOVER_FD_ENV]: String(HANDOVER_FD), [HANDOVER_TIMEOUT_ENV]: String(options.handoverTimeoutMs),
+      ...process.env,
+      [RESULTS_ENV]: path.join(dir, RESULTS_FILE),
+      NETCONFORM_CONCURRENCY: String(options.concurrency),
+      [HANDOVER_FD_ENV]: String(HANDOVER_FD),
+      [HANDOVER_TIMEOUT_ENV]: String(options.handoverTimeoutMs),
     },
     // fd 3: the hand-over, written once and closed (read by suites/setup.ts).
     stdio: ['ignore', 'inherit', 'inherit', 'pipe'],

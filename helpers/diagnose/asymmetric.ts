@@ -32,10 +32,7 @@ export const asymmetric: DiagnosisRule = {
           `pod traffic from ${sources} to ${target} fails (${count(rows.length, 'check')}) while ${target} → ${sources} passes: asymmetric, one direction only — ` +
           `replies flow both ways, so the path works and something drops new connections from ${sources} into ${target}: a stateful firewall rule ` +
           `(on ${target} for inbound, or on ${sources} for outbound pod traffic), a NetworkPolicy, or reverse-path filtering (rp_filter) on ${target} with asymmetric routes`,
-        explains: [
-          ...explainAll(rows, `one direction only: ${target} → ${sources} passes`),
-          ...explainAll(viaService, `consistent with the one-way fault into ${target}: a Service backend there`),
-        ],
+        explains: [...explainAll(rows, `one direction only: ${target} → ${sources} passes`), ...explainAll(viaService, `consistent with the one-way fault into ${target}: a Service backend there`)],
       });
     }
     return findings;

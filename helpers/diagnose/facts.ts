@@ -125,7 +125,7 @@ export function factsOf(r: CheckResult, ctx: DiagnoseContext = {}): Facts {
     ...(policyOf(p['externalTrafficPolicy']) ? { nodePortPolicy: policyOf(p['externalTrafficPolicy']) } : {}),
     ...(range ? { inNodePortRange: r.port >= range.low && r.port <= range.high } : {}),
     ...(r.suite === 'ports'
-      ? { portRule: { expect: portExpect === 'closed' || (!portExpect && r.expect === 'CLOSED') ? 'closed' as const : 'open' as const, cniPort: isCniPort(ctx, r.port, r.protocol) } }
+      ? { portRule: { expect: portExpect === 'closed' || (!portExpect && r.expect === 'CLOSED') ? ('closed' as const) : ('open' as const), cniPort: isCniPort(ctx, r.port, r.protocol) } }
       : {}),
     expectsAnswer: r.expect !== 'CLOSED',
     outcome: r.outcome,

@@ -47,9 +47,25 @@ export interface Finding {
 
 /** Evaluation order = priority: the broadest explanation first, narrow patterns before pod-network (see header). */
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
-  probeChanged, nodeDown, wrongAnswer, intermittentLoss, mtu, bgpRouteDistribution, singlePod, udpOnly, asymmetric, podNetwork, nodePortOverPodNetwork, portFirewall, onFacts(hairpin), serviceProxy, nodePortLocal, nodePortFirewall,
+  probeChanged,
+  nodeDown,
+  wrongAnswer,
+  intermittentLoss,
+  mtu,
+  bgpRouteDistribution,
+  singlePod,
+  udpOnly,
+  asymmetric,
+  podNetwork,
+  nodePortOverPodNetwork,
+  portFirewall,
+  onFacts(hairpin),
+  serviceProxy,
+  nodePortLocal,
+  nodePortFirewall,
   ...[podToNodeFirewall, sessionAffinity, serviceRowsWithBrokenProxy, affinityOverPodNetwork, dnsDown, dnsUdpBlocked, dnsUnreachableFromNode, dnsAnswers, dnsResolvedDataPath].map(onFacts),
-  controlPath, unexplained,
+  controlPath,
+  unexplained,
 ];
 
 /** The rules' view of a run: `open` defaults to the failed and errored rows of `all`. */

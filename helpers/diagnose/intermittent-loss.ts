@@ -30,9 +30,13 @@ export const intermittentLoss: DiagnosisRule = {
       // Collateral: traffic that crosses the pair on its way — a NodePort on one of the two
       // forwarding to its backend on the other, a Service VIP used from one of them (its backend
       // may be on the other) — loses packets too.
-      const crossing = open.filter((f) => f.outcome === 'failed' && !explained.includes(f) && (
-        (f.path === 'nodeport' && f.direction === 'from-runner' && other(f.to.node) !== undefined && f.backendNode === other(f.to.node))
-        || (f.direction === 'to-service' && (f.from.node === a || f.from.node === b) && f.seen === 'filtered')));
+      const crossing = open.filter(
+        (f) =>
+          f.outcome === 'failed' &&
+          !explained.includes(f) &&
+          ((f.path === 'nodeport' && f.direction === 'from-runner' && other(f.to.node) !== undefined && f.backendNode === other(f.to.node)) ||
+            (f.direction === 'to-service' && (f.from.node === a || f.from.node === b) && f.seen === 'filtered')),
+      );
       const pct = sent > 0 ? Math.round((lost / sent) * 1000) / 10 : 0;
       const note = `intermittent loss between ${a} and ${b} (${pct} % of samples lost)`;
       findings.push({
@@ -40,7 +44,10 @@ export const intermittentLoss: DiagnosisRule = {
         cause: `intermittent loss between ${a} and ${b}: ${pct} % (lost ${lost} of ${sent} samples over ${pairRows.length} checks between them; some samples of the same checks answered, so the path works but drops packets)${crossing.length ? `; ${crossing.length} NodePort/Service check${crossing.length === 1 ? '' : 's'} whose traffic crosses the pair fail${crossing.length === 1 ? 's' : ''} with it` : ''} — look for a flaky link, NIC errors or a rate-limiting/overloaded firewall between ${a} and ${b}`,
         explains: [
           ...explained.map((facts) => ({ facts, note })),
-          ...crossing.map((facts) => ({ facts, note: `${note}: this check's traffic crosses that pair (${facts.path === 'nodeport' ? `NodePort on ${facts.to.node} → backend on ${facts.backendNode}` : 'Service backend may be on the other node'})` })),
+          ...crossing.map((facts) => ({
+            facts,
+            note: `${note}: this check's traffic crosses that pair (${facts.path === 'nodeport' ? `NodePort on ${facts.to.node} → backend on ${facts.backendNode}` : 'Service backend may be on the other node'})`,
+          })),
         ],
       });
     }

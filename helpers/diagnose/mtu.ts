@@ -18,7 +18,10 @@ export const mtu: DiagnosisRule = {
     const nodes = [...new Set(basis.flatMap(ends))];
     const common = nodes.filter((n) => basis.every((f) => ends(f).includes(n)));
     const where = common.length === 1 ? `on the path to and from ${common[0]}` : `on the paths between ${names(nodes)}`;
-    const pairs = names(rows.map((f) => `${ends(f)[0]} → ${ends(f)[1]}`), 4);
+    const pairs = names(
+      rows.map((f) => `${ends(f)[0]} → ${ends(f)[1]}`),
+      4,
+    );
     return [
       {
         rule: this.id,

@@ -5,7 +5,12 @@ export const nodeDown: DiagnosisRule = {
   pattern: 'every check to one node fails (pods, Services, NodePorts, and TCP 10250 if checked), other nodes fine',
   find({ all, open }) {
     const findings: RuleFinding[] = [];
-    const targets = new Set(open.filter(failed).map((f) => f.to.node).filter(Boolean));
+    const targets = new Set(
+      open
+        .filter(failed)
+        .map((f) => f.to.node)
+        .filter(Boolean),
+    );
     for (const node of targets) {
       // Only rows that expect an answer: a "must be closed" row passes trivially on a dead node.
       const toNode = all.filter((f) => f.to.node === node && f.from.node !== node && f.expectsAnswer && judged(f));

@@ -13,19 +13,28 @@ export const nodePortFirewall: DiagnosisRule = {
     const okNodes = new Set(all.filter((f) => f.path === 'nodeport' && passed(f) && f.expectsAnswer).map((f) => f.to.node));
     const badNodes = new Set(rows.map((f) => f.to.node));
     if (rows.length > 0 && [...badNodes].every((n) => !okNodes.has(n)) && okNodes.size === 0) {
-      return [{
-        rule: this.id,
-        cause: `NodePorts fail on every node (${names(badNodes)}) from ${sourceLabel(rows[0]!)}: the NodePort range is filtered between the runner and the nodes, or Service proxying is broken (see pod-to-service)`,
-        explains: explainAll(rows, 'NodePorts fail on every node'),
-      }];
+      return [
+        {
+          rule: this.id,
+          cause: `NodePorts fail on every node (${names(badNodes)}) from ${sourceLabel(rows[0]!)}: the NodePort range is filtered between the runner and the nodes, or Service proxying is broken (see pod-to-service)`,
+          explains: explainAll(rows, 'NodePorts fail on every node'),
+        },
+      ];
     }
     for (const node of badNodes) {
       const mine = rows.filter((f) => f.to.node === node);
-      const failing = names(mine.map((f) => `${f.port}/${f.protocol}`), 8);
+      const failing = names(
+        mine.map((f) => `${f.port}/${f.protocol}`),
+        8,
+      );
       const working = all.filter((f) => f.path === 'nodeport' && f.to.node === node && passed(f) && f.expectsAnswer);
-      const partial = working.length > 0
-        ? ` while ${names(working.map((f) => `${f.port}/${f.protocol}`), 8)} on ${node} works: only part of the NodePort range is open on ${node}`
-        : ` while other nodes answer: ${node}'s firewall drops the NodePort range`;
+      const partial =
+        working.length > 0
+          ? ` while ${names(
+              working.map((f) => `${f.port}/${f.protocol}`),
+              8,
+            )} on ${node} works: only part of the NodePort range is open on ${node}`
+          : ` while other nodes answer: ${node}'s firewall drops the NodePort range`;
       // Mostly refused: the packets arrive and nothing serves the NodePorts — not a firewall.
       if (mine.filter((f) => f.seen === 'refused').length * 2 > mine.length) {
         findings.push({

@@ -11,8 +11,7 @@ export const nodePortOverPodNetwork: DiagnosisRule = {
   id: 'nodeport-over-pod-network',
   pattern: 'NodePorts fail into a node whose cross-node pod traffic (small payloads) fails: NodePort traffic rides the pod network to its backend',
   find({ all, open }) {
-    const podNetworkBrokenAt = (node: string) =>
-      all.some((f) => f.path === 'pod-to-pod' && f.payload === 'small' && failed(f) && isCrossNode(f) && involves(f, node));
+    const podNetworkBrokenAt = (node: string) => all.some((f) => f.path === 'pod-to-pod' && f.payload === 'small' && failed(f) && isCrossNode(f) && involves(f, node));
     const rows = open.filter((f) => isNodePortRow(f) && failed(f) && f.to.node && podNetworkBrokenAt(f.to.node));
     return [...groupBy(rows, (f) => f.to.node)].map(([node, mine]) => ({
       rule: this.id,

@@ -20,8 +20,15 @@ const portsOf = (rows: Rows) => names(rows.map((r) => `${proto(r)} ${r.port}`));
 
 /** Small pod-to-pod traffic between two nodes (either direction, or within one node) fails. */
 function podNetworkBroken(all: Rows, a: string, b: string): boolean {
-  return all.some((r) => r.suite === 'pod-to-pod' && failed(r) && (r.payload ?? 'small') === 'small' && r.from.kind === 'pod' && r.to.kind === 'pod'
-    && ((r.from.node === a && r.to.node === b) || (r.from.node === b && r.to.node === a)));
+  return all.some(
+    (r) =>
+      r.suite === 'pod-to-pod' &&
+      failed(r) &&
+      (r.payload ?? 'small') === 'small' &&
+      r.from.kind === 'pod' &&
+      r.to.kind === 'pod' &&
+      ((r.from.node === a && r.to.node === b) || (r.from.node === b && r.to.node === a)),
+  );
 }
 
 const isDns = (r: NetworkResult) => r.suite === 'dns';
@@ -45,20 +52,28 @@ export const dnsDown: DiagnosisRule = {
     if (rows.length === 0 || nodes.size < 2 || dnsRows.some(dnsAnswered) || [...nodes].some((n) => !rows.some((r) => r.from.node === n))) return [];
     const endpoints = rows.find((r) => r.properties?.['dns.server.endpoints'] !== undefined)?.properties?.['dns.server.endpoints'];
     const refused = rows.some((r) => lookupOf(r) === 'REFUSED' || lookupOf(r) === 'UNREACHABLE');
-    return [{
-      rule: this.id,
-      cause:
-        `cluster DNS answers no lookup from any node (${count(rows.length, 'check')}, ${resultsText(rows)}) on ${dnsServer(rows)}` +
-        `${endpoints === '0' ? ', which had no ready endpoints when the run started' : refused ? ' (refused or rejected: as kube-proxy does for a Service with no ready endpoints)' : ''}: ` +
-        `the DNS pods are down, not ready or not selected by the Service — check \`kubectl -n kube-system get pods -l k8s-app=kube-dns\`, their logs, and the Service's EndpointSlices`,
-      explains: [...explainAll(rows, 'cluster DNS down: no lookup answered from any node'), ...explainAll(open.filter((r) => isDns(r) && failed(r) && !rows.includes(r)), 'cluster DNS down')],
-    }];
+    return [
+      {
+        rule: this.id,
+        cause:
+          `cluster DNS answers no lookup from any node (${count(rows.length, 'check')}, ${resultsText(rows)}) on ${dnsServer(rows)}` +
+          `${endpoints === '0' ? ', which had no ready endpoints when the run started' : refused ? ' (refused or rejected: as kube-proxy does for a Service with no ready endpoints)' : ''}: ` +
+          `the DNS pods are down, not ready or not selected by the Service — check \`kubectl -n kube-system get pods -l k8s-app=kube-dns\`, their logs, and the Service's EndpointSlices`,
+        explains: [
+          ...explainAll(rows, 'cluster DNS down: no lookup answered from any node'),
+          ...explainAll(
+            open.filter((r) => isDns(r) && failed(r) && !rows.includes(r)),
+            'cluster DNS down',
+          ),
+        ],
+      },
+    ];
   },
 };
 
 export const dnsUdpBlocked: DiagnosisRule = {
   id: 'dns-udp-blocked',
-  pattern: 'lookups over UDP time out from a node\'s pods while lookups over TCP from the same node work: UDP 53 dropped',
+  pattern: "lookups over UDP time out from a node's pods while lookups over TCP from the same node work: UDP 53 dropped",
   find({ all, open }) {
     const findings: Finding[] = [];
     const udp = open.filter((r) => lookupFailed(r) && transportOf(r) === 'udp' && lookupOf(r) === 'TIMEOUT' && r.from.kind === 'pod');
@@ -81,7 +96,7 @@ export const dnsUdpBlocked: DiagnosisRule = {
 
 export const dnsUnreachableFromNode: DiagnosisRule = {
   id: 'dns-unreachable-from-node',
-  pattern: 'lookups fail from one node while other nodes resolve: that node\'s path to the DNS Service (kube-proxy, port 53 firewall)',
+  pattern: "lookups fail from one node while other nodes resolve: that node's path to the DNS Service (kube-proxy, port 53 firewall)",
   find({ all, open }) {
     const findings: Finding[] = [];
     const rows = open.filter(lookupFailed);
@@ -165,11 +180,13 @@ export const dnsResolvedDataPath: DiagnosisRule = {
   find({ open }) {
     const rows = open.filter((r) => isDns(r) && failed(r) && !lookupOf(r));
     if (rows.length === 0) return [];
-    return [{
-      rule: this.id,
-      cause: `names resolved but their addresses did not answer (${count(rows.length, 'check')} from ${names(rows.map((r) => r.from.node))}): not a DNS problem — the Service or pod path they use fails (see the pod-to-pod / pod-to-service causes)`,
-      explains: explainAll(rows, 'resolved; the address did not answer: data path'),
-    }];
+    return [
+      {
+        rule: this.id,
+        cause: `names resolved but their addresses did not answer (${count(rows.length, 'check')} from ${names(rows.map((r) => r.from.node))}): not a DNS problem — the Service or pod path they use fails (see the pod-to-pod / pod-to-service causes)`,
+        explains: explainAll(rows, 'resolved; the address did not answer: data path'),
+      },
+    ];
   },
 };
 

@@ -21,8 +21,15 @@ const portsOf = (rows: Rows) => names(rows.map((r) => `${proto(r)} ${r.port}`));
 
 /** Small pod-to-pod traffic between two nodes (either direction, or within one node) fails. */
 function podNetworkBroken(all: Rows, a: string, b: string): boolean {
-  return all.some((r) => r.suite === 'pod-to-pod' && failed(r) && (r.payload ?? 'small') === 'small' && r.from.kind === 'pod' && r.to.kind === 'pod'
-    && ((r.from.node === a && r.to.node === b) || (r.from.node === b && r.to.node === a)));
+  return all.some(
+    (r) =>
+      r.suite === 'pod-to-pod' &&
+      failed(r) &&
+      (r.payload ?? 'small') === 'small' &&
+      r.from.kind === 'pod' &&
+      r.to.kind === 'pod' &&
+      ((r.from.node === a && r.to.node === b) || (r.from.node === b && r.to.node === a)),
+  );
 }
 
 export const podToNodeFirewall: DiagnosisRule = {
@@ -37,7 +44,10 @@ export const podToNodeFirewall: DiagnosisRule = {
     if (collateral.length > 0) {
       findings.push({
         rule: this.id,
-        cause: `pods cannot reach node addresses where the pod network itself is broken (${count(collateral.length, 'check')}: ${names(collateral.map((r) => `${r.from.node} → ${r.to.node}`), 4)}): consistent with the pod-network cause — fix that first, then re-run`,
+        cause: `pods cannot reach node addresses where the pod network itself is broken (${count(collateral.length, 'check')}: ${names(
+          collateral.map((r) => `${r.from.node} → ${r.to.node}`),
+          4,
+        )}): consistent with the pod-network cause — fix that first, then re-run`,
         explains: explainAll(collateral, 'pod traffic between these nodes fails too: pod network, not a node firewall'),
       });
     }
@@ -121,12 +131,15 @@ export const sessionAffinity: DiagnosisRule = {
   find({ open }) {
     const rows = open.filter((r) => r.suite === 'session-affinity' && failed(r) && r.observed === 'WRONG_ANSWER' && (r.properties?.['answered.by'] ?? '').includes(','));
     if (rows.length === 0) return [];
-    return [{
-      rule: this.id,
-      cause: `sessionAffinity: ClientIP is not honoured from ${names(rows.map((r) => r.from.node))} (${count(rows.length, 'check')}: one client's requests reached several backends): ` +
-        `the Service proxy there ignores session affinity — check kube-proxy's mode and version (or the CNI's Service implementation replacing it)`,
-      explains: explainAll(rows, 'one client, several backends: session affinity ignored'),
-    }];
+    return [
+      {
+        rule: this.id,
+        cause:
+          `sessionAffinity: ClientIP is not honoured from ${names(rows.map((r) => r.from.node))} (${count(rows.length, 'check')}: one client's requests reached several backends): ` +
+          `the Service proxy there ignores session affinity — check kube-proxy's mode and version (or the CNI's Service implementation replacing it)`,
+        explains: explainAll(rows, 'one client, several backends: session affinity ignored'),
+      },
+    ];
   },
 };
 
@@ -135,15 +148,22 @@ export const serviceRowsWithBrokenProxy: DiagnosisRule = {
   id: 'service-paths-collateral',
   pattern: 'hairpin and session-affinity rows fail on a node where no Service row works either',
   find({ all, open }) {
-    const rows = open.filter((r) => (r.suite === 'hairpin' || r.suite === 'session-affinity') && failed(r) && !proxyWorksFrom(all, r.from.node)
-      && all.some((x) => x.suite === 'pod-to-service' && x.from.node === r.from.node && failed(x)));
+    const rows = open.filter(
+      (r) =>
+        (r.suite === 'hairpin' || r.suite === 'session-affinity') &&
+        failed(r) &&
+        !proxyWorksFrom(all, r.from.node) &&
+        all.some((x) => x.suite === 'pod-to-service' && x.from.node === r.from.node && failed(x)),
+    );
     if (rows.length === 0) return [];
     const nodes = names(rows.map((r) => r.from.node));
-    return [{
-      rule: this.id,
-      cause: `hairpin and session-affinity Services fail from ${nodes} like every other Service there (${count(rows.length, 'check')}): the same cause as the failing Service rows of ${nodes}, not a hairpin or affinity problem of their own`,
-      explains: explainAll(rows, `no Service works from ${nodes}: Service proxy`),
-    }];
+    return [
+      {
+        rule: this.id,
+        cause: `hairpin and session-affinity Services fail from ${nodes} like every other Service there (${count(rows.length, 'check')}): the same cause as the failing Service rows of ${nodes}, not a hairpin or affinity problem of their own`,
+        explains: explainAll(rows, `no Service works from ${nodes}: Service proxy`),
+      },
+    ];
   },
 };
 
@@ -153,14 +173,16 @@ export const affinityOverPodNetwork: DiagnosisRule = {
   id: 'session-affinity-over-pod-network',
   pattern: 'a session-affinity row gets no answer from a node whose cross-node pod traffic fails: its one backend sits across that break',
   find({ all, open }) {
-    const broken = (node: string) => all.some((r) => r.suite === 'pod-to-pod' && failed(r) && (r.payload ?? 'small') === 'small' && r.from.node !== r.to.node && (r.from.node === node || r.to.node === node));
+    const broken = (node: string) =>
+      all.some((r) => r.suite === 'pod-to-pod' && failed(r) && (r.payload ?? 'small') === 'small' && r.from.node !== r.to.node && (r.from.node === node || r.to.node === node));
     const rows = open.filter((r) => r.suite === 'session-affinity' && failed(r) && r.observed === 'FILTERED' && broken(r.from.node));
     if (rows.length === 0) return [];
-    return [{
-      rule: this.id,
-      cause: `session-affinity requests from ${names(rows.map((r) => r.from.node))} got no answer (${count(rows.length, 'check')}) where the pod network is broken: the client's one backend sits across that break — the pod-network cause explains it`,
-      explains: explainAll(rows, 'affinity backend across the broken pod network'),
-    }];
+    return [
+      {
+        rule: this.id,
+        cause: `session-affinity requests from ${names(rows.map((r) => r.from.node))} got no answer (${count(rows.length, 'check')}) where the pod network is broken: the client's one backend sits across that break — the pod-network cause explains it`,
+        explains: explainAll(rows, 'affinity backend across the broken pod network'),
+      },
+    ];
   },
 };
-

@@ -9,12 +9,18 @@ export const podNetwork: DiagnosisRule = {
     const findings: RuleFinding[] = [];
     const allCross = all.filter((f) => f.path === 'pod-to-pod' && isCrossNode(f) && judged(f));
     if (remaining.length > 0 && remaining.length === allCross.length && new Set(allCross.flatMap((f) => [f.from.node, f.to.node])).size > 2) {
-      return [{
-        rule: this.id,
-        cause: `no cross-node pod traffic works between any nodes (${count(remaining.length, 'check')}): the pod network is down cluster-wide — ` +
-          `the CNI is not running or not configured on the nodes; ${overlayHint(ctx, 'the nodes', 'each other')}`,
-        explains: explainAll(open.filter((f) => failed(f) && f.path !== 'ports'), 'cross-node pod network down cluster-wide'),
-      }];
+      return [
+        {
+          rule: this.id,
+          cause:
+            `no cross-node pod traffic works between any nodes (${count(remaining.length, 'check')}): the pod network is down cluster-wide — ` +
+            `the CNI is not running or not configured on the nodes; ${overlayHint(ctx, 'the nodes', 'each other')}`,
+          explains: explainAll(
+            open.filter((f) => failed(f) && f.path !== 'ports'),
+            'cross-node pod network down cluster-wide',
+          ),
+        },
+      ];
     }
     // Greedy: the node in most failing rows is the likeliest culprit; its rows are explained,
     // then repeat for what is left (two broken nodes → two causes).
@@ -32,13 +38,14 @@ export const podNetwork: DiagnosisRule = {
       const inbound = mine.some((f) => f.to.node === node);
       const direction = outbound && inbound ? 'to and from' : outbound ? 'from' : 'to';
       const sameNode = all.filter((f) => f.path === 'pod-to-pod' && f.from.node === node && f.to.node === node);
-      const sameNodeText = sameNode.length === 0 ? '' : sameNode.every(passed)
-        ? ` while same-node traffic on ${node} works`
-        : `, and even same-node traffic on ${node} fails (the CNI on ${node} itself: bridge, veth, plugin)`;
+      const sameNodeText =
+        sameNode.length === 0
+          ? ''
+          : sameNode.every(passed)
+            ? ` while same-node traffic on ${node} works`
+            : `, and even same-node traffic on ${node} fails (the CNI on ${node} itself: bridge, veth, plugin)`;
       const subject = pairOnly ? `between ${node} and ${peers}` : `${direction} ${node} (peers: ${peers})`;
-      const related = open.filter(
-        (f) => failed(f) && (f.path === 'pod-to-service' || f.path === 'nodeport') && (involves(f, node) || peerSet.has(f.from.node) || peerSet.has(f.to.node)),
-      );
+      const related = open.filter((f) => failed(f) && (f.path === 'pod-to-service' || f.path === 'nodeport') && (involves(f, node) || peerSet.has(f.from.node) || peerSet.has(f.to.node)));
       findings.push({
         rule: this.id,
         cause:

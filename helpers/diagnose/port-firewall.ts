@@ -4,7 +4,10 @@ export const portFirewall: DiagnosisRule = {
   id: 'port-firewall',
   pattern: 'a ports-suite row (one port/protocol) fails between nodes: that port on the target node',
   find({ all, open }) {
-    const groups = groupBy(open.filter((f) => f.path === 'ports' && failed(f)), (f) => `${f.to.node}|${f.port}|${f.protocol}|${f.seen}`);
+    const groups = groupBy(
+      open.filter((f) => f.path === 'ports' && failed(f)),
+      (f) => `${f.to.node}|${f.port}|${f.protocol}|${f.seen}`,
+    );
     return [...groups.values()].map((rows) => {
       const f = rows[0]!;
       const what = `${proto(f)} ${f.port} on ${f.to.node}`;

@@ -69,8 +69,6 @@ export function overlayHint(ctx: DiagnoseContext, node: string, peers: string): 
   if (withPorts.length === 0) {
     return `if the cluster uses an overlay, check its port (UDP 8472 for VXLAN) between ${node} and ${peers}`;
   }
-  const parts = withPorts.map(
-    (c) => `${c.name}${c.backend ? ` (${c.backend})` : ''} needs ${c.ports.map((p) => `${proto(p)} ${p.port}`).join(', ')}`,
-  );
+  const parts = withPorts.map((c) => `${c.name}${c.backend ? ` (${c.backend})` : ''} needs ${c.ports.map((p) => `${proto(p)} ${p.port}`).join(', ')}`);
   return `this cluster's ${parts.join('; ')}: check that it is open between ${node} and ${peers} in both directions`;
 }

@@ -8,8 +8,7 @@ export const serviceProxy: DiagnosisRule = {
     const findings: RuleFinding[] = [];
     const proxied = rows.filter((f) => !f.apiServer);
     // Per source node, not run-wide: a node whose own proxy is down sees no Service work.
-    const otherServiceOkFrom = (node: string) =>
-      all.some((f) => f.path === 'pod-to-service' && !f.apiServer && f.from.node === node && passed(f));
+    const otherServiceOkFrom = (node: string) => all.some((f) => f.path === 'pod-to-service' && !f.apiServer && f.from.node === node && passed(f));
     const sources = new Set(proxied.map((f) => f.from.node));
     const anyServiceOk = all.some((f) => f.path === 'pod-to-service' && passed(f));
     if (proxied.length > 0 && !anyServiceOk) {

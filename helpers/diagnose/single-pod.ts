@@ -12,7 +12,10 @@ export const singlePod: DiagnosisRule = {
   find({ all, open }) {
     const findings: RuleFinding[] = [];
     const podRows = all.filter((f) => f.path === 'pod-to-pod' && f.to.kind === 'pod' && f.to.pod);
-    const candidates = groupBy(open.filter((f) => f.path === 'pod-to-pod' && failed(f) && f.to.kind === 'pod' && f.to.pod), (f) => `${f.to.node}|${f.to.pod}`);
+    const candidates = groupBy(
+      open.filter((f) => f.path === 'pod-to-pod' && failed(f) && f.to.kind === 'pod' && f.to.pod),
+      (f) => `${f.to.node}|${f.to.pod}`,
+    );
     let remaining = open;
     for (const [, [first]] of candidates) {
       const { node, pod } = first!.to;
@@ -30,8 +33,14 @@ export const singlePod: DiagnosisRule = {
       const serviceOkFrom = (n: string) => all.some((f) => f.path === 'pod-to-service' && !f.apiServer && f.from.node === n && passed(f));
       const viaService = remaining.filter((f) => f.path === 'pod-to-service' && !f.apiServer && failed(f) && serviceOkFrom(f.from.node));
       const mine = remaining.filter((f) => toPod.includes(f));
-      const peers = names(toPod.map((f) => (f.from.kind === 'host' ? `${f.from.node} (host)` : f.from.node)), 8);
-      const answering = names(siblings.map((f) => f.to.pod!), 3);
+      const peers = names(
+        toPod.map((f) => (f.from.kind === 'host' ? `${f.from.node} (host)` : f.from.node)),
+        8,
+      );
+      const answering = names(
+        siblings.map((f) => f.to.pod!),
+        3,
+      );
       findings.push({
         rule: this.id,
         cause:

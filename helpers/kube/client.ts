@@ -62,7 +62,9 @@ export class Kube {
       );
     } catch (err) {
       if (err instanceof CallTimeout) {
-        throw new SetupError(`the API server ${this.access.server} (context "${this.access.context}") did not answer within ${this.requestTimeoutMs / 1000} s when asked to ${describeCall(site)}. Check that the cluster is up and that this host can reach it.`);
+        throw new SetupError(
+          `the API server ${this.access.server} (context "${this.access.context}") did not answer within ${this.requestTimeoutMs / 1000} s when asked to ${describeCall(site)}. Check that the cluster is up and that this host can reach it.`,
+        );
       }
       throw translateApiError(err, site, this.access);
     }
@@ -108,13 +110,13 @@ export class Kube {
     return this.call({ verb: 'list', resource: 'pods' }, async () => (await this.core.listPodForAllNamespaces({ labelSelector })).items);
   }
   deletePods(namespace: string, labelSelector: string) {
-    return this.call({ verb: 'deletecollection', resource: 'pods', namespace }, () =>
-      this.core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 }));
+    return this.call({ verb: 'deletecollection', resource: 'pods', namespace }, () => this.core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 }));
   }
   /** With dryRun, the API server validates and allocates but stores nothing (used to learn the NodePort range). */
   createService(namespace: string, body: k8s.V1Service, options: { dryRun?: boolean } = {}) {
     return this.call({ verb: 'create', resource: 'services', namespace, name: body.metadata?.name }, () =>
-      this.core.createNamespacedService({ namespace, body, ...(options.dryRun ? { dryRun: 'All' } : {}) }));
+      this.core.createNamespacedService({ namespace, body, ...(options.dryRun ? { dryRun: 'All' } : {}) }),
+    );
   }
   readPod(namespace: string, name: string) {
     return this.optional({ verb: 'get', resource: 'pods', namespace, name }, () => this.core.readNamespacedPod({ namespace, name }));
@@ -138,8 +140,7 @@ export class Kube {
     return this.optional({ verb: 'delete', resource: 'services', namespace, name }, () => this.core.deleteNamespacedService({ namespace, name }));
   }
   listEndpointSlices(namespace: string, labelSelector: string) {
-    return this.call({ verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace }, async () =>
-      (await this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector })).items);
+    return this.call({ verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace }, async () => (await this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector })).items);
   }
   /** The cluster's Service CIDRs (networking.k8s.io/v1 ServiceCIDR, GA in 1.33); undefined when the API is absent. */
   async listServiceCidrs(): Promise<string[] | undefined> {

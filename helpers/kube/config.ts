@@ -47,7 +47,9 @@ export function loadKubeConfig(target: KubeTarget): KubeAccess {
       kc.loadFromCluster();
       source = 'in-cluster service account';
     } else {
-      throw new UsageError('no kubeconfig found: --kubeconfig was not given, $KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod. Pass --kubeconfig <file> (or set $KUBECONFIG).');
+      throw new UsageError(
+        'no kubeconfig found: --kubeconfig was not given, $KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod. Pass --kubeconfig <file> (or set $KUBECONFIG).',
+      );
     }
   } catch (err) {
     if (err instanceof UsageError) throw err;

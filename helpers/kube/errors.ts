@@ -23,10 +23,16 @@ export function translateApiError(err: unknown, site: CallSite, access: Pick<Kub
   const status = statusOf(err);
   const apiMessage = apiMessageOf(err);
   if (status === 401) {
-    return new SetupError(`the API server ${access.server} rejected the credentials of context "${access.context}" (401 Unauthorized) when trying to ${what}: the token or client certificate has expired or is invalid. Refresh your kubeconfig (log in again) and retry.`, err);
+    return new SetupError(
+      `the API server ${access.server} rejected the credentials of context "${access.context}" (401 Unauthorized) when trying to ${what}: the token or client certificate has expired or is invalid. Refresh your kubeconfig (log in again) and retry.`,
+      err,
+    );
   }
   if (status === 403 && /violates PodSecurity/i.test(apiMessage)) {
-    return new SetupError(`Pod Security admission in namespace ${site.namespace ?? '?'} rejected the probe pod "${site.name ?? '?'}": ${apiMessage}. The host-network probe needs the "privileged" level: label the namespace pod-security.kubernetes.io/enforce=privileged (kube-netconform sets this on namespaces it creates), or let kube-netconform create its own namespace (omit --namespace).`, err);
+    return new SetupError(
+      `Pod Security admission in namespace ${site.namespace ?? '?'} rejected the probe pod "${site.name ?? '?'}": ${apiMessage}. The host-network probe needs the "privileged" level: label the namespace pod-security.kubernetes.io/enforce=privileged (kube-netconform sets this on namespaces it creates), or let kube-netconform create its own namespace (omit --namespace).`,
+      err,
+    );
   }
   if (status === 403) {
     return new SetupError(`forbidden: cannot ${what} on ${access.server} (context "${access.context}"): ${apiMessage || '403 Forbidden'}. ${RBAC_HINT}`, err);

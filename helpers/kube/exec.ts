@@ -52,10 +52,7 @@ export function execInPod(access: KubeAccess, options: ExecOptions): Promise<Exe
       fn();
       release();
     };
-    const timer = setTimeout(
-      () => settle('abandoned', () => reject(new SetupError(`exec in pod ${options.pod} did not finish within ${options.timeoutMs / 1000} s`))),
-      options.timeoutMs,
-    );
+    const timer = setTimeout(() => settle('abandoned', () => reject(new SetupError(`exec in pod ${options.pod} did not finish within ${options.timeoutMs / 1000} s`))), options.timeoutMs);
     new k8s.Exec(access.kc)
       .exec(options.namespace, options.pod, options.container, options.command, stdout, stderr, null, false, (status) => {
         settle('done', () => resolve({ exitCode: exitCodeOf(status), stdout: out, stderr: errText }));

@@ -44,8 +44,12 @@ export function pickNodePorts(options: { range: Pick<NodePortRange, 'low' | 'hig
     throw new Error(`no free NodePort left in ${low}-${high} for the ${position} of the range (${taken.size} in use)`);
   };
   const middle = Math.floor((low + high) / 2);
-  const up = function* (from: number) { for (let p = from; p <= high; p++) yield p; };
-  const down = function* (from: number) { for (let p = from; p >= low; p--) yield p; };
+  const up = function* (from: number) {
+    for (let p = from; p <= high; p++) yield p;
+  };
+  const down = function* (from: number) {
+    for (let p = from; p >= low; p--) yield p;
+  };
   const around = function* (from: number) {
     for (let d = 0; from - d >= low || from + d <= high; d++) {
       yield from + d;
@@ -67,7 +71,10 @@ export function pickLocalPorts(options: { range: Pick<NodePortRange, 'low' | 'hi
   const found: number[] = [];
   for (let d = 0; found.length < options.count && (start - d >= low || start + d <= high); d++) {
     for (const p of d === 0 ? [start] : [start + d, start - d]) {
-      if (found.length < options.count && p >= low && p <= high && !taken.has(p)) { found.push(p); taken.add(p); }
+      if (found.length < options.count && p >= low && p <= high && !taken.has(p)) {
+        found.push(p);
+        taken.add(p);
+      }
     }
   }
   if (found.length < options.count) throw new Error(`no free NodePort left in ${low}-${high} for the Local Service (${taken.size} in use)`);

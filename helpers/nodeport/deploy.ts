@@ -28,10 +28,14 @@ export function backendNode(nodes: readonly NodeInfo[]): string | undefined {
 
 /** Each probed node's address of the chosen type, or why it has none. */
 export function nodeTargets(nodes: readonly NodeInfo[], raw: readonly Node[], addressType: NodeAddressType): NodePortTarget[] {
-  return nodes.filter((n) => !n.skipReason).map((n) => {
-    const address = raw.find((r) => r.metadata?.name === n.name)?.status?.addresses?.find((a) => a.type === addressType)?.address;
-    return address ? { node: n.name, address } : { node: n.name, reason: `node ${n.name} has no ${addressType} address (status.addresses); pass --node-address-type ${addressType === 'InternalIP' ? 'ExternalIP' : 'InternalIP'}` };
-  });
+  return nodes
+    .filter((n) => !n.skipReason)
+    .map((n) => {
+      const address = raw.find((r) => r.metadata?.name === n.name)?.status?.addresses?.find((a) => a.type === addressType)?.address;
+      return address
+        ? { node: n.name, address }
+        : { node: n.name, reason: `node ${n.name} has no ${addressType} address (status.addresses); pass --node-address-type ${addressType === 'InternalIP' ? 'ExternalIP' : 'InternalIP'}` };
+    });
 }
 
 export function backendPodManifest(options: { node: string; runId: string; image: string; imagePullSecret?: string }): Pod {
@@ -50,7 +54,10 @@ export function backendPodManifest(options: { node: string; runId: string; image
 }
 
 /** The two Services with the run's selector; the Cluster one's ports get `nodePorts` by position. */
-export function serviceManifests(options: { runId: string; nodePorts: Partial<Record<RangePosition, number>>; localNodePorts?: Partial<Record<'tcp' | 'udp', number>> }): { cluster: Service; local: Service } {
+export function serviceManifests(options: { runId: string; nodePorts: Partial<Record<RangePosition, number>>; localNodePorts?: Partial<Record<'tcp' | 'udp', number>> }): {
+  cluster: Service;
+  local: Service;
+} {
   const [cluster, local] = loadManifests<Service>('nodeport-services.yaml');
   for (const svc of [cluster!, local!]) {
     svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
@@ -71,7 +78,8 @@ export function serviceManifests(options: { runId: string; nodePorts: Partial<Re
 /** The cluster's NodePort range, from the API server's rejection of nodePort 1 in a dry run (nothing is stored). */
 export async function readNodePortRange(kube: Kube, namespace: string): Promise<NodePortRange> {
   const probe: Service = {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: 'nodeport-range-check' },
     spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 1, protocol: 'TCP' }] },
   };

@@ -8,19 +8,25 @@ import net from 'node:net';
  * connect to any of `ports` gets an answer (connected or refused). Run once per suite.
  */
 export async function runnerReaches(options: { addresses: string[]; ports: number[]; timeoutMs: number }): Promise<{ reached: string[]; failures: string[] }> {
-  const tryConnect = (address: string, port: number) => new Promise<string | true>((resolve) => {
-    const socket = net.connect({ host: address, port, timeout: options.timeoutMs });
-    const done = (value: string | true) => { socket.destroy(); resolve(value); };
-    socket.on('connect', () => done(true));
-    socket.on('timeout', () => done(`${address}:${port} no answer within ${options.timeoutMs / 1000} s`));
-    socket.on('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' ? true : `${address}:${port} ${err.code ?? err.message}`));
-  });
+  const tryConnect = (address: string, port: number) =>
+    new Promise<string | true>((resolve) => {
+      const socket = net.connect({ host: address, port, timeout: options.timeoutMs });
+      const done = (value: string | true) => {
+        socket.destroy();
+        resolve(value);
+      };
+      socket.on('connect', () => done(true));
+      socket.on('timeout', () => done(`${address}:${port} no answer within ${options.timeoutMs / 1000} s`));
+      socket.on('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' ? true : `${address}:${port} ${err.code ?? err.message}`));
+    });
   const reached: string[] = [];
   const failures: string[] = [];
-  await Promise.all(options.addresses.map(async (address) => {
-    const results = await Promise.all(options.ports.map((p) => tryConnect(address, p)));
-    if (results.includes(true)) reached.push(address);
-    else failures.push(...results.filter((r): r is string => r !== true));
-  }));
+  await Promise.all(
+    options.addresses.map(async (address) => {
+      const results = await Promise.all(options.ports.map((p) => tryConnect(address, p)));
+      if (results.includes(true)) reached.push(address);
+      else failures.push(...results.filter((r): r is string => r !== true));
+    }),
+  );
   return { reached, failures };
 }

@@ -22,7 +22,10 @@ export interface ListenerContext {
 }
 
 export function listenerPodName(node: string, port: number): string {
-  const slug = node.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = node
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   const full = `listen-${port}-${slug}`;
   if (full.length <= 63) return full;
   return `${full.slice(0, 56).replace(/-+$/, '')}-${createHash('sha256').update(node).digest('hex').slice(0, 6)}`;
@@ -76,12 +79,15 @@ async function startListener(ctx: ListenerContext, target: { node: string; port:
   const name = pod.metadata!.name!;
   try {
     await ctx.kube.createPod(ctx.namespace, pod);
-    const seen = await waitFor(async () => {
-      const p = await ctx.kube.readPod(ctx.namespace, name);
-      if (!p) return undefined;
-      const problem = isPodReady(p) ? '' : describePodProblem(p);
-      return isPodReady(p) || isStuck(problem) || p.status?.phase === 'Failed' ? p : undefined;
-    }, { timeoutMs: READY_TIMEOUT_MS, what: `temporary listener ${name} on ${target.node}:${target.port} to become Ready` });
+    const seen = await waitFor(
+      async () => {
+        const p = await ctx.kube.readPod(ctx.namespace, name);
+        if (!p) return undefined;
+        const problem = isPodReady(p) ? '' : describePodProblem(p);
+        return isPodReady(p) || isStuck(problem) || p.status?.phase === 'Failed' ? p : undefined;
+      },
+      { timeoutMs: READY_TIMEOUT_MS, what: `temporary listener ${name} on ${target.node}:${target.port} to become Ready` },
+    );
     if (isPodReady(seen)) return { ok: true, pod: name };
     return { ok: false, pod: name, reason: `temporary listener ${name} did not start: ${describePodProblem(seen)} (the port may be in use on ${target.node})` };
   } catch (err) {

@@ -26,4 +26,3 @@ export function shortSample<R extends Pick<PortRow, 'from' | 'to' | 'port' | 'pr
     return sorted.find((r) => r.from.localeCompare(r.to) > 0) ?? sorted[0]!;
   });
 }
-

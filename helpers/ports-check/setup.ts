@@ -20,13 +20,12 @@ export interface PortsSetupOptions {
 }
 
 export async function readCniEvidence(kube: Kube, nodes: readonly Node[], options: { hints?: string[] } = {}): Promise<CniEvidence> {
-  const [daemonSets, configMaps] = await Promise.all([
-    kube.listDaemonSetsAllNamespaces().catch(() => []),
-    kube.listConfigMaps('kube-system').catch(() => []),
-  ]);
+  const [daemonSets, configMaps] = await Promise.all([kube.listDaemonSetsAllNamespaces().catch(() => []), kube.listConfigMaps('kube-system').catch(() => [])]);
   return {
     workloads: daemonSets.map((d) => ({
-      namespace: d.metadata?.namespace ?? '', name: d.metadata?.name ?? '', labels: d.metadata?.labels ?? {},
+      namespace: d.metadata?.namespace ?? '',
+      name: d.metadata?.name ?? '',
+      labels: d.metadata?.labels ?? {},
       images: (d.spec?.template.spec?.containers ?? []).map((c) => c.image ?? ''),
     })),
     nodeAnnotations: nodes.map((n) => ({ node: n.metadata?.name ?? '', annotations: n.metadata?.annotations ?? {} })),
@@ -64,10 +63,12 @@ export async function readPortsPlan(kube: Kube, nodes: readonly NodeInfo[], opti
     ...(api.port ? { apiServerPort: api.port } : {}),
     apiServerPortSource: api.source,
     addressType: options.addressType,
-    nodes: raw.filter((n) => probed.has(n.metadata?.name ?? '')).map((n) => {
-      const address = n.status?.addresses?.find((a) => a.type === options.addressType)?.address;
-      return { name: n.metadata!.name!, labels: n.metadata?.labels ?? {}, ...(address ? { address } : {}) };
-    }),
+    nodes: raw
+      .filter((n) => probed.has(n.metadata?.name ?? ''))
+      .map((n) => {
+        const address = n.status?.addresses?.find((a) => a.type === options.addressType)?.address;
+        return { name: n.metadata!.name!, labels: n.metadata?.labels ?? {}, ...(address ? { address } : {}) };
+      }),
     image: options.image,
     ...(options.imagePullSecret ? { imagePullSecret: options.imagePullSecret } : {}),
   };

@@ -20,11 +20,7 @@ export type PortExpectation = 'open' | 'closed';
  * A rule's ports: one port, a range, or a placeholder resolved at run time —
  * `apiserver` (the port of the `kubernetes` endpoints) or `cni` (the detected CNI's ports).
  */
-export type PortSpec =
-  | { kind: 'port'; port: number }
-  | { kind: 'range'; low: number; high: number }
-  | { kind: 'apiserver' }
-  | { kind: 'cni' };
+export type PortSpec = { kind: 'port'; port: number } | { kind: 'range'; low: number; high: number } | { kind: 'apiserver' } | { kind: 'cni' };
 
 export interface ProfileRule {
   from: Role;
@@ -202,7 +198,11 @@ function stringList(map: YAMLMap, key: string, where: string, fail: Fail): strin
   if (node === undefined) return undefined;
   if (isScalar(node) && typeof node.value === 'string') return [node.value.trim().toLowerCase()];
   if (isSeq(node) && node.items.every((i) => isScalar(i) && typeof i.value === 'string')) {
-    return node.items.map((i) => String((i as { value: string }).value).trim().toLowerCase());
+    return node.items.map((i) =>
+      String((i as { value: string }).value)
+        .trim()
+        .toLowerCase(),
+    );
   }
   return fail(node, `${where}.${key} must be a CNI name or a list of them (e.g. flannel, flannel/vxlan, calico)`);
 }

@@ -156,9 +156,7 @@ function portsOf(rule: ProfileRule, opts: { cni: readonly DetectedCni[]; apiServ
       }
       return [{ port: opts.apiServerPort, protocol, why: rule.why }];
     case 'cni':
-      return opts.cni.flatMap((c) =>
-        c.ports.map((p) => ({ port: p.port, protocol: p.protocol, why: `${rule.why}: ${p.why}`, ...(p.kernelOwned ? { kernelOwned: true } : {}) })),
-      );
+      return opts.cni.flatMap((c) => c.ports.map((p) => ({ port: p.port, protocol: p.protocol, why: `${rule.why}: ${p.why}`, ...(p.kernelOwned ? { kernelOwned: true } : {}) })));
   }
 }
 

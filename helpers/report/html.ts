@@ -144,7 +144,12 @@ function heatmap(suite: string, results: CheckResult[], opts: HtmlOptions): Rend
       const bad = state === 'fail' || state === 'error';
       if (bad) badCells.push({ id, from: row, to: column, rows: rows.filter((r) => r.outcome === 'failed' || r.outcome === 'error') });
       const attrs = [`class="${state}"`, `data-n="${counts.passed}/${counts.checked}"`];
-      if (bad) attrs.push(`data-cell="${id}"`, 'tabindex="0"', `title="${esc(`${row} → ${column}: ${counts.failed} failed, ${counts.error} could not be checked, ${counts.passed}/${counts.checked} passed`)}"`);
+      if (bad)
+        attrs.push(
+          `data-cell="${id}"`,
+          'tabindex="0"',
+          `title="${esc(`${row} → ${column}: ${counts.failed} failed, ${counts.error} could not be checked, ${counts.passed}/${counts.checked} passed`)}"`,
+        );
       if (shade) attrs.push(`style="background:${esc(shade)}"`);
       return `<td ${attrs.join(' ')}>${text ? cellMark(counts, state) : ''}</td>`;
     });
@@ -152,9 +157,11 @@ function heatmap(suite: string, results: CheckResult[], opts: HtmlOptions): Rend
   });
   const cellCount = m.rows.reduce((n, row) => n + m.columns.filter((c) => m.cell(row, c)).length, 0);
   const c = countOutcomes(results);
-  const caption = `${esc(suite)} — ${m.rows.length} source${m.rows.length === 1 ? '' : 's'} × ${m.columns.length} destination${m.columns.length === 1 ? '' : 's'}; ` +
+  const caption =
+    `${esc(suite)} — ${m.rows.length} source${m.rows.length === 1 ? '' : 's'} × ${m.columns.length} destination${m.columns.length === 1 ? '' : 's'}; ` +
     `${badCells.length} of ${cellCount} cells not passing; ${c.failed} of ${c.total} checks failed${c.error ? `, ${c.error} could not be checked` : ''}`;
-  const html = `<figure class="heatmap" id="map-${slug(suite)}" data-suite="${esc(suite)}"><figcaption>${caption}</figcaption>` +
+  const html =
+    `<figure class="heatmap" id="map-${slug(suite)}" data-suite="${esc(suite)}"><figcaption>${caption}</figcaption>` +
     `<div class="scroll"><table class="heat ${text ? 'text' : 'compact'}" data-suite="${esc(suite)}">${head}<tbody>${body.join('')}</tbody></table></div></figure>`;
   return { suite, html, badCells };
 }
@@ -196,14 +203,17 @@ function failingRows(problems: CheckResult[], maps: RenderedMap[], opts: HtmlOpt
       const shown = cell.rows.slice(0, Math.max(0, Math.min(perCell, maxListed - listed)));
       listed += shown.length;
       const more = cell.rows.length - shown.length;
-      groups.push(`<details class="cell-rows" id="${cell.id}" data-suite="${esc(map.suite)}" data-from="${esc(cell.from)}" data-to="${esc(cell.to)}">` +
-        `<summary><b>${esc(cell.from)} → ${esc(cell.to)}</b> (${esc(map.suite)}): ${cell.rows.length} not passing</summary>` +
-        `<ul>${shown.map(problemItem).join('')}${more > 0 ? `<li class="more">… and ${more} more in junit.xml / results.json</li>` : ''}</ul></details>`);
+      groups.push(
+        `<details class="cell-rows" id="${cell.id}" data-suite="${esc(map.suite)}" data-from="${esc(cell.from)}" data-to="${esc(cell.to)}">` +
+          `<summary><b>${esc(cell.from)} → ${esc(cell.to)}</b> (${esc(map.suite)}): ${cell.rows.length} not passing</summary>` +
+          `<ul>${shown.map(problemItem).join('')}${more > 0 ? `<li class="more">… and ${more} more in junit.xml / results.json</li>` : ''}</ul></details>`,
+      );
     }
   }
   // Rows outside any cell (no node pair, e.g. the Service-CIDR overlap check) are listed too.
   const loose = problems.filter((r) => !inCells.has(r));
-  if (loose.length) groups.push(`<details class="cell-rows" open><summary><b>not between two nodes</b>: ${loose.length}</summary><ul>${loose.slice(0, perCell).map(problemItem).join('')}</ul></details>`);
+  if (loose.length)
+    groups.push(`<details class="cell-rows" open><summary><b>not between two nodes</b>: ${loose.length}</summary><ul>${loose.slice(0, perCell).map(problemItem).join('')}</ul></details>`);
   return `<section id="failing"><h2>Failing checks (${problems.length})</h2>${groups.join('\n')}</section>`;
 }
 
@@ -211,7 +221,9 @@ function problemItem(r: CheckResult): string {
   const what = r.outcome === 'failed' ? expectedVsObserved(r) : `could not check: ${r.reason ?? (r.kind === 'network' ? r.observed : r.status)}`;
   const lines = [`<b class="${r.outcome === 'failed' ? 'bad' : 'warn'}">${r.outcome === 'failed' ? '✗' : '⚠'}</b> <code>${esc(r.name)}</code> — ${esc(what)}`];
   if (r.kind === 'network') {
-    lines.push(`<div class="sub">from ${esc(describeEndpoint(r.from))} to ${esc(describeEndpoint(r.to))} port ${r.port}/${r.protocol}${r.payload ? `, payload ${r.payload}` : ''}; ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, ${esc(formatMs(r.latencyMs))}</div>`);
+    lines.push(
+      `<div class="sub">from ${esc(describeEndpoint(r.from))} to ${esc(describeEndpoint(r.to))} port ${r.port}/${r.protocol}${r.payload ? `, payload ${r.payload}` : ''}; ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, ${esc(formatMs(r.latencyMs))}</div>`,
+    );
     if (r.reproduce) lines.push(`<div class="sub">reproduce: <code>${esc(r.reproduce)}</code></div>`);
   }
   if (r.detail) lines.push(`<div class="sub">${esc(r.detail)}</div>`);
@@ -236,8 +248,12 @@ function phases(run: RunResults): string {
   const entries = Object.entries(run.phases);
   if (entries.length === 0) return '';
   const longest = Math.max(...entries.map(([, ms]) => ms), 1);
-  const rows = entries.map(([phase, ms]) => `<tr><th scope="row">${esc(phase)}</th><td>${esc(formatMs(ms))}</td><td class="bar"><span style="width:${Math.max(0.5, (100 * ms) / longest).toFixed(1)}%"></span></td></tr>`);
-  const counters = Object.entries(run.counters ?? {}).map(([k, v]) => `<li>${esc(k)}: ${v}</li>`).join('');
+  const rows = entries.map(
+    ([phase, ms]) => `<tr><th scope="row">${esc(phase)}</th><td>${esc(formatMs(ms))}</td><td class="bar"><span style="width:${Math.max(0.5, (100 * ms) / longest).toFixed(1)}%"></span></td></tr>`,
+  );
+  const counters = Object.entries(run.counters ?? {})
+    .map(([k, v]) => `<li>${esc(k)}: ${v}</li>`)
+    .join('');
   return `<section id="phases"><h2>Phase times</h2><table class="phases"><tbody>${rows.join('')}</tbody></table>${counters ? `<ul class="counters">${counters}</ul>` : ''}</section>`;
 }
 

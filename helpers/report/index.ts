@@ -24,10 +24,7 @@ export interface WriteReportsOptions {
 }
 
 /** Write junit.xml, summary.md, report.html and results.json; returns the paths written. */
-export async function writeReports(
-  run: RunResults,
-  opts: WriteReportsOptions,
-): Promise<{ junit: string; summary: string; html: string; json: string }> {
+export async function writeReports(run: RunResults, opts: WriteReportsOptions): Promise<{ junit: string; summary: string; html: string; json: string }> {
   const paths = {
     junit: opts.junitPath ?? join(opts.reportDir, 'junit.xml'),
     summary: join(opts.reportDir, 'summary.md'),
@@ -36,11 +33,6 @@ export async function writeReports(
   };
   await mkdir(opts.reportDir, { recursive: true });
   await mkdir(dirname(paths.junit), { recursive: true });
-  await Promise.all([
-    writeFile(paths.junit, renderJunit(run)),
-    writeFile(paths.summary, renderSummaryMarkdown(run)),
-    writeFile(paths.html, renderHtml(run)),
-    writeFile(paths.json, renderJson(run)),
-  ]);
+  await Promise.all([writeFile(paths.junit, renderJunit(run)), writeFile(paths.summary, renderSummaryMarkdown(run)), writeFile(paths.html, renderHtml(run)), writeFile(paths.json, renderJson(run))]);
   return paths;
 }

@@ -44,7 +44,9 @@ export function renderJunit(run: RunResults): string {
 }
 
 function addTestCase(tc: TestCase, r: CheckResult): void {
-  tc.className(`kube-netconform.${r.suite}`).name(r.name).time(r.kind === 'network' ? r.latencyMs / 1000 : 0);
+  tc.className(`kube-netconform.${r.suite}`)
+    .name(r.name)
+    .time(r.kind === 'network' ? r.latencyMs / 1000 : 0);
   for (const [name, value] of caseProperties(r)) tc.property(name, value);
 
   if (r.outcome === 'failed') {
@@ -82,31 +84,38 @@ function withSkipMessage(tc: TestCase, reason: string): void {
 
 /** Properties in a fixed order, then the engine's free-form extras (r.properties). */
 export function caseProperties(r: CheckResult): Array<[string, string]> {
-  const props: Array<[string, string | number | undefined]> = r.kind === 'static' ? [['node', r.node], ['status', r.status], ['reason', r.reason]] : [
-    ['source.node', r.from.node],
-    ['source.pod', r.from.pod],
-    ['source.ip', r.from.ip],
-    ['source.kind', r.from.kind],
-    ['destination.node', r.to.node],
-    ['destination.pod', r.to.pod],
-    ['destination.ip', r.to.ip],
-    ['destination.kind', r.to.kind],
-    ['port', r.port],
-    ['protocol', r.protocol],
-    ['ipFamily', r.family],
-    ['expect', r.expect],
-    ['observed', r.observed],
-    ['attempts', r.attempts],
-    ['latencyMs', Math.round(r.latencyMs)],
-    ['payload', r.payload],
-    ['samples.sent', r.samples?.sent],
-    ['samples.lost', r.samples?.lost],
-    ['loss.pct', r.samples?.lossPct],
-    ['latency.p50Ms', r.samples?.p50Ms],
-    ['latency.p99Ms', r.samples?.p99Ms],
-    ['reason', r.reason],
-    ['reproduce', r.reproduce],
-  ];
+  const props: Array<[string, string | number | undefined]> =
+    r.kind === 'static'
+      ? [
+          ['node', r.node],
+          ['status', r.status],
+          ['reason', r.reason],
+        ]
+      : [
+          ['source.node', r.from.node],
+          ['source.pod', r.from.pod],
+          ['source.ip', r.from.ip],
+          ['source.kind', r.from.kind],
+          ['destination.node', r.to.node],
+          ['destination.pod', r.to.pod],
+          ['destination.ip', r.to.ip],
+          ['destination.kind', r.to.kind],
+          ['port', r.port],
+          ['protocol', r.protocol],
+          ['ipFamily', r.family],
+          ['expect', r.expect],
+          ['observed', r.observed],
+          ['attempts', r.attempts],
+          ['latencyMs', Math.round(r.latencyMs)],
+          ['payload', r.payload],
+          ['samples.sent', r.samples?.sent],
+          ['samples.lost', r.samples?.lost],
+          ['loss.pct', r.samples?.lossPct],
+          ['latency.p50Ms', r.samples?.p50Ms],
+          ['latency.p99Ms', r.samples?.p99Ms],
+          ['reason', r.reason],
+          ['reproduce', r.reproduce],
+        ];
   const out: Array<[string, string]> = [];
   for (const [name, value] of props) if (value !== undefined && value !== '') out.push([name, String(value)]);
   for (const [name, value] of Object.entries(r.properties ?? {})) out.push([name, value]);
@@ -116,13 +125,16 @@ export function caseProperties(r: CheckResult): Array<[string, string]> {
 
 /** The body of a <failure>/<error>: readable on its own, without the properties. */
 export function failureText(r: CheckResult): string {
-  const lines = r.kind === 'static' ? [r.name, expectedVsObserved(r), ...(r.node ? [`node: ${r.node}`] : [])] : [
-    `${r.name}`,
-    `${expectedVsObserved(r)}`,
-    `from: ${describeEndpoint(r.from)}`,
-    `to:   ${describeEndpoint(r.to)} port ${r.port}/${r.protocol}${r.payload ? `, payload ${r.payload}` : ''}`,
-    `attempts: ${r.attempts}, elapsed: ${Math.round(r.latencyMs)} ms${r.samples ? `; samples: ${r.samples.sent} sent, ${r.samples.lost} lost (${r.samples.lossPct} %)${r.samples.p50Ms !== undefined ? `, latency p50 ${r.samples.p50Ms} ms, p99 ${r.samples.p99Ms} ms` : ''}` : ''}`,
-  ];
+  const lines =
+    r.kind === 'static'
+      ? [r.name, expectedVsObserved(r), ...(r.node ? [`node: ${r.node}`] : [])]
+      : [
+          `${r.name}`,
+          `${expectedVsObserved(r)}`,
+          `from: ${describeEndpoint(r.from)}`,
+          `to:   ${describeEndpoint(r.to)} port ${r.port}/${r.protocol}${r.payload ? `, payload ${r.payload}` : ''}`,
+          `attempts: ${r.attempts}, elapsed: ${Math.round(r.latencyMs)} ms${r.samples ? `; samples: ${r.samples.sent} sent, ${r.samples.lost} lost (${r.samples.lossPct} %)${r.samples.p50Ms !== undefined ? `, latency p50 ${r.samples.p50Ms} ms, p99 ${r.samples.p99Ms} ms` : ''}` : ''}`,
+        ];
   if (r.reason) lines.push(`reason: ${r.reason}`);
   if (r.detail) lines.push(`detail: ${r.detail}`);
   for (const cause of r.diagnosis ?? []) lines.push(`probable cause: ${cause}`);

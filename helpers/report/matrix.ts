@@ -143,10 +143,7 @@ export function nodeCount(run: RunResults): number {
 export function verdictLine(run: RunResults): { state: 'PASS' | 'FAIL' | 'ERROR'; text: string } {
   const c = countOutcomes(run.results);
   const nodes = nodeCount(run);
-  const extras = [
-    c.error > 0 ? `${c.error} could not be checked` : '',
-    c.skipped > 0 ? `${c.skipped} skipped` : '',
-  ].filter(Boolean);
+  const extras = [c.error > 0 ? `${c.error} could not be checked` : '', c.skipped > 0 ? `${c.skipped} skipped` : ''].filter(Boolean);
   const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
   const on = `on ${nodes} node${nodes === 1 ? '' : 's'}`;
   if (c.failed > 0) {

@@ -6,19 +6,7 @@
 
 import type { CheckResult, NetworkResult, RunResults } from '../check/types.ts';
 import { groupProblems } from '../setup-problems.ts';
-import {
-  buildMatrix,
-  cellText,
-  countOutcomes,
-  describeEndpoint,
-  endpointLabel,
-  expectedVsObserved,
-  formatMs,
-  groupBySuite,
-  suiteOrder,
-  sourceSummary,
-  verdictLine,
-} from './matrix.ts';
+import { buildMatrix, cellText, countOutcomes, describeEndpoint, endpointLabel, expectedVsObserved, formatMs, groupBySuite, suiteOrder, sourceSummary, verdictLine } from './matrix.ts';
 
 export interface SummaryOptions {
   /** Failing/error rows listed in full before "… and N more" (default 50). */
@@ -120,10 +108,11 @@ function problemItem(r: CheckResult): string[] {
   const mark = r.outcome === 'failed' ? '✗' : '⚠';
   const what = r.outcome === 'failed' ? expectedVsObserved(r) : `could not check: ${r.reason ?? (r.kind === 'network' ? r.observed : r.status)}`;
   const lines = [`- ${mark} **${escapeInline(r.name)}** (${r.suite}) — ${escapeInline(what)}`];
-  if (r.kind === 'network') lines.push(
-    `  - from ${escapeInline(describeEndpoint(r.from))} to ${escapeInline(describeEndpoint(r.to))} port ${r.port}/${r.protocol}` +
-      `${r.payload ? `, payload ${r.payload}` : ''}; ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, ${formatMs(r.latencyMs)}`,
-  );
+  if (r.kind === 'network')
+    lines.push(
+      `  - from ${escapeInline(describeEndpoint(r.from))} to ${escapeInline(describeEndpoint(r.to))} port ${r.port}/${r.protocol}` +
+        `${r.payload ? `, payload ${r.payload}` : ''}; ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, ${formatMs(r.latencyMs)}`,
+    );
   if (r.detail) lines.push(`  - ${escapeInline(r.detail)}`);
   for (const cause of r.diagnosis ?? []) lines.push(`  - probable cause: ${escapeInline(cause)}`);
   if (r.kind === 'network' && r.reproduce) lines.push(`  - reproduce: \`${r.reproduce.replace(/`/g, "'")}\``);
@@ -142,7 +131,7 @@ export function setupGroups(rows: readonly CheckResult[]): { text: string; rows:
   for (const r of rows) {
     const problem = r.properties?.['probe.problem'] ?? r.reason ?? 'unknown reason';
     const pod = r.properties?.['pod'] ?? r.name;
-    seen.set(pod, { name: pod, node: r.kind === 'static' ? r.node ?? '?' : '?', problem });
+    seen.set(pod, { name: pod, node: r.kind === 'static' ? (r.node ?? '?') : '?', problem });
     count.set(problem, (count.get(problem) ?? 0) + 1);
   }
   return groupProblems([...seen.values()]).map((g) => ({ text: g.text, rows: count.get(g.problem) ?? 0 }));
@@ -169,17 +158,26 @@ export function lossSection(results: readonly CheckResult[]): string[] {
   }
   const sort = (set: Set<string>) => [...set].sort((a, b) => (a === 'runner' ? -1 : b === 'runner' ? 1 : a.localeCompare(b, 'en', { numeric: true })));
   const columns = sort(targets);
-  const lines = ['## Loss and latency', '', 'Per pair of ends: samples lost (of sent) · latency p50 / p99 of the answered samples, in ms (median over the pair\'s checks of each check\'s p50, highest p99). Pod and host rows are timed through the API server\'s pod proxy (its overhead included, shared by the tries of one request); runner rows are timed by the runner itself.', ''];
+  const lines = [
+    '## Loss and latency',
+    '',
+    "Per pair of ends: samples lost (of sent) · latency p50 / p99 of the answered samples, in ms (median over the pair's checks of each check's p50, highest p99). Pod and host rows are timed through the API server's pod proxy (its overhead included, shared by the tries of one request); runner rows are timed by the runner itself.",
+    '',
+  ];
   lines.push(`| from \\ to | ${columns.map(escapeCell).join(' | ')} |`, `|---|${columns.map(() => ':-:').join('|')}|`);
   for (const from of sort(sources)) {
-    lines.push(`| **${escapeCell(from)}** | ${columns.map((to) => {
-      const c = cells.get(`${from}\u0000${to}`);
-      if (!c) return '·';
-      const p50 = [...c.p50].sort((a, b) => a - b)[Math.floor((c.p50.length - 1) / 2)];
-      const p99 = c.p99.length ? Math.max(...c.p99) : undefined;
-      const loss = c.lost > 0 ? `**${Math.round((c.lost / c.sent) * 1000) / 10} %** (${c.lost}/${c.sent})` : `0 % (of ${c.sent})`;
-      return `${loss}${p50 !== undefined ? ` · ${p50} / ${p99} ms` : ''}`;
-    }).join(' | ')} |`);
+    lines.push(
+      `| **${escapeCell(from)}** | ${columns
+        .map((to) => {
+          const c = cells.get(`${from}\u0000${to}`);
+          if (!c) return '·';
+          const p50 = [...c.p50].sort((a, b) => a - b)[Math.floor((c.p50.length - 1) / 2)];
+          const p99 = c.p99.length ? Math.max(...c.p99) : undefined;
+          const loss = c.lost > 0 ? `**${Math.round((c.lost / c.sent) * 1000) / 10} %** (${c.lost}/${c.sent})` : `0 % (of ${c.sent})`;
+          return `${loss}${p50 !== undefined ? ` · ${p50} / ${p99} ms` : ''}`;
+        })
+        .join(' | ')} |`,
+    );
   }
   lines.push('');
   return lines;

@@ -5,17 +5,7 @@
 
 import { colorEnabled, factsOf, painter, type Paint, type Style } from '../tty.ts';
 import type { CheckResult, RunResults } from '../check/types.ts';
-import {
-  buildMatrix,
-  cellState,
-  cellText,
-  expectedVsObserved,
-  groupBySuite,
-  suiteOrder,
-  sourceSummary,
-  verdictLine,
-  type CellState,
-} from './matrix.ts';
+import { buildMatrix, cellState, cellText, expectedVsObserved, groupBySuite, suiteOrder, sourceSummary, verdictLine, type CellState } from './matrix.ts';
 import { isSetupRow, setupGroups } from './summary-md.ts';
 
 export interface TerminalOptions {
@@ -26,7 +16,6 @@ export interface TerminalOptions {
   /** Failing rows printed before "… and N more" (default 20). */
   maxListedRows?: number;
 }
-
 
 export function renderTerminal(run: RunResults, opts: TerminalOptions = {}): string {
   const paint: Paint = painter(opts.color ?? colorEnabled(factsOf(process.stdout)));

@@ -39,7 +39,10 @@ export const FAULT_CASES: FaultCase[] = [
     fault: ['cut-route', W1, W2],
     networks: ['vxlan', 'flannel-vxlan'],
     mustFail: [
-      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'host' }, to: { node: W1, kind: 'pod' } }, why: `in the overlay ${W2}'s host traffic to pods is sourced from its VXLAN address, inside its pod range, so answers from ${W1} hit the cut` },
+      {
+        rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'host' }, to: { node: W1, kind: 'pod' } },
+        why: `in the overlay ${W2}'s host traffic to pods is sourced from its VXLAN address, inside its pod range, so answers from ${W1} hit the cut`,
+      },
       { rows: { suite: 'pod-to-pod', from: { node: W1 }, to: { node: W2, kind: 'pod' } }, why: `${W1} has a blackhole route for ${W2}'s pod range` },
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W1, kind: 'pod' } }, why: `replies from ${W1}'s pods to ${W2}'s pods hit the same blackhole` },
       { rows: { suite: 'pod-to-node', from: { node: W2, kind: 'pod' }, to: { node: W1 } }, why: `${W1}'s host answers ${W2}'s pods through the same blackhole` },
@@ -57,24 +60,16 @@ export const FAULT_CASES: FaultCase[] = [
     id: 'block-port-kubelet',
     fault: ['block-port', W1, '10250/tcp'],
     networks: ['routed'],
-    mustFail: [
-      { rows: { suite: 'ports', to: { node: W1 }, port: 10250, expect: 'REACHABLE' }, why: `inbound 10250/tcp is dropped on ${W1}` },
-    ],
-    mayFail: [
-      { rows: { suite: 'ports', from: { node: W1 } }, why: `checks from ${W1} run by exec into its probe, which goes through ${W1}'s kubelet on 10250` },
-    ],
+    mustFail: [{ rows: { suite: 'ports', to: { node: W1 }, port: 10250, expect: 'REACHABLE' }, why: `inbound 10250/tcp is dropped on ${W1}` }],
+    mayFail: [{ rows: { suite: 'ports', from: { node: W1 } }, why: `checks from ${W1} run by exec into its probe, which goes through ${W1}'s kubelet on 10250` }],
     diagnosis: [new RegExp(`10250.*${W1}|${W1}.*10250`)],
   },
   {
     id: 'block-port-apiserver',
     fault: ['block-port', CP, '6443/tcp', '--from', W2],
     networks: ['routed'],
-    mustFail: [
-      { rows: { suite: 'ports', from: { node: W2 }, to: { node: CP }, port: 6443 }, why: `the API server port is dropped from ${W2}` },
-    ],
-    mayFail: [
-      { rows: { suite: 'pod-to-service', from: { node: W2, kind: 'host' } }, why: `${W2}'s host network reaches the kubernetes Service from its node IP, which is blocked` },
-    ],
+    mustFail: [{ rows: { suite: 'ports', from: { node: W2 }, to: { node: CP }, port: 6443 }, why: `the API server port is dropped from ${W2}` }],
+    mayFail: [{ rows: { suite: 'pod-to-service', from: { node: W2, kind: 'host' } }, why: `${W2}'s host network reaches the kubernetes Service from its node IP, which is blocked` }],
     diagnosis: [new RegExp(`6443`)],
   },
   {
@@ -121,9 +116,15 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2 } }, why: `${W2} does not forward its pods' traffic out` },
     ],
     mayFail: [
-      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, so its probes cannot be driven` },
+      {
+        rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } },
+        why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, so its probes cannot be driven`,
+      },
       { rows: { suite: 'pod-to-service', from: { node: W2 } }, why: `Service traffic from ${W2} to remote backends is forwarded` },
-      { rows: { suite: ['hairpin', 'pod-to-node'], from: { node: W2, kind: 'pod' } }, why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, and their traffic to other nodes is forwarded` },
+      {
+        rows: { suite: ['hairpin', 'pod-to-node'], from: { node: W2, kind: 'pod' } },
+        why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, and their traffic to other nodes is forwarded`,
+      },
       { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on ${W2}, and ${W2}'s own probes cannot be driven` },
       { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on ${W2}; ${W2}'s pods' queries are forwarded` },
       { rows: { suite: 'pod-to-service', to: { kind: 'service' } }, why: `a Service VIP may pick a backend on ${W2}` },
@@ -139,8 +140,14 @@ export const FAULT_CASES: FaultCase[] = [
     networks: ['routed', 'vxlan'],
     mustFail: [
       { rows: { suite: 'pod-to-pod', payload: 'full', to: { node: W2, kind: 'pod' }, from: { node: OTHERS_THAN_W2 } }, why: `full-size packets into ${W2} are larger than its MTU` },
-      { rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `full-size answers into ${W2}'s pods are larger than its MTU` },
-      { rows: { suite: 'pod-to-pod', payload: 'full', protocol: 'udp', from: { node: W2, kind: 'host' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `full-size UDP answers into ${W2}'s host network are larger than its MTU (TCP is spared there: its MSS follows the smaller MTU)` },
+      {
+        rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } },
+        why: `full-size answers into ${W2}'s pods are larger than its MTU`,
+      },
+      {
+        rows: { suite: 'pod-to-pod', payload: 'full', protocol: 'udp', from: { node: W2, kind: 'host' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } },
+        why: `full-size UDP answers into ${W2}'s host network are larger than its MTU (TCP is spared there: its MSS follows the smaller MTU)`,
+      },
     ],
     mayFail: [
       { rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2, kind: 'pod' } }, why: `the full-size request reaches ${W2}'s probes through the API server's pod proxy, across the small MTU` },
@@ -208,7 +215,10 @@ export const FAULT_CASES: FaultCase[] = [
     networks: ['routed'],
     mustFail: [],
     mustFailSome: [
-      { rows: { suite: 'pod-to-pod', protocol: 'udp', from: { node: [W1, W2] }, to: { node: [W1, W2] }, crossNode: true }, why: `20 % of packets between ${W1} and ${W2} are dropped each way: UDP samples between them are lost` },
+      {
+        rows: { suite: 'pod-to-pod', protocol: 'udp', from: { node: [W1, W2] }, to: { node: [W1, W2] }, crossNode: true },
+        why: `20 % of packets between ${W1} and ${W2} are dropped each way: UDP samples between them are lost`,
+      },
     ],
     mayFail: [
       { rows: { from: { node: [W1, W2] }, to: { node: [W1, W2] }, crossNode: true }, why: `20 % of packets between ${W1} and ${W2} are dropped, each direction` },
@@ -222,9 +232,7 @@ export const FAULT_CASES: FaultCase[] = [
     id: 'pods-to-node-drop',
     fault: ['pods-to-node-drop', W2],
     networks: ['routed', 'vxlan'],
-    mustFail: [
-      { rows: { suite: 'pod-to-node', to: { node: W2 } }, why: `${W2} drops new connections from the pod range to its own addresses` },
-    ],
+    mustFail: [{ rows: { suite: 'pod-to-node', to: { node: W2 } }, why: `${W2} drops new connections from the pod range to its own addresses` }],
     mayFail: [],
     diagnosis: [new RegExp(`pods cannot reach node addresses on ${W2}`)],
   },
@@ -232,11 +240,12 @@ export const FAULT_CASES: FaultCase[] = [
     id: 'hairpin-off',
     fault: ['hairpin-off', W2],
     networks: ['routed', 'vxlan'],
-    mustFail: [
-      { rows: { suite: 'hairpin', from: { node: W2 } }, why: `hairpin is off on ${W2}'s bridge ports: a pod's packet DNATed back to itself cannot leave by the port it came in` },
-    ],
+    mustFail: [{ rows: { suite: 'hairpin', from: { node: W2 } }, why: `hairpin is off on ${W2}'s bridge ports: a pod's packet DNATed back to itself cannot leave by the port it came in` }],
     mayFail: [
-      { rows: { suite: ['pod-to-service', 'session-affinity'], from: { node: W2, kind: 'pod' } }, why: `a Service request from a pod on ${W2} that picks that pod itself as the backend is a hairpin too` },
+      {
+        rows: { suite: ['pod-to-service', 'session-affinity'], from: { node: W2, kind: 'pod' } },
+        why: `a Service request from a pod on ${W2} that picks that pod itself as the backend is a hairpin too`,
+      },
     ],
     diagnosis: [new RegExp(`pods on ${W2} cannot reach themselves through their own Service.*hairpin`)],
   },
@@ -244,9 +253,7 @@ export const FAULT_CASES: FaultCase[] = [
     id: 'dns-down',
     fault: ['dns-down'],
     networks: ['routed', 'vxlan'],
-    mustFail: [
-      { rows: { suite: 'dns', from: { kind: ['pod', 'host'] } }, why: 'CoreDNS has no replica: no lookup is answered, from any pod or node' },
-    ],
+    mustFail: [{ rows: { suite: 'dns', from: { kind: ['pod', 'host'] } }, why: 'CoreDNS has no replica: no lookup is answered, from any pod or node' }],
     mayFail: [],
     diagnosis: [/cluster DNS answers no lookup from any node/],
   },
@@ -254,9 +261,7 @@ export const FAULT_CASES: FaultCase[] = [
     id: 'block-dns-udp',
     fault: ['block-dns-udp', W2],
     networks: ['routed', 'vxlan'],
-    mustFail: [
-      { rows: { suite: 'dns', from: { node: W2, kind: 'pod' }, properties: { 'dns.transport': 'udp' } }, why: `${W2} drops UDP 53 from its pods: their lookups over UDP time out` },
-    ],
+    mustFail: [{ rows: { suite: 'dns', from: { node: W2, kind: 'pod' }, properties: { 'dns.transport': 'udp' } }, why: `${W2} drops UDP 53 from its pods: their lookups over UDP time out` }],
     mayFail: [],
     diagnosis: [new RegExp(`DNS over UDP times out from pods on ${W2} while DNS over TCP from ${W2} works`)],
   },

@@ -52,20 +52,26 @@ export interface FaultCase {
   diagnosis: RegExp[];
 }
 
-const oneOf = <T>(want: T | T[] | undefined, got: T): boolean =>
-  want === undefined || (Array.isArray(want) ? want.includes(got) : want === got);
+const oneOf = <T>(want: T | T[] | undefined, got: T): boolean => want === undefined || (Array.isArray(want) ? want.includes(got) : want === got);
 
 export function matches(row: CheckResult, m: RowMatch): boolean {
   // A static row (skip, setup failure, fact) has no peers or port: only a rule naming nothing but the suite covers it.
-  if (row.kind === 'static') return oneOf(m.suite, row.suite) && !m.from && !m.to && m.port === undefined && !m.portRange && !m.protocol && !m.payload && !m.expect && m.crossNode === undefined && !m.properties;
-  return oneOf(m.suite, row.suite)
-    && oneOf(m.from?.node, row.from.node) && oneOf(m.from?.kind, row.from.kind)
-    && oneOf(m.to?.node, row.to.node) && oneOf(m.to?.kind, row.to.kind)
-    && oneOf(m.port, row.port) && oneOf(m.protocol, row.protocol)
-    && (m.portRange === undefined || (row.port >= m.portRange[0] && row.port <= m.portRange[1]))
-    && oneOf(m.payload, row.payload ?? 'small') && oneOf(m.expect, row.expect)
-    && (m.crossNode === undefined || m.crossNode === (row.from.node !== '' && row.to.node !== '' && row.from.node !== row.to.node))
-    && Object.entries(m.properties ?? {}).every(([k, v]) => row.properties?.[k] === v);
+  if (row.kind === 'static')
+    return oneOf(m.suite, row.suite) && !m.from && !m.to && m.port === undefined && !m.portRange && !m.protocol && !m.payload && !m.expect && m.crossNode === undefined && !m.properties;
+  return (
+    oneOf(m.suite, row.suite) &&
+    oneOf(m.from?.node, row.from.node) &&
+    oneOf(m.from?.kind, row.from.kind) &&
+    oneOf(m.to?.node, row.to.node) &&
+    oneOf(m.to?.kind, row.to.kind) &&
+    oneOf(m.port, row.port) &&
+    oneOf(m.protocol, row.protocol) &&
+    (m.portRange === undefined || (row.port >= m.portRange[0] && row.port <= m.portRange[1])) &&
+    oneOf(m.payload, row.payload ?? 'small') &&
+    oneOf(m.expect, row.expect) &&
+    (m.crossNode === undefined || m.crossNode === (row.from.node !== '' && row.to.node !== '' && row.from.node !== row.to.node)) &&
+    Object.entries(m.properties ?? {}).every(([k, v]) => row.properties?.[k] === v)
+  );
 }
 
 const failing = (r: CheckResult) => r.outcome === 'failed' || r.outcome === 'error';
@@ -107,7 +113,10 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
   return {
     id: c.id,
     ok: missed.length === 0 && falseFailures.length === 0 && uncovered.length === 0 && missingDiagnosis.length === 0,
-    missed, falseFailures, uncovered, missingDiagnosis,
+    missed,
+    falseFailures,
+    uncovered,
+    missingDiagnosis,
     failedRows: run.results.filter(failing).length,
     diagnosis: run.diagnosis,
   };

@@ -31,7 +31,11 @@ const combos = networks.flatMap((network) => proxyModes.map((proxyMode) => ({ ne
 /** Report directory and section name of one combination: `vxlan`, `vxlan-nftables`. */
 const modeName = (c: { network: string; proxyMode: string }) => (c.proxyMode === 'iptables' ? c.network : `${c.network}-${c.proxyMode}`);
 const reportRoot = path.join(repoRoot, 'reports', 'detection');
-const versions = fs.readFileSync(path.join(repoRoot, 'lab', 'versions.env'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).join(', ');
+const versions = fs
+  .readFileSync(path.join(repoRoot, 'lab', 'versions.env'), 'utf8')
+  .split('\n')
+  .filter((l) => /^[A-Z_]+=/.test(l))
+  .join(', ');
 const sections: string[] = [];
 let allOk = true;
 
@@ -64,7 +68,10 @@ for (const combo of combos) {
     const { run } = await runSuite({ reportDir: path.join(reportRoot, `${modeName(combo)}-healthy-${i}`) });
     const bad = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
     healthyFailures.push(bad.length);
-    if (bad.length) { allOk = false; process.stderr.write(`healthy run ${i}: ${bad.length} rows failed: ${bad.map((r) => r.name).join('; ')}\n`); }
+    if (bad.length) {
+      allOk = false;
+      process.stderr.write(`healthy run ${i}: ${bad.length} rows failed: ${bad.map((r) => r.name).join('; ')}\n`);
+    }
   }
   const runs: CaseRun[] = [];
   for (const c of FAULT_CASES.filter((x) => x.networks.includes(network))) {

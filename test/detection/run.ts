@@ -38,7 +38,10 @@ export async function runSuite(options: { reportDir: string; extraArgs?: string[
   const started = performance.now();
   let exitCode = 0;
   try {
-    await execFileAsync('node', [path.join(repoRoot, 'bin', 'kube-netconform.js'), 'run', '--kubeconfig', kubeconfig, '--report-dir', options.reportDir, ...(options.extraArgs ?? [])], { timeout: 600_000, maxBuffer: 64 << 20 });
+    await execFileAsync('node', [path.join(repoRoot, 'bin', 'kube-netconform.js'), 'run', '--kubeconfig', kubeconfig, '--report-dir', options.reportDir, ...(options.extraArgs ?? [])], {
+      timeout: 600_000,
+      maxBuffer: 64 << 20,
+    });
   } catch (err) {
     const e = err as { code?: number; stderr?: string };
     exitCode = typeof e.code === 'number' ? e.code : -1;

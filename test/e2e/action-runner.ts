@@ -81,8 +81,13 @@ export function runAction(options: { actionDir: string; workspace: string; input
       const env: Record<string, string> = {
         ...(process.env as Record<string, string>),
         ...options.env,
-        CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: options.workspace, GITHUB_ACTION_PATH: options.actionDir,
-        GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: options.stepSummary, RUNNER_TEMP: temp,
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_WORKSPACE: options.workspace,
+        GITHUB_ACTION_PATH: options.actionDir,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: options.stepSummary,
+        RUNNER_TEMP: temp,
         // The runner sets INPUT_* for JavaScript and Docker actions only; set here too, as a
         // composite action must not depend on them (action.yml passes inputs through `env:`).
         ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v])),

@@ -24,7 +24,11 @@ describe('action.yml', () => {
     expect(blocks.length).toBe(2); // the usage block and the nightly kind workflow
     for (const text of blocks) {
       const doc = YAML.parse(text) as unknown;
-      const steps = (Array.isArray(doc) ? doc : Object.values((doc as { jobs: Record<string, { steps: unknown[] }> }).jobs).flatMap((j) => j.steps)) as Array<{ uses?: string; run?: string; with?: Record<string, unknown> }>;
+      const steps = (Array.isArray(doc) ? doc : Object.values((doc as { jobs: Record<string, { steps: unknown[] }> }).jobs).flatMap((j) => j.steps)) as Array<{
+        uses?: string;
+        run?: string;
+        with?: Record<string, unknown>;
+      }>;
       const ours = steps.filter((st) => st.uses?.includes('kube-netconform@'));
       expect(ours).toHaveLength(1);
       expect(Object.keys(ours[0]!.with ?? {}).filter((k) => !(k in (action.inputs ?? {})))).toEqual([]);
@@ -50,7 +54,10 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('action.yml without a cluster', () => {
   test('no kubeconfig anywhere: installs, then exit 2, verdict error, no report paths, nothing in the step summary', () => {
     const run = runAction({ actionDir, workspace, stepSummary: path.join(root, 'summary-none.md'), inputs: { kubeconfig: path.join(root, 'missing.kubeconfig'), 'report-dir': 'none' } });
-    expect(run.steps.map((s) => s.exitCode), run.log).toEqual([0, 2]);
+    expect(
+      run.steps.map((s) => s.exitCode),
+      run.log,
+    ).toEqual([0, 2]);
     expect(run.exitCode).toBe(2);
     expect(run.outputs).toMatchObject({ verdict: 'error', 'exit-code': '2', summary: '', html: '', junit: '', results: '' });
     expect(run.log).toMatch(/missing\.kubeconfig/);
@@ -72,7 +79,12 @@ describe.skipIf(!labIsUp())('action.yml against the lab', () => {
     expect(fs.existsSync(path.join(actionDir, 'node_modules', 'vitest'))).toBe(true); // npm ci ran in the action's checkout
     expect(run.outputs).toMatchObject({ verdict: 'pass', 'exit-code': '0', 'report-dir': 'netconform-reports' });
     expect(run.outputs['verdict-line']).toMatch(/^PASS: all \d+ checks passed on 3 nodes/);
-    for (const [name, file] of [['junit', 'junit.xml'], ['summary', 'summary.md'], ['html', 'report.html'], ['results', 'results.json']] as const) {
+    for (const [name, file] of [
+      ['junit', 'junit.xml'],
+      ['summary', 'summary.md'],
+      ['html', 'report.html'],
+      ['results', 'results.json'],
+    ] as const) {
       expect(run.outputs[name]).toBe(`netconform-reports/${file}`);
       expect(fs.existsSync(path.join(workspace, run.outputs[name]!)), name).toBe(true);
     }
@@ -89,7 +101,12 @@ describe.skipIf(!labIsUp())('action.yml against the lab', () => {
     lab('fault', 'cut-route', 'lab-worker-1', 'lab-worker-2');
     try {
       const before = fs.readFileSync(stepSummary, 'utf8');
-      const run = runAction({ actionDir, workspace, stepSummary, inputs: { kubeconfig: kubeconfig(), only: '^pod-to-pod ', short: 'true', 'report-dir': 'out/nc', args: '--timeout 90s --concurrency 16' } });
+      const run = runAction({
+        actionDir,
+        workspace,
+        stepSummary,
+        inputs: { kubeconfig: kubeconfig(), only: '^pod-to-pod ', short: 'true', 'report-dir': 'out/nc', args: '--timeout 90s --concurrency 16' },
+      });
       expect(run.exitCode, run.log).toBe(1);
       expect(run.outputs).toMatchObject({ verdict: 'fail', 'exit-code': '1', 'report-dir': 'out/nc', html: 'out/nc/report.html' });
       expect(run.outputs['verdict-line']).toMatch(/^FAIL: \d+ of \d+ checks failed on 3 nodes/);

@@ -25,7 +25,11 @@ export class Browser {
   private buffer = '';
   private sessionId = '';
 
-  private constructor(private readonly child: ChildProcess, private readonly profile: string, private readonly stderr: () => string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly profile: string,
+    private readonly stderr: () => string,
+  ) {
     const out = child.stdio[4] as Readable;
     out.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString('utf8');
@@ -49,13 +53,30 @@ export class Browser {
 
   static async launch(options: { width?: number; height?: number } = {}): Promise<Browser> {
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-chromium-'));
-    const child = spawn(CHROMIUM, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--remote-debugging-pipe', `--user-data-dir=${profile}`,
-      '--no-first-run', '--no-default-browser-check', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-extensions', '--disable-default-apps', '--metrics-recording-only', '--mute-audio',
-      '--proxy-server=127.0.0.1:9', '--host-resolver-rules=MAP * ~NOTFOUND',
-      `--window-size=${options.width ?? 1400},${options.height ?? 1000}`, 'about:blank',
-    ], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--remote-debugging-pipe',
+        `--user-data-dir=${profile}`,
+        '--no-first-run',
+        '--no-default-browser-check',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-extensions',
+        '--disable-default-apps',
+        '--metrics-recording-only',
+        '--mute-audio',
+        '--proxy-server=127.0.0.1:9',
+        '--host-resolver-rules=MAP * ~NOTFOUND',
+        `--window-size=${options.width ?? 1400},${options.height ?? 1000}`,
+        'about:blank',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const browser = new Browser(child, profile, () => stderr);
@@ -97,7 +118,10 @@ export class Browser {
 
   /** Evaluate an expression in the page; its value comes back as JSON. */
   async evaluate<T>(expression: string): Promise<T> {
-    const r = (await this.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })) as { result: { value: T }; exceptionDetails?: { text: string; exception?: { description?: string } } };
+    const r = (await this.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })) as {
+      result: { value: T };
+      exceptionDetails?: { text: string; exception?: { description?: string } };
+    };
     if (r.exceptionDetails) throw new Error(`in page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
     return r.result.value;
   }

@@ -36,7 +36,8 @@ export function kubectl(...args: string[]): string {
  */
 export function objectsLeft(runId?: string): string[] {
   return kubectl('get', 'namespaces,pods,services', '--all-namespaces', '-l', runId ? `netconform.io/run-id=${runId}` : 'netconform.io/run-id', '-o', 'name')
-    .split('\n').filter(Boolean);
+    .split('\n')
+    .filter(Boolean);
 }
 
 /** The run id a CLI run printed ("namespace netconform-<id> created"); a --namespace run prints the id on --keep only. */

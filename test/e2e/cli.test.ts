@@ -64,11 +64,9 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     const results = resultsOf(run).results;
     // A blackhole route on W1 for W2's pod range: W1 → W2 pods dies on the way out, W2 pods → W1
     // dies on the way back (W1's reply to a W2 pod IP). W2's host network is answered at its node IP.
-    const mustFail = (r: CheckResult) => r.suite === 'pod-to-pod' && (
-      (r.from.node === W1 && r.to.node === W2) || (r.from.node === W2 && r.from.kind === 'pod' && r.to.node === W1));
+    const mustFail = (r: CheckResult) => r.suite === 'pod-to-pod' && ((r.from.node === W1 && r.to.node === W2) || (r.from.node === W2 && r.from.kind === 'pod' && r.to.node === W1));
     // Service rows from W1 (pods or host) or W2's pods reach W1↔W2 backends only on some tries.
-    const mayFail = (r: CheckResult) => r.suite === 'pod-to-service' && r.properties?.service === 'probes' &&
-      (r.from.node === W1 || (r.from.node === W2 && r.from.kind === 'pod'));
+    const mayFail = (r: CheckResult) => r.suite === 'pod-to-service' && r.properties?.service === 'probes' && (r.from.node === W1 || (r.from.node === W2 && r.from.kind === 'pod'));
     const wrong = results.filter((r) => (mustFail(r) ? r.outcome !== 'failed' : !mayFail(r) && r.outcome !== 'passed'));
     expect(wrong.map(describeRow)).toEqual([]);
     expect(results.filter(mustFail).length).toBe(2 * 2 * 4 * 2 + 4);
@@ -200,7 +198,9 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     const listed = list.stdout.trim().split('\n').sort();
     const run = await startCli(['run', '--kubeconfig', kubeconfig()]);
     expect(run.code, run.stderr).toBe(0);
-    const ran = resultsOf(run).results.map((r) => `${r.suite}\t${r.name}`).sort();
+    const ran = resultsOf(run)
+      .results.map((r) => `${r.suite}\t${r.name}`)
+      .sort();
     expect(new Set(ran.map((t) => t.split('\t')[0]))).toEqual(new Set(suiteFiles().map((f) => f.name)));
     expect(ran).toEqual(listed);
     expect(listed.some((t) => /^nodeport\trunner → \S+ [\d.]+:3\d{4}\/tcp/.test(t))).toBe(true);

@@ -76,8 +76,12 @@ describe.skipIf(!up)('credentials', () => {
       if (environ === undefined) return;
       const cmdline = read(`/proc/${pid}/cmdline`) ?? '';
       if (cmdline.includes('vitest')) vitestSeen++;
-      const texts: [string, string][] = [['environment', environ], ['command line', cmdline]];
-      for (const [where, text] of texts) for (const [what, value] of Object.entries(secrets)) if (text.includes(value)) leaks.add(`${what} in the ${where} of pid ${pid} (${cmdline.split('\0').slice(0, 2).join(' ')})`);
+      const texts: [string, string][] = [
+        ['environment', environ],
+        ['command line', cmdline],
+      ];
+      for (const [where, text] of texts)
+        for (const [what, value] of Object.entries(secrets)) if (text.includes(value)) leaks.add(`${what} in the ${where} of pid ${pid} (${cmdline.split('\0').slice(0, 2).join(' ')})`);
     };
     // Sample the process tree every 20 ms while the run lasts (as bench/tree-rss.ts samples memory).
     const sampler = setInterval(() => {

@@ -61,7 +61,11 @@ describe.skipIf(!haveChromium())('report.html in headless Chromium', () => {
   });
 
   test('100 nodes (synthetic): every node a row and a column, exactly the broken pairs red, a click lists their rows', async () => {
-    const broken: Array<[string, string]> = [['worker-7', 'worker-42'], ['worker-42', 'worker-7'], ['cp-1', 'worker-99']];
+    const broken: Array<[string, string]> = [
+      ['worker-7', 'worker-42'],
+      ['worker-42', 'worker-7'],
+      ['cp-1', 'worker-99'],
+    ];
     const file = path.join(shots, 'report-100-nodes.html');
     fs.mkdirSync(shots, { recursive: true });
     fs.writeFileSync(file, renderHtml(bigRun(100, { broken, diagnosis: ['pod network between worker-7 and worker-42'] })));

@@ -19,7 +19,7 @@ describe.skipIf(!labIsUp() || !fs.existsSync(LAB_KUBECTL))('kubectl netconform (
   }, 300_000);
   afterAll(() => fs.rmSync(prefix, { recursive: true, force: true }));
 
-  test('npm link put both CLIs into the throwaway prefix (not the machine\'s global one)', () => {
+  test("npm link put both CLIs into the throwaway prefix (not the machine's global one)", () => {
     expect(fs.realpathSync(path.join(prefix, 'bin', 'kubectl-netconform'))).toBe(fs.realpathSync(path.join(repoRoot, 'bin', 'kubectl-netconform.js')));
     expect(fs.existsSync(path.join(prefix, 'bin', 'kube-netconform'))).toBe(true);
   });

@@ -35,7 +35,18 @@ describe.skipIf(!up)('npm pack', () => {
     const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], repoRoot)) as { filename: string; files: { path: string }[] }[];
     const tarball = path.join(dir, packed[0]!.filename);
     const files = packed[0]!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/kube-netconform.js', 'bin/kubectl-netconform.js', 'dist/helpers/cli/entry.js', 'dist/suites/vitest.config.js', 'dist/suites/setup.js', 'manifests/probes.yaml', 'profiles/kubeadm.yaml', 'package.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'bin/kube-netconform.js',
+        'bin/kubectl-netconform.js',
+        'dist/helpers/cli/entry.js',
+        'dist/suites/vitest.config.js',
+        'dist/suites/setup.js',
+        'manifests/probes.yaml',
+        'profiles/kubeadm.yaml',
+        'package.json',
+      ]),
+    );
     // Compiled code only: no TypeScript sources, tests, lab or bench tooling.
     expect(files.filter((f) => /\.ts$|^test\/|^lab\/|^bench\/|^helpers\/|detection/.test(f))).toEqual([]);
 
@@ -58,7 +69,12 @@ describe.skipIf(!up)('npm pack', () => {
     const env = { ...process.env, PATH: `${path.join(prefix, 'bin')}:${LAB_KUBECTL_DIR}:${process.env.PATH}` };
     const plugin = await run(path.join(LAB_KUBECTL_DIR, 'kubectl'), ['netconform', 'list', '--kubeconfig', kubeconfig()], { cwd: dir, env });
     expect(plugin.code, plugin.stderr).toBe(0);
-    const suites = new Set(plugin.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]));
+    const suites = new Set(
+      plugin.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]),
+    );
     expect(suites).toEqual(new Set(['pod-to-pod', 'pod-to-service', 'nodeport', 'ports']));
   });
 });

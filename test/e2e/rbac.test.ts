@@ -15,13 +15,16 @@ function tokenKubeconfig(name: string, token: string): string {
   const server = kubectl('config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}');
   const ca = kubectl('config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}');
   const file = path.join(dir, name);
-  fs.writeFileSync(file, `apiVersion: v1
+  fs.writeFileSync(
+    file,
+    `apiVersion: v1
 kind: Config
 clusters: [{name: lab, cluster: {server: "${server}", certificate-authority-data: "${ca}"}}]
 users: [{name: ${name}, user: {token: "${token}"}}]
 contexts: [{name: ${name}, context: {cluster: lab, user: ${name}}}]
 current-context: ${name}
-`);
+`,
+  );
   return file;
 }
 

@@ -36,7 +36,7 @@ const shellBlocks = fencedBlocks(readme).filter((b) => ['bash', 'sh', 'shell', '
 /** Lines that cannot run on the lab, and why (matched by their start). */
 const CANNOT_RUN: Array<{ line: RegExp; why: string }> = [
   { line: /^npm test\b/, why: 'npm test is the test run this test belongs to; .ci/run runs it on a fresh machine' },
-  { line: /^kubectl create clusterrolebinding .*<ci-identity>/, why: '<ci-identity> is the reader\'s CI user; test/e2e/rbac.test.ts binds the role to a real identity and runs under it' },
+  { line: /^kubectl create clusterrolebinding .*<ci-identity>/, why: "<ci-identity> is the reader's CI user; test/e2e/rbac.test.ts binds the role to a real identity and runs under it" },
 ];
 
 interface Sandbox {
@@ -64,7 +64,10 @@ function sandbox(): Sandbox {
 /** Run one block as a script (`set -euo pipefail`), placeholders replaced, in `cwd`. */
 function runBlock(text: string, box: Sandbox, cwd: string, replace: Array<[RegExp, string]> = []): { code: number; output: string } {
   fs.copyFileSync(kubeconfig(), path.join(box.env.HOME!, '.kube', 'config')); // the lab's current credentials
-  let script = text.split('\n').filter((l) => !CANNOT_RUN.some((c) => c.line.test(l.trim()))).join('\n');
+  let script = text
+    .split('\n')
+    .filter((l) => !CANNOT_RUN.some((c) => c.line.test(l.trim())))
+    .join('\n');
   for (const [from, to] of replace) script = script.replace(from, to);
   const r = spawnSync('bash', ['-c', `set -euo pipefail\n${script}`], { cwd, env: box.env, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}` };
@@ -72,8 +75,23 @@ function runBlock(text: string, box: Sandbox, cwd: string, replace: Array<[RegEx
 
 describe('README shell blocks', () => {
   test('every line of every shell block is run below or listed as not runnable', () => {
-    const known = [/^npm run demo\b/, /^npm test\b/, /^git clone <this repo>/, /^kube-netconform run --kubeconfig ~\/\.kube\/config/, /^kubectl netconform run\b/, /^kubectl apply -f manifests\/rbac\.yaml/, /^kubectl create clusterrolebinding/];
-    const unknown = shellBlocks.flatMap((b) => b.text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).filter((l) => !known.some((k) => k.test(l))).map((l) => `README.md:${b.line}: ${l}`));
+    const known = [
+      /^npm run demo\b/,
+      /^npm test\b/,
+      /^git clone <this repo>/,
+      /^kube-netconform run --kubeconfig ~\/\.kube\/config/,
+      /^kubectl netconform run\b/,
+      /^kubectl apply -f manifests\/rbac\.yaml/,
+      /^kubectl create clusterrolebinding/,
+    ];
+    const unknown = shellBlocks.flatMap((b) =>
+      b.text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'))
+        .filter((l) => !known.some((k) => k.test(l)))
+        .map((l) => `README.md:${b.line}: ${l}`),
+    );
     expect(unknown).toEqual([]);
   });
 });

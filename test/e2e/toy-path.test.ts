@@ -57,7 +57,19 @@ describe.skipIf(!up)('a new path is one module and one suite file', () => {
     expect(run.code, run.stderr).toBe(1);
     const results = resultsOf(run);
     const rows = results.results.filter((r) => r.suite === NAME);
-    expect(rows.filter((r) => r.outcome === 'passed').map((r) => r.name).sort()).toEqual(list.stdout.trim().split('\n').filter((l) => !l.includes('must fail')).map((l) => l.split('\t')[1]).sort());
+    expect(
+      rows
+        .filter((r) => r.outcome === 'passed')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(
+      list.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => !l.includes('must fail'))
+        .map((l) => l.split('\t')[1])
+        .sort(),
+    );
     const bad = rows.find((r) => r.name.includes('must fail'))!;
     expect(bad).toMatchObject({ outcome: 'failed', observed: 'REFUSED' });
     expect(results.suites.map((s) => s.name)).toContain(NAME);

@@ -28,7 +28,9 @@ describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequenti
     const ids = [runIdOf(a), runIdOf(b)];
     expect(ids[0]).not.toBe(ids[1]);
     for (const run of [a, b]) {
-      const bad = resultsOf(run).results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').map(describeRow);
+      const bad = resultsOf(run)
+        .results.filter((r) => r.outcome === 'failed' || r.outcome === 'error')
+        .map(describeRow);
       expect({ code: run.code, bad }, run.stderr.slice(-2000)).toEqual({ code: 0, bad: [] });
     }
     expect(hostPortOf(a.stderr)).not.toBe(hostPortOf(b.stderr));
@@ -46,7 +48,9 @@ describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequenti
       delete process.env.NETCONFORM_HOST_PORT_START;
     }
     for (const run of runs) {
-      const bad = resultsOf(run).results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').map(describeRow);
+      const bad = resultsOf(run)
+        .results.filter((r) => r.outcome === 'failed' || r.outcome === 'error')
+        .map(describeRow);
       expect({ code: run.code, bad }, run.stderr.slice(-2000)).toEqual({ code: 0, bad: [] });
     }
     const ports = runs.map((r) => [...r.stderr.matchAll(/host probes on (\d+)\/tcp/g)].map((m) => Number(m[1])));
@@ -85,7 +89,7 @@ describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequenti
     expect(objectsLeft(runIdOf(run))).toEqual([]);
   });
 
-  test('a failed row\'s reproduction command, run by hand with --keep, shows the same verdict', async () => {
+  test("a failed row's reproduction command, run by hand with --keep, shows the same verdict", async () => {
     lab('heal');
     lab('fault', 'cut-route', W1, W2);
     let ns = '';
@@ -100,7 +104,11 @@ describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequenti
       expect(classify(eventsOfDial(body), answer).observed).toBe(row!.observed);
     } finally {
       lab('heal');
-      if (ns) execFileSync(process.execPath, [path.join(import.meta.dirname, '..', '..', 'bin', 'kube-netconform.js'), 'cleanup', '--kubeconfig', kubeconfig(), '-n', ns], { encoding: 'utf8', timeout: 120_000 });
+      if (ns)
+        execFileSync(process.execPath, [path.join(import.meta.dirname, '..', '..', 'bin', 'kube-netconform.js'), 'cleanup', '--kubeconfig', kubeconfig(), '-n', ns], {
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
     }
   });
 

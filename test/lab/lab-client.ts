@@ -19,12 +19,18 @@ const cache = process.env.LAB_CACHE ?? '/var/cache/kube-netconform-lab';
 export const binDir = join(cache, 'bin', `kubernetes-${versions.KUBERNETES_VERSION}`);
 export const agnhostImage = `registry.k8s.io/e2e-test-images/agnhost:${readFileSync(join(binDir, 'agnhost.VERSION'), 'utf8').trim()}`;
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   try {
     const child = execFileAsync(cmd, args, { timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 << 20 });
-    if (opts.input !== undefined) { child.child.stdin?.end(opts.input); }
+    if (opts.input !== undefined) {
+      child.child.stdin?.end(opts.input);
+    }
     const { stdout, stderr } = await child;
     return { code: 0, stdout, stderr };
   } catch (e) {
@@ -54,7 +60,12 @@ export async function connectFromPod(ns: string, pod: string, target: string, op
   const args = ['--kubeconfig', kubeconfigPath(), 'exec', '-n', ns, pod, '--', '/agnhost', 'connect', target, '--timeout', '3s'];
   if (opts.protocol === 'udp') args.push('--protocol', 'udp');
   const r = await run(join(binDir, 'kubectl'), args, { timeoutMs: 30_000 });
-  return r.code === 0 ? '' : (r.stderr.trim().split('\n').find((l) => /REFUSED|TIMEOUT|OTHER|DNS/.test(l)) ?? r.stderr.trim());
+  return r.code === 0
+    ? ''
+    : (r.stderr
+        .trim()
+        .split('\n')
+        .find((l) => /REFUSED|TIMEOUT|OTHER|DNS/.test(l)) ?? r.stderr.trim());
 }
 
 /** `agnhost connect` from a node's host network namespace. */
@@ -74,7 +85,12 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   const deadline = Date.now() + opts.timeoutMs;
   let last: unknown;
   for (;;) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
     if (Date.now() > deadline) throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
   }

@@ -7,7 +7,11 @@ import { agnhostImage, connectFromNode, connectFromPod, dialFromPod, kubectl, ku
 
 const NS = 'lab-test';
 const network = process.env.LAB_NETWORK ?? 'routed';
-interface NodeInfo { name: string; ip: string; podCIDR: string }
+interface NodeInfo {
+  name: string;
+  ip: string;
+  podCIDR: string;
+}
 let nodes: NodeInfo[] = [];
 const pods: Record<string, { name: string; ip: string }> = {};
 let clusterIP = '';
@@ -21,8 +25,10 @@ function inCidr(ip: string, cidr: string): boolean {
   return (toInt(ip) & mask) === (toInt(base!) & mask);
 }
 
-const manifests = (nodeNames: string[]) => [
-  ...nodeNames.map((n) => `apiVersion: v1
+const manifests = (nodeNames: string[]) =>
+  [
+    ...nodeNames.map(
+      (n) => `apiVersion: v1
 kind: Pod
 metadata: {name: netexec-${n}, labels: {app: netexec}}
 spec:
@@ -35,15 +41,16 @@ spec:
     imagePullPolicy: IfNotPresent
     args: [netexec, --http-port=8080, --udp-port=8081]
     readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
-`),
-  `apiVersion: v1
+`,
+    ),
+    `apiVersion: v1
 kind: Service
 metadata: {name: netexec}
 spec:
   selector: {app: netexec}
   ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}, {name: udp, port: 90, targetPort: 8081, protocol: UDP}]
 `,
-  `apiVersion: v1
+    `apiVersion: v1
 kind: Service
 metadata: {name: netexec-nodeport}
 spec:
@@ -51,13 +58,15 @@ spec:
   selector: {app: netexec}
   ports: [{name: http, port: 8080, targetPort: 8080, protocol: TCP}]
 `,
-].join('---\n');
+  ].join('---\n');
 
 async function fetchFromRoot(url: string): Promise<string> {
   try {
     const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
     return r.ok ? await r.text() : `HTTP ${r.status}`;
-  } catch (e) { return `ERROR ${(e as Error).cause ?? e}`; }
+  } catch (e) {
+    return `ERROR ${(e as Error).cause ?? e}`;
+  }
 }
 
 beforeAll(async () => {
@@ -112,22 +121,24 @@ describe(`lab (${network} pod network)`, { sequential: true }, () => {
 
   test('every pod reaches every other pod, across nodes, TCP and UDP', async () => {
     const failures: string[] = [];
-    for (const from of nodes) for (const to of nodes) {
-      if (from.name === to.name) continue;
-      const tcp = await connectFromPod(NS, podName(from.name), `${podIP(to.name)}:8080`);
-      if (tcp) failures.push(`${from.name} → ${to.name} tcp: ${tcp}`);
-      const udp = await dialFromPod(NS, podName(from.name), { host: podIP(to.name), port: 8081, request: 'hostname', protocol: 'udp' });
-      if (udp.responses?.[0] !== podName(to.name)) failures.push(`${from.name} → ${to.name} udp: ${JSON.stringify(udp)}`);
-    }
+    for (const from of nodes)
+      for (const to of nodes) {
+        if (from.name === to.name) continue;
+        const tcp = await connectFromPod(NS, podName(from.name), `${podIP(to.name)}:8080`);
+        if (tcp) failures.push(`${from.name} → ${to.name} tcp: ${tcp}`);
+        const udp = await dialFromPod(NS, podName(from.name), { host: podIP(to.name), port: 8081, request: 'hostname', protocol: 'udp' });
+        if (udp.responses?.[0] !== podName(to.name)) failures.push(`${from.name} → ${to.name} udp: ${JSON.stringify(udp)}`);
+      }
     expect(failures).toEqual([]);
   });
 
   test('every node reaches a pod on every other node from its host network', async () => {
     const failures: string[] = [];
-    for (const from of nodes) for (const to of nodes) {
-      const r = await connectFromNode(from.name, `${podIP(to.name)}:8080`);
-      if (r) failures.push(`${from.name} → pod on ${to.name}: ${r}`);
-    }
+    for (const from of nodes)
+      for (const to of nodes) {
+        const r = await connectFromNode(from.name, `${podIP(to.name)}:8080`);
+        if (r) failures.push(`${from.name} → pod on ${to.name}: ${r}`);
+      }
     expect(failures).toEqual([]);
   });
 
@@ -200,7 +211,7 @@ describe(`lab (${network} pod network)`, { sequential: true }, () => {
     }
   });
 
-  test.runIf(network === 'flannel-host-gw')('del-route: flannel\'s route checker re-adds a deleted route (self-healing)', async () => {
+  test.runIf(network === 'flannel-host-gw')("del-route: flannel's route checker re-adds a deleted route (self-healing)", async () => {
     expect((await lab('fault', 'del-route', w1, w2)).code).toBe(0);
     // heal only waits for flanneld to put the route back (it checks every 10 s).
     const healed = await lab('heal', 'del-route');
@@ -209,13 +220,20 @@ describe(`lab (${network} pod network)`, { sequential: true }, () => {
     expect(await connectFromPod(NS, podName(w1), `${podIP(w2)}:8080`)).toBe('');
   });
 
-  test.runIf(network === 'bgp')('BIRD: an iBGP full mesh, every node has its peers\' pod routes from BGP, TCP 179 listening', () => {
+  test.runIf(network === 'bgp')("BIRD: an iBGP full mesh, every node has its peers' pod routes from BGP, TCP 179 listening", () => {
     for (const from of nodes) {
       const protocols = execFileSync('birdc', ['-s', `/run/kube-netconform-lab/nodes/${from.name}/bird.ctl`, 'show', 'protocols'], { encoding: 'utf8' });
-      expect(protocols.split('\n').filter((l) => /^peer\d+ +BGP/.test(l)).map((l) => /Established/.test(l))).toEqual(nodes.slice(1).map(() => true));
+      expect(
+        protocols
+          .split('\n')
+          .filter((l) => /^peer\d+ +BGP/.test(l))
+          .map((l) => /Established/.test(l)),
+      ).toEqual(nodes.slice(1).map(() => true));
       for (const to of nodes) {
         if (to.name === from.name) continue;
-        expect(inNode(from.name, 'ip', '-4', 'route', 'show', 'exact', to.podCIDR, 'proto', 'bird').trim(), `${from.name} → ${to.name}`).toMatch(new RegExp(`^${to.podCIDR.replace(/\./g, '\\.')} via ${to.ip.replace(/\./g, '\\.')} dev eth0`));
+        expect(inNode(from.name, 'ip', '-4', 'route', 'show', 'exact', to.podCIDR, 'proto', 'bird').trim(), `${from.name} → ${to.name}`).toMatch(
+          new RegExp(`^${to.podCIDR.replace(/\./g, '\\.')} via ${to.ip.replace(/\./g, '\\.')} dev eth0`),
+        );
       }
       expect(inNode(from.name, 'ss', '-Hltn', 'sport', '=', ':179')).toMatch(/LISTEN/);
     }

@@ -23,7 +23,8 @@ async function dialName(host: string, port: number, protocol: 'http' | 'udp' = '
 beforeAll(async () => {
   await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true'], { timeoutMs: 120_000 });
   await kubectl(['create', 'namespace', NS]);
-  await kubectl(['apply', '-n', NS, '-f', '-'], { input: `apiVersion: v1
+  await kubectl(['apply', '-n', NS, '-f', '-'], {
+    input: `apiVersion: v1
 kind: Pod
 metadata: {name: client, labels: {app: client}}
 spec:
@@ -43,7 +44,8 @@ metadata: {name: self}
 spec:
   selector: {app: client}
   ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]
-` });
+`,
+  });
   await kubectl(['wait', '-n', NS, '--for=condition=Ready', 'pod/client', '--timeout=60s'], { timeoutMs: 70_000 });
 }, 180_000);
 
@@ -76,7 +78,7 @@ describe('lab cluster DNS and the faults of the paths users hit first', { sequen
     expect(await connectFromPod(NS, 'client', 'example.com.:80')).toMatch(/^DNS: .*server misbehaving/);
   });
 
-  test('pods-to-node-drop worker-2: pods cannot open connections to worker-2\'s address (other nodes\' they can); heal restores it', async () => {
+  test("pods-to-node-drop worker-2: pods cannot open connections to worker-2's address (other nodes' they can); heal restores it", async () => {
     expect(await connectFromPod(NS, 'client', `${nodeIP[w2]}:10250`)).toBe('');
     expect((await lab('fault', 'pods-to-node-drop', w2)).code).toBe(0);
     expect(await connectFromPod(NS, 'client', `${nodeIP[w2]}:10250`)).toMatch(/TIMEOUT/);

@@ -25,7 +25,10 @@ export function importsOf(file: string): string[] {
     ts.forEachChild(node, visit);
   };
   visit(source);
-  return out.filter((s) => s.startsWith('.')).map((s) => path.resolve(path.dirname(file), s)).filter((p) => fs.existsSync(p));
+  return out
+    .filter((s) => s.startsWith('.'))
+    .map((s) => path.resolve(path.dirname(file), s))
+    .filter((p) => fs.existsSync(p));
 }
 
 const graph = new Map(files.map((f) => [f, importsOf(f)]));

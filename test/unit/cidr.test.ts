@@ -19,7 +19,10 @@ describe('Service range overlap', () => {
   test('names what overlaps', () => {
     const found = serviceRangeOverlaps({
       serviceCIDRs: ['10.0.0.0/8'],
-      nodeAddresses: [{ node: 'n1', address: '172.28.0.11' }, { node: 'n2', address: '10.1.2.3' }],
+      nodeAddresses: [
+        { node: 'n1', address: '172.28.0.11' },
+        { node: 'n2', address: '10.1.2.3' },
+      ],
       podCIDRs: [{ node: 'n1', cidr: '10.244.1.0/24' }],
     });
     expect(found.map((f) => f.what)).toEqual(['node n2 address 10.1.2.3', 'node n1 pod CIDR 10.244.1.0/24']);

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { HOST_PORT_RANGE, isHostPortConflict, pickHostPort, usedHostPorts } from '../../helpers/host-ports.ts';
 import type { Pod } from '../../helpers/kube/index.ts';
 
-const hostPod = (ports: number[], phase = 'Running'): Pod => ({ spec: { hostNetwork: true, containers: [{ name: 'c', ports: ports.map((containerPort) => ({ containerPort })) }] }, status: { phase } } as Pod);
+const hostPod = (ports: number[], phase = 'Running'): Pod =>
+  ({ spec: { hostNetwork: true, containers: [{ name: 'c', ports: ports.map((containerPort) => ({ containerPort })) }] }, status: { phase } }) as Pod;
 
 describe('host-network probe ports, per run', () => {
   test('a hostNetwork pod claims its containerPorts; other pods only explicit hostPorts; finished pods nothing', () => {

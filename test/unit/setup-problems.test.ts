@@ -17,7 +17,10 @@ const probes: ProbePod[] = ['w1', 'w2', 'w3'].flatMap((node) => [
 describe('setup problems, said once each', () => {
   test('one group per distinct reason, naming its pods and nodes', () => {
     const groups = groupProblems(probes);
-    expect(groups.map((g) => [g.problem, g.pods.length, g.nodes])).toEqual([[pull, 5, ['w1', 'w2', 'w3']], ['Pending: Unschedulable (taint)', 1, ['w3']]]);
+    expect(groups.map((g) => [g.problem, g.pods.length, g.nodes])).toEqual([
+      [pull, 5, ['w1', 'w2', 'w3']],
+      ['Pending: Unschedulable (taint)', 1, ['w3']],
+    ]);
     expect(groups[0]!.text).toBe(`${pull} — 5 pods (probe-a-w1, hostnet-w1, probe-a-w2, hostnet-w2, probe-a-w3) on 3 nodes (w1, w2, w3)`);
     expect(groups[1]!.text).toBe('Pending: Unschedulable (taint) — pod hostnet-w3 on node w3');
   });
@@ -33,8 +36,15 @@ describe('setup problems, said once each', () => {
   });
 
   test('nodes that cannot host the probes are skipped with the reason: not Linux, an architecture the image lacks', () => {
-    const node = (name: string, labels: Record<string, string>): Node => ({ metadata: { name, labels }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } } as Node);
-    const nodes = classifyNodes([node('win', { 'kubernetes.io/os': 'windows', 'kubernetes.io/arch': 'amd64' }), node('rv', { 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'riscv64' }), node('ok', { 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'arm64' })], { architectures: PROBE_IMAGE_ARCHITECTURES });
+    const node = (name: string, labels: Record<string, string>): Node => ({ metadata: { name, labels }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } }) as Node;
+    const nodes = classifyNodes(
+      [
+        node('win', { 'kubernetes.io/os': 'windows', 'kubernetes.io/arch': 'amd64' }),
+        node('rv', { 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'riscv64' }),
+        node('ok', { 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'arm64' }),
+      ],
+      { architectures: PROBE_IMAGE_ARCHITECTURES },
+    );
     expect(nodes.map((n) => [n.name, n.skipReason])).toEqual([
       ['ok', undefined],
       ['rv', 'of architecture riscv64, for which the probe image has no variant (it has amd64, arm64, arm, ppc64le, s390x)'],

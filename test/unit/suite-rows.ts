@@ -9,20 +9,25 @@ import podToService from '../../suites/pod-to-service.ts';
 
 export type CheckRow = NetworkCheck & { control: { pod: string; port: number }; target: { host: string; port: number; protocol: Protocol }; tries: number };
 
-export const rowsFor = (module: SuiteModule<never>) => (topology: Topology, selection: Selection = {}): Check[] => rowsOf(module as SuiteModule, topology, selection);
+export const rowsFor =
+  (module: SuiteModule<never>) =>
+  (topology: Topology, selection: Selection = {}): Check[] =>
+    rowsOf(module as SuiteModule, topology, selection);
 export const podToPodRows = rowsFor(podToPod as SuiteModule<never>);
 export const podToServiceRows = rowsFor(podToService as SuiteModule<never>);
 
 export function checks(rows: Check[]): CheckRow[] {
-  return rows.filter((r): r is NetworkCheck => r.kind === 'network').map((r) => {
-    const d = r.drive;
-    return {
-      ...r,
-      control: 'control' in d ? d.control : { pod: '', port: 0 },
-      target: { host: 'target' in d ? d.target.host : '', port: 'target' in d ? d.target.port : r.port, protocol: r.protocol },
-      tries: d.via === 'dial' ? d.tries : 1,
-    };
-  });
+  return rows
+    .filter((r): r is NetworkCheck => r.kind === 'network')
+    .map((r) => {
+      const d = r.drive;
+      return {
+        ...r,
+        control: 'control' in d ? d.control : { pod: '', port: 0 },
+        target: { host: 'target' in d ? d.target.host : '', port: 'target' in d ? d.target.port : r.port, protocol: r.protocol },
+        tries: d.via === 'dial' ? d.tries : 1,
+      };
+    });
 }
 
 export const statics = (rows: Check[], status?: StaticCheck['status']): StaticCheck[] => rows.filter((r): r is StaticCheck => r.kind === 'static' && (!status || r.status === status));

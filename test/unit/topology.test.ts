@@ -6,7 +6,13 @@ function k8sNode(name: string, extra: { unschedulable?: boolean; ready?: string;
   return {
     metadata: { name, labels: extra.labels ?? {} },
     spec: { unschedulable: extra.unschedulable, podCIDRs: ['10.244.1.0/24'] },
-    status: { addresses: [{ type: 'InternalIP', address: '172.28.0.11' }, { type: 'Hostname', address: name }], conditions: [{ type: 'Ready', status: extra.ready ?? 'True', reason: extra.ready === 'False' ? 'KubeletNotReady' : undefined }] },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: '172.28.0.11' },
+        { type: 'Hostname', address: name },
+      ],
+      conditions: [{ type: 'Ready', status: extra.ready ?? 'True', reason: extra.ready === 'False' ? 'KubeletNotReady' : undefined }],
+    },
   } as Node;
 }
 
@@ -47,14 +53,24 @@ describe('nodes', () => {
 
 describe('why a probe is not ready', () => {
   test('unschedulable (taints) reads like the scheduler says it, and is final', () => {
-    const pod = { status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}.' }] } } as Pod;
+    const pod = {
+      status: {
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}.' }],
+      },
+    } as Pod;
     const problem = describePodProblem(pod);
     expect(problem).toBe('Pending: Unschedulable (0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}.)');
     expect(isStuck(problem)).toBe(true);
   });
 
   test('ImagePullBackOff names the image; ContainerCreating is worth waiting for', () => {
-    const pull = { status: { phase: 'Pending', containerStatuses: [{ name: 'netexec', ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "mirror/agnhost:2.66.1"' } } }] } } as Pod;
+    const pull = {
+      status: {
+        phase: 'Pending',
+        containerStatuses: [{ name: 'netexec', ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "mirror/agnhost:2.66.1"' } } }],
+      },
+    } as Pod;
     expect(describePodProblem(pull)).toBe('ImagePullBackOff: Back-off pulling image "mirror/agnhost:2.66.1"');
     expect(isStuck(describePodProblem(pull))).toBe(true);
     const creating = { status: { phase: 'Pending', containerStatuses: [{ name: 'netexec', ready: false, state: { waiting: { reason: 'ContainerCreating' } } }] } } as Pod;
@@ -62,15 +78,29 @@ describe('why a probe is not ready', () => {
   });
 
   test('a crash loop carries the last exit message (e.g. port in use on the host)', () => {
-    const crash = { status: { phase: 'Running', containerStatuses: [{ name: 'netexec', ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, message: 'listen tcp :18080: bind: address already in use\n' } } }] } } as Pod;
+    const crash = {
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'netexec',
+            ready: false,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { exitCode: 1, message: 'listen tcp :18080: bind: address already in use\n' } },
+          },
+        ],
+      },
+    } as Pod;
     expect(describePodProblem(crash)).toBe('CrashLoopBackOff; last exit 1: listen tcp :18080: bind: address already in use');
   });
 
   test('probesFromPods reads role from the label and node from the annotation', () => {
-    const probes = probesFromPods([{
-      metadata: { name: 'probe-b-n1', labels: { 'netconform.io/role': 'probe-b' }, annotations: { 'netconform.io/node': 'n1' } },
-      status: { podIP: '10.244.1.5', conditions: [{ type: 'Ready', status: 'True' }] },
-    } as Pod]);
+    const probes = probesFromPods([
+      {
+        metadata: { name: 'probe-b-n1', labels: { 'netconform.io/role': 'probe-b' }, annotations: { 'netconform.io/node': 'n1' } },
+        status: { podIP: '10.244.1.5', conditions: [{ type: 'Ready', status: 'True' }] },
+      } as Pod,
+    ]);
     expect(probes).toEqual([{ role: 'probe-b', name: 'probe-b-n1', node: 'n1', ip: '10.244.1.5', ready: true, restarts: 0 }]);
   });
 });

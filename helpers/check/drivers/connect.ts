@@ -58,8 +58,19 @@ export function eventOfConnect(out: { exitCode: number; stderr: string }, protoc
   const line = out.stderr.trim().split('\n')[0] ?? '';
   if (out.exitCode === 0) return { kind: 'connected', text: protocol === 'udp' ? 'UDP answer received' : 'TCP connection established' };
   if (isControlFailure(out)) return { kind: 'control', text: `probe could not run connect (exit ${out.exitCode})${line ? `: ${line}` : ''}` };
-  if (/^REFUSED/.test(line)) return { kind: 'refused', text: protocol === 'udp' ? 'ICMP port unreachable: the host is reached, nothing listens on the port' : 'connection refused (RST): the host is reached, nothing listens on the port' };
-  if (/^TIMEOUT/.test(line)) return { kind: 'timeout', text: protocol === 'udp' ? 'no UDP answer within the timeout: dropped on the way, or the listener does not reply' : 'no answer to the TCP handshake within the timeout: dropped on the way (firewall DROP or no route)' };
+  if (/^REFUSED/.test(line))
+    return {
+      kind: 'refused',
+      text: protocol === 'udp' ? 'ICMP port unreachable: the host is reached, nothing listens on the port' : 'connection refused (RST): the host is reached, nothing listens on the port',
+    };
+  if (/^TIMEOUT/.test(line))
+    return {
+      kind: 'timeout',
+      text:
+        protocol === 'udp'
+          ? 'no UDP answer within the timeout: dropped on the way, or the listener does not reply'
+          : 'no answer to the TCP handshake within the timeout: dropped on the way (firewall DROP or no route)',
+    };
   if (/^OTHER/.test(line) && /no route to host|host is unreachable|network is unreachable|operation not permitted|permission denied/i.test(line)) {
     return { kind: 'unreachable', text: `rejected by a firewall or the network (${line.replace(/^OTHER:\s*/, '')})` };
   }
@@ -89,6 +100,13 @@ async function viaExec(ctx: ConnectContext, pod: string, target: ConnectTarget):
 export async function connectFrom(ctx: ConnectContext, control: { pod: string; port: number }, target: ConnectTarget): Promise<{ event: WireEvent; via: 'exec' | 'pod-proxy'; note?: string }> {
   const exec = await viaExec(ctx, control.pod, target);
   if (!('failed' in exec)) return { event: exec, via: 'exec' };
-  const [event = { kind: 'empty', text: 'no try reported' } as WireEvent] = await dial(ctx.control, { namespace: ctx.namespace, control, target, protocol: target.protocol, answer: { kind: 'connect' }, tries: 1 });
+  const [event = { kind: 'empty', text: 'no try reported' } as WireEvent] = await dial(ctx.control, {
+    namespace: ctx.namespace,
+    control,
+    target,
+    protocol: target.protocol,
+    answer: { kind: 'connect' },
+    tries: 1,
+  });
   return { event, via: 'pod-proxy', note: `exec into ${control.pod} did not work (${exec.failed}); asked its netexec through the pod proxy instead` };
 }

@@ -67,12 +67,17 @@ export function eventOfLookupError(body: string): WireEvent | undefined {
   if (!/^host and\/or port param are invalid/.test(body.trim()) || !m) return undefined;
   const [, name = '', server, reason = ''] = m;
   const text = reason.trim();
-  const rcode = /no such host/i.test(text) ? 'NXDOMAIN'
-    : /server misbehaving/i.test(text) ? 'SERVFAIL'
-    : /connection refused/i.test(text) ? 'REFUSED'
-    : /operation not permitted|permission denied|no route to host|host is unreachable|network is unreachable/i.test(text) ? 'UNREACHABLE'
-    : /i\/o timeout|timed? ?out/i.test(text) ? 'TIMEOUT'
-    : 'OTHER';
+  const rcode = /no such host/i.test(text)
+    ? 'NXDOMAIN'
+    : /server misbehaving/i.test(text)
+      ? 'SERVFAIL'
+      : /connection refused/i.test(text)
+        ? 'REFUSED'
+        : /operation not permitted|permission denied|no route to host|host is unreachable|network is unreachable/i.test(text)
+          ? 'UNREACHABLE'
+          : /i\/o timeout|timed? ?out/i.test(text)
+            ? 'TIMEOUT'
+            : 'OTHER';
   return { kind: 'dns', rcode, name, ...(server ? { server } : {}), text };
 }
 

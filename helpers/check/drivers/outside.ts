@@ -11,7 +11,10 @@ import type { WireEvent } from '../types.ts';
 export function runnerAddressFor(address: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
-    socket.on('error', () => { socket.close(); resolve(undefined); });
+    socket.on('error', () => {
+      socket.close();
+      resolve(undefined);
+    });
     socket.connect(9, address, () => {
       const local = socket.address().address;
       socket.close();

@@ -38,7 +38,10 @@ export function attributeRoundTrips(trips: readonly RoundTrip[], from: string, t
     return { ok: false, detail: `pod traffic between ${from} and ${to} fails, and every pod path with ${to} fails while ${from} reaches other nodes: traffic into ${to} is dropped (${pair.detail})` };
   }
   if (failsEverywhere(from) && worksElsewhere(to, from)) {
-    return { ok: true, detail: `pod traffic between ${from} and ${to} fails, but every pod path with ${from} fails while ${to} works with other nodes: the break is on the way into ${from}, not into ${to}` };
+    return {
+      ok: true,
+      detail: `pod traffic between ${from} and ${to} fails, but every pod path with ${from} fails while ${to} works with other nodes: the break is on the way into ${from}, not into ${to}`,
+    };
   }
   return { ok: false, detail: `pod traffic between ${from} and ${to} fails; which direction is blocked cannot be told from the other pairs (${pair.detail})` };
 }

@@ -22,14 +22,23 @@ function measure(ctx: RoundTripContext): Promise<RoundTrip[]> {
   measured ??= (async () => {
     const pods = ctx.probes.filter((p) => p.role === 'probe-a' && p.ready && p.ip);
     const pairs = pods.flatMap((a, i) => pods.slice(i + 1).map((b) => [a, b] as const));
-    return Promise.all(pairs.map(async ([a, b]): Promise<RoundTrip> => {
-      const answer = { kind: 'hostname' as const, expected: [b.name] };
-      let verdict = classify(await dial(ctx.control, { namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer, tries: 1 }), answer);
-      // One retry absorbs a one-off loss, as every check gets.
-      if (verdict.observed !== 'REACHABLE') verdict = classify(await dial(ctx.control, { namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer, tries: 1 }), answer);
-      const ok = verdict.observed === 'REACHABLE';
-      return { a: a.node, b: b.node, ok, detail: `${a.name} → ${b.name} ${b.ip}:${ctx.podPort}/tcp: ${verdict.observed}${ok ? '' : `: ${verdict.detail.slice(0, 160)}`}` };
-    }));
+    return Promise.all(
+      pairs.map(async ([a, b]): Promise<RoundTrip> => {
+        const answer = { kind: 'hostname' as const, expected: [b.name] };
+        let verdict = classify(
+          await dial(ctx.control, { namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer, tries: 1 }),
+          answer,
+        );
+        // One retry absorbs a one-off loss, as every check gets.
+        if (verdict.observed !== 'REACHABLE')
+          verdict = classify(
+            await dial(ctx.control, { namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer, tries: 1 }),
+            answer,
+          );
+        const ok = verdict.observed === 'REACHABLE';
+        return { a: a.node, b: b.node, ok, detail: `${a.name} → ${b.name} ${b.ip}:${ctx.podPort}/tcp: ${verdict.observed}${ok ? '' : `: ${verdict.detail.slice(0, 160)}`}` };
+      }),
+    );
   })();
   return measured;
 }

@@ -6,14 +6,35 @@ const rss = { peakTotal: 700 * 2 ** 20, peakByProcess: { 'kube-netconform CLI': 
 
 function result(from: string, to: string, outcome: CheckResult['outcome'] = 'passed'): NetworkResult {
   return {
-    kind: 'network', family: 'ipv4',
-    suite: 'pod-to-pod', name: `${from} → ${to}`, from: { node: 'n1', pod: from, ip: '10.244.0.2', kind: 'pod', family: 'ipv4' }, to: { node: 'n2', pod: to, ip: '10.244.1.2', kind: 'pod', family: 'ipv4' },
-    port: 8080, protocol: 'tcp', expect: 'REACHABLE', observed: outcome === 'passed' ? 'REACHABLE' : 'FILTERED', outcome, detail: '', attempts: 1, latencyMs: 5,
+    kind: 'network',
+    family: 'ipv4',
+    suite: 'pod-to-pod',
+    name: `${from} → ${to}`,
+    from: { node: 'n1', pod: from, ip: '10.244.0.2', kind: 'pod', family: 'ipv4' },
+    to: { node: 'n2', pod: to, ip: '10.244.1.2', kind: 'pod', family: 'ipv4' },
+    port: 8080,
+    protocol: 'tcp',
+    expect: 'REACHABLE',
+    observed: outcome === 'passed' ? 'REACHABLE' : 'FILTERED',
+    outcome,
+    detail: '',
+    attempts: 1,
+    latencyMs: 5,
   };
 }
 
 function run(results: CheckResult[], phases: Record<string, number> = {}): RunResults {
-  return { runId: 'x', cluster: { server: 's' }, startedAt: '', finishedAt: '', suites: [], phases, results, diagnosis: [], counters: { 'apiRequests.setup+cleanup': 57, 'apiRequests.checks': results.length } };
+  return {
+    runId: 'x',
+    cluster: { server: 's' },
+    startedAt: '',
+    finishedAt: '',
+    suites: [],
+    phases,
+    results,
+    diagnosis: [],
+    counters: { 'apiRequests.setup+cleanup': 57, 'apiRequests.checks': results.length },
+  };
 }
 
 function sample(wallMs: number, extra: Partial<RunSample> = {}): RunSample {
@@ -46,7 +67,7 @@ describe('benchmark figures', () => {
     expect(rows[0]![3]).toBe('✓'); // median wall 11.5 s ≤ 12 s
   });
 
-  test('baseline row: medians and ratios against the other commit\'s runs', () => {
+  test("baseline row: medians and ratios against the other commit's runs", () => {
     const f: BenchFigures = { machine, date: 'd', healthy: [sample(10_000), sample(11_000)], baseline: { ref: 'HEAD~1', commit: '028b7a4aaaaaaa', healthy: [sample(20_000), sample(22_000)] } };
     const row = benchRows(f).find((r) => r[0]!.startsWith('vs baseline'))!;
     expect(row[0]).toBe('vs baseline HEAD~1 (028b7a4), 2 runs alternated with these');

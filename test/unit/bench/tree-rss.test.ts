@@ -6,7 +6,9 @@ const MB80 = 80 * 2 ** 20;
 
 test('the sampler sees a process that holds 80 MB, under its own command line', async () => {
   // The child allocates and touches 80 MB once told to, then waits to be killed.
-  const child = spawn(process.execPath, ['-e', 'process.stdin.once("data", () => { globalThis.b = Buffer.alloc(80 * 2 ** 20, 1); console.log("ready"); }); setInterval(() => {}, 50);'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', 'process.stdin.once("data", () => { globalThis.b = Buffer.alloc(80 * 2 ** 20, 1); console.log("ready"); }); setInterval(() => {}, 50);'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const sampler = sampleTreeRss(child.pid!, 20);
   expect(sampler.peek().peakTotal).toBeLessThan(MB80); // before it allocates
   child.stdin.write('go\n');

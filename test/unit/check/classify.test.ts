@@ -12,12 +12,37 @@ const hostname: AnswerCheck = { kind: 'hostname', expected: ['probe-b-w2'] };
 const cases: { name: string; tcp: WireEvent; udp: WireEvent; observed: Observation }[] = [
   { name: 'connected with the right answer', tcp: eventsOfDial({ responses: ['probe-b-w2'] })[0]!, udp: { kind: 'answer', text: 'probe-b-w2\n' }, observed: 'REACHABLE' },
   { name: 'a wrong answer', tcp: eventsOfDial({ responses: ['probe-a-w1'] })[0]!, udp: { kind: 'answer', text: 'probe-a-w1' }, observed: 'WRONG_ANSWER' },
-  { name: 'reset after connecting', tcp: eventOfDialError('read tcp 10.244.1.5:40000->10.244.2.7:8080: read: connection reset by peer'), udp: eventOfSocketError('ECONNRESET', 'read ECONNRESET'), observed: 'WRONG_ANSWER' },
-  { name: 'refused (RST / ICMP port unreachable)', tcp: eventOfDialError('dial tcp 10.244.2.7:8080: connect: connection refused'), udp: eventOfSocketError('ECONNREFUSED', 'ICMP port unreachable'), observed: 'REFUSED' },
-  { name: 'ICMP host unreachable / prohibited', tcp: eventOfDialError('dial tcp 10.244.2.7:8080: connect: no route to host'), udp: eventOfSocketError('EHOSTUNREACH', 'host unreachable'), observed: 'FILTERED' },
-  { name: 'timeout', tcp: eventOfDialError('dial tcp 10.244.2.7:8080: i/o timeout'), udp: eventOfDialError('reading from udp connection failed. err:\'read udp 10.244.1.5:5000->10.244.2.7:8081: i/o timeout\''), observed: 'FILTERED' },
+  {
+    name: 'reset after connecting',
+    tcp: eventOfDialError('read tcp 10.244.1.5:40000->10.244.2.7:8080: read: connection reset by peer'),
+    udp: eventOfSocketError('ECONNRESET', 'read ECONNRESET'),
+    observed: 'WRONG_ANSWER',
+  },
+  {
+    name: 'refused (RST / ICMP port unreachable)',
+    tcp: eventOfDialError('dial tcp 10.244.2.7:8080: connect: connection refused'),
+    udp: eventOfSocketError('ECONNREFUSED', 'ICMP port unreachable'),
+    observed: 'REFUSED',
+  },
+  {
+    name: 'ICMP host unreachable / prohibited',
+    tcp: eventOfDialError('dial tcp 10.244.2.7:8080: connect: no route to host'),
+    udp: eventOfSocketError('EHOSTUNREACH', 'host unreachable'),
+    observed: 'FILTERED',
+  },
+  {
+    name: 'timeout',
+    tcp: eventOfDialError('dial tcp 10.244.2.7:8080: i/o timeout'),
+    udp: eventOfDialError("reading from udp connection failed. err:'read udp 10.244.1.5:5000->10.244.2.7:8081: i/o timeout'"),
+    observed: 'FILTERED',
+  },
   { name: 'an empty answer', tcp: eventsOfDial({})[0]!, udp: { kind: 'answer', text: '' }, observed: 'INCONCLUSIVE' },
-  { name: 'a control transport failure', tcp: { kind: 'control', text: 'cannot control probe probe-a-w1: no answer within 16 s' }, udp: { kind: 'control', text: 'cannot control probe probe-a-w1: HTTP 503' }, observed: 'CONTROL_ERROR' },
+  {
+    name: 'a control transport failure',
+    tcp: { kind: 'control', text: 'cannot control probe probe-a-w1: no answer within 16 s' },
+    udp: { kind: 'control', text: 'cannot control probe probe-a-w1: HTTP 503' },
+    observed: 'CONTROL_ERROR',
+  },
 ];
 
 describe('classify: wire event → observation, the same for TCP and UDP', () => {
@@ -37,17 +62,52 @@ describe('classify: wire event → observation, the same for TCP and UDP', () =>
 
   test('several tries: a stranger speaks louder than loss; loss is not reachable; >1 backend is required when asked', () => {
     const svc: AnswerCheck = { kind: 'hostname', expected: ['a', 'b'], minDistinct: 2 };
-    expect(classify([{ kind: 'answer', text: 'a' }, { kind: 'answer', text: 'b' }], svc)).toMatchObject({ observed: 'REACHABLE', answers: ['a', 'b'] });
-    expect(classify([{ kind: 'answer', text: 'a' }, { kind: 'answer', text: 'a' }], svc).observed).toBe('WRONG_ANSWER');
-    expect(classify([{ kind: 'answer', text: 'a' }, { kind: 'timeout', text: 'i/o timeout' }], svc)).toMatchObject({ observed: 'FILTERED', detail: expect.stringMatching(/^lost 1 of 2 \(1 answered: a\)/) });
-    expect(classify([{ kind: 'answer', text: 'x' }, { kind: 'timeout', text: 'i/o timeout' }], svc).observed).toBe('WRONG_ANSWER');
+    expect(
+      classify(
+        [
+          { kind: 'answer', text: 'a' },
+          { kind: 'answer', text: 'b' },
+        ],
+        svc,
+      ),
+    ).toMatchObject({ observed: 'REACHABLE', answers: ['a', 'b'] });
+    expect(
+      classify(
+        [
+          { kind: 'answer', text: 'a' },
+          { kind: 'answer', text: 'a' },
+        ],
+        svc,
+      ).observed,
+    ).toBe('WRONG_ANSWER');
+    expect(
+      classify(
+        [
+          { kind: 'answer', text: 'a' },
+          { kind: 'timeout', text: 'i/o timeout' },
+        ],
+        svc,
+      ),
+    ).toMatchObject({ observed: 'FILTERED', detail: expect.stringMatching(/^lost 1 of 2 \(1 answered: a\)/) });
+    expect(
+      classify(
+        [
+          { kind: 'answer', text: 'x' },
+          { kind: 'timeout', text: 'i/o timeout' },
+        ],
+        svc,
+      ).observed,
+    ).toBe('WRONG_ANSWER');
   });
 
   test('echo: the payload must come back intact; clientip: the far end must see the client address', () => {
     expect(classify([{ kind: 'answer', text: payloadOf(1900) }], { kind: 'echo', bytes: 1900 }).observed).toBe('REACHABLE');
     expect(classify([{ kind: 'answer', text: payloadOf(1400) }], { kind: 'echo', bytes: 1900 }).observed).toBe('WRONG_ANSWER');
     expect(classify([{ kind: 'answer', text: '172.28.0.1:51234' }], { kind: 'clientip', expected: '172.28.0.1', client: 'runner' }).observed).toBe('REACHABLE');
-    expect(classify([{ kind: 'answer', text: '172.28.0.12:51234' }], { kind: 'clientip', expected: '172.28.0.1', client: 'runner' })).toMatchObject({ observed: 'WRONG_ANSWER', detail: expect.stringContaining('SNAT') });
+    expect(classify([{ kind: 'answer', text: '172.28.0.12:51234' }], { kind: 'clientip', expected: '172.28.0.1', client: 'runner' })).toMatchObject({
+      observed: 'WRONG_ANSWER',
+      detail: expect.stringContaining('SNAT'),
+    });
   });
 
   test('netexec /dial reporting a JSON body that is not one is an empty answer (inconclusive), not a network verdict', () => {
@@ -57,10 +117,18 @@ describe('classify: wire event → observation, the same for TCP and UDP', () =>
 
 describe('named expectations → outcome', () => {
   const table: [Expectation, Observation, string][] = [
-    ['REACHABLE', 'REACHABLE', 'passed'], ['REACHABLE', 'REFUSED', 'failed'], ['REACHABLE', 'WRONG_ANSWER', 'failed'],
-    ['CLOSED', 'REFUSED', 'passed'], ['CLOSED', 'FILTERED', 'passed'], ['CLOSED', 'REACHABLE', 'failed'], ['CLOSED', 'WRONG_ANSWER', 'failed'],
-    ['DELIVERED', 'REFUSED', 'passed'], ['DELIVERED', 'REACHABLE', 'passed'], ['DELIVERED', 'FILTERED', 'failed'],
-    ['REACHABLE', 'INCONCLUSIVE', 'error'], ['CLOSED', 'CONTROL_ERROR', 'error'],
+    ['REACHABLE', 'REACHABLE', 'passed'],
+    ['REACHABLE', 'REFUSED', 'failed'],
+    ['REACHABLE', 'WRONG_ANSWER', 'failed'],
+    ['CLOSED', 'REFUSED', 'passed'],
+    ['CLOSED', 'FILTERED', 'passed'],
+    ['CLOSED', 'REACHABLE', 'failed'],
+    ['CLOSED', 'WRONG_ANSWER', 'failed'],
+    ['DELIVERED', 'REFUSED', 'passed'],
+    ['DELIVERED', 'REACHABLE', 'passed'],
+    ['DELIVERED', 'FILTERED', 'failed'],
+    ['REACHABLE', 'INCONCLUSIVE', 'error'],
+    ['CLOSED', 'CONTROL_ERROR', 'error'],
   ];
   test.each(table)('expect %s, observed %s → %s', (expect_, observed, outcome) => {
     expect(outcomeOf(expect_, observed)).toBe(outcome);
@@ -81,7 +149,10 @@ describe('drivers: how each reports the wire', () => {
     expect(eventOfConnect({ exitCode: 0, stderr: '' }, 'tcp').kind).toBe('connected');
     expect(eventOfConnect({ exitCode: 1, stderr: 'REFUSED\n' }, 'tcp').kind).toBe('refused');
     expect(eventOfConnect({ exitCode: 1, stderr: 'TIMEOUT\n' }, 'udp')).toEqual({ kind: 'timeout', text: 'no UDP answer within the timeout: dropped on the way, or the listener does not reply' });
-    expect(eventOfConnect({ exitCode: 1, stderr: 'OTHER: dial tcp 10.0.0.12:6443: connect: no route to host' }, 'tcp')).toEqual({ kind: 'unreachable', text: 'rejected by a firewall or the network (dial tcp 10.0.0.12:6443: connect: no route to host)' });
+    expect(eventOfConnect({ exitCode: 1, stderr: 'OTHER: dial tcp 10.0.0.12:6443: connect: no route to host' }, 'tcp')).toEqual({
+      kind: 'unreachable',
+      text: 'rejected by a firewall or the network (dial tcp 10.0.0.12:6443: connect: no route to host)',
+    });
     expect(eventOfConnect({ exitCode: 1, stderr: 'DNS: lookup nosuch: no such host\n' }, 'tcp').kind).toBe('empty');
     expect(eventOfConnect({ exitCode: 137, stderr: '' }, 'tcp').kind).toBe('control');
     expect(isControlFailure({ exitCode: 1, stderr: '' })).toBe(true);

@@ -61,8 +61,23 @@ describe('classify: lookups', () => {
 describe('classify: one backend per client (session affinity)', () => {
   const affinity: AnswerCheck = { kind: 'hostname', expected: ['a', 'b', 'c'], maxDistinct: 1 };
   test('every answer the same backend passes; two backends is a wrong answer naming them', () => {
-    expect(classify([{ kind: 'answer', text: 'b' }, { kind: 'answer', text: 'b' }, { kind: 'answer', text: 'b' }], affinity)).toMatchObject({ observed: 'REACHABLE', answers: ['b'] });
-    const spread = classify([{ kind: 'answer', text: 'a' }, { kind: 'answer', text: 'b' }], affinity);
+    expect(
+      classify(
+        [
+          { kind: 'answer', text: 'b' },
+          { kind: 'answer', text: 'b' },
+          { kind: 'answer', text: 'b' },
+        ],
+        affinity,
+      ),
+    ).toMatchObject({ observed: 'REACHABLE', answers: ['b'] });
+    const spread = classify(
+      [
+        { kind: 'answer', text: 'a' },
+        { kind: 'answer', text: 'b' },
+      ],
+      affinity,
+    );
     expect(spread.observed).toBe('WRONG_ANSWER');
     expect(spread.detail).toBe('2 requests of one client reached 2 different backends (a, b); expected every one on the same backend');
   });

@@ -14,7 +14,11 @@ describe('loss: each try is a sample', () => {
   });
 
   test('within --max-loss a lossy path passes, and says what it lost; a wrong answer is never tolerated', () => {
-    expect(classify([answer, lostTry, answer, answer], host, { maxLossPct: 25 })).toMatchObject({ observed: 'REACHABLE', lost: 1, detail: expect.stringContaining('lost 1 of 4 (within --max-loss 25 %)') });
+    expect(classify([answer, lostTry, answer, answer], host, { maxLossPct: 25 })).toMatchObject({
+      observed: 'REACHABLE',
+      lost: 1,
+      detail: expect.stringContaining('lost 1 of 4 (within --max-loss 25 %)'),
+    });
     expect(classify([answer, lostTry], host, { maxLossPct: 25 }).observed).toBe('FILTERED');
     expect(classify([{ kind: 'answer', text: 'x' }, lostTry, answer, answer], host, { maxLossPct: 50 }).observed).toBe('WRONG_ANSWER');
     expect(classify([lostTry, lostTry], host, { maxLossPct: 100 }).observed).toBe('FILTERED');
@@ -35,7 +39,8 @@ describe('loss: each try is a sample', () => {
   });
 
   test('--samples applies to single small requests; Service spreads, full payloads and exec keep their own tries', () => {
-    const dial = (tries: number, a: AnswerCheck = host) => ({ expect: 'REACHABLE', answer: a, drive: { via: 'dial', control: { pod: 'p', port: 1 }, target: { host: 'h', port: 1 }, tries } }) as NetworkCheck;
+    const dial = (tries: number, a: AnswerCheck = host) =>
+      ({ expect: 'REACHABLE', answer: a, drive: { via: 'dial', control: { pod: 'p', port: 1 }, target: { host: 'h', port: 1 }, tries } }) as NetworkCheck;
     expect(samplesOf(dial(1), 5)).toBe(5);
     expect(samplesOf(dial(6), 5)).toBe(6);
     expect(samplesOf(dial(1, { kind: 'echo', bytes: 20480 }), 5)).toBe(1);

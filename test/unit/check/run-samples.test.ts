@@ -23,16 +23,26 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const check = (): NetworkCheck => ({
-  kind: 'network', suite: 'nodeport', title: 'runner → lo',
+  kind: 'network',
+  suite: 'nodeport',
+  title: 'runner → lo',
   from: { kind: 'runner', node: '', ip: '127.0.0.1', family: 'ipv4' },
   to: { kind: 'nodeport', node: 'n1', ip: '127.0.0.1', family: 'ipv4' },
-  protocol: 'udp', port, family: 'ipv4', expect: 'REACHABLE', expectReason: 'answers',
+  protocol: 'udp',
+  port,
+  family: 'ipv4',
+  expect: 'REACHABLE',
+  expectReason: 'answers',
   answer: { kind: 'hostname', expected: ['backend'] },
   drive: { via: 'outside', target: { host: '127.0.0.1', port }, timeoutMs: 300 },
 });
 const ctx = (extra: Partial<RunContext>): RunContext => ({
-  namespace: 'ns', attempts: 2, probes: [], podPort: 8080,
-  control: () => Promise.reject(new Error('no control path in this test')), kube: () => Promise.reject(new Error('no API in this test')),
+  namespace: 'ns',
+  attempts: 2,
+  probes: [],
+  podPort: 8080,
+  control: () => Promise.reject(new Error('no control path in this test')),
+  kube: () => Promise.reject(new Error('no API in this test')),
   ...extra,
 });
 

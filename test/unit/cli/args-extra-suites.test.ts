@@ -7,8 +7,11 @@ describe('flags of the nodeport and ports suites', () => {
   });
 
   test('--profile takes a name or a file; --node-address-type ExternalIP; --cni repeatable or comma-separated', () => {
-    expect(parseCli(['--profile', './my.yaml', '--node-address-type', 'ExternalIP', '--cni', 'flannel/vxlan,calico', '--cni', 'cilium']))
-      .toMatchObject({ profile: './my.yaml', nodeAddressType: 'ExternalIP', cni: ['flannel/vxlan', 'calico', 'cilium'] });
+    expect(parseCli(['--profile', './my.yaml', '--node-address-type', 'ExternalIP', '--cni', 'flannel/vxlan,calico', '--cni', 'cilium'])).toMatchObject({
+      profile: './my.yaml',
+      nodeAddressType: 'ExternalIP',
+      cni: ['flannel/vxlan', 'calico', 'cilium'],
+    });
   });
 
   test('an unknown address type is a usage error naming the accepted ones', () => {

@@ -4,14 +4,72 @@ import { parseCli, parseDuration } from '../../../helpers/cli/args.ts';
 
 describe('parseCli', () => {
   test('defaults: run, fresh namespace, reports/junit.xml, 2m readiness timeout', () => {
-    expect(parseCli([])).toMatchObject({ command: 'run', namespace: undefined, junit: 'reports/junit.xml', reportDir: 'reports', timeoutMs: 120_000, concurrency: 32, keep: false, short: false, hostPort: undefined, samples: 3, maxLossPct: 0, only: [], skip: [] });
+    expect(parseCli([])).toMatchObject({
+      command: 'run',
+      namespace: undefined,
+      junit: 'reports/junit.xml',
+      reportDir: 'reports',
+      timeoutMs: 120_000,
+      concurrency: 32,
+      keep: false,
+      short: false,
+      hostPort: undefined,
+      samples: 3,
+      maxLossPct: 0,
+      only: [],
+      skip: [],
+    });
   });
 
   test('every flag', () => {
-    const o = parseCli(['run', '--kubeconfig', '/k', '--context', 'lab', '-n', 'ns1', '--only', 'pod-to-pod', '--only', 'udp', '--skip', '20KiB',
-      '--report-dir', 'out', '--image-pull-secret', 'pull', '--node-selector', 'a=b,c=d', '--timeout', '1m30s', '--concurrency', '16', '--keep', '--short', '--host-port', '19000', '--registry', 'mirror:5000']);
-    expect(o).toMatchObject({ kubeconfig: '/k', context: 'lab', namespace: 'ns1', only: ['pod-to-pod', 'udp'], skip: ['20KiB'], reportDir: 'out', junit: 'out/junit.xml',
-      imagePullSecret: 'pull', nodeSelector: { a: 'b', c: 'd' }, timeoutMs: 90_000, concurrency: 16, keep: true, short: true, hostPort: 19000, registry: 'mirror:5000' });
+    const o = parseCli([
+      'run',
+      '--kubeconfig',
+      '/k',
+      '--context',
+      'lab',
+      '-n',
+      'ns1',
+      '--only',
+      'pod-to-pod',
+      '--only',
+      'udp',
+      '--skip',
+      '20KiB',
+      '--report-dir',
+      'out',
+      '--image-pull-secret',
+      'pull',
+      '--node-selector',
+      'a=b,c=d',
+      '--timeout',
+      '1m30s',
+      '--concurrency',
+      '16',
+      '--keep',
+      '--short',
+      '--host-port',
+      '19000',
+      '--registry',
+      'mirror:5000',
+    ]);
+    expect(o).toMatchObject({
+      kubeconfig: '/k',
+      context: 'lab',
+      namespace: 'ns1',
+      only: ['pod-to-pod', 'udp'],
+      skip: ['20KiB'],
+      reportDir: 'out',
+      junit: 'out/junit.xml',
+      imagePullSecret: 'pull',
+      nodeSelector: { a: 'b', c: 'd' },
+      timeoutMs: 90_000,
+      concurrency: 16,
+      keep: true,
+      short: true,
+      hostPort: 19000,
+      registry: 'mirror:5000',
+    });
     expect(parseCli(['--junit', 'ci/j.xml']).junit).toBe('ci/j.xml');
   });
 

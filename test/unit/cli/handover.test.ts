@@ -19,7 +19,11 @@ function child(timeoutMs: number, write: (pipe: NodeJS.WritableStream) => void):
 
 describe('hand-over pipe', () => {
   test('plan and transport arrive whole, PEM material as text, nothing in the environment', async () => {
-    const control = serializeControlTransport({ server: 'https://172.28.0.10:6443', headers: { authorization: 'Bearer t0ken' }, tls: { key: Buffer.from('-----BEGIN KEY-----\nabc\n-----END KEY-----\n'), ca: 'CA' } });
+    const control = serializeControlTransport({
+      server: 'https://172.28.0.10:6443',
+      headers: { authorization: 'Bearer t0ken' },
+      tls: { key: Buffer.from('-----BEGIN KEY-----\nabc\n-----END KEY-----\n'), ca: 'CA' },
+    });
     const handover: Handover = { plan: { topology: fixtureTopology(), selection: { short: false }, kube: {}, concurrency: 8, attempts: 2 }, control };
     // Larger than a pipe's buffer, written in one go: read to the end, not to the first chunk.
     handover.plan.topology.nodes[0]!.podCIDRs = Array.from({ length: 20_000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);

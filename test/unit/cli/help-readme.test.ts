@@ -49,7 +49,10 @@ describe('README flag table ↔ parser options', () => {
   test('short flags in the README sit next to their long form', () => {
     for (const [name, spec] of specs) {
       if (!spec.short) continue;
-      expect(readmeFlagCells().some((c) => c.includes(`-${spec.short}, --${name}`)), `-${spec.short}, --${name}`).toBe(true);
+      expect(
+        readmeFlagCells().some((c) => c.includes(`-${spec.short}, --${name}`)),
+        `-${spec.short}, --${name}`,
+      ).toBe(true);
     }
   });
 });
@@ -82,8 +85,17 @@ describe('--help', () => {
 
 function sampleValue(name: string): string {
   const samples: Record<string, string> = {
-    timeout: '90s', concurrency: '8', 'host-port': '19000', 'node-selector': 'a=b', 'node-address-type': 'ExternalIP',
-    'pods-per-node': '4', namespace: 'ns', only: 'pod', skip: 'udp', samples: '3', 'max-loss': '5',
+    timeout: '90s',
+    concurrency: '8',
+    'host-port': '19000',
+    'node-selector': 'a=b',
+    'node-address-type': 'ExternalIP',
+    'pods-per-node': '4',
+    namespace: 'ns',
+    only: 'pod',
+    skip: 'udp',
+    samples: '3',
+    'max-loss': '5',
   };
   return samples[name] ?? 'x';
 }

@@ -11,13 +11,16 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function kubeconfig(server: string): string {
   const file = path.join(dir, `kc-${Math.random().toString(16).slice(2)}`);
-  fs.writeFileSync(file, `apiVersion: v1
+  fs.writeFileSync(
+    file,
+    `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]
 users: [{name: u, user: {token: t}}]
 contexts: [{name: lab, context: {cluster: c, user: u}}]
 current-context: lab
-`);
+`,
+  );
   return file;
 }
 

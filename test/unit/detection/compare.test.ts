@@ -6,13 +6,26 @@ import type { NetworkResult as CheckResult, Peer } from '../../../helpers/check/
 const pod = (node: string, name = 'probe-a'): Peer => ({ node, pod: `${name}-${node}`, ip: '10.244.0.1', kind: 'pod', family: 'ipv4' });
 function row(over: Partial<CheckResult> & Pick<CheckResult, 'from' | 'to'>): CheckResult {
   return {
-    kind: 'network', family: 'ipv4',
-    suite: 'pod-to-pod', name: `${over.from.node} → ${over.to.node}`, port: 8080, protocol: 'tcp', payload: 'small',
-    expect: 'REACHABLE', observed: 'REACHABLE', outcome: 'passed', detail: '', attempts: 1, latencyMs: 1, ...over,
+    kind: 'network',
+    family: 'ipv4',
+    suite: 'pod-to-pod',
+    name: `${over.from.node} → ${over.to.node}`,
+    port: 8080,
+    protocol: 'tcp',
+    payload: 'small',
+    expect: 'REACHABLE',
+    observed: 'REACHABLE',
+    outcome: 'passed',
+    detail: '',
+    attempts: 1,
+    latencyMs: 1,
+    ...over,
   };
 }
 const cut: FaultCase = {
-  id: 'cut', fault: ['cut-route', 'w1', 'w2'], networks: ['routed'],
+  id: 'cut',
+  fault: ['cut-route', 'w1', 'w2'],
+  networks: ['routed'],
   mustFail: [{ rows: { suite: 'pod-to-pod', from: { node: 'w1' }, to: { node: 'w2', kind: 'pod' } }, why: 'blackhole on w1' }],
   mayFail: [{ rows: { suite: 'pod-to-service', from: { node: 'w1' } }, why: 'a backend across the cut' }],
   diagnosis: [/w1.*w2/],
@@ -22,7 +35,11 @@ const failed = { observed: 'FILTERED', outcome: 'failed' } as const;
 describe('judgeDetection', () => {
   test('a fault is detected when exactly its rows fail and the diagnosis names it', () => {
     const v = judgeDetection(cut, {
-      results: [row({ from: pod('w1'), to: pod('w2'), ...failed }), row({ from: pod('w2'), to: pod('w1') }), row({ suite: 'pod-to-service', from: pod('w1'), to: { node: '', ip: '10.96.0.10', kind: 'service', family: 'ipv4' }, ...failed })],
+      results: [
+        row({ from: pod('w1'), to: pod('w2'), ...failed }),
+        row({ from: pod('w2'), to: pod('w1') }),
+        row({ suite: 'pod-to-service', from: pod('w1'), to: { node: '', ip: '10.96.0.10', kind: 'service', family: 'ipv4' }, ...failed }),
+      ],
       diagnosis: ['pod route between w1 and w2'],
     });
     expect(v.ok).toBe(true);
@@ -62,9 +79,16 @@ describe('FAULT_CASES', () => {
   test('every lab fault is covered, each with rows it must break and a diagnosis', () => {
     const faults = new Set(FAULT_CASES.map((c) => c.fault[0]));
     for (const f of ['cut-route', 'block-port', 'block-nodeports', 'kube-proxy-down', 'no-forwarding', 'mtu', 'bgp-down', 'del-route']) expect(faults).toContain(f);
-    for (const network of ['vxlan', 'flannel-vxlan'] as const) expect(FAULT_CASES.some((c) => c.fault.includes('8472/udp') && c.networks.includes(network)), network).toBe(true);
+    for (const network of ['vxlan', 'flannel-vxlan'] as const)
+      expect(
+        FAULT_CASES.some((c) => c.fault.includes('8472/udp') && c.networks.includes(network)),
+        network,
+      ).toBe(true);
     for (const network of ['routed', 'vxlan', 'flannel-vxlan', 'flannel-host-gw', 'bgp'] as const) {
-      expect(FAULT_CASES.some((c) => c.fault[0] === 'cut-route' && c.networks.includes(network)), `cut-route on ${network}`).toBe(true);
+      expect(
+        FAULT_CASES.some((c) => c.fault[0] === 'cut-route' && c.networks.includes(network)),
+        `cut-route on ${network}`,
+      ).toBe(true);
     }
     for (const c of FAULT_CASES) {
       // A fault the network repairs itself must leave nothing failing: no rows, no diagnosis to expect.

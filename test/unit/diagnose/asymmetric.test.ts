@@ -4,7 +4,7 @@ import type { NetworkResult as CheckResult } from '../../../helpers/check/types.
 import { podMesh, podToPod, serviceMesh } from '../fixtures/results.ts';
 
 describe('diagnosis: asymmetric', () => {
-  test('worker-1 → worker-2 fails while worker-2 → worker-1 passes → one direction only, not the pair\'s route', () => {
+  test("worker-1 → worker-2 fails while worker-2 → worker-1 passes → one direction only, not the pair's route", () => {
     const fault = (r: CheckResult) => (r.from.node === 'worker-1' && r.to.node === 'worker-2' ? ('FILTERED' as const) : undefined);
     const { causes, findings, results } = diagnose([...podMesh({ fault }), ...serviceMesh()]);
     expect(findings.map((f) => f.rule)).toEqual(['asymmetric']);
@@ -20,13 +20,12 @@ describe('diagnosis: asymmetric', () => {
   });
 
   test('both directions fail → not asymmetric: the pair is named by the pod network rule', () => {
-    const fault = (r: CheckResult) =>
-      (r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? ('FILTERED' as const) : undefined;
+    const fault = (r: CheckResult) => ((r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? ('FILTERED' as const) : undefined);
     const { findings } = diagnose(podMesh({ fault }));
     expect(findings.map((f) => f.rule)).toEqual(['pod-network']);
   });
 
-  test('reverse direction could not be driven (control errors, the lab\'s no-forwarding) → not asymmetric', () => {
+  test("reverse direction could not be driven (control errors, the lab's no-forwarding) → not asymmetric", () => {
     // worker-2 does not forward: nothing reaches its pods, and the runner cannot drive them;
     // its host-network probe still reaches the other pods.
     const fault = (r: CheckResult) =>

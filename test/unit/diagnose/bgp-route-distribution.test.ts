@@ -25,10 +25,7 @@ describe('BGP route distribution', () => {
   });
 
   test('without a BGP network (no TCP 179 in the CNI), the same failures stay a route/port problem', () => {
-    const results = [
-      ...podToPod({ fault: (r) => (touchesW2(r) ? 'FILTERED' : undefined) }),
-      ...ports({ portList: [179], fault: (r) => (touchesW2(r) ? 'FILTERED' : undefined) }),
-    ];
+    const results = [...podToPod({ fault: (r) => (touchesW2(r) ? 'FILTERED' : undefined) }), ...ports({ portList: [179], fault: (r) => (touchesW2(r) ? 'FILTERED' : undefined) })];
     const { causes } = diagnose(results, { cni: detectCni({ hints: ['bridge'] }) });
     expect(causes.some((c) => /BGP route distribution/.test(c))).toBe(false);
   });

@@ -15,7 +15,7 @@ describe('facts: the typed view diagnosis rules read', () => {
     expect(factsOf(ports()[0]!).direction).toBe('node-to-node');
   });
 
-  test('NodePort range membership comes from the cluster\'s range, and is unknown without it', () => {
+  test("NodePort range membership comes from the cluster's range, and is unknown without it", () => {
     const r = ports({ portList: [30000] })[0]!;
     expect(factsOf(r).inNodePortRange).toBeUndefined();
     expect(factsOf(r, { nodePortRange: { low: 30000, high: 32767 } }).inNodePortRange).toBe(true);
@@ -23,8 +23,15 @@ describe('facts: the typed view diagnosis rules read', () => {
     expect(factsOf(r, { nodePortRange: { low: 20000, high: 22767 } }).inNodePortRange).toBe(false);
   });
 
-  test('ports rows: the rule\'s expectation and whether the port is a detected CNI\'s; the profile\'s reason only as a quote', () => {
-    const vxlan = row({ suite: 'ports', port: 8472, protocol: 'udp', from: { kind: 'host' }, to: { kind: 'host' }, properties: { why: 'CNI node-to-node traffic: flannel VXLAN', 'expect.port': 'open' } });
+  test("ports rows: the rule's expectation and whether the port is a detected CNI's; the profile's reason only as a quote", () => {
+    const vxlan = row({
+      suite: 'ports',
+      port: 8472,
+      protocol: 'udp',
+      from: { kind: 'host' },
+      to: { kind: 'host' },
+      properties: { why: 'CNI node-to-node traffic: flannel VXLAN', 'expect.port': 'open' },
+    });
     expect(factsOf(vxlan, { cni }).portRule).toEqual({ expect: 'open', cniPort: true });
     expect(factsOf(vxlan, { cni }).quote.why).toBe('CNI node-to-node traffic: flannel VXLAN');
     const closed = row({ suite: 'ports', port: 10255, expect: 'CLOSED', from: { kind: 'host' }, to: { kind: 'host' }, properties: { 'expect.port': 'closed' } });
@@ -32,11 +39,18 @@ describe('facts: the typed view diagnosis rules read', () => {
     expect(factsOf(closed).expectsAnswer).toBe(false);
   });
 
-  test('Services, the API server\'s Service, NodePort policy, family, what was seen', () => {
+  test("Services, the API server's Service, NodePort policy, family, what was seen", () => {
     const api = row({ suite: 'pod-to-service', to: { node: '', ip: '10.96.0.1', kind: 'service' }, port: 443, properties: { service: 'kubernetes' } });
     expect(factsOf(api)).toMatchObject({ service: 'kubernetes', apiServer: true, family: 'ipv4' });
     expect(factsOf(podToService()[0]!)).toMatchObject({ service: 'probes', apiServer: false });
-    const local = row({ suite: 'nodeport', from: { node: '', ip: '192.168.1.50', kind: 'runner' }, to: { kind: 'nodeport' }, observed: 'WRONG_ANSWER', outcome: 'failed', properties: { externalTrafficPolicy: 'Local' } });
+    const local = row({
+      suite: 'nodeport',
+      from: { node: '', ip: '192.168.1.50', kind: 'runner' },
+      to: { kind: 'nodeport' },
+      observed: 'WRONG_ANSWER',
+      outcome: 'failed',
+      properties: { externalTrafficPolicy: 'Local' },
+    });
     expect(factsOf(local)).toMatchObject({ nodePortPolicy: 'Local', seen: 'wrong-answer', outcome: 'failed' });
   });
 });

@@ -28,6 +28,10 @@ describe('podMesh fixture', () => {
     const engine = checks(podToServiceRows(topology))
       .filter((r) => r.properties?.['service'] === 'probes')
       .map((r) => shape(nodes, { ...r, protocol: r.target.protocol }));
-    expect(serviceMesh().map((r) => shape(['cp-1', 'worker-1', 'worker-2'], r)).sort()).toEqual(engine.sort());
+    expect(
+      serviceMesh()
+        .map((r) => shape(['cp-1', 'worker-1', 'worker-2'], r))
+        .sort(),
+    ).toEqual(engine.sort());
   });
 });

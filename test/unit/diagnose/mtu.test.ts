@@ -4,9 +4,7 @@ import type { NetworkResult as CheckResult } from '../../../helpers/check/types.
 import { diagnose } from '../../../helpers/diagnose/index.ts';
 import { podToPod, podToService } from '../fixtures/results.ts';
 
-const flannelVxlan: DetectedCni[] = [
-  { name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN', kernelOwned: true }], why: 'test' },
-];
+const flannelVxlan: DetectedCni[] = [{ name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN', kernelOwned: true }], why: 'test' }];
 type Row = Pick<CheckResult, 'from' | 'to' | 'payload' | 'port' | 'protocol'>;
 const W2 = 'worker-2';
 const touchesW2 = (r: Pick<CheckResult, 'from' | 'to'>) => r.from.node !== r.to.node && (r.from.node === W2 || r.to.node === W2);

@@ -4,9 +4,7 @@ import type { NetworkResult as CheckResult } from '../../../helpers/check/types.
 import { diagnose } from '../../../helpers/diagnose/index.ts';
 import { nodePort, podToPod, ports } from '../fixtures/results.ts';
 
-const flannelVxlan: DetectedCni[] = [
-  { name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN', kernelOwned: true }], why: 'test' },
-];
+const flannelVxlan: DetectedCni[] = [{ name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN', kernelOwned: true }], why: 'test' }];
 type Row = Pick<CheckResult, 'from' | 'to' | 'payload' | 'port' | 'protocol'>;
 
 describe('diagnosis: node-down', () => {
@@ -17,6 +15,8 @@ describe('diagnosis: node-down', () => {
     const results = [...podToPod({ fault: toWorker2 }), ...nodePort({ fault: toWorker2 }), ...ports({ fault: toWorker2 }), ...closed10255];
     const { causes } = diagnose(results, { cni: flannelVxlan });
     expect(causes).toHaveLength(1);
-    expect(causes[0]).toMatch(/^everything to node worker-2 fails, including the kubelet port TCP 10250 — 13 checks from cp-1, the runner \(192\.168\.1\.50\), worker-1: worker-2 is down or its host firewall drops all inbound traffic/);
+    expect(causes[0]).toMatch(
+      /^everything to node worker-2 fails, including the kubelet port TCP 10250 — 13 checks from cp-1, the runner \(192\.168\.1\.50\), worker-1: worker-2 is down or its host firewall drops all inbound traffic/,
+    );
   });
 });

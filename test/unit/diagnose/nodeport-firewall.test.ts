@@ -3,7 +3,7 @@ import { diagnose } from '../../../helpers/diagnose/index.ts';
 import { nodePort, podToPod, podToService, ports } from '../fixtures/results.ts';
 
 describe('diagnosis: nodeport-firewall', () => {
-  test('NodePort fails on one node only → that node\'s firewall for the NodePort range', () => {
+  test("NodePort fails on one node only → that node's firewall for the NodePort range", () => {
     const results = [...podToPod(), ...podToService(), ...nodePort({ fault: (r) => (r.to.node === 'worker-2' ? 'FILTERED' : undefined) })];
     const { causes } = diagnose(results);
     expect(causes).toEqual([
@@ -17,7 +17,7 @@ describe('diagnosis: nodeport-firewall', () => {
     expect(causes[0]).toContain('NodePort 32767/tcp fails on cp-1 only while 30000/tcp, 31383/tcp on cp-1 works: only part of the NodePort range is open on cp-1');
   });
 
-  test('dropped (FILTERED) → that node\'s firewall for the NodePort range', () => {
+  test("dropped (FILTERED) → that node's firewall for the NodePort range", () => {
     const results = [...podToPod(), ...podToService(), ...nodePort({ fault: (r) => (r.to.node === 'worker-2' ? 'FILTERED' : undefined) }), ...ports()];
     expect(diagnose(results).causes).toEqual([expect.stringContaining("worker-2's firewall drops the NodePort range")]);
   });

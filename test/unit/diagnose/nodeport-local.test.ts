@@ -7,8 +7,24 @@ describe('diagnosis: nodeport-local', () => {
     const local = { externalTrafficPolicy: 'Local' };
     const results = [
       ...nodePort(),
-      row({ suite: 'nodeport', from: { node: '', ip: '192.168.1.50', kind: 'runner' }, to: { node: 'cp-1', ip: '10.0.0.10', kind: 'nodeport' }, expect: 'CLOSED', observed: 'REACHABLE', outcome: 'failed', properties: local }),
-      row({ suite: 'nodeport', from: { node: '', ip: '192.168.1.50', kind: 'runner' }, to: { node: 'worker-1', ip: '10.0.0.11', kind: 'nodeport' }, observed: 'WRONG_ANSWER', outcome: 'failed', detail: 'client IP seen 10.0.0.11, runner is 192.168.1.50', properties: local }),
+      row({
+        suite: 'nodeport',
+        from: { node: '', ip: '192.168.1.50', kind: 'runner' },
+        to: { node: 'cp-1', ip: '10.0.0.10', kind: 'nodeport' },
+        expect: 'CLOSED',
+        observed: 'REACHABLE',
+        outcome: 'failed',
+        properties: local,
+      }),
+      row({
+        suite: 'nodeport',
+        from: { node: '', ip: '192.168.1.50', kind: 'runner' },
+        to: { node: 'worker-1', ip: '10.0.0.11', kind: 'nodeport' },
+        observed: 'WRONG_ANSWER',
+        outcome: 'failed',
+        detail: 'client IP seen 10.0.0.11, runner is 192.168.1.50',
+        properties: local,
+      }),
     ];
     const { causes } = diagnose(results);
     expect(causes).toEqual([

@@ -23,7 +23,7 @@ describe('diagnosis: nodeport-over-pod-network', () => {
     expect(portsRow.diagnosis).toEqual(['NodePort into worker-2: its traffic to the backend crosses the pod network broken at worker-2']);
   });
 
-  test('with the pod network healthy, a NodePort failure is still the node\'s firewall', () => {
+  test("with the pod network healthy, a NodePort failure is still the node's firewall", () => {
     const results = [...podToPod(), ...nodePort({ fault: (r) => (r.to.node === W2 ? 'FILTERED' : undefined) })];
     const { causes } = diagnose(results);
     expect(causes.some((c) => /NodePorts into worker-2 fail too/.test(c))).toBe(false);

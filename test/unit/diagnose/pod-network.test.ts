@@ -4,15 +4,12 @@ import type { NetworkResult as CheckResult } from '../../../helpers/check/types.
 import { diagnose } from '../../../helpers/diagnose/index.ts';
 import { nodePort, podToPod, podToService, ports } from '../fixtures/results.ts';
 
-const flannelVxlan: DetectedCni[] = [
-  { name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN', kernelOwned: true }], why: 'test' },
-];
+const flannelVxlan: DetectedCni[] = [{ name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN', kernelOwned: true }], why: 'test' }];
 type Row = Pick<CheckResult, 'from' | 'to' | 'payload' | 'port' | 'protocol'>;
-const crossTouching = (node: string) => (r: Row) =>
-  r.from.node !== r.to.node && (r.from.node === node || r.to.node === node) ? ('FILTERED' as const) : undefined;
+const crossTouching = (node: string) => (r: Row) => (r.from.node !== r.to.node && (r.from.node === node || r.to.node === node) ? ('FILTERED' as const) : undefined);
 
 describe('diagnosis: pod-network', () => {
-  test('cross-node pod traffic to/from one node fails, same-node passes → that node\'s pod route/overlay, naming UDP 8472', () => {
+  test("cross-node pod traffic to/from one node fails, same-node passes → that node's pod route/overlay, naming UDP 8472", () => {
     const results = [
       ...podToPod({ fault: crossTouching('worker-2') }),
       // Services from worker-2 fail too (backends elsewhere unreachable); that is the same fault.
@@ -34,8 +31,7 @@ describe('diagnosis: pod-network', () => {
   });
 
   test('only one pair broken → the pair is named, not a node', () => {
-    const fault = (r: Row) =>
-      (r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? ('FILTERED' as const) : undefined;
+    const fault = (r: Row) => ((r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? ('FILTERED' as const) : undefined);
     const { causes } = diagnose(podToPod({ fault }), { cni: flannelVxlan });
     expect(causes).toHaveLength(1);
     expect(causes[0]).toMatch(/^cross-node pod traffic between worker-1 and worker-2 fails \(8 checks\)/);

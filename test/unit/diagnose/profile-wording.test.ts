@@ -45,10 +45,11 @@ function portsResults(profile: Profile, fault: Verdict): CheckResult[] {
   const { rows } = expandRules({ profile, nodes: NODES, cni: CNI, apiServerPort: 6443 });
   return rows.map((row) => {
     const verdict = fault(row) ?? (row.expect === 'open' ? 'open' : 'filtered');
-    const expect = row.expect === 'open' ? 'REACHABLE' as const : 'CLOSED' as const;
+    const expect = row.expect === 'open' ? ('REACHABLE' as const) : ('CLOSED' as const);
     const judgement = { expect, observed: OBSERVED[verdict], outcome: outcomeOf(expect, OBSERVED[verdict]), detail: 'fixture' };
     return {
-      kind: 'network', family: 'ipv4',
+      kind: 'network',
+      family: 'ipv4',
       suite: 'ports',
       name: row.title,
       from: { node: row.from, pod: `hostnet-${row.from}`, ip: row.fromAddress, kind: 'host', family: 'ipv4' },
@@ -84,7 +85,15 @@ describe('diagnosis does not depend on how a profile is worded', async () => {
 
   test('both profiles expand to the same checks (the precondition of the comparison)', () => {
     const key = (r: CheckResult) => `${r.from.node}→${r.to.node} ${r.port}/${r.protocol} ${r.expect}`;
-    expect(portsResults(site, () => undefined).map(key).sort()).toEqual(portsResults(kubeadm, () => undefined).map(key).sort());
+    expect(
+      portsResults(site, () => undefined)
+        .map(key)
+        .sort(),
+    ).toEqual(
+      portsResults(kubeadm, () => undefined)
+        .map(key)
+        .sort(),
+    );
     expect(portsResults(site, () => undefined).some((r) => /^NodePort/.test(r.properties?.['why'] ?? ''))).toBe(false);
   });
 
@@ -98,7 +107,7 @@ describe('diagnosis does not depend on how a profile is worded', async () => {
   });
 
   test('pod network broken at worker-2 (VXLAN blocked): NodePort-range rows are collateral under both wordings', () => {
-    const fault: Verdict = (r) => ((r.to === 'worker-2' && (r.port === 8472 || r.port >= 30000)) ? 'filtered' : undefined);
+    const fault: Verdict = (r) => (r.to === 'worker-2' && (r.port === 8472 || r.port >= 30000) ? 'filtered' : undefined);
     const others = [...podMesh({ fault: (r) => (touchesW2(r) ? 'FILTERED' : undefined) }), ...nodePort({ fault: (r) => (r.to.node === 'worker-2' ? 'FILTERED' : undefined) })];
     const withKubeadm = said([...others, ...portsResults(kubeadm, fault)]);
     expect(withKubeadm.map((f) => f.rule).sort()).toEqual(['nodeport-over-pod-network', 'pod-network', 'port-firewall']);

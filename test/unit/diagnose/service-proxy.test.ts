@@ -5,8 +5,7 @@ import { serviceProxy } from '../../../helpers/diagnose/service-proxy.ts';
 import { NODES, nodePort, podToPod, podToService, row } from '../fixtures/results.ts';
 
 type Row = Pick<CheckResult, 'from' | 'to' | 'payload' | 'port' | 'protocol'>;
-const crossTouching = (node: string) => (r: Row) =>
-  r.from.node !== r.to.node && (r.from.node === node || r.to.node === node) ? ('FILTERED' as const) : undefined;
+const crossTouching = (node: string) => (r: Row) => (r.from.node !== r.to.node && (r.from.node === node || r.to.node === node) ? ('FILTERED' as const) : undefined);
 /** pod-to-service toward the `kubernetes` Service (10.96.0.1:443) from probe-a on every node. */
 function apiService(fault: (node: string) => boolean): CheckResult[] {
   return NODES.map((node) =>
@@ -66,7 +65,9 @@ describe('diagnosis: service-proxy', () => {
     const { causes, results: diagnosed } = diagnose(results);
     expect(causes).toHaveLength(1);
     expect(causes[0]).toMatch(/kube-proxy.*worker-1/);
-    expect(causes[0]).toContain('pods on worker-1 reach pod IPs but not Service ClusterIPs (3 checks, e.g. 10.96.0.50:80/tcp; the kubernetes Service 10.96.0.1:443 fails from there too), and NodePorts on worker-1 fail too');
+    expect(causes[0]).toContain(
+      'pods on worker-1 reach pod IPs but not Service ClusterIPs (3 checks, e.g. 10.96.0.50:80/tcp; the kubernetes Service 10.96.0.1:443 fails from there too), and NodePorts on worker-1 fail too',
+    );
     expect(causes.some((c) => c.includes('other Services work'))).toBe(false);
 
     const api = diagnosed.find((r) => r.properties?.['service'] === 'kubernetes' && r.outcome === 'failed')!;

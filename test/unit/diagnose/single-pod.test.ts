@@ -7,17 +7,19 @@ import type { NetworkResult as CheckResult } from '../../../helpers/check/types.
 import { nodePort, podMesh, podToPod, serviceMesh } from '../fixtures/results.ts';
 
 const BROKEN = 'probe-a-worker-2';
-const podDown = (pod: string) => (r: CheckResult) =>
-  r.to.pod === pod ? ('FILTERED' as const) : r.from.pod === pod ? ('CONTROL_ERROR' as const) : undefined;
+const podDown = (pod: string) => (r: CheckResult) => (r.to.pod === pod ? ('FILTERED' as const) : r.from.pod === pod ? ('CONTROL_ERROR' as const) : undefined);
 
 describe('diagnosis: single-pod', () => {
-  test('one pod unreachable while its node\'s other pod answers → names the pod (veth/sandbox), not the node', () => {
+  test("one pod unreachable while its node's other pod answers → names the pod (veth/sandbox), not the node", () => {
     // Two Service requests happened to pick the broken pod as their backend.
-    const serviceFault = (r: CheckResult) => (r.from.pod === BROKEN ? 'CONTROL_ERROR' as const : r.payload === 'full' && r.protocol === 'tcp' && r.from.node === 'cp-1' ? 'FILTERED' as const : undefined);
+    const serviceFault = (r: CheckResult) =>
+      r.from.pod === BROKEN ? ('CONTROL_ERROR' as const) : r.payload === 'full' && r.protocol === 'tcp' && r.from.node === 'cp-1' ? ('FILTERED' as const) : undefined;
     const results = [...podMesh({ fault: podDown(BROKEN) }), ...serviceMesh({ fault: serviceFault }), ...nodePort()];
     const { causes, results: diagnosed, findings } = diagnose(results);
     expect(findings.map((f) => f.rule)).toEqual(['single-pod']);
-    expect(causes[0]).toMatch(/^pod probe-a-worker-2 on worker-2 is unreachable \(\d+ checks, from cp-1, cp-1 \(host\), worker-1, worker-1 \(host\), worker-2, worker-2 \(host\)\) while probe-b-worker-2 on worker-2 answers checks from those nodes/);
+    expect(causes[0]).toMatch(
+      /^pod probe-a-worker-2 on worker-2 is unreachable \(\d+ checks, from cp-1, cp-1 \(host\), worker-1, worker-1 \(host\), worker-2, worker-2 \(host\)\) while probe-b-worker-2 on worker-2 answers checks from those nodes/,
+    );
     expect(causes[0]).toContain('its interface (veth) or sandbox');
     expect(causes[0]).not.toMatch(/worker-2's pod route/);
     // Every failed or errored row is accounted for: to it, from it, Services that picked it.
@@ -27,13 +29,13 @@ describe('diagnosis: single-pod', () => {
     expect(diagnosed.find((r) => r.to.pod === BROKEN)!.diagnosis).toEqual([`pod ${BROKEN} itself (its veth/sandbox): the other pod on worker-2 answers`]);
   });
 
-  test('--short run: the broken pod is dialled only by probe-a\'s, its sibling by the host probes → still the pod', () => {
+  test("--short run: the broken pod is dialled only by probe-a's, its sibling by the host probes → still the pod", () => {
     const { findings, causes } = diagnose(podMesh({ short: true, fault: podDown('probe-b-worker-2') }));
     expect(findings.map((f) => f.rule)).toEqual(['single-pod']);
     expect(causes[0]).toMatch(/^pod probe-b-worker-2 on worker-2 is unreachable \(12 checks, from cp-1, worker-1, worker-2\) while probe-a-worker-2 on worker-2 answers/);
   });
 
-  test('both pods of the node unreachable → the node\'s pod network, not a pod', () => {
+  test("both pods of the node unreachable → the node's pod network, not a pod", () => {
     const fault = (r: CheckResult) => (r.to.node === 'worker-2' && r.from.node !== 'worker-2' ? ('FILTERED' as const) : undefined);
     const { findings, causes } = diagnose(podMesh({ fault }));
     expect(findings.map((f) => f.rule)).not.toContain('single-pod');

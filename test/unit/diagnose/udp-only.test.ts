@@ -24,7 +24,10 @@ describe('diagnosis: udp-only', () => {
 
   test('Service UDP requests from those pods are the same cause when TCP to the Service passes', () => {
     const fault = (r: CheckResult) => (r.protocol === 'udp' && r.from.node === 'worker-1' && r.from.kind === 'pod' && r.to.node !== 'worker-1' ? ('FILTERED' as const) : undefined);
-    const { findings, results } = diagnose([...podMesh({ fault }), ...serviceMesh({ fault: (r) => (r.protocol === 'udp' && r.from.node === 'worker-1' && r.from.kind === 'pod' ? 'FILTERED' : undefined) })]);
+    const { findings, results } = diagnose([
+      ...podMesh({ fault }),
+      ...serviceMesh({ fault: (r) => (r.protocol === 'udp' && r.from.node === 'worker-1' && r.from.kind === 'pod' ? 'FILTERED' : undefined) }),
+    ]);
     expect(findings.map((f) => f.rule)).toEqual(['udp-only']);
     const service = results.find((r) => r.suite === 'pod-to-service' && r.outcome === 'failed')!;
     expect(service.diagnosis).toEqual(['UDP only: TCP to the same Service passes from here']);

@@ -4,7 +4,15 @@ import { row } from '../fixtures/results.ts';
 
 describe('diagnosis: unexplained', () => {
   test('a failure no rule explains is listed, not guessed at', () => {
-    const odd = row({ suite: 'nodeport', from: { node: '', ip: '192.168.1.50', kind: 'runner' }, to: { node: 'cp-1', kind: 'nodeport' }, expect: 'CLOSED', observed: 'REACHABLE', outcome: 'failed', name: 'odd row' });
+    const odd = row({
+      suite: 'nodeport',
+      from: { node: '', ip: '192.168.1.50', kind: 'runner' },
+      to: { node: 'cp-1', kind: 'nodeport' },
+      expect: 'CLOSED',
+      observed: 'REACHABLE',
+      outcome: 'failed',
+      name: 'odd row',
+    });
     const { causes } = diagnose([odd]);
     expect(causes).toEqual(['1 failing check matches no known pattern (e.g. odd row): read the detail of the failing rows']);
   });

@@ -18,7 +18,8 @@ describe('Kube under API server throttling', () => {
   test('429 twice (Retry-After: 0), then the list → the nodes, 2 retries counted, 3 requests', async () => {
     let n = 0;
     api = await startFakeApiServer({
-      handle: (_req, res) => (n++ < 2 ? status(res, 429, { 'Retry-After': '0' }, 'too many requests, please try again later') : res.writeHead(200, { 'content-type': 'application/json' }).end(nodeList)),
+      handle: (_req, res) =>
+        n++ < 2 ? status(res, 429, { 'Retry-After': '0' }, 'too many requests, please try again later') : res.writeHead(200, { 'content-type': 'application/json' }).end(nodeList),
     });
     const kube = new Kube(loadKubeConfig({ kubeconfig: api.kubeconfig }), { throttle });
     const nodes = await kube.listNodes();
@@ -38,7 +39,9 @@ describe('Kube under API server throttling', () => {
     });
     const kube = new Kube(loadKubeConfig({ kubeconfig: api.kubeconfig }), { throttle });
     await expect(kube.listNodes()).resolves.toHaveLength(1);
-    await expect(kube.createPod('netconform-x', { metadata: { name: 'probe-a-worker-1' } })).rejects.toThrow(/could not create pods "probe-a-worker-1" in namespace netconform-x on http:\/\/127\.0\.0\.1:\d+: HTTP 503: the server is shutting down/);
+    await expect(kube.createPod('netconform-x', { metadata: { name: 'probe-a-worker-1' } })).rejects.toThrow(
+      /could not create pods "probe-a-worker-1" in namespace netconform-x on http:\/\/127\.0\.0\.1:\d+: HTTP 503: the server is shutting down/,
+    );
     expect(api.seen.filter((s) => s.startsWith('POST'))).toHaveLength(1);
     expect(kube.throttled.retries).toBe(1);
   });

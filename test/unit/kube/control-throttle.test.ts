@@ -17,7 +17,7 @@ const throttle = { maxRetries: 3, maxWaitMs: 50, maxTotalWaitMs: 200, baseBackof
 const dial = '/api/v1/namespaces/netconform-x/pods/probe-a-worker-1:8080/proxy/dial?request=hostname&host=10.244.2.5&port=8080&protocol=tcp&tries=1';
 
 describe('ControlClient under API server throttling', () => {
-  test('429 (Retry-After: 0) then the probe\'s answer → the answer, one retry counted', async () => {
+  test("429 (Retry-After: 0) then the probe's answer → the answer, one retry counted", async () => {
     let n = 0;
     api = await startFakeApiServer({ handle: (_req, res) => (n++ === 0 ? status(res, 429, { 'Retry-After': '0' }) : res.writeHead(200).end('{"responses":["probe-a-worker-2"]}')) });
     client = new ControlClient({ server: api.url, headers: {}, tls: {} }, { concurrency: 2, throttle });

@@ -17,14 +17,22 @@ describe('translateApiError', () => {
   });
 
   test('403: names verb and resource and points at rbac.yaml', () => {
-    const e = translateApiError(apiError(403, 'pods is forbidden: User "ci" cannot create resource "pods" in API group "" in the namespace "netconform-x"'), { verb: 'create', resource: 'pods', namespace: 'netconform-x', name: 'probe-a-n1' }, access);
+    const e = translateApiError(
+      apiError(403, 'pods is forbidden: User "ci" cannot create resource "pods" in API group "" in the namespace "netconform-x"'),
+      { verb: 'create', resource: 'pods', namespace: 'netconform-x', name: 'probe-a-n1' },
+      access,
+    );
     expect(e.message).toMatch(/^forbidden: cannot create pods "probe-a-n1" in namespace netconform-x/);
     expect(e.message).toContain('manifests/rbac.yaml');
     expect((e as SetupError).exitCode).toBe(3);
   });
 
   test('PodSecurity rejection names the namespace label that allows the host-network probe', () => {
-    const e = translateApiError(apiError(403, 'pods "hostnet-n1" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)'), { verb: 'create', resource: 'pods', namespace: 'team-a', name: 'hostnet-n1' }, access);
+    const e = translateApiError(
+      apiError(403, 'pods "hostnet-n1" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)'),
+      { verb: 'create', resource: 'pods', namespace: 'team-a', name: 'hostnet-n1' },
+      access,
+    );
     expect(e.message).toMatch(/^Pod Security admission in namespace team-a rejected the probe pod "hostnet-n1"/);
     expect(e.message).toContain('pod-security.kubernetes.io/enforce=privileged');
   });

@@ -41,10 +41,16 @@ export async function startFakeApiServer(options: { handle?: Handler; upgrade?: 
     sockets.add(socket);
     const key = String(req.headers['sec-websocket-key']);
     const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
     const protocol = offered.includes('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : offered[0];
     const answer = () => {
-      socket.write(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []), '', ''].join('\r\n'));
+      socket.write(
+        ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []), '', ''].join(
+          '\r\n',
+        ),
+      );
     };
     if (!options.holdHandshake) answer();
     options.upgrade?.(socket, answer, req);
@@ -53,12 +59,18 @@ export async function startFakeApiServer(options: { handle?: Handler; upgrade?: 
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knc-fake-api-'));
   const kubeconfig = path.join(dir, 'config');
-  fs.writeFileSync(kubeconfig, [
-    'apiVersion: v1', 'kind: Config', 'current-context: fake',
-    'clusters: [{name: fake, cluster: {server: "' + url + '", insecure-skip-tls-verify: true}}]',
-    'users: [{name: fake, user: {token: not-a-secret}}]',
-    'contexts: [{name: fake, context: {cluster: fake, user: fake}}]', '',
-  ].join('\n'));
+  fs.writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: fake',
+      'clusters: [{name: fake, cluster: {server: "' + url + '", insecure-skip-tls-verify: true}}]',
+      'users: [{name: fake, user: {token: not-a-secret}}]',
+      'contexts: [{name: fake, context: {cluster: fake, user: fake}}]',
+      '',
+    ].join('\n'),
+  );
   return {
     url,
     kubeconfig,

@@ -76,12 +76,19 @@ describe('retryThrottled', () => {
     const counter = newThrottleCounter();
     const failure = Object.assign(new Error('HTTP 503'), { status: 503 });
     const throttleOf = (o: Attempt<never>) => ('error' in o ? { status: 503, retryAfter: '1' } : undefined);
-    await expect(retryThrottled(async () => { throw failure; }, { throttleOf, idempotent: false, counter, wait: recorder().wait })).rejects.toBe(failure);
+    await expect(
+      retryThrottled(
+        async () => {
+          throw failure;
+        },
+        { throttleOf, idempotent: false, counter, wait: recorder().wait },
+      ),
+    ).rejects.toBe(failure);
     expect(counter).toEqual({ retries: 0, waitMs: 0, gaveUp: 0 });
   });
 });
 
-describe('the run\'s phase line', async () => {
+describe("the run's phase line", async () => {
   const { describeThrottling } = await import('../../../helpers/cli/run.ts');
   test('says nothing when the run was not throttled, and how much it was slowed down when it was', () => {
     expect(describeThrottling(newThrottleCounter())).toBe('');

@@ -10,8 +10,19 @@ function fixture(extra: Partial<NodePortTopology> = {}): NodePortTopology {
     range: { low: 30000, high: 32767, source: 'cluster' },
     backend: { pod: 'nodeport-backend', node: 'lab-worker-1', ready: true },
     services: [
-      { name: 'nodeport-cluster', policy: 'Cluster', ports: (['low', 'middle', 'high'] as const).flatMap((position, i) => (['tcp', 'udp'] as const).map((protocol) => ({ nodePort: [30000, 31383, 32767][i]!, protocol, position }))) },
-      { name: 'nodeport-local', policy: 'Local', ports: [{ nodePort: 31384, protocol: 'tcp', position: 'auto' }, { nodePort: 31385, protocol: 'udp', position: 'auto' }] },
+      {
+        name: 'nodeport-cluster',
+        policy: 'Cluster',
+        ports: (['low', 'middle', 'high'] as const).flatMap((position, i) => (['tcp', 'udp'] as const).map((protocol) => ({ nodePort: [30000, 31383, 32767][i]!, protocol, position }))),
+      },
+      {
+        name: 'nodeport-local',
+        policy: 'Local',
+        ports: [
+          { nodePort: 31384, protocol: 'tcp', position: 'auto' },
+          { nodePort: 31385, protocol: 'udp', position: 'auto' },
+        ],
+      },
     ],
     targets: [
       { node: 'lab-control-plane', address: '172.28.0.10' },
@@ -44,19 +55,33 @@ describe('nodeport rows', () => {
     }
     const local = rows.filter((x) => x.properties?.externalTrafficPolicy === 'Local');
     expect(local.filter((r) => r.expect === 'REACHABLE').map((r) => `${r.to.node}/${r.protocol}`)).toEqual(['lab-worker-1/tcp', 'lab-worker-1/udp']);
-    expect(local.filter((r) => r.to.node === 'lab-worker-1').map((r) => r.answer)).toEqual([{ kind: 'clientip', expected: '172.28.0.1', client: 'runner' }, { kind: 'clientip', expected: '172.28.0.1', client: 'runner' }]);
+    expect(local.filter((r) => r.to.node === 'lab-worker-1').map((r) => r.answer)).toEqual([
+      { kind: 'clientip', expected: '172.28.0.1', client: 'runner' },
+      { kind: 'clientip', expected: '172.28.0.1', client: 'runner' },
+    ]);
     expect(local.filter((r) => r.to.node !== 'lab-worker-1').every((r) => r.expect === 'CLOSED' && /must not answer/.test(r.title))).toBe(true);
     expect(local.map((r) => r.port)).toEqual([31384, 31385, 31384, 31385, 31384, 31385]);
   });
 
   test('a node without an address of the type is skipped with the flag to use', () => {
-    const rows = statics(fixture({ addressType: 'ExternalIP', targets: [{ node: 'lab-worker-2', reason: 'node lab-worker-2 has no ExternalIP address (status.addresses); pass --node-address-type InternalIP' }] }));
+    const rows = statics(
+      fixture({ addressType: 'ExternalIP', targets: [{ node: 'lab-worker-2', reason: 'node lab-worker-2 has no ExternalIP address (status.addresses); pass --node-address-type InternalIP' }] }),
+    );
     expect(rows).toContainEqual(expect.objectContaining({ status: 'skipped', node: 'lab-worker-2', reason: expect.stringContaining('--node-address-type InternalIP') }));
   });
 
   test('nodes the run does not probe get a skipped row with the reason', () => {
-    const topology = fixtureTopology({ nodes: [node('lab-control-plane', 0), node('lab-worker-1', 1), node('lab-worker-2', 2), node('lab-worker-3', 3, { skipReason: 'cordoned (spec.unschedulable=true)' })] });
-    expect(statics(fixture(), topology)[0]).toEqual({ kind: 'static', suite: 'nodeport', title: 'node lab-worker-3 skipped', status: 'skipped', node: 'lab-worker-3', reason: 'node lab-worker-3 is cordoned (spec.unschedulable=true)' });
+    const topology = fixtureTopology({
+      nodes: [node('lab-control-plane', 0), node('lab-worker-1', 1), node('lab-worker-2', 2), node('lab-worker-3', 3, { skipReason: 'cordoned (spec.unschedulable=true)' })],
+    });
+    expect(statics(fixture(), topology)[0]).toEqual({
+      kind: 'static',
+      suite: 'nodeport',
+      title: 'node lab-worker-3 skipped',
+      status: 'skipped',
+      node: 'lab-worker-3',
+      reason: 'node lab-worker-3 is cordoned (spec.unschedulable=true)',
+    });
   });
 
   test('setup failures become one not-run row, never network verdicts; a runner off the node network makes every row not-run', () => {

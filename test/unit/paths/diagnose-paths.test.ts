@@ -13,11 +13,13 @@ describe('diagnosis: pod-to-node', () => {
     expect(diagnose(healthy()).causes).toEqual([]);
   });
 
-  test('every pod fails to reach one node\'s address while pod-to-pod to it works → that node\'s INPUT firewall for the pod range', () => {
+  test("every pod fails to reach one node's address while pod-to-pod to it works → that node's INPUT firewall for the pod range", () => {
     const results = [...podToPod(), ...podToService(), ...podToNode((r) => (r.to.node === 'worker-2' ? 'FILTERED' : undefined))];
     const { causes, results: diagnosed } = diagnose(results);
     expect(causes).toHaveLength(1);
-    expect(causes[0]).toMatch(/^pods cannot reach node addresses on worker-2 \(6 checks from pods on cp-1, worker-1, worker-2 to 10\.0\.0\.12, TCP 18080, UDP 18081\), while pod-to-pod traffic to worker-2's pods works: worker-2 drops traffic from the pod range/);
+    expect(causes[0]).toMatch(
+      /^pods cannot reach node addresses on worker-2 \(6 checks from pods on cp-1, worker-1, worker-2 to 10\.0\.0\.12, TCP 18080, UDP 18081\), while pod-to-pod traffic to worker-2's pods works: worker-2 drops traffic from the pod range/,
+    );
     expect(causes[0]).toContain('INPUT');
     const row = diagnosed.filter(isNetwork).find((r) => r.suite === 'pod-to-node' && r.outcome === 'failed')!;
     expect(row.diagnosis).toEqual(["worker-2's firewall drops pod traffic to its own addresses"]);
@@ -29,14 +31,14 @@ describe('diagnosis: pod-to-node', () => {
   });
 
   test('pod-to-pod between the nodes is broken too → the pod network, not a node firewall', () => {
-    const cut = (r: NetworkResult) => ((r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? 'FILTERED' as const : undefined);
+    const cut = (r: NetworkResult) => ((r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? ('FILTERED' as const) : undefined);
     const { causes } = diagnose([...podToPod({ fault: cut }), ...podToNode(cut)]);
     expect(causes[0]).toMatch(/^cross-node pod traffic between worker-1 and worker-2 fails/);
     expect(causes[1]).toMatch(/^pods cannot reach node addresses where the pod network itself is broken .*consistent with the pod-network cause/);
     expect(causes.join('\n')).not.toContain('INPUT');
   });
 
-  test('pods of one node reach no node address while other pods do → that node\'s egress', () => {
+  test("pods of one node reach no node address while other pods do → that node's egress", () => {
     const { causes } = diagnose([...podToPod(), ...podToNode((r) => (r.from.node === 'worker-1' ? 'FILTERED' : undefined))]);
     expect(causes).toHaveLength(1);
     expect(causes[0]).toMatch(/^pods on worker-1 cannot reach any node address/);
@@ -46,8 +48,11 @@ describe('diagnosis: pod-to-node', () => {
 describe('diagnosis: hairpin and session affinity', () => {
   test('a pod cannot reach itself through its Service while other Services work from its node → hairpin, not kube-proxy; its self-picking Service tries are the same cause', () => {
     const results = [
-      ...podToPod(), ...nodePort(),
-      ...podToService({ fault: (r) => (r.from.node === 'worker-2' && r.payload === 'small' ? 'FILTERED' : undefined) }).map((r) => (r.from.node === 'worker-2' && r.payload === 'small' ? { ...r, properties: { ...r.properties, 'answered.by': 'probe-a-cp-1' } } : r)),
+      ...podToPod(),
+      ...nodePort(),
+      ...podToService({ fault: (r) => (r.from.node === 'worker-2' && r.payload === 'small' ? 'FILTERED' : undefined) }).map((r) =>
+        r.from.node === 'worker-2' && r.payload === 'small' ? { ...r, properties: { ...r.properties, 'answered.by': 'probe-a-cp-1' } } : r,
+      ),
       ...hairpinRows((r) => (r.from.node === 'worker-2' ? 'FILTERED' : undefined)),
       ...affinityRows((r) => (r.from.node === 'worker-2' && r.from.kind === 'pod' ? 'FILTERED' : undefined)),
     ];
@@ -60,7 +65,7 @@ describe('diagnosis: hairpin and session affinity', () => {
   });
 
   test('no Service works from the node at all → kube-proxy speaks; hairpin and affinity rows are its collateral, not hairpin', () => {
-    const down = (r: NetworkResult) => (r.from.node === 'worker-1' ? 'FILTERED' as const : undefined);
+    const down = (r: NetworkResult) => (r.from.node === 'worker-1' ? ('FILTERED' as const) : undefined);
     const results = [...podToPod(), ...podToService({ fault: down }), ...hairpinRows(down), ...affinityRows(down).map((r) => (down(r) ? { ...r, properties: { service: 'probes-affinity' } } : r))];
     const { causes } = diagnose(results);
     expect(causes[0]).toMatch(/kube-proxy on worker-1/);
@@ -84,12 +89,19 @@ describe('diagnosis: cluster DNS', () => {
 
   test('every lookup refused from every node → DNS down (no endpoints), one cause', () => {
     const { causes } = diagnose([...base(), ...dnsRows(() => ({ observed: 'REFUSED', result: 'REFUSED' }))]);
-    expect(causes).toEqual([expect.stringMatching(/^cluster DNS answers no lookup from any node \(15 checks, REFUSED\) on 10\.96\.0\.10 \(refused or rejected: as kube-proxy does for a Service with no ready endpoints/)]);
+    expect(causes).toEqual([
+      expect.stringMatching(/^cluster DNS answers no lookup from any node \(15 checks, REFUSED\) on 10\.96\.0\.10 \(refused or rejected: as kube-proxy does for a Service with no ready endpoints/),
+    ]);
   });
 
-  test('UDP lookups time out from one node\'s pods while TCP lookups there work → UDP 53 blocked on that node', () => {
-    const { causes } = diagnose([...base(), ...dnsRows((r) => (r.from.node === 'worker-2' && r.from.kind === 'pod' && r.properties?.['dns.transport'] === 'udp' ? { observed: 'FILTERED', result: 'TIMEOUT' } : undefined))]);
-    expect(causes).toEqual([expect.stringMatching(/^DNS over UDP times out from pods on worker-2 \(2 checks\) while DNS over TCP from worker-2 works \(and worker-2's host network resolves\): UDP 53/)]);
+  test("UDP lookups time out from one node's pods while TCP lookups there work → UDP 53 blocked on that node", () => {
+    const { causes } = diagnose([
+      ...base(),
+      ...dnsRows((r) => (r.from.node === 'worker-2' && r.from.kind === 'pod' && r.properties?.['dns.transport'] === 'udp' ? { observed: 'FILTERED', result: 'TIMEOUT' } : undefined)),
+    ]);
+    expect(causes).toEqual([
+      expect.stringMatching(/^DNS over UDP times out from pods on worker-2 \(2 checks\) while DNS over TCP from worker-2 works \(and worker-2's host network resolves\): UDP 53/),
+    ]);
   });
 
   test('every lookup from one node fails, others resolve → that node cannot reach the DNS Service; if no Service works there, the Service proxy', () => {
@@ -102,18 +114,20 @@ describe('diagnosis: cluster DNS', () => {
   });
 
   test('a missing name gets SERVFAIL, an existing one NXDOMAIN → wrong DNS answers, not reachability', () => {
-    const { causes } = diagnose([...base(), ...dnsRows((r) => (r.properties?.['dns.what'] === 'nxdomain' ? { observed: 'WRONG_ANSWER', result: 'SERVFAIL' } : { observed: 'WRONG_ANSWER', result: 'NXDOMAIN' }))]);
-    expect(causes).toEqual([
-      expect.stringMatching(/^names of existing Services get NXDOMAIN/),
-      expect.stringMatching(/^a name that does not exist gets SERVFAIL instead of NXDOMAIN/),
+    const { causes } = diagnose([
+      ...base(),
+      ...dnsRows((r) => (r.properties?.['dns.what'] === 'nxdomain' ? { observed: 'WRONG_ANSWER', result: 'SERVFAIL' } : { observed: 'WRONG_ANSWER', result: 'NXDOMAIN' })),
     ]);
+    expect(causes).toEqual([expect.stringMatching(/^names of existing Services get NXDOMAIN/), expect.stringMatching(/^a name that does not exist gets SERVFAIL instead of NXDOMAIN/)]);
   });
 });
 
 describe('diagnosis: service paths across a broken pod network', () => {
   test('an affinity client whose one backend is across a pod-network break: the pod-network cause, not unexplained', () => {
-    const cut = (r: NetworkResult) => ((r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? 'FILTERED' as const : undefined);
-    const affinity = affinityRows().map((r) => (r.from.node === 'worker-2' && r.from.kind === 'pod' && r.protocol === 'tcp' ? { ...observe(r, 'FILTERED'), properties: { service: 'probes-affinity' } } : r));
+    const cut = (r: NetworkResult) => ((r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? ('FILTERED' as const) : undefined);
+    const affinity = affinityRows().map((r) =>
+      r.from.node === 'worker-2' && r.from.kind === 'pod' && r.protocol === 'tcp' ? { ...observe(r, 'FILTERED'), properties: { service: 'probes-affinity' } } : r,
+    );
     const { causes } = diagnose([...podToPod({ fault: cut }), ...affinity]);
     expect(causes[0]).toMatch(/^cross-node pod traffic between worker-1 and worker-2/);
     expect(causes[1]).toMatch(/^session-affinity requests from worker-2 got no answer \(1 check\) where the pod network is broken/);

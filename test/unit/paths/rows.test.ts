@@ -18,7 +18,7 @@ describe('pod-to-node rows', () => {
   const plan: PodToNodePlan = { hostnames: { 'lab-control-plane': 'vm', 'lab-worker-1': 'vm', 'lab-worker-2': 'vm' }, problems: {} };
   const rows = rowsFor(podToNode as SuiteModule<never>);
 
-  test('every pod probe → every node\'s host probe on its address, TCP and UDP, answered by that host probe\'s hostname', () => {
+  test("every pod probe → every node's host probe on its address, TCP and UDP, answered by that host probe's hostname", () => {
     const all = checks(rows(withPlan('pod-to-node', plan)));
     expect(all).toHaveLength(6 * 3 * 2);
     const one = all.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/host 18080/tcp')!;
@@ -36,8 +36,10 @@ describe('pod-to-node rows', () => {
 });
 
 describe('hairpin and session-affinity rows', () => {
-  test('hairpin: each node\'s probe-a → its own Service, answered by itself', () => {
-    const plan: HairpinPlan = { services: ['lab-control-plane', 'lab-worker-1', 'lab-worker-2'].map((node, i) => ({ node, probe: `probe-a-${node}`, name: `hairpin-${node}`, clusterIP: `10.96.1.${i}`, port: 80 })) };
+  test("hairpin: each node's probe-a → its own Service, answered by itself", () => {
+    const plan: HairpinPlan = {
+      services: ['lab-control-plane', 'lab-worker-1', 'lab-worker-2'].map((node, i) => ({ node, probe: `probe-a-${node}`, name: `hairpin-${node}`, clusterIP: `10.96.1.${i}`, port: 80 })),
+    };
     const all = checks(rowsFor(hairpin as SuiteModule<never>)(withPlan('hairpin', plan)));
     expect(all.map((r) => r.title)).toContain('lab-worker-2/probe-a → itself via its own Service 80/udp');
     const w2 = all.find((r) => r.from.node === 'lab-worker-2' && r.protocol === 'tcp')!;
@@ -58,8 +60,11 @@ describe('hairpin and session-affinity rows', () => {
 describe('dns rows', () => {
   const plan: DnsPlan = {
     server: { namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10' },
-    cluster: { name: 'dns-probes', clusterIP: '10.96.5.5', port: 80 }, headless: { name: 'dns-headless', port: 8080 },
-    domain: 'cluster.local', search: ['netconform-abc123.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], nameservers: ['10.96.0.10'],
+    cluster: { name: 'dns-probes', clusterIP: '10.96.5.5', port: 80 },
+    headless: { name: 'dns-headless', port: 8080 },
+    domain: 'cluster.local',
+    search: ['netconform-abc123.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+    nameservers: ['10.96.0.10'],
     api: { name: 'kubernetes', clusterIP: '10.96.0.1', port: 443 },
   };
   const rows = rowsFor(dns as SuiteModule<never>);
@@ -75,14 +80,16 @@ describe('dns rows', () => {
     expect(net).toHaveLength(3 * (2 * 5 + 1));
     expect(statics(all, 'fact')).toEqual([expect.objectContaining({ title: 'probe pods resolve through the cluster DNS Service', holds: true })]);
     const titles = net.filter((r) => r.from.node === 'lab-worker-1').map((r) => r.title);
-    expect(titles).toEqual(expect.arrayContaining([
-      'lab-worker-1/probe-a → kubernetes.default.svc.<domain> 443/tcp (DNS over UDP)',
-      'lab-worker-1/probe-a → dns-probes (short name) 80/tcp (DNS over UDP)',
-      'lab-worker-1/probe-b → dns-probes.<namespace>.svc.<domain> 80/tcp (DNS over TCP)',
-      'lab-worker-1/probe-b → dns-headless.<namespace>.svc.<domain> (headless) 8080/tcp (DNS over TCP)',
-      'lab-worker-1/probe-a → does-not-exist.<namespace>.svc.<domain>: NXDOMAIN (DNS over UDP)',
-      'lab-worker-1/host → dns-probes.<namespace>.svc.<domain> 80/tcp (ClusterFirstWithHostNet, DNS over UDP)',
-    ]));
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'lab-worker-1/probe-a → kubernetes.default.svc.<domain> 443/tcp (DNS over UDP)',
+        'lab-worker-1/probe-a → dns-probes (short name) 80/tcp (DNS over UDP)',
+        'lab-worker-1/probe-b → dns-probes.<namespace>.svc.<domain> 80/tcp (DNS over TCP)',
+        'lab-worker-1/probe-b → dns-headless.<namespace>.svc.<domain> (headless) 8080/tcp (DNS over TCP)',
+        'lab-worker-1/probe-a → does-not-exist.<namespace>.svc.<domain>: NXDOMAIN (DNS over UDP)',
+        'lab-worker-1/host → dns-probes.<namespace>.svc.<domain> 80/tcp (ClusterFirstWithHostNet, DNS over UDP)',
+      ]),
+    );
     const headless = net.find((r) => r.title.startsWith('lab-worker-1/probe-a → dns-headless'))!;
     expect(headless.target.host).toBe('dns-headless.netconform-abc123.svc.cluster.local');
     expect(headless.answer).toEqual({ kind: 'hostname', expected: ['probe-b-lab-control-plane', 'probe-b-lab-worker-1', 'probe-b-lab-worker-2'] });

@@ -32,9 +32,16 @@ async function plan(options: { profile?: string; network?: 'routed' | 'vxlan' } 
   };
 }
 
-const checks = (rows: Check[]) => rows.filter((r): r is NetworkCheck => r.kind === 'network').map((r): PortsCheckRow => ({
-  ...r, fromNode: r.from.node, toNode: r.to.node, kernelOwned: r.drive.via === 'round-trip', sourceProbe: r.from.pod ?? '',
-}));
+const checks = (rows: Check[]) =>
+  rows
+    .filter((r): r is NetworkCheck => r.kind === 'network')
+    .map((r): PortsCheckRow => ({
+      ...r,
+      fromNode: r.from.node,
+      toNode: r.to.node,
+      kernelOwned: r.drive.via === 'round-trip',
+      sourceProbe: r.from.pod ?? '',
+    }));
 const staticRows = (rows: Check[], status: StaticCheck['status']) => rows.filter((r): r is StaticCheck => r.kind === 'static' && r.status === status);
 
 describe('ports rows', () => {
@@ -44,7 +51,12 @@ describe('ports rows', () => {
     expect(staticRows(rows, 'skipped')).toEqual([expect.objectContaining({ reason: 'not applicable here: no detected CNI needs node-to-node ports' })]);
     const kubelet = checks(rows).filter((r) => r.port === 10250);
     expect(kubelet.map((r) => `${r.fromNode} → ${r.toNode}`)).toEqual(['lab-control-plane → lab-worker-1', 'lab-control-plane → lab-worker-2']);
-    expect(kubelet[0]).toMatchObject({ sourceProbe: 'hostnet-lab-control-plane', to: { ip: '172.28.0.11' }, expect: 'REACHABLE', drive: { via: 'connect', control: { pod: 'hostnet-lab-control-plane', port: 18080 } } });
+    expect(kubelet[0]).toMatchObject({
+      sourceProbe: 'hostnet-lab-control-plane',
+      to: { ip: '172.28.0.11' },
+      expect: 'REACHABLE',
+      drive: { via: 'connect', control: { pod: 'hostnet-lab-control-plane', port: 18080 } },
+    });
     expect(kubelet[0]!.title).toBe('lab-control-plane → lab-worker-1 172.28.0.11:10250/tcp must be open (kubelet API, used by the API server for exec, logs and port-forward)');
   });
 
@@ -62,8 +74,16 @@ describe('ports rows', () => {
 
   test('seed-2017: 443 to the master, 10255 open on workers; flannel-only rules skipped', async () => {
     const rows = portsRows(await plan({ profile: 'seed-2017' }), fixtureTopology().probes);
-    expect(checks(rows).filter((r) => r.port === 443).map((r) => r.fromNode)).toEqual(['lab-worker-1', 'lab-worker-2']);
-    expect(checks(rows).filter((r) => r.port === 10255).every((r) => r.expect === 'REACHABLE')).toBe(true);
+    expect(
+      checks(rows)
+        .filter((r) => r.port === 443)
+        .map((r) => r.fromNode),
+    ).toEqual(['lab-worker-1', 'lab-worker-2']);
+    expect(
+      checks(rows)
+        .filter((r) => r.port === 10255)
+        .every((r) => r.expect === 'REACHABLE'),
+    ).toBe(true);
     expect(staticRows(rows, 'skipped').length).toBeGreaterThan(0);
   });
 
@@ -74,9 +94,12 @@ describe('ports rows', () => {
     expect(new Set(short.map(key))).toEqual(new Set(full.map(key)));
     expect(short.length).toBe(new Set(full.map(key)).size);
     // 10255 (any → any): each target from the next node in name order.
-    expect(short.filter((r) => r.port === 10255).map((r) => `${r.fromNode} → ${r.toNode}`).sort()).toEqual([
-      'lab-control-plane → lab-worker-2', 'lab-worker-1 → lab-control-plane', 'lab-worker-2 → lab-worker-1',
-    ]);
+    expect(
+      short
+        .filter((r) => r.port === 10255)
+        .map((r) => `${r.fromNode} → ${r.toNode}`)
+        .sort(),
+    ).toEqual(['lab-control-plane → lab-worker-2', 'lab-worker-1 → lab-control-plane', 'lab-worker-2 → lab-worker-1']);
   });
 
   test('a source whose host probe is not ready: its rows are errors naming the reason', async () => {

@@ -12,9 +12,7 @@ describe('a pod network stated in kube-system/netconform-cni', () => {
   });
 
   test('cni: vxlan → UDP 8472, kernel-owned (judged from the pod traffic it carries)', () => {
-    expect(detectCni(stated('vxlan'))).toEqual([
-      expect.objectContaining({ name: 'vxlan', ports: [expect.objectContaining({ port: 8472, protocol: 'udp', kernelOwned: true })] }),
-    ]);
+    expect(detectCni(stated('vxlan'))).toEqual([expect.objectContaining({ name: 'vxlan', ports: [expect.objectContaining({ port: 8472, protocol: 'udp', kernelOwned: true })] })]);
   });
 
   test('cni: bridge → no node-to-node port', () => {

@@ -9,9 +9,7 @@ const nodes: NodeInfo[] = [
   { name: 'worker-1', address: '10.0.0.11', labels: {} },
   { name: 'worker-2', address: '10.0.0.12', labels: {} },
 ];
-const flannel: DetectedCni[] = [
-  { name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN backend', kernelOwned: true }], why: 'test' },
-];
+const flannel: DetectedCni[] = [{ name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN backend', kernelOwned: true }], why: 'test' }];
 const rowsMatching = (rows: Array<{ title: string }>, re: RegExp) => rows.filter((r) => re.test(r.title)).map((r) => r.title);
 
 describe('node roles', () => {
@@ -26,7 +24,11 @@ describe('node roles', () => {
   });
 
   test('the old master label still means control-plane', () => {
-    expect(nodeRoles([{ name: 'm', address: '1.1.1.1', labels: { 'node-role.kubernetes.io/master': '' } }]).get('m')!.has('control-plane')).toBe(true);
+    expect(
+      nodeRoles([{ name: 'm', address: '1.1.1.1', labels: { 'node-role.kubernetes.io/master': '' } }])
+        .get('m')!
+        .has('control-plane'),
+    ).toBe(true);
   });
 });
 

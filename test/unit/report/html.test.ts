@@ -13,15 +13,17 @@ function heatmapOf(html: string, suite: string): { columns: string[]; rows: Arra
   if (!table) throw new Error(`no heatmap for ${suite}`);
   const [head, body] = table.split('<tbody>');
   const columns = [...head!.matchAll(/<th scope="col" data-node="([^"]+)"/g)].map((m) => m[1]!);
-  const rows = body!.split('<tr>').slice(1).map((tr) => ({
-    node: /<th scope="row" data-node="([^"]+)"/.exec(tr)![1]!,
-    cells: [...tr.matchAll(/<td class="([a-z]+)"/g)].map((m) => m[1]!),
-  }));
+  const rows = body!
+    .split('<tr>')
+    .slice(1)
+    .map((tr) => ({
+      node: /<th scope="row" data-node="([^"]+)"/.exec(tr)![1]!,
+      cells: [...tr.matchAll(/<td class="([a-z]+)"/g)].map((m) => m[1]!),
+    }));
   return { columns, rows };
 }
 
-const cutWorker2 = (r: { from: { node: string }; to: { node: string } }) =>
-  r.from.node !== r.to.node && (r.from.node === 'worker-2' || r.to.node === 'worker-2') ? ('FILTERED' as const) : undefined;
+const cutWorker2 = (r: { from: { node: string }; to: { node: string } }) => (r.from.node !== r.to.node && (r.from.node === 'worker-2' || r.to.node === 'worker-2') ? ('FILTERED' as const) : undefined);
 
 describe('report.html', () => {
   test('a healthy run: verdict banner, one row and one column per node, every cell passed', () => {
@@ -38,11 +40,7 @@ describe('report.html', () => {
   test('a fault: exactly the broken pairs are failed cells, each linked to a group with its rows', () => {
     const html = renderHtml(run(podToPod({ fault: cutWorker2 }), { diagnosis: ["worker-2's pod routes"] }));
     const map = heatmapOf(html, 'pod-to-pod');
-    expect(map.rows.map((r) => `${r.node}: ${r.cells.join(' ')}`)).toEqual([
-      'cp-1: pass pass fail',
-      'worker-1: pass pass fail',
-      'worker-2: fail fail pass',
-    ]);
+    expect(map.rows.map((r) => `${r.node}: ${r.cells.join(' ')}`)).toEqual(['cp-1: pass pass fail', 'worker-1: pass pass fail', 'worker-2: fail fail pass']);
     // The cell worker-1 → worker-2 (row 1, column 2) opens group cell-pod-to-pod-1-2, which lists its 4 rows.
     expect(html).toMatch(/<td class="fail" data-n="0\/4" data-cell="cell-pod-to-pod-1-2"/);
     const group = /<details class="cell-rows" id="cell-pod-to-pod-1-2"[^>]*>([\s\S]*?)<\/details>/.exec(html)?.[1] ?? '';
@@ -60,7 +58,9 @@ describe('report.html', () => {
   });
 
   test('could-not-check cells are their own state, not failures', () => {
-    const rows = podToPod().map((r) => (r.from.node === 'cp-1' && r.to.node === 'worker-1' ? { ...r, observed: 'CONTROL_ERROR' as const, outcome: 'error' as const, reason: 'cannot control probe' } : r));
+    const rows = podToPod().map((r) =>
+      r.from.node === 'cp-1' && r.to.node === 'worker-1' ? { ...r, observed: 'CONTROL_ERROR' as const, outcome: 'error' as const, reason: 'cannot control probe' } : r,
+    );
     const html = renderHtml(run(rows));
     expect(heatmapOf(html, 'pod-to-pod').rows[0]!.cells).toEqual(['pass', 'error', 'pass']);
     expect(html).toMatch(/<header class="verdict error">/);
@@ -84,14 +84,23 @@ describe('report.html', () => {
 
   test('the shade hook colours cells (for loss/latency later) and sees each cell’s rows', () => {
     const seen: string[] = [];
-    const html = renderHtml(run(podToPod()), { cellShade: (c) => { seen.push(`${c.suite} ${c.from}>${c.to} ${c.rows.length}`); return c.from === c.to ? '#123456' : undefined; } });
+    const html = renderHtml(run(podToPod()), {
+      cellShade: (c) => {
+        seen.push(`${c.suite} ${c.from}>${c.to} ${c.rows.length}`);
+        return c.from === c.to ? '#123456' : undefined;
+      },
+    });
     expect(seen).toContain('pod-to-pod worker-1>worker-2 4');
     expect(html.match(/style="background:#123456"/g)).toHaveLength(3);
   });
 
   test('100 nodes: compact squares, every node a row and a column, broken cells failed, a page a browser loads', () => {
     const nodes = nodeNames(100);
-    const broken: Array<[string, string]> = [['worker-7', 'worker-42'], ['worker-42', 'worker-7'], ['cp-1', 'worker-99']];
+    const broken: Array<[string, string]> = [
+      ['worker-7', 'worker-42'],
+      ['worker-42', 'worker-7'],
+      ['cp-1', 'worker-99'],
+    ];
     const html = renderHtml(bigRun(100, { broken, diagnosis: ['pod network between worker-7 and worker-42'] }));
     const map = heatmapOf(html, 'pod-to-pod');
     const sorted = [...nodes].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));

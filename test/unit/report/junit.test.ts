@@ -16,8 +16,7 @@ function testcase(xml: string, name: string): string {
 
 describe('JUnit report', () => {
   test('one testsuite per suite, one testcase per check, with counts CI reads', () => {
-    const fault = (r: { from: { node: string }; to: { node: string } }) =>
-      r.from.node === 'worker-1' && r.to.node === 'worker-2' ? ('FILTERED' as const) : undefined;
+    const fault = (r: { from: { node: string }; to: { node: string } }) => (r.from.node === 'worker-1' && r.to.node === 'worker-2' ? ('FILTERED' as const) : undefined);
     const results = [...podToPod({ fault }), ...nodePort()];
     const xml = renderJunit(run(results));
 
@@ -58,7 +57,16 @@ describe('JUnit report', () => {
   test('setup failures become error testcases with their reason; skips carry a message', () => {
     const why = 'probe-a on worker-2 never became ready: ImagePullBackOff (registry.k8s.io/e2e-test-images/agnhost:2.56)';
     const setup: StaticResult = { kind: 'static', suite: 'pod-to-pod', name: 'setup: probes on worker-2 ready', status: 'not-run', node: 'worker-2', outcome: 'error', detail: why, reason: why };
-    const skipped: StaticResult = { kind: 'static', suite: 'pod-to-pod', name: 'node cp-1 skipped', status: 'skipped', node: 'cp-1', outcome: 'skipped', detail: 'node cp-1 is cordoned', reason: 'node cp-1 is cordoned' };
+    const skipped: StaticResult = {
+      kind: 'static',
+      suite: 'pod-to-pod',
+      name: 'node cp-1 skipped',
+      status: 'skipped',
+      node: 'cp-1',
+      outcome: 'skipped',
+      detail: 'node cp-1 is cordoned',
+      reason: 'node cp-1 is cordoned',
+    };
     const xml = renderJunit(run([setup, skipped]));
 
     expect(testcase(xml, setup.name)).toMatch(/<error message="probe-a on worker-2 never became ready: ImagePullBackOff[^"]*" type="NOT_RUN">/);

@@ -5,7 +5,15 @@ import { renderTerminal } from '../../../helpers/report/terminal.ts';
 import { podToPod, row, run } from '../fixtures/results.ts';
 
 const repro = "kubectl get --raw '/api/v1/namespaces/netconform-x/pods/probe-a-worker-1:8080/proxy/dial?host=10.244.2.5&port=8081&protocol=udp&request=hostname&tries=3'";
-const lossy = row({ protocol: 'udp', port: 8081, outcome: 'failed', observed: 'FILTERED', detail: 'lost 2 of 6', samples: { sent: 6, lost: 2, lossPct: 33.3, p50Ms: 9.5, p99Ms: 14 }, reproduce: repro });
+const lossy = row({
+  protocol: 'udp',
+  port: 8081,
+  outcome: 'failed',
+  observed: 'FILTERED',
+  detail: 'lost 2 of 6',
+  samples: { sent: 6, lost: 2, lossPct: 33.3, p50Ms: 9.5, p99Ms: 14 },
+  reproduce: repro,
+});
 
 describe('loss, latency and the reproduction command in every view', () => {
   test('JUnit: properties per row, and the failure body ends with the command', () => {

@@ -3,15 +3,17 @@ import { renderSummaryMarkdown } from '../../../helpers/report/summary-md.ts';
 import { nodePort, podToPod, podToService, row, run } from '../fixtures/results.ts';
 import type { StaticResult } from '../../../helpers/check/types.ts';
 
-const cutWorker2 = (r: { from: { node: string }; to: { node: string } }) =>
-  r.from.node !== r.to.node && (r.from.node === 'worker-2' || r.to.node === 'worker-2') ? ('FILTERED' as const) : undefined;
+const cutWorker2 = (r: { from: { node: string }; to: { node: string } }) => (r.from.node !== r.to.node && (r.from.node === 'worker-2' || r.to.node === 'worker-2') ? ('FILTERED' as const) : undefined);
 
 /** The markdown table row that starts with the given source label in the given suite section. */
 function matrixRow(md: string, suite: string, source: string): string[] {
   const section = md.slice(md.indexOf(`### ${suite}`));
   const line = section.split('\n').find((l) => l.startsWith(`| **${source}** |`));
   expect(line, `no matrix row for ${source} in ${suite}`).toBeDefined();
-  return line!.split('|').slice(2, -1).map((c) => c.trim());
+  return line!
+    .split('|')
+    .slice(2, -1)
+    .map((c) => c.trim());
 }
 
 describe('summary.md', () => {
@@ -66,8 +68,12 @@ describe('summary.md', () => {
     const reason = 'probe probe-a on node worker-2 never became ready: ImagePullBackOff';
     const setup: StaticResult = { kind: 'static', suite: 'pod-to-pod', name: 'setup worker-2/probe-a', status: 'not-run', node: 'worker-2', outcome: 'error', detail: reason, reason };
     const cidr: StaticResult = {
-      kind: 'static', suite: 'pod-to-service', name: 'Service CIDR 10.96.0.0/12 overlaps no node address or pod CIDR', status: 'fact',
-      outcome: 'failed', detail: 'Service CIDR overlaps: 10.96.0.0/12 contains node cp-1 10.96.0.10',
+      kind: 'static',
+      suite: 'pod-to-service',
+      name: 'Service CIDR 10.96.0.0/12 overlaps no node address or pod CIDR',
+      status: 'fact',
+      outcome: 'failed',
+      detail: 'Service CIDR overlaps: 10.96.0.0/12 contains node cp-1 10.96.0.10',
     };
     const md = renderSummaryMarkdown(run([...podToPod({ nodes: ['worker-1', 'worker-2'] }), setup, cidr]));
     expect(matrixRow(md, 'pod-to-pod', 'worker-2')).toEqual(['✓ 4/4', '⚠ 4/5']);

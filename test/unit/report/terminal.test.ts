@@ -2,8 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { renderTerminal } from '../../../helpers/report/terminal.ts';
 import { podToPod, run } from '../fixtures/results.ts';
 
-const cutWorker2 = (r: { from: { node: string }; to: { node: string } }) =>
-  r.from.node !== r.to.node && (r.from.node === 'worker-2' || r.to.node === 'worker-2') ? ('FILTERED' as const) : undefined;
+const cutWorker2 = (r: { from: { node: string }; to: { node: string } }) => (r.from.node !== r.to.node && (r.from.node === 'worker-2' || r.to.node === 'worker-2') ? ('FILTERED' as const) : undefined);
 
 describe('terminal view', () => {
   test('the matrix marks the broken pairs and the verdict is the last line', () => {
