@@ -198,7 +198,6 @@ heal_one() {
         wait_for "every BGP session of $1 to be Established again" 60 bgp_established "$n"
         for j in $(all_node_indexes); do [ "$j" = "$n" ] || wait_for "every BGP session of $(node_name "$j") to be Established again" 60 bgp_established "$j"; done
       fi ;;
-      done ;;
     loss)
       local n rule chain node
       for node in "$1" "$2"; do
