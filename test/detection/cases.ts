@@ -10,6 +10,20 @@ const OTHERS_THAN_W2 = [CP, W1];
 const NODEPORTS: [number, number] = [30000, 32767];
 
 /** The Service paths besides pod-to-service whose backend may sit across a broken pod path. */
+/**
+ * pod-to-node's UDP rows make a node's host probe answer pods on the other side of a cut: the
+ * answer hits the blackhole, netexec's UDP server exits on the failed write (agnhost
+ * assertNoError) and the probe restarts, so rows driven through that host probe meanwhile
+ * are control errors (never a network verdict). Known limit, see the issue-12 note.
+ */
+const HOST_PROBE_RESTART = (node: string) => [
+  {
+    rows: { suite: ['pod-to-pod', 'pod-to-service', 'session-affinity', 'dns'], from: { node, kind: 'host' as const } },
+    why: `${node}'s host probe restarts when its UDP answer to a pod across the cut fails (netexec exits on a failed write); its rows are control errors meanwhile`,
+  },
+  { rows: { suite: 'pod-to-node', to: { node } }, why: `${node}'s host probe restarts (see above)` },
+];
+
 const SERVICE_PATHS_ACROSS = (nodes: string[], why: string) => [
   { rows: { suite: 'session-affinity', from: { node: nodes } }, why },
   { rows: { suite: 'dns', from: { node: nodes } }, why: `${why}; a DNS query may pick a CoreDNS replica across it` },
@@ -28,6 +42,7 @@ export const FAULT_CASES: FaultCase[] = [
     ],
     mayFail: [
       ...SERVICE_PATHS_ACROSS([W1, W2], 'a Service VIP may pick a backend across the cut'),
+      ...HOST_PROBE_RESTART(W1),
       { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
       { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
       { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the cut' },
@@ -50,6 +65,7 @@ export const FAULT_CASES: FaultCase[] = [
     mayFail: [
       { rows: { suite: 'ports', port: 8472, from: { node: [W1, W2] }, to: { node: [W1, W2] } }, why: 'UDP 8472 between the two nodes is judged from the pod traffic it carries, which the cut breaks' },
       ...SERVICE_PATHS_ACROSS([W1, W2], 'a Service VIP may pick a backend across the cut'),
+      ...HOST_PROBE_RESTART(W1),
       { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
       { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
       { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the cut' },
@@ -263,6 +279,6 @@ export const FAULT_CASES: FaultCase[] = [
     networks: ['routed', 'vxlan'],
     mustFail: [{ rows: { suite: 'dns', from: { node: W2, kind: 'pod' }, properties: { 'dns.transport': 'udp' } }, why: `${W2} drops UDP 53 from its pods: their lookups over UDP time out` }],
     mayFail: [],
-    diagnosis: [new RegExp(`DNS over UDP times out from pods on ${W2} while DNS over TCP from ${W2} works`)],
+    diagnosis: [new RegExp(`DNS over UDP times out from pods on ${W2} \\(.*\\) while DNS over TCP from ${W2} works`)],
   },
 ];
