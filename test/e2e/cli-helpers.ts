@@ -41,6 +41,15 @@ export function objectsLeft(runId?: string): string[] {
 }
 
 /** The run id a CLI run printed ("namespace netconform-<id> created"); a --namespace run prints the id on --keep only. */
+/** Wait (polling, with a named timeout) until no object of any run is left: a quiet cluster, e.g. before comparing `list` with a run. */
+export async function untilNoRunLeft(timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let left = objectsLeft(); left.length > 0; left = objectsLeft()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for earlier runs' objects to be gone: ${left.slice(0, 5).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // poll interval of a condition wait
+  }
+}
+
 export function runIdOf(run: { stderr: string }): string {
   const id = /namespace netconform-([0-9a-f]{6}) created/.exec(run.stderr)?.[1] ?? /run id ([0-9a-f]{6})/.exec(run.stderr)?.[1];
   if (!id) throw new Error(`no run id in the CLI output:\n${run.stderr}`);

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { suiteFiles } from '../../helpers/check/modules.ts';
 import type { Row as CheckResult } from './cli-helpers.ts';
-import { describeRow, junitCounts, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
+import { untilNoRunLeft, describeRow, junitCounts, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
 
 const up = labIsUp();
 /** This issue's suites only, so the counts hold while other suites (nodeport, ports) grow. */
@@ -193,6 +193,9 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
   });
 
   test('list and a real run produce the same titles in every suite, NodePorts included', async () => {
+    // NodePorts are picked from the free ones: earlier runs' Services (a namespace still being
+    // deleted) must be gone, or list and run see different free ports.
+    await untilNoRunLeft();
     const list = await startCli(['list', '--kubeconfig', kubeconfig()]);
     expect(list.code, list.stderr).toBe(0);
     const listed = list.stdout.trim().split('\n').sort();
