@@ -237,6 +237,7 @@ export const FAULT_CASES: FaultCase[] = [
       },
     ],
     mayFail: [
+      ...SERVICE_PATHS_ACROSS([W1, W2], 'a Service VIP or a DNS query from either worker may cross the lossy pair'),
       { rows: { from: { node: [W1, W2] }, to: { node: [W1, W2] }, crossNode: true }, why: `20 % of packets between ${W1} and ${W2} are dropped, each direction` },
       { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend on the other worker' },
       { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either worker may forward to the backend across the lossy pair' },

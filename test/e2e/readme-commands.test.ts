@@ -79,6 +79,7 @@ describe('README shell blocks', () => {
       /^npm run demo\b/,
       /^npm test\b/,
       /^git clone <this repo>/,
+      /^npm install -g \.\/kube-netconform-\*\.tgz/,
       /^kube-netconform run --kubeconfig ~\/\.kube\/config/,
       /^kubectl netconform run\b/,
       /^kubectl apply -f manifests\/rbac\.yaml/,
