@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { kubeconfig, labIsUp, objectsLeft, repoRoot, runIdOf } from './cli-helpers.ts';
+import { suiteFiles } from '../../helpers/check/modules.ts';
 
 const up = labIsUp();
 const LAB_KUBECTL_DIR = '/var/cache/kube-netconform-lab/bin/kubernetes-v1.37.2';
@@ -60,7 +61,9 @@ describe.skipIf(!up)('npm pack', () => {
     expect(full.code, full.stderr + full.stdout).toBe(0);
     expect(full.stdout).toMatch(/^reports: /m);
     const results = JSON.parse(fs.readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as { results: { suite: string; outcome: string }[] };
-    expect(new Set(results.results.map((r) => r.suite))).toEqual(new Set(['pod-to-pod', 'pod-to-service', 'nodeport', 'ports']));
+    // Every path this checkout ships (the suite modules it has), found in the installed package too.
+    const paths = new Set(suiteFiles(path.join(repoRoot, 'suites')).map((f) => f.name));
+    expect(new Set(results.results.map((r) => r.suite))).toEqual(paths);
     expect(results.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error')).toEqual([]);
     expect(objectsLeft(runIdOf(full))).toEqual([]);
 
@@ -75,6 +78,6 @@ describe.skipIf(!up)('npm pack', () => {
         .filter(Boolean)
         .map((l) => l.split('\t')[0]),
     );
-    expect(suites).toEqual(new Set(['pod-to-pod', 'pod-to-service', 'nodeport', 'ports']));
+    expect(suites).toEqual(paths);
   });
 });
