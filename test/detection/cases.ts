@@ -18,7 +18,7 @@ const NODEPORTS: [number, number] = [30000, 32767];
  */
 const HOST_PROBE_RESTART = (node: string) => [
   {
-    rows: { suite: ['pod-to-pod', 'pod-to-service', 'session-affinity', 'dns'], from: { node, kind: 'host' as const } },
+    rows: { suite: ['pod-to-pod', 'pod-to-service', 'session-affinity', 'dns', 'ports'], from: { node, kind: 'host' as const } },
     why: `${node}'s host probe restarts when its UDP answer to a pod across the cut fails (netexec exits on a failed write); its rows are control errors meanwhile`,
   },
   { rows: { suite: 'pod-to-node', to: { node } }, why: `${node}'s host probe restarts (see above)` },
