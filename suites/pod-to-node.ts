@@ -79,7 +79,8 @@ export default defineSuite<PodToNodePlan>({
         for (const target of targets) {
           for (const protocol of ['tcp', 'udp'] as const) {
             const port = protocol === 'tcp' ? topology.ports.hostHttp : topology.ports.hostUdp;
-            const title = `${label(source)} → ${target.node}/host ${portText(port, protocol)}`;
+            // The host port is picked per run (helpers/host-ports.ts): the title names the protocol only, so list and run agree.
+            const title = `${label(source)} → ${target.node}/host host-port/${protocol}`;
             const problem = plan.problems?.[target.node];
             if (problem) {
               rows.push({ kind: 'static', suite: 'pod-to-node', title, status: 'not-run', node: target.node, reason: problem });

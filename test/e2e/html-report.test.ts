@@ -149,7 +149,7 @@ describe.skipIf(!haveChromium())('report.html in headless Chromium', () => {
       await browser.screenshot(path.join(shots, 'report-fault-top.png'), { width: 1100, maxHeight: 1000 });
 
       // Hover and click the broken pair: a tooltip with the counts, then the panel with its rows.
-      const cell = `table.heat[data-suite="pod-to-pod"] tbody tr:has(th[data-node="${W1}"]) td[data-cell]`;
+      const cell = `table.heat[data-suite="pod-to-pod"] tbody tr:has(th[data-node="${W1}"]) td[data-cell][title^="${W1} → ${W2}:"]`;
       await browser.pointAt(cell);
       expect(await browser.evaluate<string>('document.getElementById("tip").textContent')).toMatch(new RegExp(`${W1} → ${W2}: 0/\\d+ passed`));
       await browser.pointAt(cell, { click: true });

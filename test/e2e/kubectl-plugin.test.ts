@@ -34,7 +34,7 @@ describe.skipIf(!labIsUp() || !fs.existsSync(LAB_KUBECTL))('kubectl netconform (
     const lines = out.trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toMatch(/^pod-to-pod\t/);
-    expect(lines).toContain('pod-to-pod\tlab-worker-1/probe-a → lab-worker-2/probe-b <pod-ip>:8080/tcp');
+    expect(lines).toContain('pod-to-pod\tlab-worker-1/probe-a → lab-worker-2/probe-b 8080/tcp');
   });
 
   test('kubectl netconform --help is the same generated help', () => {

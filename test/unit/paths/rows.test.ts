@@ -21,10 +21,10 @@ describe('pod-to-node rows', () => {
   test("every pod probe → every node's host probe on its address, TCP and UDP, answered by that host probe's hostname", () => {
     const all = checks(rows(withPlan('pod-to-node', plan)));
     expect(all).toHaveLength(6 * 3 * 2);
-    const one = all.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/host 18080/tcp')!;
+    const one = all.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/host host-port/tcp')!;
     expect(one).toMatchObject({ from: { kind: 'pod', node: 'lab-worker-1' }, to: { kind: 'host', node: 'lab-worker-2', ip: '172.28.0.12' }, answer: { kind: 'hostname', expected: ['vm'] } });
     expect(one.target).toEqual({ host: '172.28.0.12', port: 18080, protocol: 'tcp' });
-    expect(all.find((r) => r.title === 'lab-worker-1/probe-b → lab-worker-1/host 18081/udp')!.target.port).toBe(18081);
+    expect(all.find((r) => r.title === 'lab-worker-1/probe-b → lab-worker-1/host host-port/udp')!.target.port).toBe(18081);
   });
 
   test('--short: probe-a only; a host probe whose hostname could not be read: its rows are not run, saying why', () => {
