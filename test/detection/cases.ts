@@ -52,7 +52,7 @@ export const FAULT_CASES: FaultCase[] = [
   {
     id: 'cut-route-vxlan',
     fault: ['cut-route', W1, W2],
-    networks: ['vxlan', 'flannel-vxlan'],
+    networks: ['vxlan'],
     mustFail: [
       {
         rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'host' }, to: { node: W1, kind: 'pod' } },
@@ -288,3 +288,17 @@ export const FAULT_CASES: FaultCase[] = [
     diagnosis: [new RegExp(`DNS over UDP times out from pods on ${W2} \\(.*\\) while DNS over TCP from ${W2} works`)],
   },
 ];
+
+// flannel-vxlan: the same cut, but flanneld's --ip-masq masquerades a pod's traffic to a node
+// address (outside the cluster network) to its own node's address, so lab-worker-1's host
+// answers lab-worker-2's pods at lab-worker-2's node IP, past the blackhole: those pod-to-node
+// rows must pass there (seen on the lab: they did).
+{
+  const vxlanCut = FAULT_CASES.find((c) => c.id === 'cut-route-vxlan')!;
+  FAULT_CASES.push({
+    ...vxlanCut,
+    id: 'cut-route-flannel-vxlan',
+    networks: ['flannel-vxlan'],
+    mustFail: vxlanCut.mustFail.filter((m) => m.rows.suite !== 'pod-to-node'),
+  });
+}
