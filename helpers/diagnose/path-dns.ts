@@ -3,33 +3,8 @@
 import type { NetworkResult } from '../check/types.ts';
 import type { ResultRule as DiagnosisRule, ResultFinding as Finding } from './result-rules.ts';
 
-type Rows = readonly NetworkResult[];
-
-const failed = (r: NetworkResult) => r.outcome === 'failed';
-const passed = (r: NetworkResult) => r.outcome === 'passed';
-const proto = (r: { protocol: string }) => r.protocol.toUpperCase();
-
-function names(items: Iterable<string>, max = 5): string {
-  const list = [...new Set(items)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  return list.length > max ? `${list.slice(0, max).join(', ')} and ${list.length - max} more` : list.join(', ');
-}
-
-const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-const explainAll = (rows: Rows, note: string): Finding['explains'] => rows.map((result) => ({ result, note }));
-const portsOf = (rows: Rows) => names(rows.map((r) => `${proto(r)} ${r.port}`));
-
-/** Small pod-to-pod traffic between two nodes (either direction, or within one node) fails. */
-function podNetworkBroken(all: Rows, a: string, b: string): boolean {
-  return all.some(
-    (r) =>
-      r.suite === 'pod-to-pod' &&
-      failed(r) &&
-      (r.payload ?? 'small') === 'small' &&
-      r.from.kind === 'pod' &&
-      r.to.kind === 'pod' &&
-      ((r.from.node === a && r.to.node === b) || (r.from.node === b && r.to.node === a)),
-  );
-}
+import { count, names } from './rule.ts';
+import { explainAll, failed, passed, podNetworkBroken, portsOf, proto, type Rows } from './result-rules.ts';
 
 const isDns = (r: NetworkResult) => r.suite === 'dns';
 const lookupOf = (r: NetworkResult) => r.properties?.['dns.result'];

@@ -4,7 +4,7 @@
 // of these is ported.
 import type { NetworkResult } from '../check/types.ts';
 import { resultOf, type DiagnoseContext, type Facts } from './facts.ts';
-import type { DiagnosisRule, RuleFinding } from './rule.ts';
+import { names, type DiagnosisRule, type RuleFinding } from './rule.ts';
 
 export interface ResultFinding {
   rule: string;
@@ -34,4 +34,27 @@ export function onFacts(rule: ResultRule): DiagnosisRule {
       }));
     },
   };
+}
+
+// The small vocabulary the result-reading rules (path-services.ts, path-dns.ts) share.
+export type Rows = readonly NetworkResult[];
+
+export const failed = (r: NetworkResult) => r.outcome === 'failed';
+export const passed = (r: NetworkResult) => r.outcome === 'passed';
+export const proto = (r: { protocol: string }) => r.protocol.toUpperCase();
+
+export const explainAll = (rows: Rows, note: string): ResultFinding['explains'] => rows.map((result) => ({ result, note }));
+export const portsOf = (rows: Rows) => names(rows.map((r) => `${proto(r)} ${r.port}`));
+
+/** Small pod-to-pod traffic between two nodes (either direction, or within one node) fails. */
+export function podNetworkBroken(all: Rows, a: string, b: string): boolean {
+  return all.some(
+    (r) =>
+      r.suite === 'pod-to-pod' &&
+      failed(r) &&
+      (r.payload ?? 'small') === 'small' &&
+      r.from.kind === 'pod' &&
+      r.to.kind === 'pod' &&
+      ((r.from.node === a && r.to.node === b) || (r.from.node === b && r.to.node === a)),
+  );
 }
