@@ -205,9 +205,13 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'ports', port: 179, protocol: 'tcp', from: { node: W2 } }, why: `TCP 179 out of ${W2} is dropped too (both directions, stateless)` },
       { rows: { suite: 'pod-to-pod', to: { node: W2, kind: 'pod' }, from: { node: OTHERS_THAN_W2 } }, why: `the peers withdrew the route to ${W2}'s pod range when its BGP sessions died` },
       { rows: { suite: 'pod-to-pod', from: { node: W2 }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `${W2} withdrew its routes to the other nodes' pod ranges` },
+      { rows: { suite: 'pod-to-node', from: { node: OTHERS_THAN_W2, kind: 'pod' }, to: { node: W2 } }, why: `${W2}'s host answers the other nodes' pods over the pod routes it withdrew` },
     ],
     mayFail: [
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server reaches ${W2}'s probes over the pod route that is withdrawn, so they cannot be driven` },
+      { rows: { suite: ['pod-to-node', 'hairpin'], from: { node: W2, kind: 'pod' } }, why: `${W2}'s probes cannot be driven over the withdrawn pod route (control errors)` },
+      ...SERVICE_PATHS_ACROSS([CP, W1, W2], `a Service VIP may pick a backend on the other side of the withdrawn routes`),
+      ...HOST_PROBE_RESTART(W2),
       { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of the withdrawn routes` },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward across the withdrawn routes` },
       { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward across the withdrawn routes` },
