@@ -2,7 +2,7 @@
 // topology. Used by the CLI and by suites/setup.ts (when the suites are run by vitest directly).
 // Records phase times; stops at the next step when `signal` aborts; never leaves what it made.
 import { checkControlPaths } from './control-preflight.ts';
-import { SetupError } from './errors.ts';
+import { messageOf, SetupError } from './errors.ts';
 import { ControlClient } from './http.ts';
 import { createProbes, discoverNodes, prepareNamespace, teardown, waitFor, waitForProbes, type Deployment } from './deploy.ts';
 import { HOST_PORT_RANGE, isHostPortConflict, pickHostPort, randomStart, usedHostPorts } from './host-ports.ts';
@@ -52,6 +52,8 @@ export interface RunState {
   topology?: Topology;
   kubernetesVersion?: string;
   phases: Record<string, number>;
+  /** What the modules started in this process for the run (a server): stopped at teardown, even with --keep. */
+  releases?: Array<() => Promise<void>>;
 }
 
 export function portsFor(hostPort?: number): ProbePorts {
@@ -215,7 +217,8 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
     await Promise.all(
       options.modules.map(async (m) => {
-        if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built }, plans[m.name]);
+        const onTeardown = (release: () => Promise<void>) => void (state.releases ??= []).push(release);
+        if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built, onTeardown }, plans[m.name]);
         if (m.describe) progress(`${m.name}: ${m.describe(plans[m.name])}`);
       }),
     );
@@ -242,6 +245,7 @@ async function preflightControl(kube: Kube, topology: Topology, options: { concu
 
 /** Delete what the run made (unless kept); records the cleanup phase. */
 export async function tearDownRun(kube: Kube, state: RunState, options: { keep: boolean; timeoutMs?: number; onProgress?: (m: string) => void }): Promise<void> {
+  for (const release of state.releases?.splice(0) ?? []) await release().catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}`));
   const deployment = state.deployment;
   if (!deployment) return;
   if (options.keep) {

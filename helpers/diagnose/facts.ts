@@ -36,9 +36,10 @@ export type Seen = 'answered' | 'wrong-answer' | 'refused' | 'filtered' | 'contr
 
 /**
  * The shape of the path: between two ends on one node, between two nodes, toward a Service VIP
- * (backend node unknown), or from the runner outside the cluster into a node.
+ * (backend node unknown), from the runner outside the cluster into a node, or out of the
+ * cluster to the runner (pod-to-external).
  */
-export type Direction = 'same-node' | 'node-to-node' | 'to-service' | 'from-runner';
+export type Direction = 'same-node' | 'node-to-node' | 'to-service' | 'from-runner' | 'to-outside';
 
 export interface Facts {
   path: SuiteName;
@@ -94,6 +95,7 @@ export function resultOf(f: Facts): CheckResult {
 
 function direction(r: CheckResult): Direction {
   if (r.from.kind === 'runner') return 'from-runner';
+  if (r.to.kind === 'runner') return 'to-outside';
   if (r.to.kind === 'service' || !r.to.node) return 'to-service';
   return r.from.node && r.from.node === r.to.node ? 'same-node' : 'node-to-node';
 }

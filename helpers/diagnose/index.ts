@@ -12,6 +12,7 @@
 
 import { isNetwork, type CheckResult, type NetworkResult, type RunResults } from '../check/types.ts';
 import { asymmetric } from './asymmetric.ts';
+import { egressNat } from './egress-nat.ts';
 import { dnsAnswers, dnsDown, dnsResolvedDataPath, dnsUdpBlocked, dnsUnreachableFromNode } from './path-dns.ts';
 import { affinityOverPodNetwork, hairpin, podToNodeFirewall, serviceRowsWithBrokenProxy, sessionAffinity } from './path-services.ts';
 import { onFacts } from './result-rules.ts';
@@ -59,6 +60,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   podNetwork,
   nodePortOverPodNetwork,
   portFirewall,
+  egressNat,
   onFacts(hairpin),
   serviceProxy,
   nodePortLocal,

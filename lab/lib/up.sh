@@ -132,6 +132,7 @@ lab_up() {
   wait_for "every node to register and get a podCIDR" 60 all_pod_cidrs_allocated
   local table; table=$(pod_cidr_table)
   pod_network_up "$network" <<<"$table"
+  egress_nat_up "$network"
   kubectl_lab label node "$(node_name 0)" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
   lab_declare_cni "$network"
   wait_for "every node to be Ready" 90 kubectl_lab wait --for=condition=Ready node --all --timeout=2s
