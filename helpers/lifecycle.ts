@@ -143,6 +143,18 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector, architectures: imageArchitectures(options) });
   checkAborted(options.signal);
   const probed = nodes.filter((n) => !n.skipReason);
+  /** Create the run's probe pods on the host ports chosen so far: every role, or only `roles`. */
+  const placeProbes = (deployment: Deployment, roles?: ProbeRole[]) =>
+    createProbes(kube, deployment, nodes, {
+      runId: options.runId,
+      image: probeImage(options),
+      imagePullSecret: options.imagePullSecret,
+      ports,
+      concurrency: options.concurrency,
+      podsPerNode: options.podsPerNode,
+      ...(roles ? { roles } : {}),
+      signal: options.signal,
+    });
   progress(`cluster ${kube.access.server} (${state.kubernetesVersion}): probing ${probed.length} of ${nodes.length} nodes`);
   const plans = await prepareModules(kube, nodes, { modules: options.modules, suite });
   options.beforeDeploy?.(plannedTopology({ runId: options.runId, namespace: options.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes }, options, plans));
@@ -155,15 +167,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     progress(
       `namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp; creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + 1)} probe pods`,
     );
-    await createProbes(kube, deployment, nodes, {
-      runId: options.runId,
-      image: probeImage(options),
-      imagePullSecret: options.imagePullSecret,
-      ports,
-      concurrency: options.concurrency,
-      podsPerNode: options.podsPerNode,
-      signal: options.signal,
-    });
+    await placeProbes(deployment);
     // Each path's own objects, created while the probes start.
     await Promise.all(
       options.modules.map(async (m) => {
@@ -190,15 +194,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       });
       ports = await freeHostPorts(kube, [taken, taken + 1]);
       progress(`host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp`);
-      await createProbes(kube, deployment, nodes, {
-        runId: options.runId,
-        image: probeImage(options),
-        imagePullSecret: options.imagePullSecret,
-        ports,
-        concurrency: options.concurrency,
-        roles: ['host'],
-        signal: options.signal,
-      });
+      await placeProbes(deployment, ['host']);
       probes = await wait();
     }
     // A probe created and then deleted by someone else before the checks is a row, never silently dropped.
