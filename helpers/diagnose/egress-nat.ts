@@ -1,5 +1,5 @@
 import type { Facts } from './facts.ts';
-import { count, explainAll, failed, groupBy, names, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
+import { count, explainAll, failed, groupBy, isCrossNode, judged, names, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
 
 /**
  * Pods on a node cannot reach the server outside the cluster (or reach it as their own pod IP)
@@ -12,7 +12,12 @@ export const egressNat: DiagnosisRule = {
   find({ all, open }) {
     const outside = all.filter((f) => f.direction === 'to-outside');
     const hostReaches = (node: string) => outside.some((f) => f.from.node === node && f.from.kind === 'host' && passed(f));
-    const rows = open.filter((f) => f.direction === 'to-outside' && f.from.kind === 'pod' && failed(f) && hostReaches(f.from.node));
+    // A node that does not forward its pods' traffic at all breaks their way out too: not NAT.
+    const forwards = (node: string) => {
+      const cross = all.filter((f) => f.path === 'pod-to-pod' && f.from.node === node && f.from.kind === 'pod' && isCrossNode(f) && judged(f));
+      return cross.length === 0 || cross.some(passed);
+    };
+    const rows = open.filter((f) => f.direction === 'to-outside' && f.from.kind === 'pod' && failed(f) && hostReaches(f.from.node) && forwards(f.from.node));
     const findings: RuleFinding[] = [];
     for (const [node, mine] of groupBy(rows, (f: Facts) => f.from.node)) {
       const server = names(mine.map((f) => `${f.to.ip}:${f.port}`));

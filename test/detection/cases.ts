@@ -17,7 +17,7 @@ const NODEPORTS: [number, number] = [30000, 32767];
  */
 const HOST_PROBE_RESTART = (node: string) => [
   {
-    rows: { suite: ['pod-to-pod', 'pod-to-service', 'session-affinity', 'dns', 'ports'], from: { node, kind: 'host' as const } },
+    rows: { suite: ['pod-to-pod', 'pod-to-service', 'pod-to-external', 'session-affinity', 'dns', 'ports'], from: { node, kind: 'host' as const } },
     why: `${node}'s host probe restarts when its UDP answer to a pod across the cut fails (netexec exits on a failed write); its rows are control errors meanwhile`,
   },
   { rows: { suite: 'pod-to-node', to: { node } }, why: `${node}'s host probe restarts (see above)` },
@@ -147,8 +147,8 @@ export const FAULT_CASES: FaultCase[] = [
       },
       { rows: { suite: 'pod-to-service', from: { node: W2 } }, why: `Service traffic from ${W2} to remote backends is forwarded` },
       {
-        rows: { suite: ['hairpin', 'pod-to-node'], from: { node: W2, kind: 'pod' } },
-        why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, and their traffic to other nodes is forwarded`,
+        rows: { suite: ['hairpin', 'pod-to-node', 'pod-to-external'], from: { node: W2, kind: 'pod' } },
+        why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, and their traffic to other nodes and out of the cluster is forwarded`,
       },
       { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on ${W2}, and ${W2}'s own probes cannot be driven` },
       { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on ${W2}; ${W2}'s pods' queries are forwarded` },
@@ -213,7 +213,7 @@ export const FAULT_CASES: FaultCase[] = [
     ],
     mayFail: [
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server reaches ${W2}'s probes over the pod route that is withdrawn, so they cannot be driven` },
-      { rows: { suite: ['pod-to-node', 'hairpin'], from: { node: W2, kind: 'pod' } }, why: `${W2}'s probes cannot be driven over the withdrawn pod route (control errors)` },
+      { rows: { suite: ['pod-to-node', 'hairpin', 'pod-to-external'], from: { node: W2, kind: 'pod' } }, why: `${W2}'s probes cannot be driven over the withdrawn pod route (control errors)` },
       ...SERVICE_PATHS_ACROSS([CP, W1, W2], `a Service VIP may pick a backend on the other side of the withdrawn routes`),
       ...HOST_PROBE_RESTART(W2),
       { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of the withdrawn routes` },
@@ -234,6 +234,20 @@ export const FAULT_CASES: FaultCase[] = [
     mustFail: [],
     mayFail: [],
     diagnosis: [],
+  },
+  {
+    id: 'no-egress-nat',
+    fault: ['no-egress-nat', W2],
+    // The lab's own egress NAT (lab/lib/egress.sh); in the flannel modes flanneld owns it.
+    networks: ['routed', 'bgp'],
+    mustFail: [
+      {
+        rows: { suite: 'pod-to-external', from: { node: W2, kind: 'pod' } },
+        why: `${W2}'s pods reach the runner with their pod IPs, which nothing outside the cluster routes back (the root namespace blackholes them)`,
+      },
+    ],
+    mayFail: [],
+    diagnosis: [new RegExp(`pods on ${W2} cannot reach outside the cluster: egress NAT`)],
   },
   {
     // Not a broken path: a lossy one. Which rows lose samples is chance, so no row MUST fail;

@@ -110,3 +110,23 @@ describe('diagnosis: egress NAT', () => {
     expect(diagnose(rows).findings.map((f) => f.rule)).not.toContain('egress-nat');
   });
 });
+
+describe('diagnosis: egress NAT is not blamed for a node that forwards nothing', () => {
+  test("its pods' cross-node traffic fails too → the egress-nat rule leaves the rows to others", () => {
+    const out = (kind: 'pod' | 'host', failed: boolean): NetworkResult =>
+      row({
+        suite: 'pod-to-external',
+        from: { kind, node: 'worker-2', pod: kind === 'host' ? 'probe-host-worker-2' : 'probe-a', ip: kind === 'host' ? '172.28.0.12' : '10.244.2.5', family: 'ipv4' },
+        to: { kind: 'runner', node: '', ip: '172.28.0.1', family: 'ipv4' },
+        ...(failed ? { outcome: 'failed' as const, observed: 'FILTERED' as const } : {}),
+      });
+    const podToPodFails = row({
+      from: { node: 'worker-2', kind: 'pod', pod: 'probe-a', ip: '10.244.2.5', family: 'ipv4' },
+      to: { node: 'worker-1', kind: 'pod', pod: 'probe-a', ip: '10.244.1.5', family: 'ipv4' },
+      outcome: 'failed',
+      observed: 'FILTERED',
+    });
+    const { findings } = diagnose([out('pod', true), out('pod', true), out('host', false), podToPodFails]);
+    expect(findings.map((f) => f.rule)).not.toContain('egress-nat');
+  });
+});
