@@ -17,8 +17,8 @@ fault_usage_paths() {
   block-udp <nodeA> <nodeB>                    (routed) A drops UDP between its pods and B's pods, both ways; TCP untouched
   one-way <nodeA> <nodeB>                      (routed) B drops NEW connections from A (its pods and host) into B's pods;
                                                B → A still works (the replies are not new)
-  isolate-next-pod <node>                      (routed) blackhole, on <node>, the address its pod IPAM hands out next:
-                                               the next pod created there is unreachable from outside its own bridge
+  isolate-next-pod <node>                      (routed) <node> stops forwarding to and from the address its pod IPAM
+                                               hands out next: the next pod created there is reached only by the node itself and its bridge
 USAGE
 }
 
@@ -101,9 +101,12 @@ fault_inject_paths() {
     isolate-next-pod)
       [ $# -eq 1 ] || die "usage: fault isolate-next-pod <node>" 2
       local n ip; n=$(node_index "$1"); ip=$(fault_next_pod_ip "$n") || die "isolate-next-pod: cannot tell the next pod address on $1 (routed network only)" 2
-      # A /32 blackhole beats the bridge's connected route: the node neither routes to it nor
-      # answers for it; pods on the same bridge still reach it at layer 2.
-      in_node "$n" ip route replace blackhole "$ip/32"
+      # Everything the node forwards to or from that address is dropped (mangle FORWARD): other
+      # nodes, and the API server's pod proxy, no longer reach it, while the node itself (kubelet's
+      # readiness probe, its host network) and its bridge neighbours still do.
+      fault_chains "$n"
+      in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -d "$ip" -m comment --comment knc-fault:isolate-next-pod -j DROP
+      in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -s "$ip" -m comment --comment knc-fault:isolate-next-pod -j DROP
       echo "isolated address: $ip"
       fault_record isolate-next-pod "$1" "$ip" ;;
   esac
@@ -139,6 +142,8 @@ heal_one_paths() {
     no-egress-nat) egress_nat_hook "$(node_index "$1")" on ;;
     block-udp) fault_chains_clean "$(node_index "$1")" "$name" ;;
     one-way) fault_chains_clean "$(node_index "$2")" "$name" ;;
-    isolate-next-pod) in_node "$(node_index "$1")" ip route del blackhole "$2/32" 2>/dev/null || true ;;
+    isolate-next-pod)
+      fault_chains_clean "$(node_index "$1")" "$name"
+      in_node "$(node_index "$1")" ip route del blackhole "$2/32" 2>/dev/null || true ;;
   esac
 }

@@ -3,7 +3,7 @@
 // the CLI, heal, and write the run's rows to test/unit/fixtures/real/<id>.json. The unit tests
 // of the diagnosis rules (test/unit/diagnose/real-faults.test.ts) read them back: the rules are
 // judged on what a real broken network produced, not only on synthetic meshes.
-//   flock /tmp/knc-lab.lock bash -c 'bash lab/lab.sh up && npm run build && npx tsx test/tools/capture-fault-fixtures.ts; bash lab/lab.sh down'
+//   flock /tmp/knc-lab.lock bash -c 'bash lab/lab.sh up && npm run build && npx tsx test/tools/capture-fault-fixtures.ts [id…]; bash lab/lab.sh down'
 // Exits 1 when a run did not fail (the fault did not take), so a fixture never holds a healthy run.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,7 +47,8 @@ if (network !== 'routed') throw new Error(`these faults are written for the rout
 const commit = execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 fs.mkdirSync(outDir, { recursive: true });
 let ok = true;
-for (const f of FIXTURES) {
+const only = process.argv.slice(2);
+for (const f of FIXTURES.filter((x) => only.length === 0 || only.includes(x.id))) {
   lab('heal');
   const faultOutput = lab('fault', ...f.fault).trim();
   try {
