@@ -18,7 +18,7 @@ fault_usage_paths() {
   one-way <nodeA> <nodeB>                      (routed) B drops NEW connections from A (its pods and host) into B's pods;
                                                B → A still works (the replies are not new)
   isolate-next-pod <node>                      (routed) <node> stops forwarding to and from the address its pod IPAM
-                                               hands out next: the next pod created there is reached only by the node itself and its bridge
+                                               hands out next: the next pod created there is reached only by the node itself
 USAGE
 }
 
@@ -102,8 +102,9 @@ fault_inject_paths() {
       [ $# -eq 1 ] || die "usage: fault isolate-next-pod <node>" 2
       local n ip; n=$(node_index "$1"); ip=$(fault_next_pod_ip "$n") || die "isolate-next-pod: cannot tell the next pod address on $1 (routed network only)" 2
       # Everything the node forwards to or from that address is dropped (mangle FORWARD): other
-      # nodes, and the API server's pod proxy, no longer reach it, while the node itself (kubelet's
-      # readiness probe, its host network) and its bridge neighbours still do.
+      # nodes, the API server's pod proxy and, as bridged traffic passes FORWARD too
+      # (br_netfilter), its bridge neighbours no longer reach it; the node itself (kubelet's
+      # readiness probe) still does, so the pod becomes Ready.
       fault_chains "$n"
       in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -d "$ip" -m comment --comment knc-fault:isolate-next-pod -j DROP
       in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -s "$ip" -m comment --comment knc-fault:isolate-next-pod -j DROP
