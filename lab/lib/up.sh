@@ -54,6 +54,7 @@ lab_preflight() {
 lab_has_leftovers() {
   ip netns list 2>/dev/null | grep -q '^knc-' || ip link show "$LAB_ROOT_IF" >/dev/null 2>&1 \
     || ip -4 route show exact "$LAB_POD_CIDR" | grep -q '^blackhole ' \
+    || ip -6 route show exact "$LAB_POD_CIDR6" | grep -q '^blackhole ' \
     || [ -d "$LAB_STATE" ] || [ -d "$LAB_RUN" ] || [ -n "$(cgroup_lab_pids)" ]
 }
 
