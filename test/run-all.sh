@@ -35,6 +35,11 @@ else
     LAB_NETWORK=routed vitest_step lab-routed --project lab
     DETECTION_HEALTHY_RUNS=3 vitest_step e2e --project e2e
   fi
+  # Dual-stack (routed, IPv4 + IPv6): both families on every node, pod and Service, and the
+  # per-family faults (cut-route / block-port --family 6); the rest of the lab tests ran above.
+  if lab_step lab-up-dual up --network routed --ip-family dual; then
+    LAB_NETWORK=routed LAB_IP_FAMILY=dual vitest_step lab-dual --project lab test/lab/dual.test.ts
+  fi
   # vxlan with kube-proxy in nftables mode: the overlay's own faults (cut-route through the overlay,
   # UDP 8472), kube-proxy-down (nftables) and the MTU fault through VXLAN. The faults that do not
   # depend on the pod network (pods-to-node-drop, hairpin-off, dns-down, block-dns-udp, and the
