@@ -77,7 +77,7 @@ pod_cidr_table() {
 }
 
 lab_up() {
-  local nodes=3 network=routed proxy_mode=iptables
+  local nodes=3 network=routed proxy_mode=iptables lb=
   while [ $# -gt 0 ]; do
     case "$1" in
       --nodes) nodes=${2:?--nodes needs a number}; shift 2 ;;
@@ -86,12 +86,15 @@ lab_up() {
       --network=*) network=${1#*=}; shift ;;
       --proxy-mode) proxy_mode=${2:?--proxy-mode needs iptables or nftables}; shift 2 ;;
       --proxy-mode=*) proxy_mode=${1#*=}; shift ;;
-      *) die "unknown option '$1' for up; options: --nodes N, --network ${LAB_NETWORKS// /|}, --proxy-mode iptables|nftables" 2 ;;
+      --lb) lb=${2:?--lb needs one of: $LAB_LBS}; shift 2 ;;
+      --lb=*) lb=${1#*=}; shift ;;
+      *) die "unknown option '$1' for up; options: --nodes N, --network ${LAB_NETWORKS// /|}, --proxy-mode iptables|nftables, --lb ${LAB_LBS// /|}" 2 ;;
     esac
   done
   [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 2 ] && [ "$nodes" -le 20 ] || die "--nodes must be a number from 2 to 20 (got '$nodes')" 2
   [[ " $LAB_NETWORKS " == *" $network "* ]] || die "--network must be one of ${LAB_NETWORKS// /, } (got '$network')" 2
   [[ " $LAB_PROXY_MODES " == *" $proxy_mode "* ]] || die "--proxy-mode must be iptables or nftables (got '$proxy_mode')" 2
+  [ -z "$lb" ] || [[ " $LAB_LBS " == *" $lb "* ]] || die "--lb must be one of ${LAB_LBS// /, } (got '$lb')" 2
   lab_preflight "$network" "$proxy_mode"
   if lab_has_leftovers; then
     log "found a previous lab (running or crashed); removing it first"
@@ -99,6 +102,7 @@ lab_up() {
   fi
   local t0; t0=$(date +%s)
   local extra_builds=(); case "$network" in flannel-*) extra_builds+=(flannel) ;; esac
+  [ -z "$lb" ] || extra_builds+=("$lb")
   bash "$LAB_DIR/build.sh" "${extra_builds[@]}"
   images_build
   dns_build
@@ -106,9 +110,9 @@ lab_up() {
   # Any failing step exits (set -e); the EXIT trap then removes the partial lab.
   trap lab_on_up_failure EXIT
   trap 'exit 130' INT TERM
-  export LAB_NODES=$nodes LAB_NETWORK=$network LAB_PROXY_MODE=$proxy_mode
+  export LAB_NODES=$nodes LAB_NETWORK=$network LAB_PROXY_MODE=$proxy_mode LAB_LB=$lb
   mkdir -p "$LAB_STATE" "$LAB_RUN" "$LAB_LOGS"
-  printf 'LAB_NODES=%s\nLAB_NETWORK=%s\nLAB_PROXY_MODE=%s\n' "$nodes" "$network" "$proxy_mode" > "$(lab_config_file)"
+  printf 'LAB_NODES=%s\nLAB_NETWORK=%s\nLAB_PROXY_MODE=%s\nLAB_LB=%s\n' "$nodes" "$network" "$proxy_mode" "$lb" > "$(lab_config_file)"
   cgroup_make "$LAB_CGROUP_PARENT/daemons"
   log "network: hub, $nodes node namespaces, root leg $LAB_ROOT_IF $LAB_ROOT_IP"
   net_create_hub
@@ -139,8 +143,9 @@ lab_up() {
   dns_up
   log "checking that a probe pod runs on every node"
   lab_smoke_pods
+  [ "$lb" != metallb ] || metallb_up
   trap - EXIT INT TERM
-  log "lab up: $nodes nodes, $network pod network, kube-proxy $proxy_mode mode, in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
+  log "lab up: $nodes nodes, $network pod network, kube-proxy $proxy_mode mode${lb:+, LoadBalancer $lb}, in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
   echo "$(pki_dir)/admin.kubeconfig"
 }
 
@@ -199,7 +204,7 @@ YAML
 lab_status() {
   if [ ! -f "$(lab_config_file)" ]; then echo "lab: down"; return 0; fi
   load_lab_config
-  echo "lab: up, $LAB_NODES nodes, $LAB_NETWORK pod network, kube-proxy ${LAB_PROXY_MODE:-iptables} mode, kubeconfig $(pki_dir)/admin.kubeconfig"
+  echo "lab: up, $LAB_NODES nodes, $LAB_NETWORK pod network, kube-proxy ${LAB_PROXY_MODE:-iptables} mode${LAB_LB:+, LoadBalancer $LAB_LB}, kubeconfig $(pki_dir)/admin.kubeconfig"
   local i name d
   for i in $(all_node_indexes); do
     name=$(node_name "$i")
@@ -209,7 +214,7 @@ lab_status() {
     for d in "${daemons[@]}"; do daemon_alive "$d-$name" && alive+=("$d") || alive+=("$d:DOWN"); done
     echo "  $name $(node_ip "$i") netns $(node_netns "$i"): ${alive[*]}"
   done
-  for d in etcd kube-apiserver kube-controller-manager kube-scheduler; do
+  for d in etcd kube-apiserver kube-controller-manager kube-scheduler $([ "${LAB_LB:-}" != metallb ] || metallb_daemons); do
     daemon_alive "$d" && echo "  $d: running" || echo "  $d: DOWN"
   done
   kubectl_lab get nodes -o wide 2>&1 || true
