@@ -19,6 +19,7 @@ import { loadBalancerServiceManifest } from '../helpers/manifests.ts';
 import { nodeTargets } from '../helpers/nodeport/deploy.ts';
 import { runnerReaches } from '../helpers/nodeport/reach.ts';
 import type { NodeAddressType } from '../helpers/nodeport/types.ts';
+import type { Service } from '../helpers/kube/index.ts';
 import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
@@ -30,6 +31,15 @@ export const EXPECT = {
 
 /** How long a LoadBalancer implementation gets to assign an address, from the Service's creation. */
 export const INGRESS_WAIT_MS = 20_000;
+/**
+ * With no sign of any implementation — no address and no cloud-provider finalizer — the wait ends
+ * after this: in-cluster implementations (MetalLB, Cilium, kube-vip, k3s ServiceLB) assign within
+ * a second or two, and a cloud's service controller marks the Service at once (CLOUD_LB_FINALIZER).
+ * A cluster without any then costs a run 5 s, not 20.
+ */
+export const QUIET_WAIT_MS = 5_000;
+/** Kubernetes' cloud-provider service controller puts this on every LoadBalancer Service it takes up. */
+export const CLOUD_LB_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup';
 /** Requests per row: every one must be answered by a backend. */
 export const LB_TRIES = 6;
 /** Per request from the runner; a healthy load balancer on the node network answers in milliseconds. */
@@ -97,8 +107,29 @@ export function pickTarget(options: { service: string; ingress: { ip?: string; h
   };
 }
 
-const ingressOf = (svc: { status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } } | undefined) =>
+type Ingress = { ip?: string; hostname?: string };
+
+const ingressOf = (svc: Service | undefined): Ingress[] =>
   (svc?.status?.loadBalancer?.ingress ?? []).filter((i) => i.ip || i.hostname).map((i) => ({ ...(i.ip ? { ip: i.ip } : {}), ...(i.hostname ? { hostname: i.hostname } : {}) }));
+
+/**
+ * One look at the Service during the wait: its address, or why the wait ends without one, or
+ * undefined (keep waiting). Pure.
+ */
+export function ingressWait(options: { service: string; svc: Service | undefined; elapsedMs: number }): { ingress: Ingress[] } | { skip: string } | undefined {
+  const ingress = ingressOf(options.svc);
+  if (ingress.length) return { ingress };
+  const takenUp = (options.svc?.metadata?.finalizers ?? []).includes(CLOUD_LB_FINALIZER);
+  if (options.elapsedMs >= INGRESS_WAIT_MS)
+    return {
+      skip: `no LoadBalancer implementation assigned an address to service/${options.service} within ${INGRESS_WAIT_MS / 1000} s${takenUp ? ` (a cloud-provider service controller took it up: finalizer ${CLOUD_LB_FINALIZER})` : ''}`,
+    };
+  if (!takenUp && options.elapsedMs >= QUIET_WAIT_MS)
+    return {
+      skip: `no LoadBalancer implementation assigned an address to service/${options.service} within ${QUIET_WAIT_MS / 1000} s, and none took it up (no ${CLOUD_LB_FINALIZER} finalizer from a cloud-provider service controller)`,
+    };
+  return undefined;
+}
 
 export default defineSuite<LoadBalancerPlan>({
   name: 'loadbalancer',
@@ -129,19 +160,24 @@ export default defineSuite<LoadBalancerPlan>({
 
   async settle({ kube, deployment, topology, options }, plan) {
     if (plan.problem) return plan;
-    const left = Math.max(0, (plan.createdAt ?? Date.now()) + INGRESS_WAIT_MS - Date.now());
-    let ingress: LoadBalancerPlan['ingress'] = [];
+    const createdAt = plan.createdAt ?? Date.now();
+    let waited: { ingress: Ingress[] } | { skip: string };
     try {
-      ingress = await waitFor(
-        async () => {
-          const found = ingressOf(await kube.readService(deployment.namespace, plan.service));
-          return found.length ? found : undefined;
-        },
-        { timeoutMs: left, what: `status.loadBalancer.ingress of service/${plan.service}`, signal: options.signal },
-      );
+      waited = await waitFor(async () => ingressWait({ service: plan.service, svc: await kube.readService(deployment.namespace, plan.service), elapsedMs: Date.now() - createdAt }), {
+        // ingressWait ends the wait itself at INGRESS_WAIT_MS; this bound only backs it up.
+        timeoutMs: Math.max(0, createdAt + INGRESS_WAIT_MS - Date.now()) + 2_000,
+        what: `status.loadBalancer.ingress of service/${plan.service}`,
+        signal: options.signal,
+      });
     } catch (err) {
       if (options.signal?.aborted) throw err;
+      waited = { skip: `no LoadBalancer implementation assigned an address to service/${plan.service} within ${INGRESS_WAIT_MS / 1000} s (${messageOf(err)})` };
     }
+    if ('skip' in waited) {
+      options.onProgress?.(`loadbalancer: ${waited.skip}`);
+      return { ...plan, ingress: [], skip: waited.skip };
+    }
+    const ingress = waited.ingress;
     const next: LoadBalancerPlan = { ...plan, ingress };
     const { reached } = await runnerReaches({ addresses: plan.nodeAddresses, ports: [10250], timeoutMs: TIMEOUT_MS });
     const picked = pickTarget({ service: plan.service, ingress, subnets: runnerSubnets(), reachedNodes: reached });

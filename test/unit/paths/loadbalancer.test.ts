@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { samplesOf } from '../../../helpers/check/run.ts';
 import type { NetworkCheck, NetworkResult, StaticCheck } from '../../../helpers/check/types.ts';
 import { diagnose } from '../../../helpers/diagnose/index.ts';
-import suite, { INGRESS_WAIT_MS, LB_TRIES, pickTarget, type LoadBalancerPlan } from '../../../suites/loadbalancer.ts';
+import suite, { CLOUD_LB_FINALIZER, INGRESS_WAIT_MS, LB_TRIES, QUIET_WAIT_MS, ingressWait, pickTarget, type LoadBalancerPlan } from '../../../suites/loadbalancer.ts';
 import { fixtureTopology } from '../topology-fixture.ts';
 import { row } from '../fixtures/results.ts';
 
@@ -48,6 +48,30 @@ describe('loadbalancer rows', () => {
     const rows = suite.checks(topology, { ...base, problem: 'service/probes-lb (type LoadBalancer) could not be created: forbidden' }, {}) as StaticCheck[];
     expect(rows.map((r) => r.status)).toEqual(['not-run', 'not-run']);
     expect(rows[0]!.reason).toMatch(/forbidden/);
+  });
+});
+
+describe('the bounded wait for status.loadBalancer.ingress', () => {
+  const service = 'probes-lb';
+  const svc = (o: { ip?: string; hostname?: string; finalizer?: boolean } = {}) => ({
+    metadata: { name: service, ...(o.finalizer ? { finalizers: [CLOUD_LB_FINALIZER] } : {}) },
+    status: { loadBalancer: { ingress: o.ip || o.hostname ? [{ ...(o.ip ? { ip: o.ip } : {}), ...(o.hostname ? { hostname: o.hostname } : {}) }] : [] } },
+  });
+  test('an address (or a hostname) ends the wait with it', () => {
+    expect(ingressWait({ service, svc: svc({ ip: '172.28.0.240' }), elapsedMs: 300 })).toEqual({ ingress: [{ ip: '172.28.0.240' }] });
+    expect(ingressWait({ service, svc: svc({ hostname: 'lb.example' }), elapsedMs: 300 })).toEqual({ ingress: [{ hostname: 'lb.example' }] });
+  });
+  test('nothing yet and no implementation has shown itself: keep waiting until the quiet bound, then skip saying so', () => {
+    expect(ingressWait({ service, svc: svc(), elapsedMs: QUIET_WAIT_MS - 1 })).toBeUndefined();
+    expect(ingressWait({ service, svc: svc(), elapsedMs: QUIET_WAIT_MS })).toEqual({
+      skip: `no LoadBalancer implementation assigned an address to service/probes-lb within 5 s, and none took it up (no ${CLOUD_LB_FINALIZER} finalizer from a cloud-provider service controller)`,
+    });
+  });
+  test('a cloud-provider service controller took it up (its finalizer): wait the full bound, then skip naming that', () => {
+    expect(ingressWait({ service, svc: svc({ finalizer: true }), elapsedMs: QUIET_WAIT_MS + 1 })).toBeUndefined();
+    expect(ingressWait({ service, svc: svc({ finalizer: true }), elapsedMs: INGRESS_WAIT_MS })).toEqual({
+      skip: `${NO_LB} (a cloud-provider service controller took it up: finalizer ${CLOUD_LB_FINALIZER})`,
+    });
   });
 });
 
