@@ -29,17 +29,14 @@ export const EXPECT = {
   ingress: { expect: 'REACHABLE', reason: "a LoadBalancer Service's ingress address answers a client outside the cluster, from a ready backend" },
 } as const satisfies Record<string, Expect>;
 
-/** How long a LoadBalancer implementation gets to assign an address, from the Service's creation. */
-export const INGRESS_WAIT_MS = 20_000;
 /**
- * With no sign of any implementation — no address and no cloud-provider finalizer — the wait ends
- * after this: in-cluster implementations (MetalLB, Cilium, kube-vip, k3s ServiceLB) assign within
- * a second or two, and a cloud's service controller marks the Service at once (CLOUD_LB_FINALIZER).
- * A cluster without any then costs a run 5 s, not 20.
+ * The wait for the address: the Service is created at deploy, so by settle the probes' start-up
+ * has passed; settle takes what is there then, plus this grace, or waits until --lb-timeout
+ * (counted from the Service's creation) if that is later. In-cluster implementations (MetalLB,
+ * Cilium, kube-vip, k3s ServiceLB) assign within a second or two; cloud load balancers take
+ * 30-90 s and need --lb-timeout. A cluster with none costs a run about this grace.
  */
-export const QUIET_WAIT_MS = 5_000;
-/** Kubernetes' cloud-provider service controller puts this on every LoadBalancer Service it takes up. */
-export const CLOUD_LB_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup';
+export const GRACE_MS = 2_000;
 /** Requests per row: every one must be answered by a backend. */
 export const LB_TRIES = 6;
 /** Per request from the runner; a healthy load balancer on the node network answers in milliseconds. */
@@ -87,7 +84,7 @@ export function pickTarget(options: { service: string; ingress: { ip?: string; h
   const { service, ingress } = options;
   const own = new Set(options.subnets.map((c) => c.split('/')[0]));
   const shared = options.subnets.filter((c) => options.reachedNodes.some((n) => within(c, n)));
-  if (ingress.length === 0) return { skip: `no LoadBalancer implementation assigned an address to service/${service} within ${INGRESS_WAIT_MS / 1000} s` };
+  if (ingress.length === 0) return { skip: `no LoadBalancer implementation assigned an address to service/${service}` };
   if (shared.length === 0)
     return {
       skip: `service/${service} got ${ingress.map((i) => i.ip ?? i.hostname).join(', ')}, but this host shares no network with the nodes (none of its interface subnets holds a node address it reaches): kube-netconform dials LoadBalancer addresses only on the node network`,
@@ -112,23 +109,14 @@ type Ingress = { ip?: string; hostname?: string };
 const ingressOf = (svc: Service | undefined): Ingress[] =>
   (svc?.status?.loadBalancer?.ingress ?? []).filter((i) => i.ip || i.hostname).map((i) => ({ ...(i.ip ? { ip: i.ip } : {}), ...(i.hostname ? { hostname: i.hostname } : {}) }));
 
-/**
- * One look at the Service during the wait: its address, or why the wait ends without one, or
- * undefined (keep waiting). Pure.
- */
-export function ingressWait(options: { service: string; svc: Service | undefined; elapsedMs: number }): { ingress: Ingress[] } | { skip: string } | undefined {
-  const ingress = ingressOf(options.svc);
-  if (ingress.length) return { ingress };
-  const takenUp = (options.svc?.metadata?.finalizers ?? []).includes(CLOUD_LB_FINALIZER);
-  if (options.elapsedMs >= INGRESS_WAIT_MS)
-    return {
-      skip: `no LoadBalancer implementation assigned an address to service/${options.service} within ${INGRESS_WAIT_MS / 1000} s${takenUp ? ` (a cloud-provider service controller took it up: finalizer ${CLOUD_LB_FINALIZER})` : ''}`,
-    };
-  if (!takenUp && options.elapsedMs >= QUIET_WAIT_MS)
-    return {
-      skip: `no LoadBalancer implementation assigned an address to service/${options.service} within ${QUIET_WAIT_MS / 1000} s, and none took it up (no ${CLOUD_LB_FINALIZER} finalizer from a cloud-provider service controller)`,
-    };
-  return undefined;
+/** When the wait for the address ends (epoch ms). Pure. */
+export function ingressDeadline(options: { createdAt: number; settledAt: number; lbTimeoutMs: number }): number {
+  return Math.max(options.settledAt + GRACE_MS, options.createdAt + options.lbTimeoutMs);
+}
+
+/** The skip reason when no address came: how long it waited, and the flag that waits longer. */
+export function noIngressReason(service: string, waitedMs: number): string {
+  return `no LoadBalancer implementation assigned an address to service/${service} within ${(Math.round(waitedMs / 100) / 10).toFixed(1)} s of its creation (--lb-timeout waits longer, e.g. --lb-timeout 2m: cloud load balancers take 30-90 s)`;
 }
 
 export default defineSuite<LoadBalancerPlan>({
@@ -161,23 +149,24 @@ export default defineSuite<LoadBalancerPlan>({
   async settle({ kube, deployment, topology, options }, plan) {
     if (plan.problem) return plan;
     const createdAt = plan.createdAt ?? Date.now();
-    let waited: { ingress: Ingress[] } | { skip: string };
+    const deadline = ingressDeadline({ createdAt, settledAt: Date.now(), lbTimeoutMs: options.flags.lbTimeoutMs ?? 0 });
+    let ingress: Ingress[] = [];
     try {
-      waited = await waitFor(async () => ingressWait({ service: plan.service, svc: await kube.readService(deployment.namespace, plan.service), elapsedMs: Date.now() - createdAt }), {
-        // ingressWait ends the wait itself at INGRESS_WAIT_MS; this bound only backs it up.
-        timeoutMs: Math.max(0, createdAt + INGRESS_WAIT_MS - Date.now()) + 2_000,
-        what: `status.loadBalancer.ingress of service/${plan.service}`,
-        signal: options.signal,
-      });
+      ingress = await waitFor(
+        async () => {
+          const found = ingressOf(await kube.readService(deployment.namespace, plan.service));
+          return found.length ? found : undefined;
+        },
+        { timeoutMs: Math.max(0, deadline - Date.now()), what: `status.loadBalancer.ingress of service/${plan.service}`, signal: options.signal },
+      );
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      waited = { skip: `no LoadBalancer implementation assigned an address to service/${plan.service} within ${INGRESS_WAIT_MS / 1000} s (${messageOf(err)})` };
     }
-    if ('skip' in waited) {
-      options.onProgress?.(`loadbalancer: ${waited.skip}`);
-      return { ...plan, ingress: [], skip: waited.skip };
+    if (ingress.length === 0) {
+      const skip = noIngressReason(plan.service, Date.now() - createdAt);
+      options.onProgress?.(`loadbalancer: ${skip}`);
+      return { ...plan, ingress: [], skip };
     }
-    const ingress = waited.ingress;
     const next: LoadBalancerPlan = { ...plan, ingress };
     const { reached } = await runnerReaches({ addresses: plan.nodeAddresses, ports: [10250], timeoutMs: TIMEOUT_MS });
     const picked = pickTarget({ service: plan.service, ingress, subnets: runnerSubnets(), reachedNodes: reached });

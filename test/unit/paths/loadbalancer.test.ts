@@ -6,14 +6,15 @@ import { describe, expect, test } from 'vitest';
 import { samplesOf } from '../../../helpers/check/run.ts';
 import type { NetworkCheck, NetworkResult, StaticCheck } from '../../../helpers/check/types.ts';
 import { diagnose } from '../../../helpers/diagnose/index.ts';
-import suite, { CLOUD_LB_FINALIZER, INGRESS_WAIT_MS, LB_TRIES, QUIET_WAIT_MS, ingressWait, pickTarget, type LoadBalancerPlan } from '../../../suites/loadbalancer.ts';
+import suite, { GRACE_MS, LB_TRIES, ingressDeadline, noIngressReason, pickTarget, type LoadBalancerPlan } from '../../../suites/loadbalancer.ts';
+import { parseCli } from '../../../helpers/cli/args.ts';
 import { fixtureTopology } from '../topology-fixture.ts';
 import { row } from '../fixtures/results.ts';
 
 const topology = fixtureTopology();
 const base: LoadBalancerPlan = { service: 'probes-lb', port: 80, addressType: 'InternalIP', nodeAddresses: ['172.28.0.10', '172.28.0.11', '172.28.0.12'] };
 const withIngress: LoadBalancerPlan = { ...base, createdAt: 1, ingress: [{ ip: '172.28.0.240' }], target: '172.28.0.240', runnerIP: '172.28.0.1' };
-const NO_LB = `no LoadBalancer implementation assigned an address to service/probes-lb within ${INGRESS_WAIT_MS / 1000} s`;
+const NO_LB = noIngressReason('probes-lb', 4_260);
 const backends = topology.probes.filter((p) => p.role !== 'host').map((p) => p.name);
 
 describe('loadbalancer rows', () => {
@@ -52,33 +53,31 @@ describe('loadbalancer rows', () => {
 });
 
 describe('the bounded wait for status.loadBalancer.ingress', () => {
-  const service = 'probes-lb';
-  const svc = (o: { ip?: string; hostname?: string; finalizer?: boolean } = {}) => ({
-    metadata: { name: service, ...(o.finalizer ? { finalizers: [CLOUD_LB_FINALIZER] } : {}) },
-    status: { loadBalancer: { ingress: o.ip || o.hostname ? [{ ...(o.ip ? { ip: o.ip } : {}), ...(o.hostname ? { hostname: o.hostname } : {}) }] : [] } },
+  test('default (--lb-timeout 0): what the Service has once the probes are ready, plus a short grace', () => {
+    expect(ingressDeadline({ createdAt: 1_000, settledAt: 5_000, lbTimeoutMs: 0 })).toBe(5_000 + GRACE_MS);
+    expect(GRACE_MS).toBeLessThanOrEqual(2_000);
   });
-  test('an address (or a hostname) ends the wait with it', () => {
-    expect(ingressWait({ service, svc: svc({ ip: '172.28.0.240' }), elapsedMs: 300 })).toEqual({ ingress: [{ ip: '172.28.0.240' }] });
-    expect(ingressWait({ service, svc: svc({ hostname: 'lb.example' }), elapsedMs: 300 })).toEqual({ ingress: [{ hostname: 'lb.example' }] });
+  test("--lb-timeout counts from the Service's creation and wins when later than the grace", () => {
+    expect(ingressDeadline({ createdAt: 1_000, settledAt: 5_000, lbTimeoutMs: 120_000 })).toBe(121_000);
+    expect(ingressDeadline({ createdAt: 1_000, settledAt: 5_000, lbTimeoutMs: 3_000 })).toBe(5_000 + GRACE_MS);
   });
-  test('nothing yet and no implementation has shown itself: keep waiting until the quiet bound, then skip saying so', () => {
-    expect(ingressWait({ service, svc: svc(), elapsedMs: QUIET_WAIT_MS - 1 })).toBeUndefined();
-    expect(ingressWait({ service, svc: svc(), elapsedMs: QUIET_WAIT_MS })).toEqual({
-      skip: `no LoadBalancer implementation assigned an address to service/probes-lb within 5 s, and none took it up (no ${CLOUD_LB_FINALIZER} finalizer from a cloud-provider service controller)`,
-    });
+  test('the skip reason says how long it waited and names the flag', () => {
+    expect(NO_LB).toBe(
+      'no LoadBalancer implementation assigned an address to service/probes-lb within 4.3 s of its creation (--lb-timeout waits longer, e.g. --lb-timeout 2m: cloud load balancers take 30-90 s)',
+    );
   });
-  test('a cloud-provider service controller took it up (its finalizer): wait the full bound, then skip naming that', () => {
-    expect(ingressWait({ service, svc: svc({ finalizer: true }), elapsedMs: QUIET_WAIT_MS + 1 })).toBeUndefined();
-    expect(ingressWait({ service, svc: svc({ finalizer: true }), elapsedMs: INGRESS_WAIT_MS })).toEqual({
-      skip: `${NO_LB} (a cloud-provider service controller took it up: finalizer ${CLOUD_LB_FINALIZER})`,
-    });
+  test('--lb-timeout parses as a duration; 0 and absent mean no extra wait', () => {
+    expect(parseCli(['run', '--lb-timeout', '2m']).lbTimeoutMs).toBe(120_000);
+    expect(parseCli(['run', '--lb-timeout', '0']).lbTimeoutMs).toBe(0);
+    expect(parseCli(['run']).lbTimeoutMs).toBe(0);
+    expect(() => parseCli(['run', '--lb-timeout', 'soon'])).toThrow(/--lb-timeout soon: not a duration/);
   });
 });
 
 describe('which ingress address the runner dials (network safety)', () => {
   const lab = { service: 'probes-lb', subnets: ['172.28.0.1/24', '10.0.2.15/24'], reachedNodes: ['172.28.0.10', '172.28.0.11'] };
-  test('no ingress: the skip reason names the Service and the wait', () => {
-    expect(pickTarget({ ...lab, ingress: [] })).toEqual({ skip: NO_LB });
+  test('no ingress: the skip reason names the Service', () => {
+    expect(pickTarget({ ...lab, ingress: [] })).toEqual({ skip: 'no LoadBalancer implementation assigned an address to service/probes-lb' });
   });
   test('an address in the subnet the runner shares with the nodes it reaches is dialled', () => {
     expect(pickTarget({ ...lab, ingress: [{ ip: '172.28.0.240' }] })).toEqual({ target: '172.28.0.240' });
