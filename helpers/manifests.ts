@@ -126,3 +126,11 @@ export function dnsServiceManifests(options: { runId: string }): { cluster: Serv
   };
   return { cluster: label(load<Service>('dns-services.yaml')), headless: label(load<Service>('dns-headless-service.yaml')) };
 }
+
+/** The loadbalancer suite's `type: LoadBalancer` Service over every pod probe of the run. */
+export function loadBalancerServiceManifest(options: { runId: string }): Service {
+  const svc = load<Service>('loadbalancer-service.yaml');
+  svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
+  svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
+  return svc;
+}

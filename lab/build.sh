@@ -66,12 +66,30 @@ build_flannel() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+# MetalLB's speaker and controller, only for `lab up --lb metallb` (`build.sh metallb`), from
+# lab/gomod/metallb (its go.mod pins go.universe.tf/metallb as a tool), niced.
+build_metallb() {
+  local out; out=$(metallb_bin_dir)
+  if [ -x "$out/speaker" ] && [ -x "$out/controller" ] && [ -f "$out/.complete" ]; then return 0; fi
+  grep -Eq "go.universe.tf/metallb $METALLB_VERSION( |$)" "$here/gomod/metallb/go.mod" \
+    || die "lab/gomod/metallb/go.mod does not pin MetalLB $METALLB_VERSION; regenerate it: (cd lab/gomod/metallb && go get -tool go.universe.tf/metallb/speaker@$METALLB_VERSION go.universe.tf/metallb/controller@$METALLB_VERSION)" 2
+  log "building MetalLB $METALLB_VERSION (speaker, controller) into $out (niced)"
+  mkdir -p "$out.tmp"
+  local t0; t0=$(date +%s)
+  (cd "$here/gomod/metallb" && CGO_ENABLED=0 nice -n 10 go build -trimpath -ldflags "-s -w" \
+    -o "$out.tmp/" go.universe.tf/metallb/speaker go.universe.tf/metallb/controller)
+  echo $(( $(date +%s) - t0 )) > "$out.tmp/.build-seconds"
+  touch "$out.tmp/.complete"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
 start=$(date +%s)
 build_kubernetes
 build_containerd
 for extra in "$@"; do
   case "$extra" in
     flannel) build_flannel ;;
+    metallb) build_metallb ;;
     *) die "build.sh: unknown component '$extra'" 2 ;;
   esac
 done

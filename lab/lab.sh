@@ -4,15 +4,17 @@
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$LAB_DIR/versions.env"
-for f in common procs net pki images node control-plane flannel bgp egress faults faults-paths dns up down; do source "$LAB_DIR/lib/$f.sh"; done
+for f in common procs net pki images node control-plane flannel bgp egress faults faults-paths dns metallb up down; do source "$LAB_DIR/lib/$f.sh"; done
 
 usage() {
   cat <<USAGE
 Usage: npm run lab -- <command> [args]
 
   up [--nodes N] [--network routed|vxlan|flannel-vxlan|flannel-host-gw|bgp] [--proxy-mode iptables|nftables]
-     [--ip-family ipv4|dual|ipv6]           build if needed, start a cluster (default: 3 nodes, routed, iptables, ipv4;
-                                            dual: routed or vxlan; ipv6: routed)
+     [--ip-family ipv4|dual|ipv6] [--lb metallb]
+                                            build if needed, start a cluster (default: 3 nodes, routed, iptables, ipv4,
+                                            no LoadBalancer implementation; dual: routed or vxlan; ipv6: routed;
+                                            --lb metallb: MetalLB L2 on the node network)
   down                                      remove everything the lab made (idempotent)
   status                                    nodes, processes, pod network mode
   kubeconfig                                print the admin kubeconfig path

@@ -48,7 +48,7 @@ export function samplesOf(check: NetworkCheck, samples = 1): number {
   if (check.expect !== 'REACHABLE') return d.via === 'dial' ? d.tries : 1;
   if (check.answer.kind === 'echo') return d.via === 'dial' ? d.tries : 1;
   if (d.via === 'dial') return d.tries === 1 ? Math.max(1, samples) : d.tries;
-  if (d.via === 'outside') return Math.max(1, samples);
+  if (d.via === 'outside') return Math.max(d.tries ?? 1, samples);
   return 1;
 }
 

@@ -19,6 +19,8 @@ export interface SuiteOptions {
     profile?: string;
     nodeAddressType?: 'InternalIP' | 'ExternalIP';
     cniHints?: string[];
+    /** loadbalancer suite: --lb-timeout, how long a LoadBalancer Service may take to get its address (ms from its creation). */
+    lbTimeoutMs?: number;
   };
   signal?: AbortSignal;
   onProgress?: (message: string) => void;

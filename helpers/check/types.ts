@@ -105,8 +105,11 @@ export type AnswerCheck =
 export type Drive =
   /** A probe's netexec /dial through the API server's pod proxy. */
   | { via: 'dial'; control: { pod: string; port: number }; target: { host: string; port: number }; tries: number }
-  /** The runner itself dials a node address (an outside client). */
-  | { via: 'outside'; target: { host: string; port: number }; timeoutMs: number }
+  /**
+   * The runner itself dials a node address or a LoadBalancer address on the node network (an
+   * outside client); `tries` requests per attempt (default 1, or --samples when larger).
+   */
+  | { via: 'outside'; target: { host: string; port: number }; timeoutMs: number; tries?: number }
   /** A host-network probe runs `agnhost connect` (exec; netexec /dial through the pod proxy if exec fails). */
   | { via: 'connect'; control: { pod: string; port: number }; target: { host: string; port: number } }
   /** Pod round trips between node pairs, attributed to one direction (kernel-owned ports). */

@@ -40,6 +40,8 @@ export interface CliOptions {
   cni: string[];
   /** Pod-network probes per node (2 by default; more for scale runs). */
   podsPerNode: number;
+  /** loadbalancer suite: how long the LoadBalancer Service may take to get its address, from its creation (0: no extra wait). */
+  lbTimeoutMs: number;
 }
 
 /**
@@ -87,6 +89,11 @@ export const OPTIONS = {
   'max-loss': { type: 'string', value: '<percent>', help: 'lost samples a check may have before it fails (default: 0)' },
   keep: { type: 'boolean', help: 'leave the namespace and probes for debugging' },
   profile: { type: 'string', value: '<name|file>', help: 'ports suite: kubeadm (default), seed-2017, or your own YAML profile' },
+  'lb-timeout': {
+    type: 'string',
+    value: '<duration>',
+    help: 'loadbalancer suite: how long the LoadBalancer Service may take to get its address, from its creation (default: 0, whatever it has once the probes are ready, plus 2 s); cloud load balancers take 30-90 s: e.g. 2m',
+  },
   'node-address-type': { type: 'string', value: '<type>', help: 'node address the runner and the host probes dial: InternalIP (default) or ExternalIP' },
   cni: { type: 'string', multiple: true, value: '<name[/backend],...>', help: 'ports suite: state the CNI instead of detecting it (e.g. flannel/vxlan)' },
   short: { type: 'boolean', help: 'one pod pair per node pair instead of the full mesh (use at scale)' },
@@ -255,6 +262,7 @@ export function parseCli(argv: string[]): CliOptions {
     profile: v.profile ?? 'kubeadm',
     nodeAddressType: addressType as NodeAddressType,
     podsPerNode: v['pods-per-node'] === undefined ? DEFAULT_PODS_PER_NODE : parseInteger(v['pods-per-node'], '--pods-per-node', { min: 2, max: MAX_PODS_PER_NODE }),
+    lbTimeoutMs: v['lb-timeout'] === undefined || /^0+(\.0+)?$/.test(v['lb-timeout']) ? 0 : parseDuration(v['lb-timeout'], '--lb-timeout'),
     cni: (v.cni ?? [])
       .flatMap((c) => c.split(','))
       .map((c) => c.trim())

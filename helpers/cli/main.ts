@@ -68,7 +68,7 @@ async function listCommand(options: CliOptions, io: Io): Promise<number> {
       image: probeImage(options),
       imagePullSecret: options.imagePullSecret,
       readyTimeoutMs: options.timeoutMs,
-      flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni },
+      flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni, lbTimeoutMs: options.lbTimeoutMs },
     },
   });
   const topology = plannedTopology({ runId: '<run-id>', namespace: '<namespace>', server: kube.access.server, nodes }, options, plans);

@@ -96,7 +96,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         signal: abort.signal,
         onProgress: progress,
         modules,
-        flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni },
+        flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni, lbTimeoutMs: options.lbTimeoutMs },
         // Before anything is created: a selection that matches nothing is a usage error.
         beforeDeploy: (planned) => {
           if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');

@@ -23,6 +23,7 @@ import { dnsUnreachableFromNode } from './dns-unreachable-from-node.ts';
 import { factsOf, resultOf, type DiagnoseContext, type Facts } from './facts.ts';
 import { hairpin } from './hairpin.ts';
 import { intermittentLoss } from './intermittent-loss.ts';
+import { loadBalancerAnnounce } from './loadbalancer-announce.ts';
 import { mtu } from './mtu.ts';
 import { nodeDown } from './node-down.ts';
 import { nodePortFirewall } from './nodeport-firewall.ts';
@@ -72,6 +73,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   serviceProxy,
   nodePortLocal,
   nodePortFirewall,
+  loadBalancerAnnounce,
   podToNodeFirewall,
   sessionAffinity,
   servicePathsCollateral,

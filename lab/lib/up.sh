@@ -97,7 +97,7 @@ node_pod_cidr() {
 }
 
 lab_up() {
-  local nodes=3 network=routed proxy_mode=iptables ip_family=ipv4
+  local nodes=3 network=routed proxy_mode=iptables ip_family=ipv4 lb=
   while [ $# -gt 0 ]; do
     case "$1" in
       --nodes) nodes=${2:?--nodes needs a number}; shift 2 ;;
@@ -108,7 +108,9 @@ lab_up() {
       --proxy-mode=*) proxy_mode=${1#*=}; shift ;;
       --ip-family) ip_family=${2:?--ip-family needs one of: $LAB_IP_FAMILIES}; shift 2 ;;
       --ip-family=*) ip_family=${1#*=}; shift ;;
-      *) die "unknown option '$1' for up; options: --nodes N, --network ${LAB_NETWORKS// /|}, --proxy-mode iptables|nftables, --ip-family ${LAB_IP_FAMILIES// /|}" 2 ;;
+      --lb) lb=${2:?--lb needs one of: $LAB_LBS}; shift 2 ;;
+      --lb=*) lb=${1#*=}; shift ;;
+      *) die "unknown option '$1' for up; options: --nodes N, --network ${LAB_NETWORKS// /|}, --proxy-mode iptables|nftables, --ip-family ${LAB_IP_FAMILIES// /|}, --lb ${LAB_LBS// /|}" 2 ;;
     esac
   done
   [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 2 ] && [ "$nodes" -le 20 ] || die "--nodes must be a number from 2 to 20 (got '$nodes')" 2
@@ -116,6 +118,8 @@ lab_up() {
   [[ " $LAB_PROXY_MODES " == *" $proxy_mode "* ]] || die "--proxy-mode must be iptables or nftables (got '$proxy_mode')" 2
   [[ " $LAB_IP_FAMILIES " == *" $ip_family "* ]] || die "--ip-family must be one of ${LAB_IP_FAMILIES// /, } (got '$ip_family')" 2
   lab_check_family_support "$network" "$ip_family"
+  [ -z "$lb" ] || [[ " $LAB_LBS " == *" $lb "* ]] || die "--lb must be one of ${LAB_LBS// /, } (got '$lb')" 2
+  [ -z "$lb" ] || [ "$ip_family" = ipv4 ] || die "--lb $lb: the lab's MetalLB pool is IPv4 only (got --ip-family $ip_family)" 2
   lab_preflight "$network" "$proxy_mode" "$ip_family"
   if lab_has_leftovers; then
     log "found a previous lab (running or crashed); removing it first"
@@ -123,6 +127,7 @@ lab_up() {
   fi
   local t0; t0=$(date +%s)
   local extra_builds=(); case "$network" in flannel-*) extra_builds+=(flannel) ;; esac
+  [ -z "$lb" ] || extra_builds+=("$lb")
   bash "$LAB_DIR/build.sh" "${extra_builds[@]}"
   images_build
   dns_build
@@ -130,9 +135,9 @@ lab_up() {
   # Any failing step exits (set -e); the EXIT trap then removes the partial lab.
   trap lab_on_up_failure EXIT
   trap 'exit 130' INT TERM
-  export LAB_NODES=$nodes LAB_NETWORK=$network LAB_PROXY_MODE=$proxy_mode LAB_IP_FAMILY=$ip_family
+  export LAB_NODES=$nodes LAB_NETWORK=$network LAB_PROXY_MODE=$proxy_mode LAB_IP_FAMILY=$ip_family LAB_LB=$lb
   mkdir -p "$LAB_STATE" "$LAB_RUN" "$LAB_LOGS"
-  printf 'LAB_NODES=%s\nLAB_NETWORK=%s\nLAB_PROXY_MODE=%s\nLAB_IP_FAMILY=%s\n' "$nodes" "$network" "$proxy_mode" "$ip_family" > "$(lab_config_file)"
+  printf 'LAB_NODES=%s\nLAB_NETWORK=%s\nLAB_PROXY_MODE=%s\nLAB_IP_FAMILY=%s\nLAB_LB=%s\n' "$nodes" "$network" "$proxy_mode" "$ip_family" "$lb" > "$(lab_config_file)"
   cgroup_make "$LAB_CGROUP_PARENT/daemons"
   log "network: hub, $nodes node namespaces, root leg $LAB_ROOT_IF $LAB_ROOT_IP$(lab_has_family 6 && echo " $LAB_ROOT_IP6")"
   net_create_hub
@@ -163,8 +168,9 @@ lab_up() {
   dns_up
   log "checking that a probe pod runs on every node"
   lab_smoke_pods
+  [ "$lb" != metallb ] || metallb_up
   trap - EXIT INT TERM
-  log "lab up: $nodes nodes, $network pod network, kube-proxy $proxy_mode mode,$([ "$ip_family" = ipv4 ] || echo " ip family $ip_family,") in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
+  log "lab up: $nodes nodes, $network pod network, kube-proxy $proxy_mode mode,$([ "$ip_family" = ipv4 ] || echo " ip family $ip_family,")${lb:+ LoadBalancer $lb,} in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
   echo "$(pki_dir)/admin.kubeconfig"
 }
 
@@ -236,7 +242,6 @@ YAML
 lab_status() {
   if [ ! -f "$(lab_config_file)" ]; then echo "lab: down"; return 0; fi
   load_lab_config
-  echo "lab: up, $LAB_NODES nodes, $LAB_NETWORK pod network, kube-proxy ${LAB_PROXY_MODE:-iptables} mode,$(lab_has_family 6 && echo " ip family ${LAB_IP_FAMILY},") kubeconfig $(pki_dir)/admin.kubeconfig"
   local i name d
   for i in $(all_node_indexes); do
     name=$(node_name "$i")
@@ -246,7 +251,7 @@ lab_status() {
     for d in "${daemons[@]}"; do daemon_alive "$d-$name" && alive+=("$d") || alive+=("$d:DOWN"); done
     echo "  $name $(node_ips "$i") netns $(node_netns "$i"): ${alive[*]}"
   done
-  for d in etcd kube-apiserver kube-controller-manager kube-scheduler; do
+  for d in etcd kube-apiserver kube-controller-manager kube-scheduler $([ "${LAB_LB:-}" != metallb ] || metallb_daemons); do
     daemon_alive "$d" && echo "  $d: running" || echo "  $d: DOWN"
   done
   kubectl_lab get nodes -o wide 2>&1 || true

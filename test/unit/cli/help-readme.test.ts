@@ -86,6 +86,7 @@ describe('--help', () => {
 function sampleValue(name: string): string {
   const samples: Record<string, string> = {
     timeout: '90s',
+    'lb-timeout': '2m',
     concurrency: '8',
     'host-port': '19000',
     'node-selector': 'a=b',

@@ -1,0 +1,232 @@
+// loadbalancer — MUST: when the cluster gives a LoadBalancer Service an address, that address
+// answers a client outside the cluster from a real backend.
+// A `type: LoadBalancer` Service over every pod probe (manifests/loadbalancer-service.yaml), TCP
+// and UDP. Whatever LoadBalancer implementation the cluster has fills status.loadBalancer.ingress;
+// the suite waits a bounded time for it. With an address, the runner dials it (several requests,
+// TCP and UDP) and every answer must name a backend pod. With none in that time — a cluster with
+// no LoadBalancer implementation — the rows are skipped with that reason, never failed.
+// Network safety: the runner dials an ingress address only when it lies on a network this host
+// shares with the nodes (an interface of the runner whose subnet holds a node address the runner
+// reaches, found as the nodeport suite finds it). A hostname, or an address anywhere else (a
+// cloud's public address), is skipped with the reason: the suite never sends traffic off the
+// node network.
+import os from 'node:os';
+import net from 'node:net';
+import { parseRange } from '../helpers/cidr.ts';
+import { waitFor, waitForEndpoints } from '../helpers/deploy.ts';
+import { messageOf } from '../helpers/errors.ts';
+import { loadBalancerServiceManifest } from '../helpers/manifests.ts';
+import { nodeTargets } from '../helpers/nodeport/deploy.ts';
+import { runnerReaches } from '../helpers/nodeport/reach.ts';
+import type { NodeAddressType } from '../helpers/nodeport/types.ts';
+import type { Service } from '../helpers/kube/index.ts';
+import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
+import { defineSuite } from '../helpers/check/suite.ts';
+import type { Check, Expect } from '../helpers/check/types.ts';
+import { familyOf, portText, setupRows } from '../helpers/rows.ts';
+
+export const EXPECT = {
+  ingress: { expect: 'REACHABLE', reason: "a LoadBalancer Service's ingress address answers a client outside the cluster, from a ready backend" },
+} as const satisfies Record<string, Expect>;
+
+/**
+ * The wait for the address: the Service is created at deploy, so by settle the probes' start-up
+ * has passed; settle takes what is there then, plus this grace, or waits until --lb-timeout
+ * (counted from the Service's creation) if that is later. In-cluster implementations (MetalLB,
+ * Cilium, kube-vip, k3s ServiceLB) assign within a second or two; cloud load balancers take
+ * 30-90 s and need --lb-timeout. A cluster with none costs a run about this grace.
+ */
+export const GRACE_MS = 2_000;
+/** Requests per row: every one must be answered by a backend. */
+export const LB_TRIES = 6;
+/** Per request from the runner; a healthy load balancer on the node network answers in milliseconds. */
+const TIMEOUT_MS = 3_000;
+
+export interface LoadBalancerPlan {
+  service: string;
+  port: number;
+  addressType: NodeAddressType;
+  /** The probed nodes' addresses (of addressType): the node network the runner must be on. */
+  nodeAddresses: string[];
+  /** Epoch ms the Service was created (the ingress wait counts from here). */
+  createdAt?: number;
+  /** The Service could not be created or its endpoints never came: the rows are not run. */
+  problem?: string;
+  /** status.loadBalancer.ingress as the cluster wrote it. */
+  ingress?: { ip?: string; hostname?: string }[];
+  /** The ingress address the runner dials. */
+  target?: string;
+  /** The runner's own address toward the target. */
+  runnerIP?: string;
+  /** Why nothing is dialled (no ingress in time, a hostname, an address off the node network). */
+  skip?: string;
+}
+
+/** The runner's interface subnets (CIDR), as the OS reports them. */
+export function runnerSubnets(): string[] {
+  return Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).flatMap((a) => (a.cidr && !a.internal ? [a.cidr] : [])));
+}
+
+const within = (cidr: string, ip: string) => {
+  if (net.isIP(ip) === 0) return false;
+  const r = parseRange(cidr);
+  const a = parseRange(ip);
+  return r.family === a.family && r.first <= a.first && a.first <= r.last;
+};
+
+/**
+ * Which ingress entry the runner may dial, or why none. Only an address inside a subnet of one
+ * of the runner's own interfaces that also holds a node address the runner reached — the node
+ * network, on-link — and that is not the runner's own address nor that subnet's network or
+ * broadcast address. Pure.
+ */
+export function pickTarget(options: { service: string; ingress: { ip?: string; hostname?: string }[]; subnets: string[]; reachedNodes: string[] }): { target: string } | { skip: string } {
+  const { service, ingress } = options;
+  const own = new Set(options.subnets.map((c) => c.split('/')[0]));
+  const shared = options.subnets.filter((c) => options.reachedNodes.some((n) => within(c, n)));
+  if (ingress.length === 0) return { skip: `no LoadBalancer implementation assigned an address to service/${service}` };
+  if (shared.length === 0)
+    return {
+      skip: `service/${service} got ${ingress.map((i) => i.ip ?? i.hostname).join(', ')}, but this host shares no network with the nodes (none of its interface subnets holds a node address it reaches): kube-netconform dials LoadBalancer addresses only on the node network`,
+    };
+  for (const entry of ingress) {
+    if (!entry.ip) continue;
+    const subnet = shared.find((c) => within(c, entry.ip!));
+    if (!subnet || own.has(entry.ip)) continue;
+    const r = parseRange(subnet);
+    const a = parseRange(entry.ip).first;
+    if (r.family === 4 && r.last - r.first > 1n && (a === r.first || a === r.last)) continue;
+    return { target: entry.ip };
+  }
+  const got = ingress.map((i) => (i.ip ? i.ip : `hostname ${i.hostname}`)).join(', ');
+  return {
+    skip: `service/${service} got ${got}, not an address on the node network this host shares with the nodes (${shared.join(', ')}): kube-netconform dials LoadBalancer addresses only there, never elsewhere`,
+  };
+}
+
+type Ingress = { ip?: string; hostname?: string };
+
+const ingressOf = (svc: Service | undefined): Ingress[] =>
+  (svc?.status?.loadBalancer?.ingress ?? []).filter((i) => i.ip || i.hostname).map((i) => ({ ...(i.ip ? { ip: i.ip } : {}), ...(i.hostname ? { hostname: i.hostname } : {}) }));
+
+/** When the wait for the address ends (epoch ms). Pure. */
+export function ingressDeadline(options: { createdAt: number; settledAt: number; lbTimeoutMs: number }): number {
+  return Math.max(options.settledAt + GRACE_MS, options.createdAt + options.lbTimeoutMs);
+}
+
+/** The skip reason when no address came: how long it waited, and the flag that waits longer. */
+export function noIngressReason(service: string, waitedMs: number): string {
+  return `no LoadBalancer implementation assigned an address to service/${service} within ${(Math.round(waitedMs / 100) / 10).toFixed(1)} s of its creation (--lb-timeout waits longer, e.g. --lb-timeout 2m: cloud load balancers take 30-90 s)`;
+}
+
+export default defineSuite<LoadBalancerPlan>({
+  name: 'loadbalancer',
+  order: 32,
+  must: "a LoadBalancer Service's ingress address, when the cluster assigns one, answers a client outside the cluster over TCP and UDP, only from real backends",
+
+  async prepare({ kube, nodes, options }) {
+    const manifest = loadBalancerServiceManifest({ runId: options.runId });
+    const addressType = options.flags.nodeAddressType ?? 'InternalIP';
+    const targets = nodeTargets(nodes, await kube.listNodes(), addressType);
+    return {
+      service: manifest.metadata!.name!,
+      port: manifest.spec?.ports?.[0]?.port ?? 80,
+      addressType,
+      nodeAddresses: targets.flatMap((t) => (t.address ? [t.address] : [])),
+    };
+  },
+
+  async deploy({ kube, deployment, options }, plan) {
+    try {
+      await kube.createService(deployment.namespace, loadBalancerServiceManifest({ runId: options.runId }));
+      deployment.createdServices.push(plan.service);
+      return { ...plan, createdAt: Date.now() };
+    } catch (err) {
+      return { ...plan, problem: `service/${plan.service} (type LoadBalancer) could not be created: ${messageOf(err)}` };
+    }
+  },
+
+  async settle({ kube, deployment, topology, options }, plan) {
+    if (plan.problem) return plan;
+    const createdAt = plan.createdAt ?? Date.now();
+    const deadline = ingressDeadline({ createdAt, settledAt: Date.now(), lbTimeoutMs: options.flags.lbTimeoutMs ?? 0 });
+    let ingress: Ingress[] = [];
+    try {
+      ingress = await waitFor(
+        async () => {
+          const found = ingressOf(await kube.readService(deployment.namespace, plan.service));
+          return found.length ? found : undefined;
+        },
+        { timeoutMs: Math.max(0, deadline - Date.now()), what: `status.loadBalancer.ingress of service/${plan.service}`, signal: options.signal },
+      );
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+    }
+    if (ingress.length === 0) {
+      const skip = noIngressReason(plan.service, Date.now() - createdAt);
+      options.onProgress?.(`loadbalancer: ${skip}`);
+      return { ...plan, ingress: [], skip };
+    }
+    const next: LoadBalancerPlan = { ...plan, ingress };
+    const { reached } = await runnerReaches({ addresses: plan.nodeAddresses, ports: [10250], timeoutMs: TIMEOUT_MS });
+    const picked = pickTarget({ service: plan.service, ingress, subnets: runnerSubnets(), reachedNodes: reached });
+    if ('skip' in picked) {
+      options.onProgress?.(`loadbalancer: ${picked.skip}`);
+      return { ...next, skip: picked.skip };
+    }
+    next.target = picked.target;
+    next.runnerIP = (await runnerAddressFor(picked.target)) ?? '';
+    const expected = topology.probes.filter((p) => p.ready && p.role !== 'host').length;
+    try {
+      await waitForEndpoints(kube, deployment, { service: plan.service, expected, timeoutMs: 30_000, signal: options.signal });
+    } catch (err) {
+      options.onProgress?.(`warning: ${messageOf(err)}; LoadBalancer checks may fail`);
+    }
+    return next;
+  },
+
+  checks(topology, plan): Check[] {
+    const rows: Check[] = setupRows('loadbalancer', topology);
+    const backends = topology.probes.filter((p) => p.role !== 'host' && p.ready).map((p) => p.name);
+    for (const protocol of ['tcp', 'udp'] as const) {
+      // The address is per run (or absent): the title names the Service, never the address.
+      const title = `runner → service/${plan.service} LoadBalancer ingress ${portText(plan.port, protocol)}`;
+      const properties: Record<string, string> = {
+        service: plan.service,
+        ...(plan.ingress?.length ? { 'loadbalancer.ingress': plan.ingress.map((i) => i.ip ?? i.hostname).join(', ') } : {}),
+      };
+      if (plan.problem) {
+        rows.push({ kind: 'static', suite: 'loadbalancer', title, status: 'not-run', reason: plan.problem, properties });
+        continue;
+      }
+      if (!plan.target) {
+        rows.push({ kind: 'static', suite: 'loadbalancer', title, status: 'skipped', reason: plan.skip ?? 'not measured yet (the address is read once the Service exists)', properties });
+        continue;
+      }
+      const family = familyOf(plan.target);
+      rows.push({
+        kind: 'network',
+        suite: 'loadbalancer',
+        title,
+        from: { kind: 'runner', node: '', ip: plan.runnerIP ?? '', family },
+        to: { kind: 'service', node: '', ip: plan.target, family, service: plan.service },
+        protocol,
+        port: plan.port,
+        family,
+        expect: EXPECT.ingress.expect,
+        expectReason: EXPECT.ingress.reason,
+        answer: { kind: 'hostname', expected: backends },
+        drive: { via: 'outside', target: { host: plan.target, port: plan.port }, timeoutMs: TIMEOUT_MS, tries: LB_TRIES },
+        properties: { ...properties, 'loadbalancer.address': plan.target },
+      });
+    }
+    return rows;
+  },
+
+  describe(plan) {
+    if (plan.problem) return plan.problem;
+    if (plan.target)
+      return `service/${plan.service} at ${plan.target}:${plan.port} (ingress ${plan.ingress?.map((i) => i.ip ?? i.hostname).join(', ')}); the runner dials it from ${plan.runnerIP || '?'}`;
+    return `service/${plan.service}: ${plan.skip ?? 'no address'}`;
+  },
+});
