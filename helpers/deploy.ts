@@ -119,8 +119,10 @@ export async function waitForEndpoints(kube: Kube, deployment: Deployment, optio
   await waitFor(
     async () => {
       const slices = await kube.listEndpointSlices(deployment.namespace, `kubernetes.io/service-name=${options.service}`);
-      const ready = new Set(slices.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)));
-      return ready.size >= options.expected ? true : undefined;
+      // A dual-stack Service has slices per family (addressType IPv4, IPv6): each family must list them all.
+      const families = [...new Set(slices.map((s) => s.addressType))];
+      const readyIn = (family: string) => new Set(slices.filter((s) => s.addressType === family).flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))).size;
+      return families.length > 0 && families.every((f) => readyIn(f) >= options.expected) ? true : undefined;
     },
     { timeoutMs: options.timeoutMs, signal: options.signal, what: `the EndpointSlices of Service ${deployment.namespace}/${options.service} to list ${options.expected} ready endpoints` },
   );

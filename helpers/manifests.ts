@@ -139,3 +139,15 @@ export function dnsServiceManifests(options: { runId: string }): { cluster: Serv
   };
   return { cluster: label(load<Service>('dns-services.yaml')), headless: label(load<Service>('dns-headless-service.yaml')) };
 }
+
+/**
+ * A single-family twin of a dns Service (`<name>-ipv6`): its name has records of that family only
+ * (AAAA for IPv6), so a resolver that prefers A records on a dual-stack name (Go's, in netexec)
+ * must use the AAAA answer. Made on dual-stack clusters only.
+ */
+export function singleFamilyTwin(svc: Service, family: 'ipv4' | 'ipv6'): Service {
+  const twin = structuredClone(svc);
+  twin.metadata = { ...twin.metadata, name: `${svc.metadata!.name!}-${family}` };
+  twin.spec = { ...twin.spec!, ipFamilyPolicy: 'SingleStack', ipFamilies: [family === 'ipv6' ? 'IPv6' : 'IPv4'] };
+  return twin;
+}
