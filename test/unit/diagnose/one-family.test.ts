@@ -1,37 +1,8 @@
 // The one-family rule on a dual-stack run: rows fail in IPv6 only while their IPv4 twins pass.
 import { describe, expect, test } from 'vitest';
-import type { Check, NetworkCheck, NetworkResult, Observation } from '../../../helpers/check/types.ts';
+import type { NetworkCheck } from '../../../helpers/check/types.ts';
 import { diagnose } from '../../../helpers/diagnose/index.ts';
-import { allRows, familyTopology, type Layout } from '../dual/topologies.ts';
-
-/** Every network row of the fixture cluster as a result: passed, unless `fault` says what was observed. */
-async function run(layout: Layout, fault: (c: NetworkCheck) => Observation | undefined): Promise<NetworkResult[]> {
-  const rows: Check[] = await allRows(await familyTopology(layout));
-  return rows
-    .filter((c): c is NetworkCheck => c.kind === 'network')
-    .map((c) => {
-      const observed = fault(c);
-      const outcome = !observed ? 'passed' : observed === 'CONTROL_ERROR' ? 'error' : observed === 'REACHABLE' ? 'passed' : 'failed';
-      return {
-        kind: 'network',
-        suite: c.suite,
-        name: c.title,
-        from: c.from,
-        to: c.to,
-        port: c.port,
-        protocol: c.protocol,
-        family: c.family,
-        ...(c.payload ? { payload: c.payload } : {}),
-        expect: c.expect,
-        observed: observed ?? (c.expect === 'CLOSED' ? 'FILTERED' : 'REACHABLE'),
-        outcome,
-        detail: '',
-        attempts: 1,
-        latencyMs: 2,
-        ...(c.properties ? { properties: c.properties } : {}),
-      } satisfies NetworkResult;
-    });
-}
+import { resultsOf as run } from '../dual/topologies.ts';
 
 const between = (c: NetworkCheck, a: string, b: string) => (c.from.node === a && c.to.node === b) || (c.from.node === b && c.to.node === a);
 

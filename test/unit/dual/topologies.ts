@@ -2,7 +2,7 @@
 // dual-stack and an IPv6-only cluster, with a plan for every suite module (as prepare/deploy/
 // settle would leave them), so a test can take every module's rows for one family layout.
 import type { SuiteModule } from '../../../helpers/check/suite.ts';
-import type { Check } from '../../../helpers/check/types.ts';
+import type { Check, NetworkCheck, NetworkResult, Observation } from '../../../helpers/check/types.ts';
 import { loadSuiteModules } from '../../../helpers/check/modules.ts';
 import { loadProfile } from '../../../helpers/ports/profiles.ts';
 import { DEFAULT_PORTS, clusterFamilies, podRoles, probePodName, type NodeInfo, type ProbePod, type Topology } from '../../../helpers/topology.ts';
@@ -119,4 +119,33 @@ let modules: SuiteModule[] | undefined;
 export async function allRows(topology: Topology, options: { short?: boolean } = {}): Promise<Check[]> {
   modules ??= await loadSuiteModules();
   return modules.flatMap((m) => m.checks(topology, topology.plans[m.name] as never, options));
+}
+
+/** Every network row of the fixture cluster as a result: passed, unless `fault` says what was observed. */
+export async function resultsOf(layout: Layout, fault: (c: NetworkCheck) => Observation | undefined): Promise<NetworkResult[]> {
+  const rows: Check[] = await allRows(await familyTopology(layout));
+  return rows
+    .filter((c): c is NetworkCheck => c.kind === 'network')
+    .map((c) => {
+      const observed = fault(c);
+      const outcome = !observed ? 'passed' : observed === 'CONTROL_ERROR' ? 'error' : observed === 'REACHABLE' ? 'passed' : 'failed';
+      return {
+        kind: 'network',
+        suite: c.suite,
+        name: c.title,
+        from: c.from,
+        to: c.to,
+        port: c.port,
+        protocol: c.protocol,
+        family: c.family,
+        ...(c.payload ? { payload: c.payload } : {}),
+        expect: c.expect,
+        observed: observed ?? (c.expect === 'CLOSED' ? 'FILTERED' : 'REACHABLE'),
+        outcome,
+        detail: '',
+        attempts: 1,
+        latencyMs: 2,
+        ...(c.properties ? { properties: c.properties } : {}),
+      } satisfies NetworkResult;
+    });
 }
