@@ -11,7 +11,8 @@ usage() {
 Usage: npm run lab -- <command> [args]
 
   up [--nodes N] [--network routed|vxlan|flannel-vxlan|flannel-host-gw|bgp] [--proxy-mode iptables|nftables]
-                                            build if needed, start a cluster (default: 3 nodes, routed, iptables)
+     [--ip-family ipv4|dual|ipv6]           build if needed, start a cluster (default: 3 nodes, routed, iptables, ipv4;
+                                            dual: routed or vxlan; ipv6: routed)
   down                                      remove everything the lab made (idempotent)
   status                                    nodes, processes, pod network mode
   kubeconfig                                print the admin kubeconfig path

@@ -22,6 +22,18 @@ LAB_VXLAN_PORT=8472                 # flannel's VXLAN port (the seed's port tabl
 LAB_CGROUP_PARENT=knc-lab           # cgroup v1 parent for every lab process and pod
 LAB_CLUSTER_NAME=kube-netconform-lab
 
+# IPv6 (`lab up --ip-family dual|ipv6`): one ULA /48 for the whole lab, fd6b:6e63:6c00::/48
+# ("knc" + "l" in ASCII), never a global prefix. Node network: subnet 0 (/64; the root leg ::1,
+# nodes ::10, ::11, … like the IPv4 last octets); pod cluster CIDR subnets 0x100-0x1ff (/56, a /64
+# per node); Service range in subnet 0x200, a /112 (kube-apiserver refuses IPv6 ranges > /108).
+LAB_IP_FAMILIES="ipv4 dual ipv6"
+LAB_NODE_NET6_PREFIX=fd6b:6e63:6c00:
+LAB_NODE_NET6=${LAB_NODE_NET6_PREFIX}:/64
+LAB_ROOT_IP6=${LAB_NODE_NET6_PREFIX}:1
+LAB_POD_CIDR6=fd6b:6e63:6c00:100::/56
+LAB_SERVICE_CIDR6=fd6b:6e63:6c00:200::/112
+LAB_SERVICE_VIP6=fd6b:6e63:6c00:200::1
+
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'lab: %s\n' "$1" >&2; exit "${2:-1}"; }
 
@@ -32,6 +44,7 @@ flannel_bin_dir() { echo "$LAB_CACHE/bin/flannel-$FLANNEL_VERSION"; }
 # Node i (0-based): 0 is the control plane, the rest are workers.
 node_name() { if [ "$1" -eq 0 ]; then echo lab-control-plane; else echo "lab-worker-$1"; fi; }
 node_ip() { echo "$LAB_NODE_NET_PREFIX.$((10 + $1))"; }
+node_ip6() { echo "${LAB_NODE_NET6_PREFIX}:$((10 + $1))"; }
 node_netns() { echo "knc-$(node_name "$1")"; }
 node_dir() { echo "$LAB_STATE/nodes/$(node_name "$1")"; }
 node_run_dir() { echo "$LAB_RUN/nodes/$(node_name "$1")"; }
@@ -46,6 +59,22 @@ load_lab_config() {
   source "$f"
 }
 node_count() { echo "${LAB_NODES:-3}"; }
+
+# The lab's IP families as 4 / 6, primary first (a lab.env from before --ip-family: ipv4).
+lab_families() { case "${LAB_IP_FAMILY:-ipv4}" in ipv4) echo 4 ;; dual) echo "4 6" ;; ipv6) echo 6 ;; esac; }
+lab_has_family() { [[ " $(lab_families) " == *" $1 "* ]]; }
+node_ip_family() { if [ "$2" = 6 ]; then node_ip6 "$1"; else node_ip "$1"; fi; } # index, 4|6
+# Comma-separated, primary family first (kubelet --node-ip, the API server's URL host, …).
+node_ips() { local f out=(); for f in $(lab_families); do out+=("$(node_ip_family "$1" "$f")"); done; local IFS=,; echo "${out[*]}"; }
+# The primary family's node address: the API server's, the kubeconfigs' (IPv4 unless --ip-family ipv6).
+node_ip_primary() { local f; f=$(lab_families); node_ip_family "$1" "${f%% *}"; }
+cidr_family() { if [[ "$1" == *:* ]]; then echo 6; else echo 4; fi; }
+ipt_cmd() { if [ "$1" = 6 ]; then echo ip6tables; else echo iptables; fi; } # family
+# A URL host: IPv6 literals in brackets.
+url_host() { if [[ "$1" == *:* ]]; then echo "[$1]"; else echo "$1"; fi; }
+# The pod range, Service range, first Service address of the lab's families (comma lists, primary first).
+lab_pod_cidrs() { local f out=(); for f in $(lab_families); do if [ "$f" = 6 ]; then out+=("$LAB_POD_CIDR6"); else out+=("$LAB_POD_CIDR"); fi; done; local IFS=,; echo "${out[*]}"; }
+lab_service_cidrs() { local f out=(); for f in $(lab_families); do if [ "$f" = 6 ]; then out+=("$LAB_SERVICE_CIDR6"); else out+=("$LAB_SERVICE_CIDR"); fi; done; local IFS=,; echo "${out[*]}"; }
 all_node_indexes() { seq 0 $(( $(node_count) - 1 )); }
 node_names() { local i; for i in $(all_node_indexes); do node_name "$i"; done; }
 

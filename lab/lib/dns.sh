@@ -6,6 +6,10 @@
 # SERVFAIL, names inside it that do not exist get NXDOMAIN.
 COREDNS_VERSION=${COREDNS_VERSION:-v1.15.0}
 LAB_DNS_IP=10.96.0.10                # kubeadm's: the tenth address of the Service range
+LAB_DNS_IP6=fd6b:6e63:6c00:200::a    # the same in the IPv6 Service range (--ip-family ipv6 only)
+# The kube-dns Service is single-stack in the primary family: IPv4 (also on a dual lab, where
+# pods resolve over IPv4 and get AAAA answers for dual Services), IPv6 on an IPv6-only lab.
+lab_dns_ip() { if [ "${LAB_IP_FAMILY:-ipv4}" = ipv6 ]; then echo "$LAB_DNS_IP6"; else echo "$LAB_DNS_IP"; fi; }
 LAB_CLUSTER_DOMAIN=cluster.local
 LAB_DNS_REPLICAS=2
 
@@ -179,7 +183,7 @@ metadata:
   annotations: {prometheus.io/port: "9153", prometheus.io/scrape: "true"}
 spec:
   selector: {k8s-app: kube-dns}
-  clusterIP: $LAB_DNS_IP
+  clusterIP: $(lab_dns_ip)
   ports:
   - {name: dns, port: 53, protocol: UDP, targetPort: 53}
   - {name: dns-tcp, port: 53, protocol: TCP, targetPort: 53}
@@ -195,7 +199,7 @@ dns_ready() {
 dns_up() {
   local i
   for i in $(all_node_indexes); do dns_image_import "$i"; done
-  log "cluster DNS: CoreDNS $COREDNS_VERSION, $LAB_DNS_REPLICAS replicas, Service kube-system/kube-dns $LAB_DNS_IP, domain $LAB_CLUSTER_DOMAIN"
+  log "cluster DNS: CoreDNS $COREDNS_VERSION, $LAB_DNS_REPLICAS replicas, Service kube-system/kube-dns $(lab_dns_ip), domain $LAB_CLUSTER_DOMAIN"
   dns_manifests | kubectl_lab apply -f - >/dev/null
   wait_for "CoreDNS (kube-system/coredns) to have $LAB_DNS_REPLICAS ready replicas" 120 dns_ready
 }

@@ -17,10 +17,12 @@ USAGE
 
 # Remove this fault's tagged rules from node i's fault chains.
 fault_chains_clean() { # node index, fault name
-  local n=$1 name=$2 chain rule
-  for chain in KNC-FAULT-PRE KNC-FAULT-FWD; do
-    { in_node "$n" iptables -t mangle -S "$chain" 2>/dev/null || true; } | { grep -- "knc-fault:$name" || true; } | sed 's/^-A /-D /' |
-      while read -r rule; do eval "in_node $n iptables -t mangle $rule"; done
+  local n=$1 name=$2 chain rule ipt
+  for ipt in $(fault_ipts); do
+    for chain in KNC-FAULT-PRE KNC-FAULT-FWD; do
+      { in_node "$n" "$ipt" -t mangle -S "$chain" 2>/dev/null || true; } | { grep -- "knc-fault:$name" || true; } | sed 's/^-A /-D /' |
+        while read -r rule; do eval "in_node $n $ipt -t mangle $rule"; done
+    done
   done
 }
 
@@ -44,11 +46,15 @@ fault_inject_paths() {
   case "$name" in
     pods-to-node-drop)
       [ $# -eq 1 ] || die "usage: fault pods-to-node-drop <node>" 2
-      local n; n=$(node_index "$1"); fault_chains "$n"
+      local n f src; n=$(node_index "$1")
       # New connections only (a stateful INPUT firewall): replies to the node's own connections
-      # into pods (the API server's pod proxy, kubelet probes) keep flowing.
-      in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -s "$LAB_POD_CIDR" -m addrtype --dst-type LOCAL \
-        -m conntrack --ctstate NEW -m comment --comment knc-fault:pods-to-node-drop -j DROP
+      # into pods (the API server's pod proxy, kubelet probes) keep flowing. Every family's pod range.
+      for f in $(lab_families); do
+        fault_chains "$n" "$f"
+        src=$LAB_POD_CIDR; [ "$f" = 6 ] && src=$LAB_POD_CIDR6
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -s "$src" -m addrtype --dst-type LOCAL \
+          -m conntrack --ctstate NEW -m comment --comment knc-fault:pods-to-node-drop -j DROP
+      done
       fault_record pods-to-node-drop "$1" ;;
     hairpin-off)
       [ $# -eq 1 ] || die "usage: fault hairpin-off <node>" 2
@@ -67,9 +73,12 @@ fault_inject_paths() {
       [ $# -eq 1 ] || die "usage: fault block-dns-udp <node>" 2
       # Every UDP datagram to port 53 from the node's pods, before kube-proxy's DNAT (so to the
       # kube-dns VIP and to the DNS pods directly); DNS over TCP and the host network still work.
-      local n cidr; n=$(node_index "$1"); fault_chains "$n"
-      cidr=$(kubectl_lab get node "$1" -o jsonpath='{.spec.podCIDR}')
-      in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -s "$cidr" -p udp --dport 53 -m comment --comment knc-fault:block-dns-udp -j DROP
+      local n cidr f; n=$(node_index "$1")
+      for f in $(lab_families); do
+        fault_chains "$n" "$f"
+        cidr=$(node_pod_cidr "$1" "$f")
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -s "$cidr" -p udp --dport 53 -m comment --comment knc-fault:block-dns-udp -j DROP
+      done
       fault_record block-dns-udp "$1" ;;
   esac
 }

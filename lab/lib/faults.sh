@@ -12,8 +12,10 @@ FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding 
 fault_usage() {
   cat <<USAGE
 Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
-  cut-route <nodeA> <nodeB>                    pods on A cannot reach B's pod range (blackhole route on A)
-  block-port <node> <port>/<tcp|udp> [--from <node>]   drop inbound to <node>:<port> (all sources, or one node)
+  cut-route <nodeA> <nodeB> [--family 4|6]     pods on A cannot reach B's pod range (blackhole route on A)
+  block-port <node> <port>/<tcp|udp> [--from <node>] [--family 4|6]
+                                               drop inbound to <node>:<port> (all sources, or one node)
+     --family: only that IP family (ip -6 route / ip6tables for 6); without it, every family the lab runs
   block-nodeports <node>                       drop inbound TCP+UDP 30000-32767 to <node>'s addresses
   kube-proxy-down <node>                       stop kube-proxy on <node> and flush its Service rules
   no-forwarding <node>                         <node> stops forwarding routed traffic (same-bridge traffic still flows)
@@ -28,14 +30,24 @@ USAGE
 }
 
 fault_record() { echo "$*" >> "$LAB_STATE/faults"; }
+# The firewall commands of the lab's families (iptables; with IPv6 also ip6tables).
+fault_ipts() { local f; for f in $(lab_families); do ipt_cmd "$f"; done; }
 
-fault_chains() { # node index: make sure our chains exist and are hooked first
-  local i=$1 chain hook
+fault_chains() { # node index [family 4|6, default 4]: make sure our chains exist and are hooked first
+  local i=$1 ipt chain hook; ipt=$(ipt_cmd "${2:-4}")
   for chain in KNC-FAULT-PRE:PREROUTING KNC-FAULT-FWD:FORWARD KNC-FAULT-OUT:OUTPUT; do
     hook=${chain#*:}; chain=${chain%%:*}
-    in_node "$i" iptables -t mangle -N "$chain" 2>/dev/null || true
-    in_node "$i" iptables -t mangle -C "$hook" -j "$chain" 2>/dev/null || in_node "$i" iptables -t mangle -I "$hook" 1 -j "$chain"
+    in_node "$i" "$ipt" -t mangle -N "$chain" 2>/dev/null || true
+    in_node "$i" "$ipt" -t mangle -C "$hook" -j "$chain" 2>/dev/null || in_node "$i" "$ipt" -t mangle -I "$hook" 1 -j "$chain"
   done
+}
+
+# --family 4|6 → that family (it must be one the lab runs); none → every family the lab runs.
+fault_families() { # the --family value or ""
+  [ -z "$1" ] && { lab_families; return 0; }
+  [[ "$1" =~ ^[46]$ ]] || die "--family must be 4 or 6 (got '$1')" 2
+  lab_has_family "$1" || die "this lab has no IPv$1 (it runs --ip-family ${LAB_IP_FAMILY:-ipv4}); --family $1 needs: lab up --ip-family dual" 2
+  echo "$1"
 }
 
 parse_port_proto() {
@@ -47,29 +59,56 @@ fault_inject() {
   local name=${1:-}; shift || true
   case "$name" in
     cut-route)
-      [ $# -eq 2 ] || die "usage: fault cut-route <nodeA> <nodeB>" 2
-      local a b cidr; a=$(node_index "$1"); b=$(node_index "$2")
+      local args=() family=""
+      while [ $# -gt 0 ]; do
+        case "$1" in --family) family=${2:?--family needs 4 or 6}; shift 2 ;; --family=*) family=${1#*=}; shift ;; *) args+=("$1"); shift ;; esac
+      done
+      [ ${#args[@]} -eq 2 ] || die "usage: fault cut-route <nodeA> <nodeB> [--family 4|6]" 2
+      set -- "${args[@]}"
+      local a b cidr f families; a=$(node_index "$1"); b=$(node_index "$2")
       [ "$a" != "$b" ] || die "cut-route needs two different nodes" 2
-      cidr=$(kubectl_lab get node "$2" -o jsonpath='{.spec.podCIDR}')
-      in_node "$a" ip route replace blackhole "$cidr"
-      fault_record cut-route "$1" "$2" "$cidr" ;;
+      families=$(fault_families "$family")
+      for f in $families; do
+        cidr=$(node_pod_cidr "$2" "$f")
+        in_node "$a" ip -"$f" route replace blackhole "$cidr"
+        fault_record cut-route "$1" "$2" "$cidr"
+      done
+      [ -z "$family" ] || set -- "$@" --family "$family" ;;
     block-port)
-      [ $# -ge 2 ] || die "usage: fault block-port <node> <port>/<tcp|udp> [--from <node>]" 2
-      local n from_ip="" ; n=$(node_index "$1"); parse_port_proto "$2"
-      if [ "${3:-}" = --from ]; then from_ip=$(node_ip "$(node_index "${4:?--from needs a node}")"); fi
-      fault_chains "$n"
+      local args=() family="" from=""
+      while [ $# -gt 0 ]; do
+        case "$1" in
+          --family) family=${2:?--family needs 4 or 6}; shift 2 ;; --family=*) family=${1#*=}; shift ;;
+          --from) from=${2:?--from needs a node}; shift 2 ;;
+          *) args+=("$1"); shift ;;
+        esac
+      done
+      [ ${#args[@]} -eq 2 ] || die "usage: fault block-port <node> <port>/<tcp|udp> [--from <node>] [--family 4|6]" 2
+      set -- "${args[@]}"
+      local n f from_ip=""; n=$(node_index "$1"); parse_port_proto "$2"
+      local families; families=$(fault_families "$family")
+      if [ -n "$from" ]; then node_index "$from" >/dev/null; fi
       # Only traffic to this node's own addresses, so pod traffic passing through is untouched.
       # TCP: new connections only. UDP: every datagram (VXLAN flows never look "new" again).
       local state=(); [ "$FAULT_PROTO" = tcp ] && state=(-m conntrack --ctstate NEW)
-      in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -p "$FAULT_PROTO" --dport "$FAULT_PORT" \
-        ${from_ip:+-s "$from_ip"} -m addrtype --dst-type LOCAL "${state[@]}" -m comment --comment knc-fault:block-port -j DROP
+      for f in $families; do
+        fault_chains "$n" "$f"
+        from_ip=""; [ -z "$from" ] || from_ip=$(node_ip_family "$(node_index "$from")" "$f")
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -p "$FAULT_PROTO" --dport "$FAULT_PORT" \
+          ${from_ip:+-s "$from_ip"} -m addrtype --dst-type LOCAL "${state[@]}" -m comment --comment knc-fault:block-port -j DROP
+      done
+      [ -z "$from" ] || set -- "$@" --from "$from"
+      [ -z "$family" ] || set -- "$@" --family "$family"
       fault_record block-port "$@" ;;
     block-nodeports)
       [ $# -eq 1 ] || die "usage: fault block-nodeports <node>" 2
-      local n proto; n=$(node_index "$1"); fault_chains "$n"
-      for proto in tcp udp; do
-        in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -p "$proto" --dport "${LAB_NODEPORT_RANGE/-/:}" -m addrtype --dst-type LOCAL \
-          -m conntrack --ctstate NEW -m comment --comment knc-fault:block-nodeports -j DROP
+      local n proto f; n=$(node_index "$1")
+      for f in $(lab_families); do
+        fault_chains "$n" "$f"
+        for proto in tcp udp; do
+          in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -p "$proto" --dport "${LAB_NODEPORT_RANGE/-/:}" -m addrtype --dst-type LOCAL \
+            -m conntrack --ctstate NEW -m comment --comment knc-fault:block-nodeports -j DROP
+        done
       done
       fault_record block-nodeports "$1" ;;
     kube-proxy-down)
@@ -83,18 +122,24 @@ fault_inject() {
       # Not the ip_forward sysctl alone: the CNI bridge plugin turns it back on at the next pod
       # it wires. A FORWARD drop of everything routed (bridged pod-to-pod on cni0 still flows)
       # is what a node with forwarding off — or a FORWARD policy of DROP — does to pod traffic.
-      local n; n=$(node_index "$1"); fault_chains "$n"
-      in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -i cni0 -o cni0 -m comment --comment knc-fault:no-forwarding -j RETURN
-      in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -m comment --comment knc-fault:no-forwarding -j DROP
+      local n f; n=$(node_index "$1")
+      for f in $(lab_families); do
+        fault_chains "$n" "$f"
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-FWD -i cni0 -o cni0 -m comment --comment knc-fault:no-forwarding -j RETURN
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-FWD -m comment --comment knc-fault:no-forwarding -j DROP
+      done
       fault_record no-forwarding "$1" ;;
     mtu)
       [ $# -eq 2 ] && [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 576 ] || die "usage: fault mtu <node> <bytes ≥ 576>" 2
-      local n; n=$(node_index "$1"); fault_chains "$n"
+      local n f; n=$(node_index "$1")
       in_node "$n" ip link set eth0 mtu "$2"
       # veth and bridges let GSO super-packets through regardless of the receiver's MTU, which
       # a real link would not: drop what arrives larger than the MTU, as the smaller link would.
-      in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -i eth0 -m length --length "$(( $2 + 1 )):65535" \
-        -m comment --comment knc-fault:mtu -j DROP
+      for f in $(lab_families); do
+        fault_chains "$n" "$f"
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -i eth0 -m length --length "$(( $2 + 1 )):65535" \
+          -m comment --comment knc-fault:mtu -j DROP
+      done
       fault_record mtu "$1" "$2" ;;
     bgp-down)
       [ $# -eq 1 ] || die "usage: fault bgp-down <node>" 2
@@ -133,13 +178,17 @@ fault_inject() {
       local a b p src; a=$(node_index "$1"); b=$(node_index "$2")
       [ "$a" != "$b" ] || die "loss needs two different nodes" 2
       p=$(awk -v x="$3" 'BEGIN { printf "%.4f", x / 100 }')
+      local f peer_cidr
       for pair in "$a:$2" "$b:$1"; do
         local n=${pair%%:*} peer=${pair#*:} peer_i
         peer_i=$(node_index "$peer")
-        fault_chains "$n"
-        for src in "$(node_ip "$peer_i")" "$(kubectl_lab get node "$peer" -o jsonpath='{.spec.podCIDR}')"; do
-          in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -s "$src" -m statistic --mode random --probability "$p" \
-            -m comment --comment knc-fault:loss -j DROP
+        for f in $(lab_families); do
+          fault_chains "$n" "$f"
+          peer_cidr=$(node_pod_cidr "$peer" "$f")
+          for src in "$(node_ip_family "$peer_i" "$f")" "$peer_cidr"; do
+            in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -s "$src" -m statistic --mode random --probability "$p" \
+              -m comment --comment knc-fault:loss -j DROP
+          done
         done
       done
       fault_record loss "$1" "$2" "$3" ;;
@@ -172,11 +221,11 @@ heal_one() {
   local name=$1; shift
   case "$name" in
     cut-route)
-      local a b; a=$(node_index "$1"); b=$(node_index "$2")
-      in_node "$a" ip route del blackhole "$3" 2>/dev/null || true
+      local a b f; a=$(node_index "$1"); b=$(node_index "$2"); f=$(cidr_family "$3")
+      in_node "$a" ip -"$f" route del blackhole "$3" 2>/dev/null || true
       case "$LAB_NETWORK" in
-        routed) in_node "$a" ip route replace "$3" via "$(node_ip "$b")" dev eth0 ;;
-        vxlan) in_node "$a" ip route replace "$3" via "${3%/*}" dev vxlan0 onlink ;;
+        routed) in_node "$a" ip route replace "$3" via "$(node_ip_family "$b" "$f")" dev eth0 ;;
+        vxlan) in_node "$a" ip route replace "$3" via "$(vxlan_vtep "$3")" dev vxlan0 onlink ;;
         flannel-vxlan) in_node "$a" ip route replace "$3" via "${3%/*}" dev flannel.1 onlink ;;
         # flannel's route checker re-adds its route within 10 s once the blackhole is gone.
         flannel-host-gw) wait_for "flanneld on $1 to restore its route to $2's pod range $3" 30 flannel_route_ok "$a" "$3" "$b" ;;
@@ -187,11 +236,13 @@ heal_one() {
       local a b; a=$(node_index "$1"); b=$(node_index "$2")
       wait_for "flanneld on $1 to re-add its route to $2's pod range $3" 30 flannel_route_ok "$a" "$3" "$b" ;;
     block-port|block-nodeports|mtu|no-forwarding|bgp-down)
-      local n rule chain; n=$(node_index "$1")
+      local n rule chain ipt; n=$(node_index "$1")
       if [ "$name" = mtu ]; then in_node "$n" ip link set eth0 mtu 1500; fi
-      for chain in KNC-FAULT-PRE KNC-FAULT-FWD KNC-FAULT-OUT; do
-        { in_node "$n" iptables -t mangle -S "$chain" 2>/dev/null || true; } | { grep -- "knc-fault:$name" || true; } | sed 's/^-A /-D /' |
-          while read -r rule; do eval "in_node $n iptables -t mangle $rule"; done
+      for ipt in $(fault_ipts); do
+        for chain in KNC-FAULT-PRE KNC-FAULT-FWD KNC-FAULT-OUT; do
+          { in_node "$n" "$ipt" -t mangle -S "$chain" 2>/dev/null || true; } | { grep -- "knc-fault:$name" || true; } | sed 's/^-A /-D /' |
+            while read -r rule; do eval "in_node $n $ipt -t mangle $rule"; done
+        done
       done
       if [ "$name" = bgp-down ]; then
         local j
@@ -199,11 +250,13 @@ heal_one() {
         for j in $(all_node_indexes); do [ "$j" = "$n" ] || wait_for "every BGP session of $(node_name "$j") to be Established again" 60 bgp_established "$j"; done
       fi ;;
     loss)
-      local n rule chain node
+      local n rule chain node ipt
       for node in "$1" "$2"; do
         n=$(node_index "$node")
-        { in_node "$n" iptables -t mangle -S KNC-FAULT-PRE 2>/dev/null || true; } | { grep -- "knc-fault:loss" || true; } | sed 's/^-A /-D /' |
-          while read -r rule; do eval "in_node $n iptables -t mangle $rule"; done
+        for ipt in $(fault_ipts); do
+          { in_node "$n" "$ipt" -t mangle -S KNC-FAULT-PRE 2>/dev/null || true; } | { grep -- "knc-fault:loss" || true; } | sed 's/^-A /-D /' |
+            while read -r rule; do eval "in_node $n $ipt -t mangle $rule"; done
+        done
       done ;;
     kube-proxy-down)
       local n; n=$(node_index "$1")

@@ -6,15 +6,23 @@
 # packet to a pod or Service address sent from the machine (a test bug, a stray tool) is dropped
 # here instead of leaving by the machine's real default route.
 
-# The ranges the root namespace blackholes while the lab is up (IPv4 only: the lab has no IPv6).
-lab_blackhole_cidrs() { echo "$LAB_POD_CIDR $LAB_SERVICE_CIDR"; }
+# The ranges the root namespace blackholes while the lab is up: the pod and Service ranges of
+# each IP family the lab runs (with --ip-family dual|ipv6 the IPv6 ones too).
+lab_blackhole_cidrs() {
+  local f
+  for f in $(lab_families); do
+    if [ "$f" = 6 ]; then echo "$LAB_POD_CIDR6 $LAB_SERVICE_CIDR6"; else echo "$LAB_POD_CIDR $LAB_SERVICE_CIDR"; fi
+  done | tr '\n' ' '
+}
+# What `down` removes: every family's, whatever the (possibly crashed) lab ran.
+lab_blackhole_cidrs_all() { echo "$LAB_POD_CIDR $LAB_SERVICE_CIDR $LAB_POD_CIDR6 $LAB_SERVICE_CIDR6"; }
 
 # Refuse to start if the machine itself already routes one of those exact prefixes (a blackhole
 # of ours left by a crash is fine: `down` removes it first).
 net_blackhole_clash() {
   local c
   for c in $(lab_blackhole_cidrs); do
-    ip -4 route show exact "$c" | grep -v '^blackhole ' || true
+    ip -"$(cidr_family "$c")" route show exact "$c" | grep -v '^blackhole ' || true
   done
 }
 
@@ -25,9 +33,10 @@ net_add_root_blackholes() {
 
 # Only our own kind of route for exactly these prefixes; never another route to them.
 net_del_root_blackholes() {
-  local c
-  for c in $(lab_blackhole_cidrs); do
-    while ip -4 route show exact "$c" | grep -q '^blackhole '; do ip route del blackhole "$c" || break; done
+  local c f
+  for c in $(lab_blackhole_cidrs_all); do
+    f=$(cidr_family "$c")
+    while ip -"$f" route show exact "$c" | grep -q '^blackhole '; do ip -"$f" route del blackhole "$c" || break; done
   done
 }
 
@@ -40,8 +49,28 @@ net_create_hub() {
   ip link add "$LAB_ROOT_IF" type veth peer name vroot netns "$LAB_HUB_NS"
   ip -n "$LAB_HUB_NS" link set vroot master br0 up
   ip addr add "$LAB_ROOT_IP/24" dev "$LAB_ROOT_IF"
+  if lab_has_family 6; then net_hub_ipv6; fi
   ip link set "$LAB_ROOT_IF" up
   net_add_root_blackholes
+}
+
+# IPv6 on the node network (--ip-family dual|ipv6): the root leg gets the ULA ::1/64 (its only
+# IPv6 lab route: that connected /64) and ignores router advertisements; nothing in the lab runs
+# a router advertisement daemon, and the hub bridge drops any RA or redirect between its ports
+# anyway (nft, bridge family, in the hub namespace only), so none ever reaches the root leg.
+# Multicast snooping is off on the hub bridge: neighbour discovery is flooded like ARP.
+net_hub_ipv6() {
+  sysctl -qw "net.ipv6.conf.$LAB_ROOT_IF.accept_ra=0" "net.ipv6.conf.$LAB_ROOT_IF.forwarding=0"
+  ip addr add "$LAB_ROOT_IP6/64" dev "$LAB_ROOT_IF" nodad
+  ip -n "$LAB_HUB_NS" link set br0 type bridge mcast_snooping 0
+  ip netns exec "$LAB_HUB_NS" nft -f - <<'NFT'
+table bridge knc-lab-hub {
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    icmpv6 type { nd-router-advert, nd-redirect } counter drop
+  }
+}
+NFT
 }
 
 net_create_node() {
@@ -51,25 +80,38 @@ net_create_node() {
   ip -n "$ns" link set lo up
   ip link add "vh$i" netns "$LAB_HUB_NS" type veth peer name eth0 netns "$ns"
   ip -n "$LAB_HUB_NS" link set "vh$i" master br0 up
-  ip -n "$ns" addr add "$ip/24" dev eth0
+  lab_has_family 4 && ip -n "$ns" addr add "$ip/24" dev eth0
+  if lab_has_family 6; then
+    # ULA node address without DAD (daemons bind to it at once); no RAs accepted; the node
+    # routes IPv6 for its pods (forwarding in this namespace only).
+    in_node "$i" sysctl -qw net.ipv6.conf.eth0.accept_ra=0 net.ipv6.conf.all.forwarding=1
+    ip -n "$ns" addr add "$(node_ip6 "$i")/64" dev eth0 nodad
+  fi
   ip -n "$ns" link set eth0 up
   # A default route that stays on the lab's L2: anything not in the lab is never answered.
   # It exists so that host-network traffic to a Service VIP has a route before kube-proxy's DNAT.
-  ip -n "$ns" route add default dev eth0
+  lab_has_family 4 && ip -n "$ns" route add default dev eth0
+  if lab_has_family 6; then
+    ip -n "$ns" -6 route add default dev eth0
+    in_node "$i" sysctl -qw net.bridge.bridge-nf-call-ip6tables=1
+  fi
   in_node "$i" sysctl -qw net.ipv4.ip_forward=1
   in_node "$i" sysctl -qw net.bridge.bridge-nf-call-iptables=1
   in_node "$i" sysctl -qw net.ipv4.conf.all.rp_filter=0
   in_node "$i" sysctl -qw net.ipv4.conf.eth0.rp_filter=0
 }
 
-# Pod routes, once every node has its podCIDR. Args: "index cidr" lines on stdin.
+# Pod routes, once every node has its podCIDRs. Args: "index cidr[,cidr6]" lines on stdin; each
+# family's range via that family's node address.
 net_routed_pod_routes() {
   local table; table=$(cat)
-  local i j cidr
+  local i j cidrs cidr
   for i in $(all_node_indexes); do
-    while read -r j cidr; do
+    while read -r j cidrs; do
       [ "$j" = "$i" ] && continue
-      in_node "$i" ip route replace "$cidr" via "$(node_ip "$j")" dev eth0
+      for cidr in ${cidrs//,/ }; do
+        in_node "$i" ip route replace "$cidr" via "$(node_ip_family "$j" "$(cidr_family "$cidr")")" dev eth0
+      done
     done <<<"$table"
   done
 }
@@ -77,23 +119,36 @@ net_routed_pod_routes() {
 # VXLAN overlay (UDP 8472, flannel's port and layout): a vxlan0 device per node holding the
 # .0 address of its pod range; static neighbour + FDB entries per peer (no learning).
 vxlan_mac() { printf '0a:58:0a:f4:%02x:00' "$1"; }
+# A node's VTEP address in a family: the network address of its pod range (10.244.1.0, fd…:101::).
+vxlan_vtep() { echo "${1%/*}"; }
+# Dual: the same mesh carries IPv6 too (IPv6 inner over the IPv4 underlay, one VXLAN device):
+# vxlan0 also holds the network address of the node's IPv6 pod /64, and each peer gets an IPv6
+# neighbour entry with its VTEP MAC and a route to its IPv6 pod range. Args: "index cidr[,cidr6]".
 net_vxlan_pod_routes() {
   local table; table=$(cat)
-  local i j cidr vtep
+  local i j cidrs cidr vtep
   for i in $(all_node_indexes); do
     in_node "$i" ip link add vxlan0 type vxlan id 1 local "$(node_ip "$i")" dev eth0 dstport "$LAB_VXLAN_PORT" nolearning
     in_node "$i" ip link set vxlan0 address "$(vxlan_mac "$i")" mtu 1450
-    cidr=$(awk -v n="$i" '$1==n{print $2}' <<<"$table")
-    in_node "$i" ip addr add "${cidr%/*}/32" dev vxlan0
+    cidrs=$(awk -v n="$i" '$1==n{print $2}' <<<"$table")
+    for cidr in ${cidrs//,/ }; do
+      if [ "$(cidr_family "$cidr")" = 6 ]; then
+        in_node "$i" ip addr add "$(vxlan_vtep "$cidr")/128" dev vxlan0 nodad
+      else
+        in_node "$i" ip addr add "$(vxlan_vtep "$cidr")/32" dev vxlan0
+      fi
+    done
     in_node "$i" ip link set vxlan0 up
   done
   for i in $(all_node_indexes); do
-    while read -r j cidr; do
+    while read -r j cidrs; do
       [ "$j" = "$i" ] && continue
-      vtep=${cidr%/*}
-      in_node "$i" ip neigh replace "$vtep" lladdr "$(vxlan_mac "$j")" dev vxlan0 nud permanent
       in_node "$i" bridge fdb append "$(vxlan_mac "$j")" dev vxlan0 dst "$(node_ip "$j")"
-      in_node "$i" ip route replace "$cidr" via "$vtep" dev vxlan0 onlink
+      for cidr in ${cidrs//,/ }; do
+        vtep=$(vxlan_vtep "$cidr")
+        in_node "$i" ip neigh replace "$vtep" lladdr "$(vxlan_mac "$j")" dev vxlan0 nud permanent
+        in_node "$i" ip route replace "$cidr" via "$vtep" dev vxlan0 onlink
+      done
     done <<<"$table"
   done
 }

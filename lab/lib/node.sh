@@ -55,10 +55,14 @@ node_write_kubelet_config() {
   if [ "$i" -eq 0 ]; then
     taints=$'registerWithTaints:\n- key: node-role.kubernetes.io/control-plane\n  effect: NoSchedule'
   fi
+  # Dual: serve on both families' node addresses (::), as a one-family node serves on its node IP.
+  local address; address=$(node_ip "$i")
+  [ "${LAB_IP_FAMILY:-ipv4}" = dual ] && address='"::"'
+  [ "${LAB_IP_FAMILY:-ipv4}" = ipv6 ] && address="\"$(node_ip6 "$i")\""
   cat > "$d/kubelet-config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: $(node_ip "$i")
+address: $address
 port: 10250
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
@@ -76,7 +80,7 @@ cgroupRoot: /$LAB_CGROUP_PARENT/$name
 containerRuntimeEndpoint: unix://$(containerd_sock "$i")
 podLogsDir: $d/pod-logs
 resolvConf: ""
-clusterDNS: [$LAB_DNS_IP]
+clusterDNS: ["$(lab_dns_ip)"]
 clusterDomain: $LAB_CLUSTER_DOMAIN
 serializeImagePulls: false
 # All nodes share one disk and report the whole VM: keep eviction from reacting to the others.
@@ -97,19 +101,20 @@ node_start_kubelet() {
     --config "$(node_dir "$i")/kubelet-config.yaml" \
     --kubeconfig "$(pki_dir)/kubelet-$name.kubeconfig" \
     --root-dir "$(node_dir "$i")/kubelet" \
-    --hostname-override "$name" --node-ip "$(node_ip "$i")" --v=1
+    --hostname-override "$name" --node-ip "$(node_ips "$i")" --v=1
 }
 
 node_start_kube_proxy() {
   local i=$1 name d; name=$(node_name "$i"); d=$(node_dir "$i")
+  local healthz=0.0.0.0:10256; lab_has_family 6 && healthz='"[::]:10256"'
   cat > "$d/kube-proxy-config.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $(pki_dir)/kube-proxy.kubeconfig}
 mode: ${LAB_PROXY_MODE:-iptables}
-clusterCIDR: $LAB_POD_CIDR
+clusterCIDR: $(lab_pod_cidrs)
 hostnameOverride: $name
-healthzBindAddress: 0.0.0.0:10256
+healthzBindAddress: $healthz
 metricsBindAddress: 127.0.0.1:10249
 # nf_conntrack_max is global across namespaces: leave the kernel's settings alone.
 oomScoreAdj: 0
@@ -122,10 +127,19 @@ YAML
 # host-local IPAM over the node's range; hairpin so a pod reaches itself through a Service.
 # Optional 4th arg "flannel <network>": the configuration flannel's CNI plugin hands to the
 # bridge plugin (pod default route via the bridge, an explicit route to flannel's network).
+# The 2nd arg may be "cidr4,cidr6" (dual): one host-local range set and one default route per family.
 node_write_cni_config() {
   local i=$1 cidr=$2 mtu=$3 style=${4:-} network=${5:-} d; d=$(node_dir "$i")
   mkdir -p "$d/cni/net.d" "$d/cni/ipam"
-  local gateway='"isGateway": true' routes='[{"dst": "0.0.0.0/0"}]' name=lab-pods
+  local gateway='"isGateway": true' routes='[{"dst": "0.0.0.0/0"}]' name=lab-pods ranges="[[{\"subnet\": \"$cidr\"}]]"
+  if [[ "$cidr" == *,* || "$cidr" == *:* ]]; then
+    local c r=() rt=()
+    for c in ${cidr//,/ }; do
+      r+=("[{\"subnet\": \"$c\"}]")
+      if [ "$(cidr_family "$c")" = 6 ]; then rt+=('{"dst": "::/0"}'); else rt+=('{"dst": "0.0.0.0/0"}'); fi
+    done
+    ranges="[$(IFS=,; echo "${r[*]}" | sed 's/\],\[/], [/g')]"; routes="[$(IFS=,; echo "${rt[*]}" | sed 's/},{/}, {/g')]"
+  fi
   if [ "$style" = flannel ]; then
     gateway='"isGateway": true, "isDefaultGateway": true'; routes="[{\"dst\": \"$network\"}]"; name=cbr0
   fi
@@ -137,7 +151,7 @@ node_write_cni_config() {
     {
       "type": "bridge", "bridge": "cni0", $gateway, "ipMasq": false,
       "hairpinMode": true, "mtu": $mtu,
-      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$cidr"}]], "routes": $routes, "dataDir": "$d/cni/ipam"}
+      "ipam": {"type": "host-local", "ranges": $ranges, "routes": $routes, "dataDir": "$d/cni/ipam"}
     },
     {"type": "portmap", "capabilities": {"portMappings": true}}
   ]

@@ -47,9 +47,14 @@ pki_create() {
   openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
     -keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=kube-netconform-lab-ca" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
-  local cp_ip; cp_ip=$(node_ip 0)
+  local cp_ip; cp_ip=$(node_ip_primary 0)
+  # With IPv6 (dual): the control plane's IPv6 node address and the IPv6 Service range's first address too.
+  # IPv6-only: the IPv6 ones instead of the IPv4 node address and Service VIP.
+  local ip_sans="IP:$cp_ip,IP:$LAB_SERVICE_VIP,"
+  [ "${LAB_IP_FAMILY:-ipv4}" = dual ] && ip_sans+="IP:$(node_ip6 0),IP:$LAB_SERVICE_VIP6,IP:::1,"
+  [ "${LAB_IP_FAMILY:-ipv4}" = ipv6 ] && ip_sans="IP:$cp_ip,IP:$LAB_SERVICE_VIP6,IP:::1,"
   pki_cert apiserver kube-apiserver "" \
-    "IP:$cp_ip,IP:$LAB_SERVICE_VIP,IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:$(node_name 0),DNS:localhost"
+    "${ip_sans}IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:$(node_name 0),DNS:localhost"
   pki_cert apiserver-kubelet-client kube-apiserver-kubelet-client system:masters
   pki_cert admin kubernetes-admin system:masters
   pki_cert controller-manager system:kube-controller-manager ""
@@ -57,7 +62,7 @@ pki_create() {
   pki_cert kube-proxy system:kube-proxy ""
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/sa.key" 2>/dev/null
   openssl pkey -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null
-  local server="https://$cp_ip:$LAB_APISERVER_PORT"
+  local server; server="https://$(url_host "$cp_ip"):$LAB_APISERVER_PORT"
   pki_kubeconfig admin admin "$server"
   pki_kubeconfig controller-manager controller-manager "$server"
   pki_kubeconfig scheduler scheduler "$server"

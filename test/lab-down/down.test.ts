@@ -57,6 +57,13 @@ describe('lab down', () => {
         .split('\n')
         .filter((l) => /^blackhole (10\.244\.0\.0\/16|10\.96\.0\.0\/12)\b/.test(l)),
     ).toEqual([]);
+    // The IPv6 ones of a dual lab too (--ip-family dual), and its RA-filtering hub with the namespaces.
+    expect(
+      sh('ip -6 route show type blackhole')
+        .split('\n')
+        .filter((l) => /^blackhole fd6b:6e63:6c00:/.test(l)),
+    ).toEqual([]);
+    expect(sh('ip -6 addr show').includes('fd6b:6e63:6c00:'), 'no lab IPv6 address left in the root namespace').toBe(false);
     const again = await lab('down');
     expect(again.code).toBe(0);
     const status = await lab('status');
