@@ -68,7 +68,19 @@ export async function createProbes(kube: Kube, deployment: Deployment, nodes: No
   const roles: ProbeRole[] = options.roles ?? [...podRoles(options.podsPerNode), 'host'];
   const manifests = nodes
     .filter((n) => !n.skipReason)
-    .flatMap((n) => roles.map((role) => probePodManifest({ role, node: n.name, runId: options.runId, image: options.image, ports: options.ports, imagePullSecret: options.imagePullSecret })));
+    .flatMap((n) =>
+      roles.map((role) =>
+        probePodManifest({
+          role,
+          node: n.name,
+          runId: options.runId,
+          image: options.image,
+          ports: options.ports,
+          imagePullSecret: options.imagePullSecret,
+          ...(n.internalIPs && n.internalIPs.length > 1 ? { dualStack: true } : {}),
+        }),
+      ),
+    );
   await Promise.all(
     manifests.map((pod) =>
       limit(async () => {

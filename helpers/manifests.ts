@@ -46,6 +46,8 @@ export interface ProbePodOptions {
   image: string;
   ports: ProbePorts;
   imagePullSecret?: string;
+  /** The node has an address in each family: a host probe's UDP server listens on all of them. */
+  dualStack?: boolean;
 }
 
 export function probePodManifest(options: ProbePodOptions): Pod {
@@ -80,7 +82,11 @@ export function probePodManifest(options: ProbePodOptions): Pod {
     // A host probe's UDP server is bound to the node's address: unbound, it would answer a pod
     // from whatever source its route to the pod picks (cni0 on the same node, the overlay
     // device across nodes), and the pod's connected socket drops such an answer (pod-to-node).
-    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`, ...(host ? ['--udp-listen-addresses=$(HOST_IP)'] : [])];
+    // On a dual-stack node, every address of the node: a hostNetwork pod's status.podIPs are its
+    // node's, one per family (netexec drops the duplicate of HOST_IP; one UDP listener per address).
+    const allIPs = host && options.dualStack;
+    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`, ...(host ? [`--udp-listen-addresses=$(HOST_IP)${allIPs ? ',$(POD_IPS)' : ''}`] : [])];
+    if (allIPs) c.env = [...(c.env ?? []), { name: 'POD_IPS', valueFrom: { fieldRef: { fieldPath: 'status.podIPs' } } }];
     c.ports = [
       { name: 'http', containerPort: http, protocol: 'TCP' },
       { name: 'udp', containerPort: udp, protocol: 'UDP' },

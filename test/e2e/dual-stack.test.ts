@@ -22,7 +22,8 @@ describe.skipIf(!dual)('kube-netconform on the dual-stack lab', { sequential: tr
   test('healthy: every check passes in IPv4 and in IPv6, rows of one family each, a matrix per family', async () => {
     const run = await startCli(['run', '--kubeconfig', kubeconfig()]);
     const { results } = resultsOf(run);
-    expect(results.filter((r) => r.outcome !== 'passed').map(describeRow)).toEqual([]);
+    // The kubeadm profile's CNI rule is skipped on the lab (no detected CNI needs node-to-node ports).
+    expect(results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').map(describeRow)).toEqual([]);
     expect(run.code, run.stderr).toBe(0);
     const network = results.filter((r) => !r.status);
     const families = new Set(network.map((r) => r.family));
@@ -32,7 +33,8 @@ describe.skipIf(!dual)('kube-netconform on the dual-stack lab', { sequential: tr
       expect(new Set(mine.map((r) => r.family)).size, `${suite} is checked in both families`).toBe(2);
     }
     for (const r of network) {
-      expect(r.to.ip.includes(':') ? 'ipv6' : 'ipv4', r.name).toBe(r.family);
+      // A headless Service's name has no address of its own (to.ip ''): its family is the lookup's.
+      if (r.to.ip) expect(r.to.ip.includes(':') ? 'ipv6' : 'ipv4', r.name).toBe(r.family);
       if (r.from.kind !== 'runner') expect(r.from.ip.includes(':') ? 'ipv6' : 'ipv4', r.name).toBe(r.family);
     }
     const v6 = network.filter((r) => r.family === 'ipv6');
@@ -55,7 +57,12 @@ describe.skipIf(!dual)('kube-netconform on the dual-stack lab', { sequential: tr
     expect(listed.every((l) => /IPv6/.test(l) || /configured on every node/.test(l))).toBe(true);
     const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--ip-family', '6', '--only', '^pod-to-(pod|node) ']);
     expect(run.code, run.stderr).toBe(0);
-    expect(resultsOf(run).results.map((r) => `${r.suite}\t${r.name}`)).toEqual(listed);
+    // The same rows (the run reports them by suite as they finish, list in module order).
+    expect(
+      resultsOf(run)
+        .results.map((r) => `${r.suite}\t${r.name}`)
+        .sort(),
+    ).toEqual([...listed].sort());
   });
 
   test(`cut-route ${W1} ${W2} --family 6 fails only IPv6 rows; the diagnosis names IPv6 pod routes between them`, async () => {
