@@ -47,19 +47,24 @@ function rssOf(pid: number): number {
   }
 }
 
+/** The pids of `root`'s process tree: `root` and every process below it, as /proc shows them now. */
+export function processTree(root: number): number[] {
+  const byParent = children();
+  const pids: number[] = [];
+  for (let queue = [root]; queue.length;) {
+    const pid = queue.pop()!;
+    pids.push(pid);
+    queue = queue.concat(byParent.get(pid) ?? []);
+  }
+  return pids;
+}
+
 /** Start sampling the tree under `root`; `peek()` reads the peaks so far, `stop()` ends sampling and returns them. */
 export function sampleTreeRss(root: number, intervalMs = 100): { peek: () => TreeRss; stop: () => TreeRss } {
   const result: TreeRss = { peakTotal: 0, peakByProcess: {} };
   const sample = () => {
-    const byParent = children();
-    const pids: number[] = [];
-    for (let queue = [root]; queue.length;) {
-      const pid = queue.pop()!;
-      pids.push(pid);
-      queue = queue.concat(byParent.get(pid) ?? []);
-    }
     let total = 0;
-    for (const pid of pids) {
+    for (const pid of processTree(root)) {
       const rss = rssOf(pid);
       total += rss;
       // Named on every sample: a child just forked still shows its parent's command line.

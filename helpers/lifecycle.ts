@@ -2,7 +2,7 @@
 // topology. Used by the CLI and by suites/setup.ts (when the suites are run by vitest directly).
 // Records phase times; stops at the next step when `signal` aborts; never leaves what it made.
 import { checkControlPaths } from './control-preflight.ts';
-import { SetupError } from './errors.ts';
+import { messageOf, SetupError } from './errors.ts';
 import { ControlClient } from './http.ts';
 import { createProbes, discoverNodes, prepareNamespace, teardown, waitFor, waitForProbes, type Deployment } from './deploy.ts';
 import { HOST_PORT_RANGE, isHostPortConflict, pickHostPort, randomStart, usedHostPorts } from './host-ports.ts';
@@ -53,6 +53,8 @@ export interface RunState {
   topology?: Topology;
   kubernetesVersion?: string;
   phases: Record<string, number>;
+  /** What the modules started in this process for the run (a server): stopped at teardown, even with --keep. */
+  releases?: Array<() => Promise<void>>;
 }
 
 export function portsFor(hostPort?: number): ProbePorts {
@@ -144,6 +146,18 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector, architectures: imageArchitectures(options) });
   checkAborted(options.signal);
   const probed = nodes.filter((n) => !n.skipReason);
+  /** Create the run's probe pods on the host ports chosen so far: every role, or only `roles`. */
+  const placeProbes = (deployment: Deployment, roles?: ProbeRole[]) =>
+    createProbes(kube, deployment, nodes, {
+      runId: options.runId,
+      image: probeImage(options),
+      imagePullSecret: options.imagePullSecret,
+      ports,
+      concurrency: options.concurrency,
+      podsPerNode: options.podsPerNode,
+      ...(roles ? { roles } : {}),
+      signal: options.signal,
+    });
   progress(`cluster ${kube.access.server} (${state.kubernetesVersion}): probing ${probed.length} of ${nodes.length} nodes`);
   const plans = await prepareModules(kube, nodes, { modules: options.modules, suite });
   options.beforeDeploy?.(plannedTopology({ runId: options.runId, namespace: options.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes }, options, plans));
@@ -156,15 +170,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     progress(
       `namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp; creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + 1)} probe pods`,
     );
-    await createProbes(kube, deployment, nodes, {
-      runId: options.runId,
-      image: probeImage(options),
-      imagePullSecret: options.imagePullSecret,
-      ports,
-      concurrency: options.concurrency,
-      podsPerNode: options.podsPerNode,
-      signal: options.signal,
-    });
+    await placeProbes(deployment);
     // Each path's own objects, created while the probes start.
     await Promise.all(
       options.modules.map(async (m) => {
@@ -191,15 +197,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       });
       ports = await freeHostPorts(kube, [taken, taken + 1]);
       progress(`host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp`);
-      await createProbes(kube, deployment, nodes, {
-        runId: options.runId,
-        image: probeImage(options),
-        imagePullSecret: options.imagePullSecret,
-        ports,
-        concurrency: options.concurrency,
-        roles: ['host'],
-        signal: options.signal,
-      });
+      await placeProbes(deployment, ['host']);
       probes = await wait();
     }
     // A probe created and then deleted by someone else before the checks is a row, never silently dropped.
@@ -228,7 +226,8 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
     await Promise.all(
       options.modules.map(async (m) => {
-        if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built }, plans[m.name]);
+        const onTeardown = (release: () => Promise<void>) => void (state.releases ??= []).push(release);
+        if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built, onTeardown }, plans[m.name]);
         if (m.describe) progress(`${m.name}: ${m.describe(plans[m.name])}`);
       }),
     );
@@ -255,6 +254,7 @@ async function preflightControl(kube: Kube, topology: Topology, options: { concu
 
 /** Delete what the run made (unless kept); records the cleanup phase. */
 export async function tearDownRun(kube: Kube, state: RunState, options: { keep: boolean; timeoutMs?: number; onProgress?: (m: string) => void }): Promise<void> {
+  for (const release of state.releases?.splice(0) ?? []) await release().catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}`));
   const deployment = state.deployment;
   if (!deployment) return;
   if (options.keep) {

@@ -1,11 +1,10 @@
 // manifests/*.yaml are real YAML a user can `kubectl apply -n X -f` (STYLE.md §5). We load them
 // with a YAML library and patch typed fields in code: names, labels, image, node pinning, ports.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import { packageFile } from './package-root.ts';
 import type { Namespace, Pod, Service } from './kube/index.ts';
-import { probePodName, type ProbePorts, type ProbeRole } from './topology.ts';
+import { perNodeName, probePodName, type ProbePorts, type ProbeRole } from './topology.ts';
 
 export const DEFAULT_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.66.1';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kube-netconform' } as const;
@@ -103,24 +102,12 @@ export function probeServiceManifest(options: { runId: string }): Service {
   return svc;
 }
 
-/** A Service name from a prefix and a node name: a DNS-1035 label of at most 63 characters. */
-export function perNodeServiceName(prefix: string, node: string): string {
-  const slug = node
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  const full = `${prefix}-${slug}`;
-  if (full.length <= 63) return full;
-  const hash = createHash('sha256').update(node).digest('hex').slice(0, 6);
-  return `${full.slice(0, 63 - 7).replace(/-+$/, '')}-${hash}`;
-}
-
 /** The hairpin Service of one node: its only backend is the probe pod `probe` (by its PROBE_LABEL). */
 export function hairpinServiceManifest(options: { runId: string; node: string; probe: string }): Service {
   const svc = load<Service>('hairpin-service.yaml');
   svc.metadata = {
     ...svc.metadata,
-    name: perNodeServiceName('hairpin', options.node),
+    name: perNodeName('hairpin', options.node),
     labels: { ...svc.metadata?.labels, ...runLabels(options.runId) },
     annotations: { [NODE_ANNOTATION]: options.node },
   };

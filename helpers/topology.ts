@@ -132,11 +132,11 @@ export function classifyNodes(nodes: Node[], options: { nodeSelector?: Record<st
 }
 
 /**
- * Pod name for a probe: `<role>-<node>`, at most 63 characters because the pod's hostname
- * (what netexec answers) is its name cut to 63 — and the answer must name the intended pod.
+ * `<prefix>-<node>` as a DNS label of at most 63 characters (a pod's hostname, a Service's
+ * name): the node name lowercased, other characters as '-'; a longer one is cut and ends in a
+ * hash of the node name, so two long node names never share it.
  */
-export function probePodName(role: ProbeRole, node: string): string {
-  const prefix = role === 'host' ? 'hostnet' : role;
+export function perNodeName(prefix: string, node: string): string {
   const slug = node
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
@@ -145,6 +145,14 @@ export function probePodName(role: ProbeRole, node: string): string {
   if (full.length <= 63) return full;
   const hash = createHash('sha256').update(node).digest('hex').slice(0, 6);
   return `${full.slice(0, 63 - 7).replace(/-+$/, '')}-${hash}`;
+}
+
+/**
+ * Pod name for a probe: `<role>-<node>`, at most 63 characters because the pod's hostname
+ * (what netexec answers) is its name cut to 63 — and the answer must name the intended pod.
+ */
+export function probePodName(role: ProbeRole, node: string): string {
+  return perNodeName(role === 'host' ? 'hostnet' : role, node);
 }
 
 /** Why a pod is not ready, in the words a user would search for. */

@@ -5,11 +5,11 @@
 // (hairpin mode on the bridge port, or a promiscuous bridge) — a classic CNI breakage.
 import { waitForEndpoints } from '../helpers/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
-import { hairpinServiceManifest, perNodeServiceName } from '../helpers/manifests.ts';
+import { hairpinServiceManifest } from '../helpers/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { controlOf, familyProperties, familyTag, ipIn, label, missingFamilyReason, peerOf, podProbesOn, portText, probedNodes, serviceTargets, setupRows } from '../helpers/rows.ts';
-import { probePodName } from '../helpers/topology.ts';
+import { perNodeName, probePodName } from '../helpers/topology.ts';
 
 export const EXPECT = {
   hairpin: { expect: 'REACHABLE', reason: 'a pod reaches itself through a Service whose only backend is that pod (hairpin)' },
@@ -37,7 +37,7 @@ export default defineSuite<HairpinPlan>({
   must: 'a pod reaches itself through a Service whose only backend is that pod, TCP and UDP, on every node',
 
   prepare: async ({ nodes }) => ({
-    services: nodes.filter((n) => !n.skipReason).map((n) => ({ node: n.name, probe: probePodName('probe-a', n.name), name: perNodeServiceName('hairpin', n.name), clusterIP: '', port: 80 })),
+    services: nodes.filter((n) => !n.skipReason).map((n) => ({ node: n.name, probe: probePodName('probe-a', n.name), name: perNodeName('hairpin', n.name), clusterIP: '', port: 80 })),
   }),
 
   async deploy({ kube, deployment, options }, plan) {

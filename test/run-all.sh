@@ -33,13 +33,22 @@ if [ "$(id -u)" -ne 0 ]; then
 else
   if lab_step lab-up-routed up --network routed; then
     LAB_NETWORK=routed vitest_step lab-routed --project lab
-    vitest_step e2e --project e2e
+    DETECTION_HEALTHY_RUNS=3 vitest_step e2e --project e2e
   fi
-  # vxlan with kube-proxy in nftables mode: the overlay's own faults (UDP 8472), kube-proxy-down
-  # and the MTU fault through VXLAN; the rest ran above.
+  # Dual-stack (routed, IPv4 + IPv6): both families on every node, pod and Service, and the
+  # per-family faults (cut-route / block-port --family 6); the rest of the lab tests ran above.
+  if lab_step lab-up-dual up --network routed --ip-family dual; then
+    LAB_NETWORK=routed LAB_IP_FAMILY=dual vitest_step lab-dual --project lab test/lab/dual.test.ts
+  fi
+  # vxlan with kube-proxy in nftables mode: the overlay's own faults (cut-route through the overlay,
+  # UDP 8472), kube-proxy-down (nftables) and the MTU fault through VXLAN. The faults that do not
+  # depend on the pod network (pods-to-node-drop, hairpin-off, dns-down, block-dns-udp, and the
+  # nodeport-ports suite's NodePort and 10250 faults) ran on routed above; on vxlan they run in
+  # `npm run detect -- --networks vxlan` (and --all).
   if lab_step lab-up-vxlan up --network vxlan --proxy-mode nftables; then
     LAB_NETWORK=vxlan vitest_step lab-vxlan --project lab
-    LAB_NETWORK=vxlan LAB_PROXY_MODE=nftables DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts
+    LAB_NETWORK=vxlan LAB_PROXY_MODE=nftables DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
+      -t 'healthy|cut-route-vxlan|kube-proxy-down|fault mtu|block-vxlan|vxlan: block-port'
   fi
   # Networks no one here wrote: real flanneld (vxlan, host-gw) and BIRD (bgp), one kube-proxy mode
   # each; the lab's own tests, 2 healthy runs + that network's faults, and the healthy ports run

@@ -92,7 +92,7 @@ function judge(event: WireEvent, check: AnswerCheck): Judged {
         : {
             ok: false,
             observed: 'WRONG_ANSWER',
-            text: `the backend saw ${seen || '(nothing)'} instead of the ${check.client}'s address ${check.expected || '(unknown)'}: the client address was rewritten (SNAT)`,
+            text: `the backend saw ${seen || '(nothing)'} instead of the ${check.client}'s address ${check.expected || '(unknown)'}: ${check.otherwise ?? 'the client address was rewritten (SNAT)'}`,
           };
     }
     case 'connected':

@@ -37,6 +37,8 @@ export interface DeployContext extends PrepareContext {
 export interface SettleContext extends DeployContext {
   /** The run's topology: nodes and ready probes (probes carry their IPs now). */
   topology: Topology;
+  /** Something the module started in this process for the run (a server) is stopped at teardown, even with --keep. */
+  onTeardown: (release: () => Promise<void>) => void;
 }
 
 /** Only --short reaches the modules; --only/--skip apply to every module's rows alike (check/select.ts). */

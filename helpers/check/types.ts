@@ -90,8 +90,12 @@ export type AnswerCheck =
   | { kind: 'hostname'; expected: string[]; minDistinct?: number; maxDistinct?: number }
   /** The echoed payload of `bytes` came back intact (full-size rows). */
   | { kind: 'echo'; bytes: number }
-  /** The answer is the client address the far end saw; it must be `expected` (no SNAT). `client` names who that is. */
-  | { kind: 'clientip'; expected: string; client: string }
+  /**
+   * The answer is the client address the far end saw; it must be `expected` (no SNAT). `client`
+   * names who that is; `otherwise` says what another address means (default: the client address
+   * was rewritten, SNAT) — for egress, where the node's address is expected, it is the opposite.
+   */
+  | { kind: 'clientip'; expected: string; client: string; otherwise?: string }
   /** A connection was made; the content does not matter. */
   | { kind: 'connect' }
   /** The target is a name that must not exist: the cluster DNS answers NXDOMAIN (not a timeout, not SERVFAIL). */

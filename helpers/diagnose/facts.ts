@@ -8,7 +8,7 @@
 // for themselves in the reports and are not diagnosed.
 
 import type { DetectedCni } from '../ports/cni.ts';
-import type { IpFamily, NetworkResult as CheckResult, Protocol, SuiteName } from '../check/types.ts';
+import type { DnsResult, IpFamily, NetworkResult as CheckResult, Protocol, SuiteName } from '../check/types.ts';
 
 export interface DiagnoseContext {
   /** Detected CNI add-ons: their node-to-node ports are named in pod-network causes. */
@@ -36,9 +36,37 @@ export type Seen = 'answered' | 'wrong-answer' | 'refused' | 'filtered' | 'contr
 
 /**
  * The shape of the path: between two ends on one node, between two nodes, toward a Service VIP
- * (backend node unknown), or from the runner outside the cluster into a node.
+ * (backend node unknown), from the runner outside the cluster into a node, or out of the
+ * cluster to the runner (pod-to-external).
  */
-export type Direction = 'same-node' | 'node-to-node' | 'to-service' | 'from-runner';
+export type Direction = 'same-node' | 'node-to-node' | 'to-service' | 'from-runner' | 'to-outside';
+
+/** Which kind of name a dns row looks up (suites/dns.ts); 'nxdomain' is a name that must not exist. */
+export type LookupName = 'kubernetes' | 'short' | 'fqdn' | 'headless' | 'nxdomain';
+
+/** A dns row's name lookup: what it asked, over which transport, of which server, and how it ended. */
+export interface Lookup {
+  /** Undefined for a kind of name this view does not know. */
+  what?: LookupName;
+  /** The name looked up, to quote back. */
+  name?: string;
+  /** The resolver's transport to the DNS server (UDP unless the row says TCP). */
+  transport: Protocol;
+  /** The cluster DNS Service's address the lookup went to. */
+  server?: string;
+  /** The DNS Service's ready endpoints when the run started, when read. */
+  serverEndpoints?: number;
+  /**
+   * How the lookup ended, from the dns wire event (check/types.ts `DnsResult`); undefined when
+   * the row's verdict carries no lookup (the name resolved and the data path decided).
+   */
+  result?: DnsResult;
+  /**
+   * The DNS server answered, rightly or wrongly (NOERROR, NXDOMAIN, SERVFAIL); false when the
+   * lookup got no DNS answer (TIMEOUT, REFUSED, UNREACHABLE, OTHER); undefined with no result.
+   */
+  serverAnswered?: boolean;
+}
 
 export interface Facts {
   path: SuiteName;
@@ -64,6 +92,10 @@ export interface Facts {
   expectsAnswer: boolean;
   outcome: 'passed' | 'failed' | 'error' | 'skipped';
   seen: Seen;
+  /** The backends' hostnames that answered the row's tries, one per answered try, in order. */
+  answeredBy?: string[];
+  /** dns rows (and any row whose verdict includes a name lookup). */
+  lookup?: Lookup;
   /** The node a NodePort row's backend runs on. */
   backendNode?: string;
   /** Loss over every sample the row sent (--samples), when measured. */
@@ -94,6 +126,7 @@ export function resultOf(f: Facts): CheckResult {
 
 function direction(r: CheckResult): Direction {
   if (r.from.kind === 'runner') return 'from-runner';
+  if (r.to.kind === 'runner') return 'to-outside';
   if (r.to.kind === 'service' || !r.to.node) return 'to-service';
   return r.from.node && r.from.node === r.to.node ? 'same-node' : 'node-to-node';
 }
@@ -106,10 +139,32 @@ function isCniPort(ctx: DiagnoseContext, port: number, protocol: Protocol): bool
   return (ctx.cni ?? []).some((c) => c.ports.some((p) => p.port === port && p.protocol === protocol));
 }
 
+const LOOKUP_NAMES: readonly string[] = ['kubernetes', 'short', 'fqdn', 'headless', 'nxdomain'] satisfies LookupName[];
+const SERVER_ANSWERED: Record<DnsResult, boolean> = { NOERROR: true, NXDOMAIN: true, SERVFAIL: true, TIMEOUT: false, REFUSED: false, UNREACHABLE: false, OTHER: false };
+
+function lookupOf(r: CheckResult): Lookup | undefined {
+  const p = r.properties ?? {};
+  if (r.suite !== 'dns' && !Object.keys(p).some((k) => k.startsWith('dns.'))) return undefined;
+  const what = p['dns.what'];
+  // A result this view does not know is a lookup that ended in some other error.
+  const raw = p['dns.result'];
+  const result = !raw ? undefined : Object.hasOwn(SERVER_ANSWERED, raw) ? (raw as DnsResult) : 'OTHER';
+  const endpoints = p['dns.server.endpoints'];
+  return {
+    ...(what && LOOKUP_NAMES.includes(what) ? { what: what as LookupName } : {}),
+    ...(p['dns.name'] !== undefined ? { name: p['dns.name'] } : {}),
+    transport: p['dns.transport'] === 'tcp' ? 'tcp' : 'udp',
+    ...(p['dns.server'] ? { server: p['dns.server'] } : {}),
+    ...(endpoints !== undefined && /^\d+$/.test(endpoints) ? { serverEndpoints: Number(endpoints) } : {}),
+    ...(result ? { result, serverAnswered: SERVER_ANSWERED[result] } : {}),
+  };
+}
+
 export function factsOf(r: CheckResult, ctx: DiagnoseContext = {}): Facts {
   const p = r.properties ?? {};
   const range = ctx.nodePortRange;
   const portExpect = p['expect.port'];
+  const lookup = lookupOf(r);
   const end = (e: CheckResult['from']): End => ({ node: e.node, kind: e.kind, ...(e.pod ? { pod: e.pod } : {}), ip: e.ip });
   const f: Facts = {
     path: r.suite,
@@ -130,6 +185,8 @@ export function factsOf(r: CheckResult, ctx: DiagnoseContext = {}): Facts {
     expectsAnswer: r.expect !== 'CLOSED',
     outcome: r.outcome,
     seen: SEEN[r.observed],
+    ...(p['answered.by'] ? { answeredBy: p['answered.by'].split(',') } : {}),
+    ...(lookup ? { lookup } : {}),
     ...(p['backend.node'] ? { backendNode: p['backend.node'] } : {}),
     ...(r.samples ? { samples: { sent: r.samples.sent, lost: r.samples.lost } } : {}),
     ...(p['change.text'] && (p['probe.changed'] || p['node.changed']) ? { change: p['change.text'] } : {}),

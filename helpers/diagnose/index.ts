@@ -12,14 +12,17 @@
 
 import { isNetwork, type CheckResult, type NetworkResult, type RunResults } from '../check/types.ts';
 import { asymmetric } from './asymmetric.ts';
-import { dnsAnswers, dnsDown, dnsResolvedDataPath, dnsUdpBlocked, dnsUnreachableFromNode } from './path-dns.ts';
-import { affinityOverPodNetwork, hairpin, podToNodeFirewall, serviceRowsWithBrokenProxy, sessionAffinity } from './path-services.ts';
-import { onFacts } from './result-rules.ts';
-import { intermittentLoss } from './intermittent-loss.ts';
-import { probeChanged } from './probe-changed.ts';
+import { egressNat } from './egress-nat.ts';
 import { bgpRouteDistribution } from './bgp-route-distribution.ts';
 import { controlPath } from './control-path.ts';
+import { dnsAnswers } from './dns-answers.ts';
+import { dnsDown } from './dns-down.ts';
+import { dnsResolvedDataPath } from './dns-resolved-data-path.ts';
+import { dnsUdpBlocked } from './dns-udp-blocked.ts';
+import { dnsUnreachableFromNode } from './dns-unreachable-from-node.ts';
 import { factsOf, resultOf, type DiagnoseContext, type Facts } from './facts.ts';
+import { hairpin } from './hairpin.ts';
+import { intermittentLoss } from './intermittent-loss.ts';
 import { mtu } from './mtu.ts';
 import { nodeDown } from './node-down.ts';
 import { nodePortFirewall } from './nodeport-firewall.ts';
@@ -27,9 +30,14 @@ import { nodePortLocal } from './nodeport-local.ts';
 import { nodePortOverPodNetwork } from './nodeport-over-pod-network.ts';
 import { oneFamily } from './one-family.ts';
 import { podNetwork } from './pod-network.ts';
+import { podToNodeFirewall } from './pod-to-node-firewall.ts';
 import { portFirewall } from './port-firewall.ts';
+import { probeChanged } from './probe-changed.ts';
 import type { DiagnosisRule, View } from './rule.ts';
+import { servicePathsCollateral } from './service-paths-collateral.ts';
 import { serviceProxy } from './service-proxy.ts';
+import { sessionAffinity } from './session-affinity.ts';
+import { sessionAffinityOverPodNetwork } from './session-affinity-over-pod-network.ts';
 import { singlePod } from './single-pod.ts';
 import { udpOnly } from './udp-only.ts';
 import { unexplained } from './unexplained.ts';
@@ -61,11 +69,20 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   podNetwork,
   nodePortOverPodNetwork,
   portFirewall,
-  onFacts(hairpin),
+  egressNat,
+  hairpin,
   serviceProxy,
   nodePortLocal,
   nodePortFirewall,
-  ...[podToNodeFirewall, sessionAffinity, serviceRowsWithBrokenProxy, affinityOverPodNetwork, dnsDown, dnsUdpBlocked, dnsUnreachableFromNode, dnsAnswers, dnsResolvedDataPath].map(onFacts),
+  podToNodeFirewall,
+  sessionAffinity,
+  servicePathsCollateral,
+  sessionAffinityOverPodNetwork,
+  dnsDown,
+  dnsUdpBlocked,
+  dnsUnreachableFromNode,
+  dnsAnswers,
+  dnsResolvedDataPath,
   controlPath,
   unexplained,
 ];

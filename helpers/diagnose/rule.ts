@@ -72,3 +72,23 @@ export function overlayHint(ctx: DiagnoseContext, node: string, peers: string): 
   const parts = withPorts.map((c) => `${c.name}${c.backend ? ` (${c.backend})` : ''} needs ${c.ports.map((p) => `${proto(p)} ${p.port}`).join(', ')}`);
   return `this cluster's ${parts.join('; ')}: check that it is open between ${node} and ${peers} in both directions`;
 }
+
+// ---- Service paths and cluster DNS (the rules of issue 12's paths) ----------------------------
+
+/** Small pod-to-pod traffic across nodes, to or from `node`, fails: its pod network is broken. */
+export const crossNodePodTrafficFails = (all: readonly Facts[], node: string) =>
+  all.some((f) => f.path === 'pod-to-pod' && failed(f) && (f.payload ?? 'small') === 'small' && f.from.node !== f.to.node && involves(f, node));
+
+/** A Service row from `node` (not hairpin: that Service's one backend is the caller) shows its Service proxy works: passed, or some of its tries answered. */
+export const serviceProxyWorksFrom = (all: readonly Facts[], node: string) =>
+  all.some((f) => (f.path === 'pod-to-service' || f.path === 'session-affinity') && f.from.node === node && (passed(f) || f.answeredBy !== undefined));
+
+export const isDns = (f: Facts) => f.path === 'dns';
+/** The lookup itself failed (no DNS answer: timeout, refused, rejected): the DNS path, not the resolved address. */
+export const lookupFailed = (f: Facts) => isDns(f) && failed(f) && f.lookup?.serverAnswered === false;
+/** The DNS server answered this lookup (rightly or wrongly). */
+export const dnsAnswered = (f: Facts) => f.lookup?.serverAnswered === true || (isDns(f) && passed(f));
+/** The DNS Service the rows asked, as a cause names it. */
+export const dnsServer = (rows: readonly Facts[]) => rows.find((f) => f.lookup?.server)?.lookup?.server ?? 'the cluster DNS Service';
+/** How the rows' lookups ended: "REFUSED, TIMEOUT". */
+export const lookupResults = (rows: readonly Facts[]) => names(rows.flatMap((f) => (f.lookup?.result ? [f.lookup.result] : [])));

@@ -21,8 +21,17 @@ export const singlePod: DiagnosisRule = {
       const { node, pod } = first!.to;
       const notFromIt = (f: Facts) => f.from.pod !== pod;
       // Rows that could not be driven (another broken source) say nothing either way.
-      const toPod = podRows.filter((f) => f.to.node === node && f.to.pod === pod && notFromIt(f) && judged(f));
-      if (toPod.length < 2 || !toPod.every(failed)) continue;
+      const toPodAll = podRows.filter((f) => f.to.node === node && f.to.pod === pod && notFromIt(f) && judged(f));
+      // Unreachable from everywhere (its veth, its sandbox), or only from other nodes while its
+      // own node reaches it (its address is not forwarded beyond the node: a rule or route on
+      // that one IP, an address conflict). Readiness probes come from the node itself, so a
+      // Ready pod with a broken veth is rare and the second shape is what a run mostly sees.
+      const everywhere = toPodAll.length >= 2 && toPodAll.every(failed);
+      const local = toPodAll.filter((f) => f.from.node === node);
+      const remote = toPodAll.filter((f) => f.from.node !== node);
+      const onlyRemote = !everywhere && remote.length >= 2 && remote.every(failed) && local.length > 0 && local.every(passed);
+      if (!everywhere && !onlyRemote) continue;
+      const toPod = everywhere ? toPodAll : remote;
       // The node's other pods, dialled from the same nodes (a --short run dials them from the
       // host-network probes there): every one of those checks must have answered.
       const sourceNodes = new Set(toPod.map((f) => f.from.node));
@@ -41,14 +50,18 @@ export const singlePod: DiagnosisRule = {
         siblings.map((f) => f.to.pod!),
         3,
       );
+      const ip = first!.to.ip;
       findings.push({
         rule: this.id,
-        cause:
-          `pod ${pod} on ${node} is unreachable (${count(mine.length, 'check')}, from ${peers}) while ${answering} on ${node} answers checks from those nodes: ` +
-          `the fault is that pod's own network, not ${node} or the pod network — its interface (veth) or sandbox, or the CNI's setup of it; ` +
-          `check \`kubectl describe pod ${pod}\` (events, restarts), the pod's interface and routes (\`ip addr\`, \`ip route\` inside it) and its veth on ${node}`,
+        cause: everywhere
+          ? `pod ${pod} on ${node} is unreachable (${count(mine.length, 'check')}, from ${peers}) while ${answering} on ${node} answers checks from those nodes: ` +
+            `the fault is that pod's own network, not ${node} or the pod network — its interface (veth) or sandbox, or the CNI's setup of it; ` +
+            `check \`kubectl describe pod ${pod}\` (events, restarts), the pod's interface and routes (\`ip addr\`, \`ip route\` inside it) and its veth on ${node}`
+          : `pod ${pod} on ${node} is unreachable from other nodes (${count(mine.length, 'check')}, from ${peers}) while ${node} itself reaches it and ${answering} on ${node} answers checks from those nodes: ` +
+            `the pod's own address (${ip}) is not forwarded beyond its node, not ${node}'s pod network — a firewall rule or route on ${node} that names ${ip}, or another host answering for the same address; ` +
+            `check \`iptables-save | grep ${ip}\` / \`nft list ruleset | grep ${ip}\` and \`ip route get ${ip}\` on ${node}, and the pod's IP against the node's other pods and hosts`,
         explains: [
-          ...explainAll(mine, `pod ${pod} itself (its veth/sandbox): the other pod on ${node} answers`),
+          ...explainAll(mine, everywhere ? `pod ${pod} itself (its veth/sandbox): the other pod on ${node} answers` : `pod ${pod}'s address beyond ${node}: ${node} and the other pod there reach it`),
           ...explainAll(fromIt, `from ${pod}, whose own network is down`),
           ...explainAll(viaService, `a Service request may have picked ${pod} as its backend`),
         ],

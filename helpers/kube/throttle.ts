@@ -70,6 +70,12 @@ export interface RetryOptions<T> {
   policy?: ThrottlePolicy;
   /** Injected by tests; resolves after `ms`. */
   wait?: (ms: number) => Promise<void>;
+  /**
+   * A number in [0, 1) that spreads each wait by up to half of it (default Math.random): requests
+   * throttled together (APF answers every rejected request `Retry-After: 1`) must not all come back
+   * in the same millisecond and be throttled together again. Tests pass () => 0.
+   */
+  jitter?: () => number;
 }
 
 const realWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -78,6 +84,7 @@ const realWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
 export async function retryThrottled<T>(attempt: () => Promise<T>, options: RetryOptions<T>): Promise<T> {
   const policy = options.policy ?? DEFAULT_THROTTLE_POLICY;
   const wait = options.wait ?? realWait;
+  const jitter = options.jitter ?? Math.random;
   let waited = 0;
   for (let retry = 0; ; retry++) {
     let outcome: Attempt<T>;
@@ -88,7 +95,8 @@ export async function retryThrottled<T>(attempt: () => Promise<T>, options: Retr
     }
     const throttle = options.throttleOf(outcome);
     if (throttle && isRetryableThrottle(throttle, options)) {
-      const ms = throttleWaitMs(throttle, retry, policy);
+      const asked = throttleWaitMs(throttle, retry, policy);
+      const ms = Math.min(asked + Math.floor((jitter() * asked) / 2), policy.maxWaitMs);
       if (retry < policy.maxRetries && waited + ms <= policy.maxTotalWaitMs) {
         options.counter.retries++;
         options.counter.waitMs += ms;

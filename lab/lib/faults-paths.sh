@@ -3,7 +3,7 @@
 # "knc-fault:<name>", recorded in $LAB_STATE/faults, and `heal` undoes exactly them.
 # faults.sh hands these names to fault_inject_paths / heal_one_paths.
 
-FAULT_PATH_NAMES="pods-to-node-drop hairpin-off dns-down block-dns-udp"
+FAULT_PATH_NAMES="pods-to-node-drop hairpin-off dns-down block-dns-udp block-udp one-way isolate-next-pod no-egress-nat"
 FAULT_NAMES="$FAULT_NAMES $FAULT_PATH_NAMES"
 
 fault_usage_paths() {
@@ -12,6 +12,13 @@ fault_usage_paths() {
   hairpin-off <node>                           hairpin off on <node>'s pod bridge ports (and the bridge CNI's hairpinMode for new pods)
   dns-down                                     scale CoreDNS (kube-system/coredns) to zero replicas
   block-dns-udp <node>                         <node> drops UDP 53 from its pods to the cluster DNS Service and the DNS pods
+  no-egress-nat <node>                         (routed, vxlan, bgp) remove <node>'s egress NAT: its pods' traffic leaves the
+                                               cluster with their pod IPs, which nothing outside routes back
+  block-udp <nodeA> <nodeB>                    (routed) A drops UDP between its pods and B's pods, both ways; TCP untouched
+  one-way <nodeA> <nodeB>                      (routed) B drops NEW connections from A (its pods and host) into B's pods;
+                                               B → A still works (the replies are not new)
+  isolate-next-pod <node>                      (routed) <node> stops forwarding to and from the address its pod IPAM
+                                               hands out next: the next pod created there is reached only by the node itself
 USAGE
 }
 
@@ -80,7 +87,54 @@ fault_inject_paths() {
         in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -s "$cidr" -p udp --dport 53 -m comment --comment knc-fault:block-dns-udp -j DROP
       done
       fault_record block-dns-udp "$1" ;;
+    no-egress-nat)
+      [ $# -eq 1 ] || die "usage: fault no-egress-nat <node>" 2
+      case "$LAB_NETWORK" in flannel-*) die "no-egress-nat: flanneld owns the egress NAT in $LAB_NETWORK (--ip-masq)" 2 ;; esac
+      egress_nat_hook "$(node_index "$1")" off
+      fault_record no-egress-nat "$1" ;;
+    block-udp)
+      [ $# -eq 2 ] || die "usage: fault block-udp <nodeA> <nodeB>" 2
+      local a ca cb; a=$(node_index "$1"); [ "$a" != "$(node_index "$2")" ] || die "block-udp needs two different nodes" 2
+      ca=$(kubectl_lab get node "$1" -o jsonpath='{.spec.podCIDR}'); cb=$(kubectl_lab get node "$2" -o jsonpath='{.spec.podCIDR}')
+      fault_chains "$a"
+      in_node "$a" iptables -t mangle -A KNC-FAULT-PRE -p udp -s "$ca" -d "$cb" -m comment --comment knc-fault:block-udp -j DROP
+      in_node "$a" iptables -t mangle -A KNC-FAULT-PRE -p udp -s "$cb" -d "$ca" -m comment --comment knc-fault:block-udp -j DROP
+      fault_record block-udp "$1" "$2" ;;
+    one-way)
+      [ $# -eq 2 ] || die "usage: fault one-way <nodeA> <nodeB>" 2
+      local a b ca cb; a=$(node_index "$1"); b=$(node_index "$2"); [ "$a" != "$b" ] || die "one-way needs two different nodes" 2
+      ca=$(kubectl_lab get node "$1" -o jsonpath='{.spec.podCIDR}'); cb=$(kubectl_lab get node "$2" -o jsonpath='{.spec.podCIDR}')
+      fault_chains "$b"
+      in_node "$b" iptables -t mangle -A KNC-FAULT-PRE -s "$ca,$(node_ip "$a")" -d "$cb" -m conntrack --ctstate NEW -m comment --comment knc-fault:one-way -j DROP
+      fault_record one-way "$1" "$2" ;;
+    isolate-next-pod)
+      [ $# -eq 1 ] || die "usage: fault isolate-next-pod <node>" 2
+      local n ip; n=$(node_index "$1"); ip=$(fault_next_pod_ip "$n") || die "isolate-next-pod: cannot tell the next pod address on $1 (routed network only)" 2
+      # Everything the node forwards to or from that address is dropped (mangle FORWARD): other
+      # nodes, the API server's pod proxy and, as bridged traffic passes FORWARD too
+      # (br_netfilter), its bridge neighbours no longer reach it; the node itself (kubelet's
+      # readiness probe) still does, so the pod becomes Ready.
+      fault_chains "$n"
+      in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -d "$ip" -m comment --comment knc-fault:isolate-next-pod -j DROP
+      in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -s "$ip" -m comment --comment knc-fault:isolate-next-pod -j DROP
+      echo "isolated address: $ip"
+      fault_record isolate-next-pod "$1" "$ip" ;;
   esac
+}
+
+# The address host-local hands out next on node i: the first free one after its last reservation
+# (the lab's routed pod ranges are /24s, .2–.254).
+fault_next_pod_ip() {
+  local dir last prefix octet i
+  dir="$(node_dir "$1")/cni/ipam/lab-pods"
+  [ "$LAB_NETWORK" = routed ] && [ -d "$dir" ] || return 1
+  last=$(cat "$dir/last_reserved_ip.0" 2>/dev/null) || return 1
+  prefix=${last%.*}; octet=${last##*.}
+  for i in $(seq 1 253); do
+    octet=$(( octet >= 254 ? 2 : octet + 1 ))
+    [ -e "$dir/$prefix.$octet" ] || { echo "$prefix.$octet"; return 0; }
+  done
+  return 1
 }
 
 heal_one_paths() {
@@ -95,5 +149,11 @@ heal_one_paths() {
       dns_scale "$LAB_DNS_REPLICAS"
       wait_for "CoreDNS to have $LAB_DNS_REPLICAS ready replicas again" 120 dns_ready ;;
     block-dns-udp) fault_chains_clean "$(node_index "$1")" "$name" ;;
+    no-egress-nat) egress_nat_hook "$(node_index "$1")" on ;;
+    block-udp) fault_chains_clean "$(node_index "$1")" "$name" ;;
+    one-way) fault_chains_clean "$(node_index "$2")" "$name" ;;
+    isolate-next-pod)
+      fault_chains_clean "$(node_index "$1")" "$name"
+      in_node "$(node_index "$1")" ip route del blackhole "$2/32" 2>/dev/null || true ;;
   esac
 }

@@ -237,7 +237,11 @@ heal_one() {
       wait_for "flanneld on $1 to re-add its route to $2's pod range $3" 30 flannel_route_ok "$a" "$3" "$b" ;;
     block-port|block-nodeports|mtu|no-forwarding|bgp-down)
       local n rule chain ipt; n=$(node_index "$1")
-      if [ "$name" = mtu ]; then in_node "$n" ip link set eth0 mtu 1500; fi
+      if [ "$name" = mtu ]; then
+        in_node "$n" ip link set eth0 mtu 1500
+        # Below 1280 the kernel had disabled IPv6 on the link (and dropped its addresses and routes).
+        if lab_has_family 6; then net_node_ipv6_restore "$n"; fi
+      fi
       for ipt in $(fault_ipts); do
         for chain in KNC-FAULT-PRE KNC-FAULT-FWD KNC-FAULT-OUT; do
           { in_node "$n" "$ipt" -t mangle -S "$chain" 2>/dev/null || true; } | { grep -- "knc-fault:$name" || true; } | sed 's/^-A /-D /' |

@@ -84,7 +84,7 @@ net_create_node() {
   if lab_has_family 6; then
     # ULA node address without DAD (daemons bind to it at once); no RAs accepted; the node
     # routes IPv6 for its pods (forwarding in this namespace only).
-    in_node "$i" sysctl -qw net.ipv6.conf.eth0.accept_ra=0 net.ipv6.conf.all.forwarding=1
+    in_node "$i" sysctl -qw net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.eth0.accept_ra=0 net.ipv6.conf.all.forwarding=1
     ip -n "$ns" addr add "$(node_ip6 "$i")/64" dev eth0 nodad
   fi
   ip -n "$ns" link set eth0 up
@@ -151,6 +151,26 @@ net_vxlan_pod_routes() {
       done
     done <<<"$table"
   done
+}
+
+# Put node i's IPv6 on eth0 back after its link MTU went below 1280 (the `mtu` fault): the
+# kernel then disables IPv6 on the link and drops its addresses and routes, and a raised MTU
+# brings back only the link-local address. Re-adds the node address, the on-link default route
+# and (routed) the peers' IPv6 pod routes where no route for that prefix exists (so an active
+# cut-route blackhole stays).
+net_node_ipv6_restore() {
+  local i=$1 j cidrs cidr
+  in_node "$i" sysctl -qw net.ipv6.conf.eth0.accept_ra=0
+  in_node "$i" ip -6 addr replace "$(node_ip6 "$i")/64" dev eth0 nodad
+  in_node "$i" ip -6 route replace default dev eth0
+  [ "$LAB_NETWORK" = routed ] || return 0
+  while read -r j cidrs; do
+    [ "$j" = "$i" ] && continue
+    for cidr in ${cidrs//,/ }; do
+      [ "$(cidr_family "$cidr")" = 6 ] || continue
+      [ -n "$(in_node "$i" ip -6 route show exact "$cidr")" ] || in_node "$i" ip -6 route add "$cidr" via "$(node_ip6 "$j")" dev eth0
+    done
+  done < <(pod_cidr_table)
 }
 
 net_delete_all() {

@@ -54,6 +54,7 @@ lab_preflight() {
 lab_has_leftovers() {
   ip netns list 2>/dev/null | grep -q '^knc-' || ip link show "$LAB_ROOT_IF" >/dev/null 2>&1 \
     || ip -4 route show exact "$LAB_POD_CIDR" | grep -q '^blackhole ' \
+    || ip -6 route show exact "$LAB_POD_CIDR6" | grep -q '^blackhole ' \
     || [ -d "$LAB_STATE" ] || [ -d "$LAB_RUN" ] || [ -n "$(cgroup_lab_pids)" ]
 }
 
@@ -155,6 +156,7 @@ lab_up() {
   wait_for "every node to register and get a podCIDR" 60 all_pod_cidrs_allocated
   local table; table=$(pod_cidr_table)
   pod_network_up "$network" <<<"$table"
+  egress_nat_up "$network"
   kubectl_lab label node "$(node_name 0)" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
   lab_declare_cni "$network"
   wait_for "every node to be Ready" 90 kubectl_lab wait --for=condition=Ready node --all --timeout=2s

@@ -9,7 +9,6 @@ const OTHERS_THAN_W2 = [CP, W1];
 /** The ports suite checks the NodePort range through the nodeport suite's Services. */
 const NODEPORTS: [number, number] = [30000, 32767];
 
-/** The Service paths besides pod-to-service whose backend may sit across a broken pod path. */
 /**
  * pod-to-node's UDP rows make a node's host probe answer pods on the other side of a cut: the
  * answer hits the blackhole, netexec's UDP server exits on the failed write (agnhost
@@ -18,16 +17,37 @@ const NODEPORTS: [number, number] = [30000, 32767];
  */
 const HOST_PROBE_RESTART = (node: string) => [
   {
-    rows: { suite: ['pod-to-pod', 'pod-to-service', 'session-affinity', 'dns', 'ports'], from: { node, kind: 'host' as const } },
+    rows: { suite: ['pod-to-pod', 'pod-to-service', 'pod-to-external', 'session-affinity', 'dns', 'ports'], from: { node, kind: 'host' as const } },
     why: `${node}'s host probe restarts when its UDP answer to a pod across the cut fails (netexec exits on a failed write); its rows are control errors meanwhile`,
   },
   { rows: { suite: 'pod-to-node', to: { node } }, why: `${node}'s host probe restarts (see above)` },
 ];
 
+/** The Service paths besides pod-to-service whose backend may sit across a broken pod path. */
 const SERVICE_PATHS_ACROSS = (nodes: string[], why: string) => [
   { rows: { suite: 'session-affinity', from: { node: nodes } }, why },
   { rows: { suite: 'dns', from: { node: nodes } }, why: `${why}; a DNS query may pick a CoreDNS replica across it` },
 ];
+
+/**
+ * A blackhole route on W1 for W2's pod range (`cut-route W1 W2`): what it breaks on every
+ * network, and what may fail with it. A network whose traffic crosses the cut in more ways adds
+ * its own rows to these.
+ */
+const CUT_ROUTE: Pick<FaultCase, 'mustFail' | 'mayFail'> = {
+  mustFail: [
+    { rows: { suite: 'pod-to-pod', from: { node: W1 }, to: { node: W2, kind: 'pod' } }, why: `${W1} has a blackhole route for ${W2}'s pod range` },
+    { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W1, kind: 'pod' } }, why: `replies from ${W1}'s pods to ${W2}'s pods hit the same blackhole` },
+    { rows: { suite: 'pod-to-node', from: { node: W2, kind: 'pod' }, to: { node: W1 } }, why: `${W1}'s host answers ${W2}'s pods through the same blackhole` },
+  ],
+  mayFail: [
+    ...SERVICE_PATHS_ACROSS([W1, W2], 'a Service VIP may pick a backend across the cut'),
+    ...HOST_PROBE_RESTART(W1),
+    { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
+    { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
+    { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the cut' },
+  ],
+};
 
 export const FAULT_CASES: FaultCase[] = [
   {
@@ -35,18 +55,8 @@ export const FAULT_CASES: FaultCase[] = [
     fault: ['cut-route', W1, W2],
     // host-gw and bgp route pods via the peers' node IPs like routed: the same cut, the same rows.
     networks: ['routed', 'bgp'],
-    mustFail: [
-      { rows: { suite: 'pod-to-pod', from: { node: W1 }, to: { node: W2, kind: 'pod' } }, why: `${W1} has a blackhole route for ${W2}'s pod range` },
-      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W1, kind: 'pod' } }, why: `replies from ${W1}'s pods to ${W2}'s pods hit the same blackhole` },
-      { rows: { suite: 'pod-to-node', from: { node: W2, kind: 'pod' }, to: { node: W1 } }, why: `${W1}'s host answers ${W2}'s pods through the same blackhole` },
-    ],
-    mayFail: [
-      ...SERVICE_PATHS_ACROSS([W1, W2], 'a Service VIP may pick a backend across the cut'),
-      ...HOST_PROBE_RESTART(W1),
-      { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
-      { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
-      { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the cut' },
-    ],
+    mustFail: [...CUT_ROUTE.mustFail],
+    mayFail: [...CUT_ROUTE.mayFail],
     diagnosis: [new RegExp(`${W1}.*${W2}|${W2}.*${W1}`)],
   },
   {
@@ -58,17 +68,11 @@ export const FAULT_CASES: FaultCase[] = [
         rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'host' }, to: { node: W1, kind: 'pod' } },
         why: `in the overlay ${W2}'s host traffic to pods is sourced from its VXLAN address, inside its pod range, so answers from ${W1} hit the cut`,
       },
-      { rows: { suite: 'pod-to-pod', from: { node: W1 }, to: { node: W2, kind: 'pod' } }, why: `${W1} has a blackhole route for ${W2}'s pod range` },
-      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W1, kind: 'pod' } }, why: `replies from ${W1}'s pods to ${W2}'s pods hit the same blackhole` },
-      { rows: { suite: 'pod-to-node', from: { node: W2, kind: 'pod' }, to: { node: W1 } }, why: `${W1}'s host answers ${W2}'s pods through the same blackhole` },
+      ...CUT_ROUTE.mustFail,
     ],
     mayFail: [
       { rows: { suite: 'ports', port: 8472, from: { node: [W1, W2] }, to: { node: [W1, W2] } }, why: 'UDP 8472 between the two nodes is judged from the pod traffic it carries, which the cut breaks' },
-      ...SERVICE_PATHS_ACROSS([W1, W2], 'a Service VIP may pick a backend across the cut'),
-      ...HOST_PROBE_RESTART(W1),
-      { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
-      { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
-      { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the cut' },
+      ...CUT_ROUTE.mayFail,
     ],
     diagnosis: [new RegExp(`${W1}.*${W2}|${W2}.*${W1}`)],
   },
@@ -143,8 +147,8 @@ export const FAULT_CASES: FaultCase[] = [
       },
       { rows: { suite: 'pod-to-service', from: { node: W2 } }, why: `Service traffic from ${W2} to remote backends is forwarded` },
       {
-        rows: { suite: ['hairpin', 'pod-to-node'], from: { node: W2, kind: 'pod' } },
-        why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, and their traffic to other nodes is forwarded`,
+        rows: { suite: ['hairpin', 'pod-to-node', 'pod-to-external'], from: { node: W2, kind: 'pod' } },
+        why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, and their traffic to other nodes and out of the cluster is forwarded`,
       },
       { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on ${W2}, and ${W2}'s own probes cannot be driven` },
       { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on ${W2}; ${W2}'s pods' queries are forwarded` },
@@ -209,7 +213,7 @@ export const FAULT_CASES: FaultCase[] = [
     ],
     mayFail: [
       { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server reaches ${W2}'s probes over the pod route that is withdrawn, so they cannot be driven` },
-      { rows: { suite: ['pod-to-node', 'hairpin'], from: { node: W2, kind: 'pod' } }, why: `${W2}'s probes cannot be driven over the withdrawn pod route (control errors)` },
+      { rows: { suite: ['pod-to-node', 'hairpin', 'pod-to-external'], from: { node: W2, kind: 'pod' } }, why: `${W2}'s probes cannot be driven over the withdrawn pod route (control errors)` },
       ...SERVICE_PATHS_ACROSS([CP, W1, W2], `a Service VIP may pick a backend on the other side of the withdrawn routes`),
       ...HOST_PROBE_RESTART(W2),
       { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of the withdrawn routes` },
@@ -230,6 +234,20 @@ export const FAULT_CASES: FaultCase[] = [
     mustFail: [],
     mayFail: [],
     diagnosis: [],
+  },
+  {
+    id: 'no-egress-nat',
+    fault: ['no-egress-nat', W2],
+    // The lab's own egress NAT (lab/lib/egress.sh); in the flannel modes flanneld owns it.
+    networks: ['routed', 'bgp'],
+    mustFail: [
+      {
+        rows: { suite: 'pod-to-external', from: { node: W2, kind: 'pod' } },
+        why: `${W2}'s pods reach the runner with their pod IPs, which nothing outside the cluster routes back (the root namespace blackholes them)`,
+      },
+    ],
+    mayFail: [],
+    diagnosis: [new RegExp(`pods on ${W2} cannot reach outside the cluster: egress NAT`)],
   },
   {
     // Not a broken path: a lossy one. Which rows lose samples is chance, so no row MUST fail;

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { processTree } from '../../bench/tree-rss.ts';
 import { kubeconfig, kubectl, labIsUp, objectsLeft, runIdOf, startCli } from './cli-helpers.ts';
 
 const up = labIsUp();
@@ -16,28 +17,6 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-creds-'));
 
 interface KubeconfigFile {
   users: { name: string; user: { 'client-key-data'?: string; token?: string } }[];
-}
-
-/** Every process below `root` (not `root` itself), from /proc. */
-function descendants(root: number): number[] {
-  const byParent = new Map<number, number[]>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // ended while we looked
-    }
-  }
-  const found: number[] = [];
-  for (let queue = [...(byParent.get(root) ?? [])]; queue.length;) {
-    const pid = queue.pop()!;
-    found.push(pid);
-    queue.push(...(byParent.get(pid) ?? []));
-  }
-  return found;
 }
 
 const read = (file: string) => {
@@ -85,7 +64,7 @@ describe.skipIf(!up)('credentials', () => {
     };
     // Sample the process tree every 20 ms while the run lasts (as bench/tree-rss.ts samples memory).
     const sampler = setInterval(() => {
-      for (const pid of descendants(process.pid)) inspect(pid);
+      for (const pid of processTree(process.pid)) if (pid !== process.pid) inspect(pid);
     }, 20);
     const result = await startCli(['run', '--kubeconfig', withToken]);
     clearInterval(sampler);

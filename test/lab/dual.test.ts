@@ -252,6 +252,14 @@ describe.runIf(family === 'dual')('dual-stack lab (--ip-family dual)', { sequent
     expect(await connectFromNode(w1, hostPort(w2n.ip6, 10250))).toBe('');
   });
 
+  test('mtu worker-2 1200 (below IPv6\u2019s 1280 minimum) then heal: worker-2 gets its IPv6 address and routes back', async () => {
+    expect((await lab('fault', 'mtu', w2, '1200')).code).toBe(0);
+    expect((await lab('heal')).code).toBe(0);
+    expect(await connectFromPod(NS, podName(w1), hostPort(podIP(w2, 6), 8080))).toBe('');
+    expect(await connectFromPod(NS, podName(w2), hostPort(podIP(w1, 6), 8080))).toBe('');
+    expect(await fetchFromRoot(`http://[${nodeOf(w2).ip6}]:${nodePort}/hostname`)).toMatch(/^netexec-/);
+  });
+
   test('bad --family input gets a clear error', async () => {
     const r = await lab('fault', 'cut-route', w1, w2, '--family', '5');
     expect(r.code).toBe(2);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Node, Pod } from '../../helpers/kube/index.ts';
-import { classifyNodes, describePodProblem, explainUnschedulable, isStuck, podRoles, probePodName, probesFromPods } from '../../helpers/topology.ts';
+import { classifyNodes, describePodProblem, explainUnschedulable, isStuck, perNodeName, podRoles, probePodName, probesFromPods } from '../../helpers/topology.ts';
 
 function k8sNode(name: string, extra: { unschedulable?: boolean; ready?: string; labels?: Record<string, string> } = {}): Node {
   return {
@@ -48,6 +48,14 @@ describe('nodes', () => {
     expect(long1.length).toBeLessThanOrEqual(63);
     expect(long1).not.toBe(long2);
     expect(long1).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  });
+
+  test('per-node Service names (hairpin) are DNS labels of at most 63 chars, distinct for long or upper-case node names', () => {
+    expect(perNodeName('hairpin', 'Lab_Worker.1')).toBe('hairpin-lab-worker-1');
+    const long = (n: number) => perNodeName('hairpin', `ip-10-0-0-${n}.${'very-long-domain.'.repeat(4)}internal`);
+    expect(long(1).length).toBeLessThanOrEqual(63);
+    expect(long(1)).not.toBe(long(2));
+    expect(long(1)).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { expect, test } from 'vitest';
-import { sampleTreeRss } from '../../../bench/tree-rss.ts';
+import { processTree, sampleTreeRss } from '../../../bench/tree-rss.ts';
 
 const MB80 = 80 * 2 ** 20;
 
@@ -26,4 +26,25 @@ test('the sampler sees a process that holds 80 MB, under its own command line', 
   expect(peaks.peakTotal).toBeGreaterThan(MB80);
   const [name] = Object.entries(peaks.peakByProcess).find(([, b]) => b > MB80)!;
   expect(name).toBe(process.execPath);
+});
+
+test('the process tree holds the root, its children and their children, and nothing above the root', async () => {
+  // The child starts a grandchild and prints its pid; both wait to be killed.
+  const child = spawn(
+    process.execPath,
+    ['-e', 'const g = require("node:child_process").spawn(process.execPath, ["-e", "setInterval(() => {}, 50)"], { stdio: "ignore" }); console.log(g.pid); setInterval(() => {}, 50);'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let grandchild = 0;
+  try {
+    grandchild = Number(await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(String(d).trim()))));
+    expect(grandchild).toBeGreaterThan(0);
+    expect(processTree(process.pid)).toEqual(expect.arrayContaining([process.pid, child.pid, grandchild]));
+    const below = processTree(child.pid!);
+    expect(below).toEqual(expect.arrayContaining([child.pid, grandchild]));
+    expect(below).not.toContain(process.pid);
+  } finally {
+    if (grandchild > 0) process.kill(grandchild);
+    child.kill();
+  }
 });

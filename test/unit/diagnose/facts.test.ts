@@ -54,3 +54,42 @@ describe('facts: the typed view diagnosis rules read', () => {
     expect(factsOf(local)).toMatchObject({ nodePortPolicy: 'Local', seen: 'wrong-answer', outcome: 'failed' });
   });
 });
+
+describe('facts: name lookups and answering backends', () => {
+  const dns = (properties: Record<string, string>) => row({ suite: 'dns', to: { node: '', ip: '10.96.5.5', kind: 'service' }, properties });
+
+  test("a dns row's lookup: what it asked, over which transport, of which server, how it ended", () => {
+    const f = factsOf(
+      dns({ 'dns.what': 'fqdn', 'dns.name': 'probes.ns.svc.cluster.local', 'dns.transport': 'tcp', 'dns.server': '10.96.0.10', 'dns.server.endpoints': '0', 'dns.result': 'SERVFAIL' }),
+    );
+    expect(f.lookup).toEqual({ what: 'fqdn', name: 'probes.ns.svc.cluster.local', transport: 'tcp', server: '10.96.0.10', serverEndpoints: 0, result: 'SERVFAIL', serverAnswered: true });
+  });
+
+  test('the DNS server answered (NOERROR, NXDOMAIN, SERVFAIL) or not (TIMEOUT, REFUSED, UNREACHABLE, OTHER); no result, no verdict on it', () => {
+    const answered = (result: string) => factsOf(dns({ 'dns.result': result })).lookup?.serverAnswered;
+    expect(['NOERROR', 'NXDOMAIN', 'SERVFAIL'].map(answered)).toEqual([true, true, true]);
+    expect(['TIMEOUT', 'REFUSED', 'UNREACHABLE', 'OTHER'].map(answered)).toEqual([false, false, false, false]);
+    // An end this view does not know is some other failure of the lookup, never an answer.
+    expect(factsOf(dns({ 'dns.result': 'BADCOOKIE' })).lookup).toMatchObject({ result: 'OTHER', serverAnswered: false });
+    expect(factsOf(dns({ 'dns.what': 'fqdn' })).lookup).toEqual({ what: 'fqdn', transport: 'udp' });
+  });
+
+  test('unknown kinds of name and unreadable endpoint counts are left out, not guessed', () => {
+    expect(factsOf(dns({ 'dns.what': 'srv', 'dns.server.endpoints': 'many' })).lookup).toEqual({ transport: 'udp' });
+  });
+
+  test('rows without a lookup have none', () => {
+    expect(factsOf(podToPod()[0]!).lookup).toBeUndefined();
+    expect(factsOf(podToService()[0]!).lookup).toBeUndefined();
+  });
+
+  test('the backends that answered, one per answered try; none when nothing answered', () => {
+    expect(factsOf(row({ suite: 'session-affinity', properties: { 'answered.by': 'probe-a-cp-1,probe-b-worker-1,probe-a-cp-1' } })).answeredBy).toEqual([
+      'probe-a-cp-1',
+      'probe-b-worker-1',
+      'probe-a-cp-1',
+    ]);
+    expect(factsOf(row({ suite: 'session-affinity', properties: { 'answered.by': '' } })).answeredBy).toBeUndefined();
+    expect(factsOf(row({ suite: 'session-affinity' })).answeredBy).toBeUndefined();
+  });
+});

@@ -35,6 +35,16 @@ describe('diagnosis: single-pod', () => {
     expect(causes[0]).toMatch(/^pod probe-b-worker-2 on worker-2 is unreachable \(12 checks, from cp-1, worker-1, worker-2\) while probe-a-worker-2 on worker-2 answers/);
   });
 
+  test("one pod unreachable from other nodes while its own node reaches it → names the pod's address beyond its node", () => {
+    const fault = (r: CheckResult) => (r.to.pod === BROKEN && r.from.node !== 'worker-2' ? ('FILTERED' as const) : r.from.pod === BROKEN ? ('CONTROL_ERROR' as const) : undefined);
+    const { findings, causes } = diagnose(podMesh({ fault }));
+    expect(findings.map((f) => f.rule)).toEqual(['single-pod']);
+    expect(causes[0]).toMatch(
+      /^pod probe-a-worker-2 on worker-2 is unreachable from other nodes \(\d+ checks, from cp-1, cp-1 \(host\), worker-1, worker-1 \(host\)\) while worker-2 itself reaches it/,
+    );
+    expect(causes[0]).toContain('is not forwarded beyond its node');
+  });
+
   test("both pods of the node unreachable → the node's pod network, not a pod", () => {
     const fault = (r: CheckResult) => (r.to.node === 'worker-2' && r.from.node !== 'worker-2' ? ('FILTERED' as const) : undefined);
     const { findings, causes } = diagnose(podMesh({ fault }));

@@ -22,9 +22,9 @@ const bySuite = (rows: Check[]) => rows.reduce<Record<string, number>>((acc, r) 
 const titles = (rows: Check[]) => rows.map((r) => `${r.suite} ${r.title}`);
 
 describe('rows per IP family', () => {
-  test('IPv4-only: 361 rows, no title names a family, every row is IPv4', async () => {
+  test("IPv4-only: 379 rows (as on the lab's healthy routed run), no title names a family, every row is IPv4", async () => {
     const rows = await allRows(await familyTopology('ipv4'));
-    expect(rows).toHaveLength(361);
+    expect(rows).toHaveLength(379);
     expect(titles(rows).filter((t) => /IPv[46]|\[/.test(t))).toEqual([]);
     expect(network(rows).every((r) => r.family === 'ipv4' && r.from.family === 'ipv4' && r.to.family === 'ipv4')).toBe(true);
   });
@@ -47,7 +47,7 @@ describe('rows per IP family', () => {
     const single = bySuite(v4);
     // pod-to-pod: twice the mesh plus one coverage fact per family
     expect(counts['pod-to-pod']).toBe(2 * single['pod-to-pod']! + 2);
-    for (const suite of ['pod-to-node', 'hairpin', 'session-affinity']) expect(counts[suite], suite).toBe(2 * single[suite]!);
+    for (const suite of ['pod-to-node', 'pod-to-external', 'hairpin', 'session-affinity']) expect(counts[suite], suite).toBe(2 * single[suite]!);
     // the kubernetes Service is single-stack (IPv4): its 6 rows once; the rest twice; one overlap fact per family
     expect(counts['pod-to-service']).toBe(2 * (single['pod-to-service']! - 6 - 1) + 6 + 2);
     expect(new Set(titles(rows)).size).toBe(rows.length);
@@ -197,7 +197,7 @@ describe('--ip-family', () => {
     expect(v4.every((r) => r.suite === 'pod-to-pod' && !r.title.includes('IPv6'))).toBe(true);
     // on an IPv4-only cluster --ip-family 4 keeps every row
     const single = await allRows(await familyTopology('ipv4'));
-    expect(select(single, { family: 'ipv4' })).toHaveLength(361);
+    expect(select(single, { family: 'ipv4' })).toHaveLength(379);
   });
 });
 
@@ -278,5 +278,20 @@ describe('ports profiles and families', () => {
     expect(() => parseProfile('name: t\ndescription: t\nrules:\n  - { from: any, to: any, ports: 1, protocol: tcp, expect: open, why: w, family: 5 }', { file: 't.yaml' })).toThrow(
       /family must be ipv4 or ipv6/,
     );
+  });
+});
+
+describe('pod-to-external per family', () => {
+  test("each family dials the runner's own address of that family; a family the runner has no address in is skipped with the reason", async () => {
+    const topology = await familyTopology('dual');
+    const rows = (await allRows(topology)).filter((r) => r.suite === 'pod-to-external');
+    const v6 = network(rows).find((r) => r.title === 'lab-worker-1/probe-a → runner (outside the cluster) IPv6 tcp')!;
+    expect(v6.drive).toMatchObject({ target: { host: 'fd00:28::1', port: 40313 } });
+    expect(v6.answer).toMatchObject({ kind: 'clientip', expected: 'fd00:28::11' });
+    const plan = topology.plans['pod-to-external'] as { families: Record<string, { nodes: Record<string, { problem?: string }> }> };
+    for (const n of Object.values(plan.families['ipv6']!.nodes)) n.problem = 'this host has no IPv6 route toward the node';
+    const skipped = (await allRows(topology)).filter((r): r is StaticCheck => r.suite === 'pod-to-external' && r.kind === 'static');
+    expect(skipped.length).toBe(network(rows).filter((r) => r.family === 'ipv6').length);
+    expect(skipped.every((r) => r.status === 'skipped' && r.title.includes('IPv6') && r.properties?.['ipFamily'] === 'ipv6' && /no IPv6 route/.test(r.reason))).toBe(true);
   });
 });

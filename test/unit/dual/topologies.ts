@@ -54,6 +54,7 @@ export async function familyTopology(layout: Layout, options: { withoutIPv6?: st
   const plans: Record<string, unknown> = {
     'pod-to-pod': undefined,
     'pod-to-service': { probes: svc('probes', '10.96.100.7', 'fd00:96::100:7'), api: { name: 'kubernetes', clusterIP: layout === 'ipv6' ? 'fd00:96::1' : '10.96.0.1', port: 443 }, serviceCIDRs },
+    'pod-to-external': externalPlan(layout, nodes),
     'pod-to-node': { hostnames: Object.fromEntries(NODES.map((n) => [n, n])), problems: {} },
     hairpin: { services: NODES.map((n, i) => ({ node: n, probe: probePodName('probe-a', n), ...svc(`hairpin-${n}`, `10.96.200.${i}`, `fd00:96::200:${i}`) })) },
     'session-affinity': { service: svc('affinity', '10.96.100.8', 'fd00:96::100:8') },
@@ -111,6 +112,21 @@ export async function familyTopology(layout: Layout, options: { withoutIPv6?: st
     },
   };
   return { runId: 'abc123', namespace: 'netconform-abc123', server: 'https://172.28.0.10:6443', nodes, probes, ports: DEFAULT_PORTS, families: clusterFamilies(nodes, probes), plans };
+}
+
+/** pod-to-external after settle: the runner's server per family, each node seen as its own address. */
+function externalPlan(layout: Layout, nodes: NodeInfo[]) {
+  const of = (family: 'ipv4' | 'ipv6') => ({
+    port: family === 'ipv6' ? 40313 : 40312,
+    nodes: Object.fromEntries(
+      nodes.map((n) => {
+        const seen = (n.internalIPs ?? [n.internalIP!]).find((a) => a.includes(':') === (family === 'ipv6'));
+        return [n.name, { server: family === 'ipv6' ? 'fd00:28::1' : '172.28.0.1', seen }];
+      }),
+    ),
+  });
+  if (layout !== 'dual') return of(layout);
+  return { ...of('ipv4'), families: { ipv4: of('ipv4'), ipv6: of('ipv6') } };
 }
 
 let modules: SuiteModule[] | undefined;

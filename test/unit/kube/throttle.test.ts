@@ -46,7 +46,7 @@ describe('retryThrottled', () => {
     const server = scripted([429, 429, 200], '1');
     const counter = newThrottleCounter();
     const { waits, wait } = recorder();
-    const answer = await retryThrottled(server.attempt, { throttleOf: server.throttleOf, idempotent: true, counter, wait });
+    const answer = await retryThrottled(server.attempt, { throttleOf: server.throttleOf, idempotent: true, counter, wait, jitter: () => 0 });
     expect(answer.status).toBe(200);
     expect(server.attempts()).toBe(3);
     expect(waits).toEqual([1000, 1000]);
@@ -57,7 +57,7 @@ describe('retryThrottled', () => {
     const server = scripted([429]);
     const counter = newThrottleCounter();
     const { wait } = recorder();
-    const answer = await retryThrottled(server.attempt, { throttleOf: server.throttleOf, idempotent: true, counter, wait });
+    const answer = await retryThrottled(server.attempt, { throttleOf: server.throttleOf, idempotent: true, counter, wait, jitter: () => 0 });
     expect(answer.status).toBe(429);
     expect(server.attempts()).toBe(DEFAULT_THROTTLE_POLICY.maxRetries + 1);
     expect(counter.gaveUp).toBe(1);
@@ -67,9 +67,23 @@ describe('retryThrottled', () => {
     const server = scripted([429], '10');
     const counter = newThrottleCounter();
     const { waits, wait } = recorder();
-    await retryThrottled(server.attempt, { throttleOf: server.throttleOf, idempotent: true, counter, wait });
+    await retryThrottled(server.attempt, { throttleOf: server.throttleOf, idempotent: true, counter, wait, jitter: () => 0 });
     expect(waits).toEqual([10_000, 10_000, 10_000]);
     expect(counter).toEqual({ retries: 3, waitMs: 30_000, gaveUp: 1 });
+  });
+
+  test('waits are spread by up to half (requests throttled together do not return together), still within the bounds', async () => {
+    const server = scripted([429, 429, 200], '1');
+    const counter = newThrottleCounter();
+    const { waits, wait } = recorder();
+    let n = 0;
+    await retryThrottled(server.attempt, { throttleOf: server.throttleOf, idempotent: true, counter, wait, jitter: () => [0.5, 0.999][n++] ?? 0 });
+    expect(waits).toEqual([1250, 1499]);
+    expect(counter.waitMs).toBe(2749);
+    const long = scripted([429], '10');
+    const { waits: capped, wait: wait2 } = recorder();
+    await retryThrottled(long.attempt, { throttleOf: long.throttleOf, idempotent: true, counter: newThrottleCounter(), wait: wait2, jitter: () => 0.9 });
+    expect(capped.every((ms) => ms <= DEFAULT_THROTTLE_POLICY.maxWaitMs)).toBe(true);
   });
 
   test('a create under 503 + Retry-After is not repeated (it may have been applied); errors pass through unchanged', async () => {
@@ -81,7 +95,7 @@ describe('retryThrottled', () => {
         async () => {
           throw failure;
         },
-        { throttleOf, idempotent: false, counter, wait: recorder().wait },
+        { throttleOf, idempotent: false, counter, wait: recorder().wait, jitter: () => 0 },
       ),
     ).rejects.toBe(failure);
     expect(counter).toEqual({ retries: 0, waitMs: 0, gaveUp: 0 });

@@ -1,0 +1,26 @@
+// Lookups over UDP time out from a node's pods while lookups over TCP from that node work: UDP
+// 53 is dropped on the way (most workloads resolve over UDP only).
+import { count, dnsServer, explainAll, isDns, lookupFailed, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
+
+export const dnsUdpBlocked: DiagnosisRule = {
+  id: 'dns-udp-blocked',
+  pattern: "lookups over UDP time out from a node's pods while lookups over TCP from the same node work: UDP 53 dropped",
+  find({ all, open }) {
+    const findings: RuleFinding[] = [];
+    const udp = open.filter((f) => lookupFailed(f) && f.lookup?.transport === 'udp' && f.lookup.result === 'TIMEOUT' && f.from.kind === 'pod');
+    for (const node of new Set(udp.map((f) => f.from.node))) {
+      const tcpOk = all.some((f) => isDns(f) && f.from.node === node && f.lookup?.transport === 'tcp' && passed(f));
+      if (!tcpOk) continue;
+      const mine = udp.filter((f) => f.from.node === node);
+      const hostOk = all.some((f) => isDns(f) && f.from.node === node && f.from.kind === 'host' && passed(f));
+      findings.push({
+        rule: this.id,
+        cause:
+          `DNS over UDP times out from pods on ${node} (${count(mine.length, 'check')}) while DNS over TCP from ${node} works${hostOk ? ` (and ${node}'s host network resolves)` : ''}: ` +
+          `UDP 53 from ${node}'s pods to ${dnsServer(mine)} and the DNS pods is dropped — a firewall or NetworkPolicy on ${node} for UDP 53 (most workloads resolve over UDP only)`,
+        explains: explainAll(mine, `UDP 53 dropped from ${node}'s pods; TCP 53 works`),
+      });
+    }
+    return findings;
+  },
+};
