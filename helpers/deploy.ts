@@ -68,7 +68,19 @@ export async function createProbes(kube: Kube, deployment: Deployment, nodes: No
   const roles: ProbeRole[] = options.roles ?? [...podRoles(options.podsPerNode), 'host'];
   const manifests = nodes
     .filter((n) => !n.skipReason)
-    .flatMap((n) => roles.map((role) => probePodManifest({ role, node: n.name, runId: options.runId, image: options.image, ports: options.ports, imagePullSecret: options.imagePullSecret })));
+    .flatMap((n) =>
+      roles.map((role) =>
+        probePodManifest({
+          role,
+          node: n.name,
+          runId: options.runId,
+          image: options.image,
+          ports: options.ports,
+          imagePullSecret: options.imagePullSecret,
+          ...(n.internalIPs && n.internalIPs.length > 1 ? { dualStack: true } : {}),
+        }),
+      ),
+    );
   await Promise.all(
     manifests.map((pod) =>
       limit(async () => {
@@ -119,8 +131,10 @@ export async function waitForEndpoints(kube: Kube, deployment: Deployment, optio
   await waitFor(
     async () => {
       const slices = await kube.listEndpointSlices(deployment.namespace, `kubernetes.io/service-name=${options.service}`);
-      const ready = new Set(slices.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)));
-      return ready.size >= options.expected ? true : undefined;
+      // A dual-stack Service has slices per family (addressType IPv4, IPv6): each family must list them all.
+      const families = [...new Set(slices.map((s) => s.addressType))];
+      const readyIn = (family: string) => new Set(slices.filter((s) => s.addressType === family).flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))).size;
+      return families.length > 0 && families.every((f) => readyIn(f) >= options.expected) ? true : undefined;
     },
     { timeoutMs: options.timeoutMs, signal: options.signal, what: `the EndpointSlices of Service ${deployment.namespace}/${options.service} to list ${options.expected} ready endpoints` },
   );

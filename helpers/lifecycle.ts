@@ -15,6 +15,7 @@ import {
   DEFAULT_PODS_PER_NODE,
   DEFAULT_PORTS,
   PROBE_IMAGE_ARCHITECTURES,
+  clusterFamilies,
   explainUnschedulable,
   podRoles,
   probePodName,
@@ -94,15 +95,17 @@ export function plannedTopology(
   plans: Record<string, unknown>,
 ): Topology {
   const probed = base.nodes.filter((n) => !n.skipReason);
-  return {
-    ...base,
-    ports: portsFor(options.hostPort),
-    probes: probed.flatMap((n) => [
-      ...podRoles(options.podsPerNode).map((role) => ({ role, name: probePodName(role, n.name), node: n.name, ip: '<pod-ip>', ready: true })),
-      { role: 'host' as const, name: probePodName('host', n.name), node: n.name, ip: n.internalIP ?? '<node-ip>', ready: true },
-    ]),
-    plans,
-  };
+  const probes = probed.flatMap((n) => {
+    // Placeholder pod IPs, one per family of the node's pod CIDRs ('<pod-ip::6>' reads as IPv6).
+    const podIPs = [...new Set(n.podCIDRs.map((c) => (c.includes(':') ? '<pod-ip::6>' : '<pod-ip>')))];
+    const pod = podIPs.length > 1 ? { ip: podIPs[0]!, ips: podIPs } : { ip: '<pod-ip>' };
+    const hostIPs = n.internalIPs ?? [];
+    return [
+      ...podRoles(options.podsPerNode).map((role) => ({ role, name: probePodName(role, n.name), node: n.name, ...pod, ready: true })),
+      { role: 'host' as const, name: probePodName('host', n.name), node: n.name, ip: n.internalIP ?? '<node-ip>', ...(hostIPs.length > 1 ? { ips: hostIPs } : {}), ready: true },
+    ];
+  });
+  return { ...base, ports: portsFor(options.hostPort), probes, families: clusterFamilies(base.nodes, probes), plans };
 }
 
 /** The default image (or its mirror under --registry) is multi-arch with a known list; a user's own --image is not checked. */
@@ -209,7 +212,17 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
         `no probe pod became ready in namespace ${deployment.namespace}:\n${reasons}\nImage: ${probeImage(options)} (use --image/--registry/--image-pull-secret for private registries).`,
       );
     }
-    const built: Topology = { runId: options.runId, namespace: deployment.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes, probes, ports, plans };
+    const built: Topology = {
+      runId: options.runId,
+      namespace: deployment.namespace,
+      server: kube.access.server,
+      kubernetesVersion: state.kubernetesVersion,
+      nodes,
+      probes,
+      ports,
+      families: clusterFamilies(nodes, probes),
+      plans,
+    };
     await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
     await Promise.all(
       options.modules.map(async (m) => {

@@ -45,6 +45,8 @@ export interface ProbePodOptions {
   image: string;
   ports: ProbePorts;
   imagePullSecret?: string;
+  /** The node has an address in each family: a host probe's UDP server listens on all of them. */
+  dualStack?: boolean;
 }
 
 export function probePodManifest(options: ProbePodOptions): Pod {
@@ -79,7 +81,11 @@ export function probePodManifest(options: ProbePodOptions): Pod {
     // A host probe's UDP server is bound to the node's address: unbound, it would answer a pod
     // from whatever source its route to the pod picks (cni0 on the same node, the overlay
     // device across nodes), and the pod's connected socket drops such an answer (pod-to-node).
-    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`, ...(host ? ['--udp-listen-addresses=$(HOST_IP)'] : [])];
+    // On a dual-stack node, every address of the node: a hostNetwork pod's status.podIPs are its
+    // node's, one per family (netexec drops the duplicate of HOST_IP; one UDP listener per address).
+    const allIPs = host && options.dualStack;
+    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`, ...(host ? [`--udp-listen-addresses=$(HOST_IP)${allIPs ? ',$(POD_IPS)' : ''}`] : [])];
+    if (allIPs) c.env = [...(c.env ?? []), { name: 'POD_IPS', valueFrom: { fieldRef: { fieldPath: 'status.podIPs' } } }];
     c.ports = [
       { name: 'http', containerPort: http, protocol: 'TCP' },
       { name: 'udp', containerPort: udp, protocol: 'UDP' },
@@ -133,4 +139,16 @@ export function loadBalancerServiceManifest(options: { runId: string }): Service
   svc.metadata = { ...svc.metadata, labels: { ...svc.metadata?.labels, ...runLabels(options.runId) } };
   svc.spec!.selector = { ...svc.spec!.selector, [RUN_LABEL]: options.runId };
   return svc;
+}
+
+/**
+ * A single-family twin of a dns Service (`<name>-ipv6`): its name has records of that family only
+ * (AAAA for IPv6), so a resolver that prefers A records on a dual-stack name (Go's, in netexec)
+ * must use the AAAA answer. Made on dual-stack clusters only.
+ */
+export function singleFamilyTwin(svc: Service, family: 'ipv4' | 'ipv6'): Service {
+  const twin = structuredClone(svc);
+  twin.metadata = { ...twin.metadata, name: `${svc.metadata!.name!}-${family}` };
+  twin.spec = { ...twin.spec!, ipFamilyPolicy: 'SingleStack', ipFamilies: [family === 'ipv6' ? 'IPv6' : 'IPv4'] };
+  return twin;
 }

@@ -2,6 +2,8 @@
 // structured-clone-able data, built once per run by deploy.ts and read by rows.ts.
 // Every function here is pure (API objects in, plain data out) so it is unit-tested.
 import { createHash } from 'node:crypto';
+import type { IpFamily } from './check/types.ts';
+import { familyOf, firstPerFamily } from './ip.ts';
 import type { Node, Pod } from './kube/index.ts';
 
 /**
@@ -35,7 +37,10 @@ export interface ProbePod {
   /** Pod name (also its hostname for pod-network probes, so answers can be attributed). */
   name: string;
   node: string;
+  /** The primary IP (status.podIP). */
   ip: string;
+  /** Dual-stack: every IP, one per family (status.podIPs; a host probe's are its node's); absent: just `ip`. */
+  ips?: string[];
   ready: boolean;
   /** Why it is not ready (ImagePullBackOff, Pending: untolerated taint…); set when !ready. */
   problem?: string;
@@ -51,6 +56,8 @@ export interface NodeInfo {
   name: string;
   role: 'control-plane' | 'worker';
   internalIP?: string;
+  /** Dual-stack: every InternalIP, the first of each family (absent on a single-family node: just internalIP). */
+  internalIPs?: string[];
   addresses: string[];
   podCIDRs: string[];
   /** Taints that keep pods off (NoSchedule/NoExecute), as key=value:effect. */
@@ -62,6 +69,8 @@ export interface NodeInfo {
 export interface ServiceInfo {
   name: string;
   clusterIP: string;
+  /** spec.clusterIPs: one per family of a dual-stack Service (absent: just clusterIP). */
+  clusterIPs?: string[];
   port: number;
 }
 
@@ -74,6 +83,8 @@ export interface Topology {
   nodes: NodeInfo[];
   probes: ProbePod[];
   ports: ProbePorts;
+  /** The IP families of the cluster (node addresses and pod IPs), IPv4 first; absent: read from the probes (rows.ts familiesOf). */
+  families?: IpFamily[];
   /** Suite name → what that suite module's prepare/deploy/settle returned (structured-clone-able). */
   plans: Record<string, unknown>;
 }
@@ -105,6 +116,8 @@ export function classifyNodes(nodes: Node[], options: { nodeSelector?: Record<st
         podCIDRs: n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : []),
         taints: (n.spec?.taints ?? []).filter((t) => t.effect !== 'PreferNoSchedule').map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`),
       };
+      const internalIPs = firstPerFamily(addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address));
+      if (internalIPs.length > 1) info.internalIPs = internalIPs;
       const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
       const os = n.metadata?.labels?.['kubernetes.io/os'] ?? n.status?.nodeInfo?.operatingSystem;
       const arch = n.metadata?.labels?.['kubernetes.io/arch'] ?? n.status?.nodeInfo?.architecture;
@@ -200,8 +213,25 @@ export function probesFromPods(pods: Pod[]): ProbePod[] {
         uid: pod.metadata?.uid,
         restarts: restartsOf(pod),
       };
+      const ips = firstPerFamily([pod.status?.podIP ?? '', ...(pod.status?.podIPs ?? []).map((i) => i.ip)].filter(Boolean));
+      if (ips.length > 1) probe.ips = ips;
       if (!ready) probe.problem = describePodProblem(pod);
       return probe;
     })
     .sort((a, b) => a.node.localeCompare(b.node) || a.role.localeCompare(b.role));
+}
+
+/**
+ * The cluster's IP families: every family a probed node has an InternalIP or pod CIDR in, or a
+ * probe has an IP in; IPv4 first. Placeholders before deploy ('<pod-ip>') count as IPv4.
+ */
+export function clusterFamilies(nodes: readonly NodeInfo[], probes: readonly ProbePod[]): IpFamily[] {
+  const found = new Set<IpFamily>();
+  for (const n of nodes.filter((x) => !x.skipReason)) {
+    for (const ip of n.internalIPs ?? (n.internalIP ? [n.internalIP] : [])) found.add(familyOf(ip));
+    for (const cidr of n.podCIDRs) found.add(familyOf(cidr));
+  }
+  for (const p of probes) for (const ip of p.ips ?? (p.ip ? [p.ip] : [])) if (!ip.startsWith('<')) found.add(familyOf(ip));
+  if (found.size === 0) found.add('ipv4');
+  return (['ipv4', 'ipv6'] as const).filter((f) => found.has(f));
 }

@@ -8,15 +8,18 @@
 // probe-b over TCP (resolv.conf option use-vc), and every node's host network (dnsPolicy
 // ClusterFirstWithHostNet) resolves too. The DNS Service is read from the cluster (kube-system,
 // k8s-app=kube-dns or kube-dns), the cluster domain from the search path the kubelet gave the
-// probes (`agnhost dns-suffix`), never assumed.
+// probes (`agnhost dns-suffix`), never assumed. On a dual-stack cluster every lookup that
+// connects is made once per IP family: IPv4 rows resolve the dual-stack Services' names (Go's
+// resolver picks the A record), IPv6 rows resolve single-stack IPv6 twins of them
+// (`<name>-ipv6`, AAAA records only), so the AAAA answers are what the IPv6 rows prove.
 import { waitForEndpoints } from '../helpers/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
 import type { Kube } from '../helpers/kube/index.ts';
-import { dnsServiceManifests } from '../helpers/manifests.ts';
+import { dnsServiceManifests, singleFamilyTwin } from '../helpers/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
-import type { AnswerCheck, Check, Expect, NetworkCheck, Peer } from '../helpers/check/types.ts';
-import { controlOf, familyOf, hostProbeOn, label, peerOf, podProbesOn, probedNodes, setupRows } from '../helpers/rows.ts';
-import type { ProbePod, ServiceInfo } from '../helpers/topology.ts';
+import type { AnswerCheck, Check, Expect, IpFamily, NetworkCheck, Peer } from '../helpers/check/types.ts';
+import { controlOf, familiesOf, familyOf, familyTag, hostProbeOn, ipIn, label, peerOf, podProbesOn, probedNodes, serviceIPs, setupRows } from '../helpers/rows.ts';
+import { clusterFamilies, type ProbePod, type ServiceInfo, type Topology } from '../helpers/topology.ts';
 
 export const EXPECT = {
   resolves: { expect: 'REACHABLE', reason: 'a cluster name resolves through the cluster DNS Service and the address it resolves to answers' },
@@ -28,12 +31,14 @@ export const MISSING_NAME = 'does-not-exist';
 
 export interface DnsPlan {
   /** The cluster DNS Service (kube-system). */
-  server?: { namespace: string; name: string; clusterIP: string };
+  server?: { namespace: string; name: string; clusterIP: string; clusterIPs?: string[] };
   /** Why the cluster DNS Service was not found: every row is skipped with it. */
   serverProblem?: string;
   /** The dns suite's Services: names and ports from the manifests; clusterIP once created. */
-  cluster: { name: string; clusterIP: string; port: number };
+  cluster: { name: string; clusterIP: string; clusterIPs?: string[]; port: number };
   headless: { name: string; port: number };
+  /** Dual-stack clusters: single-stack IPv6 twins of both Services, resolved by the IPv6 rows. */
+  twins?: { family: IpFamily; cluster: { name: string; clusterIP: string; port: number }; headless: { name: string; port: number } }[];
   servicesProblem?: string;
   /** Learned at settle from a probe's resolv.conf (what the kubelet wrote). */
   domain?: string;
@@ -59,7 +64,8 @@ async function findDnsServer(kube: Kube): Promise<DnsPlan['server']> {
   const labelled = await kube.listServices('kube-system', 'k8s-app=kube-dns');
   const svc = labelled.find((s) => s.metadata?.name === 'kube-dns') ?? labelled[0] ?? (await kube.readService('kube-system', 'kube-dns'));
   const ip = svc?.spec?.clusterIP;
-  return svc && ip && ip !== 'None' ? { namespace: 'kube-system', name: svc.metadata!.name!, clusterIP: ip } : undefined;
+  const ips = svc?.spec?.clusterIPs;
+  return svc && ip && ip !== 'None' ? { namespace: 'kube-system', name: svc.metadata!.name!, clusterIP: ip, ...(ips && ips.length > 1 ? { clusterIPs: ips } : {}) } : undefined;
 }
 
 /** Read the resolver settings the kubelet gave the probes: `agnhost dns-suffix` and `dns-server-list`, from the first probe exec works in. */
@@ -95,6 +101,86 @@ async function readResolver(kube: Kube, namespace: string, probes: readonly Prob
 
 type Transport = 'udp' | 'tcp';
 
+/** One name a probe resolves and connects to (or must get NXDOMAIN for): a row of the dns table. */
+interface Lookup {
+  what: 'kubernetes' | 'short' | 'fqdn' | 'headless' | 'nxdomain';
+  name: string;
+  /** The name as the title writes it: nothing only a deployment knows (namespace, domain). */
+  titleName: string;
+  port: number;
+  to: Peer;
+  answer: AnswerCheck;
+  why: Expect;
+  /** The host network resolves the FQDN too (ClusterFirstWithHostNet). */
+  fromHost?: boolean;
+}
+
+/**
+ * Every lookup a pod probe makes, per family: the kubernetes Service (in its ClusterIP's family:
+ * a dual-stack name would be answered with its A record anyway), the dns Service by short name
+ * and FQDN, the headless Service, and once the name that does not exist.
+ */
+function lookupTable(topology: Topology, plan: DnsPlan, domain: string): Lookup[] {
+  const ns = topology.namespace;
+  const server = plan.server!;
+  const svcPeer = (name: string, ip: string, family: IpFamily = familyOf(ip)): Peer => ({ kind: 'service', node: '', ip, family, service: name });
+  const backends = topology.probes.filter((p) => p.role !== 'host' && p.ready).map((p) => p.name);
+  const headlessPods = topology.probes.filter((p) => p.role === 'probe-b' && p.ready).map((p) => p.name);
+  const families = familiesOf(topology);
+  const out: Lookup[] = [];
+  const api = plan.api;
+  if (families.includes(familyOf(api?.clusterIP ?? '0.0.0.0')) || !api)
+    out.push({
+      what: 'kubernetes',
+      name: `kubernetes.default.svc.${domain}`,
+      titleName: 'kubernetes.default.svc.<domain>',
+      port: api?.port ?? 443,
+      to: svcPeer('kubernetes', api?.clusterIP ?? ''),
+      answer: { kind: 'connect' },
+      why: EXPECT.resolves,
+    });
+  for (const kind of ['short', 'fqdn', 'headless'] as const) {
+    for (const family of families) {
+      const twin = plan.twins?.find((t) => t.family === family);
+      const cluster = twin?.cluster ?? plan.cluster;
+      const headless = twin?.headless ?? plan.headless;
+      if (kind === 'headless') {
+        out.push({
+          what: kind,
+          name: `${headless.name}.${ns}.svc.${domain}`,
+          titleName: `${headless.name}.<namespace>.svc.<domain> (headless)`,
+          port: headless.port,
+          to: svcPeer(headless.name, '', family),
+          answer: { kind: 'hostname', expected: headlessPods },
+          why: EXPECT.resolves,
+        });
+        continue;
+      }
+      const ip = twin ? cluster.clusterIP : (serviceIPs(cluster).find((i) => familyOf(i) === family) ?? cluster.clusterIP);
+      out.push({
+        what: kind,
+        name: kind === 'short' ? cluster.name : `${cluster.name}.${ns}.svc.${domain}`,
+        titleName: kind === 'short' ? `${cluster.name} (short name)` : `${cluster.name}.<namespace>.svc.<domain>`,
+        port: cluster.port,
+        to: svcPeer(cluster.name, ip, family),
+        answer: { kind: 'hostname', expected: backends },
+        why: EXPECT.resolves,
+        fromHost: kind === 'fqdn',
+      });
+    }
+  }
+  out.push({
+    what: 'nxdomain',
+    name: `${MISSING_NAME}.${ns}.svc.${domain}`,
+    titleName: `${MISSING_NAME}.<namespace>.svc.<domain>`,
+    port: plan.cluster.port,
+    to: svcPeer(server.name, server.clusterIP),
+    answer: { kind: 'nxdomain' },
+    why: EXPECT.nxdomain,
+  });
+  return out;
+}
+
 function transportOf(p: ProbePod): Transport {
   return p.role === 'probe-b' ? 'tcp' : 'udp';
 }
@@ -121,15 +207,26 @@ export default defineSuite<DnsPlan>({
     return plan;
   },
 
-  async deploy({ kube, deployment, options }, plan) {
+  async deploy({ kube, deployment, nodes, options }, plan) {
     if (plan.serverProblem) return plan;
     const { cluster, headless } = dnsServiceManifests({ runId: options.runId });
+    const twinned = clusterFamilies(nodes, []).length > 1 ? (['ipv6'] as const) : [];
     try {
       const created = await kube.createService(deployment.namespace, cluster);
       deployment.createdServices.push(plan.cluster.name);
       await kube.createService(deployment.namespace, headless);
       deployment.createdServices.push(plan.headless.name);
-      return { ...plan, cluster: { ...plan.cluster, clusterIP: created.spec?.clusterIP ?? '' } };
+      const twins: NonNullable<DnsPlan['twins']> = [];
+      for (const family of twinned) {
+        const [c, h] = [singleFamilyTwin(cluster, family), singleFamilyTwin(headless, family)];
+        const made = await kube.createService(deployment.namespace, c);
+        deployment.createdServices.push(c.metadata!.name!);
+        await kube.createService(deployment.namespace, h);
+        deployment.createdServices.push(h.metadata!.name!);
+        twins.push({ family, cluster: { ...plan.cluster, name: c.metadata!.name!, clusterIP: made.spec?.clusterIP ?? '' }, headless: { ...plan.headless, name: h.metadata!.name! } });
+      }
+      const clusterIPs = created.spec?.clusterIPs ?? [];
+      return { ...plan, cluster: { ...plan.cluster, clusterIP: created.spec?.clusterIP ?? '', ...(clusterIPs.length > 1 ? { clusterIPs } : {}) }, ...(twins.length ? { twins } : {}) };
     } catch (err) {
       return { ...plan, servicesProblem: `the dns suite's Services could not be created: ${messageOf(err)}` };
     }
@@ -147,6 +244,9 @@ export default defineSuite<DnsPlan>({
       ),
       waitForEndpoints(kube, deployment, { service: plan.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal })
         .then(() => waitForEndpoints(kube, deployment, { service: plan.headless.name, expected: pods.filter((p) => p.role === 'probe-b').length, timeoutMs: 30_000, signal: options.signal }))
+        .then(async () => {
+          for (const t of plan.twins ?? []) await waitForEndpoints(kube, deployment, { service: t.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal });
+        })
         .catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}; dns checks may fail`)),
     ]);
     Object.assign(next, resolver);
@@ -185,7 +285,7 @@ export default defineSuite<DnsPlan>({
         properties: { check: 'dns-nameserver' },
       });
     } else {
-      const ok = plan.nameservers.length > 0 && plan.nameservers.every((n) => n === server.clusterIP);
+      const ok = plan.nameservers.length > 0 && plan.nameservers.every((n) => serviceIPs(server).includes(n));
       rows.push({
         kind: 'static',
         suite: 'dns',
@@ -199,19 +299,15 @@ export default defineSuite<DnsPlan>({
       });
     }
     if (plan.resolverProblem) return [...rows, ...nodes.map((n): Check => ({ kind: 'static', suite: 'dns', title: `dns from ${n}`, status: 'not-run', node: n, reason: plan.resolverProblem! }))];
-    const ns = topology.namespace;
-    const backends = topology.probes.filter((p) => p.role !== 'host' && p.ready).map((p) => p.name);
-    const headlessPods = topology.probes.filter((p) => p.role === 'probe-b' && p.ready).map((p) => p.name);
-    const svcPeer = (name: string, ip: string): Peer => ({ kind: 'service', node: '', ip, family: familyOf(ip), service: name });
-    const dnsPeer = svcPeer(server.name, server.clusterIP);
-    const row = (source: ProbePod, o: { what: string; name: string; port: number; to: Peer; answer: AnswerCheck; why: Expect; titleName?: string; policy: string }): NetworkCheck => {
+    const lookups = lookupTable(topology, plan, domain);
+    const row = (source: ProbePod, o: Lookup): NetworkCheck => {
       const transport: Transport = source.role === 'host' ? 'udp' : transportOf(source);
       const nx = o.answer.kind === 'nxdomain';
       return {
         kind: 'network',
         suite: 'dns',
-        title: `${label(source)} → ${o.titleName ?? o.name}${nx ? ': NXDOMAIN' : ` ${o.port}/tcp`} (${source.role === 'host' ? 'ClusterFirstWithHostNet, ' : ''}DNS over ${transport.toUpperCase()})`,
-        from: peerOf(source),
+        title: `${label(source)} → ${o.titleName}${nx ? ': NXDOMAIN' : ` ${familyTag(topology, o.to.family)}${o.port}/tcp`} (${source.role === 'host' ? 'ClusterFirstWithHostNet, ' : ''}DNS over ${transport.toUpperCase()})`,
+        from: peerOf(source, o.to.family),
         to: o.to,
         protocol: 'tcp',
         port: o.port,
@@ -225,83 +321,19 @@ export default defineSuite<DnsPlan>({
           'dns.name': o.name,
           'dns.what': o.what,
           'dns.transport': transport,
-          'dns.policy': o.policy,
+          'dns.policy': source.role === 'host' ? 'ClusterFirstWithHostNet' : 'ClusterFirst',
           'dns.server': server.clusterIP,
           ...(plan.serverEndpoints !== undefined ? { 'dns.server.endpoints': String(plan.serverEndpoints) } : {}),
         },
       };
     };
+    const fits = (source: ProbePod, o: Lookup) => o.answer.kind === 'nxdomain' || ipIn(source, o.to.family) !== undefined;
     for (const node of nodes) {
       for (const source of podProbesOn(topology, node).filter((p) => p.role === 'probe-a' || p.role === 'probe-b')) {
-        const policy = 'ClusterFirst';
-        rows.push(
-          row(source, {
-            what: 'kubernetes',
-            name: `kubernetes.default.svc.${domain}`,
-            titleName: 'kubernetes.default.svc.<domain>',
-            port: plan.api?.port ?? 443,
-            to: svcPeer('kubernetes', plan.api?.clusterIP ?? ''),
-            answer: { kind: 'connect' },
-            why: EXPECT.resolves,
-            policy,
-          }),
-          row(source, {
-            what: 'short',
-            name: plan.cluster.name,
-            titleName: `${plan.cluster.name} (short name)`,
-            port: plan.cluster.port,
-            to: svcPeer(plan.cluster.name, plan.cluster.clusterIP),
-            answer: { kind: 'hostname', expected: backends },
-            why: EXPECT.resolves,
-            policy,
-          }),
-          row(source, {
-            what: 'fqdn',
-            name: `${plan.cluster.name}.${ns}.svc.${domain}`,
-            titleName: `${plan.cluster.name}.<namespace>.svc.<domain>`,
-            port: plan.cluster.port,
-            to: svcPeer(plan.cluster.name, plan.cluster.clusterIP),
-            answer: { kind: 'hostname', expected: backends },
-            why: EXPECT.resolves,
-            policy,
-          }),
-          row(source, {
-            what: 'headless',
-            name: `${plan.headless.name}.${ns}.svc.${domain}`,
-            titleName: `${plan.headless.name}.<namespace>.svc.<domain> (headless)`,
-            port: plan.headless.port,
-            to: svcPeer(plan.headless.name, ''),
-            answer: { kind: 'hostname', expected: headlessPods },
-            why: EXPECT.resolves,
-            policy,
-          }),
-          row(source, {
-            what: 'nxdomain',
-            name: `${MISSING_NAME}.${ns}.svc.${domain}`,
-            titleName: `${MISSING_NAME}.<namespace>.svc.<domain>`,
-            port: plan.cluster.port,
-            to: dnsPeer,
-            answer: { kind: 'nxdomain' },
-            why: EXPECT.nxdomain,
-            policy,
-          }),
-        );
+        rows.push(...lookups.filter((o) => fits(source, o)).map((o) => row(source, o)));
       }
       const host = hostProbeOn(topology, node);
-      if (host) {
-        rows.push(
-          row(host, {
-            what: 'fqdn',
-            name: `${plan.cluster.name}.${ns}.svc.${domain}`,
-            titleName: `${plan.cluster.name}.<namespace>.svc.<domain>`,
-            port: plan.cluster.port,
-            to: svcPeer(plan.cluster.name, plan.cluster.clusterIP),
-            answer: { kind: 'hostname', expected: backends },
-            why: EXPECT.resolves,
-            policy: 'ClusterFirstWithHostNet',
-          }),
-        );
-      }
+      if (host) rows.push(...lookups.filter((o) => o.fromHost && fits(host, o)).map((o) => row(host, o)));
     }
     return rows;
   },

@@ -8,7 +8,7 @@ import { messageOf } from '../helpers/errors.ts';
 import { hairpinServiceManifest } from '../helpers/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
-import { controlOf, familyOf, label, peerOf, podProbesOn, portText, probedNodes, setupRows } from '../helpers/rows.ts';
+import { controlOf, familyProperties, familyTag, ipIn, label, missingFamilyReason, peerOf, podProbesOn, portText, probedNodes, serviceTargets, setupRows } from '../helpers/rows.ts';
 import { perNodeName, probePodName } from '../helpers/topology.ts';
 
 export const EXPECT = {
@@ -21,6 +21,8 @@ interface HairpinService {
   probe: string;
   name: string;
   clusterIP: string;
+  /** spec.clusterIPs of a dual-stack Service. */
+  clusterIPs?: string[];
   port: number;
   problem?: string;
 }
@@ -44,7 +46,8 @@ export default defineSuite<HairpinPlan>({
         try {
           const created = await kube.createService(deployment.namespace, hairpinServiceManifest({ runId: options.runId, node: s.node, probe: s.probe }));
           deployment.createdServices.push(s.name);
-          return { ...s, clusterIP: created.spec?.clusterIP ?? '', port: created.spec?.ports?.[0]?.port ?? s.port };
+          const clusterIPs = created.spec?.clusterIPs ?? [];
+          return { ...s, clusterIP: created.spec?.clusterIP ?? '', ...(clusterIPs.length > 1 ? { clusterIPs } : {}), port: created.spec?.ports?.[0]?.port ?? s.port };
         } catch (err) {
           return { ...s, problem: `the hairpin Service ${s.name} could not be created: ${messageOf(err)}` };
         }
@@ -74,29 +77,31 @@ export default defineSuite<HairpinPlan>({
       const svc = plan.services.find((s) => s.node === node);
       const probe = podProbesOn(topology, node).find((p) => p.name === svc?.probe);
       if (!svc || !probe) continue; // an unready probe-a has its setup row
-      for (const protocol of ['tcp', 'udp'] as const) {
-        const title = `${label(probe)} → itself via its own Service ${portText(svc.port, protocol)}`;
-        if (svc.problem) {
-          rows.push({ kind: 'static', suite: 'hairpin', title, status: 'not-run', node, reason: svc.problem });
-          continue;
+      for (const protocol of ['tcp', 'udp'] as const)
+        for (const { family, ip } of serviceTargets(svc, topology)) {
+          if (!ipIn(probe, family)) continue;
+          const title = `${label(probe)} → itself via its own Service ${familyTag(topology, family)}${portText(svc.port, protocol)}`;
+          if (svc.problem || !ip) {
+            rows.push({ kind: 'static', suite: 'hairpin', title, status: 'not-run', node, reason: svc.problem ?? missingFamilyReason(svc, family), properties: familyProperties(topology, family) });
+            continue;
+          }
+          rows.push({
+            kind: 'network',
+            suite: 'hairpin',
+            title,
+            from: peerOf(probe, family),
+            to: { kind: 'service', node, ip, family, service: svc.name },
+            protocol,
+            port: svc.port,
+            family,
+            payload: 'small',
+            expect: EXPECT.hairpin.expect,
+            expectReason: EXPECT.hairpin.reason,
+            answer: { kind: 'hostname', expected: [probe.name] },
+            drive: { via: 'dial', control: controlOf(probe, topology), target: { host: ip, port: svc.port }, tries: 1 },
+            properties: { service: svc.name, 'backend.pod': probe.name },
+          });
         }
-        rows.push({
-          kind: 'network',
-          suite: 'hairpin',
-          title,
-          from: peerOf(probe),
-          to: { kind: 'service', node, ip: svc.clusterIP, family: familyOf(svc.clusterIP), service: svc.name },
-          protocol,
-          port: svc.port,
-          family: familyOf(svc.clusterIP),
-          payload: 'small',
-          expect: EXPECT.hairpin.expect,
-          expectReason: EXPECT.hairpin.reason,
-          answer: { kind: 'hostname', expected: [probe.name] },
-          drive: { via: 'dial', control: controlOf(probe, topology), target: { host: svc.clusterIP, port: svc.port }, tries: 1 },
-          properties: { service: svc.name, 'backend.pod': probe.name },
-        });
-      }
     }
     return rows;
   },

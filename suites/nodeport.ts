@@ -15,7 +15,7 @@ import type { NodePortPort, NodePortService, NodePortTopology, RangePosition } f
 import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
-import { familyOf, skippedNodeRows } from '../helpers/rows.ts';
+import { bracketed, familyOf, skippedNodeRows } from '../helpers/rows.ts';
 import { describePodProblem, isPodReady, isStuck } from '../helpers/topology.ts';
 import type { Kube } from '../helpers/kube/index.ts';
 
@@ -202,7 +202,7 @@ export default defineSuite<NodePortTopology>({
         for (const port of svc.ports) {
           const what =
             svc.policy === 'Cluster' ? `Cluster, ${POSITION_TEXT[port.position]} of ${range}` : local ? 'Local, local endpoint: client IP kept' : 'Local, no local endpoint: must not answer';
-          const title = `runner → ${target.node} ${target.address}:${port.nodePort}/${port.protocol} ${svc.name} (${what})`;
+          const title = `runner → ${target.node} ${bracketed(target.address)}:${port.nodePort}/${port.protocol} ${svc.name} (${what})`;
           // A range end taken by someone else (another run, another Service) is said in the row.
           const properties = {
             externalTrafficPolicy: svc.policy,

@@ -10,12 +10,12 @@
 import pLimit from 'p-limit';
 import { dial } from '../helpers/check/drivers/dial.ts';
 import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
-import { defineSuite } from '../helpers/check/suite.ts';
-import type { Check, Expect } from '../helpers/check/types.ts';
+import { defineSuite, type SuiteModule } from '../helpers/check/suite.ts';
+import type { Check, Expect, IpFamily } from '../helpers/check/types.ts';
 import { messageOf } from '../helpers/errors.ts';
 import { startExternalServer, type ExternalServer } from '../helpers/external-server.ts';
 import { ControlClient } from '../helpers/http.ts';
-import { controlOf, familyOf, hostProbeOn, label, peerOf, podProbesOn, probedNodes, setupRows } from '../helpers/rows.ts';
+import { controlOf, familiesOf, familyName, familyOf, familyTag, hostProbeOn, ipIn, label, peerOf, podProbesOn, probedNodes, setupRows } from '../helpers/rows.ts';
 
 export const EXPECT = {
   egress: { expect: 'REACHABLE', reason: "pods reach servers outside the cluster, seen there as their node's address (egress NAT)" },
@@ -34,6 +34,8 @@ export interface EgressNode {
 export interface PodToExternalPlan {
   port: number;
   nodes: Record<string, EgressNode>;
+  /** A multi-family cluster: the same per node and family (the runner's address and its server's port per family). */
+  families?: Partial<Record<IpFamily, { port: number; nodes: Record<string, EgressNode> }>>;
 }
 
 const REACH_TRIES = 2;
@@ -43,6 +45,72 @@ export const RUNNER_TARGET = 'runner (outside the cluster)';
 /** "172.28.0.11:40312" / "[fd00::b]:40312" → the address. */
 const addressOf = (text: string) => text.trim().replace(/^\[?([^\]]*?)\]?:\d+$/, '$1');
 
+/** The server on the runner's address toward each node (of one family, on a multi-family cluster), and what it sees each node as. */
+async function settleFamily(
+  { kube, deployment, topology, onTeardown, options }: Parameters<NonNullable<SuiteModule<PodToExternalPlan>['settle']>>[0],
+  family: IpFamily | undefined,
+): Promise<{ port: number; nodes: Record<string, EgressNode> }> {
+  const nodes: Record<string, EgressNode> = {};
+  const servers = new Map<string, ExternalServer>();
+  for (const node of topology.nodes.filter((n) => !n.skipReason)) {
+    const toward = family ? (node.internalIPs ?? [node.internalIP ?? '']).find((a) => a && familyOf(a) === family) : (node.internalIP ?? node.addresses[0]);
+    const server = toward ? await runnerAddressFor(toward) : undefined;
+    if (!server) {
+      nodes[node.name] = {
+        problem: `this host has no ${family ? `${familyName(family)} ` : ''}route toward ${node.name}${toward ? ` (${toward})` : ` (no ${family ? `${familyName(family)} ` : ''}node address)`}`,
+      };
+      continue;
+    }
+    nodes[node.name] = { server };
+    if (servers.has(server)) continue;
+    try {
+      // One port for every address: the rows of every node carry the same number.
+      const s = await startExternalServer(server);
+      servers.set(server, s);
+      onTeardown(() => s.close());
+    } catch (err) {
+      nodes[node.name] = { problem: `could not listen on this host's address ${server}: ${messageOf(err)}` };
+    }
+  }
+  const port = [...servers.values()][0]?.port ?? 0;
+  // Each node's host network asks the server once (through the API server's pod proxy, the control path).
+  const control = new ControlClient(await kube.controlTransport(), { concurrency: 8 });
+  const limit = pLimit(8);
+  try {
+    await Promise.all(
+      Object.entries(nodes).map(([name, n]) =>
+        limit(async () => {
+          if (!n.server || n.problem) return;
+          const server = servers.get(n.server);
+          const host = hostProbeOn(topology, name);
+          if (!server || !host || host.controlProblem) {
+            n.problem = host ? `its host probe cannot be driven: ${host.controlProblem ?? 'no server'}` : `no ready host probe on ${name}`;
+            return;
+          }
+          const events = await dial(control, {
+            namespace: deployment.namespace,
+            control: controlOf(host, topology),
+            target: { host: server.address, port: server.port },
+            protocol: 'tcp',
+            answer: { kind: 'clientip', expected: '', client: 'node' },
+            tries: REACH_TRIES,
+          });
+          const answer = events.find((e) => e.kind === 'answer');
+          if (answer) n.seen = addressOf(answer.text);
+          else
+            n.problem = `${name}'s own host network does not reach the runner at ${server.address}:${server.port} (${events.map((e) => e.text ?? e.kind).join('; ')}): the runner is not on a network this node reaches, so its pods' egress cannot be judged against it`;
+        }),
+      ),
+    );
+  } finally {
+    kube.requests += control.requests;
+    await control.close();
+  }
+  const unreached = Object.entries(nodes).filter(([, n]) => n.problem);
+  if (unreached.length) options.onProgress?.(`pod-to-external: not checked from ${unreached.map(([name]) => name).join(', ')}: ${unreached[0]![1].problem}`);
+  return { port, nodes };
+}
+
 export default defineSuite<PodToExternalPlan>({
   name: 'pod-to-external',
   order: 17,
@@ -50,108 +118,62 @@ export default defineSuite<PodToExternalPlan>({
 
   prepare: async () => ({ port: 0, nodes: {} }),
 
-  async settle({ kube, deployment, topology, onTeardown, options }, plan) {
-    const nodes: Record<string, EgressNode> = {};
-    const servers = new Map<string, ExternalServer>();
-    for (const node of topology.nodes.filter((n) => !n.skipReason)) {
-      const toward = node.internalIP ?? node.addresses[0];
-      const server = toward ? await runnerAddressFor(toward) : undefined;
-      if (!server) {
-        nodes[node.name] = { problem: `this host has no route toward ${node.name}${toward ? ` (${toward})` : ' (no node address)'}` };
-        continue;
-      }
-      nodes[node.name] = { server };
-      if (servers.has(server)) continue;
-      try {
-        // One port for every address: the rows of every node carry the same number.
-        const s = await startExternalServer(server);
-        servers.set(server, s);
-        onTeardown(() => s.close());
-      } catch (err) {
-        nodes[node.name] = { problem: `could not listen on this host's address ${server}: ${messageOf(err)}` };
-      }
-    }
-    const port = [...servers.values()][0]?.port ?? 0;
-    // Each node's host network asks the server once (through the API server's pod proxy, the control path).
-    const control = new ControlClient(await kube.controlTransport(), { concurrency: 8 });
-    const limit = pLimit(8);
-    try {
-      await Promise.all(
-        Object.entries(nodes).map(([name, n]) =>
-          limit(async () => {
-            if (!n.server || n.problem) return;
-            const server = servers.get(n.server);
-            const host = hostProbeOn(topology, name);
-            if (!server || !host || host.controlProblem) {
-              n.problem = host ? `its host probe cannot be driven: ${host.controlProblem ?? 'no server'}` : `no ready host probe on ${name}`;
-              return;
-            }
-            const events = await dial(control, {
-              namespace: deployment.namespace,
-              control: controlOf(host, topology),
-              target: { host: server.address, port: server.port },
-              protocol: 'tcp',
-              answer: { kind: 'clientip', expected: '', client: 'node' },
-              tries: REACH_TRIES,
-            });
-            const answer = events.find((e) => e.kind === 'answer');
-            if (answer) n.seen = addressOf(answer.text);
-            else
-              n.problem = `${name}'s own host network does not reach the runner at ${server.address}:${server.port} (${events.map((e) => e.text ?? e.kind).join('; ')}): the runner is not on a network this node reaches, so its pods' egress cannot be judged against it`;
-          }),
-        ),
-      );
-    } finally {
-      kube.requests += control.requests;
-      await control.close();
-    }
-    const unreached = Object.entries(nodes).filter(([, n]) => n.problem);
-    if (unreached.length) options.onProgress?.(`pod-to-external: not checked from ${unreached.map(([name]) => name).join(', ')}: ${unreached[0]![1].problem}`);
-    return { port, nodes };
+  async settle(ctx, plan) {
+    const families = familiesOf(ctx.topology);
+    if (families.length < 2) return { ...plan, ...(await settleFamily(ctx, undefined)) };
+    const per: NonNullable<PodToExternalPlan['families']> = {};
+    for (const family of families) per[family] = await settleFamily(ctx, family);
+    return { ...plan, ...per[families[0]!]!, families: per };
   },
 
   checks(topology, plan, options): Check[] {
     const rows: Check[] = setupRows('pod-to-external', topology);
     for (const node of probedNodes(topology)) {
-      const egress = plan.nodes[node] ?? {};
       const host = hostProbeOn(topology, node);
       const pods = podProbesOn(topology, node);
       const sources = [...(options.short ? pods.slice(0, 1) : pods), ...(host ? [host] : [])];
       for (const source of sources) {
-        for (const protocol of ['tcp', 'udp'] as const) {
-          const title = `${label(source)} → ${RUNNER_TARGET} ${protocol}`;
-          if (egress.problem) {
-            rows.push({ kind: 'static', suite: 'pod-to-external', title, status: 'skipped', node, reason: egress.problem });
-            continue;
+        for (const protocol of ['tcp', 'udp'] as const)
+          for (const family of familiesOf(topology)) {
+            if (!ipIn(source, family)) continue;
+            const multi = familiesOf(topology).length > 1;
+            const fam = multi ? plan.families?.[family] : { port: plan.port, nodes: plan.nodes };
+            // Before settle (list) nothing is known yet: the rows a run would make.
+            const egress: EgressNode = fam?.nodes[node] ?? {};
+            const port = fam?.port ?? plan.port;
+            const title = `${label(source)} → ${RUNNER_TARGET} ${familyTag(topology, family)}${protocol}`;
+            if (egress.problem) {
+              rows.push({ kind: 'static', suite: 'pod-to-external', title, status: 'skipped', node, reason: egress.problem, ...(multi ? { properties: { ipFamily: family } } : {}) });
+              continue;
+            }
+            const server = egress.server ?? (family === 'ipv6' ? '<runner-ip::6>' : '');
+            const seen = egress.seen ?? '<node address>';
+            const isHost = source.role === 'host';
+            const expectation = isHost ? EXPECT.hostEgress : EXPECT.egress;
+            rows.push({
+              kind: 'network',
+              suite: 'pod-to-external',
+              title,
+              from: peerOf(source, family),
+              to: { kind: 'runner', node: '', ip: server, family },
+              protocol,
+              port,
+              family,
+              payload: 'small',
+              expect: expectation.expect,
+              expectReason: expectation.reason,
+              answer: {
+                kind: 'clientip',
+                expected: seen,
+                client: `node ${node}`,
+                otherwise: isHost
+                  ? 'the node reaches the outside from another address than it did at setup'
+                  : "the pod's traffic did not leave through its node's address (egress NAT missing: a pod IP is not routable outside the cluster)",
+              },
+              drive: { via: 'dial', control: controlOf(source, topology), target: { host: server, port }, tries: 1 },
+              properties: { 'egress.seenAs': seen },
+            });
           }
-          const server = egress.server ?? '';
-          const seen = egress.seen ?? '<node address>';
-          const isHost = source.role === 'host';
-          const expectation = isHost ? EXPECT.hostEgress : EXPECT.egress;
-          rows.push({
-            kind: 'network',
-            suite: 'pod-to-external',
-            title,
-            from: peerOf(source),
-            to: { kind: 'runner', node: '', ip: server, family: familyOf(server) },
-            protocol,
-            port: plan.port,
-            family: familyOf(server),
-            payload: 'small',
-            expect: expectation.expect,
-            expectReason: expectation.reason,
-            answer: {
-              kind: 'clientip',
-              expected: seen,
-              client: `node ${node}`,
-              otherwise: isHost
-                ? 'the node reaches the outside from another address than it did at setup'
-                : "the pod's traffic did not leave through its node's address (egress NAT missing: a pod IP is not routable outside the cluster)",
-            },
-            drive: { via: 'dial', control: controlOf(source, topology), target: { host: server, port: plan.port }, tries: 1 },
-            properties: { 'egress.seenAs': seen },
-          });
-        }
       }
     }
     return rows;

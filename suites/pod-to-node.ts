@@ -9,7 +9,7 @@ import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { messageOf } from '../helpers/errors.ts';
 import { ControlClient } from '../helpers/http.ts';
-import { controlOf, label, peerOf, podProbesOn, portText, probedNodes, setupRows } from '../helpers/rows.ts';
+import { controlOf, familiesOf, familyTag, ipIn, label, peerOf, podProbesOn, probedNodes, setupRows } from '../helpers/rows.ts';
 import type { ProbePod } from '../helpers/topology.ts';
 
 export const EXPECT = {
@@ -77,34 +77,36 @@ export default defineSuite<PodToNodePlan>({
       const sources = podProbesOn(topology, fromNode);
       for (const source of options.short ? sources.slice(0, 1) : sources) {
         for (const target of targets) {
-          for (const protocol of ['tcp', 'udp'] as const) {
-            const port = protocol === 'tcp' ? topology.ports.hostHttp : topology.ports.hostUdp;
-            // The host port is picked per run (helpers/host-ports.ts): the title names the protocol only, so list and run agree.
-            const title = `${label(source)} → ${target.node}/host host-port/${protocol}`;
-            const problem = plan.problems?.[target.node];
-            if (problem) {
-              rows.push({ kind: 'static', suite: 'pod-to-node', title, status: 'not-run', node: target.node, reason: problem });
-              continue;
+          for (const protocol of ['tcp', 'udp'] as const)
+            for (const family of familiesOf(topology)) {
+              if (!ipIn(source, family) || !ipIn(target, family)) continue;
+              const port = protocol === 'tcp' ? topology.ports.hostHttp : topology.ports.hostUdp;
+              // The host port is picked per run (helpers/host-ports.ts): the title names the protocol only, so list and run agree.
+              const title = `${label(source)} → ${target.node}/host ${familyTag(topology, family)}host-port/${protocol}`;
+              const problem = plan.problems?.[target.node];
+              if (problem) {
+                rows.push({ kind: 'static', suite: 'pod-to-node', title, status: 'not-run', node: target.node, reason: problem });
+                continue;
+              }
+              const to = peerOf(target, family);
+              rows.push({
+                kind: 'network',
+                suite: 'pod-to-node',
+                title,
+                from: peerOf(source, family),
+                to,
+                protocol,
+                port,
+                family: to.family,
+                payload: 'small',
+                expect: EXPECT.podToNode.expect,
+                expectReason: EXPECT.podToNode.reason,
+                // Before settle (list) the hostname is not known yet; the title does not depend on it.
+                answer: { kind: 'hostname', expected: [plan.hostnames?.[target.node] ?? '<hostname>'] },
+                drive: { via: 'dial', control: controlOf(source, topology), target: { host: to.ip, port }, tries: 1 },
+                properties: { 'target.hostname': plan.hostnames?.[target.node] ?? '' },
+              });
             }
-            const to = peerOf(target);
-            rows.push({
-              kind: 'network',
-              suite: 'pod-to-node',
-              title,
-              from: peerOf(source),
-              to,
-              protocol,
-              port,
-              family: to.family,
-              payload: 'small',
-              expect: EXPECT.podToNode.expect,
-              expectReason: EXPECT.podToNode.reason,
-              // Before settle (list) the hostname is not known yet; the title does not depend on it.
-              answer: { kind: 'hostname', expected: [plan.hostnames?.[target.node] ?? '<hostname>'] },
-              drive: { via: 'dial', control: controlOf(source, topology), target: { host: target.ip, port }, tries: 1 },
-              properties: { 'target.hostname': plan.hostnames?.[target.node] ?? '' },
-            });
-          }
         }
       }
     }

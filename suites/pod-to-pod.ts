@@ -3,9 +3,26 @@
 // same node and across nodes, both directions as separate rows; every node's host network
 // reaches a pod on every node; each answer comes from the intended pod (hostname matches); and
 // a full-size payload (larger than one MTU) makes the trip intact, so an MTU black hole fails.
+// On a dual-stack cluster every row is made once per IP family (status.podIPs), and a family
+// configured on some nodes and not others is a failed fact row naming them.
 import { defineSuite } from '../helpers/check/suite.ts';
-import type { Check, Expect, NetworkCheck } from '../helpers/check/types.ts';
-import { controlOf, FULL_PAYLOAD_BYTES, hostProbeOn, label, peerOf, podProbesOn, portText, probedNodes, setupRows, VARIANTS } from '../helpers/rows.ts';
+import type { Check, Expect, IpFamily, NetworkCheck } from '../helpers/check/types.ts';
+import {
+  controlOf,
+  familiesOf,
+  familyCoverageRows,
+  familyTag,
+  FULL_PAYLOAD_BYTES,
+  hostProbeOn,
+  ipIn,
+  label,
+  peerOf,
+  podProbesOn,
+  portText,
+  probedNodes,
+  setupRows,
+  VARIANTS,
+} from '../helpers/rows.ts';
 import type { ProbePod, Topology } from '../helpers/topology.ts';
 
 export const EXPECT = {
@@ -13,17 +30,21 @@ export const EXPECT = {
   hostToPod: { expect: 'REACHABLE', reason: 'nodes (host network) reach every pod IP' },
 } as const satisfies Record<string, Expect>;
 
-/** Rows to one pod target: the hostname must be the target's own; full-size rows echo a payload. */
+/** Rows to one pod target, in each family both ends have: the hostname must be the target's own; full-size rows echo a payload. */
 function targetRows(source: ProbePod, target: ProbePod, topology: Topology): NetworkCheck[] {
+  return familiesOf(topology).flatMap((family) => (ipIn(source, family) && ipIn(target, family) ? familyRows(source, target, topology, family) : []));
+}
+
+function familyRows(source: ProbePod, target: ProbePod, topology: Topology, family: IpFamily): NetworkCheck[] {
   const why = source.role === 'host' ? EXPECT.hostToPod : EXPECT.podToPod;
   return VARIANTS.map(({ protocol, payload }) => {
     const port = protocol === 'tcp' ? topology.ports.http : topology.ports.udp;
-    const to = peerOf(target);
+    const to = peerOf(target, family);
     return {
       kind: 'network',
       suite: 'pod-to-pod',
-      title: `${label(source)} → ${label(target)} ${portText(port, protocol, payload)}`,
-      from: peerOf(source),
+      title: `${label(source)} → ${label(target)} ${familyTag(topology, family)}${portText(port, protocol, payload)}`,
+      from: peerOf(source, family),
       to,
       protocol,
       port,
@@ -32,7 +53,7 @@ function targetRows(source: ProbePod, target: ProbePod, topology: Topology): Net
       expect: why.expect,
       expectReason: why.reason,
       answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: [target.name] },
-      drive: { via: 'dial', control: controlOf(source, topology), target: { host: target.ip, port }, tries: 1 },
+      drive: { via: 'dial', control: controlOf(source, topology), target: { host: to.ip, port }, tries: 1 },
     };
   });
 }
@@ -42,7 +63,7 @@ export default defineSuite({
   order: 10,
   must: 'every pod IP is reachable from every pod and every node, TCP and UDP, same-node and cross-node, with the intended pod answering and full-size payloads intact',
   checks(topology, _plan, options): Check[] {
-    const rows: Check[] = setupRows('pod-to-pod', topology);
+    const rows: Check[] = [...setupRows('pod-to-pod', topology), ...familyCoverageRows('pod-to-pod', topology)];
     const nodes = probedNodes(topology);
     for (const fromNode of nodes) {
       for (const toNode of nodes) {

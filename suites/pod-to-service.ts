@@ -2,14 +2,37 @@
 // A ClusterIP Service over every pod probe answers from every pod and from the host network of
 // every node, TCP and UDP, only from its real backends and spreading over more than one; every
 // pod reaches the API server through the `kubernetes` Service VIP; the Service CIDR overlaps no
-// node address and no pod CIDR.
+// node address and no pod CIDR. On a dual-stack cluster the probes Service is dual-stack
+// (ipFamilyPolicy in its manifest) and every row is made once per ClusterIP (spec.clusterIPs),
+// from sources that have an IP of that family; the overlap fact is one row per family.
 import { serviceRangeOverlaps } from '../helpers/cidr.ts';
 import { waitForEndpoints } from '../helpers/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
 import { probeServiceManifest } from '../helpers/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
-import type { Check, Expect, Peer } from '../helpers/check/types.ts';
-import { controlOf, FULL_PAYLOAD_BYTES, familyOf, hostProbeOn, label, peerOf, podProbesOn, portText, probedNodes, setupRows, VARIANTS } from '../helpers/rows.ts';
+import type { Check, Expect, IpFamily, Peer } from '../helpers/check/types.ts';
+import {
+  controlOf,
+  familiesOf,
+  familyName,
+  familyOf,
+  familyProperties,
+  familyTag,
+  FULL_PAYLOAD_BYTES,
+  hostProbeOn,
+  ipIn,
+  label,
+  missingFamilyReason,
+  peerOf,
+  podProbesOn,
+  portText,
+  probedNodes,
+  serviceIPs,
+  serviceTargets,
+  setupRows,
+  VARIANTS,
+} from '../helpers/rows.ts';
+import type { Topology } from '../helpers/topology.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
 
 export const EXPECT = {
@@ -31,7 +54,47 @@ export interface PodToServicePlan {
   serviceCIDRsUnknownReason?: string;
 }
 
-const servicePeer = (svc: ServiceInfo): Peer => ({ kind: 'service', node: '', ip: svc.clusterIP, family: familyOf(svc.clusterIP), service: svc.name });
+const servicePeer = (svc: ServiceInfo, ip: string): Peer => ({ kind: 'service', node: '', ip, family: familyOf(ip), service: svc.name });
+
+/** A Service's ClusterIPs, one per family of the cluster. */
+const serviceIPsIn = (svc: ServiceInfo, topology: Topology): string[] => serviceIPs(svc).filter((ip) => familiesOf(topology).includes(familyOf(ip)));
+
+/** The cluster's Service CIDRs of one family (ServiceCIDR objects; all of them on a single-family cluster). */
+const cidrsOf = (cidrs: string[], family: IpFamily): string[] => cidrs.filter((c) => familyOf(c) === family);
+
+const OVERLAP_TITLE = 'Service CIDR overlaps no node address or pod CIDR';
+
+/** The Service-CIDR overlap fact: one row on a single-family cluster, one per family on a dual-stack one. */
+function overlapRows(topology: Topology, plan: PodToServicePlan): Check[] {
+  const families = familiesOf(topology);
+  return families.map((family): Check => {
+    const tag = families.length > 1 ? `${familyName(family)} ` : '';
+    const familyProps: Record<string, string> = families.length > 1 ? { ipFamily: family } : {};
+    const cidrs = families.length > 1 ? cidrsOf(plan.serviceCIDRs ?? [], family) : (plan.serviceCIDRs ?? []);
+    if (!cidrs.length) {
+      const reason = plan.serviceCIDRs?.length
+        ? `the cluster has no ${familyName(family)} ServiceCIDR (it has ${plan.serviceCIDRs.join(', ')})`
+        : (plan.serviceCIDRsUnknownReason ?? 'the Service CIDRs could not be read');
+      return { kind: 'static', suite: 'pod-to-service', title: `${tag}${OVERLAP_TITLE}`, status: 'skipped', reason, ...(families.length > 1 ? { properties: familyProps } : {}) };
+    }
+    const nodeAddresses = topology.nodes.flatMap((n) => n.addresses.map((address) => ({ node: n.name, address })));
+    const podCIDRs = topology.nodes.flatMap((n) => n.podCIDRs.map((cidr) => ({ node: n.name, cidr })));
+    const same = families.length > 1 ? { a: nodeAddresses.filter((a) => familyOf(a.address) === family), p: podCIDRs.filter((c) => familyOf(c.cidr) === family) } : { a: nodeAddresses, p: podCIDRs };
+    const overlaps = serviceRangeOverlaps({ serviceCIDRs: cidrs, nodeAddresses: same.a, podCIDRs: same.p });
+    return {
+      kind: 'static',
+      suite: 'pod-to-service',
+      title: `${tag}${OVERLAP_TITLE} (${cidrs.join(', ')})`,
+      status: 'fact',
+      holds: overlaps.length === 0,
+      reason:
+        overlaps.length === 0
+          ? `Service CIDR ${cidrs.join(', ')} is disjoint from ${same.a.length} node addresses and ${same.p.length} pod CIDRs`
+          : `Service CIDR overlaps: ${overlaps.map((o) => `${o.serviceCIDR} contains ${o.what}`).join('; ')} — traffic to those addresses would be intercepted as Service traffic`,
+      properties: { 'service.cidrs': cidrs.join(','), check: 'service-cidr-overlap', ...familyProps },
+    };
+  });
+}
 
 export default defineSuite<PodToServicePlan>({
   name: 'pod-to-service',
@@ -42,7 +105,8 @@ export default defineSuite<PodToServicePlan>({
     const manifest = probeServiceManifest({ runId: options.runId });
     const plan: PodToServicePlan = { probes: { name: manifest.metadata!.name!, clusterIP: '', port: manifest.spec?.ports?.[0]?.port ?? 80 } };
     const api = await kube.readService('default', 'kubernetes');
-    if (api?.spec?.clusterIP) plan.api = { name: 'kubernetes', clusterIP: api.spec.clusterIP, port: api.spec.ports?.[0]?.port ?? 443 };
+    if (api?.spec?.clusterIP)
+      plan.api = { name: 'kubernetes', clusterIP: api.spec.clusterIP, ...(api.spec.clusterIPs?.length ? { clusterIPs: api.spec.clusterIPs } : {}), port: api.spec.ports?.[0]?.port ?? 443 };
     try {
       const cidrs = await kube.listServiceCidrs();
       if (cidrs?.length) plan.serviceCIDRs = cidrs;
@@ -57,7 +121,7 @@ export default defineSuite<PodToServicePlan>({
     try {
       const created = await kube.createService(deployment.namespace, probeServiceManifest({ runId: options.runId }));
       deployment.createdServices.push(plan.probes.name);
-      return { ...plan, probes: { ...plan.probes, clusterIP: created.spec?.clusterIP ?? '' } };
+      return { ...plan, probes: { ...plan.probes, clusterIP: created.spec?.clusterIP ?? '', ...(created.spec?.clusterIPs?.length ? { clusterIPs: created.spec.clusterIPs } : {}) } };
     } catch (err) {
       return { ...plan, probesProblem: `the probes Service could not be created: ${messageOf(err)}` };
     }
@@ -89,71 +153,70 @@ export default defineSuite<PodToServicePlan>({
     } else {
       for (const source of sources) {
         const why = source.role === 'host' ? EXPECT.hostToService : EXPECT.podToService;
-        for (const { protocol, payload } of VARIANTS) {
-          const to = servicePeer(svc);
-          rows.push({
-            kind: 'network',
-            suite: 'pod-to-service',
-            title: `${label(source)} → service/${svc.name} ${portText(svc.port, protocol, payload)}`,
-            from: peerOf(source),
-            to,
-            protocol,
-            port: svc.port,
-            family: to.family,
-            payload,
-            expect: why.expect,
-            expectReason: why.reason,
-            answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: backends, minDistinct: Math.min(2, backends.length) },
-            drive: { via: 'dial', control: controlOf(source, topology), target: { host: svc.clusterIP, port: svc.port }, tries: payload === 'full' ? 1 : SERVICE_TRIES },
-            properties: { service: svc.name },
-          });
-        }
+        for (const { protocol, payload } of VARIANTS)
+          for (const { family, ip } of serviceTargets(svc, topology)) {
+            if (!ipIn(source, family)) continue;
+            const title = `${label(source)} → service/${svc.name} ${familyTag(topology, family)}${portText(svc.port, protocol, payload)}`;
+            if (!ip) {
+              rows.push({
+                kind: 'static',
+                suite: 'pod-to-service',
+                title,
+                status: 'not-run',
+                node: source.node,
+                reason: missingFamilyReason(svc, family),
+                properties: familyProperties(topology, family),
+              });
+              continue;
+            }
+            const to = servicePeer(svc, ip);
+            rows.push({
+              kind: 'network',
+              suite: 'pod-to-service',
+              title,
+              from: peerOf(source, to.family),
+              to,
+              protocol,
+              port: svc.port,
+              family: to.family,
+              payload,
+              expect: why.expect,
+              expectReason: why.reason,
+              answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: backends, minDistinct: Math.min(2, backends.length) },
+              drive: { via: 'dial', control: controlOf(source, topology), target: { host: ip, port: svc.port }, tries: payload === 'full' ? 1 : SERVICE_TRIES },
+              properties: { service: svc.name },
+            });
+          }
       }
     }
     const api = plan.api;
     if (!api) {
       rows.push({ kind: 'static', suite: 'pod-to-service', title: 'service/kubernetes', status: 'skipped', reason: 'the `kubernetes` Service in namespace default was not found' });
     } else {
-      for (const source of sources.filter((s) => s.role !== 'host')) {
-        const to = servicePeer(api);
-        rows.push({
-          kind: 'network',
-          suite: 'pod-to-service',
-          title: `${label(source)} → service/kubernetes ${portText(api.port, 'tcp')}`,
-          from: peerOf(source),
-          to,
-          protocol: 'tcp',
-          port: api.port,
-          family: to.family,
-          payload: 'small',
-          expect: EXPECT.podToApiServer.expect,
-          expectReason: EXPECT.podToApiServer.reason,
-          answer: { kind: 'connect' },
-          drive: { via: 'dial', control: controlOf(source, topology), target: { host: api.clusterIP, port: api.port }, tries: 1 },
-          properties: { service: 'kubernetes' },
-        });
-      }
+      // The kubernetes Service is single-stack on most dual-stack clusters: rows for the families it has.
+      for (const source of sources.filter((s) => s.role !== 'host'))
+        for (const ip of serviceIPsIn(api, topology)) {
+          const to = servicePeer(api, ip);
+          if (!ipIn(source, to.family)) continue;
+          rows.push({
+            kind: 'network',
+            suite: 'pod-to-service',
+            title: `${label(source)} → service/kubernetes ${familyTag(topology, to.family)}${portText(api.port, 'tcp')}`,
+            from: peerOf(source, to.family),
+            to,
+            protocol: 'tcp',
+            port: api.port,
+            family: to.family,
+            payload: 'small',
+            expect: EXPECT.podToApiServer.expect,
+            expectReason: EXPECT.podToApiServer.reason,
+            answer: { kind: 'connect' },
+            drive: { via: 'dial', control: controlOf(source, topology), target: { host: ip, port: api.port }, tries: 1 },
+            properties: { service: 'kubernetes' },
+          });
+        }
     }
-    const title = 'Service CIDR overlaps no node address or pod CIDR';
-    if (!plan.serviceCIDRs?.length) {
-      rows.push({ kind: 'static', suite: 'pod-to-service', title, status: 'skipped', reason: plan.serviceCIDRsUnknownReason ?? 'the Service CIDRs could not be read' });
-    } else {
-      const nodeAddresses = topology.nodes.flatMap((n) => n.addresses.map((address) => ({ node: n.name, address })));
-      const podCIDRs = topology.nodes.flatMap((n) => n.podCIDRs.map((cidr) => ({ node: n.name, cidr })));
-      const overlaps = serviceRangeOverlaps({ serviceCIDRs: plan.serviceCIDRs, nodeAddresses, podCIDRs });
-      rows.push({
-        kind: 'static',
-        suite: 'pod-to-service',
-        title: `${title} (${plan.serviceCIDRs.join(', ')})`,
-        status: 'fact',
-        holds: overlaps.length === 0,
-        reason:
-          overlaps.length === 0
-            ? `Service CIDR ${plan.serviceCIDRs.join(', ')} is disjoint from ${nodeAddresses.length} node addresses and ${podCIDRs.length} pod CIDRs`
-            : `Service CIDR overlaps: ${overlaps.map((o) => `${o.serviceCIDR} contains ${o.what}`).join('; ')} — traffic to those addresses would be intercepted as Service traffic`,
-        properties: { 'service.cidrs': plan.serviceCIDRs.join(','), check: 'service-cidr-overlap' },
-      });
-    }
+    rows.push(...overlapRows(topology, plan));
     return rows;
   },
 

@@ -79,13 +79,25 @@ function expandedRows(plan: PortsPlan, rangeSample?: (range: { low: number; high
     return false;
   });
   try {
-    const expanded = expandRules({
-      profile: plan.profile,
-      nodes: nodes.map((n) => ({ name: n.name, address: n.address!, labels: n.labels })),
-      cni: plan.cni,
-      apiServerPort: plan.apiServerPort,
-      rangeSample,
-    });
+    // One expansion per IP family of the nodes' addresses (profiles are family-neutral unless a rule says `family:`).
+    const addressesOf = (n: (typeof nodes)[number]) => n.addresses ?? [n.address!];
+    const found = (['ipv4', 'ipv6'] as const).filter((f) => nodes.some((n) => addressesOf(n).some((a) => familyOf(a) === f)));
+    const perFamily = (found.length ? found : (['ipv4'] as const)).map((family) =>
+      expandRules({
+        profile: plan.profile,
+        nodes: nodes.flatMap((n) =>
+          addressesOf(n)
+            .filter((a) => familyOf(a) === family)
+            .map((address) => ({ name: n.name, address, labels: n.labels })),
+        ),
+        cni: plan.cni,
+        apiServerPort: plan.apiServerPort,
+        rangeSample,
+        family,
+      }),
+    );
+    const skipped = [...new Map(perFamily.flatMap((e) => e.skipped).map((s) => [s.rule.source, s])).values()];
+    const expanded = { rows: perFamily.flatMap((e) => e.rows), skipped };
     for (const s of expanded.skipped) {
       statics.push({
         kind: 'static',

@@ -7,7 +7,7 @@ import { messageOf } from '../helpers/errors.ts';
 import { affinityServiceManifest } from '../helpers/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
-import { controlOf, familyOf, hostProbeOn, label, peerOf, podProbesOn, portText, probedNodes, setupRows } from '../helpers/rows.ts';
+import { controlOf, familyProperties, familyTag, hostProbeOn, ipIn, label, missingFamilyReason, peerOf, podProbesOn, portText, probedNodes, serviceTargets, setupRows } from '../helpers/rows.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
 
 export const EXPECT = {
@@ -36,7 +36,8 @@ export default defineSuite<AffinityPlan>({
     try {
       const created = await kube.createService(deployment.namespace, affinityServiceManifest({ runId: options.runId }));
       deployment.createdServices.push(plan.service.name);
-      return { ...plan, service: { ...plan.service, clusterIP: created.spec?.clusterIP ?? '' } };
+      const clusterIPs = created.spec?.clusterIPs ?? [];
+      return { ...plan, service: { ...plan.service, clusterIP: created.spec?.clusterIP ?? '', ...(clusterIPs.length > 1 ? { clusterIPs } : {}) } };
     } catch (err) {
       return { ...plan, problem: `the Service ${plan.service.name} could not be created: ${messageOf(err)}` };
     }
@@ -64,24 +65,39 @@ export default defineSuite<AffinityPlan>({
       return [...(options.short ? pods.slice(0, 1) : pods), ...(host ? [host] : [])];
     });
     for (const source of sources) {
-      for (const protocol of ['tcp', 'udp'] as const) {
-        rows.push({
-          kind: 'network',
-          suite: 'session-affinity',
-          title: `${label(source)} → service/${svc.name} ${portText(svc.port, protocol)} (${AFFINITY_TRIES} requests, one backend)`,
-          from: peerOf(source),
-          to: { kind: 'service', node: '', ip: svc.clusterIP, family: familyOf(svc.clusterIP), service: svc.name },
-          protocol,
-          port: svc.port,
-          family: familyOf(svc.clusterIP),
-          payload: 'small',
-          expect: EXPECT.affinity.expect,
-          expectReason: EXPECT.affinity.reason,
-          answer: { kind: 'hostname', expected: backends, maxDistinct: 1 },
-          drive: { via: 'dial', control: controlOf(source, topology), target: { host: svc.clusterIP, port: svc.port }, tries: AFFINITY_TRIES },
-          properties: { service: svc.name, sessionAffinity: 'ClientIP' },
-        });
-      }
+      for (const protocol of ['tcp', 'udp'] as const)
+        for (const { family, ip } of serviceTargets(svc, topology)) {
+          if (!ipIn(source, family)) continue;
+          const title = `${label(source)} → service/${svc.name} ${familyTag(topology, family)}${portText(svc.port, protocol)} (${AFFINITY_TRIES} requests, one backend)`;
+          if (!ip) {
+            rows.push({
+              kind: 'static',
+              suite: 'session-affinity',
+              title,
+              status: 'not-run',
+              node: source.node,
+              reason: missingFamilyReason(svc, family),
+              properties: familyProperties(topology, family),
+            });
+            continue;
+          }
+          rows.push({
+            kind: 'network',
+            suite: 'session-affinity',
+            title,
+            from: peerOf(source, family),
+            to: { kind: 'service', node: '', ip, family, service: svc.name },
+            protocol,
+            port: svc.port,
+            family,
+            payload: 'small',
+            expect: EXPECT.affinity.expect,
+            expectReason: EXPECT.affinity.reason,
+            answer: { kind: 'hostname', expected: backends, maxDistinct: 1 },
+            drive: { via: 'dial', control: controlOf(source, topology), target: { host: ip, port: svc.port }, tries: AFFINITY_TRIES },
+            properties: { service: svc.name, sessionAffinity: 'ClientIP' },
+          });
+        }
     }
     return rows;
   },

@@ -3,7 +3,7 @@
 // suite workers all call rowsOf, so they agree.
 import type { Topology } from '../topology.ts';
 import type { SuiteModule } from './suite.ts';
-import type { Check } from './types.ts';
+import type { Check, IpFamily } from './types.ts';
 
 /** A suite with no selected rows registers one skipped placeholder (not a check). */
 export const NO_CHECKS_TITLE = 'no checks selected';
@@ -15,12 +15,20 @@ export interface Selection {
   skip?: string[];
   /** One pair per (ordered) node pair instead of every pod pair. */
   short?: boolean;
+  /** --ip-family: keep the rows of this family (static rows without a family stay). */
+  family?: IpFamily;
 }
 
-export function select<T extends { suite: string; title: string }>(rows: T[], selection: Selection): T[] {
+/** A row's IP family: a network row's own, a static row's `ipFamily` property (none: family-neutral). */
+function familyOfRow(row: { family?: IpFamily; properties?: Record<string, string> }): string | undefined {
+  return row.family ?? row.properties?.['ipFamily'];
+}
+
+export function select<T extends { suite: string; title: string; family?: IpFamily; properties?: Record<string, string> }>(rows: T[], selection: Selection): T[] {
   const only = (selection.only ?? []).map((r) => new RegExp(r));
   const skip = (selection.skip ?? []).map((r) => new RegExp(r));
   return rows.filter((row) => {
+    if (selection.family && (familyOfRow(row) ?? selection.family) !== selection.family) return false;
     const text = `${row.suite} ${row.title}`;
     if (only.length && !only.some((r) => r.test(text))) return false;
     return !skip.some((r) => r.test(text));

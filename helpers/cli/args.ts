@@ -1,6 +1,7 @@
 // Command line → options. node:util parseArgs, no dependency. Every bad input is a UsageError
 // (exit 2) saying which flag and what would be accepted.
 import { parseArgs } from 'node:util';
+import type { IpFamily } from '../check/types.ts';
 import { UsageError } from '../errors.ts';
 import { NODE_ADDRESS_TYPES, type NodeAddressType } from '../nodeport/types.ts';
 import { DEFAULT_PODS_PER_NODE, MAX_PODS_PER_NODE } from '../topology.ts';
@@ -42,6 +43,8 @@ export interface CliOptions {
   podsPerNode: number;
   /** loadbalancer suite: how long the LoadBalancer Service may take to get its address, from its creation (0: no extra wait). */
   lbTimeoutMs: number;
+  /** --ip-family 4|6: only the rows of this IP family (unset: every family the cluster has). */
+  ipFamily?: IpFamily;
 }
 
 /**
@@ -53,6 +56,8 @@ export const DEFAULT_CONCURRENCY = 32;
 
 /** Samples per check: three tries per request cost ~nothing on a healthy path (README "Loss and latency"). */
 export const DEFAULT_SAMPLES = 3;
+
+const IP_FAMILY_WORDS: Record<string, IpFamily | undefined> = { '4': 'ipv4', '6': 'ipv6', ipv4: 'ipv4', ipv6: 'ipv6' };
 
 export const EXIT = { passed: 0, checksFailed: 1, usage: 2, setupFailed: 3, interrupted: 130 } as const;
 
@@ -102,6 +107,7 @@ export const OPTIONS = {
     value: '<n>',
     help: `pod-network probes per node, ${DEFAULT_PODS_PER_NODE}-${MAX_PODS_PER_NODE} (default: ${DEFAULT_PODS_PER_NODE}); the pod-to-pod mesh grows with the square`,
   },
+  'ip-family': { type: 'string', value: '<4|6>', help: 'only the checks of this IP family (default: every family the cluster has)' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', help: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
@@ -237,6 +243,8 @@ export function parseCli(argv: string[]): CliOptions {
   const addressType = v['node-address-type'] ?? 'InternalIP';
   if (!NODE_ADDRESS_TYPES.includes(addressType as NodeAddressType)) throw new UsageError(`--node-address-type ${addressType}: expected ${NODE_ADDRESS_TYPES.join(' or ')}.`);
   const hostPort = v['host-port'] === undefined ? undefined : parseInteger(v['host-port'], '--host-port', { min: 1024, max: 65534 });
+  const ipFamily = v['ip-family'] === undefined ? undefined : IP_FAMILY_WORDS[v['ip-family'].toLowerCase()];
+  if (v['ip-family'] !== undefined && !ipFamily) throw new UsageError(`--ip-family ${v['ip-family']}: expected 4 or 6 (or ipv4, ipv6).`);
   const maxLoss = v['max-loss']?.replace(/%$/, '');
   if (maxLoss !== undefined && !(/^\d+(\.\d+)?$/.test(maxLoss) && Number(maxLoss) <= 100)) throw new UsageError(`--max-loss ${v['max-loss']}: expected a percentage from 0 to 100, e.g. 5 or 2.5%.`);
   return {
@@ -261,6 +269,7 @@ export function parseCli(argv: string[]): CliOptions {
     maxLossPct: maxLoss === undefined ? 0 : Number(maxLoss),
     profile: v.profile ?? 'kubeadm',
     nodeAddressType: addressType as NodeAddressType,
+    ...(ipFamily ? { ipFamily } : {}),
     podsPerNode: v['pods-per-node'] === undefined ? DEFAULT_PODS_PER_NODE : parseInteger(v['pods-per-node'], '--pods-per-node', { min: 2, max: MAX_PODS_PER_NODE }),
     lbTimeoutMs: v['lb-timeout'] === undefined || /^0+(\.0+)?$/.test(v['lb-timeout']) ? 0 : parseDuration(v['lb-timeout'], '--lb-timeout'),
     cni: (v.cni ?? [])

@@ -35,7 +35,7 @@ export function newRunId(): string {
 }
 
 export function selectionOf(options: CliOptions): Selection {
-  return { only: options.only, skip: options.skip, short: options.short };
+  return { only: options.only, skip: options.skip, short: options.short, ...(options.ipFamily ? { family: options.ipFamily } : {}) };
 }
 
 /** Every row the modules make for this topology, after --short/--only/--skip. */

@@ -29,6 +29,7 @@ import { nodeDown } from './node-down.ts';
 import { nodePortFirewall } from './nodeport-firewall.ts';
 import { nodePortLocal } from './nodeport-local.ts';
 import { nodePortOverPodNetwork } from './nodeport-over-pod-network.ts';
+import { oneFamily } from './one-family.ts';
 import { podNetwork } from './pod-network.ts';
 import { podToNodeFirewall } from './pod-to-node-firewall.ts';
 import { portFirewall } from './port-firewall.ts';
@@ -60,6 +61,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   nodeDown,
   wrongAnswer,
   intermittentLoss,
+  oneFamily,
   mtu,
   bgpRouteDistribution,
   singlePod,

@@ -1,6 +1,7 @@
 // The nodeport suite's objects (suites/nodeport.ts deploys them): the backend pod pinned to one
 // node, a Cluster and a Local NodePort Service over it, the ports they get, each node's address
 // of the chosen type, and the cluster's NodePort range read without storing anything.
+import { firstPerFamily } from '../ip.ts';
 import fs from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { messageOf } from '../errors.ts';
@@ -30,11 +31,12 @@ export function backendNode(nodes: readonly NodeInfo[]): string | undefined {
 export function nodeTargets(nodes: readonly NodeInfo[], raw: readonly Node[], addressType: NodeAddressType): NodePortTarget[] {
   return nodes
     .filter((n) => !n.skipReason)
-    .map((n) => {
-      const address = raw.find((r) => r.metadata?.name === n.name)?.status?.addresses?.find((a) => a.type === addressType)?.address;
-      return address
-        ? { node: n.name, address }
-        : { node: n.name, reason: `node ${n.name} has no ${addressType} address (status.addresses); pass --node-address-type ${addressType === 'InternalIP' ? 'ExternalIP' : 'InternalIP'}` };
+    .flatMap((n): NodePortTarget[] => {
+      // Every family the node has an address of (a dual-stack node: its IPv4 and its IPv6 address).
+      const addresses = firstPerFamily((raw.find((r) => r.metadata?.name === n.name)?.status?.addresses ?? []).filter((a) => a.type === addressType).map((a) => a.address));
+      return addresses.length
+        ? addresses.map((address) => ({ node: n.name, address }))
+        : [{ node: n.name, reason: `node ${n.name} has no ${addressType} address (status.addresses); pass --node-address-type ${addressType === 'InternalIP' ? 'ExternalIP' : 'InternalIP'}` }];
     });
 }
 

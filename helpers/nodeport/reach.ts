@@ -2,6 +2,7 @@
 // settle: NodePorts are checked from where kube-netconform runs, and a runner that is not on the
 // node network must say so once instead of failing every NodePort row.
 import net from 'node:net';
+import { bracketed } from '../ip.ts';
 
 /**
  * Can the runner reach the node network at all? A node address counts as reached when a TCP
@@ -16,8 +17,8 @@ export async function runnerReaches(options: { addresses: string[]; ports: numbe
         resolve(value);
       };
       socket.on('connect', () => done(true));
-      socket.on('timeout', () => done(`${address}:${port} no answer within ${options.timeoutMs / 1000} s`));
-      socket.on('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' ? true : `${address}:${port} ${err.code ?? err.message}`));
+      socket.on('timeout', () => done(`${bracketed(address)}:${port} no answer within ${options.timeoutMs / 1000} s`));
+      socket.on('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' ? true : `${bracketed(address)}:${port} ${err.code ?? err.message}`));
     });
   const reached: string[] = [];
   const failures: string[] = [];

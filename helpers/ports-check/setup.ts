@@ -3,6 +3,7 @@
 // kube-system ConfigMaps, plus --cni hints), the API server's port from the `kubernetes`
 // EndpointSlices, and each node's labels and address. Reads only.
 import { UsageError, messageOf } from '../errors.ts';
+import { firstPerFamily } from '../ip.ts';
 import type { Kube, Node } from '../kube/index.ts';
 import type { NodeAddressType } from '../nodeport/types.ts';
 import { detectCni, type CniEvidence } from '../ports/cni.ts';
@@ -66,8 +67,9 @@ export async function readPortsPlan(kube: Kube, nodes: readonly NodeInfo[], opti
     nodes: raw
       .filter((n) => probed.has(n.metadata?.name ?? ''))
       .map((n) => {
-        const address = n.status?.addresses?.find((a) => a.type === options.addressType)?.address;
-        return { name: n.metadata!.name!, labels: n.metadata?.labels ?? {}, ...(address ? { address } : {}) };
+        const addresses = firstPerFamily((n.status?.addresses ?? []).filter((a) => a.type === options.addressType).map((a) => a.address));
+        const address = addresses[0];
+        return { name: n.metadata!.name!, labels: n.metadata?.labels ?? {}, ...(address ? { address } : {}), ...(addresses.length > 1 ? { addresses } : {}) };
       }),
     image: options.image,
     ...(options.imagePullSecret ? { imagePullSecret: options.imagePullSecret } : {}),

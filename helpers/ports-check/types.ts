@@ -9,6 +9,8 @@ export interface PortsNode {
   name: string;
   /** The address checks dial (the node's address of `addressType`). */
   address?: string;
+  /** Every address of `addressType`, the first of each family (dual-stack: IPv4 and IPv6); absent: just `address`. */
+  addresses?: string[];
   labels: Record<string, string>;
 }
 

@@ -35,6 +35,8 @@ export interface ProfileRule {
   when?: string[];
   /** Applies only if none of these is detected. */
   unless?: string[];
+  /** Applies to this IP family only (`family: ipv4|ipv6`, or 4|6); absent: to every family the cluster has. */
+  family?: 'ipv4' | 'ipv6';
   why: string;
   /** Where the rule is written, for messages: "profiles/kubeadm.yaml:23". */
   source: string;
@@ -82,7 +84,7 @@ export async function loadProfile(nameOrPath: string, opts: { profilesDir?: stri
   return parseProfile(text, { file: isPath ? nameOrPath : `profiles/${nameOrPath}.yaml` });
 }
 
-const RULE_KEYS = ['from', 'to', 'ports', 'protocol', 'expect', 'when', 'unless', 'why'] as const;
+const RULE_KEYS = ['from', 'to', 'ports', 'protocol', 'expect', 'when', 'unless', 'family', 'why'] as const;
 const TOP_KEYS = ['name', 'description', 'rules'] as const;
 
 /** Parse and validate profile text; `file` is only used in messages. */
@@ -153,6 +155,13 @@ export function parseProfile(text: string, opts: { file: string }): Profile {
     const unless = stringList(item, 'unless', where, fail);
     if (when) rule.when = when;
     if (unless) rule.unless = unless;
+    const familyNode = item.get('family', true) as YamlNode | undefined;
+    if (familyNode !== undefined) {
+      const f = String((familyNode as { value?: unknown }).value ?? '').toLowerCase();
+      const family = ({ '4': 'ipv4', '6': 'ipv6', ipv4: 'ipv4', ipv6: 'ipv6' } as const)[f as '4'];
+      if (!family) return fail(familyNode, `${where}.family must be ipv4 or ipv6 (or 4, 6), got "${f}"`);
+      rule.family = family;
+    }
     return rule;
   });
   return { name, description, rules, file };

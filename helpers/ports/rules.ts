@@ -8,6 +8,7 @@
 // When two rules cover the same row, the first one in the file wins — as in a firewall.
 
 import type { Protocol } from '../check/types.ts';
+import { bracketed } from '../ip.ts';
 import type { DetectedCni } from './cni.ts';
 import type { PortExpectation, Profile, ProfileRule, Role } from './profiles.ts';
 import { samplePortRange, type PortSample } from './sampling.ts';
@@ -89,6 +90,8 @@ export function expandRules(opts: {
    * range's listeners (the run's own NodePorts: an end held by another client is not ours to check).
    */
   rangeSample?: (range: { low: number; high: number }) => PortSample | undefined;
+  /** The IP family of the nodes' addresses: rules that name another `family` are left out. */
+  family?: 'ipv4' | 'ipv6';
 }): { rows: PortRow[]; skipped: SkippedRule[] } {
   const roles = nodeRoles(opts.nodes);
   const inRole = (role: Role) => opts.nodes.filter((n) => roles.get(n.name)?.has(role));
@@ -96,6 +99,7 @@ export function expandRules(opts: {
   const skipped: SkippedRule[] = [];
 
   for (const rule of opts.profile.rules) {
+    if (rule.family && opts.family && rule.family !== opts.family) continue; // a rule of the other family: not a skip, just not this family's
     const applies = ruleApplies(rule, opts.cni);
     if (!applies.applies) {
       skipped.push({ rule, why: applies.why });
@@ -124,7 +128,7 @@ export function expandRules(opts: {
             rule: rule.source,
             ...(t.sampleNote ? { sampleNote: t.sampleNote } : {}),
             ...(t.kernelOwned ? { kernelOwned: true } : {}),
-            title: `${from.name} → ${to.name} ${to.address}:${t.port}/${t.protocol} must be ${rule.expect} (${t.why})`,
+            title: `${from.name} → ${to.name} ${bracketed(to.address)}:${t.port}/${t.protocol} must be ${rule.expect} (${t.why})`,
           });
         }
       }

@@ -17,6 +17,7 @@ import {
   formatMs,
   groupBySuite,
   isPairRow,
+  matrixGroups,
   verdictLine,
   type CellState,
   type Matrix,
@@ -59,7 +60,7 @@ export function renderHtml(run: RunResults, opts: HtmlOptions = {}): string {
   const verdict = verdictLine(run);
   const suites = groupBySuite(run.results);
   const problems = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
-  const maps = [...suites].map(([suite, results]) => heatmap(suite, results, opts));
+  const maps = [...matrixGroups(run.results, [...suites.keys()])].map(([suite, results]) => heatmap(suite, results, opts));
   const body = [
     `<header class="verdict ${verdict.state.toLowerCase()}"><h1>kube-netconform: ${esc(verdict.text)}</h1>`,
     `<p>${runLine(run)}</p></header>`,

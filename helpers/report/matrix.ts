@@ -2,7 +2,7 @@
 // node×node matrix per suite, and the one-line verdict. Both views render the same numbers,
 // so they are computed once here (STYLE.md §11).
 
-import type { CheckResult, NetworkResult, Outcome, RunResults } from '../check/types.ts';
+import { isNetwork, type CheckResult, type NetworkResult, type Outcome, type RunResults } from '../check/types.ts';
 
 /** The run's paths in report order (from the suite modules); names not listed sort after, in order seen. */
 export function suiteOrder(run: Pick<RunResults, 'suites'>): string[] {
@@ -30,6 +30,33 @@ export function groupBySuite(results: readonly CheckResult[], order: readonly st
     groups.set(r.suite, group);
   }
   for (const [suite, group] of groups) if (group.length === 0) groups.delete(suite);
+  return groups;
+}
+
+const FAMILY_NAME: Record<string, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
+
+/** A row's IP family: a network row's own, a static row's `ipFamily` property (none: family-neutral). */
+function familyOfResult(r: CheckResult): string | undefined {
+  return r.kind === 'network' ? r.family : r.properties?.['ipFamily'];
+}
+
+/**
+ * The matrices to draw: one per suite, and on a run with more than one IP family one per suite
+ * and family ("pod-to-pod (IPv6)"), so a family that fails alone shows as its own red map.
+ * Family-neutral static rows (a probe never ready) are drawn in every family's map.
+ */
+export function matrixGroups(results: readonly CheckResult[], order: readonly string[] = []): Map<string, CheckResult[]> {
+  const bySuite = groupBySuite(results, order);
+  const families = [...new Set(results.filter(isNetwork).map((r) => r.family))].sort();
+  if (families.length < 2) return bySuite;
+  const groups = new Map<string, CheckResult[]>();
+  for (const [suite, group] of bySuite) {
+    for (const family of families) {
+      const mine = group.filter((r) => (familyOfResult(r) ?? family) === family);
+      if (mine.some((r) => r.kind === 'network')) groups.set(`${suite} (${FAMILY_NAME[family] ?? family})`, mine);
+    }
+    if (![...groups.keys()].some((k) => k.startsWith(`${suite} (`))) groups.set(suite, group);
+  }
   return groups;
 }
 

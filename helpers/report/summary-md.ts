@@ -6,7 +6,7 @@
 
 import type { CheckResult, NetworkResult, RunResults } from '../check/types.ts';
 import { groupProblems } from '../setup-problems.ts';
-import { buildMatrix, cellText, countOutcomes, describeEndpoint, endpointLabel, expectedVsObserved, formatMs, groupBySuite, suiteOrder, sourceSummary, verdictLine } from './matrix.ts';
+import { buildMatrix, cellText, countOutcomes, describeEndpoint, endpointLabel, expectedVsObserved, formatMs, groupBySuite, matrixGroups, suiteOrder, sourceSummary, verdictLine } from './matrix.ts';
 
 export interface SummaryOptions {
   /** Failing/error rows listed in full before "… and N more" (default 50). */
@@ -46,7 +46,7 @@ export function renderSummaryMarkdown(run: RunResults, opts: SummaryOptions = {}
   }
 
   out.push('## Matrix', '', 'Rows are sources, columns are destinations; a cell is passed/checked (✓ all passed, ✗ some failed, ⚠ could not be checked, · no check).', '');
-  for (const [suite, results] of suites) out.push(...matrixSection(suite, results, opts.maxColumns ?? 16));
+  for (const [suite, results] of matrixGroups(run.results, suiteOrder(run))) out.push(...matrixSection(suite, results, opts.maxColumns ?? 16));
 
   out.push(...lossSection(run.results));
 

@@ -5,7 +5,7 @@
 
 import { colorEnabled, factsOf, painter, type Paint, type Style } from '../tty.ts';
 import type { CheckResult, RunResults } from '../check/types.ts';
-import { buildMatrix, cellState, cellText, expectedVsObserved, groupBySuite, suiteOrder, sourceSummary, verdictLine, type CellState } from './matrix.ts';
+import { buildMatrix, cellState, cellText, expectedVsObserved, matrixGroups, suiteOrder, sourceSummary, verdictLine, type CellState } from './matrix.ts';
 import { isSetupRow, setupGroups } from './summary-md.ts';
 
 export interface TerminalOptions {
@@ -23,7 +23,7 @@ export function renderTerminal(run: RunResults, opts: TerminalOptions = {}): str
   const maxListedRows = opts.maxListedRows ?? 20;
   const out: string[] = [];
 
-  for (const [suite, results] of groupBySuite(run.results, suiteOrder(run))) {
+  for (const [suite, results] of matrixGroups(run.results, suiteOrder(run))) {
     const m = buildMatrix(results);
     if (m.rows.length === 0) continue; // only cluster-wide rows (e.g. the CIDR check): listed below
     out.push(paint(suite, 'bold'));

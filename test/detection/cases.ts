@@ -322,3 +322,31 @@ for (const [from, id, network] of [
   const base = FAULT_CASES.find((c) => c.id === from)!;
   FAULT_CASES.push({ ...base, id, networks: [network], mustFail: base.mustFail.filter((m) => m.rows.suite !== 'pod-to-node') });
 }
+
+// The dual-stack lab (LAB_IP_FAMILY=dual): the same faults applied to IPv6 only (`--family 6`)
+// must fail exactly the IPv6 rows they touch, the IPv4 twins must pass, and the diagnosis must
+// name the family. The host probe's restart (a control error, not a verdict) is family-neutral.
+const ipv6Only = (rules: FaultCase['mustFail']): FaultCase['mustFail'] => rules.map((r) => ({ ...r, rows: { ...r.rows, family: 'ipv6' as const } }));
+{
+  const cut = FAULT_CASES.find((c) => c.id === 'cut-route')!;
+  const restart = new Set(HOST_PROBE_RESTART(W1).map((r) => r.why));
+  FAULT_CASES.push({
+    id: 'cut-route-ipv6',
+    fault: [...cut.fault, '--family', '6'],
+    networks: ['routed'],
+    ipFamilies: ['dual'],
+    mustFail: ipv6Only(cut.mustFail),
+    mayFail: cut.mayFail.map((m) => (restart.has(m.why) ? m : ipv6Only([m])[0]!)),
+    diagnosis: [new RegExp(`^IPv6 pod routes between ${W1} and ${W2} fail .* while IPv4 between them passes`)],
+  });
+  const kubelet = FAULT_CASES.find((c) => c.id === 'block-port-kubelet')!;
+  FAULT_CASES.push({
+    id: 'block-port-kubelet-ipv6',
+    fault: [...kubelet.fault, '--family', '6'],
+    networks: ['routed'],
+    ipFamilies: ['dual'],
+    mustFail: ipv6Only(kubelet.mustFail),
+    mayFail: kubelet.mayFail,
+    diagnosis: [new RegExp(`^IPv6 TCP 10250 on ${W1} is filtered from .* while IPv4 to it works`)],
+  });
+}

@@ -1,11 +1,19 @@
 // Detection: compare one run under an injected fault with what that fault MUST do.
 // Every row a case names in mustFail has to fail, every row it does not name in mustFail or
 // mayFail has to pass, and the run's diagnosis has to name the cause. Pure; unit-tested.
-import type { CheckResult, Expectation, Peer, Protocol, SuiteName } from '../../helpers/check/types.ts';
+import type { CheckResult, Expectation, IpFamily, Peer, Protocol, SuiteName } from '../../helpers/check/types.ts';
 
 export type LabNetwork = 'routed' | 'vxlan' | 'flannel-vxlan' | 'flannel-host-gw' | 'bgp';
 export const LAB_NETWORKS: readonly LabNetwork[] = ['routed', 'vxlan', 'flannel-vxlan', 'flannel-host-gw', 'bgp'];
 export type ProxyMode = 'iptables' | 'nftables';
+/** The lab's IP families (`lab up --ip-family`; LAB_IP_FAMILY for the tests). */
+export type LabIpFamily = 'ipv4' | 'ipv6' | 'dual';
+export const LAB_IP_FAMILIES: readonly LabIpFamily[] = ['ipv4', 'ipv6', 'dual'];
+
+/** Does a case run on a lab of this family? Cases that say nothing are the IPv4 lab's. */
+export function caseRunsOn(c: Pick<FaultCase, 'ipFamilies'>, family: LabIpFamily): boolean {
+  return (c.ipFamilies ?? ['ipv4']).includes(family);
+}
 
 /** Which rows a rule is about. Every given field must match; arrays mean "any of". */
 export interface RowMatch {
@@ -22,6 +30,8 @@ export interface RowMatch {
   crossNode?: boolean;
   /** Rows carrying these properties (e.g. {'dns.transport': 'udp'}). */
   properties?: Record<string, string>;
+  /** Rows of this IP family (a static row's `ipFamily` property; a family-neutral static row never matches). */
+  family?: IpFamily;
 }
 
 export interface RowRule {
@@ -35,6 +45,8 @@ export interface FaultCase {
   /** Arguments to `npm run lab -- fault …`. */
   fault: string[];
   networks: LabNetwork[];
+  /** The lab IP families the case runs on (default: the IPv4 lab only). */
+  ipFamilies?: LabIpFamily[];
   /**
    * The fault heals itself before or while the suite runs (a route the CNI re-adds): the run
    * MUST pass — nothing may fail, and the CLI exits 0.
@@ -57,9 +69,22 @@ const oneOf = <T>(want: T | T[] | undefined, got: T): boolean => want === undefi
 export function matches(row: CheckResult, m: RowMatch): boolean {
   // A static row (skip, setup failure, fact) has no peers or port: only a rule naming nothing but the suite covers it.
   if (row.kind === 'static')
-    return oneOf(m.suite, row.suite) && !m.from && !m.to && m.port === undefined && !m.portRange && !m.protocol && !m.payload && !m.expect && m.crossNode === undefined && !m.properties;
+    return (
+      oneOf(m.suite, row.suite) &&
+      !m.from &&
+      !m.to &&
+      m.port === undefined &&
+      !m.portRange &&
+      !m.protocol &&
+      !m.payload &&
+      !m.expect &&
+      m.crossNode === undefined &&
+      !m.properties &&
+      (m.family === undefined || row.properties?.['ipFamily'] === m.family)
+    );
   return (
     oneOf(m.suite, row.suite) &&
+    oneOf(m.family, row.family) &&
     oneOf(m.from?.node, row.from.node) &&
     oneOf(m.from?.kind, row.from.kind) &&
     oneOf(m.to?.node, row.to.node) &&

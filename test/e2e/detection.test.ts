@@ -5,13 +5,15 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { isNetwork } from '../../helpers/check/types.ts';
 import { FAULT_CASES } from '../detection/cases.ts';
-import { describeVerdict, type LabNetwork, type ProxyMode } from '../detection/compare.ts';
+import { caseRunsOn, describeVerdict, type LabIpFamily, type LabNetwork, type ProxyMode } from '../detection/compare.ts';
 import { labMode, runCase, runSuite } from '../detection/run.ts';
 
 const HEALTHY_RUNS = Number(process.env.DETECTION_HEALTHY_RUNS ?? 5);
 const reportRoot = path.resolve(import.meta.dirname, '..', '..', 'reports', 'detection-test');
 const wanted = (process.env.LAB_NETWORK ?? 'routed') as LabNetwork;
 const wantedProxy = (process.env.LAB_PROXY_MODE ?? 'iptables') as ProxyMode;
+/** The lab's IP families (`lab up --ip-family`): the cases of that family run (IPv4 by default). */
+const wantedFamily = (process.env.LAB_IP_FAMILY ?? 'ipv4') as LabIpFamily;
 /** Only these fault cases (comma-separated ids), e.g. to fit a time budget; all of the mode's by default. */
 const onlyCases = process.env.DETECTION_CASES?.split(',').filter(Boolean);
 /** What the run must record as the cluster's CNI: stated by the lab, or found from flanneld's own annotations. */
@@ -22,15 +24,15 @@ const EXPECTED_CNI: Record<LabNetwork, string> = {
   'flannel-host-gw': 'flannel/host-gw',
   bgp: 'bgp',
 };
-const modeDir = wantedProxy === 'iptables' ? wanted : `${wanted}-${wantedProxy}`;
-const cases = FAULT_CASES.filter((c) => c.networks.includes(wanted) && (!onlyCases || onlyCases.includes(c.id)));
+const modeDir = `${wantedProxy === 'iptables' ? wanted : `${wanted}-${wantedProxy}`}${wantedFamily === 'ipv4' ? '' : `-${wantedFamily}`}`;
+const cases = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, wantedFamily) && (!onlyCases || onlyCases.includes(c.id)));
 
 beforeAll(async () => {
   const mode = await labMode();
   expect(mode, 'the lab runs the network and kube-proxy mode this test was started for').toEqual({ network: wanted, proxyMode: wantedProxy });
 });
 
-describe(`detection (${wanted}, kube-proxy ${wantedProxy})`, { sequential: true }, () => {
+describe(`detection (${wanted}, kube-proxy ${wantedProxy}${wantedFamily === 'ipv4' ? '' : `, ${wantedFamily}`})`, { sequential: true }, () => {
   test(`a healthy lab passes every check, ${HEALTHY_RUNS} runs in a row, and the run records the CNI`, async () => {
     const failures: string[] = [];
     for (let i = 0; i < HEALTHY_RUNS; i++) {

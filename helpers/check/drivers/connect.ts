@@ -6,6 +6,7 @@
 // into an error. The control path used is reported with the events.
 import pLimit from 'p-limit';
 import { messageOf } from '../../errors.ts';
+import { bracketed } from '../../ip.ts';
 import type { ControlClient } from '../../http.ts';
 import type { Kube } from '../../kube/index.ts';
 import type { Protocol, WireEvent } from '../types.ts';
@@ -42,7 +43,7 @@ export interface ConnectContext {
 }
 
 export function connectCommand(target: ConnectTarget): string[] {
-  return ['/agnhost', 'connect', `${target.host}:${target.port}`, '--timeout', `${CONNECT_TIMEOUT_S}s`, ...(target.protocol === 'udp' ? ['--protocol', 'udp'] : [])];
+  return ['/agnhost', 'connect', `${bracketed(target.host)}:${target.port}`, '--timeout', `${CONNECT_TIMEOUT_S}s`, ...(target.protocol === 'udp' ? ['--protocol', 'udp'] : [])];
 }
 
 /** Exit statuses that are not agnhost's own verdict (it exits 0, or 1 with the kind on stderr). */

@@ -97,6 +97,7 @@ function sampleValue(name: string): string {
     skip: 'udp',
     samples: '3',
     'max-loss': '5',
+    'ip-family': '6',
   };
   return samples[name] ?? 'x';
 }
