@@ -39,6 +39,8 @@ else
   # per-family faults (cut-route / block-port --family 6); the rest of the lab tests ran above.
   if lab_step lab-up-dual up --network routed --ip-family dual; then
     LAB_NETWORK=routed LAB_IP_FAMILY=dual vitest_step lab-dual --project lab test/lab/dual.test.ts
+    # Every check in both families (one healthy run), and the IPv6-only faults: exactly the IPv6 rows.
+    LAB_NETWORK=routed LAB_IP_FAMILY=dual DETECTION_HEALTHY_RUNS=1 vitest_step e2e-dual --project e2e test/e2e/dual-stack.test.ts test/e2e/detection.test.ts
   fi
   # vxlan with kube-proxy in nftables mode: the overlay's own faults (cut-route through the overlay,
   # UDP 8472), kube-proxy-down (nftables) and the MTU fault through VXLAN. The faults that do not

@@ -55,6 +55,8 @@ export async function familyTopology(layout: Layout, options: { withoutIPv6?: st
     'pod-to-pod': undefined,
     'pod-to-service': { probes: svc('probes', '10.96.100.7', 'fd00:96::100:7'), api: { name: 'kubernetes', clusterIP: layout === 'ipv6' ? 'fd00:96::1' : '10.96.0.1', port: 443 }, serviceCIDRs },
     'pod-to-external': externalPlan(layout, nodes),
+    // No LoadBalancer implementation on the fixture cluster: its two rows are skipped.
+    loadbalancer: { service: 'probes-lb', port: 80, addressType: 'InternalIP', nodeAddresses: [], skip: 'no LoadBalancer implementation assigned an address to service/probes-lb' },
     'pod-to-node': { hostnames: Object.fromEntries(NODES.map((n) => [n, n])), problems: {} },
     hairpin: { services: NODES.map((n, i) => ({ node: n, probe: probePodName('probe-a', n), ...svc(`hairpin-${n}`, `10.96.200.${i}`, `fd00:96::200:${i}`) })) },
     'session-affinity': { service: svc('affinity', '10.96.100.8', 'fd00:96::100:8') },
