@@ -242,6 +242,7 @@ YAML
 lab_status() {
   if [ ! -f "$(lab_config_file)" ]; then echo "lab: down"; return 0; fi
   load_lab_config
+  echo "lab: up, $LAB_NODES nodes, $LAB_NETWORK pod network, kube-proxy ${LAB_PROXY_MODE:-iptables} mode,$(lab_has_family 6 && echo " ip family ${LAB_IP_FAMILY},")${LAB_LB:+ LoadBalancer $LAB_LB,} kubeconfig $(pki_dir)/admin.kubeconfig"
   local i name d
   for i in $(all_node_indexes); do
     name=$(node_name "$i")
