@@ -193,7 +193,10 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of ${W2}'s overlay` },
       { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on the other side of ${W2}'s overlay` },
       { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on the other side of ${W2}'s overlay` },
-      { rows: { suite: ['hairpin', 'pod-to-node'], from: { node: W2, kind: 'pod' } }, why: `${W2}'s pods are driven over the overlay, and node answers to them come back over VXLAN into ${W2}` },
+      {
+        rows: { suite: ['hairpin', 'pod-to-node', 'pod-to-external'], from: { node: W2, kind: 'pod' } },
+        why: `${W2}'s pods are driven over the overlay, and node (and egress) answers to them come back over VXLAN into ${W2}`,
+      },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward across ${W2}'s overlay` },
       { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward across ${W2}'s overlay` },
       { rows: { suite: 'ports', port: 8472 }, why: 'UDP 8472 is checked through the overlay traffic it carries' },
