@@ -156,6 +156,13 @@ fault_inject() {
       for j in $(all_node_indexes); do
         [ "$j" = "$n" ] && continue
         wait_for "$(node_name "$j") to withdraw the BGP route to $1's pod range $cidr" 60 sh -c "! ip -n $(node_netns "$j") -4 route show exact $cidr proto bird | grep -q ."
+      done
+      # And the other way: the node's own hold timers expire on their own clock (a CI run saw
+      # the node still holding a peer's route when the peers had already withdrawn its own).
+      for j in $(all_node_indexes); do
+        [ "$j" = "$n" ] && continue
+        local peer_cidr; peer_cidr=$(kubectl_lab get node "$(node_name "$j")" -o jsonpath='{.spec.podCIDR}')
+        wait_for "$1 to drop its BGP route to $(node_name "$j")'s pod range $peer_cidr" 60 sh -c "! ip -n $(node_netns "$n") -4 route show exact $peer_cidr proto bird | grep -q ."
       done ;;
     del-route)
       [ $# -eq 2 ] || die "usage: fault del-route <nodeA> <nodeB>" 2
