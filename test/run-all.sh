@@ -33,7 +33,7 @@ if [ "$(id -u)" -ne 0 ]; then
 else
   if lab_step lab-up-routed up --network routed; then
     LAB_NETWORK=routed vitest_step lab-routed --project lab
-    DETECTION_HEALTHY_RUNS=3 vitest_step e2e --project e2e
+    DETECTION_HEALTHY_RUNS=2 vitest_step e2e --project e2e
   fi
   # Dual-stack (routed, IPv4 + IPv6): both families on every node, pod and Service, and the
   # per-family faults (cut-route / block-port --family 6); the rest of the lab tests ran above.

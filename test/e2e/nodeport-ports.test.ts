@@ -81,16 +81,9 @@ describe.skipIf(!up)('nodeport and ports suites against the lab', () => {
     expectOwnNamespaceGone(r);
   });
 
-  test(`block-port ${W1} 10250/tcp: exactly the 10250 rows to ${W1} fail`, async () => {
-    const r = await withFault(['block-port', W1, '10250/tcp'], () => run(ONLY_OURS));
-    expect(r.code, r.stderr).toBe(1);
-    const run1 = resultsOf(r);
-    const mustFail = (x: CheckResult) => x.suite === 'ports' && x.to.node === W1 && x.port === 10250;
-    expect(exactly(run1.results, mustFail)).toEqual([]);
-    expect(run1.results.filter(mustFail).map((x) => x.observed)).toEqual(['FILTERED']);
-    expect(run1.diagnosis.join('\n')).toMatch(new RegExp(`TCP 10250 on ${W1} is filtered`));
-    expectOwnNamespaceGone(r);
-  });
+  // block-port <worker> 10250/tcp is judged by the detection test's block-port-kubelet case (the
+  // full suite: exactly the 10250 rows into that node fail, the diagnosis names 10250 and the node),
+  // in the same npm test step; running it here too cost 90 s of CI for the same verdict.
 
   test.runIf(process.env.LAB_NETWORK === 'vxlan')(`vxlan: block-port ${W2} 8472/udp fails ${W2}'s cross-node pod rows, the diagnosis names UDP 8472`, async () => {
     const r = await withFault(['block-port', W2, '8472/udp'], () => run([]));
