@@ -25,6 +25,11 @@ export const EXPECT = {
 export interface EgressNode {
   /** The runner's address toward this node, where the server listens. */
   server?: string;
+  /**
+   * That server's port. A runner with different addresses toward different nodes runs one server
+   * per address, each on its own free port: a node's rows dial its own server's port.
+   */
+  port?: number;
   /** The address the server saw when this node's host probe asked: the node's address toward the outside. */
   seen?: string;
   /** Why this node's pods cannot be judged (the node itself does not reach the server). */
@@ -61,13 +66,16 @@ async function settleFamily(
       };
       continue;
     }
-    nodes[node.name] = { server };
-    if (servers.has(server)) continue;
+    const running = servers.get(server);
+    if (running) {
+      nodes[node.name] = { server, port: running.port };
+      continue;
+    }
     try {
-      // One port for every address: the rows of every node carry the same number.
       const s = await startExternalServer(server);
       servers.set(server, s);
       onTeardown(() => s.close());
+      nodes[node.name] = { server, port: s.port };
     } catch (err) {
       nodes[node.name] = { problem: `could not listen on this host's address ${server}: ${messageOf(err)}` };
     }
@@ -140,7 +148,7 @@ export default defineSuite<PodToExternalPlan>({
             const fam = multi ? plan.families?.[family] : { port: plan.port, nodes: plan.nodes };
             // Before settle (list) nothing is known yet: the rows a run would make.
             const egress: EgressNode = fam?.nodes[node] ?? {};
-            const port = fam?.port ?? plan.port;
+            const port = egress.port ?? fam?.port ?? plan.port;
             const title = `${label(source)} → ${RUNNER_TARGET} ${familyTag(topology, family)}${protocol}`;
             if (egress.problem) {
               rows.push({ kind: 'static', suite: 'pod-to-external', title, status: 'skipped', node, reason: egress.problem, ...(multi ? { properties: { ipFamily: family } } : {}) });
@@ -181,9 +189,9 @@ export default defineSuite<PodToExternalPlan>({
 
   describe: (plan) => {
     const nodes = Object.entries(plan.nodes);
-    const servers = [...new Set(nodes.flatMap(([, n]) => (n.server ? [n.server] : [])))];
+    const servers = [...new Set(nodes.flatMap(([, n]) => (n.server ? [`${n.server}:${n.port ?? plan.port}`] : [])))];
     const seen = nodes.filter(([, n]) => n.seen).map(([name, n]) => `${name} as ${n.seen}`);
     const problems = nodes.filter(([, n]) => n.problem).map(([name]) => name);
-    return `server on this host at ${servers.map((s) => `${s}:${plan.port}`).join(', ') || '(none)'}; nodes seen ${seen.join(', ') || '(none)'}${problems.length ? `; not checked from ${problems.join(', ')}` : ''}`;
+    return `server on this host at ${servers.join(', ') || '(none)'}; nodes seen ${seen.join(', ') || '(none)'}${problems.length ? `; not checked from ${problems.join(', ')}` : ''}`;
   },
 });

@@ -31,6 +31,23 @@ describe('pod-to-external rows', () => {
     }
   });
 
+  test("a runner with another address toward one node: that node's rows dial its own server's port", () => {
+    const multiHomed: PodToExternalPlan = {
+      port: 41000,
+      nodes: {
+        'lab-control-plane': { server: '172.28.0.1', port: 41000, seen: seenAs('lab-control-plane') },
+        'lab-worker-1': { server: '172.28.0.1', port: 41000, seen: seenAs('lab-worker-1') },
+        'lab-worker-2': { server: '172.28.9.1', port: 42000, seen: seenAs('lab-worker-2') },
+      },
+    };
+    const rows = suite.checks(topology, multiHomed, {}).filter((r): r is NetworkCheck => r.kind === 'network');
+    for (const r of rows) {
+      const [host, port] = r.from.node === 'lab-worker-2' ? ['172.28.9.1', 42000] : ['172.28.0.1', 41000];
+      expect(r.drive).toMatchObject({ target: { host, port } });
+      expect(r.port).toBe(port);
+    }
+  });
+
   test('list (before settle) and run give the same titles: no address or port in them', () => {
     const listed = suite.checks(topology, { port: 0, nodes: {} }, {}).map((r) => r.title);
     expect(suite.checks(topology, plan, {}).map((r) => r.title)).toEqual(listed);
