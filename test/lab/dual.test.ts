@@ -5,7 +5,7 @@
 // healed. Plain kubectl + agnhost only; nothing here sends to a pod address from the root namespace.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { agnhostImage, connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, waitFor } from './lab-client.ts';
+import { connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, waitFor, netexecPodYaml } from './lab-client.ts';
 
 const family = process.env.LAB_IP_FAMILY ?? 'ipv4';
 const NS = 'lab-dual-test';
@@ -62,22 +62,7 @@ async function fetchFromRoot(url: string): Promise<string> {
 
 const manifests = (nodeNames: string[]) =>
   [
-    ...nodeNames.map(
-      (n) => `apiVersion: v1
-kind: Pod
-metadata: {name: netexec-${n}, labels: {app: netexec-dual}}
-spec:
-  nodeName: ${n}
-  tolerations: [{operator: Exists}]
-  automountServiceAccountToken: false
-  containers:
-  - name: netexec
-    image: ${agnhostImage}
-    imagePullPolicy: IfNotPresent
-    args: [netexec, --http-port=8080, --udp-port=8081]
-    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
-`,
-    ),
+    ...nodeNames.map((n) => netexecPodYaml({ name: `netexec-${n}`, node: n, app: 'netexec-dual', tolerateAll: true })),
     `apiVersion: v1
 kind: Service
 metadata: {name: netexec-dual}

@@ -4,7 +4,7 @@
 // cluster DNS on an IPv6 Service address. Plain kubectl + agnhost only.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { agnhostImage, connectFromPod, dialFromPod, kubeconfigPath, kubectl, kubectlJson, lab } from './lab-client.ts';
+import { connectFromPod, dialFromPod, kubeconfigPath, kubectl, kubectlJson, lab, netexecPodYaml } from './lab-client.ts';
 import { readFileSync } from 'node:fs';
 
 const family = process.env.LAB_IP_FAMILY ?? 'ipv4';
@@ -21,22 +21,7 @@ describe.runIf(family === 'ipv6')('IPv6-only lab (--ip-family ipv6)', { sequenti
     await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true'], { timeoutMs: 120_000 });
     await kubectl(['create', 'namespace', NS]);
     const manifests = [
-      ...nodeNames.map(
-        (n) => `apiVersion: v1
-kind: Pod
-metadata: {name: netexec-${n}, labels: {app: netexec-v6}}
-spec:
-  nodeName: ${n}
-  tolerations: [{operator: Exists}]
-  automountServiceAccountToken: false
-  containers:
-  - name: netexec
-    image: ${agnhostImage}
-    imagePullPolicy: IfNotPresent
-    args: [netexec, --http-port=8080, --udp-port=8081]
-    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
-`,
-      ),
+      ...nodeNames.map((n) => netexecPodYaml({ name: `netexec-${n}`, node: n, app: 'netexec-v6', tolerateAll: true })),
       `apiVersion: v1
 kind: Service
 metadata: {name: netexec-v6}

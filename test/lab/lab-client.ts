@@ -19,6 +19,27 @@ const cache = process.env.LAB_CACHE ?? '/var/cache/kube-netconform-lab';
 export const binDir = join(cache, 'bin', `kubernetes-${versions.KUBERNETES_VERSION}`);
 export const agnhostImage = `registry.k8s.io/e2e-test-images/agnhost:${readFileSync(join(binDir, 'agnhost.VERSION'), 'utf8').trim()}`;
 
+/**
+ * A netexec pod (HTTP 8080, UDP 8081, Ready once /healthz answers) pinned to one node, as YAML for
+ * `kubectl apply -f -`. `tolerateAll` lets it onto the tainted control plane; `extraSpec` lines go
+ * into its spec as written (two-space indent), e.g. a dnsConfig.
+ */
+export function netexecPodYaml(o: { name: string; node: string; app: string; tolerateAll?: boolean; extraSpec?: string[] }): string {
+  return `apiVersion: v1
+kind: Pod
+metadata: {name: ${o.name}, labels: {app: ${o.app}}}
+spec:
+  nodeName: ${o.node}
+${o.tolerateAll ? '  tolerations: [{operator: Exists}]\n' : ''}  automountServiceAccountToken: false
+${(o.extraSpec ?? []).map((l) => `  ${l}\n`).join('')}  containers:
+  - name: netexec
+    image: ${agnhostImage}
+    imagePullPolicy: IfNotPresent
+    args: [netexec, --http-port=8080, --udp-port=8081]
+    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
+`;
+}
+
 export interface RunResult {
   code: number;
   stdout: string;

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, afterAll, describe, expect, test } from 'vitest';
-import { agnhostImage, connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, waitFor } from './lab-client.ts';
+import { connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, waitFor, netexecPodYaml } from './lab-client.ts';
 
 const NS = 'lab-test';
 const network = process.env.LAB_NETWORK ?? 'routed';
@@ -27,22 +27,7 @@ function inCidr(ip: string, cidr: string): boolean {
 
 const manifests = (nodeNames: string[]) =>
   [
-    ...nodeNames.map(
-      (n) => `apiVersion: v1
-kind: Pod
-metadata: {name: netexec-${n}, labels: {app: netexec}}
-spec:
-  nodeName: ${n}
-  tolerations: [{operator: Exists}]
-  automountServiceAccountToken: false
-  containers:
-  - name: netexec
-    image: ${agnhostImage}
-    imagePullPolicy: IfNotPresent
-    args: [netexec, --http-port=8080, --udp-port=8081]
-    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
-`,
-    ),
+    ...nodeNames.map((n) => netexecPodYaml({ name: `netexec-${n}`, node: n, app: 'netexec', tolerateAll: true })),
     `apiVersion: v1
 kind: Service
 metadata: {name: netexec}

@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { agnhostImage, kubectl, kubectlJson, waitFor } from './lab-client.ts';
+import { kubectl, kubectlJson, waitFor, netexecPodYaml } from './lab-client.ts';
 
 const NS = 'lab-lb-test';
 const POOL = /^172\.28\.0\.(24\d|250)$/;
@@ -32,19 +32,7 @@ describe.skipIf(process.env.LAB_LB !== 'metallb')('lab LoadBalancer: MetalLB L2'
     await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true'], { timeoutMs: 120_000 });
     await kubectl(['create', 'namespace', NS]);
     await kubectl(['apply', '-n', NS, '-f', '-'], {
-      input: `apiVersion: v1
-kind: Pod
-metadata: {name: backend, labels: {app: backend}}
-spec:
-  nodeName: lab-worker-2
-  automountServiceAccountToken: false
-  containers:
-  - name: netexec
-    image: ${agnhostImage}
-    imagePullPolicy: IfNotPresent
-    args: [netexec, --http-port=8080, --udp-port=8081]
-    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
----
+      input: `${netexecPodYaml({ name: 'backend', node: 'lab-worker-2', app: 'backend' })}---
 apiVersion: v1
 kind: Service
 metadata: {name: lb}

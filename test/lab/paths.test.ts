@@ -4,7 +4,7 @@
 // The faults of these paths (pods-to-node-drop, hairpin-off, dns-down, block-dns-udp) MUST
 // break exactly their path until healed. Plain kubectl + agnhost only.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { agnhostImage, connectFromPod, kubectl, kubectlJson, lab, waitFor } from './lab-client.ts';
+import { connectFromPod, kubectl, kubectlJson, lab, waitFor, netexecPodYaml } from './lab-client.ts';
 
 const NS = 'lab-paths-test';
 const [w1, w2] = ['lab-worker-1', 'lab-worker-2'];
@@ -24,20 +24,7 @@ beforeAll(async () => {
   await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true'], { timeoutMs: 120_000 });
   await kubectl(['create', 'namespace', NS]);
   await kubectl(['apply', '-n', NS, '-f', '-'], {
-    input: `apiVersion: v1
-kind: Pod
-metadata: {name: client, labels: {app: client}}
-spec:
-  nodeName: ${w2}
-  automountServiceAccountToken: false
-  dnsConfig: {options: [{name: timeout, value: "1"}, {name: attempts, value: "1"}]}
-  containers:
-  - name: netexec
-    image: ${agnhostImage}
-    imagePullPolicy: IfNotPresent
-    args: [netexec, --http-port=8080, --udp-port=8081]
-    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
----
+    input: `${netexecPodYaml({ name: 'client', node: w2, app: 'client', extraSpec: ['dnsConfig: {options: [{name: timeout, value: "1"}, {name: attempts, value: "1"}]}'] })}---
 apiVersion: v1
 kind: Service
 metadata: {name: self}
