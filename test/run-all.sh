@@ -73,6 +73,17 @@ node -e '
     const r = JSON.parse(fs.readFileSync("reports/test/" + f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
   }
+  // Each failed test, with the first lines of its failure: the end of the output is what CI shows.
+  for (const f of fs.readdirSync("reports/test").sort()) {
+    const r = JSON.parse(fs.readFileSync("reports/test/" + f, "utf8"));
+    for (const file of r.testResults ?? [])
+      for (const t of file.assertionResults ?? [])
+        if (t.status === "failed") {
+          console.log(`FAILED ${f.replace(/\.json$/, "")}: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName}`);
+          const text = (t.failureMessages ?? []).join("\n").split("\n").filter((l) => !/^\s+at /.test(l));
+          for (const line of text.slice(0, 25)) console.log("    " + line.slice(0, 400));
+        }
+  }
   const steps = process.argv[1] ? process.argv[1].split(" ") : [];
   if (steps.length) console.log("failed steps: " + steps.join(", "));
   console.log(`tests: ${passed} passed, ${failed + (failed === 0 && steps.length ? 1 : 0)} failed, ${skipped} skipped`);
