@@ -6,11 +6,13 @@ import { median } from './figures.ts';
 
 export interface SoakRun {
   index: number;
+  /** The run's id (its objects carry it as netconform.io/run-id). */
+  runId?: string;
   exitCode: number;
   wallMs: number;
   rows: number;
   badRows: string[];
-  /** Objects (namespaces, pods, services) still labelled with this run's id after it exited. */
+  /** Objects still labelled with this run's id: pods and Services when it exited, its namespace 30 s after the last run. */
   leaked: string[];
 }
 

@@ -158,34 +158,46 @@ export async function discoverNodes(kube: Kube, options: { nodeSelector?: Record
 
 /** How often teardown looks whether what it deleted is gone (a read per look; cleanup is on the run's wall time). */
 const GONE_POLL_MS = 100;
+/**
+ * The probes are deleted gracefully (their own 1 s termination grace), not forced: a pod object
+ * is then gone only once its node has stopped its containers, so "gone" means gone from the
+ * nodes too (a forced delete leaves the containers running for a moment, holding the host
+ * probes' ports against the next run's).
+ */
+const POD_DELETE_GRACE_S = 1;
 
 /**
- * Delete what this run created and wait until it is gone. A namespace we created goes whole;
- * in a namespace we did not create, only our pods and Services (by run label and by name) go.
- * Pods (grace 0) and Services are deleted explicitly, in parallel, so the namespace controller
- * finds nothing slow (no pod in its termination grace period) left to delete.
+ * Delete what this run created and wait until it is gone. A namespace we created is deleted,
+ * and its pods and Services explicitly with it, in parallel; the run waits until no pod and no
+ * Service is left in it and the namespace is terminating. It does not wait for the namespace
+ * object itself: the namespace controller removes an empty terminating namespace only after a
+ * fixed 5 s (kube-controller-manager's namespace deletion grace), and nothing can be created
+ * in it meanwhile. In a namespace we did not create, only our pods and Services (by run label
+ * and by name) go.
  */
 export async function teardown(kube: Kube, deployment: Deployment, options: { timeoutMs: number }): Promise<void> {
+  const { namespace } = deployment;
   const selector = `${RUN_LABEL}=${deployment.runId}`;
-  const deleteContent = () => Promise.all([kube.deletePods(deployment.namespace, selector), ...deployment.createdServices.map((name) => kube.deleteService(deployment.namespace, name))]);
+  const deleteContent = () =>
+    Promise.all([kube.deletePods(namespace, selector, { gracePeriodSeconds: POD_DELETE_GRACE_S }), ...deployment.createdServices.map((name) => kube.deleteService(namespace, name))]);
   if (deployment.createdNamespace) {
-    // At the same time: the namespace controller waits 5 s after a namespace's deletion before
-    // it deletes what is in it (kube-controller-manager's namespaceDeletionGracePeriod), by
-    // then our own deletes are done. A failure of ours is not fatal: the namespace's deletion
-    // deletes the rest, and we wait for that.
-    await Promise.all([deleteContent().catch(() => undefined), kube.deleteNamespace(deployment.namespace)]);
-    await waitFor(async () => ((await kube.readNamespace(deployment.namespace)) ? undefined : true), {
-      timeoutMs: options.timeoutMs,
-      intervalMs: GONE_POLL_MS,
-      what: `namespace ${deployment.namespace} to be deleted`,
-    });
+    // A failure of our own deletes is not fatal: the namespace's deletion deletes the rest, and we wait for that.
+    await Promise.all([deleteContent().catch(() => undefined), kube.deleteNamespace(namespace)]);
+    await waitFor(
+      async () => {
+        const [ns, pods, services] = await Promise.all([kube.readNamespace(namespace), kube.listPods(namespace), kube.listServices(namespace)]);
+        if (!ns) return true;
+        return ns.metadata?.deletionTimestamp && pods.length === 0 && services.length === 0 ? true : undefined;
+      },
+      { timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `namespace ${namespace} to be terminating with no pod or Service left in it` },
+    );
     return;
   }
   await deleteContent();
-  await waitFor(async () => ((await kube.listPods(deployment.namespace, selector)).length === 0 ? true : undefined), {
+  await waitFor(async () => ((await kube.listPods(namespace, selector)).length === 0 ? true : undefined), {
     timeoutMs: options.timeoutMs,
     intervalMs: GONE_POLL_MS,
-    what: `the probe pods of run ${deployment.runId} in namespace ${deployment.namespace} to be deleted`,
+    what: `the probe pods of run ${deployment.runId} in namespace ${namespace} to be deleted`,
   });
 }
 

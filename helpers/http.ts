@@ -1,7 +1,7 @@
 // The one module that talks undici (STYLE.md §9). The runner speaks HTTPS to the API server
 // itself for the pod proxy, because client-node's proxy helper URL-encodes the query string
 // away (#550). Failures here are failures of the *control* path and come back as ControlError.
-import { Agent, request } from 'undici';
+import { Agent, WebSocket, request } from 'undici';
 import pLimit from 'p-limit';
 import { ControlError, causeCode, messageOf } from './errors.ts';
 import type { ControlTransport } from './kube/index.ts';
@@ -74,8 +74,83 @@ export class ControlClient {
     }
   }
 
+  /**
+   * Run a command in a container through the API server's exec WebSocket (channel protocol v5,
+   * or v4: byte 0 of each message names the stream, 1 stdout, 2 stderr, 3 the final status), on
+   * the same transport as the pod proxy: no client library in the suite workers. Settles on the
+   * status, on close, on error or on `timeoutMs`, and always lets go of the socket. Throws
+   * ControlError when no status came (the exec path itself failed: a refused handshake, the
+   * kubelet unreachable, a timeout).
+   */
+  exec(options: { namespace: string; pod: string; container: string; command: string[]; timeoutMs: number }): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    this.requests++;
+    const query = [`container=${encodeURIComponent(options.container)}`, 'stdout=true', 'stderr=true', ...options.command.map((c) => `command=${encodeURIComponent(c)}`)].join('&');
+    const url = `${this.transport.server.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
+    const what = `exec in pod ${options.namespace}/${options.pod}`;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], dispatcher: this.execAgent, headers: this.transport.headers });
+      ws.binaryType = 'arraybuffer';
+      let stdout = '';
+      let stderr = '';
+      let done = false;
+      /** Opened and then closed with no status: the command's fate is unknown (exit -1, a control failure to the callers). */
+      let opened = false;
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        fn();
+        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new ControlError(`exec in pod ${options.pod} did not finish within ${options.timeoutMs / 1000} s (API server ${this.transport.server})`, { code: 'TimeoutError' }))),
+        options.timeoutMs,
+      );
+      ws.addEventListener('message', (event) => {
+        const data = Buffer.from(event.data as ArrayBuffer);
+        if (data.length === 0) return;
+        const text = data.subarray(1).toString('utf8');
+        if (data[0] === 1) stdout += text;
+        else if (data[0] === 2) stderr += text;
+        else if (data[0] === 3 && text) finish(() => resolve({ exitCode: execExitCode(text), stdout, stderr }));
+      });
+      ws.addEventListener('error', (event) => {
+        if (opened) return; // the close that follows settles it
+        finish(() => reject(new ControlError(`${what}: ${messageOf((event as { error?: unknown }).error ?? 'the WebSocket handshake failed')} (API server ${this.transport.server})`)));
+      });
+      ws.addEventListener('open', () => (opened = true));
+      ws.addEventListener('close', (event) =>
+        finish(() =>
+          opened
+            ? resolve({ exitCode: -1, stdout, stderr: stderr || 'exec stream closed without a status' })
+            : reject(new ControlError(`${what}: the WebSocket handshake failed (code ${event.code}${event.reason ? `: ${event.reason}` : ''}; API server ${this.transport.server})`)),
+        ),
+      );
+    });
+  }
+
+  /** Exec sockets are upgraded connections that leave the pool: their own agent, not the pod proxy's bounded one. */
+  private get execAgent(): Agent {
+    return (this.execDispatcher ??= new Agent({
+      connect: { ca: this.transport.tls.ca, cert: this.transport.tls.cert, key: this.transport.tls.key, rejectUnauthorized: this.transport.tls.rejectUnauthorized ?? true },
+    }));
+  }
+  private execDispatcher?: Agent;
+
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), this.execDispatcher?.close()]);
+  }
+}
+
+/** The exit code in an exec status (metav1.Status): 0 on Success, the ExitCode cause on a non-zero exit, else 1. */
+export function execExitCode(statusJson: string): number {
+  try {
+    const status = JSON.parse(statusJson) as { status?: string; details?: { causes?: { reason?: string; message?: string }[] } };
+    if (status.status === 'Success') return 0;
+    const code = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message);
+    return Number.isInteger(code) ? code : 1;
+  } catch {
+    return 1;
   }
 }
 

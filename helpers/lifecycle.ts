@@ -9,7 +9,7 @@ import { HOST_PORT_RANGE, isHostPortConflict, pickHostPort, randomStart, usedHos
 import { missingProbes } from './identity.ts';
 import { groupProblems } from './setup-problems.ts';
 import type { Kube } from './kube/index.ts';
-import { probeImage, ROLE_LABEL, RUN_LABEL } from './manifests.ts';
+import { MANAGED_BY, probeImage, ROLE_LABEL, RUN_LABEL } from './manifests.ts';
 import type { SuiteModule, SuiteOptions } from './check/suite.ts';
 import {
   DEFAULT_PODS_PER_NODE,
@@ -142,7 +142,10 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   const progress = options.onProgress ?? (() => undefined);
   let ports = portsFor(options.hostPort);
   const suite = suiteOptions(options);
-  state.kubernetesVersion = await kube.serverVersion();
+  const [version, stuck] = await Promise.all([kube.serverVersion(), stuckNamespaces(kube)]);
+  state.kubernetesVersion = version;
+  // A run does not wait for its namespace object to go (deploy.ts teardown): say so when one never went.
+  for (const s of stuck) progress(`warning: ${s}`);
   const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector, architectures: imageArchitectures(options) });
   checkAborted(options.signal);
   const probed = nodes.filter((n) => !n.skipReason);
@@ -181,6 +184,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   checkAborted(options.signal);
 
   const deployment = state.deployment!;
+  const waitStarted = performance.now();
   const topology = await timed(state, 'wait-ready', async () => {
     const wait = () => waitForProbes(kube, deployment, { timeoutMs: options.readyTimeoutMs, onProgress: progress, signal: options.signal });
     let probes = await wait();
@@ -223,7 +227,11 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       families: clusterFamilies(nodes, probes),
       plans,
     };
+    // The wait-ready split: the probes' start-up, then the control preflight and the modules' settle.
+    const readyAt = performance.now();
+    state.phases['wait-ready.probes'] = Math.round(readyAt - waitStarted);
     await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
+    state.phases['wait-ready.preflight'] = Math.round(performance.now() - readyAt);
     await Promise.all(
       options.modules.map(async (m) => {
         const onTeardown = (release: () => Promise<void>) => void (state.releases ??= []).push(release);
@@ -235,6 +243,25 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   });
   state.topology = topology;
   return topology;
+}
+
+/** Earlier runs' namespaces terminating for longer than this are stuck (an empty one goes in ~5 s). */
+const STUCK_NAMESPACE_MS = 60_000;
+
+/** Earlier runs' namespaces that have been terminating too long, as warnings; nothing when they cannot be listed. */
+export async function stuckNamespaces(kube: Kube, now = Date.now()): Promise<string[]> {
+  const managed = Object.entries(MANAGED_BY)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const namespaces = await kube.listNamespaces(`${managed},${RUN_LABEL}`).catch(() => []);
+  return namespaces.flatMap((ns) => {
+    const since = ns.metadata?.deletionTimestamp ? new Date(ns.metadata.deletionTimestamp).getTime() : undefined;
+    if (since === undefined || now - since < STUCK_NAMESPACE_MS) return [];
+    const conditions = (ns.status?.conditions ?? []).filter((c) => c.status === 'True' && c.message).map((c) => c.message);
+    return [
+      `namespace ${ns.metadata?.name} of an earlier run has been terminating for ${Math.round((now - since) / 1000)} s${conditions.length ? ` (${conditions.join('; ')})` : ''}: something in it holds a finalizer; see kubectl get all -n ${ns.metadata?.name}`,
+    ];
+  });
 }
 
 /** Mark the probes the API server's pod proxy cannot reach (helpers/control-preflight.ts), and say so. */

@@ -12,6 +12,8 @@ import type { CheckResult } from './check/types.ts';
 
 export const RESULTS_ENV = 'NETCONFORM_RESULTS';
 /** Names the inherited file descriptor the hand-over arrives on (a number, not a secret). */
+/** The suites whose files the suite workers start first (modules' `startsFirst`), comma-separated: read by suites/vitest.config.ts. */
+export const START_FIRST_ENV = 'NETCONFORM_START_FIRST';
 export const HANDOVER_FD_ENV = 'NETCONFORM_HANDOVER_FD';
 /** How long (ms) the child waits for the hand-over: the CLI deploys meanwhile. */
 export const HANDOVER_TIMEOUT_ENV = 'NETCONFORM_HANDOVER_TIMEOUT_MS';
@@ -84,4 +86,6 @@ export interface SuiteOutput {
   errors: string[];
   /** API requests the suites made (pod proxy), summed over workers when known. */
   controlRequests?: number;
+  /** Epoch ms: the first suite file started, the last one ended (the child's start-up and exit are the rest of the suites phase). */
+  span?: { firstStart: number; lastEnd: number };
 }

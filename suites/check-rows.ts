@@ -8,7 +8,7 @@ import { NO_CHECKS_TITLE, rowsOf } from '../helpers/check/select.ts';
 import type { SuiteModule } from '../helpers/check/suite.ts';
 import type { CheckResult } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
-import type { ControlTransport, Kube } from '../helpers/kube/index.ts';
+import type { ControlTransport } from '../helpers/kube/index.ts';
 import type { RunPlan } from '../helpers/plan.ts';
 
 declare module 'vitest' {
@@ -49,11 +49,10 @@ export function countApiRequests(sent: () => number): void {
 }
 
 /** The clients of this worker, built lazily and shared by its suite files. */
-const made: { control?: ControlClient; kube?: Kube } = {};
+const made: { control?: ControlClient } = {};
 let control: Promise<ControlClient> | undefined;
-let kube: Promise<Kube> | undefined;
 
-/** One pod-proxy client and (only where a driver execs) one API client per worker. */
+/** One API server client (pod proxy and exec) per worker. */
 function runContext(plan: RunPlan): RunContext {
   return {
     namespace: plan.topology.namespace,
@@ -64,7 +63,6 @@ function runContext(plan: RunPlan): RunContext {
     maxLossPct: plan.maxLossPct,
     kubectl: plan.kube,
     control: () => (control ??= controlTransport(plan).then((t) => (made.control = new ControlClient(t, { concurrency: plan.concurrency })))),
-    kube: () => (kube ??= import('../helpers/kube/index.ts').then(({ Kube, loadKubeConfig }) => (made.kube = new Kube(loadKubeConfig(plan.kube))))),
   };
 }
 
@@ -77,7 +75,7 @@ export function suiteTests(module: SuiteModule): void {
       test.skip(NO_CHECKS_TITLE, () => undefined);
       return;
     }
-    countApiRequests(() => (made.control?.requests ?? 0) + (made.kube?.requests ?? 0));
+    countApiRequests(() => made.control?.requests ?? 0);
     // A plain loop rather than test.for: test.for's "$title" formatting quotes and truncates.
     for (const row of rows) {
       test.concurrent(row.title, async ({ task, skip }) => {

@@ -15,6 +15,7 @@
 import { waitForEndpoints } from '../helpers/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
 import type { Kube } from '../helpers/kube/index.ts';
+import { ControlClient } from '../helpers/http.ts';
 import { dnsServiceManifests, singleFamilyTwin } from '../helpers/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { AnswerCheck, Check, Expect, IpFamily, NetworkCheck, Peer } from '../helpers/check/types.ts';
@@ -69,12 +70,12 @@ async function findDnsServer(kube: Kube): Promise<DnsPlan['server']> {
 }
 
 /** Read the resolver settings the kubelet gave the probes: `agnhost dns-suffix` and `dns-server-list`, from the first probe exec works in. */
-async function readResolver(kube: Kube, namespace: string, probes: readonly ProbePod[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
+async function readResolver(control: ControlClient, namespace: string, probes: readonly ProbePod[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
   const errors: string[] = [];
   for (const probe of probes.slice(0, 3)) {
     try {
       const run = async (command: string) => {
-        const out = await kube.exec({ namespace, pod: probe.name, container: 'netexec', command: ['/agnhost', command], timeoutMs: EXEC_TIMEOUT_MS });
+        const out = await control.exec({ namespace, pod: probe.name, container: 'netexec', command: ['/agnhost', command], timeoutMs: EXEC_TIMEOUT_MS });
         if (out.exitCode !== 0)
           throw new Error(
             `agnhost ${command} exited ${out.exitCode}: ${(
@@ -236,18 +237,22 @@ export default defineSuite<DnsPlan>({
     if (plan.serverProblem || plan.servicesProblem) return plan;
     const pods = topology.probes.filter((p) => p.ready && p.role !== 'host');
     const next: DnsPlan = { ...plan };
+    const control = new ControlClient(await kube.controlTransport(), { concurrency: 2 });
     const [resolver] = await Promise.all([
       readResolver(
-        kube,
+        control,
         deployment.namespace,
         pods.filter((p) => p.role === 'probe-a' && !p.controlProblem),
-      ),
-      waitForEndpoints(kube, deployment, { service: plan.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal })
-        .then(() => waitForEndpoints(kube, deployment, { service: plan.headless.name, expected: pods.filter((p) => p.role === 'probe-b').length, timeoutMs: 30_000, signal: options.signal }))
-        .then(async () => {
-          for (const t of plan.twins ?? []) await waitForEndpoints(kube, deployment, { service: t.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal });
-        })
-        .catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}; dns checks may fail`)),
+      ).finally(() => {
+        kube.requests += control.requests;
+        return control.close();
+      }),
+      // Every Service's endpoints at once (the endpoint controllers publish them side by side).
+      Promise.all([
+        waitForEndpoints(kube, deployment, { service: plan.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal }),
+        waitForEndpoints(kube, deployment, { service: plan.headless.name, expected: pods.filter((p) => p.role === 'probe-b').length, timeoutMs: 30_000, signal: options.signal }),
+        ...(plan.twins ?? []).map((t) => waitForEndpoints(kube, deployment, { service: t.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal })),
+      ]).catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}; dns checks may fail`)),
     ]);
     Object.assign(next, resolver);
     if (next.search) {

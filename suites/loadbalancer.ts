@@ -30,13 +30,14 @@ export const EXPECT = {
 } as const satisfies Record<string, Expect>;
 
 /**
- * The wait for the address: the Service is created at deploy, so by settle the probes' start-up
- * has passed; settle takes what is there then, plus this grace, or waits until --lb-timeout
- * (counted from the Service's creation) if that is later. In-cluster implementations (MetalLB,
- * Cilium, kube-vip, k3s ServiceLB) assign within a second or two; cloud load balancers take
- * 30-90 s and need --lb-timeout. A cluster with none costs a run about this grace.
+ * The wait for the address, counted from the Service's creation (at deploy, while the probes
+ * start): at least this long, or until --lb-timeout if that is later; whatever the Service has
+ * by then (and by the time the probes are ready, if that is later still) is taken. In-cluster
+ * implementations (MetalLB, Cilium, kube-vip, k3s ServiceLB) assign within a second or two of
+ * the Service's creation; cloud load balancers take 30-90 s and need --lb-timeout. The probes'
+ * start-up usually takes longer than this, so a cluster with none costs a run little or nothing.
  */
-export const GRACE_MS = 2_000;
+export const MIN_WAIT_MS = 3_000;
 /** Requests per row: every one must be answered by a backend. */
 export const LB_TRIES = 6;
 /** Per request from the runner; a healthy load balancer on the node network answers in milliseconds. */
@@ -111,7 +112,7 @@ const ingressOf = (svc: Service | undefined): Ingress[] =>
 
 /** When the wait for the address ends (epoch ms). Pure. */
 export function ingressDeadline(options: { createdAt: number; settledAt: number; lbTimeoutMs: number }): number {
-  return Math.max(options.settledAt + GRACE_MS, options.createdAt + options.lbTimeoutMs);
+  return Math.max(options.settledAt, options.createdAt + Math.max(MIN_WAIT_MS, options.lbTimeoutMs));
 }
 
 /** The skip reason when no address came: how long it waited, and the flag that waits longer. */

@@ -27,6 +27,11 @@ export const EXPECT = {
 
 /** Per try from the runner; a healthy NodePort answers in milliseconds. */
 const TIMEOUT_MS = 3_000;
+/**
+ * Per try of a must-not-answer row (Local, no local endpoint): it passes only by waiting this
+ * out, so it is the suite's floor. A node that wrongly forwards answers in milliseconds too.
+ */
+const NO_ANSWER_TIMEOUT_MS = 2_000;
 const POSITION_TEXT: Record<RangePosition, string> = { low: 'low end', middle: 'middle', high: 'high end', auto: 'allocated' };
 export const REACH_TITLE = 'runner reaches the node network';
 
@@ -61,6 +66,7 @@ function nodePortsByPosition(plan: NodePortTopology): Partial<Record<RangePositi
 export default defineSuite<NodePortTopology>({
   name: 'nodeport',
   order: 30,
+  startsFirst: 'its must-not-answer rows (Local, no local endpoint) pass only by waiting out their timeout',
   must: 'NodePorts answer a client outside the cluster on every node (Cluster policy), only where an endpoint is and with the client address kept (Local policy), at both ends and the middle of the range',
 
   async prepare({ kube, nodes, options }) {
@@ -237,7 +243,7 @@ export default defineSuite<NodePortTopology>({
             expect: why.expect,
             expectReason: why.reason,
             answer: svc.policy === 'Cluster' ? { kind: 'hostname', expected: [backend.pod] } : local ? { kind: 'clientip', expected: runnerIP, client: 'runner' } : { kind: 'connect' },
-            drive: { via: 'outside', target: { host: target.address, port: port.nodePort }, timeoutMs: TIMEOUT_MS },
+            drive: { via: 'outside', target: { host: target.address, port: port.nodePort }, timeoutMs: why === EXPECT.localWithoutEndpoint ? NO_ANSWER_TIMEOUT_MS : TIMEOUT_MS },
             properties,
           });
         }

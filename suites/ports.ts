@@ -34,6 +34,9 @@ export const EXPECT = {
 } as const satisfies Record<string, Expect>;
 
 export const DEFAULT_PROFILE = 'kubeadm';
+/** How long settle looks again at a refused NodePort of this run's own nodeport Service (kube-proxy's programming lag), and how often. */
+const HELD_NODEPORT_WAIT_MS = 3_000;
+const HELD_NODEPORT_POLL_MS = 250;
 
 function hostProbe(topology: Topology, node: string) {
   return topology.probes.find((p) => p.role === 'host' && p.node === node);
@@ -119,6 +122,7 @@ function expandedRows(plan: PortsPlan, rangeSample?: (range: { low: number; high
 export default defineSuite<PortsPlan>({
   name: 'ports',
   order: 40,
+  startsFirst: 'every row is an exec round trip into a host probe, a few at a time per probe, and must-be-closed rows wait out their timeout',
   must: 'the ports the cluster needs are open between the right nodes and the ones that must be closed are not, by role, from a port profile with the CNI detected',
 
   prepare: ({ kube, nodes, options }) =>
@@ -140,8 +144,11 @@ export default defineSuite<PortsPlan>({
     const wanted = new Map<string, { node: string; address: string; port: number; protocol: 'tcp' | 'udp' }>();
     for (const r of rows) if (r.expect === 'open' && !kernelOwned(r, plan)) wanted.set(listenerKey(r.to, r.port, r.protocol), { node: r.to, address: r.toAddress, port: r.port, protocol: r.protocol });
     const listeners: Record<string, ListenerVerdict> = {};
-    const control = new ControlClient(await kube.controlTransport(), { concurrency: 16 });
-    const limit = pLimit(8);
+    const np = topology.plans['nodeport'] as NodePortTopology | undefined;
+    const held = new Set(np && !np.error ? np.services.flatMap((s) => (s.policy === 'Cluster' ? s.ports.map((p) => `${p.nodePort}/${p.protocol}`) : [])) : []);
+    const control = new ControlClient(await kube.controlTransport(), { concurrency: 32 });
+    // All at once in practice (a few dozen node:port pairs): each is one pod-proxy round trip.
+    const limit = pLimit(32);
     try {
       await Promise.all(
         [...wanted].map(([key, t]) =>
@@ -152,19 +159,33 @@ export default defineSuite<PortsPlan>({
               return;
             }
             const answer = { kind: 'connect' as const };
-            const verdict = classify(
-              await dial(control, {
-                namespace: deployment.namespace,
-                control: { pod: probe.name, port: topology.ports.hostHttp },
-                target: { host: t.address, port: t.port },
-                protocol: t.protocol,
+            const look = async () =>
+              classify(
+                await dial(control, {
+                  namespace: deployment.namespace,
+                  control: { pod: probe.name, port: topology.ports.hostHttp },
+                  target: { host: t.address, port: t.port },
+                  protocol: t.protocol,
+                  answer,
+                  tries: 1,
+                }),
                 answer,
-                tries: 1,
-              }),
-              answer,
-            );
+              );
+            let verdict = await look();
+            // A NodePort this run's own Service holds answers once kube-proxy has programmed it,
+            // a moment after the Service's endpoints: look again for a short while before
+            // starting a listener pod on the node for it (seconds on the setup's critical path).
+            if (verdict.observed === 'REFUSED' && held.has(`${t.port}/${t.protocol}`)) {
+              const until = Date.now() + HELD_NODEPORT_WAIT_MS;
+              while (verdict.observed === 'REFUSED' && Date.now() < until && !options.signal?.aborted) {
+                await new Promise((resolve) => setTimeout(resolve, HELD_NODEPORT_POLL_MS)); // poll interval of a condition wait
+                verdict = await look();
+              }
+            }
             if (verdict.observed === 'REACHABLE') {
-              listeners[key] = { source: 'existing-listener' };
+              listeners[key] = held.has(`${t.port}/${t.protocol}`)
+                ? { source: 'existing-listener', note: `this run's NodePort Service holds ${t.port}/${t.protocol}: kube-proxy on ${t.node} answered it` }
+                : { source: 'existing-listener' };
               return;
             }
             if (verdict.observed !== 'REFUSED') {

@@ -6,11 +6,28 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ViteUserConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const self = fileURLToPath(import.meta.url);
 const suitesDir = path.dirname(self);
 const ext = path.extname(self); // .ts (sources) or .js (compiled): the suite files beside it
 const concurrency = Number(process.env.NETCONFORM_CONCURRENCY ?? 32);
+// The suites whose checks take the longest (their modules' `startsFirst`, passed by the CLI as
+// NETCONFORM_START_FIRST): the workers take files in this order, one after another each.
+const startFirst = (process.env.NETCONFORM_START_FIRST ?? '').split(',').filter(Boolean);
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const i = startFirst.indexOf(path.basename(f.moduleId).replace(/\.test\.[cm]?[jt]s$/, ''));
+      return i === -1 ? startFirst.length : i;
+    };
+    return (await super.sort(files))
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f);
+  }
+}
 
 const config: ViteUserConfig = {
   root: path.dirname(suitesDir),
@@ -26,6 +43,7 @@ const config: ViteUserConfig = {
     // run is its own vitest process, so nothing outlives a run.
     isolate: false,
     maxConcurrency: concurrency,
+    sequence: { sequencer: LongestFirst },
     testTimeout: 180_000,
     hookTimeout: 300_000,
     watch: false,

@@ -42,6 +42,11 @@ else
     # Every check in both families (one healthy run), and the IPv6-only faults: exactly the IPv6 rows.
     LAB_NETWORK=routed LAB_IP_FAMILY=dual DETECTION_HEALTHY_RUNS=1 vitest_step e2e-dual --project e2e test/e2e/dual-stack.test.ts test/e2e/detection.test.ts
   fi
+  # IPv6-only (routed): the lab's own IPv6-only tests, and the full suite passing with every row IPv6.
+  if lab_step lab-up-ipv6 up --network routed --ip-family ipv6; then
+    LAB_NETWORK=routed LAB_IP_FAMILY=ipv6 vitest_step lab-ipv6 --project lab test/lab/ipv6.test.ts
+    LAB_NETWORK=routed LAB_IP_FAMILY=ipv6 vitest_step e2e-ipv6 --project e2e test/e2e/ipv6-only.test.ts
+  fi
   # vxlan with kube-proxy in nftables mode: the overlay's own faults (cut-route through the overlay,
   # UDP 8472), kube-proxy-down (nftables) and the MTU fault through VXLAN. The faults that do not
   # depend on the pod network (pods-to-node-drop, hairpin-off, dns-down, block-dns-udp, and the

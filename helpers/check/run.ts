@@ -2,7 +2,6 @@
 // classifier turns the events into an observation, the one retry policy decides whether another
 // attempt could change it, and the one outcome function compares it with the expectation.
 import type { ControlClient } from '../http.ts';
-import type { Kube } from '../kube/index.ts';
 import type { ProbePod } from '../topology.ts';
 import { classify, judgeLoss, outcomeOf, percent, worthRetrying, type Verdict } from './classify.ts';
 import { reproduceCommand, type KubectlTarget } from './reproduce.ts';
@@ -16,10 +15,8 @@ export interface RunContext {
   namespace: string;
   /** Attempts per row before a row that did not pass is reported (one retry absorbs one-off loss). */
   attempts: number;
-  /** The pod-proxy client (built lazily, once per worker). */
+  /** The API server client: pod proxy and exec (built lazily, once per worker). */
   control: () => Promise<ControlClient>;
-  /** The API client, for drivers that exec (loaded only where one is needed). */
-  kube: () => Promise<Kube>;
   probes: readonly ProbePod[];
   /** netexec's HTTP port on pod-network probes (round trips). */
   podPort: number;
@@ -87,7 +84,7 @@ async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, 
       return out;
     }
     case 'connect': {
-      const out = await connectFrom({ kube: await ctx.kube(), control: await ctx.control(), namespace: ctx.namespace }, d.control, { ...d.target, protocol: check.protocol });
+      const out = await connectFrom({ control: await ctx.control(), namespace: ctx.namespace }, d.control, { ...d.target, protocol: check.protocol });
       notes.set('control', out.via);
       if (out.note) notes.set('control.note', out.note);
       return timedAll([out.event]);

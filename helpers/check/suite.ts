@@ -54,6 +54,11 @@ export interface SuiteModule<Plan = unknown> {
   order: number;
   /** What MUST hold, one sentence (summary header, JUnit, README). */
   must: string;
+  /**
+   * Why this path's checks take the longest (must-not-answer timeouts, exec round trips): its
+   * suite file starts before the others' (the suite workers run their files one after another).
+   */
+  startsFirst?: string;
   /** Read what the path needs, before anything is created. A bad input throws UsageError. Reads only. */
   prepare?(ctx: PrepareContext): Promise<Plan>;
   /** Create the path's objects, record them in ctx.deployment. A failure of the path alone lands in the plan (its rows say it). */

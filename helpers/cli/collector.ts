@@ -41,6 +41,8 @@ function resultOf(test: TestCase, suite: SuiteName): CheckResult {
 export default class Collector implements Reporter {
   private readonly started = new Map<string, number>();
   private readonly phases: Record<string, number> = {};
+  private firstStart?: number;
+  private lastEnd?: number;
   private done = 0;
   private failed = 0;
   private total = 0;
@@ -59,6 +61,7 @@ export default class Collector implements Reporter {
 
   onTestModuleStart(module: TestModule): void {
     this.started.set(module.moduleId, performance.now());
+    this.firstStart ??= Date.now();
   }
 
   onTestCaseResult(test: TestCase): void {
@@ -74,6 +77,7 @@ export default class Collector implements Reporter {
   onTestModuleEnd(module: TestModule): void {
     const started = this.started.get(module.moduleId);
     if (started !== undefined) this.phases[suiteOf(module.moduleId)] = Math.round(performance.now() - started);
+    this.lastEnd = Date.now();
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
@@ -94,7 +98,8 @@ export default class Collector implements Reporter {
     }
     this.progress.suspend();
     process.stderr.write(`${this.counts()}\n`);
-    const output: SuiteOutput = { results, phases: this.phases, errors, controlRequests };
+    const span = this.firstStart !== undefined && this.lastEnd !== undefined ? { firstStart: this.firstStart, lastEnd: this.lastEnd } : undefined;
+    const output: SuiteOutput = { results, phases: this.phases, errors, controlRequests, ...(span ? { span } : {}) };
     const file = process.env[RESULTS_ENV];
     if (file) fs.writeFileSync(file, JSON.stringify(output));
   }

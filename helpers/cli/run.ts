@@ -78,7 +78,12 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let cni: string[] | undefined;
   const selection = selectionOf(options);
   // vitest starts while the cluster is set up; it waits for the plan (setup's timeouts, and more).
-  let suites: SuitesChild | undefined = startSuites({ concurrency: options.concurrency, handoverTimeoutMs: 3 * options.timeoutMs + 60_000, signal: abort.signal });
+  let suites: SuitesChild | undefined = startSuites({
+    concurrency: options.concurrency,
+    handoverTimeoutMs: 3 * options.timeoutMs + 60_000,
+    signal: abort.signal,
+    startFirst: modules.filter((m) => m.startsFirst).map((m) => m.name),
+  });
   try {
     const topology = await setUpRun(
       kube,
@@ -121,8 +126,14 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     const control = await kube.controlTransport();
     const child = suites;
     suites = undefined; // handed over: from here the child ends by itself
+    const handedOver = Date.now();
     const output = await child.run(plan, control);
     state.phases.suites = Math.round(performance.now() - suitesStarted);
+    // The suites phase split: the child's start of the suite files, the checks, its exit.
+    if (output.span) {
+      state.phases['suites.start'] = Math.max(0, output.span.firstStart - handedOver);
+      state.phases['suites.exit'] = Math.max(0, Date.now() - output.span.lastEnd);
+    }
     // Were the probes and nodes the checks relied on the same ones at the end? (helpers/identity.ts)
     output.results = await recheckIdentity(kube, topology, output.results, { from: checksFrom, onProgress: progress });
     Object.assign(state.phases, output.phases);
@@ -152,7 +163,11 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       await tearDownRun(kube, state, { keep: options.keep, onProgress: progress });
       if (state.deployment && !options.keep)
         progress(
-          `cleaned up: ${state.deployment.createdNamespace ? `namespace ${state.deployment.namespace} deleted` : `probes removed from namespace ${state.deployment.namespace}`} in ${((state.phases.cleanup ?? 0) / 1000).toFixed(1)} s`,
+          `cleaned up in ${((state.phases.cleanup ?? 0) / 1000).toFixed(1)} s: ${
+            state.deployment.createdNamespace
+              ? `namespace ${state.deployment.namespace} deleted, no pod or Service left in it (the namespace controller drops the empty namespace within seconds)`
+              : `probes removed from namespace ${state.deployment.namespace}`
+          }`,
         );
     } catch (err) {
       io.err(`error: cleanup failed: ${messageOf(err)}; remove leftovers with: kube-netconform cleanup`);

@@ -4,7 +4,6 @@ import * as k8s from '@kubernetes/client-node';
 import { SetupError } from '../errors.ts';
 import { resolveControlTransport, type ControlTransport, type KubeAccess } from './config.ts';
 import { describeCall, headerOf, statusOf, translateApiError, type CallSite } from './errors.ts';
-import { execInPod, type ExecOptions, type ExecResult } from './exec.ts';
 import { newThrottleCounter, retryThrottled, type ThrottlePolicy } from './throttle.ts';
 
 class CallTimeout extends Error {}
@@ -109,8 +108,11 @@ export class Kube {
   listPodsAllNamespaces(labelSelector: string) {
     return this.call({ verb: 'list', resource: 'pods' }, async () => (await this.core.listPodForAllNamespaces({ labelSelector })).items);
   }
-  deletePods(namespace: string, labelSelector: string) {
-    return this.call({ verb: 'deletecollection', resource: 'pods', namespace }, () => this.core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 }));
+  /** `gracePeriodSeconds` 0 (default) removes the objects at once, the kubelet stops the containers after; otherwise each pod goes once its node has stopped it. */
+  deletePods(namespace: string, labelSelector: string, options: { gracePeriodSeconds?: number } = {}) {
+    return this.call({ verb: 'deletecollection', resource: 'pods', namespace }, () =>
+      this.core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: options.gracePeriodSeconds ?? 0 }),
+    );
   }
   /** With dryRun, the API server validates and allocates but stores nothing (used to learn the NodePort range). */
   createService(namespace: string, body: k8s.V1Service, options: { dryRun?: boolean } = {}) {
@@ -158,11 +160,5 @@ export class Kube {
   controlTransport(): Promise<ControlTransport> {
     this.transport ??= resolveControlTransport(this.access);
     return this.transport;
-  }
-
-  /** Run a command in a container and wait for it to end (or the timeout); the socket is always closed. */
-  exec(options: ExecOptions): Promise<ExecResult> {
-    this.requests++;
-    return execInPod(this.access, options);
   }
 }

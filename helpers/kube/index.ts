@@ -1,7 +1,7 @@
 // The one seam to @kubernetes/client-node (STYLE.md §9): kubeconfig loading (config.ts), the
 // typed calls the tool makes (client.ts), the translation of API failures into one-paragraph
-// errors a user can act on (errors.ts), exec over WebSocket (exec.ts) and API throttling
-// (throttle.ts). Nothing else imports the client library; other modules use the types
+// errors a user can act on (errors.ts) and API throttling (throttle.ts); exec goes over the
+// pod-proxy transport's WebSocket (helpers/http.ts, undici). Nothing else imports the client library; other modules use the types
 // re-exported here.
 export type {
   V1Pod as Pod,
@@ -15,5 +15,4 @@ export type {
 export { Kube } from './client.ts';
 export { loadKubeConfig, type ControlTransport, type KubeAccess, type KubeTarget } from './config.ts';
 export { statusOf, translateApiError, type CallSite } from './errors.ts';
-export type { ExecOptions, ExecResult } from './exec.ts';
 export type { ThrottleCounter } from './throttle.ts';

@@ -35,9 +35,20 @@ export function kubectl(...args: string[]): string {
  * of any run. (Scope to your run when other tests may be running against the same lab.)
  */
 export function objectsLeft(runId?: string): string[] {
-  return kubectl('get', 'namespaces,pods,services', '--all-namespaces', '-l', runId ? `netconform.io/run-id=${runId}` : 'netconform.io/run-id', '-o', 'name')
-    .split('\n')
-    .filter(Boolean);
+  const selector = runId ? `netconform.io/run-id=${runId}` : 'netconform.io/run-id';
+  const list = () => kubectl('get', 'namespaces,pods,services', '--all-namespaces', '-l', selector, '-o', 'name').split('\n').filter(Boolean);
+  // A run exits once its pods and Services are gone and its namespace is terminating; the
+  // namespace controller drops the empty namespace a fixed 5 s after its deletion. Wait for
+  // exactly that (a condition wait, bounded), then list: a namespace still there is left over.
+  const terminating = kubectl('get', 'namespaces', '-l', selector, '-o', 'jsonpath={range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name}{"\\n"}{end}').split('\n').filter(Boolean);
+  if (terminating.length) {
+    try {
+      kubectl('wait', '--for=delete', '--timeout=30s', ...terminating.map((n) => `namespace/${n}`));
+    } catch {
+      // still there after 30 s: listed below as left over
+    }
+  }
+  return list();
 }
 
 /** The run id a CLI run printed ("namespace netconform-<id> created"); a --namespace run prints the id on --keep only. */

@@ -41,7 +41,12 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     expect(results).toHaveLength(expectedRows(nodes));
     expect(junitCounts(run)).toEqual({ tests: expectedRows(nodes), failures: 0, errors: 0, testcases: expectedRows(nodes) });
     expect(run.stdout).toMatch(/PASS: all \d+ checks passed/);
-    expect(objectsLeft(runIdOf(run))).toEqual([]);
+    // At exit: no pod and no Service of the run is left (gracefully deleted: gone from the nodes
+    // too), and its namespace is terminating; the namespace controller then drops it.
+    const id = runIdOf(run);
+    expect(kubectl('get', 'pods,services', '-n', `netconform-${id}`, '-o', 'name').trim()).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`cleaned up in [0-9.]+ s: namespace netconform-${id} deleted, no pod or Service left in it`));
+    expect(objectsLeft(id)).toEqual([]);
   });
 
   test('--pods-per-node 4: four probe pods per node, every ordered pod pair reached, nothing left behind', async () => {

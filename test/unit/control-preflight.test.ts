@@ -38,7 +38,7 @@ describe('control-path preflight', () => {
     topology.probes.find((p) => p.name === 'probe-a-lab-worker-2')!.controlProblem = 'the API server cannot reach probe probe-a-lab-worker-2';
     const row = podToPodRows(topology).find((r): r is NetworkCheck => r.kind === 'network' && r.drive.via === 'dial' && r.drive.control.pod === 'probe-a-lab-worker-2')!;
     const never = () => Promise.reject(new Error('no client may be built for a row that is not run'));
-    const r = await runNetworkCheck(row, { namespace: topology.namespace, attempts: 2, probes: topology.probes, podPort: 8080, control: never, kube: never });
+    const r = await runNetworkCheck(row, { namespace: topology.namespace, attempts: 2, probes: topology.probes, podPort: 8080, control: never });
     expect(r).toMatchObject({ observed: 'CONTROL_ERROR', outcome: 'error', attempts: 0 });
     expect(r.reason).toBe('cannot control probe probe-a-lab-worker-2: the API server cannot reach probe probe-a-lab-worker-2');
   });

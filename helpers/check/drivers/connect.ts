@@ -8,17 +8,19 @@ import pLimit from 'p-limit';
 import { messageOf } from '../../errors.ts';
 import { bracketed } from '../../ip.ts';
 import type { ControlClient } from '../../http.ts';
-import type { Kube } from '../../kube/index.ts';
 import type { Protocol, WireEvent } from '../types.ts';
 import { dial } from './dial.ts';
 
 export const CONNECT_TIMEOUT_S = 3;
 const EXEC_TIMEOUT_MS = 15_000;
 /**
- * Exec'd processes count against the probe container's memory limit (64 MiB): on the lab, eight
- * concurrent `agnhost connect` got the container OOM-killed (exit 137) — the probe with them.
+ * Exec'd processes count against the host probe container's memory limit
+ * (manifests/hostnet-probes.yaml): on the lab, eight concurrent `agnhost connect` under a 64 MiB
+ * limit got the container OOM-killed (exit 137) — the probe with them. The limit is 256 MiB now
+ * (each `agnhost connect` is ~15 MiB resident). Eight at a time per probe: the ports suite's rows
+ * are exec round trips (~0.5 s each on the lab), so this sets how long that suite takes.
  */
-export const EXECS_PER_PROBE = 3;
+export const EXECS_PER_PROBE = 8;
 const execSlots = new Map<string, ReturnType<typeof pLimit>>();
 
 function inSlot<T>(pod: string, fn: () => Promise<T>): Promise<T> {
@@ -37,7 +39,6 @@ export interface ConnectTarget {
 }
 
 export interface ConnectContext {
-  kube: Kube;
   control: ControlClient;
   namespace: string;
 }
@@ -86,7 +87,7 @@ async function viaExec(ctx: ConnectContext, pod: string, target: ConnectTarget):
   const broken = execBroken.get(pod);
   if (broken && broken.until > Date.now()) return { failed: broken.reason };
   try {
-    const out = await inSlot(pod, () => ctx.kube.exec({ namespace: ctx.namespace, pod, container: 'netexec', command: connectCommand(target), timeoutMs: EXEC_TIMEOUT_MS }));
+    const out = await inSlot(pod, () => ctx.control.exec({ namespace: ctx.namespace, pod, container: 'netexec', command: connectCommand(target), timeoutMs: EXEC_TIMEOUT_MS }));
     if (isControlFailure(out)) throw new Error(`exec ended with exit ${out.exitCode}${out.stderr.trim() ? `: ${out.stderr.trim().slice(0, 200)}` : ''}`);
     execBroken.delete(pod);
     return eventOfConnect(out, target.protocol);

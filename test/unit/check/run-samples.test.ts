@@ -42,7 +42,6 @@ const ctx = (extra: Partial<RunContext>): RunContext => ({
   probes: [],
   podPort: 8080,
   control: () => Promise.reject(new Error('no control path in this test')),
-  kube: () => Promise.reject(new Error('no API in this test')),
   ...extra,
 });
 

@@ -26,6 +26,17 @@ function heatmapOf(html: string, suite: string): { columns: string[]; rows: Arra
 const cutWorker2 = (r: { from: { node: string }; to: { node: string } }) => (r.from.node !== r.to.node && (r.from.node === 'worker-2' || r.to.node === 'worker-2') ? ('FILTERED' as const) : undefined);
 
 describe('report.html', () => {
+  test('every link of the counts table points at a map on the page, per-family maps on a dual-stack run included', () => {
+    const v4 = podToPod();
+    const v6 = v4.map((r) => ({ ...r, family: 'ipv6' as const, name: `${r.name} IPv6` }));
+    for (const results of [v4, [...v4, ...v6]]) {
+      const html = renderHtml(run(results));
+      const links = [...html.matchAll(/<section id="counts">[\s\S]*?<\/section>/g)].flatMap((m) => [...m[0].matchAll(/href="#([^"]+)"/g)].map((h) => h[1]!));
+      expect(links.length).toBeGreaterThan(0);
+      for (const id of links) expect(html, id).toContain(`id="${id}"`);
+    }
+  });
+
   test('a healthy run: verdict banner, one row and one column per node, every cell passed', () => {
     const html = renderHtml(run(podToPod()));
     expect(html).toMatch(/<header class="verdict pass"><h1>kube-netconform: PASS: all 36 checks passed on 3 nodes<\/h1>/);
