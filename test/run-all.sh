@@ -47,6 +47,12 @@ else
     LAB_NETWORK=routed LAB_IP_FAMILY=ipv6 vitest_step lab-ipv6 --project lab test/lab/ipv6.test.ts
     LAB_NETWORK=routed LAB_IP_FAMILY=ipv6 vitest_step e2e-ipv6 --project e2e test/e2e/ipv6-only.test.ts
   fi
+  # A real LoadBalancer implementation (MetalLB L2, routed): the lab's own MetalLB tests, and the
+  # loadbalancer suite's rows passing on an address from its pool (elsewhere they are skipped).
+  if lab_step lab-up-lb up --network routed --lb metallb; then
+    LAB_NETWORK=routed LAB_LB=metallb vitest_step lab-lb --project lab test/lab/loadbalancer.test.ts
+    LAB_NETWORK=routed LAB_LB=metallb vitest_step e2e-lb --project e2e test/e2e/loadbalancer.test.ts
+  fi
   # vxlan with kube-proxy in nftables mode: the overlay's own faults (cut-route through the overlay,
   # UDP 8472), kube-proxy-down (nftables) and the MTU fault through VXLAN. The faults that do not
   # depend on the pod network (pods-to-node-drop, hairpin-off, dns-down, block-dns-udp, and the
