@@ -1,7 +1,8 @@
 // Upstream e2e.test's JUnit (Ginkgo v2's report) read into pass/fail counts, for
 // `npm run lab -- upstream-e2e` (its one-line summary and exit status) and `npm run bench -- --vs-upstream`.
 // As a command: tsx lab/upstream-junit.ts <junit.xml> <wall-seconds> prints the summary and the
-// names of the tests that did not pass; exit 0 only when at least one test passed and none failed.
+// names of the tests that did not pass; exit 0 only when at least one test passed and none failed,
+// 1 when not, 2 when the file cannot be read as JUnit.
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -104,7 +105,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.error('usage: tsx lab/upstream-junit.ts <junit.xml> [wall-seconds]');
     process.exit(2);
   }
-  const r = parseUpstreamJunit(fs.readFileSync(file, 'utf8'));
+  let r: UpstreamResult;
+  try {
+    r = parseUpstreamJunit(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    console.error(`cannot read ${file}: ${(e as Error).message}`);
+    process.exit(2);
+  }
   console.log(summaryLine(r, Number(secs ?? 0)));
   for (const line of problemLines(r)) console.log(line);
   process.exit(upstreamPassed(r) ? 0 : 1);
