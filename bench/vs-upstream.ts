@@ -50,7 +50,7 @@ export function coverageTable(upstream: UpstreamResult, ours: RunResults): Cover
     const statics = rows.length - rows.filter(isNetwork).length;
     return {
       path: p,
-      upstream: { tests: tests.length, passed: tests.filter((c) => c.status === 'passed').length, names: tests.map((c) => shortUpstreamName(c.name)) },
+      upstream: { tests: tests.length, passed: tests.filter((c) => c.status === 'passed').length, names: tests.map((c) => shortUpstreamName(c.name)).sort() },
       ours: {
         checks: rows.length,
         passed: rows.filter((r) => r.outcome === 'passed').length,
