@@ -10,6 +10,7 @@
 //      is kept for the next bench run (`--baseline <ref> --runs 0 --pods-per-node 0` prepares
 //      it alone, e.g. before taking the lab). The CLI runs as a user runs it: the bin file itself.
 // --json <file> saves the figures; --from <file> renders saved ones again without a cluster.
+// --vs-upstream: upstream's network e2e Granular Checks vs kube-netconform's same paths (bench/vs-upstream.ts).
 // Exits 1 when a healthy run had a failure (a flaky check is a defect), else 0.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,9 +22,10 @@ import { ControlClient } from '../helpers/http.ts';
 import { Kube, loadKubeConfig } from '../helpers/kube/index.ts';
 import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
 import type { RunResults } from '../helpers/check/types.ts';
-import { isBad, renderMarkdown, renderTerminal, replaceReadmeBlock, sampleOf, type BenchFigures, type Machine, type RunSample } from './figures.ts';
+import { isBad, machineLine, renderMarkdown, renderTerminal, replaceReadmeBlock, sampleOf, type BenchFigures, type Machine, type RunSample } from './figures.ts';
 import { sampleTreeRss } from './tree-rss.ts';
 import { renderSoak, summarizeSoak, type SoakRun } from './soak.ts';
+import { vsUpstream } from './vs-upstream.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values } = parseArgs({
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     from: { type: 'string' },
     soak: { type: 'string' },
     json: { type: 'string' },
+    'vs-upstream': { type: 'boolean' },
   },
 });
 const kubeconfig = values.kubeconfig ?? execFileSync('bash', [path.join(root, 'lab', 'lab.sh'), 'kubeconfig'], { encoding: 'utf8' }).trim();
@@ -198,6 +201,7 @@ async function soak(n: number): Promise<boolean> {
 }
 
 if (values.soak) process.exit((await soak(Number(values.soak))) ? 0 : 1);
+if (values['vs-upstream']) process.exit((await vsUpstream(root, cliRun, async (run) => machineLine(await machine(run)))) ? 0 : 1);
 
 // --from <file>: the figures of an earlier run (its --json), printed and (--readme) written again.
 const figures = values.from ? (JSON.parse(fs.readFileSync(values.from, 'utf8')) as BenchFigures) : await benchmark();

@@ -4,7 +4,7 @@
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$LAB_DIR/versions.env"
-for f in common procs net pki images node control-plane flannel bgp egress faults faults-paths dns metallb up down; do source "$LAB_DIR/lib/$f.sh"; done
+for f in common procs net pki images node control-plane flannel bgp egress faults faults-paths dns metallb upstream-e2e up down; do source "$LAB_DIR/lib/$f.sh"; done
 
 usage() {
   cat <<USAGE
@@ -22,6 +22,8 @@ Usage: npm run lab -- <command> [args]
   fault <name> [args]                       inject a network fault (fault --help lists them)
   heal [name]                               undo one fault kind, or all faults
   build                                     build the upstream components only
+  upstream-e2e [--build-only]               upstream's network e2e Granular Checks against the running lab
+                                            (builds e2e.test once per Kubernetes version; reports/upstream-e2e/)
 USAGE
 }
 
@@ -43,6 +45,8 @@ case "$cmd" in
   fault) require_root; load_lab_config; fault_inject "$@" ;;
   heal) require_root; load_lab_config; fault_heal "$@" ;;
   build) bash "$LAB_DIR/build.sh" ;;
+  upstream-e2e)
+    if [ "${1:-}" = "--build-only" ]; then upstream_e2e_build; else require_root; upstream_e2e_run; fi ;;
   help|-h|--help) usage ;;
   *) usage >&2; die "unknown command '$cmd'" 2 ;;
 esac

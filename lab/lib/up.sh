@@ -2,14 +2,17 @@
 # what was made (a half-built cluster is never left behind silently) and shows the log tail.
 
 # The Debian packages the lab runs on (runc, CNI plugins, iptables … are not built from source).
-# nftables: kube-proxy's nftables mode; bird2: the bgp pod network; gcc + libc6-dev: flanneld's cgo.
+# nftables: kube-proxy's nftables mode; bird2: the bgp pod network; gcc + libc6-dev: flanneld's cgo;
+# dash … hostname: the userland of the agnhost image (AGNHOST_USERLAND in images.sh).
 LAB_DEBIAN_PACKAGES="iproute2 util-linux iptables conntrack runc containernetworking-plugins openssl nftables bird2 gcc libc6-dev"
+LAB_DEBIAN_PACKAGES+=" dash netcat-openbsd curl coreutils grep sed hostname"
 LAB_NETWORKS="routed vxlan flannel-vxlan flannel-host-gw bgp"
 LAB_PROXY_MODES="iptables nftables"
 
 lab_missing_commands() { # network proxy-mode: only what this lab needs
   local network=${1:-routed} proxy_mode=${2:-iptables} c
-  for c in ip nsenter iptables iptables-save iptables-restore conntrack runc openssl setsid tar gzip sha256sum; do
+  for c in ip nsenter iptables iptables-save iptables-restore conntrack runc openssl setsid tar gzip sha256sum ldd \
+    $(for e in $AGNHOST_USERLAND; do echo "${e#*=}"; done); do
     command -v "$c" >/dev/null 2>&1 || echo "$c"
   done
   [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/portmap ] || echo "CNI-plugins"
