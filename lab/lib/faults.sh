@@ -50,11 +50,11 @@ fault_families() { # the --family value or ""
   echo "$1"
 }
 
-# cut-route's blackhole must win over the network's own route to that range. IPv4: metric 0 (the
-# default; it replaces a metric-0 route, and sits above BIRD's metric 32). IPv6 has no metric 0
-# (the kernel makes it 1024, the default, which loses to BIRD's 32): metric 1, above every route
-# the lab's networks install (BIRD 32, static/flannel 1024); heal deletes exactly that one.
-cut_route_metric() { [ "$1" != 6 ] || echo "metric 1"; }
+# cut-route's blackhole must win over the network's own route to that range. At the default
+# metric it replaces the static/flannel route (IPv4 0, IPv6 1024) and sits above BIRD's (metric
+# 32) in IPv4; but IPv6 has no metric 0 (the kernel makes it 1024), where it would lose to BIRD's
+# 32: in bgp the IPv6 blackhole is metric 1, and heal deletes exactly that one.
+cut_route_metric() { [ "$1" != 6 ] || [ "$LAB_NETWORK" != bgp ] || echo "metric 1"; }
 
 parse_port_proto() {
   [[ "$1" =~ ^([0-9]+)/(tcp|udp)$ ]] || die "expected <port>/<tcp|udp>, got '$1'" 2
