@@ -50,6 +50,12 @@ fault_families() { # the --family value or ""
   echo "$1"
 }
 
+# cut-route's blackhole must win over the network's own route to that range. At the default
+# metric it replaces the static/flannel route (IPv4 0, IPv6 1024) and sits above BIRD's (metric
+# 32) in IPv4; but IPv6 has no metric 0 (the kernel makes it 1024), where it would lose to BIRD's
+# 32: in bgp the IPv6 blackhole is metric 1, and heal deletes exactly that one.
+cut_route_metric() { [ "$1" != 6 ] || [ "$LAB_NETWORK" != bgp ] || echo "metric 1"; }
+
 parse_port_proto() {
   [[ "$1" =~ ^([0-9]+)/(tcp|udp)$ ]] || die "expected <port>/<tcp|udp>, got '$1'" 2
   FAULT_PORT=${BASH_REMATCH[1]}; FAULT_PROTO=${BASH_REMATCH[2]}
@@ -70,7 +76,7 @@ fault_inject() {
       families=$(fault_families "$family")
       for f in $families; do
         cidr=$(node_pod_cidr "$2" "$f")
-        in_node "$a" ip -"$f" route replace blackhole "$cidr"
+        in_node "$a" ip -"$f" route replace blackhole "$cidr" $(cut_route_metric "$f")
         fault_record cut-route "$1" "$2" "$cidr"
       done
       [ -z "$family" ] || set -- "$@" --family "$family" ;;
@@ -144,25 +150,31 @@ fault_inject() {
     bgp-down)
       [ $# -eq 1 ] || die "usage: fault bgp-down <node>" 2
       [ "$LAB_NETWORK" = bgp ] || die "bgp-down needs the bgp pod network (this lab runs $LAB_NETWORK)" 2
-      local n j cidr dir; n=$(node_index "$1"); fault_chains "$n"
+      local n j f cidr peer_cidr dir; n=$(node_index "$1")
       # Stateless, both directions: established sessions die too (a NEW-only block would not
-      # touch them); the peers notice when their hold timer (9 s) expires.
-      for dir in --dport --sport; do
-        in_node "$n" iptables -t mangle -A KNC-FAULT-PRE -p tcp "$dir" 179 -m comment --comment knc-fault:bgp-down -j DROP
-        in_node "$n" iptables -t mangle -A KNC-FAULT-OUT -p tcp "$dir" 179 -m comment --comment knc-fault:bgp-down -j DROP
+      # touch them); the peers notice when their hold timer (9 s) expires. Every family the lab
+      # runs: on a dual lab the IPv6 sessions run over the IPv6 node addresses (ip6tables).
+      for f in $(lab_families); do
+        fault_chains "$n" "$f"
+        for dir in --dport --sport; do
+          in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -p tcp "$dir" 179 -m comment --comment knc-fault:bgp-down -j DROP
+          in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-OUT -p tcp "$dir" 179 -m comment --comment knc-fault:bgp-down -j DROP
+        done
       done
       fault_record bgp-down "$1"
-      cidr=$(kubectl_lab get node "$1" -o jsonpath='{.spec.podCIDR}')
-      for j in $(all_node_indexes); do
-        [ "$j" = "$n" ] && continue
-        wait_for "$(node_name "$j") to withdraw the BGP route to $1's pod range $cidr" 60 sh -c "! ip -n $(node_netns "$j") -4 route show exact $cidr proto bird | grep -q ."
-      done
-      # And the other way: the node's own hold timers expire on their own clock (a CI run saw
-      # the node still holding a peer's route when the peers had already withdrawn its own).
-      for j in $(all_node_indexes); do
-        [ "$j" = "$n" ] && continue
-        local peer_cidr; peer_cidr=$(kubectl_lab get node "$(node_name "$j")" -o jsonpath='{.spec.podCIDR}')
-        wait_for "$1 to drop its BGP route to $(node_name "$j")'s pod range $peer_cidr" 60 sh -c "! ip -n $(node_netns "$n") -4 route show exact $peer_cidr proto bird | grep -q ."
+      for f in $(lab_families); do
+        cidr=$(node_pod_cidr "$1" "$f")
+        for j in $(all_node_indexes); do
+          [ "$j" = "$n" ] && continue
+          wait_for "$(node_name "$j") to withdraw the BGP route to $1's pod range $cidr" 60 sh -c "! ip -n $(node_netns "$j") -$f route show exact $cidr proto bird | grep -q ."
+        done
+        # And the other way: the node's own hold timers expire on their own clock (a CI run saw
+        # the node still holding a peer's route when the peers had already withdrawn its own).
+        for j in $(all_node_indexes); do
+          [ "$j" = "$n" ] && continue
+          peer_cidr=$(node_pod_cidr "$(node_name "$j")" "$f")
+          wait_for "$1 to drop its BGP route to $(node_name "$j")'s pod range $peer_cidr" 60 sh -c "! ip -n $(node_netns "$n") -$f route show exact $peer_cidr proto bird | grep -q ."
+        done
       done ;;
     del-route)
       [ $# -eq 2 ] || die "usage: fault del-route <nodeA> <nodeB>" 2
@@ -229,11 +241,13 @@ heal_one() {
   case "$name" in
     cut-route)
       local a b f; a=$(node_index "$1"); b=$(node_index "$2"); f=$(cidr_family "$3")
-      in_node "$a" ip -"$f" route del blackhole "$3" 2>/dev/null || true
+      in_node "$a" ip -"$f" route del blackhole "$3" $(cut_route_metric "$f") 2>/dev/null || true
       case "$LAB_NETWORK" in
         routed) in_node "$a" ip route replace "$3" via "$(node_ip_family "$b" "$f")" dev eth0 ;;
         vxlan) in_node "$a" ip route replace "$3" via "$(vxlan_vtep "$3")" dev vxlan0 onlink ;;
-        flannel-vxlan) in_node "$a" ip route replace "$3" via "${3%/*}" dev flannel.1 onlink ;;
+        # flanneld's own layout: IPv4 via the peer's VTEP (its pod range's network address) on
+        # flannel.1, IPv6 the same on flannel-v6.1.
+        flannel-vxlan) in_node "$a" ip route replace "$3" via "${3%/*}" dev "$(flannel_vxlan_dev "$f")" onlink ;;
         # flannel's route checker re-adds its route within 10 s once the blackhole is gone.
         flannel-host-gw) wait_for "flanneld on $1 to restore its route to $2's pod range $3" 30 flannel_route_ok "$a" "$3" "$b" ;;
         # BIRD's route (metric 32) was under the blackhole all along: removing the blackhole is all.

@@ -163,7 +163,27 @@ net_node_ipv6_restore() {
   in_node "$i" sysctl -qw net.ipv6.conf.eth0.accept_ra=0
   in_node "$i" ip -6 addr replace "$(node_ip6 "$i")/64" dev eth0 nodad
   in_node "$i" ip -6 route replace default dev eth0
-  [ "$LAB_NETWORK" = routed ] || return 0
+  case "$LAB_NETWORK" in
+    routed) ;;
+    # The real networks put their own IPv6 state back; heal waits for it: flanneld's route
+    # checker re-adds the host-gw routes via eth0 (every 10 s), BIRD re-establishes the IPv6
+    # sessions and re-installs the peers' routes (the IPv4 ones stayed).
+    flannel-host-gw|bgp)
+      while read -r j cidrs; do
+        [ "$j" = "$i" ] && continue
+        for cidr in ${cidrs//,/ }; do
+          [ "$(cidr_family "$cidr")" = 6 ] || continue
+          if [ "$LAB_NETWORK" = bgp ]; then
+            wait_for "every BGP session of $(node_name "$i") to be Established again" 60 bgp_established "$i"
+            wait_for "BIRD on $(node_name "$i") to re-install its IPv6 route to $(node_name "$j")'s pod range $cidr" 60 bgp_route_installed "$i" "$cidr"
+          else
+            wait_for "flanneld on $(node_name "$i") to re-add its IPv6 route to $(node_name "$j")'s pod range $cidr" 30 flannel_route_ok "$i" "$cidr" "$j"
+          fi
+        done
+      done < <(pod_cidr_table)
+      return 0 ;;
+    *) return 0 ;;
+  esac
   while read -r j cidrs; do
     [ "$j" = "$i" ] && continue
     for cidr in ${cidrs//,/ }; do

@@ -141,7 +141,10 @@ node_write_cni_config() {
     ranges="[$(IFS=,; echo "${r[*]}" | sed 's/\],\[/], [/g')]"; routes="[$(IFS=,; echo "${rt[*]}" | sed 's/},{/}, {/g')]"
   fi
   if [ "$style" = flannel ]; then
-    gateway='"isGateway": true, "isDefaultGateway": true'; routes="[{\"dst\": \"$network\"}]"; name=cbr0
+    # flannel's CNI plugin: a route to each family's cluster network (network: comma-separated).
+    local n rn=()
+    for n in ${network//,/ }; do rn+=("{\"dst\": \"$n\"}"); done
+    gateway='"isGateway": true, "isDefaultGateway": true'; routes="[$(IFS=,; echo "${rn[*]}" | sed 's/},{/}, {/g')]"; name=cbr0
   fi
   cat > "$d/cni/net.d/10-lab.conflist.tmp" <<JSON
 {

@@ -177,18 +177,20 @@ lab_up() {
   echo "$(pki_dir)/admin.kubeconfig"
 }
 
-# Which pod networks run which IP families: the lab's own (routed, vxlan) carry IPv6; the
-# real add-ons are run IPv4-only here (not wired for IPv6 in the lab yet).
+# Which pod networks run which IP families: the lab's own (routed, vxlan) carry IPv6, and so do
+# the real ones in dual-stack (flanneld's EnableIPv6, BIRD's per-family sessions). IPv6-only is
+# wired for routed only (flanneld would need EnableIPv4 off, BIRD a router id that is not an
+# IPv4 node address: not done in the lab).
 lab_check_family_support() { # network, ip family
   local network=$1 family=$2
   [ "$family" = ipv4 ] && return 0
   case "$network" in
     routed) return 0 ;;
-    vxlan) [ "$family" = dual ] && return 0 ;;
+    vxlan|flannel-vxlan|flannel-host-gw|bgp) [ "$family" = dual ] && return 0 ;;
   esac
-  die "--ip-family $family is not supported with --network $network (the lab runs $network IPv4-only; $family works with: $(lab_family_networks "$family"))" 2
+  die "--ip-family $family is not supported with --network $network (the lab runs $network IPv4-only or dual-stack; $family works with: $(lab_family_networks "$family"))" 2
 }
-lab_family_networks() { case "$1" in dual) echo "routed, vxlan" ;; *) echo "routed" ;; esac; }
+lab_family_networks() { case "$1" in dual) echo "routed, vxlan, flannel-vxlan, flannel-host-gw, bgp" ;; *) echo "routed" ;; esac; }
 
 # The pod network, once every node has its podCIDR. Args: network; "index cidr" lines on stdin.
 pod_network_up() {

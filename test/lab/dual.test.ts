@@ -252,9 +252,9 @@ describe.runIf(family === 'dual')('dual-stack lab (--ip-family dual)', { sequent
     const up = await lab('up', '--ip-family', 'ipv5');
     expect(up.code).toBe(2);
     expect(up.stderr).toMatch(/--ip-family must be one of ipv4, dual, ipv6 \(got 'ipv5'\)/);
-    const bgp = await lab('up', '--network', 'bgp', '--ip-family', 'dual');
+    const bgp = await lab('up', '--network', 'bgp', '--ip-family', 'ipv6');
     expect(bgp.code).toBe(2);
-    expect(bgp.stderr).toMatch(/--ip-family dual is not supported with --network bgp/);
+    expect(bgp.stderr).toMatch(/--ip-family ipv6 is not supported with --network bgp/);
     expect((await lab('status')).stdout, 'a rejected up leaves the running lab alone').toMatch(/^lab: up.*ip family dual/);
   });
 });
