@@ -25,6 +25,8 @@ const EXPECTED_CNI: Record<LabNetwork, string> = {
   bgp: 'bgp',
 };
 const modeDir = `${wantedProxy === 'iptables' ? wanted : `${wanted}-${wantedProxy}`}${wantedFamily === 'ipv4' ? '' : `-${wantedFamily}`}`;
+/** The run's first cause is probe churn (helpers/diagnose/probe-changed.ts): a probe was deleted, replaced or restarted during it. */
+const churned = (diagnosis: readonly string[]) => /pod churn .* is not a network fault/.test(diagnosis[0] ?? '');
 const cases = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, wantedFamily) && (!onlyCases || onlyCases.includes(c.id)));
 
 beforeAll(async () => {
@@ -56,7 +58,15 @@ describe(`detection (${wanted}, kube-proxy ${wantedProxy}${wantedFamily === 'ipv
   });
 
   test.each(cases.map((c) => [c.id, c] as const))('fault %s is detected exactly', async (_id, c) => {
-    const r = await runCase(c, { reportRoot: path.join(reportRoot, modeDir) });
+    let r = await runCase(c, { reportRoot: path.join(reportRoot, modeDir) });
+    // A probe restarted or deleted during the run: the run says so first and reports the rows
+    // that depended on it as errors (never network failures), which is right, but it leaves
+    // nothing to judge detection on. Judge one more run instead, and say so. (Seen once: a host
+    // probe restarted twice during cut-route-ipv6 on the dual lab.)
+    if (!r.verdict.ok && churned(r.run.diagnosis)) {
+      console.warn(`fault ${c.id}: a probe changed during the run (${r.run.diagnosis[0]}); judging a second run`);
+      r = await runCase(c, { reportRoot: path.join(reportRoot, modeDir) });
+    }
     if (c.selfHealing) {
       expect(r.verdict.ok, describeVerdict(r.verdict)).toBe(true);
       expect(r.exitCode, 'a fault the network heals itself leaves the run passing').toBe(0);
