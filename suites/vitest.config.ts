@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ViteUserConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { longestFirst } from '../helpers/check/file-order.ts';
 
 const self = fileURLToPath(import.meta.url);
 const suitesDir = path.dirname(self);
@@ -18,14 +19,7 @@ const startFirst = (process.env.NETCONFORM_START_FIRST ?? '').split(',').filter(
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const rank = (f: TestSpecification) => {
-      const i = startFirst.indexOf(path.basename(f.moduleId).replace(/\.test\.[cm]?[jt]s$/, ''));
-      return i === -1 ? startFirst.length : i;
-    };
-    return (await super.sort(files))
-      .map((f, i) => ({ f, i }))
-      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
-      .map(({ f }) => f);
+    return longestFirst(await super.sort(files), (f) => f.moduleId, startFirst);
   }
 }
 

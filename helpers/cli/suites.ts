@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { SetupError } from '../errors.ts';
+import { suiteOfTestFile } from '../check/file-order.ts';
 import type { ControlTransport } from '../kube/index.ts';
 import { CODE_EXT, CODE_ROOT, codeFile } from '../package-root.ts';
 import { HANDOVER_FD, HANDOVER_FD_ENV, START_FIRST_ENV, HANDOVER_TIMEOUT_ENV, RESULTS_ENV, serializeControlTransport, type Handover, type RunPlan, type SuiteOutput } from '../plan.ts';
@@ -19,9 +20,7 @@ import { HANDOVER_FD, HANDOVER_FD_ENV, START_FIRST_ENV, HANDOVER_TIMEOUT_ENV, RE
 export const NO_CHECKS_TITLE = 'no checks selected';
 
 /** A suite's name from its file (suites/pod-to-pod.test.ts or the compiled .js). */
-export function suiteNameOf(file: string): string {
-  return path.basename(file).replace(/\.test\.[cm]?[jt]s$/, '');
-}
+export const suiteNameOf = suiteOfTestFile;
 
 /** A vitest child waiting for its hand-over; `run` hands it over and collects, `abandon` stops it unused. */
 export interface SuitesChild {
