@@ -79,8 +79,9 @@ export class ControlClient {
    * or v4: byte 0 of each message names the stream, 1 stdout, 2 stderr, 3 the final status), on
    * the same transport as the pod proxy: no client library in the suite workers. Settles on the
    * status, on close, on error or on `timeoutMs`, and always lets go of the socket. Throws
-   * ControlError when no status came (the exec path itself failed: a refused handshake, the
-   * kubelet unreachable, a timeout).
+   * ControlError when the exec path itself failed (a refused handshake, the kubelet unreachable,
+   * no status within the timeout); a stream that opened and closed with no status resolves
+   * with exit code -1 (its command's fate is unknown: a control failure to the callers).
    */
   exec(options: { namespace: string; pod: string; container: string; command: string[]; timeoutMs: number }): Promise<{ exitCode: number; stdout: string; stderr: string }> {
     this.requests++;

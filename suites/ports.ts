@@ -14,6 +14,7 @@ import { dial } from '../helpers/check/drivers/dial.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect, NetworkCheck } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
+import { waitFor } from '../helpers/deploy.ts';
 import { ensureListener } from '../helpers/ports-check/listeners.ts';
 import { describePortsPlan, shortSample } from '../helpers/ports-check/rows.ts';
 import { readPortsPlan } from '../helpers/ports-check/setup.ts';
@@ -176,11 +177,14 @@ export default defineSuite<PortsPlan>({
             // a moment after the Service's endpoints: look again for a short while before
             // starting a listener pod on the node for it (seconds on the setup's critical path).
             if (verdict.observed === 'REFUSED' && held.has(`${t.port}/${t.protocol}`)) {
-              const until = Date.now() + HELD_NODEPORT_WAIT_MS;
-              while (verdict.observed === 'REFUSED' && Date.now() < until && !options.signal?.aborted) {
-                await new Promise((resolve) => setTimeout(resolve, HELD_NODEPORT_POLL_MS)); // poll interval of a condition wait
-                verdict = await look();
-              }
+              const refused = verdict;
+              verdict = await waitFor(
+                async () => {
+                  const v = await look();
+                  return v.observed === 'REFUSED' ? undefined : v;
+                },
+                { timeoutMs: HELD_NODEPORT_WAIT_MS, intervalMs: HELD_NODEPORT_POLL_MS, what: `kube-proxy to answer ${t.node}:${t.port}/${t.protocol}`, signal: options.signal },
+              ).catch(() => refused); // still refused: a listener, as for any free port
             }
             if (verdict.observed === 'REACHABLE') {
               listeners[key] = held.has(`${t.port}/${t.protocol}`)

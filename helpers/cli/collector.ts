@@ -7,7 +7,7 @@ import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { RESULTS_ENV, type SuiteOutput } from '../plan.ts';
 import { NO_CHECKS_TITLE } from '../check/select.ts';
-import { suiteNameOf } from './suites.ts';
+import { suiteOfTestFile } from '../check/file-order.ts';
 import type { CheckResult, SuiteName } from '../check/types.ts';
 import { Progress, colorEnabled, factsOf, liveProgress, painter } from '../tty.ts';
 
@@ -16,7 +16,7 @@ const PROGRESS_EVERY_MS = 2_000;
 const LIVE_EVERY_MS = 100;
 
 function suiteOf(moduleId: string): SuiteName {
-  return suiteNameOf(moduleId) as SuiteName;
+  return suiteOfTestFile(moduleId) as SuiteName;
 }
 
 /** API requests a suite file's checks sent, as its hooks left them on the file's or its suites' meta (suites/check-rows.ts). */

@@ -19,9 +19,6 @@ import { HANDOVER_FD, HANDOVER_FD_ENV, START_FIRST_ENV, HANDOVER_TIMEOUT_ENV, RE
 
 export const NO_CHECKS_TITLE = 'no checks selected';
 
-/** A suite's name from its file (suites/pod-to-pod.test.ts or the compiled .js). */
-export const suiteNameOf = suiteOfTestFile;
-
 /** A vitest child waiting for its hand-over; `run` hands it over and collects, `abandon` stops it unused. */
 export interface SuitesChild {
   run(plan: RunPlan, control: ControlTransport): Promise<SuiteOutput>;
@@ -69,7 +66,7 @@ export async function listChecks(options: { plan: RunPlan }): Promise<{ suite: s
     const listFile = path.join(dir, 'list.json');
     if (!fs.existsSync(listFile)) throw new SetupError(`listing the checks failed: vitest exited with code ${code} (see the output above).`);
     const tests = JSON.parse(fs.readFileSync(listFile, 'utf8')) as { name: string; file: string }[];
-    return tests.map((t) => ({ suite: suiteNameOf(t.file), title: t.name.replace(/^[^>]*> /, '') })).filter((t) => t.title !== NO_CHECKS_TITLE);
+    return tests.map((t) => ({ suite: suiteOfTestFile(t.file), title: t.name.replace(/^[^>]*> /, '') })).filter((t) => t.title !== NO_CHECKS_TITLE);
   });
 }
 
