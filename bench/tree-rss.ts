@@ -1,5 +1,6 @@
-// Peak resident memory of a process tree (the CLI and everything it starts: the vitest child
-// and its worker threads), sampled from /proc every `intervalMs`. Linux only.
+// Peak resident memory of a process tree (the CLI — where the suites' vitest and its worker
+// threads run — and everything it starts; older commits ran vitest as a child), sampled from
+// /proc every `intervalMs`. Linux only.
 import fs from 'node:fs';
 
 export interface TreeRss {

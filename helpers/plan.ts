@@ -1,16 +1,16 @@
-// What the CLI hands to the suites' vitest child (helpers/cli/suites.ts): the run plan — the
-// topology, the row selection, how to reach the cluster — and the pod-proxy transport (server,
-// TLS material, auth header) the CLI resolved from the kubeconfig. Both go through an inherited
-// pipe (fd HANDOVER_FD, named in $NETCONFORM_HANDOVER_FD), never an environment variable or a
-// file: the suites' globalSetup reads it once and provides it to the workers in memory, so
-// workers need not load the client library (~70 MB each).
+// What the CLI hands to the suites (helpers/cli/suites.ts): the run plan — the topology, the row
+// selection, how to reach the cluster — and the pod-proxy transport (server, TLS material, auth
+// header) the CLI resolved from the kubeconfig. Never in an environment variable or a file:
+// `run` starts vitest in the CLI's own process and offers the hand-over in memory
+// (offerHandover); `list` starts a vitest child and writes it to an inherited pipe (fd
+// HANDOVER_FD, named in $NETCONFORM_HANDOVER_FD). The suites' globalSetup takes it once and
+// provides it to the workers in memory, so workers need not load the client library (~70 MB each).
 import net from 'node:net';
 import type { ControlTransport, KubeTarget } from './kube/index.ts';
 import type { Selection } from './check/select.ts';
 import type { Topology } from './topology.ts';
 import type { CheckResult } from './check/types.ts';
 
-export const RESULTS_ENV = 'NETCONFORM_RESULTS';
 /** Names the inherited file descriptor the hand-over arrives on (a number, not a secret). */
 /** The suites whose files the suite workers start first (modules' `startsFirst`), comma-separated: read by suites/vitest.config.ts. */
 export const START_FIRST_ENV = 'NETCONFORM_START_FIRST';
@@ -19,6 +19,22 @@ export const HANDOVER_FD_ENV = 'NETCONFORM_HANDOVER_FD';
 export const HANDOVER_TIMEOUT_ENV = 'NETCONFORM_HANDOVER_TIMEOUT_MS';
 /** The child's stdio slot for the hand-over: after stdin, stdout, stderr. */
 export const HANDOVER_FD = 3;
+
+/** Where an in-process hand-over waits (global: the CLI's and vitest's module graphs may be separate copies of this file). */
+const SLOT = Symbol.for('kube-netconform.handover');
+type Slot = { [SLOT]?: Promise<Handover> };
+
+/** The CLI, before it starts vitest in its own process: the globalSetup will await `handover`. */
+export function offerHandover(handover: Promise<Handover> | undefined): void {
+  (globalThis as Slot)[SLOT] = handover;
+}
+
+/** The globalSetup: the hand-over offered in this process, if any (taken once). */
+export function takeOfferedHandover(): Promise<Handover> | undefined {
+  const offered = (globalThis as Slot)[SLOT];
+  (globalThis as Slot)[SLOT] = undefined;
+  return offered;
+}
 
 /** The transport as plain, structured-cloneable data (PEM material as text). */
 export interface SerializedControlTransport {

@@ -1,13 +1,14 @@
 // globalSetup of the suites (suites/vitest.config.ts): provide the run plan and the pod-proxy
 // transport to every suite worker, in memory.
-// Run by the CLI: the CLI starts vitest while it deploys, and writes the plan and the transport
-// to an inherited pipe ($NETCONFORM_HANDOVER_FD) once the probes are ready; read here once.
+// Run by the CLI: the CLI starts vitest while it deploys and hands over the plan and the
+// transport once the probes are ready: in memory for `run` (vitest runs in the CLI's process),
+// on an inherited pipe ($NETCONFORM_HANDOVER_FD) for `list` (a child); taken here once.
 // Run directly (`npx vitest run --config suites/vitest.config.ts`): deploy here, once, and tear
 // down at the end; flags come from $NETCONFORM_KUBECONFIG, $NETCONFORM_CONTEXT,
 // $NETCONFORM_SHORT, $NETCONFORM_ONLY.
 import type { TestProject } from 'vitest/node';
 import type { RunState } from '../helpers/lifecycle.ts';
-import { HANDOVER_FD_ENV, HANDOVER_TIMEOUT_ENV, readHandover, serializeControlTransport, type RunPlan, type SerializedControlTransport } from '../helpers/plan.ts';
+import { HANDOVER_FD_ENV, HANDOVER_TIMEOUT_ENV, readHandover, takeOfferedHandover, type Handover, serializeControlTransport, type RunPlan, type SerializedControlTransport } from '../helpers/plan.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,8 +20,9 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   const fd = process.env[HANDOVER_FD_ENV];
-  if (fd) {
-    const handover = await readHandover(Number(fd), { timeoutMs: Number(process.env[HANDOVER_TIMEOUT_ENV] ?? 600_000) });
+  const offered = takeOfferedHandover();
+  if (offered || fd) {
+    const handover: Handover = offered ? await offered : await readHandover(Number(fd), { timeoutMs: Number(process.env[HANDOVER_TIMEOUT_ENV] ?? 600_000) });
     project.provide('plan', handover.plan);
     if (handover.control) project.provide('control', handover.control);
     return;

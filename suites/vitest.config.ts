@@ -1,5 +1,5 @@
-// The product's vitest config: what `kube-netconform run`/`list` start in a child process
-// (helpers/cli/suites.ts) — only the suite files of this code tree, their globalSetup, worker
+// The product's vitest config: what `kube-netconform run` starts in its own process and `list`
+// in a child (helpers/cli/suites.ts) — only the suite files of this code tree, their globalSetup, worker
 // threads. Shipped compiled (dist/suites/vitest.config.js, loaded natively) or run from the
 // sources; the tool's own tests have their own config (../vitest.config.ts), nothing shared.
 // Run directly, deploying its own probes: `npx vitest run --config suites/vitest.config.ts`.
@@ -14,11 +14,11 @@ const suitesDir = path.dirname(self);
 const ext = path.extname(self); // .ts (sources) or .js (compiled): the suite files beside it
 const concurrency = Number(process.env.NETCONFORM_CONCURRENCY ?? 32);
 // The suites whose checks take the longest (their modules' `startsFirst`, passed by the CLI as
-// NETCONFORM_START_FIRST): the workers take files in this order, one after another each.
-const startFirst = (process.env.NETCONFORM_START_FIRST ?? '').split(',').filter(Boolean);
-
+// NETCONFORM_START_FIRST, read when the files are ordered): the workers take files in this
+// order, one after another each.
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const startFirst = (process.env.NETCONFORM_START_FIRST ?? '').split(',').filter(Boolean);
     return longestFirst(await super.sort(files), (f) => f.moduleId, startFirst);
   }
 }

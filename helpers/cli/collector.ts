@@ -1,11 +1,9 @@
-// A vitest reporter, loaded in the vitest child process (`--reporter <this file>`): gathers
-// each test's CheckResult (left on task.meta by the suite) into the file named by
-// $NETCONFORM_RESULTS, times each suite, and prints a line of progress now and then.
-import fs from 'node:fs';
-import path from 'node:path';
+// A vitest reporter, handed to the in-process vitest by the CLI (helpers/cli/suites.ts): gathers
+// each test's CheckResult (left on task.meta by the suite) into `output` when the run ends,
+// times each suite, and prints a line of progress now and then.
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import { RESULTS_ENV, type SuiteOutput } from '../plan.ts';
+import type { SuiteOutput } from '../plan.ts';
 import { NO_CHECKS_TITLE } from '../check/select.ts';
 import { suiteOfTestFile } from '../check/file-order.ts';
 import type { CheckResult, SuiteName } from '../check/types.ts';
@@ -38,7 +36,9 @@ function resultOf(test: TestCase, suite: SuiteName): CheckResult {
   return { kind: 'static', suite, name: test.name, status: 'not-run', outcome: 'error', detail: errors, reason: errors };
 }
 
-export default class Collector implements Reporter {
+export class Collector implements Reporter {
+  /** Set when the run ends (onTestRunEnd); absent if vitest stopped before that. */
+  output?: SuiteOutput;
   private readonly started = new Map<string, number>();
   private readonly phases: Record<string, number> = {};
   private firstStart?: number;
@@ -99,8 +99,6 @@ export default class Collector implements Reporter {
     this.progress.suspend();
     process.stderr.write(`${this.counts()}\n`);
     const span = this.firstStart !== undefined && this.lastEnd !== undefined ? { firstStart: this.firstStart, lastEnd: this.lastEnd } : undefined;
-    const output: SuiteOutput = { results, phases: this.phases, errors, controlRequests, ...(span ? { span } : {}) };
-    const file = process.env[RESULTS_ENV];
-    if (file) fs.writeFileSync(file, JSON.stringify(output));
+    this.output = { results, phases: this.phases, errors, controlRequests, ...(span ? { span } : {}) };
   }
 }

@@ -23,7 +23,7 @@ export interface Io {
   out: (line: string) => void;
   /** Lasting lines: errors, warnings. */
   err: (line: string) => void;
-  /** Progress: on a terminal one updating line (suspended while the suites' child process draws its own); otherwise plain lines on err. */
+  /** Progress: on a terminal one updating line (suspended while the suites' collector draws its own); otherwise plain lines on err. */
   progress?: { status: (line: string) => void; suspend: () => void };
 }
 
@@ -80,7 +80,6 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   // vitest starts while the cluster is set up; it waits for the plan (setup's timeouts, and more).
   let suites: SuitesChild | undefined = startSuites({
     concurrency: options.concurrency,
-    handoverTimeoutMs: 3 * options.timeoutMs + 60_000,
     signal: abort.signal,
     startFirst: modules.filter((m) => m.startsFirst).map((m) => m.name),
   });
@@ -120,12 +119,12 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       maxLossPct: options.maxLossPct,
     };
     progress('running the checks');
-    io.progress?.suspend(); // the suites' child process draws the progress line while the checks run
+    io.progress?.suspend(); // the suites' collector draws the progress line while the checks run
     const suitesStarted = performance.now();
     const checksFrom = new Date().toISOString();
     const control = await kube.controlTransport();
     const child = suites;
-    suites = undefined; // handed over: from here the child ends by itself
+    suites = undefined; // handed over: from here vitest ends by itself
     const handedOver = Date.now();
     const output = await child.run(plan, control);
     state.phases.suites = Math.round(performance.now() - suitesStarted);

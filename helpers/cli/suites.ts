@@ -1,49 +1,118 @@
-// Runs the suites: vitest in a child process, with the product's own config
-// (suites/vitest.config.ts, compiled beside the suites) and our collector as the only reporter.
-// A child (not startVitest in-process) because vitest's logger exits the process on
-// SIGINT/SIGTERM, which would skip our cleanup; in a child, the CLI keeps the signals.
-// The child is started early (while the CLI deploys) and waits in its globalSetup for the
-// hand-over: the run plan and the pod-proxy credentials, written once to an inherited pipe
-// (fd HANDOVER_FD) — never in its environment or a file.
+// Runs the suites with the product's own vitest config (suites/vitest.config.ts, compiled beside
+// the suites). `run`: vitest in the CLI's own process, our collector its only reporter — one
+// Node process less than a child (about 50 MB of resident memory: the runtime and its libraries
+// are loaded once). Vitest's logger registers SIGINT/SIGTERM/unhandledRejection listeners that
+// exit the process; they are removed at once, so the CLI keeps its signals and its cleanup.
+// Vitest is started early (while the CLI deploys); its globalSetup awaits the hand-over — the run
+// plan and the pod-proxy credentials — offered in memory, never in an environment or a file.
+// `list`: a vitest child that gets its plan on an inherited pipe (fd HANDOVER_FD).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import type { Vitest } from 'vitest/node';
 import { SetupError } from '../errors.ts';
 import { suiteOfTestFile } from '../check/file-order.ts';
 import type { ControlTransport } from '../kube/index.ts';
 import { CODE_EXT, CODE_ROOT, codeFile } from '../package-root.ts';
-import { HANDOVER_FD, HANDOVER_FD_ENV, START_FIRST_ENV, HANDOVER_TIMEOUT_ENV, RESULTS_ENV, serializeControlTransport, type Handover, type RunPlan, type SuiteOutput } from '../plan.ts';
+import { HANDOVER_FD, HANDOVER_FD_ENV, START_FIRST_ENV, HANDOVER_TIMEOUT_ENV, offerHandover, serializeControlTransport, type Handover, type RunPlan, type SuiteOutput } from '../plan.ts';
+import { Collector } from './collector.ts';
 
 export const NO_CHECKS_TITLE = 'no checks selected';
 
-/** A vitest child waiting for its hand-over; `run` hands it over and collects, `abandon` stops it unused. */
+/** Vitest waiting for its hand-over; `run` hands it over and collects, `abandon` stops it unused. */
 export interface SuitesChild {
   run(plan: RunPlan, control: ControlTransport): Promise<SuiteOutput>;
   abandon(): Promise<void>;
 }
 
+/** Two workers: the suite files overlap (their time is waiting on the network); a worker runs its share one after another, the longest first (suites/vitest.config.ts), so two finish as soon as four did and each extra worker thread costs ~25 MB. */
+const WORKERS = 2;
+/** Process listeners vitest's logger adds (each ends the process) and the CLI takes back. */
+const VITEST_LISTENED = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
+
 /**
- * Start the suites' vitest child now, so its start-up overlaps the deployment. Every suite
- * file vitest finds (suites/**\/*.test.*) runs; there is no list of suites here.
- * `handoverTimeoutMs`: how long the child waits for `run` before it gives up.
+ * Start the suites' vitest now, in this process, so its start-up overlaps the deployment. Every
+ * suite file vitest finds (suites/**\/*.test.*) runs; there is no list of suites here.
  */
-export function startSuites(options: { concurrency: number; handoverTimeoutMs: number; signal?: AbortSignal; startFirst?: string[] }): SuitesChild {
-  const child = spawnVitest((dir) => ['run', '--reporter', codeFile('helpers/cli/collector')], options);
+export function startSuites(options: { concurrency: number; signal?: AbortSignal; startFirst?: string[] }): SuitesChild {
+  let handOver!: (h: Handover) => void;
+  let giveUp!: (err: Error) => void;
+  const handover = new Promise<Handover>((resolve, reject) => ((handOver = resolve), (giveUp = reject)));
+  handover.catch(() => undefined); // awaited by the globalSetup; unused when the run ends first
+  offerHandover(handover);
+  // Read by suites/vitest.config.ts's sequencer when it orders the files (a list of suite names, no secret).
+  if (options.startFirst?.length) process.env[START_FIRST_ENV] = options.startFirst.join(',');
+  const collector = new Collector();
+  const vitest = createInProcess(collector, options.concurrency);
+  // Started at once: vitest finds the suite files, then its globalSetup waits for the hand-over.
+  const ran = vitest
+    .then((v) => v.start())
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      giveUp(new Error('the run ended before the checks were handed over'));
+      offerHandover(undefined);
+      const v = await vitest.catch(() => undefined);
+      await v?.close();
+    })());
+  const stop = () => void close();
+  options.signal?.addEventListener('abort', stop, { once: true });
   return {
-    run: (plan, control) => (
-      collectGarbage(),
-      child.handOver({ plan, control: serializeControlTransport(control) }, (dir, code) => {
-        if (options.signal?.aborted) throw new SetupError('interrupted while the checks were running');
-        const resultsFile = path.join(dir, RESULTS_FILE);
-        if (!fs.existsSync(resultsFile)) throw new SetupError(`the suites did not finish: vitest exited with code ${code} before reporting results (see the output above).`);
-        return JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteOutput;
-      })
-    ),
-    abandon: () => child.abandon(),
+    async run(plan, control) {
+      collectGarbage();
+      handOver({ plan, control: serializeControlTransport(control) });
+      const failure = await ran;
+      options.signal?.removeEventListener('abort', stop);
+      await close();
+      if (options.signal?.aborted) throw new SetupError('interrupted while the checks were running');
+      if (!collector.output)
+        throw new SetupError(
+          `the suites did not finish: vitest stopped before reporting results${failure ? `: ${failure instanceof Error ? failure.message : String(failure)}` : ' (see the output above)'}.`,
+        );
+      return collector.output;
+    },
+    async abandon() {
+      options.signal?.removeEventListener('abort', stop);
+      await close();
+      await ran;
+    },
   };
+}
+
+/** createVitest with the product's config, its listeners that would end the process taken back before it can get a signal. */
+function createInProcess(collector: Collector, concurrency: number): Promise<Vitest> {
+  return import('vitest/node').then(({ createVitest }) => {
+    const listeners = (e: string) => process.listeners(e as NodeJS.Signals) as unknown[];
+    const before = new Map(VITEST_LISTENED.map((e) => [e, new Set(listeners(e))]));
+    // Vitest's own output goes to stderr, and never as a terminal (it would hide the cursor): the CLI's stdout is its summary.
+    const stdout = new Writable({ write: (chunk, _enc, done) => void process.stderr.write(chunk, done) });
+    const created = createVitest(
+      'test',
+      {
+        root: CODE_ROOT,
+        config: codeFile('suites/vitest.config'),
+        // Compiled: Node imports the config as it is; from the sources vite bundles the TypeScript.
+        ...(CODE_EXT === '.js' ? { configLoader: 'native' as const } : {}),
+        reporters: [collector],
+        maxWorkers: WORKERS,
+        maxConcurrency: concurrency,
+        watch: false,
+      },
+      {},
+      { stdout, stderr: process.stderr },
+    );
+    // The logger was made synchronously inside createVitest: its listeners exist now.
+    for (const e of VITEST_LISTENED) for (const l of listeners(e)) if (!before.get(e)!.has(l)) process.off(e, l as () => void);
+    return created;
+  });
 }
 
 /**
@@ -70,8 +139,6 @@ export async function listChecks(options: { plan: RunPlan }): Promise<{ suite: s
   });
 }
 
-const RESULTS_FILE = 'results.json';
-
 interface VitestChild {
   /** Write the hand-over to the child's pipe and close it; when the child exits, `read` its output from `dir`. */
   handOver<T>(handover: Handover, read: (dir: string, code: number) => T): Promise<T>;
@@ -96,19 +163,14 @@ function spawnVitest(argsFor: (dir: string) => string[], options: { concurrency:
     codeFile('suites/vitest.config'),
     // Compiled: Node imports the config as it is; from the sources vite bundles the TypeScript.
     ...(CODE_EXT === '.js' ? ['--configLoader', 'native'] : []),
-    // Two workers: the suite files overlap (their time is waiting on the network); a worker runs
-    // its share of files one after another, the longest first (suites/vitest.config.ts), so two
-    // finish as soon as four did (measured: suites 3.9-4.4 s either way) and each extra worker
-    // thread costs ~25 MB.
     '--maxWorkers',
-    '2',
+    String(WORKERS),
     ...rest,
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: CODE_ROOT,
     env: {
       ...process.env,
-      [RESULTS_ENV]: path.join(dir, RESULTS_FILE),
       NETCONFORM_CONCURRENCY: String(options.concurrency),
       ...(options.startFirst?.length ? { [START_FIRST_ENV]: options.startFirst.join(',') } : {}),
       [HANDOVER_FD_ENV]: String(HANDOVER_FD),
