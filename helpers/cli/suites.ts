@@ -47,6 +47,11 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
   // Read by suites/vitest.config.ts's sequencer when it orders the files (a list of suite names, no secret).
   if (options.startFirst?.length) process.env[START_FIRST_ENV] = options.startFirst.join(',');
   const collector = new Collector();
+  // What vitest's own listener did with a stray rejection (print it, end the process) would skip
+  // the cleanup: it becomes an error of the run instead, so the run cannot pass.
+  const stray: string[] = [];
+  const onStray = (err: unknown) => void stray.push(err instanceof Error ? err.message : String(err));
+  process.on('unhandledRejection', onStray);
   const vitest = createInProcess(collector, options.concurrency);
   // Started at once: vitest finds the suite files, then its globalSetup waits for the hand-over.
   const ran = vitest
@@ -62,6 +67,7 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
       offerHandover(undefined);
       const v = await vitest.catch(() => undefined);
       await v?.close();
+      process.off('unhandledRejection', onStray);
     })());
   const stop = () => void close();
   options.signal?.addEventListener('abort', stop, { once: true });
@@ -77,7 +83,8 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
         throw new SetupError(
           `the suites did not finish: vitest stopped before reporting results${failure ? `: ${failure instanceof Error ? failure.message : String(failure)}` : ' (see the output above)'}.`,
         );
-      return collector.output;
+      const { output } = collector;
+      return { ...output, errors: [...output.errors, ...stray.map((m) => `unhandled rejection while the suites ran: ${m}`)] };
     },
     async abandon() {
       options.signal?.removeEventListener('abort', stop);
