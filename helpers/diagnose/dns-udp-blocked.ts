@@ -1,6 +1,8 @@
 // Lookups over UDP time out from a node's pods while lookups over TCP from that node work: UDP
-// 53 is dropped on the way (most workloads resolve over UDP only).
-import { count, dnsServer, explainAll, isDns, lookupFailed, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
+// 53 is dropped on the way (most workloads resolve over UDP only). Not where that node's
+// cross-node pod traffic fails too: a lookup may then pick a DNS pod across the break, whichever
+// transport it used (dns-unreachable-from-node names the pod network).
+import { count, crossNodePodTrafficFails, dnsServer, explainAll, isDns, lookupFailed, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
 
 export const dnsUdpBlocked: DiagnosisRule = {
   id: 'dns-udp-blocked',
@@ -10,7 +12,7 @@ export const dnsUdpBlocked: DiagnosisRule = {
     const udp = open.filter((f) => lookupFailed(f) && f.lookup?.transport === 'udp' && f.lookup.result === 'TIMEOUT' && f.from.kind === 'pod');
     for (const node of new Set(udp.map((f) => f.from.node))) {
       const tcpOk = all.some((f) => isDns(f) && f.from.node === node && f.lookup?.transport === 'tcp' && passed(f));
-      if (!tcpOk) continue;
+      if (!tcpOk || crossNodePodTrafficFails(all, node)) continue;
       const mine = udp.filter((f) => f.from.node === node);
       const hostOk = all.some((f) => isDns(f) && f.from.node === node && f.from.kind === 'host' && passed(f));
       findings.push({

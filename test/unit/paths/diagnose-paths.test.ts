@@ -104,6 +104,19 @@ describe('diagnosis: cluster DNS', () => {
     ]);
   });
 
+  test('UDP lookups time out from a node whose cross-node pod traffic fails (a query may pick a DNS pod across the break) → the pod network, not UDP 53', () => {
+    // Seen on the lab (bgp, cut-route worker-1 ↔ worker-2): one UDP lookup from worker-2 picked the
+    // CoreDNS pod across the cut, its TCP lookup the other one.
+    const cut = (r: NetworkResult) => ((r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? ('FILTERED' as const) : undefined);
+    const { causes } = diagnose([
+      ...podToPod({ fault: cut }),
+      ...podToService(),
+      ...dnsRows((r) => (r.from.node === 'worker-2' && r.from.kind === 'pod' && r.properties?.['dns.transport'] === 'udp' ? { observed: 'FILTERED', result: 'TIMEOUT' } : undefined)),
+    ]);
+    expect(causes.join('\n')).not.toMatch(/UDP 53/);
+    expect(causes).toContainEqual(expect.stringMatching(/^name lookups from worker-2 fail where worker-2's cross-node pod traffic fails too \(2 checks\)/));
+  });
+
   test('every lookup from one node fails, others resolve → that node cannot reach the DNS Service; if no Service works there, the Service proxy', () => {
     const fromW1 = (r: NetworkResult) => (r.from.node === 'worker-1' ? { observed: 'FILTERED' as const, result: 'TIMEOUT' } : undefined);
     const { causes } = diagnose([...base(), ...dnsRows(fromW1)]);
