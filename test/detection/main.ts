@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { caseRunsOn, describeVerdict, judgeDetection, LAB_NETWORKS, type LabNetwork, type ProxyMode } from './compare.ts';
 import type { RunResults } from '../../helpers/check/types.ts';
 import { FAULT_CASES } from './cases.ts';
-import { renderDetectionMarkdown } from './report.ts';
+import { renderDetectionMarkdown, renderMatrixSummary, type ComboSummary } from './report.ts';
 import { runCase, runSuite, type CaseRun } from './run.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -37,6 +37,7 @@ const versions = fs
   .filter((l) => /^[A-Z_]+=/.test(l))
   .join(', ');
 const sections: string[] = [];
+const summaries: ComboSummary[] = [];
 let allOk = true;
 
 if (values.from) {
@@ -54,6 +55,7 @@ if (values.from) {
       return { case: c, run, verdict: judgeDetection(c, run), exitCode: 1, elapsedMs: Date.parse(run.finishedAt) - Date.parse(run.startedAt) };
     });
     allOk &&= runs.every((r) => r.verdict.ok) && healthyFailures.every((n) => n === 0);
+    summaries.push({ ...combo, healthyFailures, runs });
     sections.push(renderDetectionMarkdown(runs, { ...combo, versions, generatedAt: new Date().toISOString().slice(0, 10), healthyFailures }));
   }
   combos.length = 0;
@@ -81,8 +83,9 @@ for (const combo of combos) {
     process.stderr.write(`${describeVerdict(r.verdict)} (${(r.elapsedMs / 1000).toFixed(1)} s)\n`);
     allOk &&= r.verdict.ok && (c.selfHealing ? r.exitCode === 0 : r.exitCode === 1);
   }
+  summaries.push({ ...combo, healthyFailures, runs });
   sections.push(renderDetectionMarkdown(runs, { ...combo, versions, generatedAt: new Date().toISOString().slice(0, 10), healthyFailures }));
 }
-fs.writeFileSync(path.join(repoRoot, 'docs', 'detection.md'), sections.join('\n'));
+fs.writeFileSync(path.join(repoRoot, 'docs', 'detection.md'), [renderMatrixSummary(summaries), ...sections].join('\n'));
 process.stderr.write(`wrote docs/detection.md${allOk ? '' : ' — some faults were NOT detected exactly'}\n`);
 process.exit(allOk ? 0 : 1);

@@ -56,3 +56,37 @@ export function renderDetectionMarkdown(runs: CaseRun[], context: { network: str
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** One network × kube-proxy combination as the matrix summary shows it. */
+export interface ComboSummary {
+  network: string;
+  proxyMode: string;
+  healthyFailures: number[];
+  runs: CaseRun[];
+}
+
+/**
+ * The summary at the top of docs/detection.md: one line per combination — its healthy runs and
+ * their failed rows, its faults and how many were detected exactly, and when its runs ran.
+ */
+export function renderMatrixSummary(combos: ComboSummary[]): string {
+  const faults = combos.reduce((n, c) => n + c.runs.length, 0);
+  const exact = combos.reduce((n, c) => n + c.runs.filter((r) => r.verdict.ok).length, 0);
+  const falseFailures = combos.reduce((n, c) => n + c.healthyFailures.reduce((a, b) => a + b, 0), 0);
+  const lines = [
+    '# Detection matrix',
+    '',
+    `${combos.length} network × kube-proxy combinations, ${faults} fault runs: ${exact} detected exactly (the rows the fault must break failed, no other row failed, the diagnosis named the cause); ${falseFailures} failed rows in ${combos.reduce((n, c) => n + c.healthyFailures.length, 0)} healthy runs. Which faults apply to which network: \`test/detection/cases.ts\`; one table per combination below.`,
+    '',
+    '| network | kube-proxy | healthy runs: failed rows | faults detected exactly | not detected | fault runs of (UTC) |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const c of combos) {
+    const bad = c.runs.filter((r) => !r.verdict.ok).map((r) => `\`${r.case.id}\``);
+    const when = ranWhen(c.runs)
+      .replace(/^ from fault runs of /, '')
+      .replace(/ UTC$/, '');
+    lines.push(`| ${c.network} | ${c.proxyMode} | ${c.healthyFailures.join(', ') || '—'} | ${c.runs.length - bad.length}/${c.runs.length} | ${bad.join(', ') || '—'} | ${when || '—'} |`);
+  }
+  return lines.join('\n') + '\n';
+}

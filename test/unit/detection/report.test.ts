@@ -1,0 +1,33 @@
+// The summary at the top of docs/detection.md: counts come from the verdicts, a fault that was not
+// detected exactly is named, and each combination says when its runs ran.
+import { describe, expect, test } from 'vitest';
+import { renderMatrixSummary } from '../../detection/report.ts';
+import { FAULT_CASES } from '../../detection/cases.ts';
+import type { CaseRun } from '../../detection/run.ts';
+import type { RunResults } from '../../../helpers/check/types.ts';
+
+const caseRun = (id: string, ok: boolean, startedAt: string, finishedAt: string): CaseRun => ({
+  case: FAULT_CASES.find((c) => c.id === id)!,
+  verdict: { id, ok, missed: [], falseFailures: ok ? [] : [{ row: 'dns: x', observed: 'WRONG_ANSWER' }], uncovered: [], diagnosisMissing: [] } as unknown as CaseRun['verdict'],
+  run: { startedAt, finishedAt } as RunResults,
+  exitCode: 1,
+  elapsedMs: 1,
+});
+
+describe('renderMatrixSummary', () => {
+  test('one line per combination: healthy failed rows, faults detected exactly, the ones that were not, when', () => {
+    const md = renderMatrixSummary([
+      {
+        network: 'routed',
+        proxyMode: 'iptables',
+        healthyFailures: [0, 0],
+        runs: [caseRun('cut-route', true, '2026-12-01T19:52:10Z', '2026-12-01T19:53:00Z'), caseRun('mtu', true, '2026-12-01T19:55:00Z', '2026-12-01T19:57:30Z')],
+      },
+      { network: 'vxlan', proxyMode: 'nftables', healthyFailures: [0, 1], runs: [caseRun('mtu', false, '2026-12-01T20:12:00Z', '2026-12-01T20:14:00Z')] },
+    ]);
+    expect(md).toContain('2 network × kube-proxy combinations, 3 fault runs: 2 detected exactly');
+    expect(md).toContain('1 failed rows in 4 healthy runs');
+    expect(md).toContain('| routed | iptables | 0, 0 | 2/2 | — | 2026-12-01 19:52–19:57 |');
+    expect(md).toContain('| vxlan | nftables | 0, 1 | 0/1 | `mtu` | 2026-12-01 20:12–20:14 |');
+  });
+});
