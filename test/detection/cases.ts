@@ -162,7 +162,7 @@ export const FAULT_CASES: FaultCase[] = [
   {
     id: 'mtu',
     fault: ['mtu', W2, '1200'],
-    networks: ['routed', 'vxlan'],
+    networks: ['routed', 'vxlan', 'flannel-vxlan'],
     mustFail: [
       { rows: { suite: 'pod-to-pod', payload: 'full', to: { node: W2, kind: 'pod' }, from: { node: OTHERS_THAN_W2 } }, why: `full-size packets into ${W2} are larger than its MTU` },
       {

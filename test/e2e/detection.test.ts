@@ -15,7 +15,7 @@ const wantedProxy = (process.env.LAB_PROXY_MODE ?? 'iptables') as ProxyMode;
 /** The lab's IP families (`lab up --ip-family`): the cases of that family run (IPv4 by default). */
 const wantedFamily = (process.env.LAB_IP_FAMILY ?? 'ipv4') as LabIpFamily;
 /** Only these fault cases (comma-separated ids), e.g. to fit a time budget; all of the mode's by default. */
-const onlyCases = process.env.DETECTION_CASES?.split(',').filter(Boolean);
+const onlyCases = process.env.DETECTION_CASES ? process.env.DETECTION_CASES.split(',').filter(Boolean) : undefined;
 /** What the run must record as the cluster's CNI: stated by the lab, or found from flanneld's own annotations. */
 const EXPECTED_CNI: Record<LabNetwork, string> = {
   routed: 'bridge',
@@ -30,6 +30,11 @@ const churned = (diagnosis: readonly string[]) => /pod churn .* is not a network
 const cases = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, wantedFamily) && (!onlyCases || onlyCases.includes(c.id)));
 
 beforeAll(async () => {
+  // A case named in DETECTION_CASES that this network does not have would shrink coverage silently.
+  expect(
+    (onlyCases ?? []).filter((id) => !cases.some((c) => c.id === id)),
+    `DETECTION_CASES names cases ${wanted} does not have`,
+  ).toEqual([]);
   const mode = await labMode();
   expect(mode, 'the lab runs the network and kube-proxy mode this test was started for').toEqual({ network: wanted, proxyMode: wantedProxy });
 });
