@@ -31,6 +31,8 @@ export interface SuitesChild {
 
 /** Two workers: the suite files overlap (their time is waiting on the network); a worker runs its share one after another, the longest first (suites/vitest.config.ts), so two finish as soon as four did and each extra worker thread costs ~25 MB. */
 const WORKERS = 2;
+/** How long a run that ends before its checks waits for vitest to close. */
+const ABANDON_WAIT_MS = 5_000;
 /** Process listeners vitest's logger adds (each ends the process) and the CLI takes back. */
 const VITEST_LISTENED = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
 
@@ -88,8 +90,12 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
     },
     async abandon() {
       options.signal?.removeEventListener('abort', stop);
-      await close();
-      await ran;
+      // Nothing was handed over: vitest has no checks to finish. Bounded, so a vitest that does not
+      // close cannot hold up a run that failed before its checks (the CLI exits right after).
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ABANDON_WAIT_MS).unref()));
+      await Promise.race([close().then(() => ran), bound]);
+      clearTimeout(timer);
     },
   };
 }
