@@ -77,12 +77,16 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let checkRequests = 0;
   let cni: string[] | undefined;
   const selection = selectionOf(options);
-  // vitest starts while the cluster is set up; it waits for the plan (setup's timeouts, and more).
-  let suites: SuitesChild | undefined = startSuites({
-    concurrency: options.concurrency,
-    signal: abort.signal,
-    startFirst: modules.filter((m) => m.startsFirst).map((m) => m.name),
-  });
+  // vitest starts once the run is known to have checks, while the probes are deployed; it waits
+  // for the plan. Not before: a run refused at once (a usage error, an unreachable cluster) exits
+  // without loading it.
+  let suites: SuitesChild | undefined;
+  const startVitest = () =>
+    (suites = startSuites({
+      concurrency: options.concurrency,
+      signal: abort.signal,
+      startFirst: modules.filter((m) => m.startsFirst).map((m) => m.name),
+    }));
   try {
     const topology = await setUpRun(
       kube,
@@ -104,6 +108,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         // Before anything is created: a selection that matches nothing is a usage error.
         beforeDeploy: (planned) => {
           if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
+          startVitest();
         },
       },
       state,
@@ -123,7 +128,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     const suitesStarted = performance.now();
     const checksFrom = new Date().toISOString();
     const control = await kube.controlTransport();
-    const child = suites;
+    const child = suites ?? startVitest();
     suites = undefined; // handed over: from here vitest ends by itself
     const handedOver = Date.now();
     const output = await child.run(plan, control);
