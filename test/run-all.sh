@@ -33,7 +33,10 @@ if [ "$(id -u)" -ne 0 ]; then
 else
   if lab_step lab-up-routed up --network routed; then
     LAB_NETWORK=routed vitest_step lab-routed --project lab
-    DETECTION_HEALTHY_RUNS=2 vitest_step e2e --project e2e
+    # Detection on routed: every routed fault but mtu (vxlan's step runs it through the overlay),
+    # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
+    # vxlan step its diagnosis with nftables): npm test's 60 minutes. npm run detect runs them all.
+    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e --project e2e
   fi
   # Dual-stack (routed, IPv4 + IPv6): both families on every node, pod and Service, and the
   # per-family faults (cut-route / block-port --family 6); the rest of the lab tests ran above.

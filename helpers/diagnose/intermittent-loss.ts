@@ -3,7 +3,9 @@
 // loss; every failing row between those two nodes is explained by it (a full-size payload or a
 // retry that lost every sample on such a path is the same fault). A broken path (cut route,
 // firewall) loses every sample of its rows, so it never matches here and falls to the narrower
-// rules. Runs before the MTU and pod-network rules.
+// rules. Runs before the MTU and pod-network rules. Only rows no earlier rule explained can show
+// the loss: a probe that restarted during the run (probe-changed) loses samples of its rows
+// without the path dropping anything.
 import type { Facts } from './facts.ts';
 import type { DiagnosisRule, RuleFinding } from './rule.ts';
 
@@ -17,7 +19,7 @@ export const intermittentLoss: DiagnosisRule = {
   pattern: 'rows between two nodes lose some samples while the others answer → intermittent loss between them (K % of samples), not a broken path',
   find({ all, open }) {
     const between = (f: Facts) => f.direction === 'node-to-node';
-    const lossy = new Set(all.filter((f) => between(f) && partialLoss(f)).map((f) => pairKey(f.from.node, f.to.node)));
+    const lossy = new Set(open.filter((f) => between(f) && partialLoss(f)).map((f) => pairKey(f.from.node, f.to.node)));
     const findings: RuleFinding[] = [];
     for (const key of lossy) {
       const [a = '', b = ''] = key.split('\u0000');

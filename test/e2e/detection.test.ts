@@ -16,6 +16,8 @@ const wantedProxy = (process.env.LAB_PROXY_MODE ?? 'iptables') as ProxyMode;
 const wantedFamily = (process.env.LAB_IP_FAMILY ?? 'ipv4') as LabIpFamily;
 /** Only these fault cases (comma-separated ids), e.g. to fit a time budget; all of the mode's by default. */
 const onlyCases = process.env.DETECTION_CASES ? process.env.DETECTION_CASES.split(',').filter(Boolean) : undefined;
+/** Fault cases (comma-separated ids) left out, e.g. ones another step of npm test already runs. */
+const skipCases = (process.env.DETECTION_SKIP ?? '').split(',').filter(Boolean);
 /** What the run must record as the cluster's CNI: stated by the lab, or found from flanneld's own annotations. */
 const EXPECTED_CNI: Record<LabNetwork, string> = {
   routed: 'bridge',
@@ -27,13 +29,14 @@ const EXPECTED_CNI: Record<LabNetwork, string> = {
 const modeDir = `${wantedProxy === 'iptables' ? wanted : `${wanted}-${wantedProxy}`}${wantedFamily === 'ipv4' ? '' : `-${wantedFamily}`}`;
 /** The run's first cause is probe churn (helpers/diagnose/probe-changed.ts): a probe was deleted, replaced or restarted during it. */
 const churned = (diagnosis: readonly string[]) => /pod churn .* is not a network fault/.test(diagnosis[0] ?? '');
-const cases = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, wantedFamily) && (!onlyCases || onlyCases.includes(c.id)));
+const ofMode = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, wantedFamily));
+const cases = ofMode.filter((c) => (!onlyCases || onlyCases.includes(c.id)) && !skipCases.includes(c.id));
 
 beforeAll(async () => {
   // A case named in DETECTION_CASES that this network does not have would shrink coverage silently.
   expect(
-    (onlyCases ?? []).filter((id) => !cases.some((c) => c.id === id)),
-    `DETECTION_CASES names cases ${wanted} does not have`,
+    [...(onlyCases ?? []), ...skipCases].filter((id) => !ofMode.some((c) => c.id === id)),
+    `DETECTION_CASES/DETECTION_SKIP name cases ${wanted} does not have`,
   ).toEqual([]);
   const mode = await labMode();
   expect(mode, 'the lab runs the network and kube-proxy mode this test was started for').toEqual({ network: wanted, proxyMode: wantedProxy });

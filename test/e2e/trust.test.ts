@@ -112,8 +112,8 @@ describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequenti
     }
   });
 
-  // One run here; the detection test's loss-20 case (same step of npm test) is the second, and
-  // TRUST_LOSS_RUNS repeats it more (the README's 4 of 4 were measured so). ~60 s a run.
+  // One run here (npm test's detection step leaves loss-20 to this test; npm run detect runs it
+  // too), and TRUST_LOSS_RUNS repeats it more (the README's 4 of 4 were measured so). ~60 s a run.
   test.each(Array.from({ length: Number(process.env.TRUST_LOSS_RUNS ?? 1) }, (_, i) => i + 1))('20 percent loss between two workers is detected as intermittent loss, run %i', async () => {
     const c = FAULT_CASES.find((f) => f.id === 'loss-20')!;
     const r = await runCase(c, { reportRoot: path.join(os.tmpdir(), 'netconform-trust-loss') });

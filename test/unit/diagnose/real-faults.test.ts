@@ -52,4 +52,14 @@ describe('diagnosis on real fault runs (lab, routed)', () => {
     expect(causes[0]).not.toMatch(new RegExp(`${W1}'s pod route`));
     expect(unexplained).toEqual([]);
   });
+
+  test(`cut-route --family 6 ${W1} ${W2} while ${W1}'s host probe restarted: churn first, then the IPv6 route — not "intermittent loss"`, () => {
+    // The fresh-clone CI run of ee766c5 (dual lab): the host probe on W1 restarted twice during the
+    // fault (netexec exits when a UDP answer cannot be sent), and its rows lost some samples. Those
+    // rows are the churn's; they used to make the pair look lossy and hide the IPv6 cause.
+    const { causes, rules } = judge('cut-route-ipv6-churn');
+    expect(rules[0]).toBe('probe-changed');
+    expect(causes.join('\n')).not.toMatch(/intermittent loss/);
+    expect(causes).toContainEqual(expect.stringMatching(new RegExp(`^IPv6 pod routes between ${W1} and ${W2} fail \\(\\d+ checks\\) while IPv4 between them passes`)));
+  });
 });
