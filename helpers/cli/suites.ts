@@ -1,9 +1,9 @@
 // Runs the suites with the product's own vitest config (suites/vitest.config.ts, compiled beside
 // the suites). `run`: vitest in the CLI's own process, our collector its only reporter — one
-// Node process less than a child (about 50 MB of resident memory: the runtime and its libraries
-// are loaded once). Vitest's logger registers SIGINT/SIGTERM/unhandledRejection listeners that
+// Node process less than a child (the runtime and its libraries are loaded once: 15-25 MB less
+// peak RSS, measured by `npm run bench`). Vitest's logger registers SIGINT/SIGTERM/unhandledRejection listeners that
 // exit the process; they are removed at once, so the CLI keeps its signals and its cleanup.
-// Vitest is started early (while the CLI deploys); its globalSetup awaits the hand-over — the run
+// Vitest is started once the run is known to have checks (while the CLI deploys); its globalSetup awaits the hand-over — the run
 // plan and the pod-proxy credentials — offered in memory, never in an environment or a file.
 // `list`: a vitest child that gets its plan on an inherited pipe (fd HANDOVER_FD).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,12 +16,11 @@ import vm from 'node:vm';
 import type { Vitest } from 'vitest/node';
 import { SetupError } from '../errors.ts';
 import { suiteOfTestFile } from '../check/file-order.ts';
+import { NO_CHECKS_TITLE } from '../check/select.ts';
 import type { ControlTransport } from '../kube/index.ts';
 import { CODE_EXT, CODE_ROOT, codeFile } from '../package-root.ts';
 import { HANDOVER_FD, HANDOVER_FD_ENV, START_FIRST_ENV, HANDOVER_TIMEOUT_ENV, offerHandover, serializeControlTransport, type Handover, type RunPlan, type SuiteOutput } from '../plan.ts';
 import { Collector } from './collector.ts';
-
-export const NO_CHECKS_TITLE = 'no checks selected';
 
 /** Vitest waiting for its hand-over; `run` hands it over and collects, `abandon` stops it unused. */
 export interface SuitesChild {
@@ -155,12 +154,10 @@ export async function listChecks(options: { plan: RunPlan }): Promise<{ suite: s
 interface VitestChild {
   /** Write the hand-over to the child's pipe and close it; when the child exits, `read` its output from `dir`. */
   handOver<T>(handover: Handover, read: (dir: string, code: number) => T): Promise<T>;
-  /** Kill the child (it has not been handed anything) and wait until it is gone. */
-  abandon(): Promise<void>;
 }
 
 /** Spawn vitest with its own temporary directory (for the results it writes), waiting for the hand-over on fd HANDOVER_FD. */
-function spawnVitest(argsFor: (dir: string) => string[], options: { concurrency: number; handoverTimeoutMs: number; signal?: AbortSignal; startFirst?: string[] }): VitestChild {
+function spawnVitest(argsFor: (dir: string) => string[], options: { concurrency: number; handoverTimeoutMs: number }): VitestChild {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-'));
   const vitest = fileURLToPath(new URL('vitest.mjs', import.meta.resolve('vitest/package.json')));
   const [command = 'run', ...rest] = argsFor(dir);
@@ -185,7 +182,6 @@ function spawnVitest(argsFor: (dir: string) => string[], options: { concurrency:
     env: {
       ...process.env,
       NETCONFORM_CONCURRENCY: String(options.concurrency),
-      ...(options.startFirst?.length ? { [START_FIRST_ENV]: options.startFirst.join(',') } : {}),
       [HANDOVER_FD_ENV]: String(HANDOVER_FD),
       [HANDOVER_TIMEOUT_ENV]: String(options.handoverTimeoutMs),
     },
@@ -194,12 +190,10 @@ function spawnVitest(argsFor: (dir: string) => string[], options: { concurrency:
   });
   const pipe = child.stdio[HANDOVER_FD] as NodeJS.WritableStream;
   pipe.on('error', () => undefined); // the child died before reading: its exit code tells
-  const stop = () => child.kill('SIGTERM');
-  options.signal?.addEventListener('abort', stop, { once: true });
   const exited = new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : 1)));
-  }).finally(() => options.signal?.removeEventListener('abort', stop));
+  });
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   return {
     async handOver(handover, read) {
@@ -209,12 +203,6 @@ function spawnVitest(argsFor: (dir: string) => string[], options: { concurrency:
       } finally {
         cleanup();
       }
-    },
-    async abandon() {
-      child.kill('SIGKILL');
-      pipe.end();
-      await exited.catch(() => undefined);
-      cleanup();
     },
   };
 }

@@ -8,7 +8,7 @@ import type { RunResults } from '../../../helpers/check/types.ts';
 
 const caseRun = (id: string, ok: boolean, startedAt: string, finishedAt: string): CaseRun => ({
   case: FAULT_CASES.find((c) => c.id === id)!,
-  verdict: { id, ok, missed: [], falseFailures: ok ? [] : [{ row: 'dns: x', observed: 'WRONG_ANSWER' }], uncovered: [], diagnosisMissing: [] } as unknown as CaseRun['verdict'],
+  verdict: { id, ok, missed: [], falseFailures: ok ? [] : [{ row: 'dns: x', observed: 'WRONG_ANSWER' }], uncovered: [], missingDiagnosis: [], failedRows: 1, diagnosis: [] },
   run: { startedAt, finishedAt } as RunResults,
   exitCode: 1,
   elapsedMs: 1,
