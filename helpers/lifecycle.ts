@@ -45,6 +45,8 @@ export interface SetupOptions {
   flags?: SuiteOptions['flags'];
   /** Called after every module's prepare, before anything is created (the run checks its selection here). */
   beforeDeploy?: (planned: Topology) => void;
+  /** Called once the run's objects are created, while the probes start (the CLI starts vitest here). */
+  afterDeploy?: () => void;
 }
 
 export interface RunState {
@@ -82,6 +84,12 @@ async function timed<T>(state: RunState, phase: string, fn: () => Promise<T>): P
   } finally {
     state.phases[phase] = Math.round((state.phases[phase] ?? 0) + performance.now() - started);
   }
+}
+
+/** The value of a settled promise, or its error thrown. */
+function settledValue<T>(s: PromiseSettledResult<T>): T {
+  if (s.status === 'rejected') throw s.reason;
+  return s.value;
 }
 
 function checkAborted(signal?: AbortSignal) {
@@ -166,22 +174,31 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   options.beforeDeploy?.(plannedTopology({ runId: options.runId, namespace: options.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes }, options, plans));
 
   await timed(state, 'deploy', async () => {
-    const deployment = await prepareNamespace(kube, { runId: options.runId, namespace: options.namespace });
-    state.deployment = deployment;
+    // The namespace and the host-port read side by side; whatever was created is recorded before a failure of the other is thrown.
+    const [made, free] = await Promise.allSettled([
+      prepareNamespace(kube, { runId: options.runId, namespace: options.namespace }),
+      options.hostPort === undefined ? freeHostPorts(kube) : Promise.resolve(ports),
+    ]);
+    if (made.status === 'fulfilled') state.deployment = made.value;
+    const deployment = settledValue(made);
+    ports = settledValue(free);
     checkAborted(options.signal);
-    if (options.hostPort === undefined) ports = await freeHostPorts(kube);
     progress(
       `namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp; creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + 1)} probe pods`,
     );
-    await placeProbes(deployment);
-    // Each path's own objects, created while the probes start.
-    await Promise.all(
-      options.modules.map(async (m) => {
+    // The probes and each path's own objects at once (none of those needs a probe to exist; the
+    // LoadBalancer Service's wait for an address counts from its creation). Every creation is
+    // let finish before a failure is thrown, so teardown knows all that exists.
+    const created = await Promise.allSettled([
+      placeProbes(deployment),
+      ...options.modules.map(async (m) => {
         if (m.deploy && !options.signal?.aborted) plans[m.name] = await m.deploy({ kube, nodes, options: suite, deployment }, plans[m.name]);
       }),
-    );
+    ]);
+    for (const c of created) settledValue(c);
   });
   checkAborted(options.signal);
+  options.afterDeploy?.();
 
   const deployment = state.deployment!;
   const waitStarted = performance.now();

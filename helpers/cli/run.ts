@@ -77,9 +77,10 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let checkRequests = 0;
   let cni: string[] | undefined;
   const selection = selectionOf(options);
-  // vitest starts once the run is known to have checks, while the probes are deployed; it waits
-  // for the plan. Not before: a run refused at once (a usage error, an unreachable cluster) exits
-  // without loading it.
+  // vitest starts once the run's objects are created, while the probes start (its start-up is
+  // CPU on this thread: during the deploy it slowed every create request); it waits for the
+  // plan. Not before: a run refused at once (a usage error, an unreachable cluster) exits without
+  // loading it.
   let suites: SuitesChild | undefined;
   const startVitest = () =>
     (suites = startSuites({
@@ -108,8 +109,8 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         // Before anything is created: a selection that matches nothing is a usage error.
         beforeDeploy: (planned) => {
           if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
-          startVitest();
         },
+        afterDeploy: () => void startVitest(),
       },
       state,
     );

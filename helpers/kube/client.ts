@@ -2,6 +2,7 @@
 // (throttle.ts), and fails with a translated, actionable error (errors.ts).
 import * as k8s from '@kubernetes/client-node';
 import { SetupError } from '../errors.ts';
+import { KeepAliveAgents } from './agents.ts';
 import { resolveControlTransport, type ControlTransport, type KubeAccess } from './config.ts';
 import { describeCall, headerOf, statusOf, translateApiError, type CallSite } from './errors.ts';
 import { newThrottleCounter, retryThrottled, type ThrottlePolicy } from './throttle.ts';
@@ -32,14 +33,28 @@ export class Kube {
   /** Throttled answers ridden out (429, or 5xx with Retry-After): shown in the run's phase line. */
   readonly throttled = newThrottleCounter();
 
+  /** The connection pool every typed call shares (agents.ts). */
+  readonly agents = new KeepAliveAgents();
+
   constructor(access: KubeAccess, options: { requestTimeoutMs?: number; throttle?: ThrottlePolicy } = {}) {
     this.access = access;
-    this.core = access.kc.makeApiClient(k8s.CoreV1Api);
-    this.networking = access.kc.makeApiClient(k8s.NetworkingV1Api);
-    this.discovery = access.kc.makeApiClient(k8s.DiscoveryV1Api);
-    this.apps = access.kc.makeApiClient(k8s.AppsV1Api);
+    this.core = this.api(k8s.CoreV1Api);
+    this.networking = this.api(k8s.NetworkingV1Api);
+    this.discovery = this.api(k8s.DiscoveryV1Api);
+    this.apps = this.api(k8s.AppsV1Api);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.throttlePolicy = options.throttle;
+  }
+
+  /** As KubeConfig.makeApiClient does it, plus the shared keep-alive pool. */
+  private api<T>(type: new (config: k8s.Configuration) => T): T {
+    return new type(
+      k8s.createConfiguration({
+        baseServer: new k8s.ServerConfiguration(this.access.kc.getCurrentCluster()!.server, {}),
+        authMethods: { default: this.access.kc },
+        promiseMiddleware: [this.agents],
+      }),
+    );
   }
 
   private async call<T>(site: CallSite, fn: () => Promise<T>): Promise<T> {
@@ -80,7 +95,7 @@ export class Kube {
   }
 
   async serverVersion(): Promise<string> {
-    const v = await this.call({ verb: 'get', resource: 'version' }, () => this.access.kc.makeApiClient(k8s.VersionApi).getCode());
+    const v = await this.call({ verb: 'get', resource: 'version' }, () => this.api(k8s.VersionApi).getCode());
     return v.gitVersion;
   }
 

@@ -1,7 +1,7 @@
 // The one classifier: every driver's wire events mean the same thing in every path.
 import { describe, expect, test } from 'vitest';
 import { classify, outcomeOf, payloadOf, worthRetrying } from '../../../helpers/check/classify.ts';
-import { eventOfConnect, connectCommand, isControlFailure } from '../../../helpers/check/drivers/connect.ts';
+import { eventOfConnect, connectCommand, isControlFailure, outOfShell, shellLine } from '../../../helpers/check/drivers/connect.ts';
 import { dialPath, eventOfDialError, eventsOfDial } from '../../../helpers/check/drivers/dial.ts';
 import { eventOfSocketError } from '../../../helpers/check/drivers/outside.ts';
 import type { AnswerCheck, Expectation, Observation, Protocol, WireEvent } from '../../../helpers/check/types.ts';
@@ -159,9 +159,27 @@ describe('drivers: how each reports the wire', () => {
     expect(isControlFailure({ exitCode: 1, stderr: 'REFUSED\n' })).toBe(false);
   });
 
-  test('agnhost connect argv: no shell, explicit timeout, UDP flag only for UDP', () => {
+  test('agnhost connect argv: explicit timeout, UDP flag only for UDP', () => {
     expect(connectCommand({ host: '172.28.0.11', port: 10250, protocol: 'tcp' })).toEqual(['/agnhost', 'connect', '172.28.0.11:10250', '--timeout', '3s']);
     expect(connectCommand({ host: '172.28.0.11', port: 30000, protocol: 'udp' }).slice(-2)).toEqual(['--protocol', 'udp']);
+  });
+
+  test("/shell line: every argument quoted, an IPv6 literal's brackets no glob", () => {
+    expect(shellLine(connectCommand({ host: 'fd00:28::11', port: 10250, protocol: 'udp' }))).toBe("'/agnhost' 'connect' '[fd00:28::11]:10250' '--timeout' '3s' '--protocol' 'udp'");
+    expect(shellLine(["it's"])).toBe("'it'\\''s'");
+  });
+
+  test("netexec /shell answers → connect's exit and stderr; what is not its verdict is unavailable or failed", () => {
+    // The bodies netexec writes (Go's CombinedOutput and exec error), as seen on the lab.
+    expect(outOfShell(200, '{}')).toEqual({ exitCode: 0, stderr: '' });
+    expect(outOfShell(200, '{"error":"exit status 1","output":"REFUSED\\n"}')).toEqual({ exitCode: 1, stderr: 'REFUSED\n' });
+    expect(eventOfConnect(outOfShell(200, '{"error":"exit status 1","output":"TIMEOUT\\n"}') as { exitCode: number; stderr: string }, 'tcp').kind).toBe('timeout');
+    expect(outOfShell(200, '{"error":"fork/exec /bin/sh: no such file or directory"}')).toEqual({ unavailable: 'no usable /bin/sh in the probe image (fork/exec /bin/sh: no such file or directory)' });
+    expect(outOfShell(200, '{"error":"exit status 127","output":"sh: 1: /agnhost: not found\\n"}')).toMatchObject({ unavailable: expect.stringContaining('could not run /agnhost (exit 127') });
+    expect(outOfShell(404, '404 page not found')).toEqual({ unavailable: 'its netexec has no /shell endpoint' });
+    expect(outOfShell(200, '{"error":"signal: killed"}')).toEqual({ failed: 'the command did not finish: signal: killed' });
+    expect(outOfShell(503, 'error trying to reach service')).toMatchObject({ failed: expect.stringContaining('HTTP 503') });
+    expect(outOfShell(200, '')).toMatchObject({ failed: expect.stringContaining('not JSON') });
   });
 
   test('/dial URL through the pod proxy: query intact, protocol named as netexec wants it', () => {
