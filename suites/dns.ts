@@ -18,6 +18,7 @@ import type { Kube } from '../helpers/kube/index.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { dnsServiceManifests, singleFamilyTwin } from '../helpers/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
+import { runInProbe } from '../helpers/check/drivers/in-probe.ts';
 import type { AnswerCheck, Check, Expect, IpFamily, NetworkCheck, Peer } from '../helpers/check/types.ts';
 import { controlOf, familiesOf, familyOf, familyTag, hostProbeOn, ipIn, label, peerOf, podProbesOn, probedNodes, serviceIPs, setupRows } from '../helpers/rows.ts';
 import { clusterFamilies, type ProbePod, type ServiceInfo, type Topology } from '../helpers/topology.ts';
@@ -52,8 +53,6 @@ export interface DnsPlan {
   api?: ServiceInfo;
 }
 
-const EXEC_TIMEOUT_MS = 15_000;
-
 /** The cluster domain from a pod's search path: its first entry is <namespace>.svc.<domain>. */
 export function clusterDomainOf(search: readonly string[], namespace: string): string | undefined {
   const prefix = `${namespace}.svc.`;
@@ -69,32 +68,24 @@ async function findDnsServer(kube: Kube): Promise<DnsPlan['server']> {
   return svc && ip && ip !== 'None' ? { namespace: 'kube-system', name: svc.metadata!.name!, clusterIP: ip, ...(ips && ips.length > 1 ? { clusterIPs: ips } : {}) } : undefined;
 }
 
-/** Read the resolver settings the kubelet gave the probes: `agnhost dns-suffix` and `dns-server-list`, from the first probe exec works in. */
-async function readResolver(control: ControlClient, namespace: string, probes: readonly ProbePod[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
+/** Read the resolver settings the kubelet gave the probes: `agnhost dns-suffix` and `dns-server-list`, from the first probe they run in (in-probe.ts: /shell, else exec). */
+async function readResolver(control: ControlClient, namespace: string, probes: readonly { pod: string; port: number }[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
   const errors: string[] = [];
   for (const probe of probes.slice(0, 3)) {
+    const run = async (command: string) => {
+      const ran = await runInProbe({ control, namespace }, probe, ['/agnhost', command], { verdict: (out) => out.exitCode === 0 });
+      if ('failed' in ran) throw new Error(`agnhost ${command}: ${ran.failed}`);
+      return ran.out.stdout
+        .trim()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    };
     try {
-      const run = async (command: string) => {
-        const out = await control.exec({ namespace, pod: probe.name, container: 'netexec', command: ['/agnhost', command], timeoutMs: EXEC_TIMEOUT_MS });
-        if (out.exitCode !== 0)
-          throw new Error(
-            `agnhost ${command} exited ${out.exitCode}: ${(
-              out.stderr
-                .trim()
-                .split('\n')
-                .find((l) => /panic:|Could not/.test(l)) ?? out.stderr.trim()
-            ).slice(0, 200)}`,
-          );
-        return out.stdout
-          .trim()
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-      };
-      const [search, nameservers] = [await run('dns-suffix'), await run('dns-server-list')];
+      const [search, nameservers] = await Promise.all([run('dns-suffix'), run('dns-server-list')]);
       return { search, nameservers };
     } catch (err) {
-      errors.push(`${probe.name}: ${messageOf(err)}`);
+      errors.push(`${probe.pod}: ${messageOf(err)}`);
     }
   }
   return { resolverProblem: `could not read the probes' resolver settings (/etc/resolv.conf as the kubelet wrote it): ${errors.join('; ') || 'no ready probe'}` };
@@ -242,7 +233,7 @@ export default defineSuite<DnsPlan>({
       readResolver(
         control,
         deployment.namespace,
-        pods.filter((p) => p.role === 'probe-a' && !p.controlProblem),
+        pods.filter((p) => p.role === 'probe-a' && !p.controlProblem).map((p) => controlOf(p, topology)),
       ).finally(() => {
         kube.requests += control.requests;
         return control.close();

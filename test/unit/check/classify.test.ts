@@ -1,7 +1,8 @@
 // The one classifier: every driver's wire events mean the same thing in every path.
 import { describe, expect, test } from 'vitest';
 import { classify, outcomeOf, payloadOf, worthRetrying } from '../../../helpers/check/classify.ts';
-import { eventOfConnect, connectCommand, isControlFailure, outOfShell, shellLine } from '../../../helpers/check/drivers/connect.ts';
+import { eventOfConnect, connectCommand, isControlFailure } from '../../../helpers/check/drivers/connect.ts';
+import { outOfShell, shellLine } from '../../../helpers/check/drivers/in-probe.ts';
 import { dialPath, eventOfDialError, eventsOfDial } from '../../../helpers/check/drivers/dial.ts';
 import { eventOfSocketError } from '../../../helpers/check/drivers/outside.ts';
 import type { AnswerCheck, Expectation, Observation, Protocol, WireEvent } from '../../../helpers/check/types.ts';
@@ -175,7 +176,7 @@ describe('drivers: how each reports the wire', () => {
     expect(outOfShell(200, '{"error":"exit status 1","output":"REFUSED\\n"}')).toEqual({ exitCode: 1, stderr: 'REFUSED\n' });
     expect(eventOfConnect(outOfShell(200, '{"error":"exit status 1","output":"TIMEOUT\\n"}') as { exitCode: number; stderr: string }, 'tcp').kind).toBe('timeout');
     expect(outOfShell(200, '{"error":"fork/exec /bin/sh: no such file or directory"}')).toEqual({ unavailable: 'no usable /bin/sh in the probe image (fork/exec /bin/sh: no such file or directory)' });
-    expect(outOfShell(200, '{"error":"exit status 127","output":"sh: 1: /agnhost: not found\\n"}')).toMatchObject({ unavailable: expect.stringContaining('could not run /agnhost (exit 127') });
+    expect(outOfShell(200, '{"error":"exit status 127","output":"sh: 1: /agnhost: not found\\n"}')).toMatchObject({ unavailable: expect.stringContaining('could not run the command (exit 127') });
     expect(outOfShell(404, '404 page not found')).toEqual({ unavailable: 'its netexec has no /shell endpoint' });
     expect(outOfShell(200, '{"error":"signal: killed"}')).toEqual({ failed: 'the command did not finish: signal: killed' });
     expect(outOfShell(503, 'error trying to reach service')).toMatchObject({ failed: expect.stringContaining('HTTP 503') });

@@ -17,7 +17,7 @@ describe('one keep-alive pool for the typed API calls', () => {
     const a = await pool.pre(contextWith(new https.Agent({ ca: 'CA', cert: 'C1', key: 'K1' })));
     const b = await pool.pre(contextWith(new https.Agent({ ca: 'CA', cert: 'C1', key: 'K1' })));
     expect(a.getAgent()).toBe(b.getAgent());
-    expect((a.getAgent() as https.Agent).keepAlive).toBe(true);
+    expect((a.getAgent() as https.Agent & { keepAlive: boolean }).keepAlive).toBe(true);
     expect((a.getAgent() as https.Agent).options).toMatchObject({ ca: 'CA', cert: 'C1', key: 'K1' });
     expect(pool.made).toBe(1);
     pool.close();
