@@ -179,10 +179,26 @@ export class OutsideError extends Error {
 export async function outsideGet(url: string, options: { timeoutMs: number }): Promise<HttpAnswer> {
   const agent = new Agent({ connections: 1, pipelining: 0, connect: { timeout: options.timeoutMs } });
   const started = performance.now();
+  // Our own deadline: undici checks its connect timeout on a 0.5 s tick and an abort does not
+  // end a connection attempt in flight, so a dropped SYN took up to 0.5 s past the deadline.
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`no answer within ${options.timeoutMs / 1000} s`);
+      err.name = 'TimeoutError';
+      abort.abort(err);
+      reject(err);
+    }, options.timeoutMs);
+  });
   try {
-    const res = await request(url, { method: 'GET', dispatcher: agent, signal: AbortSignal.timeout(options.timeoutMs) });
-    const body = await res.body.text();
-    return { status: res.statusCode, body, elapsedMs: performance.now() - started };
+    const answer = (async () => {
+      const res = await request(url, { method: 'GET', dispatcher: agent, signal: abort.signal });
+      return { status: res.statusCode, body: await res.body.text() };
+    })();
+    answer.catch(() => undefined); // settled after the deadline: nobody waits for it any more
+    const { status, body } = await Promise.race([answer, deadline]);
+    return { status, body, elapsedMs: performance.now() - started };
   } catch (err) {
     const code = errorCode(err) ?? 'error';
     throw new OutsideError(`GET ${url}: ${code === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' ? `no answer within ${options.timeoutMs / 1000} s` : `${code}: ${messageOf(err)}`}`, {
@@ -190,6 +206,8 @@ export async function outsideGet(url: string, options: { timeoutMs: number }): P
       cause: err,
     });
   } finally {
-    await agent.destroy().catch(() => undefined);
+    clearTimeout(timer);
+    // Not awaited: a connection attempt still in flight ends on its own.
+    void agent.destroy().catch(() => undefined);
   }
 }

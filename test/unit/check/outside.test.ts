@@ -39,6 +39,21 @@ describe('runner-side probing', () => {
     expect(await tcpAsk({ address: '127.0.0.1', port: closedPort, path: '/hostname', timeoutMs: 2000 })).toMatchObject({ kind: 'refused' });
   });
 
+  test('TCP: a server that never answers is a timeout at the deadline, not a tick later', async () => {
+    const silent = net.createServer(() => undefined); // accepts, never speaks
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const started = performance.now();
+      const event = await tcpAsk({ address: '127.0.0.1', port: (silent.address() as net.AddressInfo).port, path: '/hostname', timeoutMs: 600 });
+      const took = performance.now() - started;
+      expect(event).toMatchObject({ kind: 'timeout', text: expect.stringContaining('no answer within 0.6 s') });
+      expect(took).toBeGreaterThanOrEqual(590);
+      expect(took).toBeLessThan(900);
+    } finally {
+      silent.close();
+    }
+  });
+
   test('UDP: a datagram gets its answer; ICMP port unreachable is a refused event', async () => {
     expect(await udpAsk({ address: '127.0.0.1', port: udpPort, request: 'hostname', timeoutMs: 2000 })).toEqual({ kind: 'answer', text: 'nodeport-backend' });
     expect(await udpAsk({ address: '127.0.0.1', port: closedPort, request: 'hostname', timeoutMs: 2000 })).toMatchObject({ kind: 'refused' });
