@@ -43,9 +43,11 @@ const config: ViteUserConfig = {
     watch: false,
     // Nothing to remember between runs (and an installed package may sit in a read-only folder).
     cache: false,
-    // Compiled, the helpers load as plain Node modules in the workers (as they do from an
-    // installed package, which is under node_modules/), not through vite's transform pipeline.
-    server: { deps: { external: ext === '.js' ? [/\/helpers\//] : [] } },
+    // Compiled, the helpers and the suite modules the test files import load as plain Node
+    // modules in the workers (as they do from an installed package, which is under
+    // node_modules/), not through vite's transform pipeline in the CLI's thread; only the test
+    // files themselves go through vitest's module runner.
+    server: { deps: { external: ext === '.js' ? [/\/helpers\//, /\/suites\/(?![^/]*\.test\.js$)[^/]+\.js$/] : [] } },
   },
 };
 

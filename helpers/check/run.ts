@@ -86,6 +86,7 @@ async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, 
     case 'connect': {
       const out = await connectFrom({ control: await ctx.control(), namespace: ctx.namespace }, d.control, { ...d.target, protocol: check.protocol });
       notes.set('control', out.via);
+      if (out.tool) notes.set('tool', out.tool);
       if (out.note) notes.set('control.note', out.note);
       return timedAll([out.event]);
     }

@@ -67,12 +67,8 @@ export function outOfShell(status: number, body: string): { exitCode: number; st
   const error = typeof parsed.error === 'string' ? parsed.error : '';
   if (!error) return { exitCode: 0, stderr: output };
   const exit = /^exit status (\d+)$/.exec(error.trim());
-  if (exit) {
-    const exitCode = Number(exit[1]);
-    // sh's own "not found" (127) / "cannot execute" (126): the image has a shell but no such binary.
-    if (exitCode === 126 || exitCode === 127) return { unavailable: `sh in the probe could not run the command (exit ${exitCode}${output.trim() ? `: ${output.trim().slice(0, 200)}` : ''})` };
-    return { exitCode, stderr: output };
-  }
+  // Exit 127 / 126 are sh's "not found" / "cannot execute": the command's callers judge them.
+  if (exit) return { exitCode: Number(exit[1]), stderr: output };
   if (/no such file|not found|executable file|permission denied/i.test(error)) return { unavailable: `no usable /bin/sh in the probe image (${error})` };
   return { failed: `the command did not finish: ${error}` };
 }

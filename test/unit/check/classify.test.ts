@@ -1,7 +1,7 @@
 // The one classifier: every driver's wire events mean the same thing in every path.
 import { describe, expect, test } from 'vitest';
 import { classify, outcomeOf, payloadOf, worthRetrying } from '../../../helpers/check/classify.ts';
-import { eventOfConnect, connectCommand, isControlFailure } from '../../../helpers/check/drivers/connect.ts';
+import { eventOfConnect, eventOfNc, connectCommand, isControlFailure, isNcVerdict, ncCommand } from '../../../helpers/check/drivers/connect.ts';
 import { outOfShell, shellLine } from '../../../helpers/check/drivers/in-probe.ts';
 import { dialPath, eventOfDialError, eventsOfDial } from '../../../helpers/check/drivers/dial.ts';
 import { eventOfSocketError } from '../../../helpers/check/drivers/outside.ts';
@@ -165,6 +165,21 @@ describe('drivers: how each reports the wire', () => {
     expect(connectCommand({ host: '172.28.0.11', port: 30000, protocol: 'udp' }).slice(-2)).toEqual(['--protocol', 'udp']);
   });
 
+  test('nc -z -v output (OpenBSD netcat 1.219, as it printed on the lab) → events; what is not its verdict is a control failure', () => {
+    expect(ncCommand({ host: 'fd00:28::10', port: 6443 })).toEqual(['nc', '-z', '-v', '-w', '3', 'fd00:28::10', '6443']);
+    expect(eventOfNc({ exitCode: 0, stderr: 'Connection to 172.28.0.10 6443 port [tcp/*] succeeded!\n' }).kind).toBe('connected');
+    expect(eventOfNc({ exitCode: 1, stderr: 'nc: connect to 172.28.0.10 port 10255 (tcp) failed: Connection refused\n' }).kind).toBe('refused');
+    expect(eventOfNc({ exitCode: 1, stderr: 'nc: connect to 172.28.0.10 port 2379 (tcp) timed out: Operation now in progress\n' }).kind).toBe('timeout');
+    expect(eventOfNc({ exitCode: 1, stderr: 'nc: connect to fd00::1 port 80 (tcp) failed: Network is unreachable\n' })).toEqual({
+      kind: 'unreachable',
+      text: 'rejected by a firewall or the network (Network is unreachable)',
+    });
+    expect(eventOfNc({ exitCode: 1, stderr: 'nc: getaddrinfo for host "x" port 1: Name does not resolve\n' }).kind).toBe('empty');
+    expect(eventOfNc({ exitCode: 137, stderr: '' }).kind).toBe('control');
+    expect(isNcVerdict({ exitCode: 1, stderr: '' })).toBe(false);
+    expect(isNcVerdict({ exitCode: 127, stderr: 'sh: 1: nc: not found\n' })).toBe(false);
+  });
+
   test("/shell line: every argument quoted, an IPv6 literal's brackets no glob", () => {
     expect(shellLine(connectCommand({ host: 'fd00:28::11', port: 10250, protocol: 'udp' }))).toBe("'/agnhost' 'connect' '[fd00:28::11]:10250' '--timeout' '3s' '--protocol' 'udp'");
     expect(shellLine(["it's"])).toBe("'it'\\''s'");
@@ -176,7 +191,7 @@ describe('drivers: how each reports the wire', () => {
     expect(outOfShell(200, '{"error":"exit status 1","output":"REFUSED\\n"}')).toEqual({ exitCode: 1, stderr: 'REFUSED\n' });
     expect(eventOfConnect(outOfShell(200, '{"error":"exit status 1","output":"TIMEOUT\\n"}') as { exitCode: number; stderr: string }, 'tcp').kind).toBe('timeout');
     expect(outOfShell(200, '{"error":"fork/exec /bin/sh: no such file or directory"}')).toEqual({ unavailable: 'no usable /bin/sh in the probe image (fork/exec /bin/sh: no such file or directory)' });
-    expect(outOfShell(200, '{"error":"exit status 127","output":"sh: 1: /agnhost: not found\\n"}')).toMatchObject({ unavailable: expect.stringContaining('could not run the command (exit 127') });
+    expect(outOfShell(200, '{"error":"exit status 127","output":"sh: 1: nc: not found\\n"}')).toEqual({ exitCode: 127, stderr: 'sh: 1: nc: not found\n' });
     expect(outOfShell(404, '404 page not found')).toEqual({ unavailable: 'its netexec has no /shell endpoint' });
     expect(outOfShell(200, '{"error":"signal: killed"}')).toEqual({ failed: 'the command did not finish: signal: killed' });
     expect(outOfShell(503, 'error trying to reach service')).toMatchObject({ failed: expect.stringContaining('HTTP 503') });
