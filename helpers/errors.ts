@@ -51,3 +51,9 @@ export function causeCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The value of a settled promise, or its error thrown. */
+export function settledValue<T>(s: PromiseSettledResult<T>): T {
+  if (s.status === 'rejected') throw s.reason;
+  return s.value;
+}

@@ -7,7 +7,9 @@
 // and our create still wins the port, the scheduler says so and the host probes are placed again
 // on the next free pair (lifecycle.ts); so are they when a process outside any pod holds the
 // port (netexec cannot bind). Pure but for randomStart; unit-tested.
-import type { Pod } from './kube/index.ts';
+import { SetupError } from './errors.ts';
+import type { Kube, Pod } from './kube/index.ts';
+import { DEFAULT_PORTS, type ProbePorts } from './topology.ts';
 
 /** Pairs (HTTP on an even port, UDP on the next) inside this range; far from kubelet, etcd and NodePorts. */
 export const HOST_PORT_RANGE = { low: 18080, high: 18999 } as const;
@@ -57,4 +59,19 @@ export function randomStart(options: { pinned?: boolean } = {}, range: { low: nu
  */
 export function isHostPortConflict(problem: string | undefined): boolean {
   return /didn't have free ports|free ports for the requested pod ports|bind: address already in use/i.test(problem ?? '');
+}
+
+export function portsFor(hostPort?: number): ProbePorts {
+  return hostPort ? { ...DEFAULT_PORTS, hostHttp: hostPort, hostUdp: hostPort + 1 } : DEFAULT_PORTS;
+}
+
+/** A free host-port pair for this run's host probes (host-ports.ts), avoiding `avoid` too. */
+export async function freeHostPorts(kube: Kube, avoid: number[] = []): Promise<ProbePorts> {
+  const used = usedHostPorts(await kube.listPodsAllNamespaces(''));
+  for (const p of avoid) used.add(p);
+  // After a clash: a fresh random start, never the pinned one.
+  const port = pickHostPort({ used, start: randomStart({ pinned: avoid.length === 0 }) });
+  if (port === undefined)
+    throw new SetupError(`no free pair of host ports in ${HOST_PORT_RANGE.low}-${HOST_PORT_RANGE.high} for the host-network probes (other hostNetwork pods claim them all); pass --host-port.`);
+  return portsFor(port);
 }

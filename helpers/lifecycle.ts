@@ -2,28 +2,16 @@
 // topology. Used by the CLI and by suites/setup.ts (when the suites are run by vitest directly).
 // Records phase times; stops at the next step when `signal` aborts; never leaves what it made.
 import { checkControlPaths } from './control-preflight.ts';
-import { messageOf, SetupError } from './errors.ts';
+import { messageOf, SetupError, settledValue } from './errors.ts';
 import { ControlClient } from './http.ts';
 import { createProbes, discoverNodes, prepareNamespace, teardown, waitFor, waitForProbes, type Deployment } from './deploy.ts';
-import { HOST_PORT_RANGE, isHostPortConflict, pickHostPort, randomStart, usedHostPorts } from './host-ports.ts';
+import { freeHostPorts, isHostPortConflict, portsFor } from './host-ports.ts';
 import { missingProbes } from './identity.ts';
 import { groupProblems } from './setup-problems.ts';
 import type { Kube } from './kube/index.ts';
 import { MANAGED_BY, probeImage, ROLE_LABEL, RUN_LABEL } from './manifests.ts';
 import type { SuiteModule, SuiteOptions } from './check/suite.ts';
-import {
-  DEFAULT_PODS_PER_NODE,
-  DEFAULT_PORTS,
-  PROBE_IMAGE_ARCHITECTURES,
-  clusterFamilies,
-  explainUnschedulable,
-  podRoles,
-  probePodName,
-  type NodeInfo,
-  type ProbePorts,
-  type ProbeRole,
-  type Topology,
-} from './topology.ts';
+import { DEFAULT_PODS_PER_NODE, PROBE_IMAGE_ARCHITECTURES, clusterFamilies, explainUnschedulable, podRoles, probePodName, type NodeInfo, type ProbeRole, type Topology } from './topology.ts';
 
 export interface SetupOptions {
   runId: string;
@@ -59,21 +47,6 @@ export interface RunState {
   releases?: Array<() => Promise<void>>;
 }
 
-export function portsFor(hostPort?: number): ProbePorts {
-  return hostPort ? { ...DEFAULT_PORTS, hostHttp: hostPort, hostUdp: hostPort + 1 } : DEFAULT_PORTS;
-}
-
-/** A free host-port pair for this run's host probes (host-ports.ts), avoiding `avoid` too. */
-export async function freeHostPorts(kube: Kube, avoid: number[] = []): Promise<ProbePorts> {
-  const used = usedHostPorts(await kube.listPodsAllNamespaces(''));
-  for (const p of avoid) used.add(p);
-  // After a clash: a fresh random start, never the pinned one.
-  const port = pickHostPort({ used, start: randomStart({ pinned: avoid.length === 0 }) });
-  if (port === undefined)
-    throw new SetupError(`no free pair of host ports in ${HOST_PORT_RANGE.low}-${HOST_PORT_RANGE.high} for the host-network probes (other hostNetwork pods claim them all); pass --host-port.`);
-  return portsFor(port);
-}
-
 /** Attempts at placing the host probes when another run took their port between our read and the scheduler. */
 const HOST_PORT_ROUNDS = 3;
 
@@ -84,12 +57,6 @@ async function timed<T>(state: RunState, phase: string, fn: () => Promise<T>): P
   } finally {
     state.phases[phase] = Math.round((state.phases[phase] ?? 0) + performance.now() - started);
   }
-}
-
-/** The value of a settled promise, or its error thrown. */
-function settledValue<T>(s: PromiseSettledResult<T>): T {
-  if (s.status === 'rejected') throw s.reason;
-  return s.value;
 }
 
 function checkAborted(signal?: AbortSignal) {
