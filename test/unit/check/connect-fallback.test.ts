@@ -6,6 +6,8 @@ import type { ControlClient } from '../../../helpers/http.ts';
 
 interface Script {
   shell: (cmd: string) => { status: number; body: string };
+  /** netexec's /dial through the pod proxy (the last way). */
+  dial?: () => { status: number; body: string };
   exec?: (command: string[]) => { exitCode: number; stdout: string; stderr: string };
 }
 
@@ -13,6 +15,10 @@ function client(script: Script) {
   const calls: string[] = [];
   const control = {
     get: async (path: string) => {
+      if (path.includes('/proxy/dial?')) {
+        calls.push('dial');
+        return { ...(script.dial?.() ?? { status: 404, body: '' }), elapsedMs: 1 };
+      }
       const cmd = new URLSearchParams(path.slice(path.indexOf('?') + 1)).get('cmd') ?? '';
       calls.push(`shell ${cmd}`);
       return { ...script.shell(cmd), elapsedMs: 1 };
@@ -61,16 +67,14 @@ describe('connect: the ways into a host probe', () => {
   });
 
   test('neither /shell nor exec: /dial, and the note names both failures', async () => {
-    const { control } = client({
-      shell: (cmd) => (cmd.includes('/dial') ? { status: 200, body: '' } : { status: 503, body: 'error trying to reach service' }),
+    const { control, calls } = client({
+      shell: () => ({ status: 503, body: 'error trying to reach service' }),
+      dial: () => ({ status: 200, body: '{"errors":["dial tcp 172.28.0.11:10250: connect: connection refused"]}' }),
     });
-    (control as unknown as { get: (p: string) => Promise<unknown> }).get = async (path: string) =>
-      path.includes('/proxy/dial')
-        ? { status: 200, body: '{"errors":["dial tcp 172.28.0.11:10250: connect: connection refused"]}', elapsedMs: 1 }
-        : { status: 503, body: 'error trying to reach service', elapsedMs: 1 };
     const out = await connectFrom({ control, namespace: 'ns' }, probe(), { host: '172.28.0.11', port: 10250, protocol: 'tcp' });
     expect(out.via).toBe('dial');
     expect(out.event.kind).toBe('refused');
     expect(out.note).toMatch(/neither \/shell \(\/shell answered HTTP 503.*\) nor exec \(exec refused\)/);
+    expect(calls.at(-1)).toBe('dial');
   });
 });
