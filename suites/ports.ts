@@ -123,7 +123,7 @@ function expandedRows(plan: PortsPlan, rangeSample?: (range: { low: number; high
 export default defineSuite<PortsPlan>({
   name: 'ports',
   order: 40,
-  startsFirst: 'every row is an exec round trip into a host probe, a few at a time per probe, and must-be-closed rows wait out their timeout',
+  startsFirst: 'every row is a command in a host probe (nc or agnhost connect), a few at a time per probe, and filtered rows wait out their timeout',
   must: 'the ports the cluster needs are open between the right nodes and the ones that must be closed are not, by role, from a port profile with the CNI detected',
 
   prepare: ({ kube, nodes, options }) =>

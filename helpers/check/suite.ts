@@ -55,7 +55,7 @@ export interface SuiteModule<Plan = unknown> {
   /** What MUST hold, one sentence (summary header, JUnit, README). */
   must: string;
   /**
-   * Why this path's checks take the longest (must-not-answer timeouts, exec round trips): its
+   * Why this path's checks take the longest (must-not-answer timeouts, commands in probes): its
    * suite file starts before the others' (the suite workers run their files one after another).
    */
   startsFirst?: string;
