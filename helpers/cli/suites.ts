@@ -3,7 +3,7 @@
 // Node process less than a child (the runtime and its libraries are loaded once: 15-25 MB less
 // peak RSS, measured by `npm run bench`). Vitest's logger registers SIGINT/SIGTERM/unhandledRejection listeners that
 // exit the process; they are removed at once, so the CLI keeps its signals and its cleanup.
-// Vitest is started once the run is known to have checks (while the CLI deploys); its globalSetup awaits the hand-over — the run
+// Vitest is started once the run's objects are created (while the probes start); its globalSetup awaits the hand-over — the run
 // plan and the pod-proxy credentials — offered in memory, never in an environment or a file.
 // `list`: a vitest child that gets its plan on an inherited pipe (fd HANDOVER_FD).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,7 +36,7 @@ const ABANDON_WAIT_MS = 5_000;
 const VITEST_LISTENED = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
 
 /**
- * Start the suites' vitest now, in this process, so its start-up overlaps the deployment. Every
+ * Start the suites' vitest now, in this process, so its start-up overlaps the probes' start. Every
  * suite file vitest finds (suites/**\/*.test.*) runs; there is no list of suites here.
  */
 export function startSuites(options: { concurrency: number; signal?: AbortSignal; startFirst?: string[] }): SuitesChild {

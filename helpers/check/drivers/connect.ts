@@ -36,10 +36,6 @@ export function isControlFailure(out: { exitCode: number; stderr: string }): boo
   return !(out.exitCode === 0 || (out.exitCode === 1 && out.stderr.trim() !== ''));
 }
 
-/**
- * `agnhost connect` output → wire event. It exits 1 for every failure and names the kind on
- * stderr: REFUSED, TIMEOUT, DNS: …, OTHER: … (no route to host, EPERM from a local firewall).
- */
 /** `nc -z -v -w 3 host port`: the probe image's OpenBSD netcat, a TCP handshake and nothing else. */
 export function ncCommand(target: Pick<ConnectTarget, 'host' | 'port'>): string[] {
   return ['nc', '-z', '-v', '-w', String(CONNECT_TIMEOUT_S), target.host, String(target.port)];
@@ -76,6 +72,10 @@ export function eventOfNc(out: { exitCode: number; stderr: string }): WireEvent 
 /** Probes whose image has no nc (sh said "not found"): their TCP rows use agnhost connect for the rest of the run. */
 const ncMissing = new Set<string>();
 
+/**
+ * `agnhost connect` output → wire event. It exits 1 for every failure and names the kind on
+ * stderr: REFUSED, TIMEOUT, DNS: …, OTHER: … (no route to host, EPERM from a local firewall).
+ */
 export function eventOfConnect(out: { exitCode: number; stderr: string }, protocol: Protocol): WireEvent {
   const line = out.stderr.trim().split('\n')[0] ?? '';
   if (out.exitCode === 0) return { kind: 'connected', text: protocol === 'udp' ? 'UDP answer received' : 'TCP connection established' };

@@ -28,7 +28,7 @@ const SHELL_TIMEOUT_MS = 10_000;
  * resident). Eight at a time per probe, whichever way they run (the same process in the same
  * container).
  */
-export const COMMANDS_PER_PROBE = 8;
+const COMMANDS_PER_PROBE = 8;
 const slots = new Map<string, ReturnType<typeof pLimit>>();
 
 function inSlot<T>(pod: string, fn: () => Promise<T>): Promise<T> {
@@ -104,7 +104,7 @@ export async function runInProbe(
   ctx: InProbeContext,
   probe: { pod: string; port: number },
   argv: readonly string[],
-  options: { verdict: (out: ProbeOut) => boolean; container?: string },
+  options: { verdict: (out: ProbeOut) => boolean },
 ): Promise<{ out: ProbeOut; via: InProbeVia; note?: string } | { failed: string }> {
   const shell = await (shellUnavailable.has(probe.pod)
     ? Promise.resolve({ failed: shellUnavailable.get(probe.pod)! })
@@ -122,9 +122,7 @@ export async function runInProbe(
       }));
   if (!('failed' in shell)) return { out: shell, via: 'shell' };
   const exec = await attempt(`exec ${probe.pod}`, async () => {
-    const out = await inSlot(probe.pod, () =>
-      ctx.control.exec({ namespace: ctx.namespace, pod: probe.pod, container: options.container ?? 'netexec', command: [...argv], timeoutMs: EXEC_TIMEOUT_MS }),
-    );
+    const out = await inSlot(probe.pod, () => ctx.control.exec({ namespace: ctx.namespace, pod: probe.pod, container: 'netexec', command: [...argv], timeoutMs: EXEC_TIMEOUT_MS }));
     return options.verdict(out) ? out : { failed: `exec ended with exit ${out.exitCode}${out.stderr.trim() ? `: ${out.stderr.trim().slice(0, 200)}` : ''}` };
   });
   if (!('failed' in exec)) return { out: exec, via: 'exec', note: `netexec /shell in ${probe.pod} did not work (${shell.failed}); ran the command by exec instead` };
