@@ -98,7 +98,7 @@ node -e '
         if (t.status === "failed") {
           console.log(`FAILED ${f.replace(/\.json$/, "")}: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName}`);
           const text = (t.failureMessages ?? []).join("\n").split("\n").filter((l) => !/^\s+at /.test(l));
-          for (const line of text.slice(0, 25)) console.log("    " + line.slice(0, 400));
+          for (const line of text.slice(0, 25)) console.log("    " + line.slice(0, 1500));
         }
   }
   const steps = process.argv[1] ? process.argv[1].split(" ") : [];

@@ -56,9 +56,14 @@ describe(`detection (${wanted}, kube-proxy ${wantedProxy}${wantedFamily === 'ipv
         const portRows = run.results.filter(isNetwork).filter((r) => r.suite === 'ports');
         const bgpRows = portRows.filter((r) => r.port === 179 && r.protocol === 'tcp');
         const nodes = new Set(portRows.flatMap((r) => [r.from.node, r.to.node]));
-        expect(bgpRows.map((r) => `${r.from.node} → ${r.to.node} ${r.outcome} ${r.properties?.verdictSource}`).sort()).toEqual(
-          [...nodes].flatMap((a) => [...nodes].filter((b) => b !== a).map((b) => `${a} → ${b} passed existing-listener`)).sort(),
+        expect(bgpRows.map((r) => `${r.from.node} → ${r.to.node}`).sort(), 'a TCP 179 row for every ordered node pair').toEqual(
+          [...nodes].flatMap((a) => [...nodes].filter((b) => b !== a).map((b) => `${a} → ${b}`)).sort(),
         );
+        const notBird = bgpRows.filter((r) => r.outcome !== 'passed' || r.properties?.verdictSource !== 'existing-listener');
+        expect(
+          notBird.map((r) => `${r.from.node} → ${r.to.node}: ${r.outcome}, ${r.properties?.verdictSource} (${r.properties?.['listener.note'] ?? 'no listener note'}): ${r.detail}`),
+          'TCP 179 rows that did not pass against the BGP daemon itself',
+        ).toEqual([]);
       }
       if (!bad.length) expect(exitCode).toBe(0);
     }

@@ -49,10 +49,17 @@ export function dialPath(req: DialRequest): string {
 /** One dial error string from netexec's Go dialer → the wire event it stands for. */
 export function eventOfDialError(error: string): WireEvent {
   if (/connection refused/i.test(error)) return { kind: 'refused', text: error };
-  // These happen only after a TCP connection was established: the peer spoke, just not HTTP.
-  if (/malformed HTTP|connection reset by peer|EOF|server gave HTTP response|tls/i.test(error)) return { kind: 'reset', text: error };
+  // These happen only after a TCP connection was established: the peer spoke, just not HTTP, or
+  // closed it at once. Go says "server closed idle connection" when the close beat the request
+  // out (a BGP daemon dropping a connection from an address it does not peer with, seen on the
+  // lab's BIRD), "broken pipe" when it came while the request was written.
+  if (/malformed HTTP|connection reset by peer|EOF|server gave HTTP response|tls|server closed idle connection|broken pipe|transport connection broken/i.test(error)) {
+    return { kind: 'reset', text: error };
+  }
   if (/no route to host|host is unreachable|network is unreachable|operation not permitted/i.test(error)) return { kind: 'unreachable', text: error };
-  return { kind: 'timeout', text: error }; // i/o timeout, Client.Timeout
+  if (/i\/o timeout|Client\.Timeout|deadline exceeded|timed out/i.test(error)) return { kind: 'timeout', text: error };
+  // A text not listed above is no evidence of a drop: say what netexec said, judge nothing.
+  return { kind: 'empty', text: `netexec's dial failed in a way this tool does not know: ${error}` };
 }
 
 /**

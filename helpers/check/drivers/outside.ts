@@ -28,8 +28,13 @@ export function eventOfSocketError(code: string, message: string): WireEvent {
   if (code === 'ECONNREFUSED') return { kind: 'refused', text: message };
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return { kind: 'reset', text: message };
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EPERM' || code === 'EACCES') return { kind: 'unreachable', text: message };
-  return { kind: 'timeout', text: message };
+  if (TIMEOUT_CODES.has(code)) return { kind: 'timeout', text: message };
+  // Any other code (EADDRNOTAVAIL, EMFILE, …) is the runner's own trouble, no evidence of a drop.
+  return { kind: 'empty', text: `the runner's socket failed (${code}), which says nothing about the network: ${message}` };
 }
+
+/** The codes a deadline ends with: ours (TimeoutError), undici's, the kernel's. */
+const TIMEOUT_CODES = new Set(['TimeoutError', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
 /** Send one datagram and wait for one answer; ICMP port unreachable arrives as ECONNREFUSED. */
 export function udpAsk(options: { address: string; port: number; request: string; timeoutMs: number }): Promise<WireEvent> {

@@ -198,6 +198,28 @@ describe('drivers: how each reports the wire', () => {
     expect(outOfShell(200, '')).toMatchObject({ failed: expect.stringContaining('not JSON') });
   });
 
+  test("netexec /dial's error texts (as it reported them on the lab) → events; a text it does not know is no verdict, never a drop", () => {
+    const connect: AnswerCheck = { kind: 'connect' };
+    const observed = (error: string) => classify([eventOfDialError(error)], connect).observed;
+    // BIRD closing an HTTP GET from an address it does not peer with: all three texts seen in 300 tries.
+    expect(observed('Get "http://172.28.0.10:179/hostname": EOF')).toBe('REACHABLE');
+    expect(observed('Get "http://172.28.0.10:179/hostname": read tcp 172.28.0.10:36286->172.28.0.10:179: read: connection reset by peer')).toBe('REACHABLE');
+    expect(observed('Get "http://172.28.0.10:179/hostname": http: server closed idle connection')).toBe('REACHABLE');
+    expect(observed('Get "http://172.28.0.10:179/hostname": write tcp 172.28.0.10:36286->172.28.0.10:179: write: broken pipe')).toBe('REACHABLE');
+    expect(observed('Get "http://10.244.2.7:8080/hostname": context deadline exceeded (Client.Timeout exceeded while awaiting headers)')).toBe('FILTERED');
+    expect(observed('Get "http://10.244.2.7:8080/hostname": dial tcp 10.244.2.7:8080: i/o timeout')).toBe('FILTERED');
+    const unknown = eventOfDialError('Get "http://10.244.2.7:8080/hostname": dial tcp 10.244.2.7:8080: connect: cannot assign requested address');
+    expect(unknown).toMatchObject({ kind: 'empty', text: expect.stringContaining('cannot assign requested address') });
+    expect(classify([unknown], connect).observed).toBe('INCONCLUSIVE');
+  });
+
+  test("the runner's own socket errors → events: deadlines are timeouts, its own trouble is no verdict", () => {
+    for (const code of ['TimeoutError', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ETIMEDOUT']) expect(eventOfSocketError(code, 'x').kind).toBe('timeout');
+    expect(eventOfSocketError('EPIPE', 'write EPIPE').kind).toBe('reset');
+    expect(eventOfSocketError('EMFILE', 'too many open files')).toMatchObject({ kind: 'empty', text: expect.stringContaining('EMFILE') });
+    expect(classify([eventOfSocketError('EADDRNOTAVAIL', 'connect EADDRNOTAVAIL')], { kind: 'connect' }).observed).toBe('INCONCLUSIVE');
+  });
+
   test('/dial URL through the pod proxy: query intact, protocol named as netexec wants it', () => {
     const path = dialPath({ namespace: 'ns', control: { pod: 'probe-a-w1', port: 8080 }, target: { host: '10.244.2.7', port: 8081 }, protocol: 'udp', answer: hostname, tries: 1 });
     expect(path).toBe('/api/v1/namespaces/ns/pods/probe-a-w1:8080/proxy/dial?host=10.244.2.7&port=8081&protocol=udp&request=hostname&tries=1');
