@@ -35,8 +35,8 @@ function measure(ctx: RoundTripContext): Promise<RoundTrip[]> {
             await dial(ctx.control, { namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer, tries: 1 }),
             answer,
           );
-        const ok = verdict.observed === 'REACHABLE';
-        return { a: a.node, b: b.node, ok, detail: `${a.name} → ${b.name} ${b.ip}:${ctx.podPort}/tcp: ${verdict.observed}${ok ? '' : `: ${verdict.detail.slice(0, 160)}`}` };
+        const result = verdict.observed === 'REACHABLE' ? 'ok' : verdict.observed === 'CONTROL_ERROR' || verdict.observed === 'INCONCLUSIVE' ? 'no-verdict' : 'failed';
+        return { a: a.node, b: b.node, result, detail: `${a.name} → ${b.name} ${b.ip}:${ctx.podPort}/tcp: ${verdict.observed}${result === 'ok' ? '' : `: ${verdict.detail.slice(0, 160)}`}` };
       }),
     );
   })();
@@ -46,5 +46,7 @@ function measure(ctx: RoundTripContext): Promise<RoundTrip[]> {
 export async function roundTrip(ctx: RoundTripContext, drive: { fromNode: string; toNode: string }): Promise<WireEvent[]> {
   const trips = await measure(ctx);
   const direction = attributeRoundTrips(trips, drive.fromNode, drive.toNode);
-  return [direction.ok ? { kind: 'connected', text: direction.detail } : { kind: 'timeout', text: direction.detail }];
+  // A round trip that gave no verdict leaves the row without one (INCONCLUSIVE, an error with its reason).
+  if (direction.result === 'unknown') return [{ kind: 'empty', text: direction.detail }];
+  return [direction.result === 'open' ? { kind: 'connected', text: direction.detail } : { kind: 'timeout', text: direction.detail }];
 }
