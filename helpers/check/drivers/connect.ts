@@ -9,7 +9,7 @@
 import { bracketed } from '../../ip.ts';
 import type { ControlClient } from '../../http.ts';
 import type { Protocol, WireEvent } from '../types.ts';
-import { dial } from './dial.ts';
+import { dial, UNREACHABLE_TEXT } from './dial.ts';
 import { runInProbe } from './in-probe.ts';
 
 export type ConnectVia = 'shell' | 'exec' | 'dial';
@@ -63,7 +63,7 @@ export function eventOfNc(out: { exitCode: number; stderr: string }): WireEvent 
   if (!isNcVerdict(out)) return { kind: 'control', text: `probe could not run nc (exit ${out.exitCode})${line ? `: ${line}` : ''}` };
   if (/connection refused/i.test(line)) return { kind: 'refused', text: 'connection refused (RST): the host is reached, nothing listens on the port' };
   if (/timed out/i.test(line)) return { kind: 'timeout', text: 'no answer to the TCP handshake within the timeout: dropped on the way (firewall DROP or no route)' };
-  if (/no route to host|host is unreachable|network is unreachable|operation not permitted|permission denied/i.test(line)) {
+  if (UNREACHABLE_TEXT.test(line)) {
     return { kind: 'unreachable', text: `rejected by a firewall or the network (${line.replace(/^nc: connect to .*?: /, '')})` };
   }
   return { kind: 'empty', text: `no network verdict from nc: ${line || '(empty output)'}` };
@@ -93,7 +93,7 @@ export function eventOfConnect(out: { exitCode: number; stderr: string }, protoc
           ? 'no UDP answer within the timeout: dropped on the way, or the listener does not reply'
           : 'no answer to the TCP handshake within the timeout: dropped on the way (firewall DROP or no route)',
     };
-  if (/^OTHER/.test(line) && /no route to host|host is unreachable|network is unreachable|operation not permitted|permission denied/i.test(line)) {
+  if (/^OTHER/.test(line) && UNREACHABLE_TEXT.test(line)) {
     return { kind: 'unreachable', text: `rejected by a firewall or the network (${line.replace(/^OTHER:\s*/, '')})` };
   }
   return { kind: 'empty', text: `no network verdict from connect: ${line || '(empty stderr)'}` };

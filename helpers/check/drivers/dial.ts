@@ -46,6 +46,9 @@ export function dialPath(req: DialRequest): string {
   return `/api/v1/namespaces/${encodeURIComponent(req.namespace)}/pods/${encodeURIComponent(req.control.pod)}:${req.control.port}/proxy/dial?${query}`;
 }
 
+/** The errno texts (Go's, netcat's, agnhost connect's) of a packet the network or the sending kernel would not carry. */
+export const UNREACHABLE_TEXT = /no route to host|host is unreachable|network is unreachable|operation not permitted|permission denied|invalid argument/i;
+
 /** One dial error string from netexec's Go dialer → the wire event it stands for. */
 export function eventOfDialError(error: string): WireEvent {
   if (/connection refused/i.test(error)) return { kind: 'refused', text: error };
@@ -56,7 +59,9 @@ export function eventOfDialError(error: string): WireEvent {
   if (/malformed HTTP|connection reset by peer|EOF|server gave HTTP response|tls|server closed idle connection|broken pipe|transport connection broken/i.test(error)) {
     return { kind: 'reset', text: error };
   }
-  if (/no route to host|host is unreachable|network is unreachable|operation not permitted/i.test(error)) return { kind: 'unreachable', text: error };
+  // The kernel refusing to send: an ICMP error came back, a firewall's EPERM, a `prohibit` route
+  // (EACCES) or a `blackhole` route (EINVAL: "connect: invalid argument", seen under cut-route).
+  if (UNREACHABLE_TEXT.test(error)) return { kind: 'unreachable', text: error };
   if (/i\/o timeout|Client\.Timeout|deadline exceeded|timed out/i.test(error)) return { kind: 'timeout', text: error };
   // A text not listed above is no evidence of a drop: say what netexec said, judge nothing.
   return { kind: 'empty', text: `netexec's dial failed in a way this tool does not know: ${error}` };

@@ -27,7 +27,7 @@ export function runnerAddressFor(address: string): Promise<string | undefined> {
 export function eventOfSocketError(code: string, message: string): WireEvent {
   if (code === 'ECONNREFUSED') return { kind: 'refused', text: message };
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return { kind: 'reset', text: message };
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EPERM' || code === 'EACCES') return { kind: 'unreachable', text: message };
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EPERM' || code === 'EACCES' || code === 'EINVAL') return { kind: 'unreachable', text: message };
   if (TIMEOUT_CODES.has(code)) return { kind: 'timeout', text: message };
   // Any other code (EADDRNOTAVAIL, EMFILE, …) is the runner's own trouble, no evidence of a drop.
   return { kind: 'empty', text: `the runner's socket failed (${code}), which says nothing about the network: ${message}` };

@@ -198,7 +198,7 @@ describe('drivers: how each reports the wire', () => {
     expect(outOfShell(200, '')).toMatchObject({ failed: expect.stringContaining('not JSON') });
   });
 
-  test("netexec /dial's error texts (as it reported them on the lab) → events; a text it does not know is no verdict, never a drop", () => {
+  test("netexec /dial's error texts (as it reported them on the lab and in a scratch namespace) → events; a text it does not know is no verdict, never a drop", () => {
     const connect: AnswerCheck = { kind: 'connect' };
     const observed = (error: string) => classify([eventOfDialError(error)], connect).observed;
     // BIRD closing an HTTP GET from an address it does not peer with: all three texts seen in 300 tries.
@@ -208,6 +208,13 @@ describe('drivers: how each reports the wire', () => {
     expect(observed('Get "http://172.28.0.10:179/hostname": write tcp 172.28.0.10:36286->172.28.0.10:179: write: broken pipe')).toBe('REACHABLE');
     expect(observed('Get "http://10.244.2.7:8080/hostname": context deadline exceeded (Client.Timeout exceeded while awaiting headers)')).toBe('FILTERED');
     expect(observed('Get "http://10.244.2.7:8080/hostname": dial tcp 10.244.2.7:8080: i/o timeout')).toBe('FILTERED');
+    // A host probe on a node with a blackhole route (cut-route) or a prohibit route to the target: the kernel will not send.
+    expect(observed('Get "http://10.99.0.5:8080/hostname": dial tcp 10.99.0.5:8080: connect: invalid argument')).toBe('FILTERED');
+    expect(observed('udp dial failed. err:dial udp 10.99.0.5:8080: connect: invalid argument')).toBe('FILTERED');
+    expect(observed('Get "http://10.98.0.5:8080/hostname": dial tcp 10.98.0.5:8080: connect: permission denied')).toBe('FILTERED');
+    expect(eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.99.0.5 port 8080 (tcp) failed: Invalid argument\n' }).kind).toBe('unreachable');
+    expect(eventOfConnect({ exitCode: 1, stderr: 'OTHER: dial udp 10.99.0.5:8080: connect: invalid argument\n' }, 'udp').kind).toBe('unreachable');
+    expect(eventOfSocketError('EINVAL', 'connect EINVAL').kind).toBe('unreachable');
     const unknown = eventOfDialError('Get "http://10.244.2.7:8080/hostname": dial tcp 10.244.2.7:8080: connect: cannot assign requested address');
     expect(unknown).toMatchObject({ kind: 'empty', text: expect.stringContaining('cannot assign requested address') });
     expect(classify([unknown], connect).observed).toBe('INCONCLUSIVE');
