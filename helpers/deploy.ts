@@ -4,7 +4,7 @@
 import pLimit from 'p-limit';
 import { SetupError } from './errors.ts';
 import { groupProblems } from './setup-problems.ts';
-import type { Kube, Pod } from './kube/index.ts';
+import { endpointAddresses, type Kube, type Pod } from './kube/index.ts';
 import { COMPONENT_LABEL, namespaceManifest, probePodManifest, PROBE_COMPONENTS, RUN_LABEL, MANAGED_BY } from './manifests.ts';
 import { classifyNodes, isStuck, podRoles, probesFromPods, type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole } from './topology.ts';
 
@@ -133,7 +133,7 @@ export async function waitForEndpoints(kube: Kube, deployment: Deployment, optio
       const slices = await kube.listEndpointSlices(deployment.namespace, `kubernetes.io/service-name=${options.service}`);
       // A dual-stack Service has slices per family (addressType IPv4, IPv6): each family must list them all.
       const families = [...new Set(slices.map((s) => s.addressType))];
-      const readyIn = (family: string) => new Set(slices.filter((s) => s.addressType === family).flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))).size;
+      const readyIn = (family: string) => new Set(endpointAddresses(slices, { readyOnly: true, addressType: family })).size;
       return families.length > 0 && families.every((f) => readyIn(f) >= options.expected) ? true : undefined;
     },
     { timeoutMs: options.timeoutMs, signal: options.signal, what: `the EndpointSlices of Service ${deployment.namespace}/${options.service} to list ${options.expected} ready endpoints` },

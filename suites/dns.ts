@@ -14,7 +14,7 @@
 // (`<name>-ipv6`, AAAA records only), so the AAAA answers are what the IPv6 rows prove.
 import { waitForEndpoints } from '../helpers/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
-import type { Kube } from '../helpers/kube/index.ts';
+import { endpointAddresses, type Kube } from '../helpers/kube/index.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { dnsServiceManifests, singleFamilyTwin } from '../helpers/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
@@ -253,7 +253,7 @@ export default defineSuite<DnsPlan>({
     }
     try {
       const slices = await kube.listEndpointSlices(plan.server!.namespace, `kubernetes.io/service-name=${plan.server!.name}`);
-      next.serverEndpoints = new Set(slices.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))).size;
+      next.serverEndpoints = new Set(endpointAddresses(slices, { readyOnly: true })).size;
     } catch {
       // Only a hint for diagnosis.
     }

@@ -4,7 +4,7 @@
 // EndpointSlices, and each node's labels and address. Reads only.
 import { UsageError, messageOf } from '../errors.ts';
 import { firstPerFamily } from '../ip.ts';
-import type { Kube, Node } from '../kube/index.ts';
+import { endpointAddresses, type Kube, type Node } from '../kube/index.ts';
 import type { NodeAddressType } from '../nodeport/types.ts';
 import { detectCni, type CniEvidence } from '../ports/cni.ts';
 import { loadProfile, ProfileError } from '../ports/profiles.ts';
@@ -40,7 +40,7 @@ async function apiServerPort(kube: Kube): Promise<{ port?: number; source: strin
   try {
     const slices = await kube.listEndpointSlices('default', 'kubernetes.io/service-name=kubernetes');
     const port = slices.flatMap((s) => s.ports ?? []).find((p) => p.port)?.port;
-    const address = slices.flatMap((s) => s.endpoints).flatMap((e) => e.addresses)[0];
+    const address = endpointAddresses(slices)[0];
     return port ? { port, source: `EndpointSlice of Service default/kubernetes: ${address ?? '?'}:${port}` } : { source: 'the kubernetes Service has no endpoint port' };
   } catch (err) {
     return { source: `cannot read the kubernetes endpoints: ${messageOf(err)}` };
