@@ -2,59 +2,113 @@
 # `npm test`: the build (dist/), static checks, unit tests, then the lab for the lab's own tests and
 # the end-to-end tests of the CLI (routed network), then the vxlan network (kube-proxy nftables),
 # then real flannel (vxlan, host-gw) and BGP (BIRD) networks, then `lab down` asserted clean.
-# Prints one closing line "tests: N passed, N failed".
+# Each step prints its duration (m:ss) when it ends; the closing lines are every step's duration,
+# the total, and "tests: N passed, N failed, N skipped".
+#
+# No silent skips (issue 21): after a lab comes up, expect_lab exports LAB_EXPECTED=1 and the lab's
+# mode (LAB_NETWORK, LAB_PROXY_MODE, LAB_IP_FAMILY, LAB_LB, LAB_NETPOL), and a test that needs the lab
+# fails when it is down or in another mode (requireLab, test/tools/lab-expected.ts). Each vitest step
+# has a minimum number of tests that must execute (passed + failed, not skipped or filtered out);
+# fewer fails the step (test/tools/step-minimum.ts).
+# The minimums (the number after each step's name; lab/e2e/ports in the loop's combos) are the
+# counts of tests each step executed when set (issue 21). After adding or removing tests on purpose,
+# update the step's number: read "=== <step>: N tests ran" in npm test's output, or, with a lab up in
+# the step's mode, run `npx vitest list --json <the step's vitest args>` with its LAB_* variables
+# (it lists the tests that would run, not the skipped ones) and count the entries.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 mkdir -p reports/test
 rm -f reports/test/*.json
 failed_steps=()
+too_few=() # steps' messages: fewer tests ran than their minimum
+durations=()
+started_all=$SECONDS
 
-vitest_step() { # name, vitest args…
-  local name=$1; shift
+mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
+step_fails() { # name: listed once
+  local s
+  for s in "${failed_steps[@]}"; do [ "$s" != "$1" ] || return 0; done
+  failed_steps+=("$1")
+}
+step_done() { # name, $SECONDS at its start
+  local took
+  took=$(mmss $((SECONDS - $2)))
+  durations+=("$1 $took")
+  echo "=== $1: $took"
+}
+vitest_step() { # name, minimum tests executed (passed + failed), vitest args…
+  local name=$1 minimum=$2 started=$SECONDS
+  shift 2
   echo "=== $name"
-  npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="reports/test/$name.json" || failed_steps+=("$name")
+  npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="reports/test/$name.json" || step_fails "$name"
+  local counted
+  if counted=$(node --import tsx test/tools/step-minimum.ts "$name" "$minimum" "reports/test/$name.json"); then echo "$counted"; else
+    echo "$counted"
+    too_few+=("$counted")
+    step_fails "$name"
+  fi
+  step_done "$name" "$started"
 }
 lab_step() { # name, lab args…
-  local name=$1; shift
+  local name=$1 started=$SECONDS
+  shift
   echo "=== $name: npm run lab -- $*"
-  bash lab/lab.sh "$@" || { failed_steps+=("$name"); return 1; }
+  bash lab/lab.sh "$@" || { step_fails "$name"; step_done "$name" "$started"; return 1; }
+  step_done "$name" "$started"
 }
+# The lab now up, as the tests that follow must find it: network, kube-proxy mode, IP family,
+# LoadBalancer (none|metallb), NetworkPolicy implementation (none|…).
+expect_lab() {
+  export LAB_EXPECTED=1 LAB_NETWORK=$1 LAB_PROXY_MODE=$2 LAB_IP_FAMILY=$3 LAB_LB=$4 LAB_NETPOL=${5:-none}
+}
+# Files for one lab mode only (requireLab({ ipFamily: 'ipv6' }) and the like): under LAB_EXPECTED they
+# fail on any other mode, so the steps of other modes leave them out; their own steps name them.
+only_other_modes=(--exclude test/lab/ipv6.test.ts --exclude test/lab/loadbalancer.test.ts --exclude test/lab/netpol.test.ts
+  --exclude test/e2e/dual-stack.test.ts --exclude test/e2e/ipv6-only.test.ts --exclude test/e2e/loadbalancer.test.ts)
 
 # The CLI the e2e tests drive is the compiled one (bin/ runs dist/): build it first.
 echo "=== build"
-npm run build --silent || failed_steps+=("build")
+started=$SECONDS
+npm run build --silent || step_fails "build"
+step_done build "$started"
 # Habits: the typecheck (vitest strips types), no import cycles, the formatter's check.
 echo "=== lint"
-npm run lint --silent || failed_steps+=("lint")
-vitest_step unit --project unit
+started=$SECONDS
+npm run lint --silent || step_fails "lint"
+step_done lint "$started"
+vitest_step unit 539 --project unit
 if [ "$(id -u)" -ne 0 ]; then
   echo "=== lab and end-to-end tests need root (network namespaces); skipped"
 else
   if lab_step lab-up-routed up --network routed; then
-    LAB_NETWORK=routed vitest_step lab-routed --project lab
+    expect_lab routed iptables ipv4 none
+    vitest_step lab-routed 21 --project lab "${only_other_modes[@]}"
     # Detection on routed: every routed fault but mtu (vxlan's step runs it through the overlay),
     # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
     # vxlan step its diagnosis with nftables): npm test's 60 minutes. npm run detect runs them all.
-    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e --project e2e
+    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 59 --project e2e "${only_other_modes[@]}"
   fi
   # Dual-stack (routed, IPv4 + IPv6): both families on every node, pod and Service, and the
   # per-family faults (cut-route / block-port --family 6); the rest of the lab tests ran above.
   if lab_step lab-up-dual up --network routed --ip-family dual; then
-    LAB_NETWORK=routed LAB_IP_FAMILY=dual vitest_step lab-dual --project lab test/lab/dual.test.ts
+    expect_lab routed iptables dual none
+    vitest_step lab-dual 13 --project lab test/lab/dual.test.ts
     # Every check in both families (one healthy run), and the IPv6-only faults: exactly the IPv6 rows.
-    LAB_NETWORK=routed LAB_IP_FAMILY=dual DETECTION_HEALTHY_RUNS=1 vitest_step e2e-dual --project e2e test/e2e/dual-stack.test.ts test/e2e/detection.test.ts
+    DETECTION_HEALTHY_RUNS=1 vitest_step e2e-dual 6 --project e2e test/e2e/dual-stack.test.ts test/e2e/detection.test.ts
   fi
   # IPv6-only (routed): the lab's own IPv6-only tests, and the full suite passing with every row IPv6.
   if lab_step lab-up-ipv6 up --network routed --ip-family ipv6; then
-    LAB_NETWORK=routed LAB_IP_FAMILY=ipv6 vitest_step lab-ipv6 --project lab test/lab/ipv6.test.ts
-    LAB_NETWORK=routed LAB_IP_FAMILY=ipv6 vitest_step e2e-ipv6 --project e2e test/e2e/ipv6-only.test.ts
+    expect_lab routed iptables ipv6 none
+    vitest_step lab-ipv6 4 --project lab test/lab/ipv6.test.ts
+    vitest_step e2e-ipv6 1 --project e2e test/e2e/ipv6-only.test.ts
   fi
   # A real LoadBalancer implementation (MetalLB L2, routed): the lab's own MetalLB tests, and the
   # loadbalancer suite's rows passing on an address from its pool (elsewhere they are skipped).
   if lab_step lab-up-lb up --network routed --lb metallb; then
-    LAB_NETWORK=routed LAB_LB=metallb vitest_step lab-lb --project lab test/lab/loadbalancer.test.ts
-    LAB_NETWORK=routed LAB_LB=metallb vitest_step e2e-lb --project e2e test/e2e/loadbalancer.test.ts
+    expect_lab routed iptables ipv4 metallb
+    vitest_step lab-lb 3 --project lab test/lab/loadbalancer.test.ts
+    vitest_step e2e-lb 1 --project e2e test/e2e/loadbalancer.test.ts
   fi
   # vxlan with kube-proxy in nftables mode: the overlay's own faults (cut-route through the overlay,
   # UDP 8472), kube-proxy-down (nftables) and the MTU fault through VXLAN. The faults that do not
@@ -62,27 +116,32 @@ else
   # nodeport-ports suite's NodePort and 10250 faults) ran on routed above; on vxlan they run in
   # `npm run detect -- --networks vxlan` (and --all).
   if lab_step lab-up-vxlan up --network vxlan --proxy-mode nftables; then
-    LAB_NETWORK=vxlan vitest_step lab-vxlan --project lab
-    LAB_NETWORK=vxlan LAB_PROXY_MODE=nftables DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
+    expect_lab vxlan nftables ipv4 none
+    vitest_step lab-vxlan 22 --project lab "${only_other_modes[@]}"
+    DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan 7 --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
       -t 'healthy|cut-route-vxlan|kube-proxy-down|fault mtu|block-vxlan|vxlan: block-port'
   fi
   # Networks no one here wrote: real flanneld (vxlan, host-gw) and BIRD (bgp), one kube-proxy mode
   # each; the lab's own tests, 2 healthy runs + that network's faults (network:proxy:cases, no
   # cases = all of that network's), and the healthy ports run that prints the detected CNI.
   # flannel-vxlan's mtu fault (the MTU through flannel.1, 2 min) runs in npm run detect only; the
-  # full network × kube-proxy matrix: npm run detect -- --all.
-  for combo in flannel-vxlan:iptables:block-vxlan,cut-route-flannel-vxlan flannel-host-gw:nftables: bgp:iptables:; do
-    network=${combo%%:*} rest=${combo#*:}
-    proxy=${rest%%:*} cases=${rest#*:}
+  # full network × kube-proxy matrix: npm run detect -- --all. Minimums: lab, e2e, e2e ports.
+  for combo in flannel-vxlan:iptables:block-vxlan,cut-route-flannel-vxlan:23/3/1 flannel-host-gw:nftables::23/3/1 bgp:iptables::23/4/1; do
+    IFS=: read -r network proxy cases minimums <<<"$combo"
+    IFS=/ read -r min_lab min_e2e min_ports <<<"$minimums"
     if lab_step "lab-up-$network" up --network "$network" --proxy-mode "$proxy"; then
-      LAB_NETWORK=$network vitest_step "lab-$network" --project lab
-      LAB_NETWORK=$network LAB_PROXY_MODE=$proxy DETECTION_CASES=$cases DETECTION_HEALTHY_RUNS=2 vitest_step "e2e-$network" --project e2e test/e2e/detection.test.ts
-      LAB_NETWORK=$network vitest_step "e2e-$network-ports" --project e2e test/e2e/nodeport-ports.test.ts -t 'healthy lab'
+      expect_lab "$network" "$proxy" ipv4 none
+      vitest_step "lab-$network" "$min_lab" --project lab "${only_other_modes[@]}"
+      DETECTION_CASES=$cases DETECTION_HEALTHY_RUNS=2 vitest_step "e2e-$network" "$min_e2e" --project e2e test/e2e/detection.test.ts
+      vitest_step "e2e-$network-ports" "$min_ports" --project e2e test/e2e/nodeport-ports.test.ts -t 'healthy lab'
     fi
   done
-  vitest_step lab-down --project lab-down
+  vitest_step lab-down 2 --project lab-down
 fi
 
+for line in "${too_few[@]}"; do echo "$line"; done
+(IFS=,; echo "durations:${durations[*]/#/ }")
+echo "total: $(mmss $((SECONDS - started_all)))"
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0, skipped = 0;
@@ -93,13 +152,19 @@ node -e '
   // Each failed test, with the first lines of its failure: the end of the output is what CI shows.
   for (const f of fs.readdirSync("reports/test").sort()) {
     const r = JSON.parse(fs.readFileSync("reports/test/" + f, "utf8"));
-    for (const file of r.testResults ?? [])
+    for (const file of r.testResults ?? []) {
+      if (file.status === "failed" && file.message && !(file.assertionResults ?? []).some((t) => t.status === "failed")) {
+        failed++;
+        console.log(`FAILED ${f.replace(/\.json$/, "")}: ${file.name.replace(process.cwd() + "/", "")} (the file itself)`);
+        for (const line of file.message.split("\n").slice(0, 25)) console.log("    " + line.slice(0, 1500));
+      }
       for (const t of file.assertionResults ?? [])
         if (t.status === "failed") {
           console.log(`FAILED ${f.replace(/\.json$/, "")}: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName}`);
           const text = (t.failureMessages ?? []).join("\n").split("\n").filter((l) => !/^\s+at /.test(l));
           for (const line of text.slice(0, 25)) console.log("    " + line.slice(0, 1500));
         }
+    }
   }
   const steps = process.argv[1] ? process.argv[1].split(" ") : [];
   if (steps.length) console.log("failed steps: " + steps.join(", "));

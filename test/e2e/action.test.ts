@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
 import { checkoutCopy, parseOutputFile, readAction, runAction } from './action-runner.ts';
-import { kubeconfig, lab, labIsUp, repoRoot } from './cli-helpers.ts';
+import { kubeconfig, lab, repoRoot, requireLab } from './cli-helpers.ts';
 
 describe('action.yml', () => {
   test('inputs reach the scripts as environment variables, never pasted into the script text', () => {
@@ -65,7 +65,7 @@ describe('action.yml without a cluster', () => {
   });
 });
 
-describe.skipIf(!labIsUp())('action.yml against the lab', () => {
+describe.skipIf(!requireLab())('action.yml against the lab', () => {
   const stepSummary = path.join(root, 'step-summary.md');
   let faulted = false;
   afterAll(() => {

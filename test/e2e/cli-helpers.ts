@@ -6,16 +6,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckResult, NetworkResult, RunResults, StaticResult } from '../../helpers/check/types.ts';
+import { decide, kubernetesBinDir, labStatus } from '../tools/lab-expected.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const labSh = path.join(repoRoot, 'lab', 'lab.sh');
 
+/**
+ * Whether a test that needs the lab runs: `describe.skipIf(!requireLab())(…)`, or with the mode the
+ * file needs, `requireLab({ ipFamily: 'dual' })`. Under LAB_EXPECTED=1 (test/run-all.sh's lab
+ * steps) a lab that is down or in another mode fails the file with `lab status`'s words instead of
+ * skipping it; see test/tools/lab-expected.ts. requireMachine: the same for chromium, kubectl.
+ */
+export { requireLab, requireMachine, type LabMode } from '../tools/lab-expected.ts';
+
+/** The lab's kubectl (lab/versions.env's Kubernetes, in the lab's binary cache), and its folder. */
+export const labKubectlDir = (): string => kubernetesBinDir();
+export const labKubectl = (): string => path.join(kubernetesBinDir(), 'kubectl');
+
+/** `lab status` printed "lab: up" (any mode); never throws. Tests use requireLab, which does not skip silently. */
 export function labIsUp(): boolean {
-  try {
-    return execFileSync('bash', [labSh, 'status'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).startsWith('lab: up');
-  } catch {
-    return false;
-  }
+  return decide({ fileMode: {}, env: {}, status: labStatus() }).run;
 }
 
 export function lab(...args: string[]): string {

@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { suiteFiles } from '../../helpers/check/modules.ts';
 import type { Row as CheckResult } from './cli-helpers.ts';
-import { untilNoRunLeft, describeRow, junitCounts, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
+import { untilNoRunLeft, describeRow, junitCounts, kubeconfig, kubectl, lab, requireLab, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
 
-const up = labIsUp();
+const up = requireLab();
 /** This suites only, so the counts hold while other suites (nodeport, ports) grow. */
 const CORE = ['--only', '^pod-to-(pod|service) '];
 const W1 = 'lab-worker-1';

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { processTree } from '../../bench/tree-rss.ts';
-import { kubeconfig, kubectl, labIsUp, objectsLeft, runIdOf, startCli } from './cli-helpers.ts';
+import { kubeconfig, kubectl, requireLab, objectsLeft, runIdOf, startCli } from './cli-helpers.ts';
 
-const up = labIsUp();
+const up = requireLab();
 const SA = 'netconform-e2e-creds';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-creds-'));
 

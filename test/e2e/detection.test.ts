@@ -7,6 +7,7 @@ import { isNetwork } from '../../helpers/check/types.ts';
 import { FAULT_CASES } from '../detection/cases.ts';
 import { caseRunsOn, describeVerdict, type LabIpFamily, type LabNetwork, type ProxyMode } from '../detection/compare.ts';
 import { labMode, runCase, runSuite } from '../detection/run.ts';
+import { requireLab } from './cli-helpers.ts';
 
 const HEALTHY_RUNS = Number(process.env.DETECTION_HEALTHY_RUNS ?? 5);
 const reportRoot = path.resolve(import.meta.dirname, '..', '..', 'reports', 'detection-test');
@@ -42,7 +43,8 @@ beforeAll(async () => {
   expect(mode, 'the lab runs the network and kube-proxy mode this test was started for').toEqual({ network: wanted, proxyMode: wantedProxy });
 });
 
-describe(`detection (${wanted}, kube-proxy ${wantedProxy}${wantedFamily === 'ipv4' ? '' : `, ${wantedFamily}`})`, { sequential: true }, () => {
+const up = requireLab();
+describe.skipIf(!up)(`detection (${wanted}, kube-proxy ${wantedProxy}${wantedFamily === 'ipv4' ? '' : `, ${wantedFamily}`})`, { sequential: true }, () => {
   test(`a healthy lab passes every check, ${HEALTHY_RUNS} runs in a row, and the run records the CNI`, async () => {
     const failures: string[] = [];
     for (let i = 0; i < HEALTHY_RUNS; i++) {

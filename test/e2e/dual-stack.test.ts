@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { describeRow, kubeconfig, lab, labIsUp, resultsOf, startCli, untilNoRunLeft } from './cli-helpers.ts';
+import { describeRow, kubeconfig, lab, requireLab, resultsOf, startCli, untilNoRunLeft } from './cli-helpers.ts';
 
-const dual = process.env.LAB_IP_FAMILY === 'dual' && labIsUp();
+const dual = requireLab({ ipFamily: 'dual' });
 const W1 = 'lab-worker-1';
 const W2 = 'lab-worker-2';
 

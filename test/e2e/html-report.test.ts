@@ -10,8 +10,8 @@ import { renderHtml } from '../../helpers/report/html.ts';
 import { destinationLabel, endpointLabel, isPairRow } from '../../helpers/report/matrix.ts';
 import type { RunResults } from '../../helpers/check/types.ts';
 import { bigRun, nodeNames } from '../unit/fixtures/big-cluster.ts';
-import { Browser, haveChromium } from './browser.ts';
-import { kubeconfig, kubectl, lab, labIsUp, repoRoot, resultsOf, startCli } from './cli-helpers.ts';
+import { Browser, CHROMIUM, haveChromium } from './browser.ts';
+import { kubeconfig, kubectl, lab, repoRoot, requireLab, requireMachine, resultsOf, startCli } from './cli-helpers.ts';
 
 const shots = path.join(repoRoot, 'reports');
 const W1 = 'lab-worker-1';
@@ -51,7 +51,7 @@ function brokenCells(run: RunResults, outcome: 'failed' | 'error'): Map<string, 
   return new Map([...out].map(([suite, set]) => [suite, [...set].sort()]));
 }
 
-describe.skipIf(!haveChromium())('report.html in headless Chromium', () => {
+describe.skipIf(!requireMachine(`chromium (${CHROMIUM})`, haveChromium()))('report.html in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await Browser.launch();
@@ -89,7 +89,7 @@ describe.skipIf(!haveChromium())('report.html in headless Chromium', () => {
     expect(panel).toContain('expected REACHABLE, observed FILTERED');
   });
 
-  describe.skipIf(!labIsUp())('on the lab', () => {
+  describe.skipIf(!requireLab())('on the lab', () => {
     let healed = true;
     afterEach(() => {
       if (!healed) lab('heal', 'cut-route');

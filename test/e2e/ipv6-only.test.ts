@@ -3,9 +3,9 @@
 // path that has network rows on an IPv4 cluster has them here, and nothing is left behind.
 // Skipped unless the lab is up and LAB_IP_FAMILY=ipv6.
 import { describe, expect, test } from 'vitest';
-import { describeRow, kubeconfig, labIsUp, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
+import { describeRow, kubeconfig, requireLab, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
 
-const ipv6Only = process.env.LAB_IP_FAMILY === 'ipv6' && labIsUp();
+const ipv6Only = requireLab({ ipFamily: 'ipv6' });
 
 /** The paths with network rows on every cluster (loadbalancer needs an implementation, so it is skipped on the plain lab). */
 const NETWORK_PATHS = ['dns', 'hairpin', 'nodeport', 'pod-to-external', 'pod-to-node', 'pod-to-pod', 'pod-to-service', 'ports', 'session-affinity'];

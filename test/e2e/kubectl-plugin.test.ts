@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { kubeconfig, labIsUp, npmUserEnv, repoRoot } from './cli-helpers.ts';
+import { kubeconfig, labKubectl, npmUserEnv, repoRoot, requireLab, requireMachine } from './cli-helpers.ts';
 
-const LAB_KUBECTL = '/var/cache/kube-netconform-lab/bin/kubernetes-v1.37.2/kubectl';
+const LAB_KUBECTL = labKubectl(); // lab/versions.env's Kubernetes, in the lab's binary cache
 
-describe.skipIf(!labIsUp() || !fs.existsSync(LAB_KUBECTL))('kubectl netconform (npm link)', () => {
+describe.skipIf(!requireLab() || !requireMachine(`the lab's kubectl (${LAB_KUBECTL})`, fs.existsSync(LAB_KUBECTL)))('kubectl netconform (npm link)', () => {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-prefix-'));
   const env = { ...npmUserEnv(prefix), PATH: `${path.join(prefix, 'bin')}:${path.dirname(LAB_KUBECTL)}:${process.env.PATH}` };
   beforeAll(() => {

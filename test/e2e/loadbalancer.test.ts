@@ -3,9 +3,9 @@
 // runner reaches it over TCP and UDP, every answer from a ready probe. Skipped otherwise (on
 // the plain lab the suite's rows are skipped, which the healthy runs of every mode show).
 import { describe, expect, test } from 'vitest';
-import { describeRow, kubeconfig, labIsUp, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
+import { describeRow, kubeconfig, requireLab, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
 
-const metallb = process.env.LAB_LB === 'metallb' && labIsUp();
+const metallb = requireLab({ lb: 'metallb' });
 /** MetalLB's pool in the lab (lab/lib/metallb.sh): on the lab node network, beside the nodes. */
 const POOL = /^172\.28\.0\.(24\d|250)$/;
 

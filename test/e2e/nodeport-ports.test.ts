@@ -8,9 +8,9 @@
 // each fault is healed by name in a finally.
 import { describe, expect, test } from 'vitest';
 import type { Row as CheckResult } from './cli-helpers.ts';
-import { describeRow, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, startCli, type CliRun } from './cli-helpers.ts';
+import { describeRow, kubeconfig, kubectl, lab, requireLab, objectsLeft, resultsOf, startCli, type CliRun } from './cli-helpers.ts';
 
-const up = labIsUp();
+const up = requireLab();
 const W1 = 'lab-worker-1';
 const W2 = 'lab-worker-2';
 const ONLY_OURS = ['--only', '^(nodeport|ports) '];

@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { kubeconfig, labIsUp, objectsLeft, repoRoot, runIdOf } from './cli-helpers.ts';
+import { kubeconfig, labKubectlDir, objectsLeft, repoRoot, requireLab, requireMachine, runIdOf } from './cli-helpers.ts';
 import { suiteFiles } from '../../helpers/check/modules.ts';
 
-const up = labIsUp();
-const LAB_KUBECTL_DIR = '/var/cache/kube-netconform-lab/bin/kubernetes-v1.37.2';
+const up = requireLab();
+const LAB_KUBECTL_DIR = labKubectlDir(); // lab/versions.env's Kubernetes, in the lab's binary cache
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-pack-'));
 
 function npm(args: string[], cwd: string): string {
@@ -28,7 +28,7 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
-describe.skipIf(!up)('npm pack', () => {
+describe.skipIf(!up || !requireMachine(`the lab's kubectl (${LAB_KUBECTL_DIR}/kubectl)`, fs.existsSync(path.join(LAB_KUBECTL_DIR, 'kubectl'))))('npm pack', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('the tarball installs into an empty folder and runs the full suite; installed globally it is a kubectl plugin', async () => {

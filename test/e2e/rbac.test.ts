@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { kubectl, labIsUp, objectsLeft, repoRoot, runIdOf, startCli } from './cli-helpers.ts';
+import { kubectl, requireLab, objectsLeft, repoRoot, runIdOf, startCli } from './cli-helpers.ts';
 
-const up = labIsUp();
+const up = requireLab();
 const SA = 'netconform-e2e';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-rbac-'));
 

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { kubeconfig, labIsUp, npmUserEnv, repoRoot } from './cli-helpers.ts';
+import { kubeconfig, labKubectlDir, npmUserEnv, repoRoot, requireLab, requireMachine } from './cli-helpers.ts';
 
-const LAB_KUBECTL_DIR = '/var/cache/kube-netconform-lab/bin/kubernetes-v1.37.2';
+const LAB_KUBECTL_DIR = labKubectlDir(); // lab/versions.env's Kubernetes, in the lab's binary cache
 
 interface Block {
   lang: string;
@@ -97,7 +97,7 @@ describe('README shell blocks', () => {
   });
 });
 
-describe.skipIf(!labIsUp())('README shell blocks on the lab', () => {
+describe.skipIf(!requireLab() || !requireMachine(`the lab's kubectl (${LAB_KUBECTL_DIR}/kubectl)`, fs.existsSync(path.join(LAB_KUBECTL_DIR, 'kubectl'))))('README shell blocks on the lab', () => {
   const box = sandbox();
   afterAll(() => fs.rmSync(box.dir, { recursive: true, force: true }));
   const block = (first: RegExp) => {

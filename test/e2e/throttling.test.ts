@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { describeRow, kubectl, labIsUp, objectsLeft, repoRoot, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
+import { describeRow, kubectl, requireLab, objectsLeft, repoRoot, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
 
-const up = labIsUp();
+const up = requireLab();
 const SA = 'netconform-throttled';
 const NAME = 'netconform-e2e-throttle';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-throttle-'));

@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { kubeconfig, labIsUp, objectsLeft, repoRoot, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
+import { kubeconfig, requireLab, objectsLeft, repoRoot, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
 
-const up = labIsUp();
+const up = requireLab();
 const NAME = 'zz-toy-own-ip';
 // The folder and file kind the CLI loads suites from: compiled (dist/) when there is a build, else the sources.
 const compiled = fs.existsSync(path.join(repoRoot, 'dist', 'suites'));

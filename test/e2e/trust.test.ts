@@ -12,11 +12,11 @@ import type { AnswerCheck } from '../../helpers/check/types.ts';
 import { FAULT_CASES } from '../detection/cases.ts';
 import { describeVerdict } from '../detection/compare.ts';
 import { runCase } from '../detection/run.ts';
-import { describeRow, kubeconfig, kubectl, lab, labIsUp, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
+import { describeRow, kubeconfig, kubectl, lab, requireLab, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
 import path from 'node:path';
 import os from 'node:os';
 
-const up = labIsUp();
+const up = requireLab();
 const W1 = 'lab-worker-1';
 const W2 = 'lab-worker-2';
 const hostPortOf = (stderr: string) => Number(/host probes on (\d+)\/tcp/.exec(stderr)?.[1]);

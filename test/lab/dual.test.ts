@@ -5,7 +5,7 @@
 // healed. Plain kubectl + agnhost only; nothing here sends to a pod address from the root namespace.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, waitFor, netexecPodYaml } from './lab-client.ts';
+import { connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, requireLab, waitFor, netexecPodYaml } from './lab-client.ts';
 
 const family = process.env.LAB_IP_FAMILY ?? 'ipv4';
 const NS = 'lab-dual-test';
@@ -83,7 +83,7 @@ spec:
 `,
   ].join('---\n');
 
-describe.runIf(family === 'dual')('dual-stack lab (--ip-family dual)', { sequential: true }, () => {
+describe.runIf(family === 'dual' && requireLab({ ipFamily: 'dual' }))('dual-stack lab (--ip-family dual)', { sequential: true }, () => {
   beforeAll(async () => {
     const list = await kubectlJson<{ items: any[] }>(['get', 'nodes']);
     nodes = list.items.map((n) => {
@@ -259,7 +259,7 @@ describe.runIf(family === 'dual')('dual-stack lab (--ip-family dual)', { sequent
   });
 });
 
-describe.runIf(family === 'ipv4')('IPv4 lab: no IPv6 anywhere the lab made', () => {
+describe.runIf(family === 'ipv4' && requireLab({ ipFamily: 'ipv4' }))('IPv4 lab: no IPv6 anywhere the lab made', () => {
   test('nodes have IPv4 InternalIPs only and one podCIDR; --family 6 faults are refused', async () => {
     const list = await kubectlJson<{ items: any[] }>(['get', 'nodes']);
     for (const n of list.items) {

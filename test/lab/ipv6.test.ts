@@ -4,17 +4,16 @@
 // cluster DNS on an IPv6 Service address. Plain kubectl + agnhost only.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { connectFromPod, dialFromPod, kubeconfigPath, kubectl, kubectlJson, lab, netexecPodYaml } from './lab-client.ts';
+import { connectFromPod, dialFromPod, kubeconfigPath, kubectl, kubectlJson, lab, netexecPodYaml, requireLab } from './lab-client.ts';
 import { readFileSync } from 'node:fs';
 
-const family = process.env.LAB_IP_FAMILY ?? 'ipv4';
 const NS = 'lab-ipv6-test';
 const isV6 = (ip: string) => ip.includes(':');
 const pods: Record<string, { name: string; ips: string[] }> = {};
 let nodeNames: string[] = [];
 let clusterIP = '';
 
-describe.runIf(family === 'ipv6')('IPv6-only lab (--ip-family ipv6)', { sequential: true }, () => {
+describe.runIf(requireLab({ ipFamily: 'ipv6' }))('IPv6-only lab (--ip-family ipv6)', { sequential: true }, () => {
   beforeAll(async () => {
     const list = await kubectlJson<{ items: any[] }>(['get', 'nodes']);
     nodeNames = list.items.map((n) => n.metadata.name);

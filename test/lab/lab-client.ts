@@ -3,21 +3,23 @@
 // these tests prove the lab, not the suite.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kubernetesBinDir } from '../tools/lab-expected.ts';
 
 const execFileAsync = promisify(execFile);
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const versions = Object.fromEntries(
-  readFileSync(join(repoRoot, 'lab', 'versions.env'), 'utf8')
-    .split('\n')
-    .filter((l) => /^[A-Z_]+=/.test(l))
-    .map((l) => l.split('=') as [string, string]),
-);
-const cache = process.env.LAB_CACHE ?? '/var/cache/kube-netconform-lab';
-export const binDir = join(cache, 'bin', `kubernetes-${versions.KUBERNETES_VERSION}`);
-export const agnhostImage = `registry.k8s.io/e2e-test-images/agnhost:${readFileSync(join(binDir, 'agnhost.VERSION'), 'utf8').trim()}`;
+export const binDir = kubernetesBinDir();
+/** The lab's agnhost image. Never built (no agnhost.VERSION): no lab either, and requireLab says so, not this import. */
+export const agnhostImage = `registry.k8s.io/e2e-test-images/agnhost:${existsSync(join(binDir, 'agnhost.VERSION')) ? readFileSync(join(binDir, 'agnhost.VERSION'), 'utf8').trim() : 'not-built'}`;
+
+/**
+ * Whether a lab test runs: `describe.skipIf(!requireLab())(…)`, or with the mode the file needs,
+ * e.g. `requireLab({ netpol: 'kube-router' })`. Under LAB_EXPECTED=1 (test/run-all.sh's lab steps)
+ * a lab that is down or in another mode fails the file with `lab status`'s words; otherwise it skips.
+ */
+export { requireLab, requireMachine, type LabMode } from '../tools/lab-expected.ts';
 
 /**
  * A netexec pod (HTTP 8080, UDP 8081, Ready once /healthz answers) pinned to one node, as YAML for

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, afterAll, describe, expect, test } from 'vitest';
-import { connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, waitFor, netexecPodYaml } from './lab-client.ts';
+import { connectFromNode, connectFromPod, dialFromPod, kubectl, kubectlJson, lab, requireLab, waitFor, netexecPodYaml } from './lab-client.ts';
 
 const NS = 'lab-test';
 const network = process.env.LAB_NETWORK ?? 'routed';
@@ -86,7 +86,7 @@ const podIP = (node: string) => pods[node]!.ip;
 const podName = (node: string) => pods[node]!.name;
 const nodeIP = (node: string) => nodes.find((n) => n.name === node)!.ip;
 
-describe(`lab (${network} pod network)`, { sequential: true }, () => {
+describe.skipIf(!requireLab())(`lab (${network} pod network)`, { sequential: true }, () => {
   test('three nodes are Ready; the control plane is tainted and labelled', async () => {
     const list = await kubectlJson<{ items: any[] }>(['get', 'nodes']);
     expect(list.items.map((n) => n.metadata.name).sort()).toEqual([cp, w1, w2]);

@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { kubectl, kubectlJson, waitFor, netexecPodYaml } from './lab-client.ts';
+import { kubectl, kubectlJson, requireLab, waitFor, netexecPodYaml } from './lab-client.ts';
 
 const NS = 'lab-lb-test';
 const POOL = /^172\.28\.0\.(24\d|250)$/;
@@ -27,7 +27,7 @@ function udpAsk(host: string, port: number, text: string): Promise<string> {
   });
 }
 
-describe.skipIf(process.env.LAB_LB !== 'metallb')('lab LoadBalancer: MetalLB L2', { sequential: true }, () => {
+describe.skipIf(!requireLab({ lb: 'metallb' }))('lab LoadBalancer: MetalLB L2', { sequential: true }, () => {
   beforeAll(async () => {
     await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true'], { timeoutMs: 120_000 });
     await kubectl(['create', 'namespace', NS]);

@@ -4,7 +4,7 @@
 // The faults of these paths (pods-to-node-drop, hairpin-off, dns-down, block-dns-udp) MUST
 // break exactly their path until healed. Plain kubectl + agnhost only.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { connectFromPod, kubectl, kubectlJson, lab, waitFor, netexecPodYaml } from './lab-client.ts';
+import { connectFromPod, kubectl, kubectlJson, lab, requireLab, waitFor, netexecPodYaml } from './lab-client.ts';
 
 const NS = 'lab-paths-test';
 const [w1, w2] = ['lab-worker-1', 'lab-worker-2'];
@@ -41,7 +41,7 @@ afterAll(async () => {
   await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
 });
 
-describe('lab cluster DNS and the faults of the paths users hit first', { sequential: true }, () => {
+describe.skipIf(!requireLab())('lab cluster DNS and the faults of the paths users hit first', { sequential: true }, () => {
   test('CoreDNS runs as kubeadm runs it: 2 ready replicas, Service kube-system/kube-dns 10.96.0.10 on 53/UDP and 53/TCP with both as endpoints', async () => {
     const deploy = await kubectlJson(['get', 'deployment', '-n', 'kube-system', 'coredns']);
     expect(deploy.status.readyReplicas).toBe(2);
