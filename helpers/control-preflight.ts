@@ -1,23 +1,19 @@
-// Before any check: can the API server reach each probe through its pod proxy? Every check is
-// driven that way, and a probe the API server cannot reach (its node does not forward to its
-// pods, the control plane is not on the pod network, a firewall in between) would make each of
-// its checks wait out the API server's dial timeout — twice. Such probes are marked here, and
-// their checks are reported as CONTROL_ERROR at once, naming this reason.
+// Before any check: can each probe be commanded through the API server's exec? Every check is
+// made by a command in a probe, carried by the probe's exec stream (API server → kubelet → the
+// container; never the pod network under test). A probe whose stream cannot be opened (its
+// node's kubelet unreachable, exec forbidden, an image without bash ≥ 5) would make each of its
+// checks fail the same way: it is marked here, and its checks are reported as CONTROL_ERROR at
+// once, naming this reason.
 import pLimit from 'p-limit';
 import type { ControlClient } from './http.ts';
-import { messageOf } from './errors.ts';
+import { ProbeStreams } from './probes/stream.ts';
 import type { ProbePod, Topology } from './topology.ts';
 
-/** Per try; a healthy pod proxy answers /healthz in milliseconds. */
-export const PREFLIGHT_TRY_MS = 5_000;
-export const PREFLIGHT_TRIES = 3;
+/** Per try: the stream opens and the probe answers one command. */
+export const PREFLIGHT_TRY_MS = 20_000;
+export const PREFLIGHT_TRIES = 2;
 
-export function healthzPath(namespace: string, probe: Pick<ProbePod, 'name' | 'role'>, topology: Pick<Topology, 'ports'>): string {
-  const port = probe.role === 'host' ? topology.ports.hostHttp : topology.ports.http;
-  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(probe.name)}:${port}/proxy/healthz`;
-}
-
-/** Sets `controlProblem` on each ready probe the pod proxy cannot reach in PREFLIGHT_TRIES tries; returns those probes. */
+/** Sets `controlProblem` on each ready probe that cannot run a command in PREFLIGHT_TRIES tries; returns those probes. */
 export async function checkControlPaths(control: ControlClient, topology: Topology, options: { concurrency: number; signal?: AbortSignal }): Promise<ProbePod[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const ready = topology.probes.filter((p) => p.ready);
@@ -26,16 +22,18 @@ export async function checkControlPaths(control: ControlClient, topology: Topolo
       limit(async () => {
         let last = '';
         for (let i = 0; i < PREFLIGHT_TRIES && !options.signal?.aborted; i++) {
+          // A stream of its own per try: a failed open is remembered by its stream for a few seconds.
+          const streams = new ProbeStreams(control, topology.namespace);
           try {
-            const answer = await control.get(healthzPath(topology.namespace, probe, topology), { timeoutMs: PREFLIGHT_TRY_MS, what: `the API server's pod proxy to ${probe.name}` });
-            if (answer.status === 200) return;
-            last = `HTTP ${answer.status}: ${answer.body.trim().slice(0, 200)}`;
-          } catch (err) {
-            last = messageOf(err);
+            const out = await streams.run(probe.name, 'echo ok', { timeoutMs: PREFLIGHT_TRY_MS });
+            if (!('failed' in out) && out.exitCode === 0 && out.output.trim() === 'ok') return;
+            last = 'failed' in out ? out.failed : `the command exited ${out.exitCode}: ${out.output.slice(0, 200)}`;
+          } finally {
+            streams.close();
           }
         }
         if (options.signal?.aborted) return;
-        probe.controlProblem = `the API server cannot reach probe ${probe.name} (${probe.ip} on ${probe.node}) through its pod proxy: GET /healthz failed ${PREFLIGHT_TRIES} times (${last}); its checks were not run`;
+        probe.controlProblem = `cannot command probe ${probe.name} (on ${probe.node}) through the API server's exec: ${PREFLIGHT_TRIES} tries failed (${last}); its checks were not run`;
       }),
     ),
   );

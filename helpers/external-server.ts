@@ -1,12 +1,14 @@
 // The server outside the cluster for pod-to-external: the runner itself listens, for the length of
-// one run, on its own address toward the nodes, TCP and UDP on one port, and answers as netexec
-// does — `/clientip` (HTTP) and `clientip` (UDP) with the client address it saw ("ip:port"),
-// `/hostname` / `hostname` with its own name — so the probes' /dial asks it like any probe.
+// one run, on its own address toward the nodes, TCP and UDP on one port: `/clientip` (HTTP) and
+// `clientip` (UDP) with the client address it saw ("ip:port"), `/hostname` / `hostname` with its
+// own name. UDP answers are padded to the probes' fixed answer length (probes/answers.ts), so a
+// probe's UDP client knows when the answer is whole.
 // It binds that one address only (never a wildcard) and is closed at teardown.
 import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { ANSWER_BYTES } from './probes/answers.ts';
 
 export const RUNNER_HOSTNAME = 'kube-netconform-runner';
 
@@ -71,7 +73,7 @@ export async function startExternalServer(address: string): Promise<ExternalServ
       const body = answerOf(msg.toString(), hostPort(rinfo.address, rinfo.port));
       if (body === undefined) return;
       count++;
-      udp.send(body, rinfo.port, rinfo.address);
+      udp.send(body.padEnd(ANSWER_BYTES, ' '), rinfo.port, rinfo.address);
     });
     udp.on('error', () => undefined);
     return {

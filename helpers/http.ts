@@ -130,6 +130,81 @@ export class ControlClient {
     });
   }
 
+  /**
+   * Open a long-lived exec stream into a container (stdin, stdout and stderr over the API
+   * server's exec WebSocket, channel protocol v5 or v4): the probe's command channel, one per
+   * probe, carrying many checks (helpers/probes/stream.ts). `onStdout` gets stdout as it
+   * arrives; `onEnd` is called once, when the stream ended for any reason, with why. Resolves
+   * when the socket opened; throws ControlError when the handshake failed (RBAC, kubelet
+   * unreachable, no such container) or did not complete within `timeoutMs`.
+   */
+  openExecStream(options: {
+    namespace: string;
+    pod: string;
+    container: string;
+    command: string[];
+    timeoutMs: number;
+    onStdout: (text: string) => void;
+    onEnd: (why: string) => void;
+  }): Promise<ExecStream> {
+    this.requests++;
+    const query = [`container=${encodeURIComponent(options.container)}`, 'stdin=true', 'stdout=true', 'stderr=true', ...options.command.map((c) => `command=${encodeURIComponent(c)}`)].join('&');
+    const url = `${this.transport.server.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
+    const what = `exec stream into pod ${options.namespace}/${options.pod}`;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], dispatcher: this.execAgent, headers: this.transport.headers });
+      ws.binaryType = 'arraybuffer';
+      let opened = false;
+      let ended = false;
+      let stderr = '';
+      const end = (why: string) => {
+        if (ended) return;
+        ended = true;
+        options.onEnd(why);
+        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
+      };
+      const timer = setTimeout(() => {
+        if (opened) return;
+        reject(new ControlError(`${what}: the WebSocket did not open within ${options.timeoutMs / 1000} s (API server ${this.transport.server})`, { code: 'TimeoutError' }));
+        end('never opened');
+      }, options.timeoutMs);
+      ws.addEventListener('message', (event) => {
+        const data = Buffer.from(event.data as ArrayBuffer);
+        if (data.length === 0) return;
+        const text = data.subarray(1).toString('utf8');
+        if (data[0] === 1) options.onStdout(text);
+        else if (data[0] === 2) stderr = (stderr + text).slice(-2000);
+        else if (data[0] === 3 && text) end(`the command in the probe ended (exit ${execExitCode(text)})${stderr.trim() ? `: ${stderr.trim().slice(-300)}` : ''}`);
+      });
+      ws.addEventListener('open', () => {
+        opened = true;
+        clearTimeout(timer);
+        resolve({
+          write: (text: string) => {
+            if (ended || ws.readyState !== ws.OPEN) return false;
+            ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(text, 'utf8')]));
+            return true;
+          },
+          close: () => end('closed by the runner'),
+          stderr: () => stderr,
+        });
+      });
+      ws.addEventListener('error', (event) => {
+        if (opened) return end(`${what} failed: ${messageOf((event as { error?: unknown }).error ?? 'WebSocket error')}`);
+        clearTimeout(timer);
+        reject(new ControlError(`${what}: ${messageOf((event as { error?: unknown }).error ?? 'the WebSocket handshake failed')} (API server ${this.transport.server})`));
+        end('handshake failed');
+      });
+      ws.addEventListener('close', (event) => {
+        if (!opened) {
+          clearTimeout(timer);
+          reject(new ControlError(`${what}: the WebSocket handshake failed (code ${event.code}${event.reason ? `: ${event.reason}` : ''}; API server ${this.transport.server})`));
+        }
+        end(`${what} closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''})${stderr.trim() ? `; stderr: ${stderr.trim().slice(-300)}` : ''}`);
+      });
+    });
+  }
+
   /** Exec sockets are upgraded connections that leave the pool: their own agent, not the pod proxy's bounded one. */
   private get execAgent(): Agent {
     return (this.execDispatcher ??= new Agent({
@@ -141,6 +216,14 @@ export class ControlClient {
   async close(): Promise<void> {
     await Promise.all([this.agent.close(), this.execDispatcher?.close()]);
   }
+}
+
+/** An open exec stream: `write` sends to the command's stdin (false once the stream ended). */
+export interface ExecStream {
+  write(text: string): boolean;
+  close(): void;
+  /** The last of what the command wrote to stderr. */
+  stderr(): string;
 }
 
 /** The exit code in an exec status (metav1.Status): 0 on Success, the ExitCode cause on a non-zero exit, else 1. */

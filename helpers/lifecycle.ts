@@ -255,7 +255,7 @@ async function preflightControl(kube: Kube, topology: Topology, options: { concu
     const unreachable = await checkControlPaths(control, topology, options);
     if (unreachable.length)
       options.onProgress(
-        `warning: the API server cannot reach ${unreachable.length} probe(s) through its pod proxy (${unreachable.map((p) => p.name).join(', ')}); their checks are reported as errors without running`,
+        `warning: ${unreachable.length} probe(s) cannot be commanded through the API server's exec (${unreachable.map((p) => p.name).join(', ')}): ${unreachable[0]!.controlProblem}; their checks are reported as errors without running`,
       );
   } finally {
     kube.requests += control.requests;

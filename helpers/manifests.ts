@@ -1,5 +1,6 @@
 // manifests/*.yaml are real YAML a user can `kubectl apply -n X -f` (STYLE.md §5). We load them
 // with a YAML library and patch typed fields in code: names, labels, image, node pinning, ports.
+import { porterEnv } from './probes/answers.ts';
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import { packageFile } from './package-root.ts';
@@ -62,8 +63,6 @@ export function probePodManifest(options: ProbePodOptions): Pod {
   };
   const spec = pod.spec!;
   if (!host) spec.hostname = name;
-  // probe-b resolves names over TCP (the dns suite's DNS-over-TCP rows): Go's resolver honours use-vc.
-  if (options.role === 'probe-b') spec.dnsConfig = { ...spec.dnsConfig, options: [...(spec.dnsConfig?.options ?? []), { name: 'use-vc' }] };
   // Node affinity, not spec.nodeName: the scheduler still applies taints and resources, so a
   // probe that cannot land says why (PodScheduled=False with the scheduler's message).
   spec.affinity = {
@@ -76,19 +75,22 @@ export function probePodManifest(options: ProbePodOptions): Pod {
   if (options.imagePullSecret) spec.imagePullSecrets = [{ name: options.imagePullSecret }];
   const http = host ? options.ports.hostHttp : options.ports.http;
   const udp = host ? options.ports.hostUdp : options.ports.udp;
+  const full = host ? undefined : { http: options.ports.httpFull, udp: options.ports.udpFull };
   for (const c of spec.containers) {
     c.image = options.image;
-    // A host probe's UDP server is bound to the node's address: unbound, it would answer a pod
-    // from whatever source its route to the pod picks (cni0 on the same node, the overlay
-    // device across nodes), and the pod's connected socket drops such an answer (pod-to-node).
-    // On a dual-stack node, every address of the node: a hostNetwork pod's status.podIPs are its
-    // node's, one per family (netexec drops the duplicate of HOST_IP; one UDP listener per address).
-    const allIPs = host && options.dualStack;
-    c.args = ['netexec', `--http-port=${http}`, `--udp-port=${udp}`, ...(host ? [`--udp-listen-addresses=$(HOST_IP)${allIPs ? ',$(POD_IPS)' : ''}`] : [])];
-    if (allIPs) c.env = [...(c.env ?? []), { name: 'POD_IPS', valueFrom: { fieldRef: { fieldPath: 'status.podIPs' } } }];
+    // porter answers the pod's name on its ports (and the full-size bodies on theirs), nothing
+    // else, on every address of the pod (the node's, for a host probe: its UDP answers leave from
+    // whatever address the route to the client picks, so the pod-to-node rows take them from any).
+    c.env = porterEnv({ name, http, udp, ...(full ? { full } : {}) });
     c.ports = [
       { name: 'http', containerPort: http, protocol: 'TCP' },
       { name: 'udp', containerPort: udp, protocol: 'UDP' },
+      ...(full
+        ? [
+            { name: 'http-full', containerPort: full.http, protocol: 'TCP' },
+            { name: 'udp-full', containerPort: full.udp, protocol: 'UDP' },
+          ]
+        : []),
     ];
     if (c.readinessProbe?.httpGet) c.readinessProbe.httpGet.port = http;
   }

@@ -1,12 +1,13 @@
 // Row building blocks every path shares (STYLE.md §2: a check is a row of data): peers of the
 // shared probes, the probes of a node, titles, payload sizes, and the static rows for nodes
 // that are not probed and probes that never became ready. Pure; unit-tested.
+import { FULL_BYTES } from './probes/answers.ts';
 import type { Check, IpFamily, Peer, Protocol, StaticCheck, SuiteName } from './check/types.ts';
 import { familyOf } from './ip.ts';
 import { clusterFamilies, type NodeInfo, type ProbePod, type Topology } from './topology.ts';
 
-/** Full-size payloads: bigger than one MTU. netexec's UDP server reads into a 2048-byte buffer. */
-export const FULL_PAYLOAD_BYTES: Record<Protocol, number> = { tcp: 20 * 1024, udp: 1900 };
+/** Full-size rows: the request and the answer are each this large (the probes' fixed full-size answers). */
+export const FULL_PAYLOAD_BYTES: Record<Protocol, number> = FULL_BYTES;
 
 export type Payload = 'small' | 'full';
 
@@ -81,8 +82,9 @@ export function peerOf(p: ProbePod, family?: IpFamily): Peer {
 }
 
 /** The probe that dials, driven through the API server's pod proxy: its name and netexec port. */
-export function controlOf(p: ProbePod, topology: Pick<Topology, 'ports'>): { pod: string; port: number } {
-  return { pod: p.name, port: p.role === 'host' ? topology.ports.hostHttp : topology.ports.http };
+/** The probe a row's request is made in (through its exec stream). */
+export function controlOf(p: ProbePod): { pod: string } {
+  return { pod: p.name };
 }
 
 export function sizeText(bytes: number): string {

@@ -22,15 +22,18 @@ export function podRoles(perNode: number = DEFAULT_PODS_PER_NODE): PodRole[] {
 }
 
 export interface ProbePorts {
-  /** netexec HTTP / UDP ports of the pod-network probes. */
+  /** HTTP / UDP ports of the pod-network probes (each answers the probe's name). */
   http: number;
   udp: number;
-  /** netexec HTTP / UDP ports of the hostNetwork probes (high ports on the node). */
+  /** The pod-network probes' full-size ports (a fixed body larger than one MTU: probes/answers.ts). */
+  httpFull: number;
+  udpFull: number;
+  /** HTTP / UDP ports of the hostNetwork probes (high ports on the node). */
   hostHttp: number;
   hostUdp: number;
 }
 
-export const DEFAULT_PORTS: ProbePorts = { http: 8080, udp: 8081, hostHttp: 18080, hostUdp: 18081 };
+export const DEFAULT_PORTS: ProbePorts = { http: 8080, udp: 8081, httpFull: 8082, udpFull: 8083, hostHttp: 18080, hostUdp: 18081 };
 
 export interface ProbePod {
   role: ProbeRole;

@@ -8,6 +8,7 @@ import { NO_CHECKS_TITLE, rowsOf } from '../helpers/check/select.ts';
 import type { SuiteModule } from '../helpers/check/suite.ts';
 import type { CheckResult } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
+import { ProbeStreams } from '../helpers/probes/stream.ts';
 import type { ControlTransport } from '../helpers/kube/index.ts';
 import type { RunPlan } from '../helpers/plan.ts';
 
@@ -50,9 +51,9 @@ export function countApiRequests(sent: () => number): void {
 
 /** The clients of this worker, built lazily and shared by its suite files. */
 const made: { control?: ControlClient } = {};
-let control: Promise<ControlClient> | undefined;
+let streams: Promise<ProbeStreams> | undefined;
 
-/** One API server client (pod proxy and exec) per worker. */
+/** One API server client per worker, and one exec stream per probe on it. */
 function runContext(plan: RunPlan): RunContext {
   return {
     namespace: plan.topology.namespace,
@@ -62,7 +63,11 @@ function runContext(plan: RunPlan): RunContext {
     samples: plan.samples,
     maxLossPct: plan.maxLossPct,
     kubectl: plan.kube,
-    control: () => (control ??= controlTransport(plan).then((t) => (made.control = new ControlClient(t, { concurrency: plan.concurrency })))),
+    streams: () =>
+      (streams ??= controlTransport(plan).then((t) => {
+        made.control = new ControlClient(t, { concurrency: plan.concurrency });
+        return new ProbeStreams(made.control, plan.topology.namespace);
+      })),
   };
 }
 
@@ -76,6 +81,12 @@ export function suiteTests(module: SuiteModule): void {
       return;
     }
     countApiRequests(() => made.control?.requests ?? 0);
+    // This file's exec streams end with it (the next file of the worker opens its own): nothing stays open into the probes.
+    afterAll(async () => {
+      const open = streams;
+      streams = undefined;
+      (await open?.catch(() => undefined))?.close();
+    });
     // A plain loop rather than test.for: test.for's "$title" formatting quotes and truncates.
     for (const row of rows) {
       test.concurrent(row.title, async ({ task, skip }) => {

@@ -18,7 +18,7 @@ import { endpointAddresses, type Kube } from '../helpers/kube/index.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { dnsServiceManifests, singleFamilyTwin } from '../helpers/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
-import { runInProbe } from '../helpers/check/drivers/in-probe.ts';
+import { ProbeStreams } from '../helpers/probes/stream.ts';
 import type { AnswerCheck, Check, Expect, IpFamily, NetworkCheck, Peer } from '../helpers/check/types.ts';
 import { controlOf, familiesOf, familyOf, familyTag, hostProbeOn, ipIn, label, peerOf, podProbesOn, probedNodes, serviceIPs, setupRows } from '../helpers/rows.ts';
 import { clusterFamilies, type ProbePod, type ServiceInfo, type Topology } from '../helpers/topology.ts';
@@ -68,14 +68,24 @@ async function findDnsServer(kube: Kube): Promise<DnsPlan['server']> {
   return svc && ip && ip !== 'None' ? { namespace: 'kube-system', name: svc.metadata!.name!, clusterIP: ip, ...(ips && ips.length > 1 ? { clusterIPs: ips } : {}) } : undefined;
 }
 
-/** Read the resolver settings the kubelet gave the probes: `agnhost dns-suffix` and `dns-server-list`, from the first probe they run in (in-probe.ts: /shell, else exec). */
-async function readResolver(control: ControlClient, namespace: string, probes: readonly { pod: string; port: number }[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
+/** Read the resolver settings the kubelet gave the probes: `agnhost dns-suffix` and `dns-server-list`, from the first probe they run in (through its exec stream). */
+async function readResolver(control: ControlClient, namespace: string, probes: readonly { pod: string }[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
   const errors: string[] = [];
+  const streams = new ProbeStreams(control, namespace);
+  try {
+    return await readWith(streams, probes, errors);
+  } finally {
+    streams.close();
+  }
+}
+
+async function readWith(streams: ProbeStreams, probes: readonly { pod: string }[], errors: string[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
   for (const probe of probes.slice(0, 3)) {
     const run = async (command: string) => {
-      const ran = await runInProbe({ control, namespace }, probe, ['/agnhost', command], { verdict: (out) => out.exitCode === 0 });
+      const ran = await streams.run(probe.pod, `/agnhost ${command}`, { timeoutMs: 15_000 });
       if ('failed' in ran) throw new Error(`agnhost ${command}: ${ran.failed}`);
-      return ran.out.stdout
+      if (ran.exitCode !== 0) throw new Error(`agnhost ${command} exited ${ran.exitCode}: ${ran.output.trim().slice(0, 200)}`);
+      return ran.output
         .trim()
         .split(',')
         .map((s) => s.trim())
@@ -233,7 +243,7 @@ export default defineSuite<DnsPlan>({
       readResolver(
         control,
         deployment.namespace,
-        pods.filter((p) => p.role === 'probe-a' && !p.controlProblem).map((p) => controlOf(p, topology)),
+        pods.filter((p) => p.role === 'probe-a' && !p.controlProblem).map((p) => controlOf(p)),
       ).finally(() => {
         kube.requests += control.requests;
         return control.close();
@@ -312,7 +322,7 @@ export default defineSuite<DnsPlan>({
         expect: o.why.expect,
         expectReason: o.why.reason,
         answer: o.answer,
-        drive: { via: 'dial', control: controlOf(source, topology), target: { host: o.name, port: o.port }, tries: 1 },
+        drive: { via: 'probe', control: controlOf(source), target: { host: o.name, port: o.port }, tries: 1, resolveOver: transport },
         properties: {
           'dns.name': o.name,
           'dns.what': o.what,

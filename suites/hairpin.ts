@@ -98,7 +98,7 @@ export default defineSuite<HairpinPlan>({
             expect: EXPECT.hairpin.expect,
             expectReason: EXPECT.hairpin.reason,
             answer: { kind: 'hostname', expected: [probe.name] },
-            drive: { via: 'dial', control: controlOf(probe, topology), target: { host: ip, port: svc.port }, tries: 1 },
+            drive: { via: 'probe', control: controlOf(probe), target: { host: ip, port: svc.port }, tries: 1 },
             properties: { service: svc.name, 'backend.pod': probe.name },
           });
         }

@@ -9,7 +9,18 @@
 import { waitFor, waitForEndpoints } from '../helpers/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
 import { DEFAULT_NODEPORT_RANGE, pickLocalPorts, pickNodePorts } from '../helpers/nodeport/allocate.ts';
-import { BACKEND_POD, CLUSTER_SERVICE, LOCAL_SERVICE, backendNode, backendPodManifest, nodeTargets, readNodePortRange, serviceManifests, usedNodePorts } from '../helpers/nodeport/deploy.ts';
+import {
+  BACKEND_CONTAINERS,
+  BACKEND_POD,
+  CLUSTER_SERVICE,
+  LOCAL_SERVICE,
+  backendNode,
+  backendPodManifest,
+  nodeTargets,
+  readNodePortRange,
+  serviceManifests,
+  usedNodePorts,
+} from '../helpers/nodeport/deploy.ts';
 import { runnerReaches } from '../helpers/nodeport/reach.ts';
 import type { NodePortPort, NodePortService, NodePortTopology, RangePosition } from '../helpers/nodeport/types.ts';
 import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
@@ -243,7 +254,12 @@ export default defineSuite<NodePortTopology>({
             expect: why.expect,
             expectReason: why.reason,
             answer: svc.policy === 'Cluster' ? { kind: 'hostname', expected: [backend.pod] } : local ? { kind: 'clientip', expected: runnerIP, client: 'runner' } : { kind: 'connect' },
-            drive: { via: 'outside', target: { host: target.address, port: port.nodePort }, timeoutMs: why === EXPECT.localWithoutEndpoint ? NO_ANSWER_TIMEOUT_MS : TIMEOUT_MS },
+            drive: {
+              via: 'outside',
+              target: { host: target.address, port: port.nodePort },
+              timeoutMs: why === EXPECT.localWithoutEndpoint ? NO_ANSWER_TIMEOUT_MS : TIMEOUT_MS,
+              ...(local && svc.policy !== 'Cluster' ? { clientSeenIn: { pod: backend.pod, container: BACKEND_CONTAINERS[port.protocol] } } : {}),
+            },
             properties,
           });
         }

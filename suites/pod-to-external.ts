@@ -7,8 +7,10 @@
 // the address the node's pods must appear as. A node whose host network does not reach the runner
 // at all (the runner is not on a network the nodes reach) gets a skipped row saying so: pod egress
 // cannot be judged against a server the node itself cannot reach, so it is never a failure.
+import net from 'node:net';
 import pLimit from 'p-limit';
-import { dial } from '../helpers/check/drivers/dial.ts';
+import { askFromProbe } from '../helpers/check/drivers/probe.ts';
+import { ProbeStreams } from '../helpers/probes/stream.ts';
 import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
 import { defineSuite, type SuiteModule } from '../helpers/check/suite.ts';
 import type { Check, Expect, IpFamily } from '../helpers/check/types.ts';
@@ -81,8 +83,9 @@ async function settleFamily(
     }
   }
   const port = [...servers.values()][0]?.port ?? 0;
-  // Each node's host network asks the server once (through the API server's pod proxy, the control path).
+  // Each node's host network asks the server once (its host probe, commanded through its exec stream: the control path).
   const control = new ControlClient(await kube.controlTransport(), { concurrency: 8 });
+  const streams = new ProbeStreams(control, deployment.namespace);
   const limit = pLimit(8);
   try {
     await Promise.all(
@@ -95,14 +98,12 @@ async function settleFamily(
             n.problem = host ? `its host probe cannot be driven: ${host.controlProblem ?? 'no server'}` : `no ready host probe on ${name}`;
             return;
           }
-          const events = await dial(control, {
-            namespace: deployment.namespace,
-            control: controlOf(host, topology),
-            target: { host: server.address, port: server.port },
-            protocol: 'tcp',
-            answer: { kind: 'clientip', expected: '', client: 'node' },
-            tries: REACH_TRIES,
-          });
+          const { events } = await askFromProbe(
+            streams,
+            { control: controlOf(host), target: { host: server.address, port: server.port }, path: '/clientip' },
+            { protocol: 'tcp', family: net.isIPv6(server.address) ? 'ipv6' : 'ipv4', answer: { kind: 'clientip', expected: '', client: 'node' } },
+            REACH_TRIES,
+          );
           const answer = events.find((e) => e.kind === 'answer');
           if (answer) n.seen = addressOf(answer.text);
           else
@@ -111,6 +112,7 @@ async function settleFamily(
       ),
     );
   } finally {
+    streams.close();
     kube.requests += control.requests;
     await control.close();
   }
@@ -178,7 +180,7 @@ export default defineSuite<PodToExternalPlan>({
                   ? 'the node reaches the outside from another address than it did at setup'
                   : "the pod's traffic did not leave through its node's address (egress NAT missing: a pod IP is not routable outside the cluster)",
               },
-              drive: { via: 'dial', control: controlOf(source, topology), target: { host: server, port }, tries: 1 },
+              drive: { via: 'probe', control: controlOf(source), target: { host: server, port }, tries: 1, path: '/clientip' },
               properties: { 'egress.seenAs': seen },
             });
           }

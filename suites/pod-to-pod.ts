@@ -38,7 +38,7 @@ function targetRows(source: ProbePod, target: ProbePod, topology: Topology): Net
 function familyRows(source: ProbePod, target: ProbePod, topology: Topology, family: IpFamily): NetworkCheck[] {
   const why = source.role === 'host' ? EXPECT.hostToPod : EXPECT.podToPod;
   return VARIANTS.map(({ protocol, payload }) => {
-    const port = protocol === 'tcp' ? topology.ports.http : topology.ports.udp;
+    const port = payload === 'full' ? (protocol === 'tcp' ? topology.ports.httpFull : topology.ports.udpFull) : protocol === 'tcp' ? topology.ports.http : topology.ports.udp;
     const to = peerOf(target, family);
     return {
       kind: 'network',
@@ -53,7 +53,7 @@ function familyRows(source: ProbePod, target: ProbePod, topology: Topology, fami
       expect: why.expect,
       expectReason: why.reason,
       answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: [target.name] },
-      drive: { via: 'dial', control: controlOf(source, topology), target: { host: to.ip, port }, tries: 1 },
+      drive: { via: 'probe', control: controlOf(source), target: { host: to.ip, port }, tries: 1 },
     };
   });
 }

@@ -35,6 +35,9 @@ import {
 import type { Topology } from '../helpers/topology.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
 
+/** The probes Service's full-size port (manifests/services.yaml): to the probes' full-size ports, a body larger than one MTU. */
+export const FULL_SERVICE_PORT = 81;
+
 export const EXPECT = {
   podToService: { expect: 'REACHABLE', reason: 'Service VIPs are intercepted on every node and reach a ready backend' },
   hostToService: { expect: 'REACHABLE', reason: 'Service VIPs are intercepted in the host network of every node too' },
@@ -156,7 +159,8 @@ export default defineSuite<PodToServicePlan>({
         for (const { protocol, payload } of VARIANTS)
           for (const { family, ip } of serviceTargets(svc, topology)) {
             if (!ipIn(source, family)) continue;
-            const title = `${label(source)} → service/${svc.name} ${familyTag(topology, family)}${portText(svc.port, protocol, payload)}`;
+            const port = payload === 'full' ? FULL_SERVICE_PORT : svc.port;
+            const title = `${label(source)} → service/${svc.name} ${familyTag(topology, family)}${portText(port, protocol, payload)}`;
             if (!ip) {
               rows.push({
                 kind: 'static',
@@ -177,13 +181,13 @@ export default defineSuite<PodToServicePlan>({
               from: peerOf(source, to.family),
               to,
               protocol,
-              port: svc.port,
+              port,
               family: to.family,
               payload,
               expect: why.expect,
               expectReason: why.reason,
               answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: backends, minDistinct: Math.min(2, backends.length) },
-              drive: { via: 'dial', control: controlOf(source, topology), target: { host: ip, port: svc.port }, tries: payload === 'full' ? 1 : SERVICE_TRIES },
+              drive: { via: 'probe', control: controlOf(source), target: { host: ip, port }, tries: payload === 'full' ? 1 : SERVICE_TRIES },
               properties: { service: svc.name },
             });
           }
@@ -211,7 +215,7 @@ export default defineSuite<PodToServicePlan>({
             expect: EXPECT.podToApiServer.expect,
             expectReason: EXPECT.podToApiServer.reason,
             answer: { kind: 'connect' },
-            drive: { via: 'dial', control: controlOf(source, topology), target: { host: ip, port: api.port }, tries: 1 },
+            drive: { via: 'probe', control: controlOf(source), target: { host: ip, port: api.port }, tries: 1 },
             properties: { service: 'kubernetes' },
           });
         }

@@ -10,7 +10,9 @@
 // was obtained (properties verdictSource, sample).
 import pLimit from 'p-limit';
 import { classify } from '../helpers/check/classify.ts';
-import { dial } from '../helpers/check/drivers/dial.ts';
+import { askFromProbe } from '../helpers/check/drivers/probe.ts';
+import { CONNECT_TIMEOUT_S } from '../helpers/check/drivers/connect.ts';
+import { ProbeStreams } from '../helpers/probes/stream.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect, NetworkCheck } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
@@ -148,7 +150,8 @@ export default defineSuite<PortsPlan>({
     const np = topology.plans['nodeport'] as NodePortTopology | undefined;
     const held = new Set(np && !np.error ? np.services.flatMap((s) => (s.policy === 'Cluster' ? s.ports.map((p) => `${p.nodePort}/${p.protocol}`) : [])) : []);
     const control = new ControlClient(await kube.controlTransport(), { concurrency: 32 });
-    // All at once in practice (a few dozen node:port pairs): each is one pod-proxy round trip.
+    const streams = new ProbeStreams(control, deployment.namespace);
+    // All at once in practice (a few dozen node:port pairs): each is one command in a host probe's exec stream.
     const limit = pLimit(32);
     try {
       await Promise.all(
@@ -162,14 +165,14 @@ export default defineSuite<PortsPlan>({
             const answer = { kind: 'connect' as const };
             const look = async () =>
               classify(
-                await dial(control, {
-                  namespace: deployment.namespace,
-                  control: { pod: probe.name, port: topology.ports.hostHttp },
-                  target: { host: t.address, port: t.port },
-                  protocol: t.protocol,
-                  answer,
-                  tries: 1,
-                }),
+                (
+                  await askFromProbe(
+                    streams,
+                    { control: { pod: probe.name }, target: { host: t.address, port: t.port }, timeoutS: CONNECT_TIMEOUT_S },
+                    { protocol: t.protocol, family: familyOf(t.address), answer },
+                    1,
+                  )
+                ).events,
                 answer,
               );
             let verdict = await look();
@@ -209,6 +212,7 @@ export default defineSuite<PortsPlan>({
         ),
       );
     } finally {
+      streams.close();
       kube.requests += control.requests;
       await control.close();
     }
@@ -247,9 +251,7 @@ export default defineSuite<PortsPlan>({
         expect: why.expect,
         expectReason: `${why.reason}: ${row.why}`,
         answer: { kind: 'connect' },
-        drive: owned
-          ? { via: 'round-trip', fromNode: row.from, toNode: row.to }
-          : { via: 'connect', control: { pod: probe.name, port: topology.ports.hostHttp }, target: { host: row.toAddress, port: row.port } },
+        drive: owned ? { via: 'round-trip', fromNode: row.from, toNode: row.to } : { via: 'connect', control: { pod: probe.name }, target: { host: row.toAddress, port: row.port } },
         properties: { ...portRowProperties(row, { verdictSource: source }), ...(listener?.note ? { 'listener.note': listener.note } : {}) },
       };
       rows.push(check);

@@ -94,7 +94,7 @@ export default defineSuite<AffinityPlan>({
             expect: EXPECT.affinity.expect,
             expectReason: EXPECT.affinity.reason,
             answer: { kind: 'hostname', expected: backends, maxDistinct: 1 },
-            drive: { via: 'dial', control: controlOf(source, topology), target: { host: ip, port: svc.port }, tries: AFFINITY_TRIES },
+            drive: { via: 'probe', control: controlOf(source), target: { host: ip, port: svc.port }, tries: AFFINITY_TRIES },
             properties: { service: svc.name, sessionAffinity: 'ClientIP' },
           });
         }

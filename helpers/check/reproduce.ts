@@ -1,13 +1,14 @@
 // The command a person pastes to see a failed row again by hand (an on-call engineer's first
 // step): the same request the driver made, through the same control path.
-// - dial:       kubectl get --raw '/api/v1/namespaces/<ns>/pods/<pod>:<port>/proxy/dial?…'
-// - connect:    kubectl exec -n <ns> <pod> -c netexec -- /agnhost connect <host>:<port> …
-// - outside:    curl (TCP) or nc -u (UDP) from the runner to the node address
-// - round-trip: the pod round trip between the two nodes the verdict was judged from
+// - probe, connect: kubectl exec -n <ns> <pod> -c probe -- bash -c '<the command the probe ran>'
+// - outside:        curl (TCP) or nc -u (UDP) from the runner to the node address
+// - round-trip:     the pod round trip between the two nodes the verdict was judged from
 // With --keep the run's probes stay, so these work as printed. Pure; unit-tested.
+import { PROBE_CONTAINER } from '../probes/stream.ts';
 import type { ProbePod } from '../topology.ts';
-import { connectCommand, CONNECT_TIMEOUT_S } from './drivers/connect.ts';
-import { dialPath, requestText } from './drivers/dial.ts';
+import { CONNECT_TIMEOUT_S } from './drivers/connect.ts';
+import { requestText } from './drivers/outside.ts';
+import { probeCommandLine } from './drivers/probe.ts';
 import type { NetworkCheck } from './types.ts';
 
 export interface KubectlTarget {
@@ -34,39 +35,18 @@ function kubectl(ctx: ReproduceContext): string {
   return ['kubectl', ...flags].join(' ');
 }
 
-/**
- * A full-size payload is 20 KiB: the command generates one of that size instead of printing it
- * (netexec echoes whatever it gets; the answer must come back whole).
- */
-const PAYLOAD_MARK = 'NETCONFORMPAYLOAD';
-function withPayload(text: string, bytes: number): string {
-  return text.replace(PAYLOAD_MARK, `$(head -c ${bytes} /dev/zero | tr '\\0' a)`);
-}
-
-function rawGet(ctx: ReproduceContext, path: string, payloadBytes?: number): string {
-  if (payloadBytes === undefined) return `${kubectl(ctx)} get --raw ${shellQuote(path)}`;
-  // Double quotes so the payload expands; the path has no other shell characters but & and ?.
-  return `${kubectl(ctx)} get --raw "${withPayload(path, payloadBytes)}"`;
+function inProbe(ctx: ReproduceContext, pod: string, command: string): string {
+  return `${kubectl(ctx)} exec -n ${shellQuote(ctx.namespace)} ${shellQuote(pod)} -c ${PROBE_CONTAINER} -- bash -o pipefail -c ${shellQuote(command)}; echo "exit $?"`;
 }
 
 export function reproduceCommand(check: NetworkCheck, ctx: ReproduceContext): string {
   const d = check.drive;
   const host = (h: string) => (h.includes(':') ? `[${h}]` : h);
   switch (d.via) {
-    case 'dial': {
-      const echo = check.answer.kind === 'echo' ? check.answer.bytes : undefined;
-      const answer = echo === undefined ? check.answer : { kind: 'hostname' as const, expected: [] };
-      let path = dialPath({ namespace: ctx.namespace, control: d.control, target: d.target, protocol: check.protocol, answer, tries: ctx.tries });
-      if (echo !== undefined) {
-        const request = check.protocol === 'tcp' ? `echo?msg=${PAYLOAD_MARK}` : `echo ${PAYLOAD_MARK}`;
-        path = path.replace(/request=hostname/, `request=${new URLSearchParams({ request }).toString().slice('request='.length)}`);
-      }
-      return rawGet(ctx, path, echo);
-    }
+    case 'probe':
+      return inProbe(ctx, d.control.pod, probeCommandLine(d, check));
     case 'connect':
-      return `${kubectl(ctx)} exec -n ${shellQuote(ctx.namespace)} ${shellQuote(d.control.pod)} -c netexec -- ${connectCommand({ ...d.target, protocol: check.protocol })
-        .map(shellQuote)
-        .join(' ')}; echo "exit $?"`;
+      return inProbe(ctx, d.control.pod, probeCommandLine({ ...d, timeoutS: CONNECT_TIMEOUT_S }, { protocol: check.protocol, family: check.family, answer: { kind: 'connect' } }));
     case 'outside': {
       const request = requestText(check.answer, check.protocol);
       if (check.protocol === 'tcp') return `curl -sS -m ${Math.ceil(d.timeoutMs / 1000)} ${shellQuote(`http://${host(d.target.host)}:${d.target.port}/${request}`)}; echo " (exit $?)"`;
@@ -76,15 +56,11 @@ export function reproduceCommand(check: NetworkCheck, ctx: ReproduceContext): st
       const a = ctx.probes.find((p) => p.role === 'probe-a' && p.node === d.fromNode);
       const b = ctx.probes.find((p) => p.role === 'probe-a' && p.node === d.toNode);
       if (!a || !b) return `# no probe-a on ${!a ? d.fromNode : d.toNode} to make the pod round trip with`;
-      const path = dialPath({
-        namespace: ctx.namespace,
-        control: { pod: a.name, port: ctx.podPort },
-        target: { host: b.ip, port: ctx.podPort },
-        protocol: 'tcp',
-        answer: { kind: 'hostname', expected: [b.name] },
-        tries: 1,
-      });
-      return rawGet(ctx, path);
+      return inProbe(
+        ctx,
+        a.name,
+        probeCommandLine({ control: { pod: a.name }, target: { host: b.ip, port: ctx.podPort } }, { protocol: 'tcp', family: check.family, answer: { kind: 'hostname', expected: [b.name] } }),
+      );
     }
   }
 }

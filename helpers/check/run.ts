@@ -1,13 +1,15 @@
 // The one way a check runs: its driver makes an attempt (one or more tries on the wire), the one
 // classifier turns the events into an observation, the one retry policy decides whether another
 // attempt could change it, and the one outcome function compares it with the expectation.
-import type { ControlClient } from '../http.ts';
+import { clientSeenEvent, CLIENT_LOG_SINCE_S } from '../probes/client-seen.ts';
+import type { ProbeStreams } from '../probes/stream.ts';
+import { messageOf } from '../errors.ts';
 import type { ProbePod } from '../topology.ts';
 import { classify, judgeLoss, outcomeOf, percent, worthRetrying, type Verdict } from './classify.ts';
 import { reproduceCommand, type KubectlTarget } from './reproduce.ts';
-import { connectFrom } from './drivers/connect.ts';
-import { dial, NETEXEC_TRY_MS, requestText } from './drivers/dial.ts';
-import { tcpAsk, udpAsk } from './drivers/outside.ts';
+import { CONNECT_TIMEOUT_S } from './drivers/connect.ts';
+import { requestText, tcpAsk, udpAsk } from './drivers/outside.ts';
+import { askFromProbe } from './drivers/probe.ts';
 import { roundTrip } from './drivers/round-trip.ts';
 import type { CheckResult, NetworkCheck, NetworkResult, SampleStats, StaticCheck, StaticResult, WireEvent } from './types.ts';
 
@@ -15,10 +17,10 @@ export interface RunContext {
   namespace: string;
   /** Attempts per row before a row that did not pass is reported (one retry absorbs one-off loss). */
   attempts: number;
-  /** The API server client: pod proxy and exec (built lazily, once per worker). */
-  control: () => Promise<ControlClient>;
+  /** The probes' exec streams (API server → kubelet → probe; built lazily, once per worker). */
+  streams: () => Promise<ProbeStreams>;
   probes: readonly ProbePod[];
-  /** netexec's HTTP port on pod-network probes (round trips). */
+  /** The pod-network probes' HTTP port (round trips). */
   podPort: number;
   /** Samples (tries) per attempt on rows that send one small request (--samples; default 1 here). */
   samples?: number;
@@ -42,9 +44,9 @@ interface AttemptOut {
 export function samplesOf(check: NetworkCheck, samples = 1): number {
   const d = check.drive;
   // Loss means something only where an answer is expected; "must not answer" rows would only wait longer.
-  if (check.expect !== 'REACHABLE') return d.via === 'dial' ? d.tries : 1;
-  if (check.answer.kind === 'echo') return d.via === 'dial' ? d.tries : 1;
-  if (d.via === 'dial') return d.tries === 1 ? Math.max(1, samples) : d.tries;
+  if (check.expect !== 'REACHABLE') return d.via === 'probe' ? d.tries : 1;
+  if (check.answer.kind === 'echo') return d.via === 'probe' ? d.tries : 1;
+  if (d.via === 'probe') return d.tries === 1 ? Math.max(1, samples) : d.tries;
   if (d.via === 'outside') return Math.max(d.tries ?? 1, samples);
   return 1;
 }
@@ -54,20 +56,9 @@ const EXTRA_ATTEMPTS_WITHOUT_VERDICT = 1;
 
 async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, string>): Promise<AttemptOut> {
   const d = check.drive;
-  const started = performance.now();
-  const timedAll = (events: WireEvent[]): AttemptOut => {
-    // netexec does not time each try: a pod-proxy attempt's time, less what its lost tries
-    // waited out (netexec's per-try deadline), is shared by the tries that answered.
-    const answered = events.filter(answeredEvent).length;
-    const lostTries = events.filter((e) => e.kind === 'timeout').length;
-    const each = Math.max(0, performance.now() - started - lostTries * NETEXEC_TRY_MS) / Math.max(1, answered);
-    return { events, sampleMs: Array.from({ length: answered }, () => each) };
-  };
   switch (d.via) {
-    case 'dial':
-      return timedAll(
-        await dial(await ctx.control(), { namespace: ctx.namespace, control: d.control, target: d.target, protocol: check.protocol, answer: check.answer, tries: samplesOf(check, ctx.samples) }),
-      );
+    case 'probe':
+      return askFromProbe(await ctx.streams(), d, check, samplesOf(check, ctx.samples));
     case 'outside': {
       // The runner times each sample itself: these are real round trips.
       const request = requestText(check.answer, check.protocol);
@@ -78,20 +69,33 @@ async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, 
           check.protocol === 'tcp'
             ? await tcpAsk({ address: d.target.host, port: d.target.port, path: `/${request}`, timeoutMs: d.timeoutMs })
             : await udpAsk({ address: d.target.host, port: d.target.port, request, timeoutMs: d.timeoutMs });
-        out.events.push(event);
         if (answeredEvent(event)) out.sampleMs.push(performance.now() - t0);
+        out.events.push(event.kind === 'answer' && check.answer.kind === 'clientip' && d.clientSeenIn ? await clientSeen(ctx, d.clientSeenIn, check.answer.expected) : event);
       }
       return out;
     }
     case 'connect': {
-      const out = await connectFrom({ control: await ctx.control(), namespace: ctx.namespace }, d.control, { ...d.target, protocol: check.protocol });
-      notes.set('control', out.via);
-      if (out.tool) notes.set('tool', out.tool);
-      if (out.note) notes.set('control.note', out.note);
-      return timedAll([out.event]);
+      notes.set('control', 'exec');
+      notes.set('tool', check.protocol === 'tcp' ? 'nc' : 'agnhost');
+      const ask = { kind: 'connect' as const };
+      // A bare connect: ~3 ms of nc, so one try; the client's own timeout is the ports suite's 3 s.
+      return askFromProbe(await ctx.streams(), { ...d, timeoutS: CONNECT_TIMEOUT_S }, { protocol: check.protocol, family: check.family, answer: ask }, 1);
     }
     case 'round-trip':
-      return timedAll(await roundTrip({ control: await ctx.control(), namespace: ctx.namespace, probes: ctx.probes, podPort: ctx.podPort }, d));
+      return roundTrip({ streams: await ctx.streams(), probes: ctx.probes, podPort: ctx.podPort, family: check.family }, d);
+  }
+}
+
+/** The client address a backend logged for the request it just answered (probes/client-seen.ts), read through the API server. */
+async function clientSeen(ctx: RunContext, where: { pod: string; container: string }, expected: string): Promise<WireEvent> {
+  const control = (await ctx.streams()).control;
+  const path = `/api/v1/namespaces/${encodeURIComponent(ctx.namespace)}/pods/${encodeURIComponent(where.pod)}/log?container=${encodeURIComponent(where.container)}&sinceSeconds=${CLIENT_LOG_SINCE_S}`;
+  try {
+    const answer = await control.get(path, { timeoutMs: 10_000, what: `the log of ${where.pod}/${where.container}` });
+    if (answer.status !== 200) return { kind: 'control', text: `cannot read the log of ${where.pod}/${where.container}: HTTP ${answer.status}: ${answer.body.slice(0, 200)}` };
+    return clientSeenEvent(answer.body, expected);
+  } catch (err) {
+    return { kind: 'control', text: messageOf(err) };
   }
 }
 
@@ -118,7 +122,7 @@ function triesOf(check: NetworkCheck, ctx: RunContext): number {
 /** A ready probe the API server's pod proxy cannot reach (control preflight): its checks are errors at once. */
 function controlProblem(check: NetworkCheck, probes: readonly ProbePod[]): string | undefined {
   const d = check.drive;
-  if (d.via !== 'dial' && d.via !== 'connect') return undefined;
+  if (d.via !== 'probe' && d.via !== 'connect') return undefined;
   const problem = probes.find((p) => p.name === d.control.pod)?.controlProblem;
   return problem ? `cannot control probe ${d.control.pod}: ${problem}` : undefined;
 }
@@ -168,7 +172,7 @@ export async function runNetworkCheck(check: NetworkCheck, ctx: RunContext): Pro
   // Loss only means something where an answer was expected.
   if (check.expect === 'REACHABLE') verdict = judgeLoss(verdict, { sent: judgedSent, lost: judgedLost }, maxLossPct);
   const result = networkResult(check, verdict, attempts, performance.now() - started, notes);
-  if (check.drive.via === 'dial' && result.properties) result.properties.tries = String(samplesOf(check, ctx.samples));
+  if (check.drive.via === 'probe' && result.properties) result.properties.tries = String(samplesOf(check, ctx.samples));
   if (sent > 0 && check.expect === 'REACHABLE') result.samples = sampleStats(sent, lost, sampleMs);
   if (result.outcome !== 'passed')
     result.reproduce = reproduceCommand(check, { namespace: ctx.namespace, tries: samplesOf(check, ctx.samples), probes: ctx.probes, podPort: ctx.podPort, kubectl: ctx.kubectl });
@@ -179,7 +183,7 @@ function networkResult(check: NetworkCheck, verdict: Verdict, attempts: number, 
   const outcome = outcomeOf(check.expect, verdict.observed);
   const properties: Record<string, string> = { ...check.properties, 'expect.reason': check.expectReason, via: check.drive.via, ...Object.fromEntries(notes) };
   if ('control' in check.drive) properties['control.pod'] = check.drive.control.pod;
-  if (check.drive.via === 'dial') properties.tries = String(check.drive.tries);
+  if (check.drive.via === 'probe') properties.tries = String(check.drive.tries);
   if (verdict.answers.length) properties['answered.by'] = verdict.answers.join(',');
   if (verdict.dns) properties['dns.result'] = verdict.dns;
   if (check.answer.kind === 'echo') properties['payload.bytes'] = String(check.answer.bytes);

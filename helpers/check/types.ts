@@ -103,15 +103,28 @@ export type AnswerCheck =
 
 /** How a check is driven: which driver, with its own parameters (check/drivers/*). */
 export type Drive =
-  /** A probe's netexec /dial through the API server's pod proxy. */
-  | { via: 'dial'; control: { pod: string; port: number }; target: { host: string; port: number }; tries: number }
+  /**
+   * The source probe makes the request itself with the image's client tools (curl, socat, dig),
+   * commanded through its exec stream (API server → kubelet; probes/stream.ts). `tries` requests
+   * per attempt. `anySource`: a host-network target's UDP answer is taken from any address (its
+   * route picks the source); `resolveOver`: a name target is looked up over UDP (default) or TCP;
+   * `path`: the HTTP path (the runner's own server answers by path).
+   */
+  | { via: 'probe'; control: { pod: string }; target: { host: string; port: number }; tries: number; anySource?: boolean; resolveOver?: Protocol; path?: string }
   /**
    * The runner itself dials a node address or a LoadBalancer address on the node network (an
    * outside client); `tries` requests per attempt (default 1, or --samples when larger).
    */
-  | { via: 'outside'; target: { host: string; port: number }; timeoutMs: number; tries?: number }
-  /** A host-network probe runs `agnhost connect` (exec; netexec /dial through the pod proxy if exec fails). */
-  | { via: 'connect'; control: { pod: string; port: number }; target: { host: string; port: number } }
+  | {
+      via: 'outside';
+      target: { host: string; port: number };
+      timeoutMs: number;
+      tries?: number;
+      /** A `clientip` row: the backend container whose log names the client address of each request it answered. */
+      clientSeenIn?: { pod: string; container: string };
+    }
+  /** A host-network probe opens a bare connection (nc -z for TCP, agnhost connect for UDP) through its exec stream. */
+  | { via: 'connect'; control: { pod: string }; target: { host: string; port: number } }
   /** Pod round trips between node pairs, attributed to one direction (kernel-owned ports). */
   | { via: 'round-trip'; fromNode: string; toNode: string };
 

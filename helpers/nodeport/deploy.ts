@@ -13,6 +13,8 @@ import { DEFAULT_NODEPORT_RANGE, parseNodePortRange } from './allocate.ts';
 import type { NodeAddressType, NodePortRange, NodePortTarget, RangePosition } from './types.ts';
 
 export const BACKEND_POD = 'nodeport-backend';
+/** The backend's containers (manifests/nodeport-backend.yaml): each logs the client address of every request it answers. */
+export const BACKEND_CONTAINERS = { tcp: 'http', udp: 'udp' } as const;
 export const CLUSTER_SERVICE = 'nodeport-cluster';
 export const LOCAL_SERVICE = 'nodeport-local';
 

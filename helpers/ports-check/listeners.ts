@@ -3,6 +3,7 @@
 // reset). So for a port that must be open and was refused, we start agnhost netexec on the
 // target node's host network on that port (TCP and UDP), wait until it is Ready, and check
 // again. One listener per (node, port), shared by every source; deleted with the run (label).
+import { porterEnv } from '../probes/answers.ts';
 import { createHash } from 'node:crypto';
 import { waitFor } from '../deploy.ts';
 import { messageOf } from '../errors.ts';
@@ -48,7 +49,8 @@ export function listenerManifest(options: { node: string; port: number; runId: s
   }
   for (const c of spec.containers) {
     c.image = options.image;
-    c.args = ['netexec', `--http-port=${options.port}`, `--udp-port=${options.port}`];
+    c.args = ['porter'];
+    c.env = porterEnv({ name: pod.metadata.name!, http: options.port, udp: options.port });
     c.ports = [
       { name: 'tcp', containerPort: options.port, protocol: 'TCP' },
       { name: 'udp', containerPort: options.port, protocol: 'UDP' },

@@ -7,14 +7,18 @@ agnhost_image() { echo "registry.k8s.io/e2e-test-images/agnhost:$(agnhost_versio
 LAB_PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
 images_dir() { echo "$LAB_CACHE/images/kubernetes-$KUBERNETES_VERSION"; }
 
-# The userland upstream's agnhost image (Debian-based) has and upstream's own e2e tests exec inside
-# their pods (`/bin/sh -c "… | nc -w 1 -u … | grep -v …"`, `curl -g -q -s …`): Debian's binaries from
-# this machine, each with the shared libraries `ldd` lists and the dynamic loader. Busybox does not
-# fit (its shell runs its own applets before PATH; its nc has no -u). kube-netconform itself only
-# runs /agnhost. "image path=host command" (the host command found on PATH); Debian packages: dash,
-# netcat-openbsd, curl, coreutils, grep, sed, hostname.
-AGNHOST_USERLAND="/bin/sh=dash /usr/bin/nc=nc.openbsd /usr/bin/curl=curl /bin/grep=grep /bin/head=head
-/bin/tail=tail /bin/cat=cat /bin/sed=sed /bin/wc=wc /bin/sleep=sleep /bin/ls=ls /bin/env=env /bin/hostname=hostname"
+# The userland upstream's agnhost image has (Alpine with bind-tools, curl, netcat-openbsd, bash,
+# socat, …): Debian's binaries from this machine, each with the shared libraries `ldd` lists and the
+# dynamic loader, so the lab tests what users run. kube-netconform's checks run their client
+# commands in the probes with these (bash for the command loop; curl, socat, nc, dig; head, tr and
+# cksum for the full-size payloads), and upstream's own e2e tests exec `/bin/sh -c "… | nc -w 1 -u
+# … | grep -v …"` and `curl -g -q -s …` in their pods. Busybox does not fit (its shell runs its own
+# applets before PATH; its nc has no -u). "image path=host command" (the host command found on
+# PATH); Debian packages: bash, dash, netcat-openbsd, curl, socat, bind9-dnsutils, coreutils, grep,
+# sed, hostname.
+AGNHOST_USERLAND="/bin/sh=dash /bin/bash=bash /usr/bin/nc=nc.openbsd /usr/bin/curl=curl /usr/bin/socat=socat /usr/bin/dig=dig
+/bin/grep=grep /bin/head=head /bin/tail=tail /bin/cat=cat /bin/sed=sed /bin/wc=wc /bin/tr=tr /bin/cksum=cksum /bin/sleep=sleep
+/bin/ls=ls /bin/env=env /bin/hostname=hostname"
 AGNHOST_PATH=/bin:/usr/bin:/
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
@@ -89,7 +93,7 @@ images_build() {
   local d; d=$(images_dir); mkdir -p "$d"
   local e; for e in $AGNHOST_USERLAND; do
     command -v "${e#*=}" >/dev/null 2>&1 \
-      || die "the lab's agnhost image needs '${e#*=}' from this machine. Install with: apt-get install -y dash netcat-openbsd curl coreutils grep sed hostname" 2
+      || die "the lab's agnhost image needs '${e#*=}' from this machine. Install with: apt-get install -y bash dash netcat-openbsd curl socat bind9-dnsutils coreutils grep sed hostname" 2
   done
   AGNHOST_TAR="$d/agnhost-$(agnhost_image_key).tar"
   if [ ! -f "$AGNHOST_TAR" ]; then

@@ -29,7 +29,7 @@ export default defineSuite({
       kind: 'network', suite: '${NAME}', title: label(p) + ' → itself 8080/tcp',
       from: peerOf(p), to: peerOf(p), protocol: 'tcp', port: 8080, family: 'ipv4',
       expect: 'REACHABLE', expectReason: 'a pod reaches its own IP', answer: { kind: 'hostname', expected: [p.name] },
-      drive: { via: 'dial', control: controlOf(p, topology), target: { host: p.ip, port: 8080 }, tries: 1 },
+      drive: { via: 'probe', control: controlOf(p), target: { host: p.ip, port: 8080 }, tries: 1 },
     }));
     const first = pods[0];
     if (first) rows.push({ ...rows[0], title: label(first) + ' → itself 9/tcp (nothing listens: must fail)', port: 9, drive: { ...rows[0].drive, target: { host: first.ip, port: 9 } } });

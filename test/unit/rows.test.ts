@@ -25,7 +25,7 @@ describe('pod-to-pod rows', () => {
     const row = rows.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/probe-b 8080/tcp');
     expect(row).toBeDefined();
     expect(row!.answer).toEqual({ kind: 'hostname', expected: ['probe-b-lab-worker-2'] });
-    expect(row!.control).toEqual({ pod: 'probe-a-lab-worker-1', port: 8080 });
+    expect(row!.control).toEqual({ pod: 'probe-a-lab-worker-1' });
     const udp = rows.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/probe-b 8081/udp');
     expect(udp?.target).toEqual({ host: '10.244.2.3', port: 8081, protocol: 'udp' });
   });
@@ -37,12 +37,13 @@ describe('pod-to-pod rows', () => {
       expect(r.answer.kind).toBe('echo');
       if (r.answer.kind === 'echo') expect(r.answer.bytes).toBeGreaterThan(1500);
     }
-    expect(full.find((r) => r.target.protocol === 'tcp')?.title).toMatch(/ 20KiB$/);
+    expect(full.find((r) => r.target.protocol === 'tcp')?.title).toMatch(/ 8082\/tcp 20KiB$/);
+    expect(full.find((r) => r.target.protocol === 'udp')?.title).toMatch(/ 8083\/udp 1900B$/);
   });
 
-  test('host probes are driven on the host port', () => {
+  test("host probes' rows are made in the host probe itself", () => {
     const host = checks(podToPodRows(fixtureTopology())).find((r) => r.from.kind === 'host');
-    expect(host?.control.port).toBe(18080);
+    expect(host?.control.pod).toBe('hostnet-lab-control-plane');
     expect(host?.title).toMatch(/^lab-control-plane\/host → /);
   });
 

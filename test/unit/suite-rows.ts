@@ -7,7 +7,7 @@ import type { Topology } from '../../helpers/topology.ts';
 import podToPod from '../../suites/pod-to-pod.ts';
 import podToService from '../../suites/pod-to-service.ts';
 
-export type CheckRow = NetworkCheck & { control: { pod: string; port: number }; target: { host: string; port: number; protocol: Protocol }; tries: number };
+export type CheckRow = NetworkCheck & { control: { pod: string }; target: { host: string; port: number; protocol: Protocol }; tries: number };
 
 export const rowsFor =
   (module: SuiteModule<never>) =>
@@ -23,9 +23,9 @@ export function checks(rows: Check[]): CheckRow[] {
       const d = r.drive;
       return {
         ...r,
-        control: 'control' in d ? d.control : { pod: '', port: 0 },
+        control: 'control' in d ? d.control : { pod: '' },
         target: { host: 'target' in d ? d.target.host : '', port: 'target' in d ? d.target.port : r.port, protocol: r.protocol },
-        tries: d.via === 'dial' ? d.tries : 1,
+        tries: d.via === 'probe' ? d.tries : 1,
       };
     });
 }

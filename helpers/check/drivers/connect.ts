@@ -1,18 +1,14 @@
-// Driver `connect`: a node's host-network probe opens a connection to host:port. TCP with
-// `nc -z -v -w 3 host port` (the image's OpenBSD netcat: a bare handshake, ~2 ms of CPU where
-// the 64 MB agnhost binary takes ~35 ms to start; 30 such rows per run on 3 nodes); UDP, and TCP
-// in an image without nc, with `/agnhost connect host:port --timeout 3s [--protocol udp]` (it
-// sends a datagram and waits for an answer). Run in the probe through netexec's /shell on the pod
-// proxy, else by exec (in-probe.ts); when neither works, the probe's netexec /dial (an HTTP or
-// UDP request, not a bare connect) is asked instead. Which way gave the event is reported with it
-// (property `control`: shell, exec or dial; `tool`: nc or agnhost).
+// How the probes' bare-connect tools report, read as wire events: TCP with `nc -z -v -w 3 host
+// port` (the image's OpenBSD netcat: a bare handshake, ~2 ms of CPU where the 64 MB agnhost
+// binary takes ~35 ms to start), UDP with `/agnhost connect host:port --timeout 3s --protocol
+// udp` (it sends a datagram and waits for an answer). They run in the probe through its exec
+// stream (probes/stream.ts, the `probe` and `connect` drivers). Pure; unit-tested with the
+// tools' real output.
 import { bracketed } from '../../ip.ts';
-import type { ControlClient } from '../../http.ts';
 import type { Protocol, WireEvent } from '../types.ts';
-import { dial, UNREACHABLE_TEXT } from './dial.ts';
-import { runInProbe } from './in-probe.ts';
 
-export type ConnectVia = 'shell' | 'exec' | 'dial';
+/** The errno texts (Go's, netcat's, socat's, agnhost connect's) of a packet the network or the sending kernel would not carry. */
+export const UNREACHABLE_TEXT = /no route to host|host is unreachable|network is unreachable|operation not permitted|permission denied|invalid argument/i;
 
 export const CONNECT_TIMEOUT_S = 3;
 
@@ -20,11 +16,6 @@ export interface ConnectTarget {
   host: string;
   port: number;
   protocol: Protocol;
-}
-
-export interface ConnectContext {
-  control: ControlClient;
-  namespace: string;
 }
 
 export function connectCommand(target: ConnectTarget): string[] {
@@ -69,9 +60,6 @@ export function eventOfNc(out: { exitCode: number; stderr: string }): WireEvent 
   return { kind: 'empty', text: `no network verdict from nc: ${line || '(empty output)'}` };
 }
 
-/** Probes whose image has no nc (sh said "not found"): their TCP rows use agnhost connect for the rest of the run. */
-const ncMissing = new Set<string>();
-
 /**
  * `agnhost connect` output → wire event. It exits 1 for every failure and names the kind on
  * stderr: REFUSED, TIMEOUT, DNS: …, OTHER: … (no route to host, EPERM from a local firewall).
@@ -97,29 +85,4 @@ export function eventOfConnect(out: { exitCode: number; stderr: string }, protoc
     return { kind: 'unreachable', text: `rejected by a firewall or the network (${line.replace(/^OTHER:\s*/, '')})` };
   }
   return { kind: 'empty', text: `no network verdict from connect: ${line || '(empty stderr)'}` };
-}
-
-/** Connect from `control.pod` (a host-network probe); `via` says which way into it gave the event. */
-export async function connectFrom(
-  ctx: ConnectContext,
-  control: { pod: string; port: number },
-  target: ConnectTarget,
-): Promise<{ event: WireEvent; via: ConnectVia; tool?: 'nc' | 'agnhost'; note?: string }> {
-  if (target.protocol === 'tcp' && !ncMissing.has(control.pod)) {
-    // sh's 127 ("nc: not found") is taken as an answer here, so that it falls to agnhost, not to exec.
-    const ran = await runInProbe(ctx, control, ncCommand(target), { verdict: (out) => isNcVerdict(out) || out.exitCode === 127 });
-    if ('out' in ran && ran.out.exitCode !== 127) return { event: eventOfNc(ran.out), via: ran.via, tool: 'nc', ...(ran.note ? { note: ran.note } : {}) };
-    if ('out' in ran) ncMissing.add(control.pod);
-  }
-  const ran = await runInProbe(ctx, control, connectCommand(target), { verdict: (out) => !isControlFailure(out) });
-  if ('out' in ran) return { event: eventOfConnect(ran.out, target.protocol), via: ran.via, tool: 'agnhost', ...(ran.note ? { note: ran.note } : {}) };
-  const [event = { kind: 'empty', text: 'no try reported' } as WireEvent] = await dial(ctx.control, {
-    namespace: ctx.namespace,
-    control,
-    target,
-    protocol: target.protocol,
-    answer: { kind: 'connect' },
-    tries: 1,
-  });
-  return { event, via: 'dial', note: `${ran.failed}; asked its netexec's /dial instead` };
 }

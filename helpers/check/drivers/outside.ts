@@ -5,7 +5,17 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { OutsideError, outsideGet } from '../../http.ts';
 import { messageOf } from '../../errors.ts';
-import type { WireEvent } from '../types.ts';
+import { payloadOf } from '../classify.ts';
+import type { AnswerCheck, Protocol, WireEvent } from '../types.ts';
+
+/** What the runner asks a node address for: its hostname, an echo of the payload, or the client address. */
+export function requestText(answer: AnswerCheck, protocol: Protocol): string {
+  if (answer.kind === 'echo') {
+    const payload = payloadOf(answer.bytes);
+    return protocol === 'tcp' ? `echo?msg=${payload}` : `echo ${payload}`;
+  }
+  return answer.kind === 'clientip' ? 'clientip' : 'hostname';
+}
 
 /** The runner's source address toward `address` (a connected UDP socket sends nothing). */
 export function runnerAddressFor(address: string): Promise<string | undefined> {

@@ -1,19 +1,19 @@
 // Driver `round-trip`: a UDP port the kernel owns (the VXLAN device's 8472) has no listener to
 // answer a connect; it is judged from the pod traffic that rides on it. Pod round trips between
-// every pair of nodes are measured once per worker (probe-a → probe-a, through the pod proxy),
-// and path-traffic.ts attributes a failure to one direction.
-import type { ControlClient } from '../../http.ts';
+// every pair of nodes are measured once per worker (probe-a → probe-a, an HTTP request made in the
+// source probe through its exec stream), and path-traffic.ts attributes a failure to one direction.
+import type { ProbeStreams } from '../../probes/stream.ts';
 import type { ProbePod } from '../../topology.ts';
-import type { WireEvent } from '../types.ts';
+import type { IpFamily, WireEvent } from '../types.ts';
 import { classify } from '../classify.ts';
-import { dial } from './dial.ts';
+import { askFromProbe } from './probe.ts';
 import { attributeRoundTrips, type RoundTrip } from './path-traffic.ts';
 
 export interface RoundTripContext {
-  control: ControlClient;
-  namespace: string;
+  streams: ProbeStreams;
   probes: readonly ProbePod[];
   podPort: number;
+  family: IpFamily;
 }
 
 let measured: Promise<RoundTrip[]> | undefined;
@@ -24,17 +24,11 @@ function measure(ctx: RoundTripContext): Promise<RoundTrip[]> {
     const pairs = pods.flatMap((a, i) => pods.slice(i + 1).map((b) => [a, b] as const));
     return Promise.all(
       pairs.map(async ([a, b]): Promise<RoundTrip> => {
-        const answer = { kind: 'hostname' as const, expected: [b.name] };
-        let verdict = classify(
-          await dial(ctx.control, { namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer, tries: 1 }),
-          answer,
-        );
-        // One retry absorbs a one-off loss, as every check gets.
-        if (verdict.observed !== 'REACHABLE')
-          verdict = classify(
-            await dial(ctx.control, { namespace: ctx.namespace, control: { pod: a.name, port: ctx.podPort }, target: { host: b.ip, port: ctx.podPort }, protocol: 'tcp', answer, tries: 1 }),
-            answer,
-          );
+        const check = { protocol: 'tcp' as const, family: ctx.family, answer: { kind: 'hostname' as const, expected: [b.name] } };
+        const drive = { control: { pod: a.name }, target: { host: b.ip, port: ctx.podPort } };
+        // Two tries: one absorbs a one-off loss, as every check gets.
+        let verdict = classify((await askFromProbe(ctx.streams, drive, check, 1)).events, check.answer);
+        if (verdict.observed !== 'REACHABLE') verdict = classify((await askFromProbe(ctx.streams, drive, check, 1)).events, check.answer);
         const result = verdict.observed === 'REACHABLE' ? 'ok' : verdict.observed === 'CONTROL_ERROR' || verdict.observed === 'INCONCLUSIVE' ? 'no-verdict' : 'failed';
         return { a: a.node, b: b.node, result, detail: `${a.name} → ${b.name} ${b.ip}:${ctx.podPort}/tcp: ${verdict.observed}${result === 'ok' ? '' : `: ${verdict.detail.slice(0, 160)}`}` };
       }),
@@ -43,10 +37,10 @@ function measure(ctx: RoundTripContext): Promise<RoundTrip[]> {
   return measured;
 }
 
-export async function roundTrip(ctx: RoundTripContext, drive: { fromNode: string; toNode: string }): Promise<WireEvent[]> {
+export async function roundTrip(ctx: RoundTripContext, drive: { fromNode: string; toNode: string }): Promise<{ events: WireEvent[]; sampleMs: number[] }> {
   const trips = await measure(ctx);
   const direction = attributeRoundTrips(trips, drive.fromNode, drive.toNode);
   // A round trip that gave no verdict leaves the row without one (INCONCLUSIVE, an error with its reason).
-  if (direction.result === 'unknown') return [{ kind: 'empty', text: direction.detail }];
-  return [direction.result === 'open' ? { kind: 'connected', text: direction.detail } : { kind: 'timeout', text: direction.detail }];
+  if (direction.result === 'unknown') return { events: [{ kind: 'empty', text: direction.detail }], sampleMs: [] };
+  return { events: [direction.result === 'open' ? { kind: 'connected', text: direction.detail } : { kind: 'timeout', text: direction.detail }], sampleMs: [] };
 }

@@ -2,42 +2,46 @@
 import { describe, expect, test } from 'vitest';
 import { classify, outcomeOf, payloadOf, worthRetrying } from '../../../helpers/check/classify.ts';
 import { eventOfConnect, eventOfNc, connectCommand, isControlFailure, isNcVerdict, ncCommand } from '../../../helpers/check/drivers/connect.ts';
-import { outOfShell, shellLine } from '../../../helpers/check/drivers/in-probe.ts';
-import { dialPath, eventOfDialError, eventsOfDial } from '../../../helpers/check/drivers/dial.ts';
+import { eventOfAsk, type Ask } from '../../../helpers/probes/client.ts';
 import { eventOfSocketError } from '../../../helpers/check/drivers/outside.ts';
 import type { AnswerCheck, Expectation, Observation, Protocol, WireEvent } from '../../../helpers/check/types.ts';
 
 const hostname: AnswerCheck = { kind: 'hostname', expected: ['probe-b-w2'] };
 
-/** The same wire event, as each driver reports it, for TCP and UDP. */
+/** A curl request from a probe (TCP, an answer expected), read as the probe driver reads it. */
+const curlAsk: Ask = { host: '10.244.2.7', port: 8080, protocol: 'tcp', family: 'ipv4', answer: hostname };
+const curl = (exitCode: number, output: string): WireEvent => eventOfAsk(curlAsk, { exitCode, output, ms: 1 }).event;
+const FAILED = 'KNC 000 0.000000 0.000700';
+
+/** The same wire event, as each driver reports it, for TCP (curl in a probe, as it printed) and UDP (the runner's socket). */
 const cases: { name: string; tcp: WireEvent; udp: WireEvent; observed: Observation }[] = [
-  { name: 'connected with the right answer', tcp: eventsOfDial({ responses: ['probe-b-w2'] })[0]!, udp: { kind: 'answer', text: 'probe-b-w2\n' }, observed: 'REACHABLE' },
-  { name: 'a wrong answer', tcp: eventsOfDial({ responses: ['probe-a-w1'] })[0]!, udp: { kind: 'answer', text: 'probe-a-w1' }, observed: 'WRONG_ANSWER' },
+  { name: 'connected with the right answer', tcp: curl(0, 'probe-b-w2' + ' '.repeat(54) + '\nKNC 200 0.000512 0.001203'), udp: { kind: 'answer', text: 'probe-b-w2\n' }, observed: 'REACHABLE' },
+  { name: 'a wrong answer', tcp: curl(0, 'probe-a-w1\nKNC 200 0.000512 0.001203'), udp: { kind: 'answer', text: 'probe-a-w1' }, observed: 'WRONG_ANSWER' },
   {
     name: 'reset after connecting',
-    tcp: eventOfDialError('read tcp 10.244.1.5:40000->10.244.2.7:8080: read: connection reset by peer'),
+    tcp: curl(56, `curl: (56) Recv failure: Connection reset by peer\n${FAILED}`),
     udp: eventOfSocketError('ECONNRESET', 'read ECONNRESET'),
     observed: 'WRONG_ANSWER',
   },
   {
     name: 'refused (RST / ICMP port unreachable)',
-    tcp: eventOfDialError('dial tcp 10.244.2.7:8080: connect: connection refused'),
+    tcp: curl(7, `curl: (7) Failed to connect to 10.244.2.7 port 8080 after 0 ms: Couldn't connect to server\n${FAILED}\nnc: connect to 10.244.2.7 port 8080 (tcp) failed: Connection refused`),
     udp: eventOfSocketError('ECONNREFUSED', 'ICMP port unreachable'),
     observed: 'REFUSED',
   },
   {
     name: 'ICMP host unreachable / prohibited',
-    tcp: eventOfDialError('dial tcp 10.244.2.7:8080: connect: no route to host'),
+    tcp: curl(7, `curl: (7) Failed to connect to 10.244.2.7 port 8080 after 3 ms: Couldn't connect to server\n${FAILED}\nnc: connect to 10.244.2.7 port 8080 (tcp) failed: No route to host`),
     udp: eventOfSocketError('EHOSTUNREACH', 'host unreachable'),
     observed: 'FILTERED',
   },
   {
     name: 'timeout',
-    tcp: eventOfDialError('dial tcp 10.244.2.7:8080: i/o timeout'),
-    udp: eventOfDialError("reading from udp connection failed. err:'read udp 10.244.1.5:5000->10.244.2.7:8081: i/o timeout'"),
+    tcp: curl(28, 'curl: (28) Connection timed out after 5001 milliseconds\nKNC 000 0.000000 5.001022'),
+    udp: eventOfSocketError('TimeoutError', 'no UDP answer within 5 s'),
     observed: 'FILTERED',
   },
-  { name: 'an empty answer', tcp: eventsOfDial({})[0]!, udp: { kind: 'answer', text: '' }, observed: 'INCONCLUSIVE' },
+  { name: 'an empty answer', tcp: curl(0, '\nKNC 200 0.000512 0.001203'), udp: { kind: 'answer', text: '' }, observed: 'INCONCLUSIVE' },
   {
     name: 'a control transport failure',
     tcp: { kind: 'control', text: 'cannot control probe probe-a-w1: no answer within 16 s' },
@@ -56,9 +60,9 @@ describe('classify: wire event → observation, the same for TCP and UDP', () =>
   test('a bare connect passes on connected, on an answer and on a reset after the handshake; refused and timeouts do not', () => {
     const connect: AnswerCheck = { kind: 'connect' };
     expect(classify([{ kind: 'connected' }], connect).observed).toBe('REACHABLE');
-    expect(classify([eventOfDialError('net/http: HTTP/1.x transport connection broken: malformed HTTP response')], connect).observed).toBe('REACHABLE');
-    expect(classify([eventOfDialError('connect: connection refused')], connect).observed).toBe('REFUSED');
-    expect(classify([eventOfDialError('i/o timeout')], connect).observed).toBe('FILTERED');
+    expect(classify([curl(52, `curl: (52) Empty reply from server\n${FAILED}`)], connect).observed).toBe('REACHABLE');
+    expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.244.2.7 port 8080 (tcp) failed: Connection refused\n' })], connect).observed).toBe('REFUSED');
+    expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.244.2.7 port 8080 (tcp) timed out: Operation now in progress\n' })], connect).observed).toBe('FILTERED');
   });
 
   test('several tries: a stranger speaks louder than loss; loss is not reachable; >1 backend is required when asked', () => {
@@ -109,10 +113,6 @@ describe('classify: wire event → observation, the same for TCP and UDP', () =>
       observed: 'WRONG_ANSWER',
       detail: expect.stringContaining('SNAT'),
     });
-  });
-
-  test('netexec /dial reporting a JSON body that is not one is an empty answer (inconclusive), not a network verdict', () => {
-    expect(eventsOfDial({ responses: [], errors: [] })).toEqual([{ kind: 'empty', text: 'netexec /dial reported no try at all' }]);
   });
 });
 
@@ -180,43 +180,14 @@ describe('drivers: how each reports the wire', () => {
     expect(isNcVerdict({ exitCode: 127, stderr: 'sh: 1: nc: not found\n' })).toBe(false);
   });
 
-  test("/shell line: every argument quoted, an IPv6 literal's brackets no glob", () => {
-    expect(shellLine(connectCommand({ host: 'fd00:28::11', port: 10250, protocol: 'udp' }))).toBe("'/agnhost' 'connect' '[fd00:28::11]:10250' '--timeout' '3s' '--protocol' 'udp'");
-    expect(shellLine(["it's"])).toBe("'it'\\''s'");
-  });
-
-  test("netexec /shell answers → connect's exit and stderr; what is not its verdict is unavailable or failed", () => {
-    // The bodies netexec writes (Go's CombinedOutput and exec error), as seen on the lab.
-    expect(outOfShell(200, '{}')).toEqual({ exitCode: 0, stderr: '' });
-    expect(outOfShell(200, '{"error":"exit status 1","output":"REFUSED\\n"}')).toEqual({ exitCode: 1, stderr: 'REFUSED\n' });
-    expect(eventOfConnect(outOfShell(200, '{"error":"exit status 1","output":"TIMEOUT\\n"}') as { exitCode: number; stderr: string }, 'tcp').kind).toBe('timeout');
-    expect(outOfShell(200, '{"error":"fork/exec /bin/sh: no such file or directory"}')).toEqual({ unavailable: 'no usable /bin/sh in the probe image (fork/exec /bin/sh: no such file or directory)' });
-    expect(outOfShell(200, '{"error":"exit status 127","output":"sh: 1: nc: not found\\n"}')).toEqual({ exitCode: 127, stderr: 'sh: 1: nc: not found\n' });
-    expect(outOfShell(404, '404 page not found')).toEqual({ unavailable: 'its netexec has no /shell endpoint' });
-    expect(outOfShell(200, '{"error":"signal: killed"}')).toEqual({ failed: 'the command did not finish: signal: killed' });
-    expect(outOfShell(503, 'error trying to reach service')).toMatchObject({ failed: expect.stringContaining('HTTP 503') });
-    expect(outOfShell(200, '')).toMatchObject({ failed: expect.stringContaining('not JSON') });
-  });
-
-  test("netexec /dial's error texts (as it reported them on the lab and in a scratch namespace) → events; a text it does not know is no verdict, never a drop", () => {
+  test("the kernel refusing to send (a blackhole route: EINVAL; a prohibit route: EACCES) is unreachable in every tool's words; a text no tool is known for is no verdict", () => {
     const connect: AnswerCheck = { kind: 'connect' };
-    const observed = (error: string) => classify([eventOfDialError(error)], connect).observed;
-    // BIRD closing an HTTP GET from an address it does not peer with: all three texts seen in 300 tries.
-    expect(observed('Get "http://172.28.0.10:179/hostname": EOF')).toBe('REACHABLE');
-    expect(observed('Get "http://172.28.0.10:179/hostname": read tcp 172.28.0.10:36286->172.28.0.10:179: read: connection reset by peer')).toBe('REACHABLE');
-    expect(observed('Get "http://172.28.0.10:179/hostname": http: server closed idle connection')).toBe('REACHABLE');
-    expect(observed('Get "http://172.28.0.10:179/hostname": write tcp 172.28.0.10:36286->172.28.0.10:179: write: broken pipe')).toBe('REACHABLE');
-    expect(observed('Get "http://10.244.2.7:8080/hostname": context deadline exceeded (Client.Timeout exceeded while awaiting headers)')).toBe('FILTERED');
-    expect(observed('Get "http://10.244.2.7:8080/hostname": dial tcp 10.244.2.7:8080: i/o timeout')).toBe('FILTERED');
-    // A host probe on a node with a blackhole route (cut-route) or a prohibit route to the target: the kernel will not send.
-    expect(observed('Get "http://10.99.0.5:8080/hostname": dial tcp 10.99.0.5:8080: connect: invalid argument')).toBe('FILTERED');
-    expect(observed('udp dial failed. err:dial udp 10.99.0.5:8080: connect: invalid argument')).toBe('FILTERED');
-    expect(observed('Get "http://10.98.0.5:8080/hostname": dial tcp 10.98.0.5:8080: connect: permission denied')).toBe('FILTERED');
-    expect(eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.99.0.5 port 8080 (tcp) failed: Invalid argument\n' }).kind).toBe('unreachable');
+    expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.99.0.5 port 8080 (tcp) failed: Invalid argument\n' })], connect).observed).toBe('FILTERED');
+    expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.98.0.5 port 8080 (tcp) failed: Permission denied\n' })], connect).observed).toBe('FILTERED');
     expect(eventOfConnect({ exitCode: 1, stderr: 'OTHER: dial udp 10.99.0.5:8080: connect: invalid argument\n' }, 'udp').kind).toBe('unreachable');
     expect(eventOfSocketError('EINVAL', 'connect EINVAL').kind).toBe('unreachable');
-    const unknown = eventOfDialError('Get "http://10.244.2.7:8080/hostname": dial tcp 10.244.2.7:8080: connect: cannot assign requested address');
-    expect(unknown).toMatchObject({ kind: 'empty', text: expect.stringContaining('cannot assign requested address') });
+    const unknown = curl(35, `curl: (35) some TLS trouble\n${FAILED}`);
+    expect(unknown).toMatchObject({ kind: 'empty', text: expect.stringContaining('exit 35') });
     expect(classify([unknown], connect).observed).toBe('INCONCLUSIVE');
   });
 
@@ -225,10 +196,5 @@ describe('drivers: how each reports the wire', () => {
     expect(eventOfSocketError('EPIPE', 'write EPIPE').kind).toBe('reset');
     expect(eventOfSocketError('EMFILE', 'too many open files')).toMatchObject({ kind: 'empty', text: expect.stringContaining('EMFILE') });
     expect(classify([eventOfSocketError('EADDRNOTAVAIL', 'connect EADDRNOTAVAIL')], { kind: 'connect' }).observed).toBe('INCONCLUSIVE');
-  });
-
-  test('/dial URL through the pod proxy: query intact, protocol named as netexec wants it', () => {
-    const path = dialPath({ namespace: 'ns', control: { pod: 'probe-a-w1', port: 8080 }, target: { host: '10.244.2.7', port: 8081 }, protocol: 'udp', answer: hostname, tries: 1 });
-    expect(path).toBe('/api/v1/namespaces/ns/pods/probe-a-w1:8080/proxy/dial?host=10.244.2.7&port=8081&protocol=udp&request=hostname&tries=1');
   });
 });

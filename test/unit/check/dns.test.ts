@@ -1,43 +1,65 @@
-// Name lookups in the one classifier: netexec's HTTP 400 for a failed lookup is the cluster
-// DNS's verdict (a `dns` wire event), and NXDOMAIN, SERVFAIL, timeout and refused stay apart.
+// Name lookups in the one classifier: a probe's dig (as it printed on the lab: CoreDNS 1.15 behind
+// the kube-dns Service) becomes the cluster DNS's verdict (a `dns` wire event), and NXDOMAIN,
+// SERVFAIL, timeout and refused stay apart.
 import { describe, expect, test } from 'vitest';
 import { classify, outcomeOf } from '../../../helpers/check/classify.ts';
-import { eventOfLookupError } from '../../../helpers/check/drivers/dial.ts';
+import { lookupCommand, lookupResult } from '../../../helpers/probes/client.ts';
 import type { AnswerCheck, WireEvent } from '../../../helpers/check/types.ts';
 
-const body = (reason: string, name = 'dns-svc') => `host and/or port param are invalid. lookup ${name} on 10.96.0.10:53: ${reason}\n`;
 const hostname: AnswerCheck = { kind: 'hostname', expected: ['probe-a-w1', 'probe-b-w1'] };
 const nxdomain: AnswerCheck = { kind: 'nxdomain' };
 
-describe('netexec lookup errors → dns wire events', () => {
-  test.each([
-    ['no such host', 'NXDOMAIN'],
-    ['server misbehaving', 'SERVFAIL'],
-    ['read udp 10.244.1.5:40123->10.96.0.10:53: i/o timeout', 'TIMEOUT'],
-    ['read udp 10.244.1.5:40123->10.96.0.10:53: read: connection refused', 'REFUSED'],
-    ['dial tcp 10.96.0.10:53: connect: connection refused', 'REFUSED'],
-    ['write udp 172.28.0.12:37221->10.96.0.10:53: write: operation not permitted', 'UNREACHABLE'],
-    ['cannot unmarshal DNS message', 'OTHER'],
-  ] as const)('%s → %s', (reason, rcode) => {
-    expect(eventOfLookupError(body(reason))).toMatchObject({ kind: 'dns', rcode, name: 'dns-svc', server: '10.96.0.10:53' });
+/** dig's output after the probe command's filter, as dig 9.18 printed it on the lab. */
+const DIG = {
+  resolved: ';; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 27034\nkubernetes.default.svc.cluster.local. 30 IN A\t10.96.0.1',
+  headless: ';; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1\ndns-headless.ns.svc.cluster.local. 30 IN A\t10.244.1.5\ndns-headless.ns.svc.cluster.local. 30 IN A\t10.244.2.7',
+  nxdomain: ';; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 53834',
+  servfail: ';; ->>HEADER<<- opcode: QUERY, status: SERVFAIL, id: 2',
+  noRecord: ';; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 3',
+  timeout: ';; communications error to 10.96.0.99#53: timed out\n;; no servers could be reached',
+  refusedUdp: ';; communications error to 172.28.0.11#53: connection refused\n;; no servers could be reached',
+  refusedTcp: ';; Connection to 172.28.0.11#53(172.28.0.11) for x failed: connection refused.\n;; no servers could be reached',
+  unreachable: ';; communications error to 10.96.0.10#53: host unreachable\n;; no servers could be reached',
+};
+const out = (output: string, exitCode = 0) => ({ exitCode, output, ms: 3 });
+const dns = (output: string, exitCode = 0) => (lookupResult('dns-svc', 'ipv4', out(output, exitCode)) as { event: WireEvent }).event;
+
+describe("dig's output → addresses or a dns wire event", () => {
+  test('resolved: every address of the family asked', () => {
+    expect(lookupResult('kubernetes.default', 'ipv4', out(DIG.resolved))).toEqual({ addresses: ['10.96.0.1'] });
+    expect(lookupResult('dns-headless', 'ipv4', out(DIG.headless))).toEqual({ addresses: ['10.244.1.5', '10.244.2.7'] });
   });
 
-  test('a lookup without a server named, and a 400 that is not a lookup', () => {
-    expect(eventOfLookupError('host and/or port param are invalid. lookup x.y.svc.cluster.local.: no such host')).toMatchObject({ rcode: 'NXDOMAIN', name: 'x.y.svc.cluster.local.' });
-    expect(eventOfLookupError('tries parameter is invalid. strconv.Atoi: parsing "x"')).toBeUndefined();
+  test.each([
+    ['nxdomain', 'NXDOMAIN'],
+    ['noRecord', 'NXDOMAIN'],
+    ['servfail', 'SERVFAIL'],
+    ['timeout', 'TIMEOUT'],
+    ['refusedUdp', 'REFUSED'],
+    ['refusedTcp', 'REFUSED'],
+    ['unreachable', 'UNREACHABLE'],
+  ] as const)('%s → %s', (which, rcode) => {
+    expect(dns(DIG[which], which.startsWith('refused') || which === 'timeout' || which === 'unreachable' ? 9 : 0)).toMatchObject({ kind: 'dns', rcode, name: 'dns-svc' });
+  });
+
+  test('an image without dig is no verdict, not a DNS failure', () => {
+    expect(lookupResult('x', 'ipv4', out('bash: line 1: dig: command not found', 127))).toMatchObject({ event: { kind: 'empty' } });
+  });
+
+  test('the command: the search path, UDP or TCP as the row says, A or AAAA by family', () => {
+    expect(lookupCommand('dns-svc', { family: 'ipv4', over: 'udp' })).toMatch(/^dig \+search \+time=1 \+tries=2 \+notcp \+noall \+comments \+answer dns-svc A 2>&1 \| grep -E /);
+    expect(lookupCommand('dns-svc', { family: 'ipv6', over: 'tcp' })).toContain('+tcp +noall +comments +answer dns-svc AAAA');
   });
 });
 
 describe('classify: lookups', () => {
-  const dns = (reason: string) => eventOfLookupError(body(reason)) as WireEvent;
-
   test('a name that must resolve: NXDOMAIN and SERVFAIL are wrong answers, timeout is filtered, refused is refused — and the lookup result travels', () => {
-    expect(classify([dns('no such host')], hostname)).toMatchObject({ observed: 'WRONG_ANSWER', dns: 'NXDOMAIN' });
-    expect(classify([dns('server misbehaving')], hostname)).toMatchObject({ observed: 'WRONG_ANSWER', dns: 'SERVFAIL' });
-    expect(classify([dns('read udp 1.2.3.4:5->10.96.0.10:53: i/o timeout')], hostname)).toMatchObject({ observed: 'FILTERED', dns: 'TIMEOUT' });
-    expect(classify([dns('read: connection refused')], hostname)).toMatchObject({ observed: 'REFUSED', dns: 'REFUSED' });
-    expect(classify([dns('no such host')], hostname).detail).toContain('NXDOMAIN');
-    expect(classify([dns('server misbehaving')], hostname).detail).toContain('SERVFAIL');
+    expect(classify([dns(DIG.nxdomain)], hostname)).toMatchObject({ observed: 'WRONG_ANSWER', dns: 'NXDOMAIN' });
+    expect(classify([dns(DIG.servfail)], hostname)).toMatchObject({ observed: 'WRONG_ANSWER', dns: 'SERVFAIL' });
+    expect(classify([dns(DIG.timeout, 9)], hostname)).toMatchObject({ observed: 'FILTERED', dns: 'TIMEOUT' });
+    expect(classify([dns(DIG.refusedUdp, 9)], hostname)).toMatchObject({ observed: 'REFUSED', dns: 'REFUSED' });
+    expect(classify([dns(DIG.nxdomain)], hostname).detail).toContain('NXDOMAIN');
+    expect(classify([dns(DIG.servfail)], hostname).detail).toContain('SERVFAIL');
   });
 
   test('a resolved name is judged on its answer as any target is; no lookup result is invented', () => {
@@ -47,14 +69,13 @@ describe('classify: lookups', () => {
   });
 
   test('a name that must not exist: only NXDOMAIN passes; resolving, SERVFAIL and timeouts do not', () => {
-    const ok = classify([dns('no such host')], nxdomain);
+    const ok = classify([dns(DIG.nxdomain)], nxdomain);
     expect(ok).toMatchObject({ observed: 'REACHABLE', dns: 'NXDOMAIN' });
     expect(outcomeOf('REACHABLE', ok.observed)).toBe('passed');
-    expect(classify([{ kind: 'answer', text: 'probe-a-w1' }], nxdomain)).toMatchObject({ observed: 'WRONG_ANSWER', dns: 'NOERROR' });
-    expect(classify([{ kind: 'refused', text: 'connect: connection refused' }], nxdomain)).toMatchObject({ observed: 'WRONG_ANSWER', dns: 'NOERROR' });
-    expect(classify([dns('server misbehaving')], nxdomain)).toMatchObject({ observed: 'WRONG_ANSWER', dns: 'SERVFAIL' });
-    expect(classify([dns('i/o timeout')], nxdomain)).toMatchObject({ observed: 'FILTERED', dns: 'TIMEOUT' });
-    expect(classify([{ kind: 'control', text: 'cannot control probe' }], nxdomain).observed).toBe('CONTROL_ERROR');
+    expect(classify([{ kind: 'connected', text: 'resolved to 10.96.4.4' }], nxdomain)).toMatchObject({ observed: 'WRONG_ANSWER', dns: 'NOERROR' });
+    expect(classify([dns(DIG.servfail)], nxdomain)).toMatchObject({ observed: 'WRONG_ANSWER', dns: 'SERVFAIL' });
+    expect(classify([dns(DIG.timeout, 9)], nxdomain)).toMatchObject({ observed: 'FILTERED', dns: 'TIMEOUT' });
+    expect(classify([{ kind: 'control', text: 'cannot command probe' }], nxdomain).observed).toBe('CONTROL_ERROR');
   });
 });
 

@@ -39,14 +39,13 @@ describe('loss: each try is a sample', () => {
   });
 
   test('--samples applies to single small requests; Service spreads, full payloads and exec keep their own tries', () => {
-    const dial = (tries: number, a: AnswerCheck = host) =>
-      ({ expect: 'REACHABLE', answer: a, drive: { via: 'dial', control: { pod: 'p', port: 1 }, target: { host: 'h', port: 1 }, tries } }) as NetworkCheck;
+    const dial = (tries: number, a: AnswerCheck = host) => ({ expect: 'REACHABLE', answer: a, drive: { via: 'probe', control: { pod: 'p' }, target: { host: 'h', port: 1 }, tries } }) as NetworkCheck;
     expect(samplesOf(dial(1), 5)).toBe(5);
     expect(samplesOf(dial(6), 5)).toBe(6);
     expect(samplesOf(dial(1, { kind: 'echo', bytes: 20480 }), 5)).toBe(1);
     expect(samplesOf({ expect: 'REACHABLE', answer: host, drive: { via: 'outside', target: { host: 'h', port: 1 }, timeoutMs: 1 } } as NetworkCheck, 4)).toBe(4);
     // A NodePort that must not answer would only wait out more timeouts.
     expect(samplesOf({ expect: 'CLOSED', answer: { kind: 'connect' }, drive: { via: 'outside', target: { host: 'h', port: 1 }, timeoutMs: 1 } } as NetworkCheck, 4)).toBe(1);
-    expect(samplesOf({ expect: 'REACHABLE', answer: { kind: 'connect' }, drive: { via: 'connect', control: { pod: 'p', port: 1 }, target: { host: 'h', port: 1 } } } as NetworkCheck, 4)).toBe(1);
+    expect(samplesOf({ expect: 'REACHABLE', answer: { kind: 'connect' }, drive: { via: 'connect', control: { pod: 'p' }, target: { host: 'h', port: 1 } } } as NetworkCheck, 4)).toBe(1);
   });
 });

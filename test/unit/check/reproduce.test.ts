@@ -1,5 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { describe, expect, test } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fullBody, paddedAnswer, posixCksum } from '../../../helpers/probes/answers.ts';
 import { reproduceCommand, shellQuote } from '../../../helpers/check/reproduce.ts';
 import type { NetworkCheck } from '../../../helpers/check/types.ts';
 
@@ -15,49 +19,61 @@ const base: Omit<NetworkCheck, 'drive' | 'answer' | 'protocol' | 'port'> = {
 };
 const ctx = { namespace: 'netconform-abc123', tries: 3, probes: [], podPort: 8080, kubectl: { kubeconfig: '/tmp/my kube/config' } };
 
+/** Runs a printed command here instead of in the probe: the `kubectl exec … --` prefix dropped, the rest as bash runs it. */
+async function runHere(cmd: string): Promise<string> {
+  return (await promisify(execFile)('bash', ['-c', cmd.replace(/^kubectl .*? -c probe -- /, '')], { encoding: 'utf8', timeout: 20_000 })).stdout;
+}
+
+let server: http.Server;
+let port = 0;
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end(req.url === '/full' || req.method === 'POST' ? fullBody('tcp') : paddedAnswer('probe-b-w2')));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
 describe('reproduction commands: the same request, pasted by hand', () => {
-  test("dial: kubectl get --raw on the pod proxy, with the run's tries and the user's kubeconfig", () => {
-    const cmd = reproduceCommand(
-      {
-        ...base,
-        protocol: 'udp',
-        port: 8081,
-        answer: { kind: 'hostname', expected: ['probe-b-w2'] },
-        drive: { via: 'dial', control: { pod: 'probe-a-w1', port: 8080 }, target: { host: '10.244.2.6', port: 8081 }, tries: 1 },
-      },
-      ctx,
-    );
-    expect(cmd).toBe(
-      "kubectl --kubeconfig '/tmp/my kube/config' get --raw '/api/v1/namespaces/netconform-abc123/pods/probe-a-w1:8080/proxy/dial?host=10.244.2.6&port=8081&protocol=udp&request=hostname&tries=3'",
-    );
+  test("probe: kubectl exec with the user's kubeconfig into the source probe, running the very command the check ran", async () => {
+    const check: NetworkCheck = {
+      ...base,
+      protocol: 'tcp',
+      port,
+      answer: { kind: 'hostname', expected: ['probe-b-w2'] },
+      drive: { via: 'probe', control: { pod: 'probe-a-w1' }, target: { host: '127.0.0.1', port }, tries: 1 },
+    };
+    const cmd = reproduceCommand(check, ctx);
+    expect(cmd.startsWith("kubectl --kubeconfig '/tmp/my kube/config' exec -n netconform-abc123 probe-a-w1 -c probe -- bash -o pipefail -c 'curl -sS -g -m 5")).toBe(true);
+    expect(cmd.endsWith('; echo "exit $?"')).toBe(true);
+    // Run here against a server answering as a probe does: the answer, curl's timing line, exit 0.
+    expect(await runHere(cmd)).toMatch(/^probe-b-w2 +\nKNC 200 [\d.]+ [\d.]+exit 0\n$/);
   });
 
-  test('a full-size echo generates its payload in the shell instead of printing 20 KiB', () => {
+  test('a full-size request generates its 20 KiB in the shell, and what comes back is checksummed as the driver checks it', async () => {
     const cmd = reproduceCommand(
       {
         ...base,
         protocol: 'tcp',
-        port: 8080,
+        port,
         payload: 'full',
         answer: { kind: 'echo', bytes: 20480 },
-        drive: { via: 'dial', control: { pod: 'probe-a-w1', port: 8080 }, target: { host: '10.244.2.6', port: 8080 }, tries: 1 },
+        drive: { via: 'probe', control: { pod: 'probe-a-w1' }, target: { host: '127.0.0.1', port }, tries: 1 },
       },
       { ...ctx, tries: 1, kubectl: {} },
     );
-    expect(cmd).toBe(
-      `kubectl get --raw "/api/v1/namespaces/netconform-abc123/pods/probe-a-w1:8080/proxy/dial?host=10.244.2.6&port=8080&protocol=http&request=echo%3Fmsg%3D$(head -c 20480 /dev/zero | tr '\\0' a)&tries=1"`,
-    );
-    // What the shell makes of it: the request carries exactly 20480 bytes of payload.
-    const expanded = execFileSync('bash', ['-c', `printf '%s' ${cmd.slice(cmd.indexOf('"'))}`], { encoding: 'utf8' });
-    expect(/msg%3D(a+)&/.exec(expanded)?.[1]?.length).toBe(20480);
+    expect(cmd).toContain("head -c 20480 /dev/zero | tr '\\''\\0'\\'' x | curl");
+    expect(await runHere(cmd)).toContain(posixCksum(fullBody('tcp')));
   });
 
   test('connect: kubectl exec into the host probe running agnhost connect; outside: curl and nc from the runner', () => {
     const connect = reproduceCommand(
-      { ...base, protocol: 'tcp', port: 10250, answer: { kind: 'connect' }, drive: { via: 'connect', control: { pod: 'hostnet-w1', port: 18080 }, target: { host: '172.28.0.12', port: 10250 } } },
+      { ...base, protocol: 'tcp', port: 10250, answer: { kind: 'connect' }, drive: { via: 'connect', control: { pod: 'hostnet-w1' }, target: { host: '172.28.0.12', port: 10250 } } },
       { ...ctx, kubectl: {} },
     );
-    expect(connect).toBe('kubectl exec -n netconform-abc123 hostnet-w1 -c netexec -- /agnhost connect 172.28.0.12:10250 --timeout 3s; echo "exit $?"');
+    expect(connect).toBe('kubectl exec -n netconform-abc123 hostnet-w1 -c probe -- bash -o pipefail -c \'nc -z -v -w 3 172.28.0.12 10250\'; echo "exit $?"');
     const tcp = reproduceCommand(
       { ...base, protocol: 'tcp', port: 30000, answer: { kind: 'hostname', expected: ['b'] }, drive: { via: 'outside', target: { host: '172.28.0.12', port: 30000 }, timeoutMs: 3000 } },
       ctx,
@@ -76,13 +92,13 @@ describe('reproduction commands: the same request, pasted by hand', () => {
     expect(udp).toBe('echo clientip | nc -u -w 3 172.28.0.12 30001');
   });
 
-  test('round trip: the pod dial between the two nodes the verdict came from', () => {
+  test('round trip: the pod request between the two nodes the verdict came from', () => {
     const probes = [
       { role: 'probe-a' as const, name: 'probe-a-w1', node: 'w1', ip: '10.244.1.5', ready: true },
       { role: 'probe-a' as const, name: 'probe-a-w2', node: 'w2', ip: '10.244.2.5', ready: true },
     ];
     const cmd = reproduceCommand({ ...base, protocol: 'udp', port: 8472, answer: { kind: 'connect' }, drive: { via: 'round-trip', fromNode: 'w1', toNode: 'w2' } }, { ...ctx, probes, kubectl: {} });
-    expect(cmd).toContain("pods/probe-a-w1:8080/proxy/dial?host=10.244.2.5&port=8080&protocol=http&request=hostname&tries=1'");
+    expect(cmd).toMatch(/^kubectl exec -n netconform-abc123 probe-a-w1 -c probe -- bash -o pipefail -c 'curl .* http:\/\/10\.244\.2\.5:8080\//);
   });
 
   test('shell quoting leaves plain words alone and quotes the rest safely', () => {

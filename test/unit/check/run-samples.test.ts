@@ -41,7 +41,7 @@ const ctx = (extra: Partial<RunContext>): RunContext => ({
   attempts: 2,
   probes: [],
   podPort: 8080,
-  control: () => Promise.reject(new Error('no control path in this test')),
+  streams: () => Promise.reject(new Error('no probe streams in this test')),
   ...extra,
 });
 

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { serviceRangeOverlaps, overlaps } from '../../../helpers/cidr.ts';
 import { connectCommand } from '../../../helpers/check/drivers/connect.ts';
-import { dialPath } from '../../../helpers/check/drivers/dial.ts';
+import { askCommand } from '../../../helpers/probes/client.ts';
 import { reproduceCommand } from '../../../helpers/check/reproduce.ts';
 import { select } from '../../../helpers/check/select.ts';
 import type { Check, NetworkCheck, StaticCheck } from '../../../helpers/check/types.ts';
@@ -54,7 +54,7 @@ describe('rows per IP family', () => {
     const t = titles(rows);
     expect(t).toContain('pod-to-pod lab-worker-1/probe-a → lab-worker-2/probe-b IPv4 8080/tcp');
     expect(t).toContain('pod-to-pod lab-worker-1/probe-a → lab-worker-2/probe-b IPv6 8080/tcp');
-    expect(t).toContain('pod-to-pod lab-worker-1/host → lab-worker-2/probe-a IPv6 8081/udp 1900B');
+    expect(t).toContain('pod-to-pod lab-worker-1/host → lab-worker-2/probe-a IPv6 8083/udp 1900B');
     expect(t).toContain('pod-to-service lab-worker-1/host → service/probes IPv6 80/udp');
     expect(t).toContain('pod-to-service lab-worker-1/probe-a → service/kubernetes IPv4 443/tcp');
     expect(t).not.toContain('pod-to-service lab-worker-1/probe-a → service/kubernetes IPv6 443/tcp');
@@ -73,7 +73,7 @@ describe('rows per IP family', () => {
     }
     const ipv6Pod = network(rows).find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/probe-b IPv6 8080/tcp')!;
     expect(ipv6Pod.from.ip).toBe('fd00:244:0:1::2');
-    expect(ipv6Pod.drive).toMatchObject({ via: 'dial', target: { host: 'fd00:244:0:2::3', port: 8080 } });
+    expect(ipv6Pod.drive).toMatchObject({ via: 'probe', target: { host: 'fd00:244:0:2::3', port: 8080 } });
   });
 
   test('dns on dual-stack: IPv4 rows resolve the dual-stack Services, IPv6 rows their single-stack IPv6 twins (AAAA only); NXDOMAIN once', async () => {
@@ -117,15 +117,16 @@ describe('rows per IP family', () => {
 });
 
 describe('IPv6 literals', () => {
-  test('titles bracket them; the dial query passes the bare literal (netexec joins host and port itself)', async () => {
+  test("titles bracket them; the probe's curl brackets them in the URL and socat in its UDP6 address", async () => {
     const rows = network(await allRows(await familyTopology('ipv6')));
     const nodeport = rows.find((r) => r.suite === 'nodeport')!;
     expect(nodeport.title).toMatch(/\[fd00:28::1\d\]:\d+\//);
-    const pod = rows.find((r) => r.suite === 'pod-to-pod' && r.drive.via === 'dial')!;
-    if (pod.drive.via !== 'dial') throw new Error('dial row expected');
-    const path = dialPath({ namespace: 'ns', control: pod.drive.control, target: pod.drive.target, protocol: 'tcp', answer: pod.answer, tries: 1 });
-    expect(new URLSearchParams(path.split('?')[1]).get('host')).toBe(pod.drive.target.host);
+    const pod = rows.find((r) => r.suite === 'pod-to-pod' && r.drive.via === 'probe')!;
+    if (pod.drive.via !== 'probe') throw new Error('probe row expected');
     expect(pod.drive.target.host).toMatch(/^fd00:244:/);
+    const ask = { host: pod.drive.target.host, port: 8080, family: 'ipv6' as const, answer: pod.answer };
+    expect(askCommand({ ...ask, protocol: 'tcp' })).toContain(`http://[${pod.drive.target.host}]:8080/`);
+    expect(askCommand({ ...ask, protocol: 'udp' })).toContain(`UDP6:[${pod.drive.target.host}]:8080,readbytes=64`);
   });
 
   test('agnhost connect, the runner and reproduction commands bracket them', () => {

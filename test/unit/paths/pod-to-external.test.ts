@@ -27,7 +27,7 @@ describe('pod-to-external rows', () => {
       expect(r.title).toBe(`${r.from.node}/${r.from.kind === 'host' ? 'host' : r.title.split('/')[1]!.split(' ')[0]} → ${RUNNER_TARGET} ${r.protocol}`);
       expect(r.to).toMatchObject({ kind: 'runner', ip: '172.28.0.1' });
       expect(r.answer).toMatchObject({ kind: 'clientip', expected: seenAs(r.from.node) });
-      expect(r.drive).toMatchObject({ via: 'dial', target: { host: '172.28.0.1', port: 41000 } });
+      expect(r.drive).toMatchObject({ via: 'probe', target: { host: '172.28.0.1', port: 41000 } });
     }
   });
 
@@ -93,10 +93,12 @@ describe("the runner's server (loopback)", () => {
           socket.once('message', (m) => resolve(m.toString()));
           socket.send(text, server.port, '127.0.0.1');
         });
-      expect(await ask('clientip')).toMatch(/^127\.0\.0\.1:\d+$/);
-      expect(await ask('hostname')).toBe(RUNNER_HOSTNAME);
+      expect(await ask('clientip')).toMatch(/^127\.0\.0\.1:\d+ +$/);
+      expect((await ask('clientip')).length).toBe(64);
+      // UDP answers are padded to the probes' fixed answer length (their socat reads exactly that many bytes).
+      expect(await ask('hostname')).toBe(RUNNER_HOSTNAME.padEnd(64));
       socket.close();
-      expect(server.answered()).toBe(4);
+      expect(server.answered()).toBe(5);
     } finally {
       await server.close();
     }

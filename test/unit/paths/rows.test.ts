@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { SuiteModule } from '../../../helpers/check/suite.ts';
 import dns, { clusterDomainOf, type DnsPlan } from '../../../suites/dns.ts';
 import hairpin, { type HairpinPlan } from '../../../suites/hairpin.ts';
-import podToNode, { type PodToNodePlan } from '../../../suites/pod-to-node.ts';
+import podToNode from '../../../suites/pod-to-node.ts';
 import affinity, { AFFINITY_TRIES, type AffinityPlan } from '../../../suites/session-affinity.ts';
 import { checks, rowsFor, statics } from '../suite-rows.ts';
 import { fixtureTopology } from '../topology-fixture.ts';
@@ -15,23 +15,27 @@ const withPlan = (name: string, plan: unknown) => {
 };
 
 describe('pod-to-node rows', () => {
-  const plan: PodToNodePlan = { hostnames: { 'lab-control-plane': 'vm', 'lab-worker-1': 'vm', 'lab-worker-2': 'vm' }, problems: {} };
   const rows = rowsFor(podToNode as SuiteModule<never>);
 
-  test("every pod probe → every node's host probe on its address, TCP and UDP, answered by that host probe's hostname", () => {
-    const all = checks(rows(withPlan('pod-to-node', plan)));
+  test("every pod probe → every node's host probe on its address, TCP and UDP, answered by that host probe's own name", () => {
+    const all = checks(rows(fixtureTopology()));
     expect(all).toHaveLength(6 * 3 * 2);
     const one = all.find((r) => r.title === 'lab-worker-1/probe-a → lab-worker-2/host host-port/tcp')!;
-    expect(one).toMatchObject({ from: { kind: 'pod', node: 'lab-worker-1' }, to: { kind: 'host', node: 'lab-worker-2', ip: '172.28.0.12' }, answer: { kind: 'hostname', expected: ['vm'] } });
+    expect(one).toMatchObject({
+      from: { kind: 'pod', node: 'lab-worker-1' },
+      to: { kind: 'host', node: 'lab-worker-2', ip: '172.28.0.12' },
+      answer: { kind: 'hostname', expected: ['hostnet-lab-worker-2'] },
+    });
     expect(one.target).toEqual({ host: '172.28.0.12', port: 18080, protocol: 'tcp' });
-    expect(all.find((r) => r.title === 'lab-worker-1/probe-b → lab-worker-1/host host-port/udp')!.target.port).toBe(18081);
+    const udp = all.find((r) => r.title === 'lab-worker-1/probe-b → lab-worker-1/host host-port/udp')!;
+    expect(udp.target.port).toBe(18081);
+    // A host probe answers from whatever address its route to the pod picks: the UDP answer is taken from any.
+    expect(udp.drive).toMatchObject({ via: 'probe', anySource: true });
+    expect(one.drive).not.toHaveProperty('anySource');
   });
 
-  test('--short: probe-a only; a host probe whose hostname could not be read: its rows are not run, saying why', () => {
-    expect(checks(rows(withPlan('pod-to-node', plan), { short: true }))).toHaveLength(3 * 3 * 2);
-    const broken = rows(withPlan('pod-to-node', { ...plan, problems: { 'lab-worker-2': 'could not ask host probe hostnet-lab-worker-2 for its hostname: HTTP 503' } }));
-    expect(statics(broken, 'not-run')).toHaveLength(6 * 2);
-    expect(statics(broken, 'not-run')[0]!.reason).toContain('HTTP 503');
+  test('--short: probe-a only', () => {
+    expect(checks(rows(fixtureTopology(), { short: true }))).toHaveLength(3 * 3 * 2);
   });
 });
 

@@ -2,13 +2,17 @@ import { describe, expect, test } from 'vitest';
 import { listenerManifest, listenerPodName } from '../../../helpers/ports-check/listeners.ts';
 
 describe('temporary listeners', () => {
-  test('netexec on the node network, pinned to the target node, TCP and UDP on the port, Ready via /healthz there', () => {
+  test('porter on the node network, pinned to the target node, answering its name over TCP and UDP on the port, Ready there', () => {
     const pod = listenerManifest({ node: 'lab-worker-1', port: 10255, runId: 'abc123', image: 'mirror.example/agnhost:2.66.1' });
     expect(pod.metadata?.name).toBe('listen-10255-lab-worker-1');
     expect(pod.metadata?.labels).toMatchObject({ 'netconform.io/run-id': 'abc123', 'netconform.io/role': 'port-listener' });
     expect(pod.spec?.hostNetwork).toBe(true);
     const c = pod.spec!.containers[0]!;
-    expect(c.args).toEqual(['netexec', '--http-port=10255', '--udp-port=10255']);
+    expect(c.args).toEqual(['porter']);
+    expect(c.env).toEqual([
+      { name: 'SERVE_PORT_10255', value: 'listen-10255-lab-worker-1'.padEnd(64) },
+      { name: 'SERVE_UDP_PORT_10255', value: 'listen-10255-lab-worker-1'.padEnd(64) },
+    ]);
     expect(c.image).toBe('mirror.example/agnhost:2.66.1');
     expect(c.readinessProbe?.httpGet?.port).toBe(10255);
     expect(pod.spec?.securityContext?.runAsUser).toBe(65534);

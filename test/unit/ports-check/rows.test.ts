@@ -55,7 +55,7 @@ describe('ports rows', () => {
       sourceProbe: 'hostnet-lab-control-plane',
       to: { ip: '172.28.0.11' },
       expect: 'REACHABLE',
-      drive: { via: 'connect', control: { pod: 'hostnet-lab-control-plane', port: 18080 } },
+      drive: { via: 'connect', control: { pod: 'hostnet-lab-control-plane' } },
     });
     expect(kubelet[0]!.title).toBe('lab-control-plane → lab-worker-1 172.28.0.11:10250/tcp must be open (kubelet API, used by the API server for exec, logs and port-forward)');
   });

@@ -1,0 +1,83 @@
+// Driver `probe`: the source probe makes the request itself, with the image's own client tools,
+// run through its exec stream (API server → kubelet → the probe; never the pod network under
+// test). Each try is one command in the probe and one sample: the probe times it (curl's
+// time_total, or the command's own wall time). A failure of the stream is a control event, never
+// a network one. A name target is looked up first (dig, over UDP or TCP), then asked at its address.
+import net from 'node:net';
+import { askCommand, eventOfAsk, lookupCommand, lookupResult, TRY_S, type Ask } from '../../probes/client.ts';
+import type { ProbeStreams } from '../../probes/stream.ts';
+import type { AnswerCheck, IpFamily, Protocol, WireEvent } from '../types.ts';
+
+export interface ProbeDrive {
+  control: { pod: string };
+  target: { host: string; port: number };
+  anySource?: boolean;
+  resolveOver?: Protocol;
+  path?: string;
+  /** The client's own per-try deadline in the probe (default TRY_S). */
+  timeoutS?: number;
+}
+
+export interface ProbeAttempt {
+  events: WireEvent[];
+  /** The probe's own time of each answered try, in milliseconds. */
+  sampleMs: number[];
+}
+
+/** A command's deadline on the runner's side: the client's own, plus the stream's round trip. */
+const SLACK_MS = 15_000;
+
+export async function askFromProbe(streams: ProbeStreams, drive: ProbeDrive, check: { protocol: Protocol; family: IpFamily; answer: AnswerCheck }, tries: number): Promise<ProbeAttempt> {
+  const out: ProbeAttempt = { events: [], sampleMs: [] };
+  let host = drive.target.host;
+  if (net.isIP(host) === 0) {
+    const looked = await streams.run(drive.control.pod, lookupCommand(host, { family: check.family, over: drive.resolveOver ?? 'udp' }), { timeoutMs: 6_000 + SLACK_MS });
+    if ('failed' in looked) return { events: [{ kind: 'control', text: looked.failed }], sampleMs: [] };
+    const result = lookupResult(host, check.family, looked);
+    if ('event' in result) return { events: [result.event], sampleMs: [] };
+    const [address = ''] = result.addresses;
+    // A name that must not exist resolved: the address is what went wrong.
+    if (check.answer.kind === 'nxdomain') return { events: [{ kind: 'connected', text: `resolved to ${result.addresses.join(', ')}` }], sampleMs: [] };
+    host = address;
+  }
+  const ask: Ask = {
+    host,
+    port: drive.target.port,
+    protocol: check.protocol,
+    family: check.family,
+    answer: check.answer,
+    ...(drive.anySource ? { anySource: true } : {}),
+    ...(drive.path ? { path: drive.path } : {}),
+    ...(drive.timeoutS ? { timeoutS: drive.timeoutS } : {}),
+  };
+  const command = askCommand(ask);
+  for (let i = 0; i < Math.max(1, tries); i++) {
+    const ran = await streams.run(drive.control.pod, command, { timeoutMs: (ask.timeoutS ?? TRY_S) * 2_000 + SLACK_MS });
+    if ('failed' in ran) {
+      out.events.push({ kind: 'control', text: ran.failed });
+      break;
+    }
+    const { event, ms } = eventOfAsk(ask, ran);
+    out.events.push(event);
+    if (ms !== undefined) out.sampleMs.push(ms);
+  }
+  return out;
+}
+
+/** The command line a person runs to make the same request by hand (bash in the probe). */
+export function probeCommandLine(drive: ProbeDrive, check: { protocol: Protocol; family: IpFamily; answer: AnswerCheck }): string {
+  const name = net.isIP(drive.target.host) === 0;
+  const lookup = name ? `${lookupCommand(drive.target.host, { family: check.family, over: drive.resolveOver ?? 'udp' })}; ` : '';
+  // A name: the lookup as the check made it, then the request to the name (curl and socat resolve it the same way).
+  const ask = askCommand({
+    host: drive.target.host,
+    port: drive.target.port,
+    protocol: check.protocol,
+    family: check.family,
+    answer: check.answer.kind === 'nxdomain' ? { kind: 'connect' } : check.answer,
+    ...(drive.anySource ? { anySource: true } : {}),
+    ...(drive.path ? { path: drive.path } : {}),
+    ...(drive.timeoutS ? { timeoutS: drive.timeoutS } : {}),
+  });
+  return check.answer.kind === 'nxdomain' ? lookup.replace(/; $/, '') : `${lookup}${ask}`;
+}

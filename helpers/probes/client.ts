@@ -1,0 +1,152 @@
+// The client side of a check, run inside the source probe with the image's own tools (one bash
+// command line each, carried by the probe's exec stream: probes/stream.ts), and the reading of
+// what they printed as wire events for the one classifier (check/classify.ts):
+//   TCP, an answer expected:   curl (HTTP GET; a full-size POST whose answer is checksummed),
+//                              then nc -z when curl could not connect, for the kernel's reason
+//   TCP, a bare connect:       nc -z -v (OpenBSD netcat)
+//   UDP, an answer expected:   socat to a connected UDP socket (readbytes: it ends at the answer)
+//   UDP, a bare connect:       agnhost connect --protocol udp
+//   a name target:             dig first (over UDP or TCP), then the above to the address
+// Timings come from the probe (curl's own time_total; the command's wall time for socat), not
+// from the API round trip. Pure: builders and parsers, unit-tested with the tools' real output.
+import { bracketed } from '../ip.ts';
+import { payloadOf } from '../check/classify.ts';
+import { eventOfConnect, eventOfNc, UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
+
+import type { AnswerCheck, DnsResult, IpFamily, Protocol, WireEvent } from '../check/types.ts';
+import { ANSWER_BYTES, FULL_BYTES, FULL_REQUEST_BYTE, fullBody, posixCksum } from './answers.ts';
+import type { CommandOut } from './stream.ts';
+
+/** Per-try deadline of the clients in the probe (connect and answer). */
+export const TRY_S = 5;
+
+export interface Ask {
+  host: string;
+  port: number;
+  protocol: Protocol;
+  family: IpFamily;
+  answer: AnswerCheck;
+  /**
+   * The target is a node's host network: its UDP server answers from whatever address its route
+   * to the client picks (the bridge's on the same node, an overlay device's across nodes), so the
+   * answer is taken from any address (socat's unconnected UDP-DATAGRAM; no ICMP refusal is seen).
+   */
+  anySource?: boolean;
+  /** HTTP path (the runner's own server answers by path: /hostname, /clientip). */
+  path?: string;
+  timeoutS?: number;
+}
+
+/** Single-quote for bash. */
+export function q(text: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+const KNC = 'KNC';
+
+/** One bash line that makes the request of `ask` (an IP target) and prints what the parser reads. */
+export function askCommand(ask: Ask): string {
+  const t = ask.timeoutS ?? TRY_S;
+  const host = ask.host;
+  const nc = `nc -z -v -w ${t} ${q(host)} ${ask.port}`;
+  if (ask.protocol === 'tcp' && (ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain')) return nc;
+  if (ask.protocol === 'udp' && (ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain'))
+    return ['/agnhost', 'connect', `${bracketed(host)}:${ask.port}`, '--timeout', `${t}s`, '--protocol', 'udp'].map(q).join(' ');
+  const full = ask.answer.kind === 'echo';
+  const make = (bytes: number) => `head -c ${bytes} /dev/zero | tr '\\0' ${FULL_REQUEST_BYTE}`;
+  if (ask.protocol === 'tcp') {
+    const url = `http://${bracketed(host)}:${ask.port}${ask.path ?? '/'}`;
+    const timing = `${KNC} %{http_code} %{time_connect} %{time_total}`;
+    const curl = `curl -sS -g -m ${t} --connect-timeout ${t}`;
+    const request = full ? `${make(FULL_BYTES.tcp)} | ${curl} --data-binary @- -w ${q(`%{stderr}\\n${timing}\\n`)} ${q(url)} | cksum` : `${curl} -w ${q(`\\n${timing}`)} ${q(url)}`;
+    // (curl's -w turns the two characters \n into a newline: the command stays one line.)
+    // curl's "could not connect" (7) does not say why in every version: nc asks the kernel once more.
+    return `${request}; r=$?; [ $r = 7 ] && ${nc}; exit $r`;
+  }
+  const udp = `${ask.family === 'ipv6' ? 'UDP6' : 'UDP4'}${ask.anySource ? '-DATAGRAM' : ''}:${bracketed(host)}:${ask.port}`;
+  const bytes = full ? FULL_BYTES.udp : ANSWER_BYTES;
+  const socat = `socat -T ${t} -t ${t} - ${q(`${udp},readbytes=${bytes}`)}`;
+  const request = ask.answer.kind === 'clientip' ? 'clientip' : 'hostname';
+  return full ? `${make(FULL_BYTES.udp)} | ${socat} | cksum` : `printf %s ${request} | ${socat}`;
+}
+
+/** curl's exit codes that mean the connection was made and then broke (empty reply, reset, send/recv failure). */
+const CURL_RESET = new Set([52, 55, 56]);
+
+/** The event of a full-size answer's checksum line: the fixed body intact, or what came instead. */
+function fullAnswer(line: string | undefined, protocol: Protocol): WireEvent {
+  const expected = posixCksum(fullBody(protocol));
+  if (line === expected) return { kind: 'answer', text: payloadOf(FULL_BYTES[protocol]) };
+  const length = Number(line?.split(' ')[1] ?? 0);
+  return length === 0 ? { kind: 'timeout', text: `no answer within ${TRY_S} s` } : { kind: 'answer', text: `(${length} bytes that are not the ${FULL_BYTES[protocol]}-byte answer)` };
+}
+
+/** What the command of askCommand printed → one wire event and, when answered, the probe's own time of it. */
+export function eventOfAsk(ask: Ask, out: CommandOut): { event: WireEvent; ms?: number } {
+  const text = out.output;
+  if (ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain') {
+    const event = ask.protocol === 'tcp' ? eventOfNc({ exitCode: out.exitCode, stderr: text }) : eventOfConnect({ exitCode: out.exitCode, stderr: text }, 'udp');
+    return { event, ...(event.kind === 'connected' || event.kind === 'refused' ? { ms: out.ms } : {}) };
+  }
+  const full = ask.answer.kind === 'echo';
+  const cksum = /^(\d+ \d+)$/m.exec(text)?.[1];
+  if (ask.protocol === 'tcp') {
+    const timing = new RegExp(`${KNC} (\\d{3}) ([\\d.]+) ([\\d.]+)`).exec(text);
+    const ms = timing ? Math.round(Number(timing[3]) * 100_000) / 100 : undefined;
+    if (out.exitCode === 0 && timing && timing[1] !== '000') {
+      const body = full ? undefined : text.slice(0, timing.index).replace(/\n$/, '');
+      return { event: full ? fullAnswer(cksum, 'tcp') : { kind: 'answer', text: body ?? '' }, ...(ms !== undefined ? { ms } : {}) };
+    }
+    const curlLine = /curl: \(\d+\)[^\n]*/.exec(text)?.[0] ?? '';
+    if (out.exitCode === 7) {
+      const nc = eventOfNc({ exitCode: 1, stderr: text.slice(text.indexOf('nc: ') >= 0 ? text.indexOf('nc: ') : text.length) });
+      if (nc.kind === 'refused' || nc.kind === 'timeout' || nc.kind === 'unreachable') return { event: nc };
+      return { event: { kind: 'empty', text: `curl could not connect and nc then could (${curlLine}): no verdict` } };
+    }
+    if (out.exitCode === 28) return { event: { kind: 'timeout', text: `no answer within ${ask.timeoutS ?? TRY_S} s (${curlLine || 'curl: timed out'})` } };
+    if (CURL_RESET.has(out.exitCode)) return { event: { kind: 'reset', text: curlLine || `curl exit ${out.exitCode}` } };
+    if (UNREACHABLE_TEXT.test(curlLine)) return { event: { kind: 'unreachable', text: curlLine } };
+    return { event: { kind: 'empty', text: `no network verdict from curl (exit ${out.exitCode}): ${text.trim().slice(0, 200) || '(no output)'}` } };
+  }
+  // UDP through socat: the answer, or socat's own error line ("E read(5, …): Connection refused").
+  const error = /^\S+ \S+ socat\[\d+\] E (.*)$/m.exec(text)?.[1] ?? (/ E (.*)$/m.exec(text)?.[1] || '');
+  if (error) {
+    if (/connection refused/i.test(error)) return { event: { kind: 'refused', text: 'ICMP port unreachable: the host is reached, nothing listens on the port' } };
+    if (UNREACHABLE_TEXT.test(error)) return { event: { kind: 'unreachable', text: `rejected by a firewall or the network (${error.replace(/^.*?: /, '')})` } };
+    return { event: { kind: 'empty', text: `no network verdict from socat: ${error.slice(0, 200)}` } };
+  }
+  if (full) {
+    const event = fullAnswer(cksum, 'udp');
+    return { event, ...(event.kind === 'answer' ? { ms: out.ms } : {}) };
+  }
+  const answer = text.trim();
+  if (out.exitCode === 0 && answer === '') return { event: { kind: 'timeout', text: `no UDP answer within ${ask.timeoutS ?? TRY_S} s` } };
+  if (out.exitCode === 0) return { event: { kind: 'answer', text: answer }, ms: out.ms };
+  return { event: { kind: 'empty', text: `no network verdict from socat (exit ${out.exitCode}): ${answer.slice(0, 200) || '(no output)'}` } };
+}
+
+/** A name target: dig through the probe's resolver configuration (search path), over UDP or TCP. */
+export function lookupCommand(name: string, options: { family: IpFamily; over: Protocol }): string {
+  const type = options.family === 'ipv6' ? 'AAAA' : 'A';
+  return `dig +search +time=1 +tries=2 ${options.over === 'tcp' ? '+tcp' : '+notcp'} +noall +comments +answer ${q(name)} ${type} 2>&1 | grep -E 'status:|[[:space:]]IN[[:space:]]+(A|AAAA)[[:space:]]|error|fail|timed out|no servers|reach|refused|permitted|denied|not found'`;
+}
+
+/** dig's output → the addresses, or the lookup's failure as a `dns` event (rcode as the suite reports it). */
+export function lookupResult(name: string, family: IpFamily, out: CommandOut): { addresses: string[] } | { event: WireEvent } {
+  const text = out.output;
+  const status = /status: ([A-Z]+)/.exec(text)?.[1];
+  const type = family === 'ipv6' ? 'AAAA' : 'A';
+  const addresses = [...text.matchAll(new RegExp(`\\sIN\\s+${type}\\s+(\\S+)`, 'g'))].map((m) => m[1]!);
+  const fail = (rcode: DnsResult, why: string): { event: WireEvent } => ({ event: { kind: 'dns', rcode, name, text: why } });
+  if (status === 'NOERROR' && addresses.length) return { addresses };
+  if (status === 'NOERROR') return fail('NXDOMAIN', `no ${type} record (NOERROR, empty answer)`);
+  if (status === 'NXDOMAIN') return fail('NXDOMAIN', 'no such host (NXDOMAIN)');
+  if (status) return fail('SERVFAIL', `the DNS server answered ${status}`);
+  const line = text.split('\n').find((l) => l.startsWith(';;')) ?? text.trim();
+  if (/connection refused/i.test(line)) return fail('REFUSED', line);
+  // dig says "host unreachable" / "network unreachable" where the kernel's errno texts say "is unreachable".
+  if (UNREACHABLE_TEXT.test(line) || /unreachable/i.test(line)) return fail('UNREACHABLE', line);
+  if (/timed out|no servers could be reached/i.test(line)) return fail('TIMEOUT', line);
+  if (out.exitCode === 127 || /not found/.test(line)) return { event: { kind: 'empty', text: `the probe image has no dig: ${line.slice(0, 200)}` } };
+  return fail('OTHER', line.slice(0, 200) || `dig exited ${out.exitCode} with no output`);
+}

@@ -1,0 +1,119 @@
+// The probes' client commands, run for real here (this machine's curl, socat, nc and agnhost-free
+// subset: the same Debian tools the lab's probe image carries) through the real command loop,
+// against loopback servers that answer as the probes' porter does. What the driver reads from
+// them is what a check reports.
+import dgram from 'node:dgram';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { classify } from '../../../helpers/check/classify.ts';
+import { askFromProbe } from '../../../helpers/check/drivers/probe.ts';
+import type { AnswerCheck, Protocol } from '../../../helpers/check/types.ts';
+import { ANSWER_BYTES, fullBody, paddedAnswer, posixCksum } from '../../../helpers/probes/answers.ts';
+import { askCommand } from '../../../helpers/probes/client.ts';
+import { ProbeStreams } from '../../../helpers/probes/stream.ts';
+import { execFileSync } from 'node:child_process';
+import { localExec } from './local-exec.ts';
+
+const NAME = 'probe-b-lab-worker-2';
+let tcp: http.Server;
+let tcpFull: http.Server;
+let udp: dgram.Socket;
+let udpFull: dgram.Socket;
+let silent: dgram.Socket;
+const port = { tcp: 0, tcpFull: 0, udp: 0, udpFull: 0, silent: 0, closed: 0 };
+let streams: ProbeStreams;
+
+async function listen(server: http.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+async function bind(socket: dgram.Socket): Promise<number> {
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket.address().port;
+}
+
+beforeAll(async () => {
+  // As porter answers: the fixed value to any request, whatever it asked.
+  tcp = http.createServer((req, res) => (req.resume(), req.on('end', () => res.end(paddedAnswer(NAME)))));
+  tcpFull = http.createServer((req, res) => (req.resume(), req.on('end', () => res.end(fullBody('tcp')))));
+  udp = dgram.createSocket('udp4').on('message', (_m, from) => udp.send(paddedAnswer(NAME), from.port, from.address));
+  udpFull = dgram.createSocket('udp4').on('message', (_m, from) => udpFull.send(fullBody('udp'), from.port, from.address));
+  silent = dgram.createSocket('udp4');
+  [port.tcp, port.tcpFull, port.udp, port.udpFull, port.silent] = await Promise.all([listen(tcp), listen(tcpFull), bind(udp), bind(udpFull), bind(silent)]);
+  // A port nothing listens on (TCP and UDP): bound, then closed.
+  const s = dgram.createSocket('udp4');
+  port.closed = await bind(s);
+  s.close();
+  streams = new ProbeStreams(localExec(), 'ns');
+});
+afterAll(() => {
+  streams.close();
+  tcp.close();
+  tcpFull.close();
+  for (const s of [udp, udpFull, silent]) s.close();
+});
+
+const hostname: AnswerCheck = { kind: 'hostname', expected: [NAME] };
+async function observe(protocol: Protocol, p: number, answer: AnswerCheck = hostname, options: { timeoutS?: number; anySource?: boolean } = {}) {
+  const out = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: p }, ...options }, { protocol, family: 'ipv4', answer }, 1);
+  return { ...classify(out.events, answer), sampleMs: out.sampleMs, events: out.events };
+}
+
+describe("a probe's client tools, read as wire events", () => {
+  test('TCP: curl gets the name, timed by curl itself', async () => {
+    const v = await observe('tcp', port.tcp);
+    expect(v).toMatchObject({ observed: 'REACHABLE', answers: [NAME] });
+    expect(v.sampleMs).toHaveLength(1);
+    expect(v.sampleMs[0]).toBeGreaterThan(0);
+  });
+
+  test('UDP: socat gets the whole padded name and ends at once, from a connected or an unconnected socket', async () => {
+    for (const anySource of [false, true]) {
+      const started = performance.now();
+      expect(await observe('udp', port.udp, hostname, { anySource })).toMatchObject({ observed: 'REACHABLE', answers: [NAME] });
+      expect(performance.now() - started).toBeLessThan(2_000);
+    }
+  });
+
+  test('a wrong name is a wrong answer, over TCP and UDP', async () => {
+    const other: AnswerCheck = { kind: 'hostname', expected: ['probe-a-lab-worker-1'] };
+    expect((await observe('tcp', port.tcp, other)).observed).toBe('WRONG_ANSWER');
+    expect((await observe('udp', port.udp, other)).observed).toBe('WRONG_ANSWER');
+  });
+
+  test('nothing listening: curl falls back to nc for the reason (RST), socat sees the ICMP port unreachable', async () => {
+    const t = await observe('tcp', port.closed);
+    expect(t).toMatchObject({ observed: 'REFUSED' });
+    expect(t.detail).toContain('connection refused');
+    expect(await observe('udp', port.closed)).toMatchObject({ observed: 'REFUSED' });
+  });
+
+  test('full-size: 20 KiB over TCP and 1900 B over UDP both ways, the answer checksummed as POSIX cksum does', async () => {
+    expect(await observe('tcp', port.tcpFull, { kind: 'echo', bytes: 20 * 1024 })).toMatchObject({ observed: 'REACHABLE' });
+    expect(await observe('udp', port.udpFull, { kind: 'echo', bytes: 1900 })).toMatchObject({ observed: 'REACHABLE' });
+    // The short answer where a full-size one was due: not the body.
+    expect((await observe('tcp', port.tcp, { kind: 'echo', bytes: 20 * 1024 })).observed).toBe('WRONG_ANSWER');
+  });
+
+  test('a UDP server that never answers: a timeout after the client deadline, no sample', async () => {
+    const v = await observe('udp', port.silent, hostname, { timeoutS: 1 });
+    expect(v).toMatchObject({ observed: 'FILTERED' });
+    expect(v.sampleMs).toEqual([]);
+  });
+
+  test('our cksum is the POSIX one the tools print', () => {
+    for (const text of [fullBody('tcp'), fullBody('udp'), '', 'a']) {
+      expect(posixCksum(text)).toBe(execFileSync('cksum', { input: text, encoding: 'utf8' }).trim());
+    }
+    expect(paddedAnswer(NAME)).toHaveLength(ANSWER_BYTES);
+  });
+
+  test('commands are one line, IPv6 literals bracketed where the tools want them', () => {
+    const ask = { host: 'fd00:244::5', port: 8081, family: 'ipv6' as const, answer: hostname };
+    for (const protocol of ['tcp', 'udp'] as const) expect(askCommand({ ...ask, protocol })).not.toContain('\n');
+    expect(askCommand({ ...ask, protocol: 'udp', anySource: true })).toContain("'UDP6-DATAGRAM:[fd00:244::5]:8081,readbytes=64'");
+    expect(askCommand({ ...ask, protocol: 'tcp', answer: { kind: 'connect' } })).toBe('nc -z -v -w 5 fd00:244::5 8081');
+    expect(askCommand({ ...ask, protocol: 'udp', answer: { kind: 'connect' } })).toBe("/agnhost connect '[fd00:244::5]:8081' --timeout 5s --protocol udp");
+  });
+});
