@@ -83,13 +83,38 @@ build_metallb() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+# kube-router's NetworkPolicy controller, only for `lab up --netpol kube-router` (`build.sh kube-router`),
+# from lab/gomod/kube-router (its go.mod pins github.com/cloudnativelabs/kube-router/v2 as a tool), niced.
+# The lab runs it firewall-only (lab/lib/netpol.sh); the binary is upstream's, unmodified.
+build_kube_router() {
+  local out; out=$(kube_router_bin_dir)
+  if [ -x "$out/kube-router" ] && [ -f "$out/.complete" ]; then return 0; fi
+  local mod=github.com/cloudnativelabs/kube-router/v2
+  grep -Eq "$mod $KUBE_ROUTER_VERSION( |$)" "$here/gomod/kube-router/go.mod" \
+    || die "lab/gomod/kube-router/go.mod does not pin kube-router $KUBE_ROUTER_VERSION; regenerate it: (cd lab/gomod/kube-router && go get -tool $mod/cmd/kube-router@$KUBE_ROUTER_VERSION)" 2
+  log "building kube-router $KUBE_ROUTER_VERSION into $out (niced)"
+  mkdir -p "$out.tmp"
+  local t0; t0=$(date +%s)
+  (cd "$here/gomod/kube-router" && CGO_ENABLED=0 nice -n 10 go build -trimpath \
+    -ldflags "-s -w -X $mod/pkg/version.Version=$KUBE_ROUTER_VERSION -X $mod/pkg/version.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    -o "$out.tmp/kube-router" $mod/cmd/kube-router)
+  echo $(( $(date +%s) - t0 )) > "$out.tmp/.build-seconds"
+  touch "$out.tmp/.complete"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
 start=$(date +%s)
-build_kubernetes
-build_containerd
+# `build.sh --only <component…>` builds just those (e.g. kube-router while Kubernetes is still
+# building elsewhere); otherwise Kubernetes and containerd come first, as `lab up` needs them.
+if [ "${1:-}" = --only ]; then shift; else
+  build_kubernetes
+  build_containerd
+fi
 for extra in "$@"; do
   case "$extra" in
     flannel) build_flannel ;;
     metallb) build_metallb ;;
+    kube-router) build_kube_router ;;
     *) die "build.sh: unknown component '$extra'" 2 ;;
   esac
 done

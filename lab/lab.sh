@@ -4,19 +4,20 @@
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$LAB_DIR/versions.env"
-for f in common procs net pki images node control-plane flannel bgp egress faults faults-paths dns metallb upstream-e2e up down; do source "$LAB_DIR/lib/$f.sh"; done
+for f in common procs net pki images node control-plane flannel bgp egress faults faults-paths dns metallb netpol upstream-e2e up down; do source "$LAB_DIR/lib/$f.sh"; done
 
 usage() {
   cat <<USAGE
 Usage: npm run lab -- <command> [args]
 
   up [--nodes N] [--network routed|vxlan|flannel-vxlan|flannel-host-gw|bgp] [--proxy-mode iptables|nftables]
-     [--ip-family ipv4|dual|ipv6] [--lb metallb]
+     [--ip-family ipv4|dual|ipv6] [--lb metallb] [--netpol kube-router]
                                             build if needed, start a cluster (default: 3 nodes, routed, iptables, ipv4,
-                                            no LoadBalancer implementation; dual: routed or vxlan; ipv6: routed;
-                                            --lb metallb: MetalLB L2 on the node network)
+                                            no LoadBalancer implementation, no NetworkPolicy implementation; dual: routed
+                                            or vxlan; ipv6: routed; --lb metallb: MetalLB L2 on the node network;
+                                            --netpol kube-router: kube-router's NetworkPolicy firewall on every node, IPv4)
   down                                      remove everything the lab made (idempotent)
-  status                                    nodes, processes, pod network mode
+  status                                    nodes, processes, pod network, kube-proxy, LoadBalancer and NetworkPolicy modes
   kubeconfig                                print the admin kubeconfig path
   exec <node> -- <command…>                 run a command in a node's network namespace
   fault <name> [args]                       inject a network fault (fault --help lists them)

@@ -41,6 +41,7 @@ kubernetes_bin_dir() { echo "$LAB_CACHE/bin/kubernetes-$KUBERNETES_VERSION"; }
 containerd_bin_dir() { echo "$LAB_CACHE/bin/containerd-$CONTAINERD_VERSION"; }
 flannel_bin_dir() { echo "$LAB_CACHE/bin/flannel-$FLANNEL_VERSION"; }
 metallb_bin_dir() { echo "$LAB_CACHE/bin/metallb-$METALLB_VERSION"; }
+kube_router_bin_dir() { echo "$LAB_CACHE/bin/kube-router-$KUBE_ROUTER_VERSION"; }
 
 # Node i (0-based): 0 is the control plane, the rest are workers.
 node_name() { if [ "$1" -eq 0 ]; then echo lab-control-plane; else echo "lab-worker-$1"; fi; }

@@ -7,7 +7,7 @@
 # of which fall in the NodePort range) and established control connections keep flowing.
 # The record of active faults is $LAB_STATE/faults (one line each).
 
-FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu bgp-down del-route loss"
+FAULT_NAMES="cut-route block-port block-nodeports kube-proxy-down no-forwarding mtu bgp-down del-route loss netpol-down netpol-bypass"
 
 fault_usage() {
   cat <<USAGE
@@ -25,11 +25,19 @@ Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
   del-route <nodeA> <nodeB>                    (flannel-host-gw) delete A's route to B's pod range once and wait
                                                until flannel's route checker re-adds it (≤ 10 s; self-healing)
   loss <nodeA> <nodeB> <percent>               drop <percent> % of packets between A and B, each direction (random, per packet)
+  netpol-down <node>                           (--netpol kube-router) stop kube-router on <node>: its rules stay as they were,
+                                               so policies made (and pods started) afterwards are not enforced for its pods
+  netpol-bypass <node>                         (--netpol kube-router) <node>'s pods bypass NetworkPolicy: what it forwards to or
+                                               from its pod range carries kube-router's "a policy allowed this" mark (0x10000)
 USAGE
   fault_usage_paths
 }
 
 fault_record() { echo "$*" >> "$LAB_STATE/faults"; }
+fault_recorded() { [ -f "$LAB_STATE/faults" ] && grep -qxF -- "$*" "$LAB_STATE/faults"; }
+fault_needs_netpol() { # fault name
+  [ "${LAB_NETPOL:-}" = kube-router ] || die "$1 needs a NetworkPolicy implementation (lab up --netpol kube-router); this lab runs none" 2
+}
 # The firewall commands of the lab's families (iptables; with IPv6 also ip6tables).
 fault_ipts() { local f; for f in $(lab_families); do ipt_cmd "$f"; done; }
 
@@ -211,6 +219,31 @@ fault_inject() {
         done
       done
       fault_record loss "$1" "$2" "$3" ;;
+    netpol-down)
+      [ $# -eq 1 ] || die "usage: fault netpol-down <node>" 2
+      fault_needs_netpol netpol-down
+      local n; n=$(node_index "$1")
+      # SIGTERM: kube-router leaves its iptables rules and ipsets behind (it cleans up only with
+      # --cleanup-config), so what it had programmed stays in force; nothing is updated any more.
+      stop_daemon "$(kube_router_daemon "$n")"
+      fault_recorded netpol-down "$1" || fault_record netpol-down "$1" ;;
+    netpol-bypass)
+      [ $# -eq 1 ] || die "usage: fault netpol-bypass <node>" 2
+      fault_needs_netpol netpol-bypass
+      # Not an ACCEPT before kube-router's jumps in filter FORWARD: kube-router moves its jumps
+      # back to position 1 at every sync (ensureTopLevelChains), so the next policy or pod change
+      # would undo it. Instead, in the lab's mangle FORWARD chain (before the filter table), mark
+      # the node's pod traffic with the bit kube-router's policy chains set on a match (0x10000):
+      # its pod chains then see every packet as allowed (REJECT only "! --mark 0x10000/0x10000"),
+      # as when another component on the node uses the same mark bit. Routed and bridged
+      # (br_netfilter) traffic alike, to and from the node's pod range.
+      local n cidr dir rule; n=$(node_index "$1"); cidr=$(node_pod_cidr "$1" 4)
+      fault_chains "$n"
+      for dir in -d -s; do
+        rule=(KNC-FAULT-FWD "$dir" "$cidr" -m comment --comment knc-fault:netpol-bypass -j MARK --set-xmark 0x10000/0x10000)
+        in_node "$n" iptables -t mangle -C "${rule[@]}" 2>/dev/null || in_node "$n" iptables -t mangle -A "${rule[@]}"
+      done
+      fault_recorded netpol-bypass "$1" || fault_record netpol-bypass "$1" ;;
     ""|-h|--help|help) fault_usage ;;
     *) if [[ " $FAULT_PATH_NAMES " == *" $name "* ]]; then fault_inject_paths "$name" "$@"; else
       fault_usage >&2; die "unknown fault '$name'; faults are: $FAULT_NAMES" 2; fi ;;
@@ -256,7 +289,7 @@ heal_one() {
     del-route)
       local a b; a=$(node_index "$1"); b=$(node_index "$2")
       wait_for "flanneld on $1 to re-add its route to $2's pod range $3" 30 flannel_route_ok "$a" "$3" "$b" ;;
-    block-port|block-nodeports|mtu|no-forwarding|bgp-down)
+    block-port|block-nodeports|mtu|no-forwarding|bgp-down|netpol-bypass)
       local n rule chain ipt; n=$(node_index "$1")
       if [ "$name" = mtu ]; then
         in_node "$n" ip link set eth0 mtu 1500
@@ -286,6 +319,10 @@ heal_one() {
     kube-proxy-down)
       local n; n=$(node_index "$1")
       daemon_alive "kube-proxy-$1" || node_start_kube_proxy "$n" ;;
+    netpol-down)
+      # Restarted, it resyncs every policy and pod at once (kube_router_start waits for that).
+      local n; n=$(node_index "$1")
+      daemon_alive "$(kube_router_daemon "$n")" || kube_router_start "$n" ;;
     *) heal_one_paths "$name" "$@" ;;
   esac
 }

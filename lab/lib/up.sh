@@ -3,14 +3,15 @@
 
 # The Debian packages the lab runs on (runc, CNI plugins, iptables … are not built from source).
 # nftables: kube-proxy's nftables mode; bird2: the bgp pod network; gcc + libc6-dev: flanneld's cgo;
-# dash … hostname: the userland of the agnhost image (AGNHOST_USERLAND in images.sh).
+# dash … hostname: the userland of the agnhost image (AGNHOST_USERLAND in images.sh); ipset: kube-router
+# (`--netpol kube-router`).
 LAB_DEBIAN_PACKAGES="iproute2 util-linux iptables conntrack runc containernetworking-plugins openssl nftables bird2 gcc libc6-dev"
-LAB_DEBIAN_PACKAGES+=" dash netcat-openbsd curl coreutils grep sed hostname"
+LAB_DEBIAN_PACKAGES+=" dash netcat-openbsd curl coreutils grep sed hostname ipset"
 LAB_NETWORKS="routed vxlan flannel-vxlan flannel-host-gw bgp"
 LAB_PROXY_MODES="iptables nftables"
 
-lab_missing_commands() { # network proxy-mode: only what this lab needs
-  local network=${1:-routed} proxy_mode=${2:-iptables} c
+lab_missing_commands() { # network proxy-mode [netpol]: only what this lab needs
+  local network=${1:-routed} proxy_mode=${2:-iptables} netpol=${3:-} c
   for c in ip nsenter iptables iptables-save iptables-restore conntrack runc openssl setsid tar gzip sha256sum ldd \
     $(for e in $AGNHOST_USERLAND; do echo "${e#*=}"; done); do
     command -v "$c" >/dev/null 2>&1 || echo "$c"
@@ -19,18 +20,19 @@ lab_missing_commands() { # network proxy-mode: only what this lab needs
   [ "$proxy_mode" != nftables ] || command -v nft >/dev/null 2>&1 || echo nft
   if [ "$network" = bgp ]; then command -v bird >/dev/null 2>&1 && command -v birdc >/dev/null 2>&1 || echo bird; fi
   case "$network" in flannel-*) command -v gcc >/dev/null 2>&1 || echo gcc ;; esac
+  [ "$netpol" != kube-router ] || command -v ipset >/dev/null 2>&1 || echo ipset
 }
 
-lab_preflight() {
-  local network=$1 proxy_mode=$2 missing
-  missing=$(lab_missing_commands "$network" "$proxy_mode" | tr '\n' ' ')
+lab_preflight() { # network proxy-mode ip-family [netpol]
+  local network=$1 proxy_mode=$2 netpol=${4:-} missing
+  missing=$(lab_missing_commands "$network" "$proxy_mode" "$netpol" | tr '\n' ' ')
   # On a fresh Debian machine, install what is missing rather than stop (we are root here).
   if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1; then
     log "installing the lab's Debian packages (missing: $missing)"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $LAB_DEBIAN_PACKAGES >/dev/null
-    missing=$(lab_missing_commands "$network" "$proxy_mode" | tr '\n' ' ')
+    missing=$(lab_missing_commands "$network" "$proxy_mode" "$netpol" | tr '\n' ' ')
   fi
   [ -z "$missing" ] || die "missing: $missing. Install with: apt-get install -y $LAB_DEBIAN_PACKAGES" 2
   if [ "${3:-ipv4}" != ipv4 ]; then
@@ -100,7 +102,7 @@ node_pod_cidr() {
 }
 
 lab_up() {
-  local nodes=3 network=routed proxy_mode=iptables ip_family=ipv4 lb=
+  local nodes=3 network=routed proxy_mode=iptables ip_family=ipv4 lb= netpol=
   while [ $# -gt 0 ]; do
     case "$1" in
       --nodes) nodes=${2:?--nodes needs a number}; shift 2 ;;
@@ -113,7 +115,9 @@ lab_up() {
       --ip-family=*) ip_family=${1#*=}; shift ;;
       --lb) lb=${2:?--lb needs one of: $LAB_LBS}; shift 2 ;;
       --lb=*) lb=${1#*=}; shift ;;
-      *) die "unknown option '$1' for up; options: --nodes N, --network ${LAB_NETWORKS// /|}, --proxy-mode iptables|nftables, --ip-family ${LAB_IP_FAMILIES// /|}, --lb ${LAB_LBS// /|}" 2 ;;
+      --netpol) netpol=${2:?--netpol needs one of: $LAB_NETPOLS}; shift 2 ;;
+      --netpol=*) netpol=${1#*=}; shift ;;
+      *) die "unknown option '$1' for up; options: --nodes N, --network ${LAB_NETWORKS// /|}, --proxy-mode iptables|nftables, --ip-family ${LAB_IP_FAMILIES// /|}, --lb ${LAB_LBS// /|}, --netpol ${LAB_NETPOLS// /|}" 2 ;;
     esac
   done
   [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 2 ] && [ "$nodes" -le 20 ] || die "--nodes must be a number from 2 to 20 (got '$nodes')" 2
@@ -123,7 +127,8 @@ lab_up() {
   lab_check_family_support "$network" "$ip_family"
   [ -z "$lb" ] || [[ " $LAB_LBS " == *" $lb "* ]] || die "--lb must be one of ${LAB_LBS// /, } (got '$lb')" 2
   [ -z "$lb" ] || [ "$ip_family" = ipv4 ] || die "--lb $lb: the lab's MetalLB pool is IPv4 only (got --ip-family $ip_family)" 2
-  lab_preflight "$network" "$proxy_mode" "$ip_family"
+  netpol_check_support "$netpol" "$ip_family"
+  lab_preflight "$network" "$proxy_mode" "$ip_family" "$netpol"
   if lab_has_leftovers; then
     log "found a previous lab (running or crashed); removing it first"
     lab_down
@@ -131,6 +136,7 @@ lab_up() {
   local t0; t0=$(date +%s)
   local extra_builds=(); case "$network" in flannel-*) extra_builds+=(flannel) ;; esac
   [ -z "$lb" ] || extra_builds+=("$lb")
+  [ -z "$netpol" ] || extra_builds+=("$netpol")
   bash "$LAB_DIR/build.sh" "${extra_builds[@]}"
   images_build
   dns_build
@@ -138,9 +144,9 @@ lab_up() {
   # Any failing step exits (set -e); the EXIT trap then removes the partial lab.
   trap lab_on_up_failure EXIT
   trap 'exit 130' INT TERM
-  export LAB_NODES=$nodes LAB_NETWORK=$network LAB_PROXY_MODE=$proxy_mode LAB_IP_FAMILY=$ip_family LAB_LB=$lb
+  export LAB_NODES=$nodes LAB_NETWORK=$network LAB_PROXY_MODE=$proxy_mode LAB_IP_FAMILY=$ip_family LAB_LB=$lb LAB_NETPOL=$netpol
   mkdir -p "$LAB_STATE" "$LAB_RUN" "$LAB_LOGS"
-  printf 'LAB_NODES=%s\nLAB_NETWORK=%s\nLAB_PROXY_MODE=%s\nLAB_IP_FAMILY=%s\nLAB_LB=%s\n' "$nodes" "$network" "$proxy_mode" "$ip_family" "$lb" > "$(lab_config_file)"
+  printf 'LAB_NODES=%s\nLAB_NETWORK=%s\nLAB_PROXY_MODE=%s\nLAB_IP_FAMILY=%s\nLAB_LB=%s\nLAB_NETPOL=%s\n' "$nodes" "$network" "$proxy_mode" "$ip_family" "$lb" "$netpol" > "$(lab_config_file)"
   cgroup_make "$LAB_CGROUP_PARENT/daemons"
   log "network: hub, $nodes node namespaces, root leg $LAB_ROOT_IF $LAB_ROOT_IP$(lab_has_family 6 && echo " $LAB_ROOT_IP6")"
   net_create_hub
@@ -168,12 +174,14 @@ lab_up() {
   kubectl_lab label node "$(node_name 0)" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
   lab_declare_cni "$network"
   wait_for "every node to be Ready" 90 kubectl_lab wait --for=condition=Ready node --all --timeout=2s
+  # Before any workload: CoreDNS and the smoke pods then run under its (default-allow) rules.
+  [ -z "$netpol" ] || netpol_up "$netpol"
   dns_up
   log "checking that a probe pod runs on every node"
   lab_smoke_pods
   [ "$lb" != metallb ] || metallb_up
   trap - EXIT INT TERM
-  log "lab up: $nodes nodes, $network pod network, kube-proxy $proxy_mode mode,$([ "$ip_family" = ipv4 ] || echo " ip family $ip_family,")${lb:+ LoadBalancer $lb,} in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
+  log "lab up: $nodes nodes, $network pod network, kube-proxy $proxy_mode mode,$([ "$ip_family" = ipv4 ] || echo " ip family $ip_family,")${lb:+ LoadBalancer $lb,}${netpol:+ NetworkPolicy $netpol,} in $(( $(date +%s) - t0 ))s (build/images ${t_build}s)"
   echo "$(pki_dir)/admin.kubeconfig"
 }
 
@@ -247,13 +255,14 @@ YAML
 lab_status() {
   if [ ! -f "$(lab_config_file)" ]; then echo "lab: down"; return 0; fi
   load_lab_config
-  echo "lab: up, $LAB_NODES nodes, $LAB_NETWORK pod network, kube-proxy ${LAB_PROXY_MODE:-iptables} mode,$(lab_has_family 6 && echo " ip family ${LAB_IP_FAMILY},")${LAB_LB:+ LoadBalancer $LAB_LB,} kubeconfig $(pki_dir)/admin.kubeconfig"
+  echo "lab: up, $LAB_NODES nodes, $LAB_NETWORK pod network, kube-proxy ${LAB_PROXY_MODE:-iptables} mode,$(lab_has_family 6 && echo " ip family ${LAB_IP_FAMILY},")${LAB_LB:+ LoadBalancer $LAB_LB,}${LAB_NETPOL:+ NetworkPolicy $LAB_NETPOL,} kubeconfig $(pki_dir)/admin.kubeconfig"
   local i name d
   for i in $(all_node_indexes); do
     name=$(node_name "$i")
     local alive=()
     local daemons=(containerd kubelet kube-proxy)
     case "$LAB_NETWORK" in flannel-*) daemons+=(flanneld) ;; bgp) daemons+=(bird) ;; esac
+    [ "${LAB_NETPOL:-}" != kube-router ] || daemons+=(kube-router)
     for d in "${daemons[@]}"; do daemon_alive "$d-$name" && alive+=("$d") || alive+=("$d:DOWN"); done
     echo "  $name $(node_ips "$i") netns $(node_netns "$i"): ${alive[*]}"
   done
