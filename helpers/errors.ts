@@ -27,7 +27,7 @@ export class SetupError extends NetconformError {
   }
 }
 
-/** The runner could not drive a probe (API server → pod proxy failed). Never a network verdict. */
+/** The runner could not command a probe (API server → kubelet exec failed). Never a network verdict. */
 export class ControlError extends Error {
   readonly status?: number;
   readonly code?: string;

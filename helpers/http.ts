@@ -1,6 +1,7 @@
-// The one module that talks undici (STYLE.md §9). The runner speaks HTTPS to the API server
-// itself for the pod proxy, because client-node's proxy helper URL-encodes the query string
-// away (#550). Failures here are failures of the *control* path and come back as ControlError.
+// The one module that talks undici. The runner speaks to the API server itself for the probes'
+// exec streams (a WebSocket per probe, stdin included) and plain GETs such as a container's log,
+// with one connection pool and no client library in the suite workers. Failures here are
+// failures of the *control* path and come back as ControlError.
 import { Agent, WebSocket, request } from 'undici';
 import pLimit from 'p-limit';
 import { ControlError, causeCode, messageOf } from './errors.ts';
@@ -19,6 +20,8 @@ export class ControlClient {
   private readonly limit: ReturnType<typeof pLimit>;
   /** Requests sent to the API server through this client, retries included. */
   requests = 0;
+  /** Exec streams opened through this client (each is one of `requests`). */
+  execStreams = 0;
   /** Throttled answers waited out (429, or 5xx with Retry-After). */
   readonly throttled = newThrottleCounter();
   private readonly throttlePolicy?: ThrottlePolicy;
@@ -148,6 +151,7 @@ export class ControlClient {
     onEnd: (why: string) => void;
   }): Promise<ExecStream> {
     this.requests++;
+    this.execStreams++;
     const query = [`container=${encodeURIComponent(options.container)}`, 'stdin=true', 'stdout=true', 'stderr=true', ...options.command.map((c) => `command=${encodeURIComponent(c)}`)].join('&');
     const url = `${this.transport.server.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
     const what = `exec stream into pod ${options.namespace}/${options.pod}`;

@@ -248,7 +248,7 @@ export async function stuckNamespaces(kube: Kube, now = Date.now()): Promise<str
   });
 }
 
-/** Mark the probes the API server's pod proxy cannot reach (helpers/control-preflight.ts), and say so. */
+/** Mark the probes the API server's exec cannot command (helpers/control-preflight.ts), and say so. */
 async function preflightControl(kube: Kube, topology: Topology, options: { concurrency: number; signal?: AbortSignal; onProgress: (m: string) => void }): Promise<void> {
   const control = new ControlClient(await kube.controlTransport(), { concurrency: options.concurrency });
   try {

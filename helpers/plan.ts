@@ -100,8 +100,10 @@ export interface SuiteOutput {
   phases: Record<string, number>;
   /** Errors outside any check (a suite file that failed to load, …). */
   errors: string[];
-  /** API requests the suites made (pod proxy), summed over workers when known. */
+  /** API requests the suites made (exec streams, log reads), summed over workers when known. */
   controlRequests?: number;
+  /** Exec streams the suites opened into the probes (one per probe and suite file), summed over workers. */
+  execStreams?: number;
   /** Epoch ms: the first suite file started, the last one ended (the child's start-up and exit are the rest of the suites phase). */
   span?: { firstStart: number; lastEnd: number };
 }

@@ -81,7 +81,6 @@ export function peerOf(p: ProbePod, family?: IpFamily): Peer {
   return { kind: p.role === 'host' ? 'host' : 'pod', node: p.node, pod: p.name, ip, family: familyOf(ip) };
 }
 
-/** The probe that dials, driven through the API server's pod proxy: its name and netexec port. */
 /** The probe a row's request is made in (through its exec stream). */
 export function controlOf(p: ProbePod): { pod: string } {
   return { pod: p.name };

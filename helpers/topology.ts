@@ -47,7 +47,7 @@ export interface ProbePod {
   ready: boolean;
   /** Why it is not ready (ImagePullBackOff, Pending: untolerated taint…); set when !ready. */
   problem?: string;
-  /** Ready, but the API server's pod proxy cannot reach it (helpers/control-preflight.ts). */
+  /** Ready, but the API server's exec cannot command it (helpers/control-preflight.ts). */
   controlProblem?: string;
   /** Identity at setup, checked again after the checks (helpers/identity.ts). */
   uid?: string;

@@ -15,8 +15,10 @@ import type { RunPlan } from '../helpers/plan.ts';
 declare module 'vitest' {
   interface TaskMeta {
     result?: CheckResult;
-    /** On a suite file: the API requests its checks sent (pod proxy, exec), for the run's counters. */
+    /** On a suite file: the API requests its checks sent (exec streams, log reads), for the run's counters. */
     apiRequests?: number;
+    /** On a suite file: the exec streams its checks opened (one per probe used, unless one ended under it). */
+    execStreams?: number;
   }
 }
 
@@ -38,14 +40,16 @@ export async function controlTransport(plan: RunPlan): Promise<ControlTransport>
  * other), and the difference over the file goes on the meta of the suite the hooks belong to,
  * for the collector.
  */
-export function countApiRequests(sent: () => number): void {
-  let before = 0;
+export function countApiRequests(sent: () => { requests: number; execStreams: number }): void {
+  let before = { requests: 0, execStreams: 0 };
   beforeAll(() => {
     before = sent();
   });
   // vitest requires a destructuring pattern as a hook's first (fixtures) argument.
   afterAll(({}, suite) => {
-    suite.meta.apiRequests = sent() - before;
+    const now = sent();
+    suite.meta.apiRequests = now.requests - before.requests;
+    suite.meta.execStreams = now.execStreams - before.execStreams;
   });
 }
 
@@ -80,7 +84,7 @@ export function suiteTests(module: SuiteModule): void {
       test.skip(NO_CHECKS_TITLE, () => undefined);
       return;
     }
-    countApiRequests(() => made.control?.requests ?? 0);
+    countApiRequests(() => ({ requests: made.control?.requests ?? 0, execStreams: made.control?.execStreams ?? 0 }));
     // This file's exec streams end with it (the next file of the worker opens its own): nothing stays open into the probes.
     afterAll(async () => {
       const open = streams;

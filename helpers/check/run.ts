@@ -119,7 +119,7 @@ function triesOf(check: NetworkCheck, ctx: RunContext): number {
   return samplesOf(check, ctx.samples);
 }
 
-/** A ready probe the API server's pod proxy cannot reach (control preflight): its checks are errors at once. */
+/** A ready probe the API server's exec cannot command (control preflight): its checks are errors at once. */
 function controlProblem(check: NetworkCheck, probes: readonly ProbePod[]): string | undefined {
   const d = check.drive;
   if (d.via !== 'probe' && d.via !== 'connect') return undefined;

@@ -43,7 +43,7 @@ export interface Expect {
  * - REFUSED: the host answered "nothing here" (TCP RST to the SYN, ICMP port unreachable).
  * - FILTERED: no answer within the timeout, or rejected on the way (ICMP unreachable/prohibited).
  * - INCONCLUSIVE: an empty or unparsable answer: no network verdict (retried, then an error).
- * - CONTROL_ERROR: the runner could not drive the probe (API server → pod proxy or exec failed):
+ * - CONTROL_ERROR: the runner could not command the probe (API server → kubelet exec failed):
  *   says nothing about the data path, never a network verdict.
  */
 export type Observation = 'REACHABLE' | 'WRONG_ANSWER' | 'REFUSED' | 'FILTERED' | 'INCONCLUSIVE' | 'CONTROL_ERROR';

@@ -18,9 +18,9 @@ function suiteOf(moduleId: string): SuiteName {
 }
 
 /** API requests a suite file's checks sent, as its hooks left them on the file's or its suites' meta (suites/check-rows.ts). */
-function apiRequestsOf(module: TestModule): number {
-  let n = (module.meta() as { apiRequests?: number }).apiRequests ?? 0;
-  for (const suite of module.children.allSuites()) n += (suite.meta() as { apiRequests?: number }).apiRequests ?? 0;
+function apiRequestsOf(module: TestModule, key: 'apiRequests' | 'execStreams' = 'apiRequests'): number {
+  let n = (module.meta() as Record<string, number | undefined>)[key] ?? 0;
+  for (const suite of module.children.allSuites()) n += (suite.meta() as Record<string, number | undefined>)[key] ?? 0;
   return n;
 }
 
@@ -83,10 +83,12 @@ export class Collector implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
     const results: CheckResult[] = [];
     let controlRequests = 0;
+    let execStreams = 0;
     const errors = unhandledErrors.map((e) => e.message);
     for (const module of modules) {
       const suite = suiteOf(module.moduleId);
       controlRequests += apiRequestsOf(module);
+      execStreams += apiRequestsOf(module, 'execStreams');
       for (const e of module.errors()) errors.push(`${suite}: ${e.message}`);
       // A failed hook of a describe block lands on that suite, not on the module or a test.
       for (const s of module.children.allSuites()) for (const e of s.errors()) errors.push(`${suite} > ${s.name}: ${e.message}`);
@@ -99,6 +101,6 @@ export class Collector implements Reporter {
     this.progress.suspend();
     process.stderr.write(`${this.counts()}\n`);
     const span = this.firstStart !== undefined && this.lastEnd !== undefined ? { firstStart: this.firstStart, lastEnd: this.lastEnd } : undefined;
-    this.output = { results, phases: this.phases, errors, controlRequests, ...(span ? { span } : {}) };
+    this.output = { results, phases: this.phases, errors, controlRequests, execStreams, ...(span ? { span } : {}) };
   }
 }

@@ -75,6 +75,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let exitCode: number = EXIT.setupFailed;
   let run: RunResults | undefined;
   let checkRequests = 0;
+  let checkStreams = 0;
   let cni: string[] | undefined;
   const selection = selectionOf(options);
   // vitest starts once the run's objects are created, while the probes start (its start-up is
@@ -154,6 +155,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       diagnosis: [],
     };
     checkRequests = output.controlRequests ?? 0;
+    checkStreams = output.execStreams ?? 0;
     const bad = output.results.some((r) => r.outcome === 'failed' || r.outcome === 'error') || output.errors.length > 0;
     exitCode = bad ? EXIT.checksFailed : EXIT.passed;
   } catch (err) {
@@ -186,6 +188,8 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     const counters = {
       'apiRequests.setup+cleanup': kube.requests,
       'apiRequests.checks': checkRequests,
+      'execStreams.checks': checkStreams,
+      probes: state.topology?.probes.length ?? 0,
       rows: run.results.length,
       ...(throttled.retries || throttled.gaveUp ? { 'apiThrottled.retries': throttled.retries, 'apiThrottled.waitMs': throttled.waitMs, 'apiThrottled.gaveUp': throttled.gaveUp } : {}),
     };
@@ -202,7 +206,9 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     io.out(
       `phases: ${Object.entries(state.phases)
         .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`)
-        .join(', ')}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks${describeThrottling(throttled)}`,
+        .join(
+          ', ',
+        )}; API requests: ${kube.requests} setup+cleanup, ${checkRequests} checks (${checkStreams} exec streams into ${state.topology?.probes.length ?? 0} probes for ${run.results.length} rows)${describeThrottling(throttled)}`,
     );
     io.out(`reports: ${[paths.junit, paths.summary, paths.html, paths.json].map((p) => path.relative(process.cwd(), p) || p).join(' ')}`);
   }

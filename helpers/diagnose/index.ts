@@ -22,6 +22,7 @@ import { dnsUdpBlocked } from './dns-udp-blocked.ts';
 import { dnsUnreachableFromNode } from './dns-unreachable-from-node.ts';
 import { factsOf, resultOf, type DiagnoseContext, type Facts } from './facts.ts';
 import { hairpin } from './hairpin.ts';
+import { hostToPodsFirewall } from './host-to-pods-firewall.ts';
 import { intermittentLoss } from './intermittent-loss.ts';
 import { loadBalancerAnnounce } from './loadbalancer-announce.ts';
 import { mtu } from './mtu.ts';
@@ -66,6 +67,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   bgpRouteDistribution,
   singlePod,
   udpOnly,
+  hostToPodsFirewall,
   asymmetric,
   podNetwork,
   nodePortOverPodNetwork,

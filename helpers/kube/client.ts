@@ -168,7 +168,7 @@ export class Kube {
   private transport?: Promise<ControlTransport>;
 
   /**
-   * TLS material and auth headers for speaking to the API server directly (the pod proxy).
+   * TLS material and auth headers for speaking to the API server directly (the probes' exec streams).
    * Resolved once per client (an exec credential plugin runs once): the control preflight and
    * the suites' hand-over share it.
    */

@@ -20,7 +20,7 @@ export interface KubeAccess {
   source: string;
 }
 
-/** What the runner needs to speak HTTPS to the API server itself (pod proxy; see http.ts). */
+/** What the runner needs to speak HTTPS to the API server itself (exec streams, logs; see http.ts). */
 export interface ControlTransport {
   server: string;
   headers: Record<string, string>;

@@ -3,12 +3,15 @@
 # "knc-fault:<name>", recorded in $LAB_STATE/faults, and `heal` undoes exactly them.
 # faults.sh hands these names to fault_inject_paths / heal_one_paths.
 
-FAULT_PATH_NAMES="pods-to-node-drop hairpin-off dns-down block-dns-udp block-udp one-way isolate-next-pod no-egress-nat"
+FAULT_PATH_NAMES="pods-to-node-drop nodes-to-pods-drop hairpin-off dns-down block-dns-udp block-udp one-way isolate-next-pod no-egress-nat"
 FAULT_NAMES="$FAULT_NAMES $FAULT_PATH_NAMES"
 
 fault_usage_paths() {
   cat <<USAGE
   pods-to-node-drop <node>                     <node> drops new connections from the pod range to its own addresses (INPUT firewall)
+  nodes-to-pods-drop <node>                    (routed) <node> drops new connections from the other nodes' addresses into its
+                                               pods (a FORWARD filter that admits pod addresses, not node addresses); pods
+                                               still reach its pods, and its own host does
   hairpin-off <node>                           hairpin off on <node>'s pod bridge ports (and the bridge CNI's hairpinMode for new pods)
   dns-down                                     scale CoreDNS (kube-system/coredns) to zero replicas
   block-dns-udp <node>                         <node> drops UDP 53 from its pods to the cluster DNS Service and the DNS pods
@@ -63,6 +66,26 @@ fault_inject_paths() {
           -m conntrack --ctstate NEW -m comment --comment knc-fault:pods-to-node-drop -j DROP
       done
       fault_record pods-to-node-drop "$1" ;;
+    nodes-to-pods-drop)
+      [ $# -eq 1 ] || die "usage: fault nodes-to-pods-drop <node>" 2
+      # A node firewall written for pod traffic only (a cloud security group that admits the pod
+      # range but not the node range is the common case): new connections from the other nodes'
+      # own addresses into this node's pods are dropped before routing; replies, pods' traffic and
+      # the node's own traffic to its pods pass. Every family the lab has.
+      local n f i cidr srcs
+      n=$(node_index "$1")
+      for f in $(lab_families); do
+        fault_chains "$n" "$f"
+        cidr=$(kubectl_lab get node "$1" -o jsonpath="{.spec.podCIDRs[$([ "$f" = 6 ] && [ "$(lab_families)" != 6 ] && echo 1 || echo 0)]}")
+        srcs=""
+        for i in $(seq 0 $(($(node_count) - 1))); do
+          [ "$i" = "$n" ] && continue
+          srcs="${srcs:+$srcs,}$(node_ip_family "$i" "$f")"
+        done
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -s "$srcs" -d "$cidr" \
+          -m conntrack --ctstate NEW -m comment --comment knc-fault:nodes-to-pods-drop -j DROP
+      done
+      fault_record nodes-to-pods-drop "$1" ;;
     hairpin-off)
       [ $# -eq 1 ] || die "usage: fault hairpin-off <node>" 2
       # The ports of pods running now, and the CNI config, so pods created after the fault (a
@@ -140,7 +163,7 @@ fault_next_pod_ip() {
 heal_one_paths() {
   local name=$1; shift
   case "$name" in
-    pods-to-node-drop) fault_chains_clean "$(node_index "$1")" "$name" ;;
+    pods-to-node-drop | nodes-to-pods-drop) fault_chains_clean "$(node_index "$1")" "$name" ;;
     hairpin-off)
       local n; n=$(node_index "$1")
       fault_cni_hairpin "$n" true

@@ -9,20 +9,6 @@ const OTHERS_THAN_W2 = [CP, W1];
 /** The ports suite checks the NodePort range through the nodeport suite's Services. */
 const NODEPORTS: [number, number] = [30000, 32767];
 
-/**
- * pod-to-node's UDP rows make a node's host probe answer pods on the other side of a cut: the
- * answer hits the blackhole, netexec's UDP server exits on the failed write (agnhost
- * assertNoError) and the probe restarts, so rows driven through that host probe meanwhile
- * are control errors (never a network verdict). Known limit, see the issue-12 note.
- */
-const HOST_PROBE_RESTART = (node: string) => [
-  {
-    rows: { suite: ['pod-to-pod', 'pod-to-service', 'pod-to-external', 'session-affinity', 'dns', 'ports'], from: { node, kind: 'host' as const } },
-    why: `${node}'s host probe restarts when its UDP answer to a pod across the cut fails (netexec exits on a failed write); its rows are control errors meanwhile`,
-  },
-  { rows: { suite: 'pod-to-node', to: { node } }, why: `${node}'s host probe restarts (see above)` },
-];
-
 /** The Service paths besides pod-to-service whose backend may sit across a broken pod path. */
 const SERVICE_PATHS_ACROSS = (nodes: string[], why: string) => [
   { rows: { suite: 'session-affinity', from: { node: nodes } }, why },
@@ -42,7 +28,6 @@ const CUT_ROUTE: Pick<FaultCase, 'mustFail' | 'mayFail'> = {
   ],
   mayFail: [
     ...SERVICE_PATHS_ACROSS([W1, W2], 'a Service VIP may pick a backend across the cut'),
-    ...HOST_PROBE_RESTART(W1),
     { rows: { suite: 'pod-to-service', from: { node: [W1, W2] } }, why: 'a Service VIP may pick a backend across the cut' },
     { rows: { suite: 'nodeport', to: { node: [W1, W2] } }, why: 'a NodePort on either node may forward to a backend across the cut' },
     { rows: { suite: 'ports', to: { node: [W1, W2] }, portRange: NODEPORTS }, why: 'the NodePort range is checked through NodePorts, which may forward across the cut' },
@@ -81,8 +66,10 @@ export const FAULT_CASES: FaultCase[] = [
     fault: ['block-port', W1, '10250/tcp'],
     networks: ['routed'],
     mustFail: [{ rows: { suite: 'ports', to: { node: W1 }, port: 10250, expect: 'REACHABLE' }, why: `inbound 10250/tcp is dropped on ${W1}` }],
-    // Nothing else: the ports rows from that node run through its probe's netexec on the pod
-    // proxy (/shell), not by exec through the blocked kubelet port.
+    // The checks are commands in the probes, carried through the API server's exec, which reaches
+    // a probe through its node's kubelet on 10250: every row made in a probe on W1 cannot be made
+    // (an error naming the control path), never a network verdict.
+    mustError: [{ rows: { from: { node: W1 } }, why: `the API server reaches ${W1}'s probes through ${W1}'s kubelet port, which is dropped: their checks cannot be made` }],
     mayFail: [],
     diagnosis: [new RegExp(`10250.*${W1}|${W1}.*10250`)],
   },
@@ -145,14 +132,14 @@ export const FAULT_CASES: FaultCase[] = [
     mayFail: [
       {
         rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } },
-        why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, so its probes cannot be driven`,
+        why: `traffic between ${W2}'s own pods crosses its bridge, which passes the FORWARD hook too (br_netfilter)`,
       },
       { rows: { suite: 'pod-to-service', from: { node: W2 } }, why: `Service traffic from ${W2} to remote backends is forwarded` },
       {
         rows: { suite: ['hairpin', 'pod-to-node', 'pod-to-external'], from: { node: W2, kind: 'pod' } },
-        why: `the API server's pod proxy reaches ${W2}'s pods through ${W2}'s forwarding, and their traffic to other nodes and out of the cluster is forwarded`,
+        why: `${W2}'s pods' traffic to other nodes and out of the cluster is forwarded, and hairpin traffic crosses its bridge (br_netfilter)`,
       },
-      { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on ${W2}, and ${W2}'s own probes cannot be driven` },
+      { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on ${W2}, and ${W2}'s pods' Service traffic is forwarded` },
       { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on ${W2}; ${W2}'s pods' queries are forwarded` },
       { rows: { suite: 'pod-to-service', to: { kind: 'service' } }, why: `a Service VIP may pick a backend on ${W2}` },
       { rows: { suite: 'nodeport', to: { node: W2 } }, why: `NodePort traffic into ${W2} is forwarded to its backend` },
@@ -177,7 +164,6 @@ export const FAULT_CASES: FaultCase[] = [
       },
     ],
     mayFail: [
-      { rows: { suite: 'pod-to-pod', payload: 'full', from: { node: W2, kind: 'pod' } }, why: `the full-size request reaches ${W2}'s probes through the API server's pod proxy, across the small MTU` },
       { rows: { suite: 'pod-to-service', payload: 'full' }, why: `a full-size Service answer may come from or go to ${W2}` },
       {
         rows: { suite: 'dns' },
@@ -195,13 +181,12 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'pod-to-pod', from: { node: W2 }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `answers to ${W2} come back over VXLAN into ${W2}` },
     ],
     mayFail: [
-      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server reaches ${W2}'s pods over the overlay, so its probes cannot be driven` },
       { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of ${W2}'s overlay` },
       { rows: { suite: 'session-affinity' }, why: `the affinity backend may be on the other side of ${W2}'s overlay` },
       { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on the other side of ${W2}'s overlay` },
       {
         rows: { suite: ['hairpin', 'pod-to-node', 'pod-to-external'], from: { node: W2, kind: 'pod' } },
-        why: `${W2}'s pods are driven over the overlay, and node (and egress) answers to them come back over VXLAN into ${W2}`,
+        why: `node (and egress) answers to ${W2}'s pods come back over VXLAN into ${W2}`,
       },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward across ${W2}'s overlay` },
       { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward across ${W2}'s overlay` },
@@ -221,10 +206,11 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'pod-to-node', from: { node: OTHERS_THAN_W2, kind: 'pod' }, to: { node: W2 } }, why: `${W2}'s host answers the other nodes' pods over the pod routes it withdrew` },
     ],
     mayFail: [
-      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: W2 } }, why: `the API server reaches ${W2}'s probes over the pod route that is withdrawn, so they cannot be driven` },
-      { rows: { suite: ['pod-to-node', 'hairpin', 'pod-to-external'], from: { node: W2, kind: 'pod' } }, why: `${W2}'s probes cannot be driven over the withdrawn pod route (control errors)` },
+      {
+        rows: { suite: 'pod-to-node', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2 } },
+        why: `the other nodes' hosts answer ${W2}'s pods over the pod route to ${W2} they withdrew`,
+      },
       ...SERVICE_PATHS_ACROSS([CP, W1, W2], `a Service VIP may pick a backend on the other side of the withdrawn routes`),
-      ...HOST_PROBE_RESTART(W2),
       { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on the other side of the withdrawn routes` },
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward across the withdrawn routes` },
       { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward across the withdrawn routes` },
@@ -290,6 +276,24 @@ export const FAULT_CASES: FaultCase[] = [
     diagnosis: [new RegExp(`pods cannot reach node addresses on ${W2}`)],
   },
   {
+    // Not a lab script's idea: a node firewall (a cloud security group) that admits the pod range
+    // but not the other nodes' addresses into its pods. The control path does not cross it (the
+    // API server reaches the probes through the kubelet), so nothing here is a control error.
+    id: 'nodes-to-pods-drop',
+    fault: ['nodes-to-pods-drop', W2],
+    networks: ['routed'],
+    mustFail: [
+      { rows: { suite: 'pod-to-pod', from: { node: OTHERS_THAN_W2, kind: 'host' }, to: { node: W2, kind: 'pod' } }, why: `${W2} drops new connections from the other nodes' addresses into its pods` },
+    ],
+    mayFail: [
+      {
+        rows: { suite: ['pod-to-service', 'session-affinity', 'dns'], from: { node: OTHERS_THAN_W2, kind: 'host' } },
+        why: `a Service VIP from another node's host network may pick a backend on ${W2}`,
+      },
+    ],
+    diagnosis: [new RegExp(`${W2}.*(node addresses|host network)|(node addresses|host network).*${W2}`)],
+  },
+  {
     id: 'hairpin-off',
     fault: ['hairpin-off', W2],
     networks: ['routed', 'vxlan'],
@@ -334,18 +338,17 @@ for (const [from, id, network] of [
 
 // The dual-stack lab (LAB_IP_FAMILY=dual): the same faults applied to IPv6 only (`--family 6`)
 // must fail exactly the IPv6 rows they touch, the IPv4 twins must pass, and the diagnosis must
-// name the family. The host probe's restart (a control error, not a verdict) is family-neutral.
+// name the family.
 const ipv6Only = (rules: FaultCase['mustFail']): FaultCase['mustFail'] => rules.map((r) => ({ ...r, rows: { ...r.rows, family: 'ipv6' as const } }));
 {
   const cut = FAULT_CASES.find((c) => c.id === 'cut-route')!;
-  const restart = new Set(HOST_PROBE_RESTART(W1).map((r) => r.why));
   FAULT_CASES.push({
     id: 'cut-route-ipv6',
     fault: [...cut.fault, '--family', '6'],
     networks: ['routed'],
     ipFamilies: ['dual'],
     mustFail: ipv6Only(cut.mustFail),
-    mayFail: cut.mayFail.map((m) => (restart.has(m.why) ? m : ipv6Only([m])[0]!)),
+    mayFail: ipv6Only(cut.mayFail),
     diagnosis: [new RegExp(`^IPv6 pod routes between ${W1} and ${W2} fail .* while IPv4 between them passes`)],
   });
   const kubelet = FAULT_CASES.find((c) => c.id === 'block-port-kubelet')!;

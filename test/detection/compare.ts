@@ -1,6 +1,8 @@
 // Detection: compare one run under an injected fault with what that fault MUST do.
-// Every row a case names in mustFail has to fail, every row it does not name in mustFail or
-// mayFail has to pass, and the run's diagnosis has to name the cause. Pure; unit-tested.
+// Every row a case names in mustFail has to fail with a network verdict (an error row — a check
+// that could not be made — is never "detected"), every row it names in mustError has to be such
+// an error, every row it does not name in mustFail, mustError or mayFail has to pass, and the
+// run's diagnosis has to name the cause. Pure; unit-tested.
 import type { CheckResult, Expectation, IpFamily, Peer, Protocol, SuiteName } from '../../helpers/check/types.ts';
 
 export type LabNetwork = 'routed' | 'vxlan' | 'flannel-vxlan' | 'flannel-host-gw' | 'bgp';
@@ -60,6 +62,11 @@ export interface FaultCase {
   mustFailSome?: RowRule[];
   /** Collateral a fault legitimately causes beyond its own path (stated, never silent). */
   mayFail: RowRule[];
+  /**
+   * Rows the fault makes impossible to check (the control path to their probe is what it breaks):
+   * each must be an error row (could not be checked), never a network verdict nor a pass.
+   */
+  mustError?: RowRule[];
   /** The run-level diagnosis must contain a line matching each of these. */
   diagnosis: RegExp[];
 }
@@ -100,11 +107,13 @@ export function matches(row: CheckResult, m: RowMatch): boolean {
 }
 
 const failing = (r: CheckResult) => r.outcome === 'failed' || r.outcome === 'error';
+/** A network verdict that the expectation does not hold: what detection means. */
+const detected = (r: CheckResult) => r.outcome === 'failed';
 
 export interface DetectionVerdict {
   id: string;
   ok: boolean;
-  /** Rows that had to fail but passed (the suite is blind to the fault). */
+  /** Rows that had to fail but passed, or came back as an error instead of a verdict. */
   missed: { row: string; why: string }[];
   /** Rows that failed though the fault should not touch them. */
   falseFailures: { row: string; observed: string }[];
@@ -123,7 +132,12 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
   for (const r of run.results) {
     const must = c.mustFail.find((rule) => matches(r, rule.rows));
     if (must) {
-      if (!failing(r)) missed.push({ row: `${r.suite}: ${r.name}`, why: must.why });
+      if (!detected(r)) missed.push({ row: `${r.suite}: ${r.name}${r.outcome === 'error' ? ' (an error, not a network verdict)' : ''}`, why: must.why });
+      continue;
+    }
+    const mustError = (c.mustError ?? []).find((rule) => matches(r, rule.rows));
+    if (mustError) {
+      if (r.outcome !== 'error') missed.push({ row: `${r.suite}: ${r.name} (${r.outcome}; must be an error)`, why: mustError.why });
       continue;
     }
     if (c.mayFail.some((rule) => matches(r, rule.rows)) || (c.mustFailSome ?? []).some((rule) => matches(r, rule.rows))) continue;
@@ -132,7 +146,7 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
   for (const rule of c.mustFailSome ?? []) {
     const rows = run.results.filter((r) => matches(r, rule.rows));
     if (rows.length === 0) uncovered.push(rule.why);
-    else if (!rows.some(failing)) missed.push({ row: `none of ${rows.length} rows (${rows[0]!.suite}: ${rows[0]!.name}, …)`, why: rule.why });
+    else if (!rows.some(detected)) missed.push({ row: `none of ${rows.length} rows (${rows[0]!.suite}: ${rows[0]!.name}, …)`, why: rule.why });
   }
   const missingDiagnosis = c.diagnosis.filter((re) => !run.diagnosis.some((d) => re.test(d))).map(String);
   return {

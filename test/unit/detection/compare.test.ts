@@ -101,3 +101,20 @@ describe('FAULT_CASES', () => {
     }
   });
 });
+
+describe('errors are never detection', () => {
+  const controlError = { observed: 'CONTROL_ERROR', outcome: 'error' } as const;
+  test('a must-fail row that came back as an error (the check could not be made) is missed, not detected', () => {
+    const v = judgeDetection(cut, { results: [row({ from: pod('w1'), to: pod('w2'), ...controlError })], diagnosis: ['w1 and w2'] });
+    expect(v.ok).toBe(false);
+    expect(v.missed).toEqual([{ row: 'pod-to-pod: w1 → w2 (an error, not a network verdict)', why: 'blackhole on w1' }]);
+  });
+
+  test('mustError: rows whose control path the fault breaks must be errors; a pass or a network verdict there is wrong', () => {
+    const kubelet: FaultCase = { ...cut, mustFail: [], mustError: [{ rows: { from: { node: 'w1' } }, why: "w1's kubelet port is dropped" }], diagnosis: [] };
+    expect(judgeDetection(kubelet, { results: [row({ from: pod('w1'), to: pod('w2'), ...controlError })], diagnosis: [] }).ok).toBe(true);
+    const passed = judgeDetection(kubelet, { results: [row({ from: pod('w1'), to: pod('w2') })], diagnosis: [] });
+    expect(passed.missed).toEqual([{ row: 'pod-to-pod: w1 → w2 (passed; must be an error)', why: "w1's kubelet port is dropped" }]);
+    expect(judgeDetection(kubelet, { results: [row({ from: pod('w1'), to: pod('w2'), ...failed })], diagnosis: [] }).ok).toBe(false);
+  });
+});

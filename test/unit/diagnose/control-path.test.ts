@@ -7,9 +7,7 @@ describe('diagnosis: control-path', () => {
     const results = [...podToPod(), row({ from: { node: 'worker-1' }, observed: 'CONTROL_ERROR', outcome: 'error', detail: 'pod proxy: 503 Service Unavailable' })];
     const { causes, results: diagnosed } = diagnose(results);
     expect(causes).toHaveLength(1);
-    expect(causes[0]).toContain(
-      'the runner could not control the probes on worker-1 (1 check not run): the control path (API server → pod proxy or kubelet exec on worker-1) failed, not the pod network',
-    );
+    expect(causes[0]).toContain('the runner could not control the probes on worker-1 (1 check not run): the control path (API server → kubelet exec on worker-1) failed, not the pod network');
     expect(diagnosed.at(-1)!.diagnosis).toEqual(['control path, not the network: could not drive the probe on worker-1']);
   });
 });
