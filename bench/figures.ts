@@ -114,7 +114,7 @@ export function benchRows(f: BenchFigures): string[][] {
     ]);
     rows.push([
       'API requests per run',
-      `${median(h.map((x) => x.counters['apiRequests.setup+cleanup'] ?? 0))} setup + cleanup, ${median(h.map((x) => x.counters['apiRequests.checks'] ?? 0))} checks (pod-proxy GETs and execs the suites sent, retries included)`,
+      `${median(h.map((x) => x.counters['apiRequests.setup+cleanup'] ?? 0))} setup + cleanup, ${median(h.map((x) => x.counters['apiRequests.checks'] ?? 0))} checks (exec streams opened and log reads the suites sent, retries included; ${median(h.map((x) => x.counters['execStreams.checks'] ?? 0))} exec streams into ${median(h.map((x) => x.counters['probes'] ?? 0))} probes)`,
       '—',
       '',
     ]);

@@ -3,7 +3,7 @@
 //   1. healthy full runs (--runs, default 20): median phase times, API requests, zero failures;
 //   2. peak resident memory of the whole kube-netconform process tree during each run;
 //   3. a scale run: --pods-per-node (default 10) probe pods per node, pod-to-pod suite only;
-//   4. with --control-path, one check through the pod proxy vs through exec (why: pod proxy);
+//   4. with --control-path, one check as a command on a probe's open exec stream vs one exec per check (why: streams);
 //   5. with --baseline <git-ref>, the same healthy runs of that commit, alternated with ours, for
 //      the ratio: its tree is exported (git archive) to $TMPDIR/kube-netconform-bench-<commit>,
 //      installed (npm ci) and built there once, before anything talks to the cluster; the copy
@@ -19,6 +19,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONCURRENCY } from '../helpers/cli/args.ts';
 import { ControlClient } from '../helpers/http.ts';
+import { askCommand } from '../helpers/probes/client.ts';
+import { PROBE_CONTAINER, ProbeStreams } from '../helpers/probes/stream.ts';
 import { Kube, loadKubeConfig } from '../helpers/kube/index.ts';
 import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
 import type { RunResults } from '../helpers/check/types.ts';
@@ -136,7 +138,7 @@ async function benchmark(): Promise<BenchFigures> {
   };
 }
 
-/** One check, driven both ways, `samples` times each: mean ms per check and API requests per check. */
+/** One check, made both ways, `samples` times each: mean ms per check and API requests per check. */
 async function controlPath(samples: number): Promise<void> {
   const kube = new Kube(loadKubeConfig({ kubeconfig }));
   const state: RunState = { phases: {} };
@@ -146,20 +148,22 @@ async function controlPath(samples: number): Promise<void> {
     const pods = topology.probes.filter((p) => p.role !== 'host' && p.ready);
     const [from, to] = [pods[0]!, pods[pods.length - 1]!];
     const control = new ControlClient(await kube.controlTransport(), { concurrency: 1 });
-    const query = new URLSearchParams({ host: to.ip, port: String(topology.ports.http), protocol: 'http', request: 'hostname', tries: '1' });
-    const proxyPath = `/api/v1/namespaces/${topology.namespace}/pods/${from.name}:${topology.ports.http}/proxy/dial?${query}`;
+    const streams = new ProbeStreams(control, topology.namespace);
+    const command = askCommand({ host: to.ip, port: topology.ports.http, protocol: 'tcp', family: to.ip.includes(':') ? 'ipv6' : 'ipv4', answer: { kind: 'hostname', expected: [to.name] } });
     const time = async (fn: () => Promise<unknown>) => {
       const t = performance.now();
       for (let i = 0; i < samples; i++) await fn();
       return (performance.now() - t) / samples;
     };
-    const proxyMs = await time(() => control.get(proxyPath, { timeoutMs: 20_000, what: 'bench' }));
-    const execMs = await time(() =>
-      control.exec({ namespace: topology.namespace, pod: from.name, container: 'netexec', command: ['/agnhost', 'connect', `${to.ip}:${topology.ports.http}`, '--timeout', '5s'], timeoutMs: 20_000 }),
-    );
-    console.log(`control path, ${samples} checks each (${from.name} → ${to.name}):`);
-    console.log(`  pod proxy → netexec /dial   ${proxyMs.toFixed(1)} ms/check, 1 API request/check (HTTP GET)`);
-    console.log(`  exec agnhost connect        ${execMs.toFixed(1)} ms/check, 1 API request/check (WebSocket upgrade + kubelet stream + process start)`);
+    await streams.run(from.name, 'true', { timeoutMs: 20_000 }); // the stream opens once
+    const before = control.requests;
+    const streamMs = await time(() => streams.run(from.name, command, { timeoutMs: 20_000 }));
+    const streamRequests = control.requests - before;
+    const execMs = await time(() => control.exec({ namespace: topology.namespace, pod: from.name, container: PROBE_CONTAINER, command: ['bash', '-o', 'pipefail', '-c', command], timeoutMs: 20_000 }));
+    console.log(`control path, ${samples} checks each (${from.name} → ${to.name}, curl in the probe):`);
+    console.log(`  a command on the probe's open exec stream   ${streamMs.toFixed(1)} ms/check, ${streamRequests} API requests for all ${samples}`);
+    console.log(`  one exec per check                          ${execMs.toFixed(1)} ms/check, 1 API request/check (WebSocket upgrade + kubelet stream + process start)`);
+    streams.close();
     await control.close();
   } finally {
     await tearDownRun(kube, state, { keep: false });

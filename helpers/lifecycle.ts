@@ -1,15 +1,15 @@
 // One run's setup and teardown, in order: preflight → nodes → namespace → probes → ready →
 // topology. Used by the CLI and by suites/setup.ts (when the suites are run by vitest directly).
 // Records phase times; stops at the next step when `signal` aborts; never leaves what it made.
-import { checkControlPaths } from './control-preflight.ts';
+import { checkControlPaths } from './probes/preflight.ts';
 import { messageOf, SetupError, settledValue } from './errors.ts';
 import { ControlClient } from './http.ts';
-import { createProbes, discoverNodes, prepareNamespace, teardown, waitFor, waitForProbes, type Deployment } from './deploy.ts';
-import { freeHostPorts, isHostPortConflict, portsFor } from './host-ports.ts';
-import { missingProbes } from './identity.ts';
+import { createProbes, discoverNodes, prepareNamespace, teardown, waitFor, waitForProbes, type Deployment } from './probes/deploy.ts';
+import { freeHostPorts, isHostPortConflict, portsFor } from './probes/host-ports.ts';
+import { missingProbes } from './probes/identity.ts';
 import { groupProblems } from './setup-problems.ts';
 import type { Kube } from './kube/index.ts';
-import { MANAGED_BY, probeImage, ROLE_LABEL, RUN_LABEL } from './manifests.ts';
+import { MANAGED_BY, probeImage, ROLE_LABEL, RUN_LABEL } from './probes/manifests.ts';
 import type { SuiteModule, SuiteOptions } from './check/suite.ts';
 import { DEFAULT_PODS_PER_NODE, PROBE_IMAGE_ARCHITECTURES, clusterFamilies, explainUnschedulable, podRoles, probePodName, type NodeInfo, type ProbeRole, type Topology } from './topology.ts';
 
@@ -119,7 +119,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   const suite = suiteOptions(options);
   const [version, stuck] = await Promise.all([kube.serverVersion(), stuckNamespaces(kube)]);
   state.kubernetesVersion = version;
-  // A run does not wait for its namespace object to go (deploy.ts teardown): say so when one never went.
+  // A run does not wait for its namespace object to go (probes/deploy.ts teardown): say so when one never went.
   for (const s of stuck) progress(`warning: ${s}`);
   const nodes = await discoverNodes(kube, { nodeSelector: options.nodeSelector, architectures: imageArchitectures(options) });
   checkAborted(options.signal);
@@ -248,7 +248,7 @@ export async function stuckNamespaces(kube: Kube, now = Date.now()): Promise<str
   });
 }
 
-/** Mark the probes the API server's exec cannot command (helpers/control-preflight.ts), and say so. */
+/** Mark the probes the API server's exec cannot command (helpers/probes/preflight.ts), and say so. */
 async function preflightControl(kube: Kube, topology: Topology, options: { concurrency: number; signal?: AbortSignal; onProgress: (m: string) => void }): Promise<void> {
   const control = new ControlClient(await kube.controlTransport(), { concurrency: options.concurrency });
   try {

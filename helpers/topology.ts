@@ -1,5 +1,5 @@
 // The cluster as the suites see it: nodes, their probe pods and the Services — plain,
-// structured-clone-able data, built once per run by deploy.ts and read by rows.ts.
+// structured-clone-able data, built once per run by probes/deploy.ts and read by rows.ts.
 // Every function here is pure (API objects in, plain data out) so it is unit-tested.
 import { createHash } from 'node:crypto';
 import type { IpFamily } from './check/types.ts';
@@ -47,9 +47,9 @@ export interface ProbePod {
   ready: boolean;
   /** Why it is not ready (ImagePullBackOff, Pending: untolerated taint…); set when !ready. */
   problem?: string;
-  /** Ready, but the API server's exec cannot command it (helpers/control-preflight.ts). */
+  /** Ready, but the API server's exec cannot command it (helpers/probes/preflight.ts). */
   controlProblem?: string;
-  /** Identity at setup, checked again after the checks (helpers/identity.ts). */
+  /** Identity at setup, checked again after the checks (helpers/probes/identity.ts). */
   uid?: string;
   /** Container restarts at setup. */
   restarts?: number;

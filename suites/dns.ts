@@ -12,11 +12,11 @@
 // connects is made once per IP family: IPv4 rows resolve the dual-stack Services' names (Go's
 // resolver picks the A record), IPv6 rows resolve single-stack IPv6 twins of them
 // (`<name>-ipv6`, AAAA records only), so the AAAA answers are what the IPv6 rows prove.
-import { waitForEndpoints } from '../helpers/deploy.ts';
+import { waitForEndpoints } from '../helpers/probes/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
 import { endpointAddresses, type Kube } from '../helpers/kube/index.ts';
 import { ControlClient } from '../helpers/http.ts';
-import { dnsServiceManifests, singleFamilyTwin } from '../helpers/manifests.ts';
+import { dnsServiceManifests, singleFamilyTwin } from '../helpers/probes/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import { ProbeStreams } from '../helpers/probes/stream.ts';
 import type { AnswerCheck, Check, Expect, IpFamily, NetworkCheck, Peer } from '../helpers/check/types.ts';

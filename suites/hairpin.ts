@@ -3,9 +3,9 @@
 // ClusterIP, TCP and UDP, and the answer must be its own hostname. The packet is DNATed back
 // to the pod it came from, so it must leave the node's bridge through the port it came in by
 // (hairpin mode on the bridge port, or a promiscuous bridge) — a classic CNI breakage.
-import { waitForEndpoints } from '../helpers/deploy.ts';
+import { waitForEndpoints } from '../helpers/probes/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
-import { hairpinServiceManifest } from '../helpers/manifests.ts';
+import { hairpinServiceManifest } from '../helpers/probes/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { controlOf, familyProperties, familyTag, ipIn, label, missingFamilyReason, peerOf, podProbesOn, portText, probedNodes, serviceTargets, setupRows } from '../helpers/rows.ts';

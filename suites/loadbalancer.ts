@@ -13,9 +13,9 @@
 import os from 'node:os';
 import net from 'node:net';
 import { parseRange } from '../helpers/cidr.ts';
-import { waitFor, waitForEndpoints } from '../helpers/deploy.ts';
+import { waitFor, waitForEndpoints } from '../helpers/probes/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
-import { loadBalancerServiceManifest } from '../helpers/manifests.ts';
+import { loadBalancerServiceManifest } from '../helpers/probes/manifests.ts';
 import { nodeTargets } from '../helpers/nodeport/deploy.ts';
 import { runnerReaches } from '../helpers/nodeport/reach.ts';
 import type { NodeAddressType } from '../helpers/nodeport/types.ts';

@@ -6,7 +6,7 @@
 // backend's node answers and the backend sees the runner's own address; every other node must
 // not answer. If the runner reaches no node address at all, one row says so and the others are
 // errors (this host is not an outside client of this cluster), never cluster failures.
-import { waitFor, waitForEndpoints } from '../helpers/deploy.ts';
+import { waitFor, waitForEndpoints } from '../helpers/probes/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
 import { DEFAULT_NODEPORT_RANGE, pickLocalPorts, pickNodePorts } from '../helpers/nodeport/allocate.ts';
 import {

@@ -33,7 +33,7 @@ export default defineSuite<Record<string, never>>({
             for (const family of familiesOf(topology)) {
               if (!ipIn(source, family) || !ipIn(target, family)) continue;
               const port = protocol === 'tcp' ? topology.ports.hostHttp : topology.ports.hostUdp;
-              // The host port is picked per run (helpers/host-ports.ts): the title names the protocol only, so list and run agree.
+              // The host port is picked per run (helpers/probes/host-ports.ts): the title names the protocol only, so list and run agree.
               const title = `${label(source)} → ${target.node}/host ${familyTag(topology, family)}host-port/${protocol}`;
               const to = peerOf(target, family);
               rows.push({

@@ -6,9 +6,9 @@
 // (ipFamilyPolicy in its manifest) and every row is made once per ClusterIP (spec.clusterIPs),
 // from sources that have an IP of that family; the overlap fact is one row per family.
 import { serviceRangeOverlaps } from '../helpers/cidr.ts';
-import { waitForEndpoints } from '../helpers/deploy.ts';
+import { waitForEndpoints } from '../helpers/probes/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
-import { probeServiceManifest } from '../helpers/manifests.ts';
+import { probeServiceManifest } from '../helpers/probes/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect, IpFamily, Peer } from '../helpers/check/types.ts';
 import {

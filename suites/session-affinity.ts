@@ -2,9 +2,9 @@
 // A ClusterIP Service over every pod probe with sessionAffinity ClientIP; every pod probe and
 // every node's host network sends several requests in one go (TCP and UDP), and every answer
 // of one client must name the same backend (a real one).
-import { waitForEndpoints } from '../helpers/deploy.ts';
+import { waitForEndpoints } from '../helpers/probes/deploy.ts';
 import { messageOf } from '../helpers/errors.ts';
-import { affinityServiceManifest } from '../helpers/manifests.ts';
+import { affinityServiceManifest } from '../helpers/probes/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { controlOf, familyProperties, familyTag, hostProbeOn, ipIn, label, missingFamilyReason, peerOf, podProbesOn, portText, probedNodes, serviceTargets, setupRows } from '../helpers/rows.ts';

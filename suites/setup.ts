@@ -1,8 +1,8 @@
-// globalSetup of the suites (suites/vitest.config.ts): provide the run plan and the pod-proxy
-// transport to every suite worker, in memory.
+// globalSetup of the suites (suites/vitest.config.ts): provide the run plan and the API server
+// transport (the probes' exec streams ride on it) to every suite worker, in memory.
 // Run by the CLI: the CLI starts vitest while it deploys and hands over the plan and the
-// transport once the probes are ready: in memory for `run` (vitest runs in the CLI's process),
-// on an inherited pipe ($NETCONFORM_HANDOVER_FD) for `list` (a child); taken here once.
+// transport once the probes are ready, in memory (vitest runs in the CLI's process); a hand-over
+// on an inherited pipe ($NETCONFORM_HANDOVER_FD) is still read when one is set; taken here once.
 // Run directly (`npx vitest run --config suites/vitest.config.ts`): deploy here, once, and tear
 // down at the end; flags come from $NETCONFORM_KUBECONFIG, $NETCONFORM_CONTEXT,
 // $NETCONFORM_SHORT, $NETCONFORM_ONLY.

@@ -3,7 +3,7 @@
 // finds (check/modules.ts): prepare (read the cluster), deploy (create the path's objects, once),
 // settle (after every probe is ready), checks (pure: topology + plan → rows). Reports, `list`,
 // filters and diagnosis learn the paths from the modules; there is no central list to edit.
-import type { Deployment } from '../deploy.ts';
+import type { Deployment } from '../probes/deploy.ts';
 import type { Kube } from '../kube/index.ts';
 import type { NodeInfo, Topology } from '../topology.ts';
 import type { Check, SuiteName } from './types.ts';

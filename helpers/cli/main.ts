@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import { NetconformError, messageOf } from '../errors.ts';
 import { loadSuiteModules } from '../check/modules.ts';
-import { cleanupLeftovers, discoverNodes } from '../deploy.ts';
+import { cleanupLeftovers, discoverNodes } from '../probes/deploy.ts';
 import { Kube, loadKubeConfig } from '../kube/index.ts';
 import { imageArchitectures, plannedTopology, prepareModules } from '../lifecycle.ts';
-import { probeImage } from '../manifests.ts';
+import { probeImage } from '../probes/manifests.ts';
 import { packageFile } from '../package-root.ts';
 import { EXIT, parseCli, usage, type CliOptions } from './args.ts';
 import { detectedCni, plannedRows, runCommand, selectionOf, type Io } from './run.ts';

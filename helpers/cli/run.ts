@@ -6,7 +6,7 @@ import { NetconformError, UsageError, messageOf } from '../errors.ts';
 import { Kube, loadKubeConfig, type ThrottleCounter } from '../kube/index.ts';
 import { setUpRun, tearDownRun, type RunState } from '../lifecycle.ts';
 import type { RunPlan } from '../plan.ts';
-import type { PortsPlan } from '../ports-check/types.ts';
+import type { PortsPlan } from '../ports/types.ts';
 import { loadSuiteModules } from '../check/modules.ts';
 import { rowsOf, type Selection } from '../check/select.ts';
 import type { SuiteModule } from '../check/suite.ts';
@@ -16,8 +16,8 @@ import type { NodePortTopology } from '../nodeport/types.ts';
 import { renderTerminal, writeReports } from '../report/index.ts';
 import type { Topology } from '../topology.ts';
 import { EXIT, type CliOptions } from './args.ts';
-import { startSuites, type SuitesChild } from './suites.ts';
-import { recheckIdentity } from '../identity-check.ts';
+import { startSuites, type RunningSuites } from './suites.ts';
+import { recheckIdentity } from '../probes/identity-check.ts';
 
 export interface Io {
   out: (line: string) => void;
@@ -82,7 +82,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   // CPU on this thread: during the deploy it slowed every create request); it waits for the
   // plan. Not before: a run refused at once (a usage error, an unreachable cluster) exits without
   // loading it.
-  let suites: SuitesChild | undefined;
+  let suites: RunningSuites | undefined;
   const startVitest = () =>
     (suites = startSuites({
       concurrency: options.concurrency,
@@ -140,7 +140,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       state.phases['suites.start'] = Math.max(0, output.span.firstStart - handedOver);
       state.phases['suites.exit'] = Math.max(0, Date.now() - output.span.lastEnd);
     }
-    // Were the probes and nodes the checks relied on the same ones at the end? (helpers/identity.ts)
+    // Were the probes and nodes the checks relied on the same ones at the end? (helpers/probes/identity.ts)
     output.results = await recheckIdentity(kube, topology, output.results, { from: checksFrom, onProgress: progress });
     Object.assign(state.phases, output.phases);
     for (const e of output.errors) io.err(`error: ${e}`);

@@ -4,26 +4,19 @@
 // peak RSS, measured by `npm run bench`). Vitest's logger registers SIGINT/SIGTERM/unhandledRejection listeners that
 // exit the process; they are removed at once, so the CLI keeps its signals and its cleanup.
 // Vitest is started once the run's objects are created (while the probes start); its globalSetup awaits the hand-over — the run
-// plan and the pod-proxy credentials — offered in memory, never in an environment or a file.
-// `list`: a vitest child that gets its plan on an inherited pipe (fd HANDOVER_FD).
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// plan and the API server credentials — offered in memory, never in an environment or a file.
+// (`list` needs no vitest: the rows come from the suite modules themselves.)
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import type { Vitest } from 'vitest/node';
 import { SetupError } from '../errors.ts';
-import { suiteOfTestFile } from '../check/file-order.ts';
-import { NO_CHECKS_TITLE } from '../check/select.ts';
 import type { ControlTransport } from '../kube/index.ts';
 import { CODE_EXT, CODE_ROOT, codeFile } from '../package-root.ts';
-import { HANDOVER_FD, HANDOVER_FD_ENV, START_FIRST_ENV, HANDOVER_TIMEOUT_ENV, offerHandover, serializeControlTransport, type Handover, type RunPlan, type SuiteOutput } from '../plan.ts';
+import { START_FIRST_ENV, offerHandover, serializeControlTransport, type Handover, type RunPlan, type SuiteOutput } from '../plan.ts';
 import { Collector } from './collector.ts';
 
 /** Vitest waiting for its hand-over; `run` hands it over and collects, `abandon` stops it unused. */
-export interface SuitesChild {
+export interface RunningSuites {
   run(plan: RunPlan, control: ControlTransport): Promise<SuiteOutput>;
   abandon(): Promise<void>;
 }
@@ -39,7 +32,7 @@ const VITEST_LISTENED = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as c
  * Start the suites' vitest now, in this process, so its start-up overlaps the probes' start. Every
  * suite file vitest finds (suites/**\/*.test.*) runs; there is no list of suites here.
  */
-export function startSuites(options: { concurrency: number; signal?: AbortSignal; startFirst?: string[] }): SuitesChild {
+export function startSuites(options: { concurrency: number; signal?: AbortSignal; startFirst?: string[] }): RunningSuites {
   let handOver!: (h: Handover) => void;
   let giveUp!: (err: Error) => void;
   const handover = new Promise<Handover>((resolve, reject) => ((handOver = resolve), (giveUp = reject)));
@@ -138,71 +131,4 @@ function collectGarbage(): void {
   } catch {
     // gc not exposed
   }
-}
-
-/** The checks the suites would run for this plan: vitest collects them without running any. */
-export async function listChecks(options: { plan: RunPlan }): Promise<{ suite: string; title: string }[]> {
-  const child = spawnVitest((dir) => ['list', `--json=${path.join(dir, 'list.json')}`], { concurrency: options.plan.concurrency, handoverTimeoutMs: 60_000 });
-  return child.handOver({ plan: options.plan }, (dir, code) => {
-    const listFile = path.join(dir, 'list.json');
-    if (!fs.existsSync(listFile)) throw new SetupError(`listing the checks failed: vitest exited with code ${code} (see the output above).`);
-    const tests = JSON.parse(fs.readFileSync(listFile, 'utf8')) as { name: string; file: string }[];
-    return tests.map((t) => ({ suite: suiteOfTestFile(t.file), title: t.name.replace(/^[^>]*> /, '') })).filter((t) => t.title !== NO_CHECKS_TITLE);
-  });
-}
-
-interface VitestChild {
-  /** Write the hand-over to the child's pipe and close it; when the child exits, `read` its output from `dir`. */
-  handOver<T>(handover: Handover, read: (dir: string, code: number) => T): Promise<T>;
-}
-
-/** Spawn vitest with its own temporary directory (for the results it writes), waiting for the hand-over on fd HANDOVER_FD. */
-function spawnVitest(argsFor: (dir: string) => string[], options: { concurrency: number; handoverTimeoutMs: number }): VitestChild {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-'));
-  const vitest = fileURLToPath(new URL('vitest.mjs', import.meta.resolve('vitest/package.json')));
-  const [command = 'run', ...rest] = argsFor(dir);
-  const args = [
-    // The suites wait on the network, not on the heap: a young generation kept small (the flag
-    // holds for every worker thread too) saves ~30 MB of resident memory at no measurable cost.
-    '--max-semi-space-size=1',
-    vitest,
-    command,
-    '--root',
-    CODE_ROOT,
-    '--config',
-    codeFile('suites/vitest.config'),
-    // Compiled: Node imports the config as it is; from the sources vite bundles the TypeScript.
-    ...(CODE_EXT === '.js' ? ['--configLoader', 'native'] : []),
-    '--maxWorkers',
-    String(WORKERS),
-    ...rest,
-  ];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: CODE_ROOT,
-    env: {
-      ...process.env,
-      NETCONFORM_CONCURRENCY: String(options.concurrency),
-      [HANDOVER_FD_ENV]: String(HANDOVER_FD),
-      [HANDOVER_TIMEOUT_ENV]: String(options.handoverTimeoutMs),
-    },
-    // fd 3: the hand-over, written once and closed (read by suites/setup.ts).
-    stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
-  });
-  const pipe = child.stdio[HANDOVER_FD] as NodeJS.WritableStream;
-  pipe.on('error', () => undefined); // the child died before reading: its exit code tells
-  const exited = new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : 1)));
-  });
-  const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-  return {
-    async handOver(handover, read) {
-      pipe.end(JSON.stringify(handover));
-      try {
-        return read(dir, await exited);
-      } finally {
-        cleanup();
-      }
-    },
-  };
 }

@@ -100,7 +100,7 @@ export interface Facts {
   backendNode?: string;
   /** Loss over every sample the row sent (--samples), when measured. */
   samples?: { sent: number; lost: number };
-  /** A probe the row depends on changed, or a node it touches did, during the run (helpers/identity.ts): what changed. */
+  /** A probe the row depends on changed, or a node it touches did, during the run (helpers/probes/identity.ts): what changed. */
   change?: string;
   /** Text a cause may quote back (the row's title, the profile's reason); never matched on. */
   quote: { title: string; why?: string };

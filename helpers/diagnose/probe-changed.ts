@@ -1,6 +1,6 @@
 // First of all: rows that failed while a probe they depend on was deleted, replaced, restarted
 // or moved — or a node they touch became NotReady or was cordoned — were turned into errors by
-// helpers/identity.ts. They say nothing about the network, so this rule owns them before any
+// helpers/probes/identity.ts. They say nothing about the network, so this rule owns them before any
 // network rule can read them as a broken path.
 import type { Facts } from './facts.ts';
 import type { DiagnosisRule, RuleFinding } from './rule.ts';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { messageOf } from '../errors.ts';
 import type { Kube, Node, Pod, Service } from '../kube/index.ts';
-import { NODE_ANNOTATION, ROLE_LABEL, runLabels } from '../manifests.ts';
+import { NODE_ANNOTATION, ROLE_LABEL, runLabels } from '../probes/manifests.ts';
 import { packageFile } from '../package-root.ts';
 import type { NodeInfo } from '../topology.ts';
 import { DEFAULT_NODEPORT_RANGE, parseNodePortRange } from './allocate.ts';

@@ -5,9 +5,9 @@
 // an error naming that change: pod churn (evictions, drains, someone deleting the namespace) is
 // never reported as a network failure. Passed rows stay passed: what they proved still holds.
 // A probe created and gone before the checks becomes a setup row (missingProbes). Pure.
-import type { CheckResult, NetworkResult } from './check/types.ts';
-import type { Node, Pod } from './kube/index.ts';
-import { classifyNodes, isPodReady, restartsOf, type NodeInfo, type ProbePod, type ProbeRole } from './topology.ts';
+import type { CheckResult, NetworkResult } from '../check/types.ts';
+import type { Node, Pod } from '../kube/index.ts';
+import { classifyNodes, isPodReady, restartsOf, type NodeInfo, type ProbePod, type ProbeRole } from '../topology.ts';
 
 export interface ProbeChange {
   kind: 'probe';

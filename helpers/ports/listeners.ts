@@ -5,10 +5,10 @@
 // again. One listener per (node, port), shared by every source; deleted with the run (label).
 import { porterEnv } from '../probes/answers.ts';
 import { createHash } from 'node:crypto';
-import { waitFor } from '../deploy.ts';
+import { waitFor } from '../probes/deploy.ts';
 import { messageOf } from '../errors.ts';
 import type { Kube, Pod } from '../kube/index.ts';
-import { NODE_ANNOTATION, ROLE_LABEL, runLabels } from '../manifests.ts';
+import { NODE_ANNOTATION, ROLE_LABEL, runLabels } from '../probes/manifests.ts';
 import { loadManifests } from '../nodeport/deploy.ts';
 import { describePodProblem, isPodReady, isStuck } from '../topology.ts';
 

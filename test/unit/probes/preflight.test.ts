@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { checkControlPaths, PREFLIGHT_TRIES } from '../../helpers/control-preflight.ts';
-import { runNetworkCheck } from '../../helpers/check/run.ts';
-import type { NetworkCheck } from '../../helpers/check/types.ts';
-import { localExec } from './probes/local-exec.ts';
-import { podToPodRows } from './suite-rows.ts';
-import { fixtureTopology } from './topology-fixture.ts';
+import { checkControlPaths, PREFLIGHT_TRIES } from '../../../helpers/probes/preflight.ts';
+import { runNetworkCheck } from '../../../helpers/check/run.ts';
+import type { NetworkCheck } from '../../../helpers/check/types.ts';
+import { localExec } from './local-exec.ts';
+import { podToPodRows } from '../suite-rows.ts';
+import { fixtureTopology } from '../topology-fixture.ts';
 
 describe('control-path preflight: one command through each probe exec stream', () => {
   test('probes whose exec stream cannot be opened are marked after every try failed, with the reason; the rest are not', async () => {

@@ -1,11 +1,11 @@
 // manifests/*.yaml are real YAML a user can `kubectl apply -n X -f` (STYLE.md §5). We load them
 // with a YAML library and patch typed fields in code: names, labels, image, node pinning, ports.
-import { porterEnv } from './probes/answers.ts';
+import { porterEnv } from './answers.ts';
 import fs from 'node:fs';
 import { parse } from 'yaml';
-import { packageFile } from './package-root.ts';
-import type { Namespace, Pod, Service } from './kube/index.ts';
-import { perNodeName, probePodName, type ProbePorts, type ProbeRole } from './topology.ts';
+import { packageFile } from '../package-root.ts';
+import type { Namespace, Pod, Service } from '../kube/index.ts';
+import { perNodeName, probePodName, type ProbePorts, type ProbeRole } from '../topology.ts';
 
 export const DEFAULT_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.66.1';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kube-netconform' } as const;

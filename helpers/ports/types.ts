@@ -2,8 +2,8 @@
 // API server's port, each node's address and labels (prepare), and how each must-be-open port
 // will be judged (settle: an existing listener, a temporary one, or none could be placed).
 import type { NodeAddressType } from '../nodeport/types.ts';
-import type { DetectedCni } from '../ports/cni.ts';
-import type { Profile } from '../ports/profiles.ts';
+import type { DetectedCni } from './cni.ts';
+import type { Profile } from './profiles.ts';
 
 export interface PortsNode {
   name: string;

@@ -7,9 +7,9 @@
 // and our create still wins the port, the scheduler says so and the host probes are placed again
 // on the next free pair (lifecycle.ts); so are they when a process outside any pod holds the
 // port (netexec cannot bind). Pure but for randomStart; unit-tested.
-import { SetupError } from './errors.ts';
-import type { Kube, Pod } from './kube/index.ts';
-import { DEFAULT_PORTS, type ProbePorts } from './topology.ts';
+import { SetupError } from '../errors.ts';
+import type { Kube, Pod } from '../kube/index.ts';
+import { DEFAULT_PORTS, type ProbePorts } from '../topology.ts';
 
 /** Pairs (HTTP on an even port, UDP on the next) inside this range; far from kubelet, etcd and NodePorts. */
 export const HOST_PORT_RANGE = { low: 18080, high: 18999 } as const;

@@ -5,9 +5,9 @@
 // checks fail the same way: it is marked here, and its checks are reported as CONTROL_ERROR at
 // once, naming this reason.
 import pLimit from 'p-limit';
-import type { ControlClient } from './http.ts';
-import { ProbeStreams } from './probes/stream.ts';
-import type { ProbePod, Topology } from './topology.ts';
+import type { ControlClient } from '../http.ts';
+import { ProbeStreams } from './stream.ts';
+import type { ProbePod, Topology } from '../topology.ts';
 
 /** Per try: the stream opens and the probe answers one command. */
 export const PREFLIGHT_TRY_MS = 20_000;

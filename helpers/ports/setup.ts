@@ -6,8 +6,8 @@ import { UsageError, messageOf } from '../errors.ts';
 import { firstPerFamily } from '../ip.ts';
 import { endpointAddresses, type Kube, type Node } from '../kube/index.ts';
 import type { NodeAddressType } from '../nodeport/types.ts';
-import { detectCni, type CniEvidence } from '../ports/cni.ts';
-import { loadProfile, ProfileError } from '../ports/profiles.ts';
+import { detectCni, type CniEvidence } from './cni.ts';
+import { loadProfile, ProfileError } from './profiles.ts';
 import type { NodeInfo } from '../topology.ts';
 import type { PortsPlan } from './types.ts';
 

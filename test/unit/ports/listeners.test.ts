@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { listenerManifest, listenerPodName } from '../../../helpers/ports-check/listeners.ts';
+import { listenerManifest, listenerPodName } from '../../../helpers/ports/listeners.ts';
 
 describe('temporary listeners', () => {
   test('porter on the node network, pinned to the target node, answering its name over TCP and UDP on the port, Ready there', () => {

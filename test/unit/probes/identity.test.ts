@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import type { CheckResult } from '../../helpers/check/types.ts';
-import { diagnose } from '../../helpers/diagnose/index.ts';
-import { applyChanges, involvedPods, missingProbes, nodeChanges, probeChanges } from '../../helpers/identity.ts';
-import type { Node, Pod } from '../../helpers/kube/index.ts';
-import type { NodeInfo, ProbePod } from '../../helpers/topology.ts';
-import { podToPod, podToService } from './fixtures/results.ts';
+import type { CheckResult } from '../../../helpers/check/types.ts';
+import { diagnose } from '../../../helpers/diagnose/index.ts';
+import { applyChanges, involvedPods, missingProbes, nodeChanges, probeChanges } from '../../../helpers/probes/identity.ts';
+import type { Node, Pod } from '../../../helpers/kube/index.ts';
+import type { NodeInfo, ProbePod } from '../../../helpers/topology.ts';
+import { podToPod, podToService } from '../fixtures/results.ts';
 
 const window = { from: '2026-12-01T12:00:00.000Z', to: '2026-12-01T12:00:30.000Z' };
 const probe = (name: string, node: string, extra: Partial<ProbePod> = {}): ProbePod => ({

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { detectCni } from '../../../helpers/ports/cni.ts';
 import { loadProfile } from '../../../helpers/ports/profiles.ts';
 import type { Check, NetworkCheck, StaticCheck } from '../../../helpers/check/types.ts';
-import type { PortsPlan } from '../../../helpers/ports-check/types.ts';
+import type { PortsPlan } from '../../../helpers/ports/types.ts';
 import type { ProbePod } from '../../../helpers/topology.ts';
 import ports from '../../../suites/ports.ts';
 import { fixtureTopology } from '../topology-fixture.ts';

@@ -1,7 +1,7 @@
 // Pieces of the ports suite's rows (suites/ports.ts): the one-line plan description and the
 // --short sampling of the expanded profile rules. Pure; unit-tested.
-import { describeCni } from '../ports/cni.ts';
-import type { PortRow } from '../ports/rules.ts';
+import { describeCni } from './cni.ts';
+import type { PortRow } from './rules.ts';
 import type { PortsPlan } from './types.ts';
 
 /** One line for the report header: profile, CNI, API server port. */

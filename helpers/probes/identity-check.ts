@@ -1,11 +1,11 @@
 // After the checks: read the run's probes and the nodes again and turn rows that depended on a
-// changed probe or node into errors naming the change (helpers/identity.ts holds the logic).
-import type { CheckResult } from './check/types.ts';
-import { messageOf } from './errors.ts';
+// changed probe or node into errors naming the change (probes/identity.ts holds the logic).
+import type { CheckResult } from '../check/types.ts';
+import { messageOf } from '../errors.ts';
 import { applyChanges, nodeChanges, probeChanges, type Change } from './identity.ts';
-import type { Kube } from './kube/index.ts';
+import type { Kube } from '../kube/index.ts';
 import { COMPONENT_LABEL, PROBE_COMPONENTS, RUN_LABEL } from './manifests.ts';
-import type { Topology } from './topology.ts';
+import type { Topology } from '../topology.ts';
 
 export async function recheckIdentity(kube: Kube, topology: Topology, results: CheckResult[], options: { from: string; onProgress?: (m: string) => void }): Promise<CheckResult[]> {
   let changes: Change[];

@@ -2,11 +2,11 @@
 // the probes Service; wait until ready (timeouts name what was awaited, no sleeps); read the
 // topology; and clean up only what this run created (STYLE.md §7).
 import pLimit from 'p-limit';
-import { SetupError } from './errors.ts';
-import { groupProblems } from './setup-problems.ts';
-import { endpointAddresses, type Kube, type Pod } from './kube/index.ts';
+import { SetupError } from '../errors.ts';
+import { groupProblems } from '../setup-problems.ts';
+import { endpointAddresses, type Kube, type Pod } from '../kube/index.ts';
 import { COMPONENT_LABEL, namespaceManifest, probePodManifest, PROBE_COMPONENTS, RUN_LABEL, MANAGED_BY } from './manifests.ts';
-import { classifyNodes, isStuck, podRoles, probesFromPods, type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole } from './topology.ts';
+import { classifyNodes, isStuck, podRoles, probesFromPods, type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole } from '../topology.ts';
 
 export interface ProbeOptions {
   runId: string;

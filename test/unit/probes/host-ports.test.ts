@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { HOST_PORT_RANGE, isHostPortConflict, pickHostPort, usedHostPorts } from '../../helpers/host-ports.ts';
-import type { Pod } from '../../helpers/kube/index.ts';
+import { HOST_PORT_RANGE, isHostPortConflict, pickHostPort, usedHostPorts } from '../../../helpers/probes/host-ports.ts';
+import type { Pod } from '../../../helpers/kube/index.ts';
 
 const hostPod = (ports: number[], phase = 'Running'): Pod =>
   ({ spec: { hostNetwork: true, containers: [{ name: 'c', ports: ports.map((containerPort) => ({ containerPort })) }] }, status: { phase } }) as Pod;
