@@ -45,6 +45,10 @@ export interface CliOptions {
   lbTimeoutMs: number;
   /** --ip-family 4|6: only the rows of this IP family (unset: every family the cluster has). */
   ipFamily?: IpFamily;
+  /** network-policy suite (opt-in): the core cases or all of them; unset: the suite makes no rows. */
+  networkPolicy?: 'core' | 'full';
+  /** network-policy suite: a cluster that does not enforce NetworkPolicy fails every row instead of skipping it. */
+  requireNetworkPolicy: boolean;
 }
 
 /**
@@ -108,6 +112,12 @@ export const OPTIONS = {
     help: `pod-network probes per node, ${DEFAULT_PODS_PER_NODE}-${MAX_PODS_PER_NODE} (default: ${DEFAULT_PODS_PER_NODE}); the pod-to-pod mesh grows with the square`,
   },
   'ip-family': { type: 'string', value: '<4|6>', help: 'only the checks of this IP family (default: every family the cluster has)' },
+  'network-policy': {
+    type: 'string',
+    value: '<core|full>',
+    help: 'run the network-policy suite (off by default): NetworkPolicy truth tables on its own probes in three extra namespaces, the core cases or all of them; skipped with the reason when the cluster does not enforce NetworkPolicy',
+  },
+  'require-network-policy': { type: 'boolean', help: 'network-policy suite: fail its checks, instead of skipping them, when the cluster does not enforce NetworkPolicy' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', help: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
@@ -245,6 +255,10 @@ export function parseCli(argv: string[]): CliOptions {
   const hostPort = v['host-port'] === undefined ? undefined : parseInteger(v['host-port'], '--host-port', { min: 1024, max: 65534 });
   const ipFamily = v['ip-family'] === undefined ? undefined : IP_FAMILY_WORDS[v['ip-family'].toLowerCase()];
   if (v['ip-family'] !== undefined && !ipFamily) throw new UsageError(`--ip-family ${v['ip-family']}: expected 4 or 6 (or ipv4, ipv6).`);
+  const networkPolicy = v['network-policy'];
+  if (networkPolicy !== undefined && networkPolicy !== 'core' && networkPolicy !== 'full') throw new UsageError(`--network-policy ${networkPolicy}: expected core or full.`);
+  if (v['require-network-policy'] && networkPolicy === undefined)
+    throw new UsageError('--require-network-policy needs --network-policy core or full: without it the network-policy suite does not run.');
   const maxLoss = v['max-loss']?.replace(/%$/, '');
   if (maxLoss !== undefined && !(/^\d+(\.\d+)?$/.test(maxLoss) && Number(maxLoss) <= 100)) throw new UsageError(`--max-loss ${v['max-loss']}: expected a percentage from 0 to 100, e.g. 5 or 2.5%.`);
   return {
@@ -270,6 +284,8 @@ export function parseCli(argv: string[]): CliOptions {
     profile: v.profile ?? 'kubeadm',
     nodeAddressType: addressType as NodeAddressType,
     ...(ipFamily ? { ipFamily } : {}),
+    ...(networkPolicy ? { networkPolicy } : {}),
+    requireNetworkPolicy: v['require-network-policy'] ?? false,
     podsPerNode: v['pods-per-node'] === undefined ? DEFAULT_PODS_PER_NODE : parseInteger(v['pods-per-node'], '--pods-per-node', { min: 2, max: MAX_PODS_PER_NODE }),
     lbTimeoutMs: v['lb-timeout'] === undefined || /^0+(\.0+)?$/.test(v['lb-timeout']) ? 0 : parseDuration(v['lb-timeout'], '--lb-timeout'),
     cni: (v.cni ?? [])

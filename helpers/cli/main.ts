@@ -8,7 +8,7 @@ import { imageArchitectures, plannedTopology, prepareModules } from '../lifecycl
 import { probeImage } from '../probes/manifests.ts';
 import { packageFile } from '../package-root.ts';
 import { EXIT, parseCli, usage, type CliOptions } from './args.ts';
-import { detectedCni, plannedRows, runCommand, selectionOf, type Io } from './run.ts';
+import { detectedCni, plannedRows, runCommand, selectionOf, suiteFlags, type Io } from './run.ts';
 import { Progress, colorEnabled, factsOf, liveProgress, painter } from '../tty.ts';
 
 /** On a terminal, progress is one updating line on stderr; stdout output first clears it. */
@@ -68,7 +68,7 @@ async function listCommand(options: CliOptions, io: Io): Promise<number> {
       image: probeImage(options),
       imagePullSecret: options.imagePullSecret,
       readyTimeoutMs: options.timeoutMs,
-      flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni, lbTimeoutMs: options.lbTimeoutMs },
+      flags: suiteFlags(options),
     },
   });
   const topology = plannedTopology({ runId: '<run-id>', namespace: '<namespace>', server: kube.access.server, nodes }, options, plans);

@@ -9,7 +9,7 @@ import type { RunPlan } from '../plan.ts';
 import type { PortsPlan } from '../ports/types.ts';
 import { loadSuiteModules } from '../check/modules.ts';
 import { rowsOf, type Selection } from '../check/select.ts';
-import type { SuiteModule } from '../check/suite.ts';
+import type { SuiteModule, SuiteOptions } from '../check/suite.ts';
 import type { RunResults } from '../check/types.ts';
 import { withDiagnosis } from '../diagnose/index.ts';
 import type { NodePortTopology } from '../nodeport/types.ts';
@@ -36,6 +36,21 @@ export function newRunId(): string {
 
 export function selectionOf(options: CliOptions): Selection {
   return { only: options.only, skip: options.skip, short: options.short, ...(options.ipFamily ? { family: options.ipFamily } : {}) };
+}
+
+/**
+ * The flags the suite modules read. The network-policy suite's (--network-policy,
+ * --require-network-policy) ride along beyond SuiteOptions['flags'] (suites/network-policy.ts reads them).
+ */
+export function suiteFlags(options: CliOptions): SuiteOptions['flags'] {
+  const flags = {
+    profile: options.profile,
+    nodeAddressType: options.nodeAddressType,
+    cniHints: options.cni,
+    lbTimeoutMs: options.lbTimeoutMs,
+    ...(options.networkPolicy ? { networkPolicy: options.networkPolicy, requireNetworkPolicy: options.requireNetworkPolicy } : {}),
+  };
+  return flags;
 }
 
 /** Every row the modules make for this topology, after --short/--only/--skip. */
@@ -106,7 +121,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         signal: abort.signal,
         onProgress: progress,
         modules,
-        flags: { profile: options.profile, nodeAddressType: options.nodeAddressType, cniHints: options.cni, lbTimeoutMs: options.lbTimeoutMs },
+        flags: suiteFlags(options),
         // Before anything is created: a selection that matches nothing is a usage error.
         beforeDeploy: (planned) => {
           if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');

@@ -17,8 +17,8 @@ function withTimeout<T>(promise: Promise<T>, options: { timeoutMs: number }): Pr
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Verbs that change state: repeated only after a 429 (the server did not process the request). */
-const STATE_CHANGING = new Set(['create']);
+/** Verbs that change state (a label removal is not repeatable): repeated only after a 429 (the server did not process the request). */
+const STATE_CHANGING = new Set(['create', 'patch']);
 
 export class Kube {
   readonly access: KubeAccess;
@@ -159,6 +159,28 @@ export class Kube {
   listEndpointSlices(namespace: string, labelSelector: string) {
     return this.call({ verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace }, async () => (await this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector })).items);
   }
+  // The network-policy suite (opt-in): its policies, and label changes of its own pods and namespaces.
+  createNetworkPolicy(namespace: string, body: k8s.V1NetworkPolicy) {
+    return this.call({ verb: 'create', resource: 'networkpolicies.networking.k8s.io', namespace, name: body.metadata?.name }, () => this.networking.createNamespacedNetworkPolicy({ namespace, body }));
+  }
+  /** An unconditional update (no resourceVersion): the policy as given replaces the stored one. */
+  replaceNetworkPolicy(namespace: string, body: k8s.V1NetworkPolicy) {
+    const name = body.metadata?.name ?? '';
+    return this.call({ verb: 'update', resource: 'networkpolicies.networking.k8s.io', namespace, name }, () => this.networking.replaceNamespacedNetworkPolicy({ namespace, name, body }));
+  }
+  deleteNetworkPolicy(namespace: string, name: string) {
+    return this.optional({ verb: 'delete', resource: 'networkpolicies.networking.k8s.io', namespace, name }, () => this.networking.deleteNamespacedNetworkPolicy({ namespace, name }));
+  }
+  /** JSON Patch of labels: a value sets the label, null removes it. */
+  patchPodLabels(namespace: string, name: string, labels: Record<string, string | null>) {
+    return this.call({ verb: 'patch', resource: 'pods', namespace, name }, () => this.core.patchNamespacedPod({ namespace, name, body: labelPatch(labels) }));
+  }
+  patchNamespaceLabels(name: string, labels: Record<string, string | null>) {
+    return this.call({ verb: 'patch', resource: 'namespaces', name }, () => this.core.patchNamespace({ name, body: labelPatch(labels) }));
+  }
+  deletePod(namespace: string, name: string, options: { gracePeriodSeconds?: number } = {}) {
+    return this.optional({ verb: 'delete', resource: 'pods', namespace, name }, () => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: options.gracePeriodSeconds ?? 0 }));
+  }
   /** The cluster's Service CIDRs (networking.k8s.io/v1 ServiceCIDR, GA in 1.33); undefined when the API is absent. */
   async listServiceCidrs(): Promise<string[] | undefined> {
     const list = await this.optional({ verb: 'list', resource: 'servicecidrs.networking.k8s.io' }, () => this.networking.listServiceCIDR());
@@ -176,4 +198,12 @@ export class Kube {
     this.transport ??= resolveControlTransport(this.access);
     return this.transport;
   }
+}
+
+/** JSON Patch operations for label changes (keys escaped as JSON Pointer: / is ~1, ~ is ~0). */
+export function labelPatch(labels: Record<string, string | null>): { op: 'add' | 'remove'; path: string; value?: string }[] {
+  return Object.entries(labels).map(([key, value]) => {
+    const path = `/metadata/labels/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    return value === null ? { op: 'remove' as const, path } : { op: 'add' as const, path, value };
+  });
 }

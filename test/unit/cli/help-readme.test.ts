@@ -70,6 +70,7 @@ describe('--help', () => {
       if (name === 'help' || name === 'version') continue;
       const argv = spec.type === 'boolean' ? [`--${name}`] : [`--${name}`, sampleValue(name)];
       if (name === 'image-pull-secret') argv.push('-n', 'ns');
+      if (name === 'require-network-policy') argv.push('--network-policy', 'full');
       expect(() => parseCli(argv), argv.join(' ')).not.toThrow();
     }
   });
@@ -92,6 +93,7 @@ function sampleValue(name: string): string {
     'node-selector': 'a=b',
     'node-address-type': 'ExternalIP',
     'pods-per-node': '4',
+    'network-policy': 'core',
     namespace: 'ns',
     only: 'pod',
     skip: 'udp',

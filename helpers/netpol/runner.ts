@@ -1,0 +1,161 @@
+// Running a generated case against the cluster: each step's actions through the API (policies
+// created, updated, deleted; pods and namespaces relabelled; a pod added), then the cells the step
+// flips polled until the enforcer shows them (bounded: the time is the step's enforcement
+// latency), then the whole table probed once and compared with the model's. After the case, its
+// teardown, and a wait until the cells it flipped are back, so the next case starts from the base
+// world. A canary decides first whether the cluster enforces NetworkPolicy at all.
+import { baseTable, caseSteps, type CaseOptions, type StepSpec } from './case-world.ts';
+import type { NetpolCase } from './cases.ts';
+import { matches, observe, type CellRef, type Observation, type Prober } from './observe.ts';
+import { changedCells, wrongCells, type CellChange, type TruthTable, type WrongCell } from './truth-table.ts';
+import type { NetworkPolicy, Pod, World } from './types.ts';
+import { applyActions, type Action, type LabelPatch } from './world.ts';
+
+/** The API writes a case makes (the kube seam in the suite; a fake in tests). */
+export interface NetpolApi {
+  applyPolicy(policy: NetworkPolicy, options: { exists: boolean }): Promise<void>;
+  deletePolicy(namespace: string, name: string): Promise<void>;
+  labelPod(namespace: string, pod: string, labels: LabelPatch): Promise<void>;
+  labelNamespace(namespace: string, labels: LabelPatch): Promise<void>;
+  /** Create the pod, wait until it is ready: its addresses and node. */
+  addPod(pod: Pod): Promise<{ ips: string[]; node: string }>;
+  deletePod(namespace: string, pod: string): Promise<void>;
+}
+
+export interface CaseContext {
+  api: NetpolApi;
+  prober: Prober;
+  options: CaseOptions;
+  /** The base world (the fleet's pods with their addresses, the DNS pods, no policies). */
+  base: World;
+  answerName: (namespace: string, pod: string) => string;
+  /** How long a step's changed cells may take to show (ms). */
+  enforceTimeoutMs: number;
+  pollMs?: number;
+}
+
+export interface StepRun {
+  description: string;
+  /** ms from the step's last write until every changed cell showed; undefined when it did not within the bound. */
+  caughtUpMs?: number;
+  changed: number;
+  expected: TruthTable;
+  observed: Observation;
+  wrong: WrongCell[];
+  /** Cells wrong on the first probe of the table and right on the second (late, not wrong). */
+  late: number;
+  policies: NetworkPolicy[];
+}
+
+export interface CaseRun {
+  steps: StepRun[];
+  /** Whether the world came back to the base after the case (its flipped cells polled back). */
+  restored: boolean;
+  restoreMs?: number;
+}
+
+const cellsOf = (changes: readonly CellChange[]) => changes.map((c) => ({ from: c.from, to: c.to, port: c.port, protocol: c.protocol, allowed: c.after }));
+
+/** Poll `cells` until every one shows its expected verdict, or the bound: the ms it took, or undefined. */
+export async function pollUntil(ctx: CaseContext, world: World, cells: readonly (CellRef & { allowed: boolean })[], family?: TruthTable['family']): Promise<number | undefined> {
+  const started = performance.now();
+  if (cells.length === 0) return 0;
+  for (;;) {
+    const seen = await observe(ctx.prober, world, cells, { ...(family ? { family } : {}), answerName: ctx.answerName });
+    if (matches(cells, seen)) return Math.round(performance.now() - started);
+    if (performance.now() - started >= ctx.enforceTimeoutMs) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, ctx.pollMs ?? 100));
+  }
+}
+
+/** Perform one action against the API; an added pod comes back with its real addresses. */
+async function perform(ctx: CaseContext, world: World, action: Action): Promise<Action> {
+  switch (action.kind) {
+    case 'apply': {
+      const m = action.policy.metadata;
+      await ctx.api.applyPolicy(action.policy, { exists: world.policies.some((p) => p.metadata.namespace === m.namespace && p.metadata.name === m.name) });
+      return action;
+    }
+    case 'delete-policy':
+      await ctx.api.deletePolicy(action.namespace, action.name);
+      return action;
+    case 'label-pod':
+      await ctx.api.labelPod(action.namespace, action.pod, action.labels);
+      return action;
+    case 'label-namespace':
+      await ctx.api.labelNamespace(action.namespace, action.labels);
+      return action;
+    case 'add-pod': {
+      const real = await ctx.api.addPod(action.pod);
+      return { kind: 'add-pod', pod: { ...action.pod, ips: real.ips, node: real.node } };
+    }
+    case 'delete-pod':
+      await ctx.api.deletePod(action.namespace, action.pod);
+      return action;
+  }
+}
+
+function extraOf(c: Pick<NetpolCase, 'dns' | 'ipFamily'>) {
+  return { ...(c.dns ? { dns: true } : {}), ...(c.ipFamily ? { family: c.ipFamily } : {}) };
+}
+
+export async function runCase(ctx: CaseContext, c: NetpolCase): Promise<CaseRun> {
+  const extra = extraOf(c);
+  const specs: StepSpec[] = c.steps.map((s) => ({ description: s.description, actions: [...s.actions] }));
+  let steps = c.steps;
+  let world = ctx.base;
+  const runs: StepRun[] = [];
+  let teardown: Action[] = c.teardown;
+  let restored: { ok: boolean; ms?: number } = { ok: false };
+  try {
+    for (const [i, spec] of specs.entries()) {
+      let added = false;
+      for (const [j, action] of spec.actions.entries()) {
+        const done = await perform(ctx, applyActions(world, spec.actions.slice(0, j)), action);
+        if (done !== action) ((spec.actions[j] = done), (added = true));
+      }
+      if (added) {
+        // The model again, with the added pod's real address: its cells and every later table.
+        const recomputed = caseSteps(ctx.base, specs, ctx.options, extra);
+        steps = recomputed.steps;
+        teardown = recomputed.teardown;
+      }
+      world = applyActions(world, spec.actions);
+      const step = steps[i]!;
+      const caughtUpMs = await pollUntil(ctx, world, cellsOf(step.changed), c.ipFamily);
+      runs.push(await probeStep(ctx, world, step.description, step.expected, { caughtUpMs, changed: step.changed.length, family: c.ipFamily }));
+    }
+  } finally {
+    // Also after a failed write: what the case made goes (a delete of something never made is a no-op).
+    restored = await restore(ctx, world, teardown, c);
+  }
+  return { steps: runs, restored: restored.ok, ...(restored.ms !== undefined ? { restoreMs: restored.ms } : {}) };
+}
+
+/** The whole table once; the cells it got wrong once more (a late enforcer is not a wrong one, but it is counted). */
+async function probeStep(ctx: CaseContext, world: World, description: string, expected: TruthTable, info: { caughtUpMs?: number; changed: number; family?: TruthTable['family'] }): Promise<StepRun> {
+  const opts = { ...(info.family ? { family: info.family } : {}), answerName: ctx.answerName };
+  let observed = await observe(ctx.prober, world, expected.cells, opts);
+  let wrong = wrongCells(expected, observed.table);
+  let late = 0;
+  if (wrong.length > 0) {
+    const again = await observe(ctx.prober, world, wrong, opts);
+    const fixed = new Map(again.table.cells.map((cell) => [`${cell.from}|${cell.to}|${cell.port}|${cell.protocol}`, cell.allowed]));
+    const merged = observed.table.cells.filter((cell) => !fixed.has(`${cell.from}|${cell.to}|${cell.port}|${cell.protocol}`));
+    const table = { ...observed.table, cells: [...merged, ...again.table.cells] };
+    const before = wrong.length;
+    observed = { table, codes: new Map([...observed.codes, ...again.codes]), problems: again.problems };
+    wrong = wrongCells(expected, table);
+    late = before - wrong.length;
+  }
+  return { description, ...(info.caughtUpMs !== undefined ? { caughtUpMs: info.caughtUpMs } : {}), changed: info.changed, expected, observed, wrong, late, policies: world.policies };
+}
+
+/** Undo the case, then poll the cells it left flipped back to the base table. */
+async function restore(ctx: CaseContext, world: World, teardown: readonly Action[], c: NetpolCase): Promise<{ ok: boolean; ms?: number }> {
+  for (const action of teardown) await perform(ctx, world, action).catch(() => undefined);
+  const extra = extraOf(c);
+  const back = changedCells(baseTable(world, ctx.options, extra), baseTable(ctx.base, ctx.options, extra)).filter((cell) => cell.before !== undefined);
+  const ms = await pollUntil(ctx, ctx.base, cellsOf(back), c.ipFamily);
+  return ms === undefined ? { ok: false } : { ok: true, ms };
+}

@@ -1,0 +1,126 @@
+// The case runner against a model-driven cluster stand-in (fake-cluster.ts): the writes a case
+// makes, the canary, enforcement latency, teardown back to the base world, and what a failure
+// says when the enforcer is wrong (the wrong cells, the grids, the policy YAML).
+import { describe, expect, test } from 'vitest';
+import { caseWorld } from '../../../helpers/netpol/case-world.ts';
+import { generateCases } from '../../../helpers/netpol/cases.ts';
+import { runCanary } from '../../../helpers/netpol/canary.ts';
+import { caseResult, labeller } from '../../../helpers/netpol/report.ts';
+import { runCase, type CaseContext } from '../../../helpers/netpol/runner.ts';
+import { caseOptions, fakeCluster, NS } from './fake-cluster.ts';
+
+const options = caseOptions();
+const base = caseWorld(options);
+const cases = generateCases(options);
+const byId = (id: string) => cases.find((c) => c.id === id)!;
+const row = (id: string) => ({ suite: 'network-policy', title: id, properties: { case: id } });
+
+function context(cluster: ReturnType<typeof fakeCluster>, more: Partial<CaseContext> = {}): CaseContext {
+  return {
+    api: cluster.api,
+    prober: cluster.prober,
+    options,
+    base,
+    answerName: (namespace, pod) => `${Object.entries(NS).find(([, n]) => n === namespace)?.[0]}/${pod}`,
+    enforceTimeoutMs: 2_000,
+    pollMs: 1,
+    ...more,
+  };
+}
+
+describe('a case against an enforcer that follows the spec', () => {
+  test('every core case passes, one command per source pod per table, and the world is back to the base after each', async () => {
+    const cluster = fakeCluster(base);
+    for (const c of cases.filter((k) => k.core)) {
+      const run = await runCase(context(cluster), c);
+      const result = caseResult(row(c.id), c, run, labeller(NS));
+      expect(result.outcome, `${c.id}\n${result.detail}`).toBe('passed');
+      expect(run.restored, c.id).toBe(true);
+      expect(cluster.world.policies, c.id).toEqual([]);
+      expect(cluster.world.pods.map((p) => p.labels)).toEqual(base.pods.map((p) => p.labels));
+    }
+  });
+
+  test('the whole full set passes too (133 cases minus the DNS ones this world has none of)', async () => {
+    const cluster = fakeCluster(base);
+    const failed: string[] = [];
+    for (const c of cases) {
+      const result = caseResult(row(c.id), c, await runCase(context(cluster), c), labeller(NS));
+      if (result.outcome !== 'passed') failed.push(`${c.id}: ${result.detail.slice(0, 300)}`);
+    }
+    expect(failed).toEqual([]);
+    expect(cases.length).toBeGreaterThanOrEqual(100);
+  });
+
+  test('a case writes its policies, waits for the changed cells, probes the table with 9 commands, then deletes them', async () => {
+    const cluster = fakeCluster(base);
+    const c = byId('both/default-deny/namespace-x');
+    const run = await runCase(context(cluster), c);
+    expect(cluster.writes).toEqual([`apply ${NS.x}/deny-both`, `delete ${NS.x}/deny-both`]);
+    expect(run.steps).toHaveLength(1);
+    expect(run.steps[0]!.expected.cells).toHaveLength(9 * 9 * 4);
+    expect(run.steps[0]!.caughtUpMs).toBeGreaterThanOrEqual(0);
+    const result = caseResult(row(c.id), c, run, labeller(NS));
+    expect(result.properties).toMatchObject({ case: c.id, family: 'default-deny', steps: '1', cells: '324', restored: 'true', 'wrong.cells': '0' });
+    expect(result.properties!['enforcement.ms']).toMatch(/^\d+$/);
+  });
+
+  test('an added pod gets its real address, is probed from and to, and is deleted afterwards', async () => {
+    const cluster = fakeCluster(base);
+    const c = byId('ingress/changes/new-pod-in-peer');
+    const run = await runCase(context(cluster), c);
+    expect(cluster.writes).toContain(`add ${NS.z}/d 10.244.3.1`);
+    expect(cluster.writes).toContain(`delete pod ${NS.z}/d`);
+    expect(run.steps.at(-1)!.expected.cells).toHaveLength(10 * 10 * 4);
+    expect(caseResult(row(c.id), c, run, labeller(NS)).outcome).toBe('passed');
+  });
+
+  test('a lagging enforcer: the step waits until the changed cells show (the latency), and the case still passes', async () => {
+    const cluster = fakeCluster(base, { lagProbes: 3 });
+    const c = byId('ingress/default-deny/namespace-x');
+    const run = await runCase(context(cluster), c);
+    expect(run.steps[0]!.caughtUpMs).toBeDefined();
+    expect(caseResult(row(c.id), c, run, labeller(NS)).outcome).toBe('passed');
+  });
+});
+
+describe('a case against a wrong enforcer', () => {
+  test('egress ignored: the failure lists every wrong cell with expected and observed, the grids and the policy YAML', async () => {
+    const cluster = fakeCluster(base, { enforce: 'ingress-only' });
+    const c = byId('egress/default-deny/pod-x-a');
+    const run = await runCase(context(cluster), c);
+    const result = caseResult(row(c.id), c, run, labeller(NS));
+    expect(result.outcome).toBe('failed');
+    // x/a to the 8 other pods on 4 ports each: denied by the policy, allowed by this enforcer.
+    expect(result.properties!['wrong.cells']).toBe('32');
+    expect(result.properties!['enforcement.timedOut']).toBe('true');
+    expect(result.detail).toContain('egress/default-deny/pod-x-a: a egress deny on pod=a in x isolates x/a only');
+    expect(result.detail).toContain('step 1 of 1 "deny x/a": 32 wrong of 324 cells; the enforcer did NOT show its 32 changed cells within the bound');
+    expect(result.detail).toMatch(
+      / {2}x\/a → y\/b 81\/UDP: expected denied, observed allowed \(connected\) — model: denied: egress from nc-1-x\/a to nc-1-y\/b 81\/UDP: isolated by policies nc-1-x\/deny-egress-a; no rule allows/,
+    );
+    expect(result.detail).toContain('expected:\n80/TCP');
+    expect(result.detail).toContain('32 wrong of 324');
+    expect(result.detail).toContain(
+      `policies:\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-egress-a\n  namespace: ${NS.x}\nspec:\n  podSelector:\n    matchLabels:\n      pod: a\n  policyTypes:\n    - Egress`,
+    );
+  });
+});
+
+describe('the canary', () => {
+  test('an enforcing cluster: enforced, with the time it took; the canary policy is deleted again', async () => {
+    const cluster = fakeCluster(base);
+    const result = await runCanary(context(cluster));
+    expect(result).toMatchObject({ enforced: true });
+    expect(cluster.writes).toEqual([`apply ${NS.x}/netconform-canary`, `delete ${NS.x}/netconform-canary`]);
+    expect(cluster.world.policies).toEqual([]);
+  });
+
+  test('no enforcer: not enforced, with the reason rows are skipped with', async () => {
+    const result = await runCanary(context(fakeCluster(base, { enforce: 'none' })), { timeoutMs: 50 });
+    expect(result).toEqual({
+      enforced: false,
+      detail: `NetworkPolicy is not enforced on this cluster: a default-deny ingress policy on x/a (${NS.x}/netconform-canary) did not stop x/b → x/a 80/TCP within 0.05 s (no NetworkPolicy implementation running?)`,
+    });
+  });
+});
