@@ -70,7 +70,12 @@ async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, 
             ? await tcpAsk({ address: d.target.host, port: d.target.port, path: `/${request}`, timeoutMs: d.timeoutMs })
             : await udpAsk({ address: d.target.host, port: d.target.port, request, timeoutMs: d.timeoutMs });
         if (answeredEvent(event)) out.sampleMs.push(performance.now() - t0);
-        out.events.push(event.kind === 'answer' && check.answer.kind === 'clientip' && d.clientSeenIn ? await clientSeen(ctx, d.clientSeenIn, check.answer.expected) : event);
+        out.events.push(event);
+      }
+      // A clientip row: the backend's log says who its answered requests came from (read once per attempt).
+      if (check.answer.kind === 'clientip' && d.clientSeenIn && out.events.some((e) => e.kind === 'answer')) {
+        const seen = await clientSeen(ctx, d.clientSeenIn, check.answer.expected);
+        out.events = out.events.map((e) => (e.kind === 'answer' ? seen : e));
       }
       return out;
     }
@@ -91,7 +96,7 @@ async function clientSeen(ctx: RunContext, where: { pod: string; container: stri
   const control = (await ctx.streams()).control;
   const path = `/api/v1/namespaces/${encodeURIComponent(ctx.namespace)}/pods/${encodeURIComponent(where.pod)}/log?container=${encodeURIComponent(where.container)}&sinceSeconds=${CLIENT_LOG_SINCE_S}`;
   try {
-    const answer = await control.get(path, { timeoutMs: 10_000, what: `the log of ${where.pod}/${where.container}` });
+    const answer = await control.get(path, { timeoutMs: 5_000, what: `the log of ${where.pod}/${where.container}` });
     if (answer.status !== 200) return { kind: 'control', text: `cannot read the log of ${where.pod}/${where.container}: HTTP ${answer.status}: ${answer.body.slice(0, 200)}` };
     return clientSeenEvent(answer.body, expected);
   } catch (err) {

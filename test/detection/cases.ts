@@ -69,7 +69,13 @@ export const FAULT_CASES: FaultCase[] = [
     // The checks are commands in the probes, carried through the API server's exec, which reaches
     // a probe through its node's kubelet on 10250: every row made in a probe on W1 cannot be made
     // (an error naming the control path), never a network verdict.
-    mustError: [{ rows: { from: { node: W1 } }, why: `the API server reaches ${W1}'s probes through ${W1}'s kubelet port, which is dropped: their checks cannot be made` }],
+    mustError: [
+      { rows: { from: { node: W1 } }, why: `the API server reaches ${W1}'s probes through ${W1}'s kubelet port, which is dropped: their checks cannot be made` },
+      {
+        rows: { suite: 'nodeport', to: { node: W1 }, expect: 'REACHABLE', properties: { externalTrafficPolicy: 'Local' } },
+        why: `the Local NodePort's backend is on ${W1}: the client address it saw is read from its log, through ${W1}'s kubelet`,
+      },
+    ],
     mayFail: [],
     diagnosis: [new RegExp(`10250.*${W1}|${W1}.*10250`)],
   },
