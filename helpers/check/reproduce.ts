@@ -44,7 +44,7 @@ export function reproduceCommand(check: NetworkCheck, ctx: ReproduceContext): st
   const host = (h: string) => (h.includes(':') ? `[${h}]` : h);
   switch (d.via) {
     case 'probe':
-      return inProbe(ctx, d.control.pod, probeCommandLine(d, check));
+      return inProbe(ctx, d.control.pod, probeCommandLine(d, check, ctx.tries));
     case 'connect':
       return inProbe(ctx, d.control.pod, probeCommandLine({ ...d, timeoutS: CONNECT_TIMEOUT_S }, { protocol: check.protocol, family: check.family, answer: { kind: 'connect' } }));
     case 'outside': {

@@ -43,7 +43,11 @@ function cellFunction(timeoutS: number): string {
   return `c(){ local o r k=E; ${tools}; r=$?; ${read}; printf "%s %s\\n" "$1" "$k"; }`;
 }
 
-/** One bash line: every target tried at once, one "<index> <code>" line each. */
+/**
+ * One bash line: every target tried at once, one "<index> <code>" line each. A tuple's fields are
+ * split by the shell (no here-string: bash may write those to a temporary file, and the probe's
+ * root filesystem is read-only).
+ */
 export function batchCommand(targets: readonly ProbeTarget[], options: { timeoutS?: number } = {}): string {
   if (targets.length > MAX_CELLS) throw new RangeError(`${targets.length} cells in one probe command; at most ${MAX_CELLS}`);
   const tuples = targets.map((t, i) => {
@@ -52,7 +56,7 @@ export function batchCommand(targets: readonly ProbeTarget[], options: { timeout
     return [i, KIND_CODE[t.kind], host, t.port, t.expect ?? '-', v6 ? '6' : '4'].join(',');
   });
   for (const tuple of tuples) if (!/^[A-Za-z0-9_./:\[\],-]+$/.test(tuple)) throw new Error(`a probe target with characters the command cannot carry: ${tuple}`);
-  return `${cellFunction(options.timeoutS ?? CELL_TIMEOUT_S)}; for x in ${tuples.map(q).join(' ')}; do IFS=, read -r i k h p e f <<<"$x"; c "$i" "$k" "$h" "$p" "$e" "$f" & done; wait`;
+  return `${cellFunction(options.timeoutS ?? CELL_TIMEOUT_S)}; for x in ${tuples.map(q).join(' ')}; do c \${x//,/ } & done; wait`;
 }
 
 /** The command's output → a code per target, in order; a cell with no line is E (no verdict). */

@@ -49,7 +49,6 @@ export function listenerManifest(options: { node: string; port: number; runId: s
   }
   for (const c of spec.containers) {
     c.image = options.image;
-    c.args = ['porter'];
     c.env = porterEnv({ name: pod.metadata.name!, http: options.port, udp: options.port });
     c.ports = [
       { name: 'tcp', containerPort: options.port, protocol: 'TCP' },

@@ -35,6 +35,17 @@ export interface Ask {
   /** HTTP path (the runner's own server answers by path: /hostname, /clientip). */
   path?: string;
   timeoutS?: number;
+  /**
+   * Requests in one command (samples, a Service's spread): a small TCP request is one curl with
+   * this many URLs (a new connection each: `Connection: close`), a small UDP one a bash loop of
+   * socat. Full-size and bare-connect requests make one.
+   */
+  tries?: number;
+}
+
+/** How many requests askCommand makes for `ask` (full-size and bare connects: one). */
+export function triesOf(ask: Ask): number {
+  return ask.answer.kind === 'echo' || ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain' ? 1 : Math.max(1, ask.tries ?? 1);
 }
 
 /** Single-quote for bash. */
@@ -56,18 +67,27 @@ export function askCommand(ask: Ask): string {
   const make = (bytes: number) => `head -c ${bytes} /dev/zero | tr '\\0' ${FULL_REQUEST_BYTE}`;
   if (ask.protocol === 'tcp') {
     const url = `http://${bracketed(host)}:${ask.port}${ask.path ?? '/'}`;
-    const timing = `${KNC} %{http_code} %{time_connect} %{time_total}`;
-    const curl = `curl -sS -g -m ${t} --connect-timeout ${t}`;
-    const request = full ? `${make(FULL_BYTES.tcp)} | ${curl} --data-binary @- -w ${q(`%{stderr}\\n${timing}\\n`)} ${q(url)} | cksum` : `${curl} -w ${q(`\\n${timing}`)} ${q(url)}`;
-    // (curl's -w turns the two characters \n into a newline: the command stays one line.)
-    // curl's "could not connect" (7) does not say why in every version: nc asks the kernel once more.
-    return `${request}; r=$?; [ $r = 7 ] && ${nc}; exit $r`;
+    if (full) {
+      const timing = `${KNC} %{http_code} %{time_connect} %{time_total}`;
+      const curl = `curl -sS -g -m ${t} --connect-timeout ${t}`;
+      // (curl's -w turns the two characters \n into a newline: the command stays one line.)
+      // curl's "could not connect" (7) does not say why in every version: nc asks the kernel once more.
+      return `${make(FULL_BYTES.tcp)} | ${curl} --data-binary @- -w ${q(`%{stderr}\\n${timing}\\n`)} ${q(url)} | cksum; r=$?; [ $r = 7 ] && ${nc}; exit $r`;
+    }
+    // Every try a transfer of one curl, each closing its connection (a Service picks anew), each
+    // followed by its own line: code, connect and total time, curl's exit code for it, its message.
+    const timing = `\\n${KNC} %{http_code} %{time_connect} %{time_total} %{exitcode} %{errormsg}\\n`;
+    const urls = Array.from({ length: triesOf(ask) }, () => q(url)).join(' ');
+    const curl = `curl -s -g -m ${t} --connect-timeout ${t} -H 'Connection: close' -w ${q(timing)} ${urls}`;
+    return `o=$(${curl}); printf '%s\\n' "$o"; case "$o" in *" 7 Failed to connect"*) ${nc};; esac; true`;
   }
   const udp = `${ask.family === 'ipv6' ? 'UDP6' : 'UDP4'}${ask.anySource ? '-DATAGRAM' : ''}:${bracketed(host)}:${ask.port}`;
   const bytes = full ? FULL_BYTES.udp : ANSWER_BYTES;
   const socat = `socat -T ${t} -t ${t} - ${q(`${udp},readbytes=${bytes}`)}`;
   const request = ask.answer.kind === 'clientip' ? 'clientip' : 'hostname';
-  return full ? `${make(FULL_BYTES.udp)} | ${socat} | cksum` : `printf %s ${request} | ${socat}`;
+  if (full) return `${make(FULL_BYTES.udp)} | ${socat} | cksum`;
+  // Every try one datagram and its answer, timed in the probe, each followed by its own line.
+  return `for i in {1..${triesOf(ask)}}; do s=\${EPOCHREALTIME/./}; a=$(printf %s ${request} | ${socat} 2>&1); r=$?; printf '%s\\n${KNC}U %s %s\\n' "$a" "$r" "$((\${EPOCHREALTIME/./} - s))"; done`;
 }
 
 /** curl's exit codes that mean the connection was made and then broke (empty reply, reset, send/recv failure). */
@@ -81,48 +101,111 @@ function fullAnswer(line: string | undefined, protocol: Protocol): WireEvent {
   return length === 0 ? { kind: 'timeout', text: `no answer within ${TRY_S} s` } : { kind: 'answer', text: `(${length} bytes that are not the ${FULL_BYTES[protocol]}-byte answer)` };
 }
 
-/** What the command of askCommand printed → one wire event and, when answered, the probe's own time of it. */
-export function eventOfAsk(ask: Ask, out: CommandOut): { event: WireEvent; ms?: number } {
+export interface TryEvent {
+  event: WireEvent;
+  /** The probe's own time of an answered try, in milliseconds. */
+  ms?: number;
+}
+
+/** What the command of askCommand printed → one event per try, each with the probe's time of it when it answered. */
+export function eventsOfAsk(ask: Ask, out: CommandOut): TryEvent[] {
   const text = out.output;
   if (ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain') {
     const event = ask.protocol === 'tcp' ? eventOfNc({ exitCode: out.exitCode, stderr: text }) : eventOfConnect({ exitCode: out.exitCode, stderr: text }, 'udp');
-    return { event, ...(event.kind === 'connected' || event.kind === 'refused' ? { ms: out.ms } : {}) };
+    return [{ event, ...(event.kind === 'connected' || event.kind === 'refused' ? { ms: out.ms } : {}) }];
   }
   const full = ask.answer.kind === 'echo';
-  const cksum = /^(\d+ \d+)$/m.exec(text)?.[1];
-  if (ask.protocol === 'tcp') {
-    const timing = new RegExp(`${KNC} (\\d{3}) ([\\d.]+) ([\\d.]+)`).exec(text);
-    const ms = timing ? Math.round(Number(timing[3]) * 100_000) / 100 : undefined;
-    if (out.exitCode === 0 && timing && timing[1] !== '000') {
-      const body = full ? undefined : text.slice(0, timing.index).replace(/\n$/, '');
-      return { event: full ? fullAnswer(cksum, 'tcp') : { kind: 'answer', text: body ?? '' }, ...(ms !== undefined ? { ms } : {}) };
+  if (full) return [fullEvent(ask, out)];
+  const tries = ask.protocol === 'tcp' ? curlTries(ask, text) : socatTries(ask, text);
+  // A command that printed no per-try line at all did not run to its end (killed, no curl or socat).
+  return tries.length
+    ? tries
+    : [{ event: { kind: 'empty', text: `no result from the probe's ${ask.protocol === 'tcp' ? 'curl' : 'socat'} (exit ${out.exitCode}): ${text.trim().slice(0, 200) || '(no output)'}` } }];
+}
+
+/** The first try's event (single-request callers). */
+export function eventOfAsk(ask: Ask, out: CommandOut): TryEvent {
+  return eventsOfAsk(ask, out)[0]!;
+}
+
+/** curl's tries: each its body, then "KNC <http code> <connect s> <total s> <exit code> <message>" (the last line's newline is gone: the stream strips it). */
+function curlTries(ask: Ask, text: string): TryEvent[] {
+  const out: TryEvent[] = [];
+  // nc's line, when a try could not connect: the kernel's reason (curl's message does not carry it).
+  const nc = /^nc: .*$/m.exec(text)?.[0];
+  const re = new RegExp(`([\\s\\S]*?)\\n${KNC} (\\d{3}) ([\\d.]+) ([\\d.]+) (\\d+) ?([^\\n]*)(?:\\n|$)`, 'g');
+  for (const m of text.matchAll(re)) {
+    const [, body = '', code = '000', , total = '0', exit = '0', message = ''] = m;
+    const ms = Math.round(Number(total) * 100_000) / 100;
+    const curlExit = Number(exit);
+    if (curlExit === 0 && code !== '000') {
+      out.push({ event: { kind: 'answer', text: body.replace(/^\n/, '') }, ms });
+      continue;
     }
-    const curlLine = /curl: \(\d+\)[^\n]*/.exec(text)?.[0] ?? '';
-    if (out.exitCode === 7) {
-      const nc = eventOfNc({ exitCode: 1, stderr: text.slice(text.indexOf('nc: ') >= 0 ? text.indexOf('nc: ') : text.length) });
-      if (nc.kind === 'refused' || nc.kind === 'timeout' || nc.kind === 'unreachable') return { event: nc };
-      return { event: { kind: 'empty', text: `curl could not connect and nc then could (${curlLine}): no verdict` } };
-    }
-    if (out.exitCode === 28) return { event: { kind: 'timeout', text: `no answer within ${ask.timeoutS ?? TRY_S} s (${curlLine || 'curl: timed out'})` } };
-    if (CURL_RESET.has(out.exitCode)) return { event: { kind: 'reset', text: curlLine || `curl exit ${out.exitCode}` } };
-    if (UNREACHABLE_TEXT.test(curlLine)) return { event: { kind: 'unreachable', text: curlLine } };
-    return { event: { kind: 'empty', text: `no network verdict from curl (exit ${out.exitCode}): ${text.trim().slice(0, 200) || '(no output)'}` } };
+    const line = `curl: (${curlExit}) ${message}`.trim();
+    if (curlExit === 7) {
+      const reason = nc ? eventOfNc({ exitCode: 1, stderr: nc }) : undefined;
+      out.push({
+        event:
+          reason && (reason.kind === 'refused' || reason.kind === 'timeout' || reason.kind === 'unreachable')
+            ? reason
+            : { kind: 'empty', text: `curl could not connect and nc then could (${line}): no verdict` },
+      });
+    } else if (curlExit === 28) out.push({ event: { kind: 'timeout', text: `no answer within ${ask.timeoutS ?? TRY_S} s (${line})` } });
+    else if (CURL_RESET.has(curlExit)) out.push({ event: { kind: 'reset', text: line } });
+    else if (UNREACHABLE_TEXT.test(line)) out.push({ event: { kind: 'unreachable', text: line } });
+    else out.push({ event: { kind: 'empty', text: `no network verdict from curl: ${line}` } });
   }
-  // UDP through socat: the answer, or socat's own error line ("E read(5, …): Connection refused").
-  const error = /^\S+ \S+ socat\[\d+\] E (.*)$/m.exec(text)?.[1] ?? (/ E (.*)$/m.exec(text)?.[1] || '');
+  return out;
+}
+
+/** socat's tries: each the answer or socat's own error line, then "KNCU <exit code> <µs>". */
+function socatTries(ask: Ask, text: string): TryEvent[] {
+  const out: TryEvent[] = [];
+  for (const m of text.matchAll(new RegExp(`([\\s\\S]*?)\\n${KNC}U (\\d+) (\\d+)(?:\\n|$)`, 'g'))) {
+    const [, printed = '', exit = '0', us = '0'] = m;
+    out.push(socatTry(ask, printed.replace(/^\n/, ''), Number(exit), Number(us) / 1000));
+  }
+  return out;
+}
+
+/** One socat request: the answer, or socat's own error line ("E read(5, …): Connection refused"). */
+function socatTry(ask: Ask, printed: string, exit: number, ms: number): TryEvent {
+  const error = /socat\[\d+\] E (.*)$/m.exec(printed)?.[1] ?? '';
   if (error) {
     if (/connection refused/i.test(error)) return { event: { kind: 'refused', text: 'ICMP port unreachable: the host is reached, nothing listens on the port' } };
     if (UNREACHABLE_TEXT.test(error)) return { event: { kind: 'unreachable', text: `rejected by a firewall or the network (${error.replace(/^.*?: /, '')})` } };
     return { event: { kind: 'empty', text: `no network verdict from socat: ${error.slice(0, 200)}` } };
   }
-  if (full) {
+  const answer = printed.trim();
+  if (exit === 0 && answer === '') return { event: { kind: 'timeout', text: `no UDP answer within ${ask.timeoutS ?? TRY_S} s` } };
+  if (exit === 0) return { event: { kind: 'answer', text: answer }, ms };
+  return { event: { kind: 'empty', text: `no network verdict from socat (exit ${exit}): ${answer.slice(0, 200) || '(no output)'}` } };
+}
+
+/** A full-size request (one try): the checksum of the answer, or why there was none. */
+function fullEvent(ask: Ask, out: CommandOut): TryEvent {
+  const text = out.output;
+  const cksum = /^(\d+ \d+)$/m.exec(text)?.[1];
+  if (ask.protocol === 'udp') {
+    const error = /socat\[\d+\] E (.*)$/m.exec(text)?.[1];
+    if (error) return socatTry(ask, text, 1, 0);
     const event = fullAnswer(cksum, 'udp');
     return { event, ...(event.kind === 'answer' ? { ms: out.ms } : {}) };
   }
-  const answer = text.trim();
-  if (out.exitCode === 0 && answer === '') return { event: { kind: 'timeout', text: `no UDP answer within ${ask.timeoutS ?? TRY_S} s` } };
-  if (out.exitCode === 0) return { event: { kind: 'answer', text: answer }, ms: out.ms };
-  return { event: { kind: 'empty', text: `no network verdict from socat (exit ${out.exitCode}): ${answer.slice(0, 200) || '(no output)'}` } };
+  const timing = new RegExp(`${KNC} (\\d{3}) ([\\d.]+) ([\\d.]+)`).exec(text);
+  const ms = timing ? Math.round(Number(timing[3]) * 100_000) / 100 : undefined;
+  if (out.exitCode === 0 && timing && timing[1] !== '000') return { event: fullAnswer(cksum, 'tcp'), ...(ms !== undefined ? { ms } : {}) };
+  const curlLine = /curl: \(\d+\)[^\n]*/.exec(text)?.[0] ?? '';
+  if (out.exitCode === 7) {
+    const nc = eventOfNc({ exitCode: 1, stderr: text.slice(text.indexOf('nc: ') >= 0 ? text.indexOf('nc: ') : text.length) });
+    if (nc.kind === 'refused' || nc.kind === 'timeout' || nc.kind === 'unreachable') return { event: nc };
+    return { event: { kind: 'empty', text: `curl could not connect and nc then could (${curlLine}): no verdict` } };
+  }
+  if (out.exitCode === 28) return { event: { kind: 'timeout', text: `no answer within ${ask.timeoutS ?? TRY_S} s (${curlLine || 'curl: timed out'})` } };
+  if (CURL_RESET.has(out.exitCode)) return { event: { kind: 'reset', text: curlLine || `curl exit ${out.exitCode}` } };
+  if (UNREACHABLE_TEXT.test(curlLine)) return { event: { kind: 'unreachable', text: curlLine } };
+  return { event: { kind: 'empty', text: `no network verdict from curl (exit ${out.exitCode}): ${text.trim().slice(0, 200) || '(no output)'}` } };
 }
 
 /** A name target: dig through the probe's resolver configuration (search path), over UDP or TCP. */

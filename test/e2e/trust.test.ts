@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { classify } from '../../helpers/check/classify.ts';
-import { eventOfAsk } from '../../helpers/probes/client.ts';
+import { eventsOfAsk } from '../../helpers/probes/client.ts';
 import type { AnswerCheck } from '../../helpers/check/types.ts';
 import { FAULT_CASES } from '../detection/cases.ts';
 import { describeVerdict } from '../detection/compare.ts';
@@ -98,15 +98,15 @@ describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequenti
       ns = `netconform-${runIdOf(run)}`;
       const row = resultsOf(run).results.find((r) => r.outcome === 'failed');
       expect(row, run.stderr.slice(-1500)).toBeDefined();
-      expect(row!.reproduce).toMatch(/^kubectl --kubeconfig \S+ exec -n netconform-[0-9a-f]+ probe-a-lab-worker-1 -c probe -- bash -o pipefail -c 'curl /);
+      expect(row!.reproduce).toMatch(/^kubectl --kubeconfig \S+ exec -n netconform-[0-9a-f]+ probe-a-lab-worker-1 -c probe -- bash -o pipefail -c 'o=\$\(curl /);
       // The printed command, run by hand: the probe's own curl, its output and exit status as the check read them.
       const printed = execFileSync('bash', ['-c', row!.reproduce!], { encoding: 'utf8', timeout: 60_000 });
       const exit = /exit (\d+)\n$/.exec(printed);
       expect(exit, printed).not.toBeNull();
       const answer: AnswerCheck = { kind: 'hostname', expected: [`probe-b-${W2}`] };
-      const ask = { host: row!.to.ip, port: 8080, protocol: 'tcp' as const, family: 'ipv4' as const, answer };
-      const { event } = eventOfAsk(ask, { exitCode: Number(exit![1]), output: printed.slice(0, exit!.index), ms: 0 });
-      expect(classify([event], answer).observed).toBe(row!.observed);
+      const ask = { host: row!.to.ip, port: 8080, protocol: 'tcp' as const, family: 'ipv4' as const, answer, tries: Number(row!.properties?.tries ?? 1) };
+      const events = eventsOfAsk(ask, { exitCode: Number(exit![1]), output: printed.slice(0, exit!.index).replace(/\n$/, ''), ms: 0 }).map((t) => t.event);
+      expect(classify(events, answer).observed).toBe(row!.observed);
     } finally {
       lab('heal');
       if (ns)

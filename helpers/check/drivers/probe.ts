@@ -1,10 +1,11 @@
 // Driver `probe`: the source probe makes the request itself, with the image's own client tools,
 // run through its exec stream (API server → kubelet → the probe; never the pod network under
-// test). Each try is one command in the probe and one sample: the probe times it (curl's
-// time_total, or the command's own wall time). A failure of the stream is a control event, never
+// test). The tries of an attempt are one command in the probe (one curl with a URL per try, or a
+// loop of socat), each try one sample the probe times itself (curl's time_total, or the socat's
+// own wall time). A failure of the stream is a control event, never
 // a network one. A name target is looked up first (dig, over UDP or TCP), then asked at its address.
 import net from 'node:net';
-import { askCommand, eventOfAsk, lookupCommand, lookupResult, TRY_S, type Ask } from '../../probes/client.ts';
+import { askCommand, eventsOfAsk, lookupCommand, lookupResult, triesOf, TRY_S, type Ask } from '../../probes/client.ts';
 import type { ProbeStreams } from '../../probes/stream.ts';
 import type { AnswerCheck, IpFamily, Protocol, WireEvent } from '../types.ts';
 
@@ -50,22 +51,26 @@ export async function askFromProbe(streams: ProbeStreams, drive: ProbeDrive, che
     ...(drive.path ? { path: drive.path } : {}),
     ...(drive.timeoutS ? { timeoutS: drive.timeoutS } : {}),
   };
-  const command = askCommand(ask);
-  for (let i = 0; i < Math.max(1, tries); i++) {
-    const ran = await streams.run(drive.control.pod, command, { timeoutMs: (ask.timeoutS ?? TRY_S) * 2_000 + SLACK_MS });
+  // One command carries every try (a small request); full-size and bare-connect ones are one try a command.
+  const perCommand = triesOf({ ...ask, tries });
+  for (let sent = 0; sent < Math.max(1, tries); sent += perCommand) {
+    const n = Math.min(perCommand, Math.max(1, tries) - sent);
+    const one = { ...ask, tries: n };
+    const ran = await streams.run(drive.control.pod, askCommand(one), { timeoutMs: (ask.timeoutS ?? TRY_S) * 1_000 * (n + 1) + SLACK_MS });
     if ('failed' in ran) {
       out.events.push({ kind: 'control', text: ran.failed });
       break;
     }
-    const { event, ms } = eventOfAsk(ask, ran);
-    out.events.push(event);
-    if (ms !== undefined) out.sampleMs.push(ms);
+    for (const { event, ms } of eventsOfAsk(one, ran)) {
+      out.events.push(event);
+      if (ms !== undefined) out.sampleMs.push(ms);
+    }
   }
   return out;
 }
 
 /** The command line a person runs to make the same request by hand (bash in the probe). */
-export function probeCommandLine(drive: ProbeDrive, check: { protocol: Protocol; family: IpFamily; answer: AnswerCheck }): string {
+export function probeCommandLine(drive: ProbeDrive, check: { protocol: Protocol; family: IpFamily; answer: AnswerCheck }, tries = 1): string {
   const name = net.isIP(drive.target.host) === 0;
   const lookup = name ? `${lookupCommand(drive.target.host, { family: check.family, over: drive.resolveOver ?? 'udp' })}; ` : '';
   // A name: the lookup as the check made it, then the request to the name (curl and socat resolve it the same way).
@@ -78,6 +83,7 @@ export function probeCommandLine(drive: ProbeDrive, check: { protocol: Protocol;
     ...(drive.anySource ? { anySource: true } : {}),
     ...(drive.path ? { path: drive.path } : {}),
     ...(drive.timeoutS ? { timeoutS: drive.timeoutS } : {}),
+    tries,
   });
   return check.answer.kind === 'nxdomain' ? lookup.replace(/; $/, '') : `${lookup}${ask}`;
 }

@@ -8,7 +8,7 @@ describe('temporary listeners', () => {
     expect(pod.metadata?.labels).toMatchObject({ 'netconform.io/run-id': 'abc123', 'netconform.io/role': 'port-listener' });
     expect(pod.spec?.hostNetwork).toBe(true);
     const c = pod.spec!.containers[0]!;
-    expect(c.args).toEqual(['porter']);
+    expect(c.command).toEqual(['/bin/sh', '-c', 'trap "exit 0" TERM; /agnhost porter & wait']);
     expect(c.env).toEqual([
       { name: 'SERVE_PORT_10255', value: 'listen-10255-lab-worker-1'.padEnd(64) },
       { name: 'SERVE_UDP_PORT_10255', value: 'listen-10255-lab-worker-1'.padEnd(64) },
