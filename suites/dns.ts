@@ -253,7 +253,10 @@ export default defineSuite<DnsPlan>({
         waitForEndpoints(kube, deployment, { service: plan.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal }),
         waitForEndpoints(kube, deployment, { service: plan.headless.name, expected: pods.filter((p) => p.role === 'probe-b').length, timeoutMs: 30_000, signal: options.signal }),
         ...(plan.twins ?? []).map((t) => waitForEndpoints(kube, deployment, { service: t.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal })),
-      ]).catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}; dns checks may fail`)),
+      ]).catch((err: unknown) => {
+        // A setup problem, not a DNS verdict: the rows that need those Services are not run.
+        next.servicesProblem = `the dns suite's Services' endpoints never all appeared: ${messageOf(err)}`;
+      }),
     ]);
     Object.assign(next, resolver);
     if (next.search) {

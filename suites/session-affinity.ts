@@ -49,7 +49,8 @@ export default defineSuite<AffinityPlan>({
     try {
       await waitForEndpoints(kube, deployment, { service: plan.service.name, expected, timeoutMs: 30_000, signal: options.signal });
     } catch (err) {
-      options.onProgress?.(`warning: ${messageOf(err)}; session-affinity checks may fail`);
+      // A setup problem (the endpoint controller never published the probes), not a network verdict: the rows are not run.
+      return { ...plan, problem: `the affinity Service's endpoints never all appeared: ${messageOf(err)}` };
     }
     return plan;
   },
