@@ -77,7 +77,7 @@ echo "=== lint"
 started=$SECONDS
 npm run lint --silent || step_fails "lint"
 step_done lint "$started"
-vitest_step unit 539 --project unit
+vitest_step unit 575 --project unit
 if [ "$(id -u)" -ne 0 ]; then
   echo "=== lab and end-to-end tests need root (network namespaces); skipped"
 else
@@ -87,7 +87,15 @@ else
     # Detection on routed: every routed fault but mtu (vxlan's step runs it through the overlay),
     # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
     # vxlan step its diagnosis with nftables): npm test's 60 minutes. npm run detect runs them all.
-    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 59 --project e2e "${only_other_modes[@]}"
+    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 62 --project e2e "${only_other_modes[@]}"
+  fi
+  # A real NetworkPolicy enforcer (kube-router's firewall, routed): the lab's own kube-router tests
+  # (its faults netpol-down and netpol-bypass included) and the network-policy suite's core cases
+  # on it, every case as the model says. (The suite without an enforcer ran in the e2e step above.)
+  if lab_step lab-up-netpol up --network routed --netpol kube-router; then
+    expect_lab routed iptables ipv4 none kube-router
+    vitest_step lab-netpol 5 --project lab test/lab/netpol.test.ts
+    vitest_step e2e-netpol 1 --project e2e test/e2e/network-policy.test.ts
   fi
   # Dual-stack (routed, IPv4 + IPv6): both families on every node, pod and Service, and the
   # per-family faults (cut-route / block-port --family 6); the rest of the lab tests ran above.
