@@ -8,6 +8,7 @@ import { NO_CHECKS_TITLE, rowsOf } from '../helpers/check/select.ts';
 import type { StaticCheck } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { caseRowResult } from '../helpers/netpol/row.ts';
+import { flushPending } from '../helpers/netpol/runner.ts';
 import { kubeApi, openSession, streamsProber, type NetpolPlan, type NetpolSession } from '../helpers/netpol/session.ts';
 import type { RunPlan } from '../helpers/plan.ts';
 import { controlTransport } from './check-rows.ts';
@@ -48,6 +49,8 @@ describe(suite.name, () => {
   afterAll(async ({}, file) => {
     const o = await opened?.catch(() => undefined);
     if (!o) return;
+    // The last case's teardown (the fleet's namespaces go at the run's teardown anyway).
+    await flushPending(o.session.ctx).catch(() => undefined);
     file.meta.apiRequests = o.control.requests + o.kube.requests;
     file.meta.execStreams = o.opened();
     o.close();

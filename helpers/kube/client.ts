@@ -160,11 +160,14 @@ export class Kube {
     return this.call({ verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace }, async () => (await this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector })).items);
   }
   // The network-policy suite (opt-in): its policies, and label changes of its own pods and namespaces.
-  createNetworkPolicy(namespace: string, body: k8s.V1NetworkPolicy) {
+  /** `manifest`: the policy as its YAML reads (plain networking.k8s.io/v1 fields). */
+  createNetworkPolicy(namespace: string, manifest: NetworkPolicyManifest) {
+    const body = networkPolicyModel(manifest);
     return this.call({ verb: 'create', resource: 'networkpolicies.networking.k8s.io', namespace, name: body.metadata?.name }, () => this.networking.createNamespacedNetworkPolicy({ namespace, body }));
   }
   /** An unconditional update (no resourceVersion): the policy as given replaces the stored one. */
-  replaceNetworkPolicy(namespace: string, body: k8s.V1NetworkPolicy) {
+  replaceNetworkPolicy(namespace: string, manifest: NetworkPolicyManifest) {
+    const body = networkPolicyModel(manifest);
     const name = body.metadata?.name ?? '';
     return this.call({ verb: 'update', resource: 'networkpolicies.networking.k8s.io', namespace, name }, () => this.networking.replaceNamespacedNetworkPolicy({ namespace, name, body }));
   }
@@ -206,4 +209,20 @@ export function labelPatch(labels: Record<string, string | null>): { op: 'add' |
     const path = `/metadata/labels/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     return value === null ? { op: 'remove' as const, path } : { op: 'add' as const, path, value };
   });
+}
+
+/** A NetworkPolicy as its YAML reads: plain fields (`from`, not the client library's `_from`). */
+export interface NetworkPolicyManifest {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec: { ingress?: ({ from?: unknown } & Record<string, unknown>)[] } & Record<string, unknown>;
+}
+
+/**
+ * The client library's model of a plain policy: its serializer writes the model's property names,
+ * and an ingress rule's `from` (a reserved word) is `_from` there — passed as `from`, it would be
+ * dropped silently and the rule would admit every source.
+ */
+export function networkPolicyModel(manifest: NetworkPolicyManifest): k8s.V1NetworkPolicy {
+  const ingress = manifest.spec.ingress?.map(({ from, ...rule }) => (from === undefined ? rule : { ...rule, _from: from }));
+  return { ...manifest, spec: { ...manifest.spec, ...(ingress ? { ingress } : {}) } } as unknown as k8s.V1NetworkPolicy;
 }

@@ -79,8 +79,6 @@ export function caseProperties(c: NetpolCase, run: CaseRun): Record<string, stri
     ...(caught.some((ms, i) => ms === undefined && run.steps[i]!.changed > 0) ? { 'enforcement.timedOut': 'true' } : {}),
     'wrong.cells': String(run.steps.reduce((n, s) => n + s.wrong.length, 0)),
     ...(run.steps.some((s) => s.late) ? { 'late.cells': String(run.steps.reduce((n, s) => n + s.late, 0)) } : {}),
-    restored: String(run.restored),
-    ...(run.restoreMs !== undefined ? { 'restore.ms': String(run.restoreMs) } : {}),
     ...(c.ipFamily ? { ipFamily: c.ipFamily } : {}),
   };
 }
@@ -96,6 +94,5 @@ export function caseResult(row: RowInfo, c: NetpolCase, run: CaseRun, label: (k:
     return { ...base, outcome: 'error', detail: reason, reason };
   }
   const latency = properties['enforcement.ms'] ? `; enforced after ${(Number(properties['enforcement.ms']) / 1000).toFixed(1)} s` : '';
-  const restore = run.restored ? '' : '; WARNING: the cells the case flipped did not come back after its teardown';
-  return { ...base, outcome: 'passed', detail: `${properties.cells} cells as the model says in ${run.steps.length} step(s)${latency}${restore}` };
+  return { ...base, outcome: 'passed', detail: `${properties.cells} cells as the model says in ${run.steps.length} step(s)${latency}` };
 }

@@ -1,9 +1,9 @@
 // Running a generated case against the cluster: each step's actions through the API (policies
 // created, updated, deleted; pods and namespaces relabelled; a pod added), then the cells the step
 // flips polled until the enforcer shows them (bounded: the time is the step's enforcement
-// latency), then the whole table probed once and compared with the model's. After the case, its
-// teardown, and a wait until the cells it flipped are back, so the next case starts from the base
-// world. A canary decides first whether the cluster enforces NetworkPolicy at all.
+// latency), then the whole table probed once and compared with the model's. A case's teardown
+// brings the base world back, made together with the next case's first step (one wait per
+// transition, not two). A canary decides first whether the cluster enforces NetworkPolicy at all.
 import { baseTable, caseSteps, type CaseOptions, type StepSpec } from './case-world.ts';
 import type { NetpolCase } from './cases.ts';
 import { matches, observe, type CellRef, type Observation, type Prober } from './observe.ts';
@@ -32,6 +32,12 @@ export interface CaseContext {
   /** How long a step's changed cells may take to show (ms). */
   enforceTimeoutMs: number;
   pollMs?: number;
+  /**
+   * The last case's teardown, not yet made, and the world it left: the next case makes it before
+   * its own first step and polls one transition (the cells where that world and its first table
+   * differ) instead of two. Undefined: the cluster is in the base world.
+   */
+  pending?: { actions: Action[]; world: World };
 }
 
 export interface StepRun {
@@ -49,9 +55,6 @@ export interface StepRun {
 
 export interface CaseRun {
   steps: StepRun[];
-  /** Whether the world came back to the base after the case (its flipped cells polled back). */
-  restored: boolean;
-  restoreMs?: number;
 }
 
 const cellsOf = (changes: readonly CellChange[]) => changes.map((c) => ({ from: c.from, to: c.to, port: c.port, protocol: c.protocol, allowed: c.after }));
@@ -106,7 +109,10 @@ export async function runCase(ctx: CaseContext, c: NetpolCase): Promise<CaseRun>
   let world = ctx.base;
   const runs: StepRun[] = [];
   let teardown: Action[] = c.teardown;
-  let restored: { ok: boolean; ms?: number } = { ok: false };
+  // The previous case's teardown first: the cluster goes from its last world straight to this case's first step.
+  const prior = ctx.pending;
+  ctx.pending = undefined;
+  if (prior) await undo(ctx, prior);
   try {
     for (const [i, spec] of specs.entries()) {
       let added = false;
@@ -122,14 +128,27 @@ export async function runCase(ctx: CaseContext, c: NetpolCase): Promise<CaseRun>
       }
       world = applyActions(world, spec.actions);
       const step = steps[i]!;
-      const caughtUpMs = await pollUntil(ctx, world, cellsOf(step.changed), c.ipFamily);
-      runs.push(await probeStep(ctx, world, step.description, step.expected, { caughtUpMs, changed: step.changed.length, family: c.ipFamily }));
+      // What to poll: the cells this step flips, from where the cluster really was (the previous case's last world for the first step).
+      const changed = i === 0 && prior ? changedCells(baseTable(prior.world, ctx.options, extra), step.expected) : step.changed;
+      const caughtUpMs = await pollUntil(ctx, world, cellsOf(changed), c.ipFamily);
+      runs.push(await probeStep(ctx, world, step.description, step.expected, { caughtUpMs, changed: changed.length, family: c.ipFamily }));
     }
   } finally {
-    // Also after a failed write: what the case made goes (a delete of something never made is a no-op).
-    restored = await restore(ctx, world, teardown, c);
+    // Also after a failed write: what the case made goes with the next case's first step (or at the end).
+    ctx.pending = { actions: teardown, world };
   }
-  return { steps: runs, restored: restored.ok, ...(restored.ms !== undefined ? { restoreMs: restored.ms } : {}) };
+  return { steps: runs };
+}
+
+/** Make a pending teardown now (a delete of something never made is a no-op): the end of the cases. */
+export async function flushPending(ctx: CaseContext): Promise<void> {
+  const prior = ctx.pending;
+  ctx.pending = undefined;
+  if (prior) await undo(ctx, prior);
+}
+
+async function undo(ctx: CaseContext, pending: { actions: Action[]; world: World }): Promise<void> {
+  for (const action of pending.actions) await perform(ctx, pending.world, action).catch(() => undefined);
 }
 
 /** The whole table once; the cells it got wrong once more (a late enforcer is not a wrong one, but it is counted). */
@@ -149,13 +168,4 @@ async function probeStep(ctx: CaseContext, world: World, description: string, ex
     late = before - wrong.length;
   }
   return { description, ...(info.caughtUpMs !== undefined ? { caughtUpMs: info.caughtUpMs } : {}), changed: info.changed, expected, observed, wrong, late, policies: world.policies };
-}
-
-/** Undo the case, then poll the cells it left flipped back to the base table. */
-async function restore(ctx: CaseContext, world: World, teardown: readonly Action[], c: NetpolCase): Promise<{ ok: boolean; ms?: number }> {
-  for (const action of teardown) await perform(ctx, world, action).catch(() => undefined);
-  const extra = extraOf(c);
-  const back = changedCells(baseTable(world, ctx.options, extra), baseTable(ctx.base, ctx.options, extra)).filter((cell) => cell.before !== undefined);
-  const ms = await pollUntil(ctx, ctx.base, cellsOf(back), c.ipFamily);
-  return ms === undefined ? { ok: false } : { ok: true, ms };
 }

@@ -68,7 +68,7 @@ export function kubeApi(kube: Kube, plan: NetpolPlan): NetpolApi {
   const withLabels = <T extends { metadata: { labels?: Record<string, string> } }>(p: T): T => ({ ...p, metadata: { ...p.metadata, labels: { ...p.metadata.labels, ...runLabels(plan.runId) } } });
   return {
     async applyPolicy(policy, { exists }) {
-      const body = withLabels(policy) as Parameters<Kube['createNetworkPolicy']>[1];
+      const body = withLabels(policy) as unknown as Parameters<Kube['createNetworkPolicy']>[1];
       if (exists) await kube.replaceNetworkPolicy(policy.metadata.namespace, body);
       else await kube.createNetworkPolicy(policy.metadata.namespace, body);
     },
