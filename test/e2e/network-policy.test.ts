@@ -20,10 +20,11 @@ const status = labStatus();
 const plainLab = decide({ fileMode: { netpol: 'none' }, env: {}, status }).run && process.env.LAB_NETPOL !== 'kube-router';
 const kubeRouter = plainLab ? false : requireLab({ netpol: 'kube-router' });
 
+/** A failed row's wrong cells as its failure lists them (the lines with the model's reason; the grids' summary repeats them without). */
 const wrongCells = (r: Row) =>
   r.detail
     .split('\n')
-    .filter((l) => /^ {2}\S+ → \S+ \d+\/(TCP|UDP): expected/.test(l))
+    .filter((l) => /^ {2}\S+ → \S+ \d+\/(TCP|UDP): expected .* — model: /.test(l))
     .map((l) => l.trim().replace(/ — model: .*$/, ''));
 
 describe.skipIf(!kubeRouter)('network-policy on kube-router (lab --netpol kube-router)', () => {

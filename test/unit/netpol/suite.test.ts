@@ -175,3 +175,17 @@ describe("a row's result", () => {
     expect(result).toMatchObject({ outcome: 'error', reason: 'fleet broken' });
   });
 });
+
+describe('what the cases read from the cluster', () => {
+  test("the pods' range per family: the smallest CIDR holding every node's pod CIDR, in canonical form", async () => {
+    const { podRanges, supernet } = await import('../../../helpers/netpol/cluster.ts');
+    expect(supernet(['10.244.0.0/24', '10.244.1.0/24', '10.244.2.0/24'])).toBe('10.244.0.0/22');
+    expect(supernet(['10.244.5.0/24'])).toBe('10.244.5.0/24');
+    expect(supernet(['fd00:10:244::/64', 'fd00:10:244:1::/64', 'fd00:10:244:2::/64'])).toBe('fd00:10:244::/62');
+    expect(supernet(['10.0.0.0/24', 'fd00::/64'])).toBeUndefined();
+    expect(
+      podRanges([node('a', 0, { podCIDRs: ['10.244.0.0/24', 'fd00:10:244::/64'] }), node('b', 1, { podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] }), node('c', 2, { skipReason: 'NotReady' })]),
+    ).toEqual(['10.244.0.0/23', 'fd00:10:244::/63']);
+    expect(podRanges([node('a', 0, { podCIDRs: [] })])).toEqual([]);
+  });
+});
