@@ -19,6 +19,9 @@ const labSh = path.join(repoRoot, 'lab', 'lab.sh');
  */
 export { requireLab, requireMachine, type LabMode } from '../tools/lab-expected.ts';
 
+/** Suites that make no row in a default run: opt-in by a flag (--network-policy core|full). */
+export const OPT_IN_SUITES: readonly string[] = ['network-policy'];
+
 /** The lab's kubectl (lab/versions.env's Kubernetes, in the lab's binary cache), and its folder. */
 export const labKubectlDir = (): string => kubernetesBinDir();
 export const labKubectl = (): string => path.join(kubernetesBinDir(), 'kubectl');
