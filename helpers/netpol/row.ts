@@ -21,7 +21,7 @@ export async function caseRowResult(row: StaticCheck, plan: Pick<NetpolPlan, 're
   if (!c) return { ...base, status: 'not-run', outcome: 'error', detail: `no generated case ${row.title}`, reason: `no generated case ${row.title}` };
   try {
     const result = caseResult(row, c, await runCase(s.ctx, c), labeller(plan.namespaces));
-    return { ...result, properties: { ...result.properties, 'canary.ms': String(canary.ms) } };
+    return { ...result, properties: { ...result.properties, canary: canary.detail, 'canary.ms': String(canary.ms) } };
   } catch (err) {
     const reason = `the case could not be run: ${messageOf(err)}`;
     return { ...base, status: 'not-run', outcome: 'error', detail: reason, reason };

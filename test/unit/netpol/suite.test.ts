@@ -154,7 +154,18 @@ describe("a row's result", () => {
   const session = (enforce: 'all' | 'none') => {
     const cluster = fakeCluster(caseWorld(options), { enforce });
     const s = openSession(
-      { mode: 'full', namespaces: options.namespaces, pods: [], podCIDRs: [], cases: [], addedPodNode: 'n', created: [], require: false, runId: 'r', image: 'i' },
+      {
+        mode: 'full',
+        namespaces: options.namespaces,
+        pods: Object.entries(options.pods!).map(([key, p]) => ({ namespace: options.namespaces[key[0] as 'x'], name: key.slice(2), node: p!.node, ips: p!.ips, ready: true })),
+        podCIDRs: [],
+        cases: [],
+        addedPodNode: 'n',
+        created: [],
+        require: false,
+        runId: 'r',
+        image: 'i',
+      },
       { api: cluster.api, prober: cluster.prober, enforceTimeoutMs: 1_000 },
     );
     return s;
@@ -166,6 +177,17 @@ describe("a row's result", () => {
     expect(skipped).toMatchObject({ outcome: 'skipped', status: 'skipped', reason: 'NetworkPolicy is not enforced on this cluster: …' });
     const failed = await caseRowResult(row, { ...plan, require: true }, async () => ({ ...session('none'), canary: async () => ({ enforced: false, detail: 'not enforced' }) }));
     expect(failed).toMatchObject({ outcome: 'failed', detail: 'not enforced (--require-network-policy)' });
+  });
+
+  test('an enforcing cluster: the case runs, and its row carries the canary too', async () => {
+    const s = session('all');
+    const result = await caseRowResult(row, plan, async () => s);
+    expect(result.outcome, result.detail).toBe('passed');
+    expect(result.properties).toMatchObject({
+      case: id,
+      canary: expect.stringMatching(/^a default-deny ingress policy on x\/a stopped x\/b → x\/a 80\/TCP after /),
+      'canary.ms': expect.stringMatching(/^\d+$/),
+    });
   });
 
   test('a not-run row stays not-run, without running the canary', async () => {
