@@ -43,10 +43,23 @@ export interface Ask {
   tries?: number;
 }
 
-/** How many requests askCommand makes for `ask` (full-size and bare connects: one). */
+/** Tries in one command at most: its result, every try's line, stays within the stream's record size. */
+export const TRIES_PER_COMMAND = 6;
+
+/** How many requests askCommand makes for `ask` (full-size and bare connects: one; at most TRIES_PER_COMMAND). */
 export function triesOf(ask: Ask): number {
-  return ask.answer.kind === 'echo' || ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain' ? 1 : Math.max(1, ask.tries ?? 1);
+  return ask.answer.kind === 'echo' || ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain' ? 1 : Math.min(TRIES_PER_COMMAND, Math.max(1, ask.tries ?? 1));
 }
+
+/** curl's exit codes as words (it also prints them, but a message per try would crowd the result out). */
+const CURL_EXIT: Record<number, string> = {
+  6: 'could not resolve the host',
+  7: 'could not connect',
+  28: 'timed out',
+  52: 'empty reply from the server',
+  55: 'failed sending data',
+  56: 'failed receiving data (connection reset)',
+};
 
 /** Single-quote for bash. */
 export function q(text: string): string {
@@ -75,11 +88,14 @@ export function askCommand(ask: Ask): string {
       return `${make(FULL_BYTES.tcp)} | ${curl} --data-binary @- -w ${q(`%{stderr}\\n${timing}\\n`)} ${q(url)} | cksum; r=$?; [ $r = 7 ] && ${nc}; exit $r`;
     }
     // Every try a transfer of one curl, each closing its connection (a Service picks anew), each
-    // followed by its own line: code, connect and total time, curl's exit code for it, its message.
-    const timing = `\\n${KNC} %{http_code} %{time_connect} %{time_total} %{exitcode} %{errormsg}\\n`;
+    // followed by its own line: code, connect and total time, curl's exit code for it. The
+    // answer's padding is squeezed (tr -s): a command's result stays well under the stream's
+    // record size with its tries. When a try could not connect (7), nc asks the kernel why,
+    // first, so its line is never the one cut.
+    const timing = `\\n${KNC} %{http_code} %{time_connect} %{time_total} %{exitcode}\\n`;
     const urls = Array.from({ length: triesOf(ask) }, () => q(url)).join(' ');
     const curl = `curl -s -g -m ${t} --connect-timeout ${t} -H 'Connection: close' -w ${q(timing)} ${urls}`;
-    return `o=$(${curl}); printf '%s\\n' "$o"; case "$o" in *" 7 Failed to connect"*) ${nc};; esac; true`;
+    return `o=$(${curl} | tr -s ' '); case "$o" in *" 7"|*" 7"$'\\n'*) ${nc};; esac; printf '%s\\n' "$o"; true`;
   }
   const udp = `${ask.family === 'ipv6' ? 'UDP6' : 'UDP4'}${ask.anySource ? '-DATAGRAM' : ''}:${bracketed(host)}:${ask.port}`;
   const bytes = full ? FULL_BYTES.udp : ANSWER_BYTES;
@@ -129,20 +145,26 @@ export function eventOfAsk(ask: Ask, out: CommandOut): TryEvent {
 }
 
 /** curl's tries: each its body, then "KNC <http code> <connect s> <total s> <exit code> <message>" (the last line's newline is gone: the stream strips it). */
-function curlTries(ask: Ask, text: string): TryEvent[] {
+function curlTries(ask: Ask, printed: string): TryEvent[] {
+  let text = printed;
   const out: TryEvent[] = [];
   // nc's line, when a try could not connect: the kernel's reason (curl's message does not carry it).
   const nc = /^nc: .*$/m.exec(text)?.[0];
+  // nc's own lines (printed before curl's) are not part of any try's answer.
+  text = text
+    .split('\n')
+    .filter((l) => !/^nc: |^Connection to \S+ \d+ port .* succeeded/.test(l))
+    .join('\n');
   const re = new RegExp(`([\\s\\S]*?)\\n${KNC} (\\d{3}) ([\\d.]+) ([\\d.]+) (\\d+) ?([^\\n]*)(?:\\n|$)`, 'g');
   for (const m of text.matchAll(re)) {
     const [, body = '', code = '000', , total = '0', exit = '0', message = ''] = m;
     const ms = Math.round(Number(total) * 100_000) / 100;
     const curlExit = Number(exit);
     if (curlExit === 0 && code !== '000') {
-      out.push({ event: { kind: 'answer', text: body.replace(/^\n/, '') }, ms });
+      out.push({ event: { kind: 'answer', text: body.replace(/^\n/, '').trim() }, ms });
       continue;
     }
-    const line = `curl: (${curlExit}) ${message}`.trim();
+    const line = `curl: (${curlExit}) ${message || CURL_EXIT[curlExit] || 'see man curl, EXIT CODES'}`;
     if (curlExit === 7) {
       const reason = nc ? eventOfNc({ exitCode: 1, stderr: nc }) : undefined;
       out.push({

@@ -17,7 +17,7 @@ export const PROBE_CONTAINER = 'probe';
 
 /**
  * The loop that runs in the probe (bash: $EPOCHREALTIME for the timings, ${var//…} for the
- * escaping). Each result is cut to 700 bytes before escaping and written with one printf, so a
+ * escaping). Each result is cut to 900 bytes before escaping and written with one printf, so a
  * result line stays under the pipe's atomic write size and the C library's stdout buffer
  * (1 KiB in musl): lines of concurrent commands do not interleave.
  */
@@ -31,7 +31,7 @@ export const STREAM_LOOP = [
   '    t0=${EPOCHREALTIME/./}',
   '    o=$(eval "$c" 2>&1 </dev/null); r=$?',
   '    t1=${EPOCHREALTIME/./}',
-  "    o=${o:0:700}; o=${o//\\\\/\\\\\\\\}; o=${o//$'\\n'/\\\\n}; o=${o//$'\\r'/\\\\r}",
+  "    o=${o:0:900}; o=${o//\\\\/\\\\\\\\}; o=${o//$'\\n'/\\\\n}; o=${o//$'\\r'/\\\\r}",
   '    printf \'%s %s %s %s\\n\' "$id" "$r" "$((t1 - t0))" "$o"',
   '  } &',
   'done',

@@ -77,7 +77,8 @@ describe('every step is valid in the run', () => {
     }
   });
 
-  test('each step replays without throwing and gives the same tables; each probes every run pod pair on the four ports', () => {
+  // Replays every case's every step (~5 s on this 2-core machine when it is busy): more than vitest's default 5 s.
+  test('each step replays without throwing and gives the same tables; each probes every run pod pair on the four ports', { timeout: 60_000 }, () => {
     const base = caseWorld(dual);
     for (const c of cases) {
       const replay = caseSteps(base, c.steps, dual, { ...(c.dns ? { dns: true } : {}), ...(c.ipFamily ? { family: c.ipFamily } : {}) });
@@ -101,7 +102,8 @@ describe('every step is valid in the run', () => {
     }
   });
 
-  test("every case's last step flips some cells (what the runner polls), and the teardown brings back the base world", () => {
+  // Replays every case's every step (~5 s on this 2-core machine when it is busy): more than vitest's default 5 s.
+  test("every case's last step flips some cells (what the runner polls), and the teardown brings back the base world", { timeout: 60_000 }, () => {
     const base = caseWorld(dual);
     for (const c of cases) {
       expect(c.changed.length, c.id).toBeGreaterThan(0);

@@ -89,6 +89,17 @@ describe("a probe's client tools, read as wire events", () => {
     expect(await observe('udp', port.closed)).toMatchObject({ observed: 'REFUSED' });
   });
 
+  test('several tries in one command: each one its own event and sample; six refusals keep the kernel reason in the result', async () => {
+    const ok = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: port.tcp } }, { protocol: 'tcp', family: 'ipv4', answer: hostname }, 6);
+    expect(ok.events).toEqual(Array.from({ length: 6 }, () => ({ kind: 'answer', text: NAME })));
+    expect(ok.sampleMs).toHaveLength(6);
+    const refused = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: port.closed } }, { protocol: 'tcp', family: 'ipv4', answer: hostname }, 8);
+    expect(refused.events).toHaveLength(8);
+    expect(refused.events.every((e) => e.kind === 'refused')).toBe(true);
+    const udp = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: port.udp } }, { protocol: 'udp', family: 'ipv4', answer: hostname }, 7);
+    expect(udp.events.filter((e) => e.kind === 'answer')).toHaveLength(7);
+  });
+
   test('full-size: 20 KiB over TCP and 1900 B over UDP both ways, the answer checksummed as POSIX cksum does', async () => {
     expect(await observe('tcp', port.tcpFull, { kind: 'echo', bytes: 20 * 1024 })).toMatchObject({ observed: 'REACHABLE' });
     expect(await observe('udp', port.udpFull, { kind: 'echo', bytes: 1900 })).toMatchObject({ observed: 'REACHABLE' });
