@@ -56,6 +56,12 @@ export function portNameCases(kit: Kit): CaseSpec[] {
     ),
     one('ingress/port-name/default-protocol-mismatch', f, 'serve-80-udp without protocol (TCP) matches nothing', into(kit, 'in-named-udp-as-tcp', [{ port: 'serve-80-udp' }])),
     one('ingress/port-name/unknown-name', f, 'a name no container port has: nothing allowed', into(kit, 'in-named-unknown', [{ port: 'serve-82-tcp' }])),
+    one(
+      'ingress/port-name/unknown-name-from-b',
+      f,
+      'x/a from pod=b on a name no container port has: x/a isolated, nothing allowed, not even from x/b',
+      policy(kit.ns('x'), 'a-from-b-named-unknown', { podSelector: selector({ pod: 'a' }), ingress: [{ from: [pods('b')], ports: [{ port: 'serve-82-tcp' }] }] }),
+    ),
     one('egress/port-name/serve-81-tcp', f, 'x/a may send to serve-81-tcp, resolved on each destination pod', outOf(kit, 'out-named-81', [{ port: 'serve-81-tcp' }])),
     one(
       'egress/port-name/named-and-numbered',

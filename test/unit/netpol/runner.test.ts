@@ -56,7 +56,7 @@ describe('a case against an enforcer that follows the spec', () => {
     expect(narrower.steps[0]!.changed).toBe(2 * 8 * 4);
   });
 
-  test('the whole full set passes too (133 cases minus the DNS ones this world has none of)', async () => {
+  test('the whole full set passes too (134 cases minus the DNS ones this world has none of)', async () => {
     const cluster = fakeCluster(base);
     const ctx = context(cluster);
     const failed: string[] = [];
@@ -124,6 +124,15 @@ describe('a case against a wrong enforcer', () => {
     expect(result.detail).toContain(
       `policies:\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-egress-a\n  namespace: ${NS.x}\nspec:\n  podSelector:\n    matchLabels:\n      pod: a\n  policyTypes:\n    - Egress`,
     );
+  });
+});
+
+describe('a case kube-router is read to get wrong', () => {
+  test('ingress/port-name/unknown-name-from-b: the model admits nothing into x/a, not even from x/b', () => {
+    const c = byId('ingress/port-name/unknown-name-from-b');
+    const into = c.steps[0]!.expected.cells.filter((cell) => cell.to === `${NS.x}/a` && cell.from !== cell.to);
+    expect(into.filter((cell) => cell.allowed)).toEqual([]);
+    expect(c.changed.map((cell) => `${cell.from} ${cell.port}/${cell.protocol}`)).toContain(`${NS.x}/b 80/TCP`);
   });
 });
 
