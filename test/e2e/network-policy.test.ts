@@ -14,8 +14,9 @@ import { describeRow, kubeconfig, kubectl, objectsLeft, requireLab, resultsOf, r
  * the row's failure lists them ("from → to port/PROTO: expected …, observed …"), and why.
  */
 export const KUBE_ROUTER_DEVIATIONS: Record<string, { cells: string[]; why: string }> = {
-  // READ in kube-router v2.1.0's code, not yet seen on the lab (a full-set case; the core run of
-  // 2026-12-06 matched the model once the suite's own `from` bug was fixed — see README).
+  // READ in kube-router v2.1.0's code, not yet seen on the lab (a full-set case). The one core run
+  // on the lab so far (2026-12-06) failed only where the suite's own `from` bug did (since fixed,
+  // not yet re-run there) — see README.
   'ingress/port-name/unknown-name-from-b': {
     cells: ['x/b → x/a 80/TCP', 'x/b → x/a 80/UDP', 'x/b → x/a 81/TCP', 'x/b → x/a 81/UDP'].map((c) => `${c}: expected denied, observed allowed (connected)`),
     why: "pkg/controllers/netpol/policy.go: processNetworkPolicyPorts drops a named port no selected pod has (protocol2eps lookup fails), leaving the rule with no ports and no named ports; the ingress branch 'If the ingress policy contains no ports at all' (policy.go:237) then admits the rule's sources on every port and protocol. The spec: a rule whose ports match nothing admits nothing.",
