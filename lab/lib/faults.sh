@@ -149,9 +149,14 @@ fault_inject() {
       in_node "$n" ip link set eth0 mtu "$2"
       # veth and bridges let GSO super-packets through regardless of the receiver's MTU, which
       # a real link would not: drop what arrives larger than the MTU, as the smaller link would.
+      # Except TCP to the kubelet (10250): over a real link TCP between nodes segments to the
+      # smaller MSS, and the API server keeps reaching the kubelet (exec, logs); here its
+      # super-packets would be dropped whole, a lab artefact that would cut the control path.
       for f in $(lab_families); do
         fault_chains "$n" "$f"
-        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -i eth0 -m length --length "$(( $2 + 1 )):65535" \
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -i eth0 -p tcp -m multiport ! --dports 10250 -m length --length "$(( $2 + 1 )):65535" \
+          -m comment --comment knc-fault:mtu -j DROP
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -i eth0 ! -p tcp -m length --length "$(( $2 + 1 )):65535" \
           -m comment --comment knc-fault:mtu -j DROP
       done
       fault_record mtu "$1" "$2" ;;
