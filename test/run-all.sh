@@ -134,7 +134,7 @@ else
       -t 'healthy|cut-route-vxlan|kube-proxy-down|block-vxlan|vxlan: block-port'
   fi
   # Networks no one here wrote: real flanneld (vxlan, host-gw) and BIRD (bgp), one kube-proxy mode
-  # each; the lab's own tests, 2 healthy runs + that network's faults (network:proxy:cases, no
+  # each; the lab's own tests, 1 healthy run + that network's faults (network:proxy:cases, no
   # cases = all of that network's), and the healthy ports run that prints the detected CNI.
   # flannel-vxlan's mtu fault (the MTU through flannel.1, 2 min) runs in npm run detect only; the
   # full network × kube-proxy matrix: npm run detect -- --all. Minimums: lab, e2e, e2e ports.
@@ -144,7 +144,7 @@ else
     if lab_step "lab-up-$network" up --network "$network" --proxy-mode "$proxy"; then
       expect_lab "$network" "$proxy" ipv4 none
       vitest_step "lab-$network" "$min_lab" --project lab "${only_other_modes[@]}"
-      DETECTION_CASES=$cases DETECTION_HEALTHY_RUNS=2 vitest_step "e2e-$network" "$min_e2e" --project e2e test/e2e/detection.test.ts
+      DETECTION_CASES=$cases DETECTION_HEALTHY_RUNS=1 vitest_step "e2e-$network" "$min_e2e" --project e2e test/e2e/detection.test.ts
       vitest_step "e2e-$network-ports" "$min_ports" --project e2e test/e2e/nodeport-ports.test.ts -t 'healthy lab'
     fi
   done
