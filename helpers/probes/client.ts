@@ -11,7 +11,7 @@
 // from the API round trip. Pure: builders and parsers, unit-tested with the tools' real output.
 import { bracketed } from '../ip.ts';
 import { payloadOf } from '../check/classify.ts';
-import { eventOfConnect, eventOfNc, UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
+import { connectCommand, eventOfConnect, eventOfNc, ncCommand, UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
 
 import type { AnswerCheck, DnsResult, IpFamily, Protocol, WireEvent } from '../check/types.ts';
 import { ANSWER_BYTES, FULL_BYTES, FULL_REQUEST_BYTE, fullBody, posixCksum } from './answers.ts';
@@ -72,10 +72,9 @@ const KNC = 'KNC';
 export function askCommand(ask: Ask): string {
   const t = ask.timeoutS ?? TRY_S;
   const host = ask.host;
-  const nc = `nc -z -v -w ${t} ${q(host)} ${ask.port}`;
+  const nc = ncCommand({ host, port: ask.port }, t).map(q).join(' ');
   if (ask.protocol === 'tcp' && (ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain')) return nc;
-  if (ask.protocol === 'udp' && (ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain'))
-    return ['/agnhost', 'connect', `${bracketed(host)}:${ask.port}`, '--timeout', `${t}s`, '--protocol', 'udp'].map(q).join(' ');
+  if (ask.protocol === 'udp' && (ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain')) return connectCommand({ host, port: ask.port, protocol: 'udp' }, t).map(q).join(' ');
   const full = ask.answer.kind === 'echo';
   const make = (bytes: number) => `head -c ${bytes} /dev/zero | tr '\\0' ${FULL_REQUEST_BYTE}`;
   if (ask.protocol === 'tcp') {
@@ -164,21 +163,23 @@ function curlTries(ask: Ask, printed: string): TryEvent[] {
       out.push({ event: { kind: 'answer', text: body.replace(/^\n/, '').trim() }, ms });
       continue;
     }
-    const line = `curl: (${curlExit}) ${message || CURL_EXIT[curlExit] || 'see man curl, EXIT CODES'}`;
-    if (curlExit === 7) {
-      const reason = nc ? eventOfNc({ exitCode: 1, stderr: nc }) : undefined;
-      out.push({
-        event:
-          reason && (reason.kind === 'refused' || reason.kind === 'timeout' || reason.kind === 'unreachable')
-            ? reason
-            : { kind: 'empty', text: `curl could not connect and nc then could (${line}): no verdict` },
-      });
-    } else if (curlExit === 28) out.push({ event: { kind: 'timeout', text: `no answer within ${ask.timeoutS ?? TRY_S} s (${line})` } });
-    else if (CURL_RESET.has(curlExit)) out.push({ event: { kind: 'reset', text: line } });
-    else if (UNREACHABLE_TEXT.test(line)) out.push({ event: { kind: 'unreachable', text: line } });
-    else out.push({ event: { kind: 'empty', text: `no network verdict from curl: ${line}` } });
+    out.push({ event: curlFailure(ask, curlExit, `curl: (${curlExit}) ${message || CURL_EXIT[curlExit] || 'see man curl, EXIT CODES'}`, nc) });
   }
   return out;
+}
+
+/** A curl try that got no answer → its event: exit 7 by nc's line (the kernel's reason), 28 a timeout, a reset, or no verdict. */
+function curlFailure(ask: Ask, curlExit: number, line: string, ncLine: string | undefined): WireEvent {
+  if (curlExit === 7) {
+    const reason = ncLine ? eventOfNc({ exitCode: 1, stderr: ncLine }) : undefined;
+    return reason && (reason.kind === 'refused' || reason.kind === 'timeout' || reason.kind === 'unreachable')
+      ? reason
+      : { kind: 'empty', text: `curl could not connect and nc then could (${line}): no verdict` };
+  }
+  if (curlExit === 28) return { kind: 'timeout', text: `no answer within ${ask.timeoutS ?? TRY_S} s (${line})` };
+  if (CURL_RESET.has(curlExit)) return { kind: 'reset', text: line };
+  if (UNREACHABLE_TEXT.test(line)) return { kind: 'unreachable', text: line };
+  return { kind: 'empty', text: `no network verdict from curl: ${line}` };
 }
 
 /** socat's tries: each the answer or socat's own error line, then "KNCU <exit code> <µs>". */
@@ -218,16 +219,8 @@ function fullEvent(ask: Ask, out: CommandOut): TryEvent {
   const timing = new RegExp(`${KNC} (\\d{3}) ([\\d.]+) ([\\d.]+)`).exec(text);
   const ms = timing ? Math.round(Number(timing[3]) * 100_000) / 100 : undefined;
   if (out.exitCode === 0 && timing && timing[1] !== '000') return { event: fullAnswer(cksum, 'tcp'), ...(ms !== undefined ? { ms } : {}) };
-  const curlLine = /curl: \(\d+\)[^\n]*/.exec(text)?.[0] ?? '';
-  if (out.exitCode === 7) {
-    const nc = eventOfNc({ exitCode: 1, stderr: text.slice(text.indexOf('nc: ') >= 0 ? text.indexOf('nc: ') : text.length) });
-    if (nc.kind === 'refused' || nc.kind === 'timeout' || nc.kind === 'unreachable') return { event: nc };
-    return { event: { kind: 'empty', text: `curl could not connect and nc then could (${curlLine}): no verdict` } };
-  }
-  if (out.exitCode === 28) return { event: { kind: 'timeout', text: `no answer within ${ask.timeoutS ?? TRY_S} s (${curlLine || 'curl: timed out'})` } };
-  if (CURL_RESET.has(out.exitCode)) return { event: { kind: 'reset', text: curlLine || `curl exit ${out.exitCode}` } };
-  if (UNREACHABLE_TEXT.test(curlLine)) return { event: { kind: 'unreachable', text: curlLine } };
-  return { event: { kind: 'empty', text: `no network verdict from curl (exit ${out.exitCode}): ${text.trim().slice(0, 200) || '(no output)'}` } };
+  const curlLine = /curl: \(\d+\)[^\n]*/.exec(text)?.[0] || `curl: (${out.exitCode}) ${CURL_EXIT[out.exitCode] ?? text.trim().slice(0, 200)}`;
+  return { event: curlFailure(ask, out.exitCode, curlLine, /^nc: .*$/m.exec(text)?.[0]) };
 }
 
 /** A name target: dig through the probe's resolver configuration (search path), over UDP or TCP. */

@@ -18,8 +18,8 @@ export interface ConnectTarget {
   protocol: Protocol;
 }
 
-export function connectCommand(target: ConnectTarget): string[] {
-  return ['/agnhost', 'connect', `${bracketed(target.host)}:${target.port}`, '--timeout', `${CONNECT_TIMEOUT_S}s`, ...(target.protocol === 'udp' ? ['--protocol', 'udp'] : [])];
+export function connectCommand(target: ConnectTarget, timeoutS = CONNECT_TIMEOUT_S): string[] {
+  return ['/agnhost', 'connect', `${bracketed(target.host)}:${target.port}`, '--timeout', `${timeoutS}s`, ...(target.protocol === 'udp' ? ['--protocol', 'udp'] : [])];
 }
 
 /** Exit statuses that are not agnhost's own verdict (it exits 0, or 1 with the kind on stderr). */
@@ -28,8 +28,8 @@ export function isControlFailure(out: { exitCode: number; stderr: string }): boo
 }
 
 /** `nc -z -v -w 3 host port`: the probe image's OpenBSD netcat, a TCP handshake and nothing else. */
-export function ncCommand(target: Pick<ConnectTarget, 'host' | 'port'>): string[] {
-  return ['nc', '-z', '-v', '-w', String(CONNECT_TIMEOUT_S), target.host, String(target.port)];
+export function ncCommand(target: Pick<ConnectTarget, 'host' | 'port'>, timeoutS = CONNECT_TIMEOUT_S): string[] {
+  return ['nc', '-z', '-v', '-w', String(timeoutS), target.host, String(target.port)];
 }
 
 /** nc's own verdict: exit 0, or exit 1 with its "nc: …" line (anything else did not run to a verdict). */
