@@ -84,7 +84,7 @@ else
   if lab_step lab-up-routed up --network routed; then
     expect_lab routed iptables ipv4 none
     vitest_step lab-routed 21 --project lab "${only_other_modes[@]}"
-    # Detection on routed: every routed fault but mtu (open work, see the vxlan step: npm run detect runs it),
+    # Detection on routed: every routed fault but mtu (the vxlan step runs it through the overlay),
     # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
     # vxlan step its diagnosis with nftables): npm test's 60 minutes. npm run detect runs them all.
     DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 62 --project e2e "${only_other_modes[@]}"
@@ -127,11 +127,9 @@ else
   if lab_step lab-up-vxlan up --network vxlan --proxy-mode nftables; then
     expect_lab vxlan nftables ipv4 none
     vitest_step lab-vxlan 22 --project lab "${only_other_modes[@]}"
-    # Not the mtu fault, for now: since the checks are made by curl and socat in the probes, the lab's
-    # mtu fault on vxlan fails the full-size UDP rows but not the TCP ones, and the diagnosis names
-    # UDP instead of the MTU (seen 2026-12-06): npm run detect still runs it, and it is open work.
-    DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan 6 --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
-      -t 'healthy|cut-route-vxlan|kube-proxy-down|block-vxlan|vxlan: block-port'
+    # And the mtu fault through the overlay: full-size rows fail both ways, the diagnosis names the MTU.
+    DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan 7 --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
+      -t 'healthy|cut-route-vxlan|kube-proxy-down|block-vxlan|vxlan: block-port|fault mtu '
   fi
   # Networks no one here wrote: real flanneld (vxlan, host-gw) and BIRD (bgp), one kube-proxy mode
   # each; the lab's own tests, 1 healthy run + that network's faults (network:proxy:cases, no
