@@ -3,7 +3,7 @@ import { checkKey, count, explainAll, failed, names, passed, type DiagnosisRule 
 
 export const mtu: DiagnosisRule = {
   id: 'mtu',
-  pattern: 'small payloads pass but full-size (larger than one MTU) payloads fail on the same path',
+  pattern: 'small payloads pass, full-size fail on the same fixed path → MTU on that path (names the nodes); Service rows alone never say MTU, since their two requests may hit different backends',
   find({ all, open }) {
     const smallPassed = new Set(all.filter((f) => f.payload === 'small' && passed(f)).map(checkKey));
     const rows = open.filter((f) => f.payload === 'full' && failed(f) && smallPassed.has(checkKey(f)));
