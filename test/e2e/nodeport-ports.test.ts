@@ -10,6 +10,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Row as CheckResult } from './cli-helpers.ts';
 import { describeRow, kubeconfig, kubectl, lab, requireLab, objectsLeft, resultsOf, startCli, type CliRun } from './cli-helpers.ts';
+import { expectedHealthySkips, healthySkips, labOfEnv } from './healthy-skips.ts';
 
 const up = requireLab();
 const W1 = 'lab-worker-1';
@@ -51,6 +52,8 @@ describe.skipIf(!up)('nodeport and ports suites against the lab', () => {
     expect(r.code, r.stderr).toBe(0);
     const results = resultsOf(r).results;
     expect(results.filter((x) => x.outcome !== 'passed' && x.outcome !== 'skipped').map(describeRow)).toEqual([]);
+    // Skipped: at most the profile's CNI rule, on a network whose CNI needs no node-to-node ports.
+    expect(healthySkips(results)).toEqual(expectedHealthySkips(labOfEnv(), ['nodeport', 'ports']));
     const nodes = kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length;
     // nodeport: the reachability row + per node 2 Services × … (Cluster 3 NodePorts, Local 1) × TCP/UDP
     expect(results.filter((x) => x.suite === 'nodeport' && x.outcome === 'passed')).toHaveLength(1 + nodes * 8);
