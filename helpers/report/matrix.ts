@@ -1,6 +1,6 @@
 // Shared arithmetic for the human views (summary.md and the terminal): outcome counts, the
 // node×node matrix per suite, and the one-line verdict. Both views render the same numbers,
-// so they are computed once here (STYLE.md §11).
+// so they are computed once here.
 
 import { isNetwork, type CheckResult, type NetworkResult, type Outcome, type RunResults } from '../check/types.ts';
 
