@@ -93,11 +93,7 @@ export const OPTIONS = {
   'node-selector': { type: 'string', value: '<k=v[,k=v]>', help: 'probe only the nodes with these labels' },
   timeout: { type: 'string', value: '<duration>', help: 'how long the probes may take to become ready (default: 2m)' },
   concurrency: { type: 'string', value: '<n>', help: `checks in flight at once, per suite (default: ${DEFAULT_CONCURRENCY})` },
-  'host-port': {
-    type: 'string',
-    value: '<port>',
-    help: 'hostNetwork probe port; UDP uses port+1 (default: a free pair in 18080-18999, picked per run so simultaneous runs never collide)',
-  },
+  'host-port': { type: 'string', value: '<port>', help: 'hostNetwork probe port; UDP uses port+1 (default: a free pair in 18080-18999, picked per run so simultaneous runs never collide)' },
   samples: { type: 'string', value: '<n>', help: `requests (tries) per pod, host and NodePort check, for loss and latency per row (default: ${DEFAULT_SAMPLES})` },
   'max-loss': { type: 'string', value: '<percent>', help: 'lost samples a check may have before it fails with "lost K of N" (default: 0)' },
   keep: { type: 'boolean', help: 'leave the namespace and probes for debugging (cleanup -n <namespace> removes them)' },
