@@ -16,7 +16,8 @@ export const partialLoss = (f: Pick<Facts, 'samples'>) => Boolean(f.samples && f
 
 export const intermittentLoss: DiagnosisRule = {
   id: 'intermittent-loss',
-  pattern: 'rows between two nodes lose some samples while the others answer → intermittent loss between them (K % of samples), not a broken path',
+  pattern:
+    'rows between two nodes lose some of their samples while other samples of the same rows answer → "intermittent loss between A and B: K %" (a path that works but drops packets), not a broken path; owns every failing row between the pair',
   find({ all, open }) {
     const between = (f: Facts) => f.direction === 'node-to-node';
     const lossy = new Set(open.filter((f) => between(f) && partialLoss(f)).map((f) => pairKey(f.from.node, f.to.node)));

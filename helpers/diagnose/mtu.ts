@@ -3,7 +3,7 @@ import { count, explainAll, failed, names, passed, requestKey, type DiagnosisRul
 
 export const mtu: DiagnosisRule = {
   id: 'mtu',
-  pattern: 'small payloads pass but full-size (larger than one MTU) payloads fail on the same path',
+  pattern: 'small payloads pass, full-size fail on the same fixed path → MTU on that path (names the nodes); Service rows alone never say MTU, since their two requests may hit different backends',
   find({ all, open }) {
     // The same ends and protocol: the full-size request goes to a port of its own.
     const smallPassed = new Set(all.filter((f) => f.payload === 'small' && passed(f)).map(requestKey));

@@ -6,7 +6,8 @@ const rangeText = ({ nodePortRange: r }: DiagnoseContext) => (r?.source === 'clu
 
 export const nodePortFirewall: DiagnosisRule = {
   id: 'nodeport-firewall',
-  pattern: 'NodePorts fail on one node only while the other nodes answer',
+  pattern:
+    "NodePorts fail on one node only → that node's firewall for the NodePort range (says when only part of the range is open); refused there → its Service proxy has no rules for them; on every node → the range is filtered between the runner and the nodes",
   find({ all, open, ctx }) {
     const rows = open.filter((f) => f.path === 'nodeport' && failed(f) && f.expectsAnswer);
     const findings: RuleFinding[] = [];

@@ -3,7 +3,7 @@ import { count, explainAll, failed, involves, isCrossNode, judged, names, overla
 
 export const podNetwork: DiagnosisRule = {
   id: 'pod-network',
-  pattern: 'cross-node pod traffic fails from/to one node (or one pair) while same-node traffic passes',
+  pattern: "cross-node pod traffic fails from/to one node (or one pair) while same-node passes → that node's pod routes / forwarding / overlay (names the CNI port, e.g. UDP 8472, between the nodes)",
   find({ all, open, ctx }) {
     let remaining = open.filter((f) => f.path === 'pod-to-pod' && failed(f) && isCrossNode(f));
     const findings: RuleFinding[] = [];

@@ -2,7 +2,7 @@ import { explainAll, failed, groupBy, names, passed, proto, type DiagnosisRule }
 
 export const portFirewall: DiagnosisRule = {
   id: 'port-firewall',
-  pattern: 'a ports-suite row (one port/protocol) fails between nodes: that port on the target node',
+  pattern: "a ports-suite row fails → that port's firewall on the target node (filtered), nothing listening (refused), or a port that must be closed answering",
   find({ all, open }) {
     const groups = groupBy(
       open.filter((f) => f.path === 'ports' && failed(f)),

@@ -20,7 +20,7 @@ export interface View {
 
 export interface DiagnosisRule {
   id: string;
-  /** The pattern in words (README material). */
+  /** The pattern and the cause it names, one line: the README's diagnosis table is made of these (npm run docs). */
   pattern: string;
   find(view: View): RuleFinding[];
 }

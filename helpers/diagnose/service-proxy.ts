@@ -2,7 +2,8 @@ import { count, explainAll, failed, names, passed, type DiagnosisRule, type Rule
 
 export const serviceProxy: DiagnosisRule = {
   id: 'service-proxy',
-  pattern: 'pod IPs pass but ClusterIPs fail from one node (kube-proxy there), or from every node; only the kubernetes Service fails while other Services work from the same nodes (API server port)',
+  pattern:
+    "pod IPs pass but ClusterIPs fail from one node → kube-proxy on that node (the kubernetes Service's rows from there too); from every node → Service proxying broken cluster-wide; only the kubernetes Service fails while other Services work → the API server's port",
   find({ all, open }) {
     const rows = open.filter((f) => f.path === 'pod-to-service' && failed(f));
     const findings: RuleFinding[] = [];
