@@ -99,6 +99,11 @@ export class Kube {
     return v.gitVersion;
   }
 
+  /** The API groups the server serves (discovery: readable by every authenticated identity). */
+  async apiGroups(): Promise<string[]> {
+    const list = await this.call({ verb: 'get', resource: 'apis (API discovery)' }, () => this.api(k8s.ApisApi).getAPIVersions());
+    return list.groups.map((g) => g.name);
+  }
   listNodes() {
     return this.call({ verb: 'list', resource: 'nodes' }, async () => (await this.core.listNode()).items);
   }

@@ -1,0 +1,81 @@
+// A careful guest (issue 20): a run deploys only what its selected rows need. `run --only
+// '^pod-to-pod '` in a namespace the test made creates the probe pods and nothing else — no
+// Service of any kind, no nodeport backend, no listener — seen two ways: every object the
+// namespace's watch saw being added while the run went, and every object carrying the run's
+// label afterwards (--keep). Its rows pass; `cleanup -n` removes what was kept.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, test } from 'vitest';
+import { describeRow, kubeconfig, kubectl, labKubectl, requireLab, resultsOf, startCli } from './cli-helpers.ts';
+
+const up = requireLab();
+/** The kinds a run could create in its namespace; each is watched. */
+const KINDS = ['pods', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'networkpolicies.networking.k8s.io', 'leases.coordination.k8s.io', 'endpointslices.discovery.k8s.io'];
+
+interface Watch {
+  child: ChildProcess;
+  added: Set<string>;
+  listed: Promise<void>;
+}
+
+/** `kubectl get <kind> --watch`: the names it prints; `listed` resolves once its initial list is done (it says so on an empty namespace). */
+function watch(kind: string, namespace: string): Watch {
+  const child = spawn(labKubectl(), ['--kubeconfig', kubeconfig(), 'get', kind, '-n', namespace, '--watch', '-o', 'name'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const added = new Set<string>();
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const line of out.split('\n').slice(0, -1)) added.add(line.trim());
+    out = out.slice(out.lastIndexOf('\n') + 1);
+  });
+  const listed = new Promise<void>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`timed out after 30 s waiting for kubectl's watch of ${kind} in ${namespace} to list (stderr: ${err})`)), 30_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (/No resources found/.test(err)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return { child, added, listed };
+}
+
+describe.skipIf(!up)("deploy only what the selected rows need: --only '^pod-to-pod '", () => {
+  const namespace = `knc-e2e-only-${process.pid}`;
+  const watches: Watch[] = [];
+  afterAll(() => {
+    for (const w of watches) w.child.kill();
+    if (up) kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait=false');
+  });
+
+  test('creates exactly the probes (by watch and by label), its rows pass, cleanup -n removes them', async () => {
+    kubectl('create', 'namespace', namespace);
+    kubectl('label', 'namespace', namespace, 'pod-security.kubernetes.io/enforce=privileged');
+    for (const kind of KINDS) watches.push(watch(kind, namespace));
+    await Promise.all(watches.map((w) => w.listed));
+    const started = performance.now();
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '-n', namespace, '--only', '^pod-to-pod ', '--keep']);
+    const seconds = (performance.now() - started) / 1000;
+    const runId = /run id ([0-9a-f]{6})/.exec(run.stderr)?.[1];
+    expect(runId, run.stderr.slice(-3000)).toBeDefined();
+    const results = resultsOf(run).results;
+    expect({ code: run.code, bad: results.filter((r) => r.outcome !== 'passed').map(describeRow) }, run.stderr.slice(-3000)).toEqual({ code: 0, bad: [] });
+    expect(new Set(results.map((r) => r.suite))).toEqual(new Set(['pod-to-pod']));
+
+    const nodes = kubectl('get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}').split(' ').filter(Boolean);
+    const probes = nodes.flatMap((n) => [`pod/probe-a-${n}`, `pod/probe-b-${n}`, `pod/hostnet-${n}`]).sort();
+    const runObjects = (text: string) => text.split('\n').filter(Boolean).sort();
+    const byLabel = runObjects(kubectl('get', KINDS.join(','), '-n', namespace, '-l', `netconform.io/run-id=${runId}`, '-o', 'name'));
+    expect(byLabel).toEqual(probes);
+    // The watch saw everything that was added in the namespace while the run went (endpoint slices
+    // are the control plane's, for Services: none).
+    const seen = [...new Set(watches.flatMap((w) => [...w.added]))].sort();
+    expect(seen).toEqual(probes);
+    console.log(`--only '^pod-to-pod ': ${results.length} rows passed in ${seconds.toFixed(1)} s; created ${seen.length} objects: ${seen.join(', ')}`);
+
+    const cleaned = await startCli(['cleanup', '--kubeconfig', kubeconfig(), '-n', namespace]);
+    expect(cleaned.code, cleaned.stderr).toBe(0);
+    expect(runObjects(kubectl('get', KINDS.join(','), '-n', namespace, '-l', `netconform.io/run-id=${runId}`, '-o', 'name'))).toEqual([]);
+  });
+});
