@@ -18,8 +18,8 @@
 import os from 'node:os';
 import net from 'node:net';
 import { parseRange } from '../helpers/cidr.ts';
-import { waitFor, waitForEndpoints } from '../helpers/probes/deploy.ts';
-import { messageOf } from '../helpers/errors.ts';
+import { waitFor } from '../helpers/probes/deploy.ts';
+import { awaitEndpoints, createRunService } from '../helpers/fixtures/service.ts';
 import { loadBalancerServiceManifest } from '../helpers/probes/manifests.ts';
 import { nodeTargets } from '../helpers/nodeport/deploy.ts';
 import { runnerReaches } from '../helpers/nodeport/reach.ts';
@@ -195,15 +195,10 @@ export default defineSuite<LoadBalancerPlan>({
         ...plan,
         skip: `service/${plan.service} (type LoadBalancer) was not created: this host has no address toward the nodes to limit its loadBalancerSourceRanges to, and it is never created open to everyone`,
       };
-    try {
-      const manifest = loadBalancerServiceManifest({ runId: options.runId });
-      manifest.spec = { ...manifest.spec, loadBalancerSourceRanges: sourceRanges };
-      await kube.createService(deployment.namespace, manifest);
-      deployment.createdServices.push(plan.service);
-      return { ...plan, createdAt: Date.now(), sourceRanges };
-    } catch (err) {
-      return { ...plan, problem: `service/${plan.service} (type LoadBalancer) could not be created: ${messageOf(err)}` };
-    }
+    const manifest = loadBalancerServiceManifest({ runId: options.runId });
+    manifest.spec = { ...manifest.spec, loadBalancerSourceRanges: sourceRanges };
+    const made = await createRunService(kube, deployment, manifest, { what: `service/${plan.service} (type LoadBalancer)` });
+    return made.problem ? { ...plan, problem: made.problem } : { ...plan, createdAt: Date.now(), sourceRanges };
   },
 
   async settle({ kube, deployment, topology, options }, plan) {
@@ -237,12 +232,9 @@ export default defineSuite<LoadBalancerPlan>({
     next.target = picked.target;
     next.runnerIP = (await runnerAddressFor(picked.target)) ?? '';
     const expected = topology.probes.filter((p) => p.ready && p.role !== 'host').length;
-    try {
-      await waitForEndpoints(kube, deployment, { service: plan.service, expected, timeoutMs: 30_000, signal: options.signal });
-    } catch (err) {
-      options.onProgress?.(`warning: ${messageOf(err)}; LoadBalancer checks may fail`);
-    }
-    return next;
+    // A setup problem, not a verdict on the load balancer: its rows are not run.
+    const problem = await awaitEndpoints(kube, deployment, { service: plan.service, what: `service/${plan.service} (type LoadBalancer)`, expected, signal: options.signal });
+    return problem ? { ...next, problem } : next;
   },
 
   checks(topology, plan): Check[] {
