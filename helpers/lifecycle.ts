@@ -4,11 +4,13 @@
 import { checkControlPaths } from './probes/preflight.ts';
 import { messageOf, SetupError, settledValue } from './errors.ts';
 import { ControlClient } from './http.ts';
-import { createProbes, discoverNodes, prepareNamespace, teardown, waitFor, waitForProbes, type Deployment } from './probes/deploy.ts';
+import { createProbes, discoverNodes, prepareNamespace, waitFor, waitForProbes, type Deployment } from './probes/deploy.ts';
+import { teardown } from './runs/teardown.ts';
 import { freeHostPorts, isHostPortConflict, portsFor } from './probes/host-ports.ts';
 import { missingProbes } from './probes/identity.ts';
 import { groupProblems } from './setup-problems.ts';
 import { stuckNamespaces } from './runs/leftovers.ts';
+import { Heartbeat } from './runs/heartbeat.ts';
 import type { Kube } from './kube/index.ts';
 import { MANAGED_BY, probeImage, ROLE_LABEL, RUN_LABEL } from './probes/manifests.ts';
 import type { SuiteModule, SuiteOptions } from './check/suite.ts';
@@ -54,6 +56,8 @@ export interface RunState {
   phases: Record<string, number>;
   /** What the modules started in this process for the run (a server): stopped at teardown, even with --keep. */
   releases?: Array<() => Promise<void>>;
+  /** The run's Lease, renewed while it runs (runs/heartbeat.ts): `cleanup` leaves a live run alone. */
+  heartbeat?: Heartbeat;
   /** What the selection needs deployed (check/needs.ts); undefined: everything. */
   needs?: DeployNeeds;
 }
@@ -172,6 +176,8 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     const deployment = settledValue(made);
     ports = settledValue(free);
     checkAborted(options.signal);
+    // The heartbeat before anything else in the namespace: from here on, `cleanup` sees the run as live.
+    state.heartbeat = await Heartbeat.start(kube, { namespace: deployment.namespace, runId: options.runId, onWarning: progress });
     progress(
       `namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; ${hostProbes ? `host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp; ` : ''}creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + (hostProbes ? 1 : 0))} probe pods`,
     );
@@ -242,7 +248,9 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     state.phases['wait-ready.probes'] = Math.round(readyAt - waitStarted);
     await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
     state.phases['wait-ready.preflight'] = Math.round(performance.now() - readyAt);
-    await Promise.all(
+    // Every settle is let finish before a failure is thrown: what one registers for teardown after
+    // another failed (a server it started) is then known to tearDownRun, which runs it.
+    const settled = await Promise.allSettled(
       options.modules.map(async (m) => {
         const onTeardown = (release: () => Promise<void>) => void (state.releases ??= []).push(release);
         if (!deploys(m)) return;
@@ -250,6 +258,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
         if (m.describe) progress(`${m.name}: ${m.describe(plans[m.name])}`);
       }),
     );
+    for (const s of settled) settledValue(s);
     return built;
   });
   state.topology = topology;
@@ -274,10 +283,12 @@ async function preflightControl(kube: Kube, topology: Topology, options: { concu
 /** Delete what the run made (unless kept); records the cleanup phase. */
 export async function tearDownRun(kube: Kube, state: RunState, options: { keep: boolean; timeoutMs?: number; onProgress?: (m: string) => void }): Promise<void> {
   for (const release of state.releases?.splice(0) ?? []) await release().catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}`));
+  // A kept run releases its Lease (cleanup may remove it at once); otherwise the Lease goes with the run's objects.
+  await state.heartbeat?.stop({ release: options.keep }).catch((err: unknown) => options.onProgress?.(`warning: could not release the run's heartbeat Lease: ${messageOf(err)}`));
   const deployment = state.deployment;
   if (!deployment) return;
   if (options.keep) {
-    options.onProgress?.(`--keep: leaving namespace ${deployment.namespace} (run id ${deployment.runId}); remove it with: kube-netconform cleanup`);
+    options.onProgress?.(`--keep: leaving namespace ${deployment.namespace} (run id ${deployment.runId}); remove it with: kube-netconform cleanup -n ${deployment.namespace}`);
     return;
   }
   await timed(state, 'cleanup', () => teardown(kube, deployment, { timeoutMs: options.timeoutMs ?? 60_000 }));

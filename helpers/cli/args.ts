@@ -26,6 +26,8 @@ export interface CliOptions {
   timeoutMs: number;
   concurrency: number;
   keep: boolean;
+  /** cleanup: remove live runs too (their heartbeat Lease held and renewed). */
+  force: boolean;
   short: boolean;
   /** hostNetwork probe ports: HTTP on hostPort, UDP on hostPort + 1; unset: a free pair picked per run. */
   hostPort?: number;
@@ -97,6 +99,7 @@ export const OPTIONS = {
   samples: { type: 'string', value: '<n>', help: `requests per pod/host/NodePort check, for loss and latency (default: ${DEFAULT_SAMPLES})` },
   'max-loss': { type: 'string', value: '<percent>', help: 'lost samples a check may have before it fails (default: 0)' },
   keep: { type: 'boolean', help: 'leave the namespace and probes for debugging' },
+  force: { type: 'boolean', help: 'cleanup: also remove runs that are still live (their heartbeat Lease is renewed); without it they are left and named' },
   profile: { type: 'string', value: '<name|file>', help: 'ports suite: kubeadm (default), seed-2017, or your own YAML profile' },
   'lb-timeout': {
     type: 'string',
@@ -125,7 +128,7 @@ export const OPTIONS = {
 const COMMAND_HELP: ReadonlyArray<[Exclude<Command, 'help' | 'version'>, string]> = [
   ['run', 'deploy probes, run the checks, write reports, clean up (default)'],
   ['list', 'print every check that would run, without deploying anything'],
-  ['cleanup', 'delete leftovers of earlier runs (found by label; only in -n <namespace> if given)'],
+  ['cleanup', 'delete leftovers of runs that have ended (found by label; only in -n <namespace> if given); live runs are left unless --force'],
   ['images', 'print the images a run uses (for mirroring into a private registry)'],
 ];
 
@@ -277,6 +280,7 @@ export function parseCli(argv: string[]): CliOptions {
     timeoutMs: v.timeout === undefined ? 120_000 : parseDuration(v.timeout, '--timeout'),
     concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : parseInteger(v.concurrency, '--concurrency', { min: 1, max: 256 }),
     keep: v.keep ?? false,
+    force: v.force ?? false,
     short: v.short ?? false,
     hostPort,
     samples: v.samples === undefined ? DEFAULT_SAMPLES : parseInteger(v.samples, '--samples', { min: 1, max: 100 }),

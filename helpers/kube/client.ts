@@ -26,6 +26,7 @@ export class Kube {
   private readonly networking: k8s.NetworkingV1Api;
   private readonly discovery: k8s.DiscoveryV1Api;
   private readonly apps: k8s.AppsV1Api;
+  private readonly coordination: k8s.CoordinationV1Api;
   private readonly requestTimeoutMs: number;
   private readonly throttlePolicy?: ThrottlePolicy;
   /** API requests made through this client, retries included (for the requests-per-run figure). */
@@ -42,6 +43,7 @@ export class Kube {
     this.networking = this.api(k8s.NetworkingV1Api);
     this.discovery = this.api(k8s.DiscoveryV1Api);
     this.apps = this.api(k8s.AppsV1Api);
+    this.coordination = this.api(k8s.CoordinationV1Api);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.throttlePolicy = options.throttle;
   }
@@ -161,6 +163,10 @@ export class Kube {
   deleteService(namespace: string, name: string) {
     return this.optional({ verb: 'delete', resource: 'services', namespace, name }, () => this.core.deleteNamespacedService({ namespace, name }));
   }
+  /** Every Service of the namespace with the label: what was recorded by name and what a create that timed out on the client made anyway. */
+  deleteServices(namespace: string, labelSelector: string) {
+    return this.call({ verb: 'deletecollection', resource: 'services', namespace }, () => this.core.deleteCollectionNamespacedService({ namespace, labelSelector }));
+  }
   listEndpointSlices(namespace: string, labelSelector: string) {
     return this.call({ verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace }, async () => (await this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector })).items);
   }
@@ -189,6 +195,31 @@ export class Kube {
   deletePod(namespace: string, name: string, options: { gracePeriodSeconds?: number } = {}) {
     return this.optional({ verb: 'delete', resource: 'pods', namespace, name }, () => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: options.gracePeriodSeconds ?? 0 }));
   }
+  /** A run's heartbeat (helpers/runs/heartbeat.ts): create, renew (unconditional update), list, delete by label. */
+  createLease(namespace: string, lease: LeaseInfo) {
+    return this.call({ verb: 'create', resource: 'leases.coordination.k8s.io', namespace, name: lease.name }, () => this.coordination.createNamespacedLease({ namespace, body: leaseBody(lease) }));
+  }
+  renewLease(namespace: string, lease: LeaseInfo) {
+    return this.call({ verb: 'update', resource: 'leases.coordination.k8s.io', namespace, name: lease.name }, () =>
+      this.coordination.replaceNamespacedLease({ namespace, name: lease.name, body: leaseBody(lease) }),
+    );
+  }
+  async listLeases(namespace: string | undefined, labelSelector: string): Promise<LeaseInfo[]> {
+    const site = { verb: 'list', resource: 'leases.coordination.k8s.io', ...(namespace ? { namespace } : {}) };
+    const list = await this.call(site, () => (namespace ? this.coordination.listNamespacedLease({ namespace, labelSelector }) : this.coordination.listLeaseForAllNamespaces({ labelSelector })));
+    return list.items.map((l) => ({
+      name: l.metadata?.name ?? '',
+      namespace: l.metadata?.namespace,
+      labels: l.metadata?.labels ?? {},
+      ...(l.spec?.holderIdentity ? { holder: l.spec.holderIdentity } : {}),
+      ...(l.spec?.renewTime ? { renewTime: new Date(l.spec.renewTime) } : {}),
+      ...(l.spec?.leaseDurationSeconds ? { durationS: l.spec.leaseDurationSeconds } : {}),
+      ...(l.metadata?.creationTimestamp ? { createdAt: new Date(l.metadata.creationTimestamp) } : {}),
+    }));
+  }
+  deleteLeases(namespace: string, labelSelector: string) {
+    return this.call({ verb: 'deletecollection', resource: 'leases.coordination.k8s.io', namespace }, () => this.coordination.deleteCollectionNamespacedLease({ namespace, labelSelector }));
+  }
   /** The cluster's Service CIDRs (networking.k8s.io/v1 ServiceCIDR, GA in 1.33); undefined when the API is absent. */
   async listServiceCidrs(): Promise<string[] | undefined> {
     const list = await this.optional({ verb: 'list', resource: 'servicecidrs.networking.k8s.io' }, () => this.networking.listServiceCIDR());
@@ -206,6 +237,31 @@ export class Kube {
     this.transport ??= resolveControlTransport(this.access);
     return this.transport;
   }
+}
+
+/** A Lease as kube-netconform reads and writes it: a run's heartbeat. */
+export interface LeaseInfo {
+  name: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  /** Who holds it; absent: released (the run ended). */
+  holder?: string;
+  renewTime?: Date;
+  durationS?: number;
+  createdAt?: Date;
+}
+
+function leaseBody(lease: LeaseInfo): k8s.V1Lease {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: lease.name, labels: lease.labels },
+    spec: {
+      ...(lease.holder ? { holderIdentity: lease.holder } : {}),
+      ...(lease.durationS ? { leaseDurationSeconds: lease.durationS } : {}),
+      ...(lease.renewTime ? { renewTime: new k8s.V1MicroTime(lease.renewTime.getTime()) } : {}),
+    },
+  };
 }
 
 /** JSON Patch operations for label changes (keys escaped as JSON Pointer: / is ~1, ~ is ~0). */

@@ -12,7 +12,7 @@ export type {
   V1ConfigMap as ConfigMap,
   V1DaemonSet as DaemonSet,
 } from '@kubernetes/client-node';
-export { Kube } from './client.ts';
+export { Kube, type LeaseInfo } from './client.ts';
 export { endpointAddresses } from './endpoints.ts';
 export { loadKubeConfig, type ControlTransport, type KubeAccess, type KubeTarget } from './config.ts';
 export { statusOf, translateApiError, type CallSite } from './errors.ts';

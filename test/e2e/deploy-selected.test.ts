@@ -1,5 +1,6 @@
 // A careful guest (issue 20): a run deploys only what its selected rows need. `run --only
-// '^pod-to-pod '` in a namespace the test made creates the probe pods and nothing else — no
+// '^pod-to-pod '` in a namespace the test made creates the probe pods (and the run's heartbeat
+// Lease) and nothing else — no
 // Service of any kind, no nodeport backend, no listener — seen two ways: every object the
 // namespace's watch saw being added while the run went, and every object carrying the run's
 // label afterwards (--keep). Its rows pass; `cleanup -n` removes what was kept.
@@ -9,6 +10,8 @@ import { describeRow, kubeconfig, kubectl, labKubectl, requireLab, resultsOf, st
 
 const up = requireLab();
 /** The kinds a run could create in its namespace; each is watched. */
+/** The one object besides the probes a run holds: its heartbeat Lease (named after the run). */
+const heartbeat = (runId: string) => `lease.coordination.k8s.io/netconform-run-${runId}`;
 const KINDS = ['pods', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'networkpolicies.networking.k8s.io', 'leases.coordination.k8s.io', 'endpointslices.discovery.k8s.io'];
 
 interface Watch {
@@ -49,7 +52,7 @@ describe.skipIf(!up)("deploy only what the selected rows need: --only '^pod-to-p
     if (up) kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait=false');
   });
 
-  test('creates exactly the probes (by watch and by label), its rows pass, cleanup -n removes them', async () => {
+  test('creates exactly the probes and its heartbeat Lease (by watch and by label), its rows pass, cleanup -n removes them', async () => {
     kubectl('create', 'namespace', namespace);
     kubectl('label', 'namespace', namespace, 'pod-security.kubernetes.io/enforce=privileged');
     for (const kind of KINDS) watches.push(watch(kind, namespace));
@@ -67,11 +70,11 @@ describe.skipIf(!up)("deploy only what the selected rows need: --only '^pod-to-p
     const probes = nodes.flatMap((n) => [`pod/probe-a-${n}`, `pod/probe-b-${n}`, `pod/hostnet-${n}`]).sort();
     const runObjects = (text: string) => text.split('\n').filter(Boolean).sort();
     const byLabel = runObjects(kubectl('get', KINDS.join(','), '-n', namespace, '-l', `netconform.io/run-id=${runId}`, '-o', 'name'));
-    expect(byLabel).toEqual(probes);
+    expect(byLabel).toEqual([...probes, heartbeat(runId!)].sort());
     // The watch saw everything that was added in the namespace while the run went (endpoint slices
     // are the control plane's, for Services: none).
     const seen = [...new Set(watches.flatMap((w) => [...w.added]))].sort();
-    expect(seen).toEqual(probes);
+    expect(seen).toEqual([...probes, heartbeat(runId!)].sort());
     console.log(`--only '^pod-to-pod ': ${results.length} rows passed in ${seconds.toFixed(1)} s; created ${seen.length} objects: ${seen.join(', ')}`);
 
     const cleaned = await startCli(['cleanup', '--kubeconfig', kubeconfig(), '-n', namespace]);
