@@ -130,8 +130,12 @@ export async function cleanupLeftovers(
     .join(',');
   const withRun = `${managed},${RUN_LABEL}`;
   const inScope = (ns: string | undefined) => !options.namespace || ns === options.namespace;
+  // With -n only that namespace is read (a namespaced identity may not list namespaces); it counts as the run's own when it carries a run label.
+  const scoped = options.namespace
+    ? kube.readNamespace(options.namespace).then((n) => (n?.metadata?.labels?.[RUN_LABEL] && Object.entries(MANAGED_BY).every(([k, v]) => n.metadata?.labels?.[k] === v) ? [n] : []))
+    : kube.listNamespaces(withRun);
   const [namespaces, pods, services, leases] = await Promise.all([
-    kube.listNamespaces(withRun).then((l) => l.filter((n) => inScope(n.metadata?.name))),
+    scoped.then((l) => l.filter((n) => inScope(n.metadata?.name))),
     options.namespace ? kube.listPods(options.namespace, withRun) : kube.listPodsAllNamespaces(withRun),
     options.namespace ? kube.listServices(options.namespace, withRun) : kube.listServicesAllNamespaces(withRun),
     kube.listLeases(options.namespace, withRun),
@@ -163,8 +167,9 @@ export async function cleanupLeftovers(
     ]),
   );
   const gone = removed.flatMap((r) => r.namespaces);
+  const listed = async () => (options.namespace ? [await kube.readNamespace(options.namespace)].filter((n) => n !== undefined) : await kube.listNamespaces(withRun));
   if (gone.length)
-    await waitFor(async () => ((await kube.listNamespaces(withRun)).some((n) => gone.includes(n.metadata!.name!)) ? undefined : true), {
+    await waitFor(async () => ((await listed()).some((n) => gone.includes(n.metadata!.name!)) ? undefined : true), {
       timeoutMs: options.timeoutMs,
       what: `namespaces ${gone.join(', ')} to be deleted`,
     });
