@@ -199,10 +199,12 @@ export class Kube {
   createLease(namespace: string, lease: LeaseInfo) {
     return this.call({ verb: 'create', resource: 'leases.coordination.k8s.io', namespace, name: lease.name }, () => this.coordination.createNamespacedLease({ namespace, body: leaseBody(lease) }));
   }
-  renewLease(namespace: string, lease: LeaseInfo) {
-    return this.call({ verb: 'update', resource: 'leases.coordination.k8s.io', namespace, name: lease.name }, () =>
-      this.coordination.replaceNamespacedLease({ namespace, name: lease.name, body: leaseBody(lease) }),
-    );
+  /** A Lease takes no unconditional update: read its resourceVersion, then replace. */
+  async renewLease(namespace: string, lease: LeaseInfo) {
+    const current = await this.call({ verb: 'get', resource: 'leases.coordination.k8s.io', namespace, name: lease.name }, () => this.coordination.readNamespacedLease({ namespace, name: lease.name }));
+    const body = leaseBody(lease);
+    body.metadata = { ...body.metadata, resourceVersion: current.metadata?.resourceVersion };
+    return this.call({ verb: 'update', resource: 'leases.coordination.k8s.io', namespace, name: lease.name }, () => this.coordination.replaceNamespacedLease({ namespace, name: lease.name, body }));
   }
   async listLeases(namespace: string | undefined, labelSelector: string): Promise<LeaseInfo[]> {
     const site = { verb: 'list', resource: 'leases.coordination.k8s.io', ...(namespace ? { namespace } : {}) };
