@@ -90,3 +90,24 @@ describe.skipIf(!up)("deploy only what the selected rows need: --only '^pod-to-p
     expect(runObjects(kubectl('get', KINDS.join(','), '-n', namespace, '-l', `netconform.io/run-id=${runId}`, '-o', 'name'))).toEqual([]);
   });
 });
+
+describe.skipIf(!requireLab({ lb: 'none' }))('no LoadBalancer implementation: no LoadBalancer Service', () => {
+  test("--only '^loadbalancer ' on a cluster without one: nothing but the probes and the Lease, both rows skipped naming --lb-timeout", async () => {
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--only', '^loadbalancer ', '--keep']);
+    const runId = /run id ([0-9a-f]{6})/.exec(run.stderr)?.[1];
+    expect(runId, run.stderr.slice(-3000)).toBeDefined();
+    try {
+      const services = kubectl('get', 'services', '-A', '-l', `netconform.io/run-id=${runId}`, '-o', 'name');
+      expect(services.trim()).toBe('');
+      const rows = resultsOf(run).results.filter((r) => r.suite === 'loadbalancer');
+      expect(rows.map((r) => [r.outcome, r.reason?.includes('--lb-timeout')])).toEqual([
+        ['skipped', true],
+        ['skipped', true],
+      ]);
+      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    } finally {
+      const cleaned = await startCli(['cleanup', '--kubeconfig', kubeconfig(), '-n', `netconform-${runId}`]);
+      expect(cleaned.code, cleaned.stderr).toBe(0);
+    }
+  });
+});
