@@ -20,17 +20,13 @@ interface Watch {
   listed: Promise<void>;
 }
 
-/**
- * `kubectl get <kind> --watch`: the names it prints; `listed` resolves once its initial list is
- * done (it prints what exists, or says there is nothing).
- */
+/** `kubectl get <kind> --watch`: the names it prints; `listed` resolves once its watch request was answered. */
 function watch(kind: string, namespace: string): Watch {
-  const child = spawn(labKubectl(), ['--kubeconfig', kubeconfig(), 'get', kind, '-n', namespace, '--watch', '-o', 'name'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(labKubectl(), ['--kubeconfig', kubeconfig(), 'get', kind, '-n', namespace, '--watch', '-o', 'name', '-v=6'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const added = new Set<string>();
   let out = '';
   let onListed: () => void = () => undefined;
   child.stdout!.on('data', (d: Buffer) => {
-    onListed();
     out += d.toString();
     for (const line of out.split('\n').slice(0, -1)) added.add(line.trim());
     out = out.slice(out.lastIndexOf('\n') + 1);
@@ -44,7 +40,8 @@ function watch(kind: string, namespace: string): Watch {
     };
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      if (/No resources found/.test(err)) onListed();
+      // -v=6 logs each request: the watch is established once its GET ?watch=true answered.
+      if (/watch=true" status="200/.test(err)) onListed();
     });
   });
   return { child, added, listed };
