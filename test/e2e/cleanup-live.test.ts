@@ -96,8 +96,9 @@ describe.skipIf(!up)('cleanup leaves live runs alone', { sequential: true }, () 
     for (const id of [deadId, liveId]) expect(p.stdout).toMatch(new RegExp(`left live run ${id} `));
     expect(f.code, f.stderr).toBe(0);
     for (const id of [deadId, liveId]) expect(f.stdout).toMatch(new RegExp(`removed \\d+ ended runs \\([^)]*${id}`));
-    // The live run lost its namespace under it: it ends with errors naming that, never network failures.
-    expect(run.code).not.toBe(0);
+    // The live run lost its namespace under it (or had just finished its checks: they take seconds):
+    // rows that could not finish are errors naming the change, never network failures.
+    expect([0, 1], run.stderr.slice(-2000)).toContain(run.code);
     expect(
       resultsOf(run)
         .results.filter((r) => r.outcome === 'failed')
