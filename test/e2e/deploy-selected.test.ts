@@ -108,3 +108,22 @@ describe.skipIf(!requireLab({ lb: 'none' }))('no LoadBalancer implementation: no
     }
   });
 });
+
+describe.skipIf(!requireLab({ lb: 'metallb' }))('with MetalLB: the LoadBalancer Service is open to the runner only, and its rows pass', () => {
+  test("--only '^loadbalancer ': loadBalancerSourceRanges are the runner's own addresses toward the nodes; both rows pass", async () => {
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--only', '^loadbalancer ', '--keep']);
+    const runId = /run id ([0-9a-f]{6})/.exec(run.stderr)?.[1];
+    expect(runId, run.stderr.slice(-3000)).toBeDefined();
+    try {
+      // The runner's address toward the lab's nodes is its leg on the node network (docs/lab.md).
+      const ranges = kubectl('get', 'service', 'probes-lb', '-n', `netconform-${runId}`, '-o', 'jsonpath={.spec.loadBalancerSourceRanges}');
+      expect(JSON.parse(ranges)).toEqual(['172.28.0.1/32']);
+      const rows = resultsOf(run).results.filter((r) => r.suite === 'loadbalancer');
+      expect(rows.map((r) => r.outcome)).toEqual(['passed', 'passed']);
+      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    } finally {
+      const cleaned = await startCli(['cleanup', '--kubeconfig', kubeconfig(), '-n', `netconform-${runId}`]);
+      expect(cleaned.code, cleaned.stderr).toBe(0);
+    }
+  });
+});
