@@ -88,6 +88,25 @@ describe.skipIf(!up)("deploy only what the selected rows need: --only '^pod-to-p
   });
 });
 
+describe.skipIf(!up)('a selection that needs no host probe starts none', () => {
+  test("--only 'pod-to-pod .*/probe-a → ': the pod-network probes and the Lease only, every row passes", async () => {
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--only', '^pod-to-pod .*/probe-a → ', '--keep']);
+    const runId = /run id ([0-9a-f]{6})/.exec(run.stderr)?.[1];
+    expect(runId, run.stderr.slice(-3000)).toBeDefined();
+    try {
+      expect(run.stderr).toMatch(/no selected row needs a host-network probe: none is started/);
+      const made = kubectl('get', 'pods,services,leases', '-n', `netconform-${runId}`, '-o', 'name').split('\n').filter(Boolean);
+      expect(made.filter((n) => n.startsWith('pod/hostnet-') || n.startsWith('service/'))).toEqual([]);
+      expect(made.filter((n) => n.startsWith('pod/probe-')).length).toBeGreaterThan(0);
+      const results = resultsOf(run).results;
+      expect({ code: run.code, bad: results.filter((r) => r.outcome !== 'passed').map(describeRow) }).toEqual({ code: 0, bad: [] });
+    } finally {
+      const cleaned = await startCli(['cleanup', '--kubeconfig', kubeconfig(), '-n', `netconform-${runId}`]);
+      expect(cleaned.code, cleaned.stderr).toBe(0);
+    }
+  });
+});
+
 describe.skipIf(!requireLab({ lb: 'none' }))('no LoadBalancer implementation: no LoadBalancer Service', () => {
   test("--only '^loadbalancer ' on a cluster without one: nothing but the probes and the Lease, both rows skipped naming --lb-timeout", async () => {
     const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--only', '^loadbalancer ', '--keep']);
