@@ -6,6 +6,7 @@ import { KeepAliveAgents } from './agents.ts';
 import { resolveControlTransport, type ControlTransport, type KubeAccess } from './config.ts';
 import { describeCall, headerOf, statusOf, translateApiError, type CallSite } from './errors.ts';
 import { newThrottleCounter, retryThrottled, type ThrottlePolicy } from './throttle.ts';
+import { leaseBody, leaseInfo, type LeaseInfo } from './lease.ts';
 
 class CallTimeout extends Error {}
 
@@ -21,12 +22,15 @@ function withTimeout<T>(promise: Promise<T>, options: { timeoutMs: number }): Pr
 const STATE_CHANGING = new Set(['create', 'patch']);
 
 export class Kube {
-  readonly access: KubeAccess;
-  private readonly core: k8s.CoreV1Api;
-  private readonly networking: k8s.NetworkingV1Api;
-  private readonly discovery: k8s.DiscoveryV1Api;
-  private readonly apps: k8s.AppsV1Api;
-  private readonly coordination: k8s.CoordinationV1Api;
+  /** Replaced when the credentials are read again (reloadCredentials). */
+  access: KubeAccess;
+  private core!: k8s.CoreV1Api;
+  private networking!: k8s.NetworkingV1Api;
+  private discovery!: k8s.DiscoveryV1Api;
+  private apps!: k8s.AppsV1Api;
+  private coordination!: k8s.CoordinationV1Api;
+  /** Times the credentials were read again after the API server answered 401. */
+  credentialReloads = 0;
   private readonly requestTimeoutMs: number;
   private readonly throttlePolicy?: ThrottlePolicy;
   /** API requests made through this client, retries included (for the requests-per-run figure). */
@@ -39,13 +43,32 @@ export class Kube {
 
   constructor(access: KubeAccess, options: { requestTimeoutMs?: number; throttle?: ThrottlePolicy } = {}) {
     this.access = access;
+    this.makeClients();
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.throttlePolicy = options.throttle;
+  }
+
+  private makeClients(): void {
     this.core = this.api(k8s.CoreV1Api);
     this.networking = this.api(k8s.NetworkingV1Api);
     this.discovery = this.api(k8s.DiscoveryV1Api);
     this.apps = this.api(k8s.AppsV1Api);
     this.coordination = this.api(k8s.CoordinationV1Api);
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.throttlePolicy = options.throttle;
+  }
+
+  /**
+   * Read the credentials again, as kubectl does when they stop working: the kubeconfig from its
+   * source, so a rotated token file or an exec credential plugin (run anew: the plugin's cached
+   * token is dropped with the old config) gives fresh ones. The control transport is resolved
+   * again at its next use. False when the access cannot be reloaded (built without a source).
+   */
+  reloadCredentials(): boolean {
+    if (!this.access.reload) return false;
+    this.access = this.access.reload();
+    this.makeClients();
+    this.transport = undefined;
+    this.credentialReloads++;
+    return true;
   }
 
   /** As KubeConfig.makeApiClient does it, plus the shared keep-alive pool. */
@@ -59,7 +82,17 @@ export class Kube {
     );
   }
 
+  /** One API call; a 401 (expired or revoked credentials) reads the credentials again and repeats it once: the server did not act on it. */
   private async call<T>(site: CallSite, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.callOnce(site, fn);
+    } catch (err) {
+      if (statusOf((err as Error).cause) !== 401 || !this.reloadCredentials()) throw err;
+      return await this.callOnce(site, fn);
+    }
+  }
+
+  private async callOnce<T>(site: CallSite, fn: () => Promise<T>): Promise<T> {
     try {
       return await retryThrottled(
         () => {
@@ -209,15 +242,7 @@ export class Kube {
   async listLeases(namespace: string | undefined, labelSelector: string): Promise<LeaseInfo[]> {
     const site = { verb: 'list', resource: 'leases.coordination.k8s.io', ...(namespace ? { namespace } : {}) };
     const list = await this.call(site, () => (namespace ? this.coordination.listNamespacedLease({ namespace, labelSelector }) : this.coordination.listLeaseForAllNamespaces({ labelSelector })));
-    return list.items.map((l) => ({
-      name: l.metadata?.name ?? '',
-      namespace: l.metadata?.namespace,
-      labels: l.metadata?.labels ?? {},
-      ...(l.spec?.holderIdentity ? { holder: l.spec.holderIdentity } : {}),
-      ...(l.spec?.renewTime ? { renewTime: new Date(l.spec.renewTime) } : {}),
-      ...(l.spec?.leaseDurationSeconds ? { durationS: l.spec.leaseDurationSeconds } : {}),
-      ...(l.metadata?.creationTimestamp ? { createdAt: new Date(l.metadata.creationTimestamp) } : {}),
-    }));
+    return list.items.map(leaseInfo);
   }
   deleteLeases(namespace: string, labelSelector: string) {
     return this.call({ verb: 'deletecollection', resource: 'leases.coordination.k8s.io', namespace }, () => this.coordination.deleteCollectionNamespacedLease({ namespace, labelSelector }));
@@ -239,31 +264,6 @@ export class Kube {
     this.transport ??= resolveControlTransport(this.access);
     return this.transport;
   }
-}
-
-/** A Lease as kube-netconform reads and writes it: a run's heartbeat. */
-export interface LeaseInfo {
-  name: string;
-  namespace?: string;
-  labels: Record<string, string>;
-  /** Who holds it; absent: released (the run ended). */
-  holder?: string;
-  renewTime?: Date;
-  durationS?: number;
-  createdAt?: Date;
-}
-
-function leaseBody(lease: LeaseInfo): k8s.V1Lease {
-  return {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: { name: lease.name, labels: lease.labels },
-    spec: {
-      ...(lease.holder ? { holderIdentity: lease.holder } : {}),
-      ...(lease.durationS ? { leaseDurationSeconds: lease.durationS } : {}),
-      ...(lease.renewTime ? { renewTime: new k8s.V1MicroTime(lease.renewTime.getTime()) } : {}),
-    },
-  };
 }
 
 /** JSON Patch operations for label changes (keys escaped as JSON Pointer: / is ~1, ~ is ~0). */

@@ -12,7 +12,8 @@ export type {
   V1ConfigMap as ConfigMap,
   V1DaemonSet as DaemonSet,
 } from '@kubernetes/client-node';
-export { Kube, type LeaseInfo } from './client.ts';
+export { Kube } from './client.ts';
+export type { LeaseInfo } from './lease.ts';
 export { endpointAddresses } from './endpoints.ts';
 export { loadKubeConfig, type ControlTransport, type KubeAccess, type KubeTarget } from './config.ts';
 export { statusOf, translateApiError, type CallSite } from './errors.ts';
