@@ -4,13 +4,18 @@
 import { checkControlPaths } from './probes/preflight.ts';
 import { messageOf, SetupError, settledValue } from './errors.ts';
 import { ControlClient } from './http.ts';
-import { createProbes, discoverNodes, prepareNamespace, teardown, waitFor, waitForProbes, type Deployment } from './probes/deploy.ts';
+import { createProbes, discoverNodes, prepareNamespace, waitFor, waitForProbes, type Deployment } from './probes/deploy.ts';
+import { teardown } from './runs/teardown.ts';
 import { freeHostPorts, isHostPortConflict, portsFor } from './probes/host-ports.ts';
 import { missingProbes } from './probes/identity.ts';
 import { groupProblems } from './setup-problems.ts';
+import { stuckNamespaces } from './runs/leftovers.ts';
+import { Heartbeat } from './runs/heartbeat.ts';
 import type { Kube } from './kube/index.ts';
 import { MANAGED_BY, probeImage, ROLE_LABEL, RUN_LABEL } from './probes/manifests.ts';
 import type { SuiteModule, SuiteOptions } from './check/suite.ts';
+import { deployNeeds, type DeployNeeds } from './check/needs.ts';
+import type { Selection } from './check/select.ts';
 import { DEFAULT_PODS_PER_NODE, PROBE_IMAGE_ARCHITECTURES, clusterFamilies, explainUnschedulable, podRoles, probePodName, type NodeInfo, type ProbeRole, type Topology } from './topology.ts';
 
 export interface SetupOptions {
@@ -29,6 +34,12 @@ export interface SetupOptions {
   onProgress?: (message: string) => void;
   /** The suite modules of this run (check/modules.ts), in report order. */
   modules: readonly SuiteModule[];
+  /**
+   * The rows this run checks (--only/--skip/--short/--ip-family): only the modules with a selected
+   * row deploy and settle, and the host probes start only when a selected row needs them
+   * (check/needs.ts). Without it, everything is deployed.
+   */
+  selection?: Selection;
   /** Flags the suite modules read (--profile, --node-address-type, --cni). */
   flags?: SuiteOptions['flags'];
   /** Called after every module's prepare, before anything is created (the run checks its selection here). */
@@ -45,6 +56,10 @@ export interface RunState {
   phases: Record<string, number>;
   /** What the modules started in this process for the run (a server): stopped at teardown, even with --keep. */
   releases?: Array<() => Promise<void>>;
+  /** The run's Lease, renewed while it runs (runs/heartbeat.ts): `cleanup` leaves a live run alone. */
+  heartbeat?: Heartbeat;
+  /** What the selection needs deployed (check/needs.ts); undefined: everything. */
+  needs?: DeployNeeds;
 }
 
 /** Attempts at placing the host probes when another run took their port between our read and the scheduler. */
@@ -88,9 +103,13 @@ export function imageArchitectures(options: { image?: string }): readonly string
   return options.image ? undefined : PROBE_IMAGE_ARCHITECTURES;
 }
 
-/** The probes a run creates: every pod-network role and the host probe on every probed node. */
-export function expectedProbes(nodes: readonly NodeInfo[], podsPerNode?: number): { name: string; node: string; role: ProbeRole }[] {
-  const roles: ProbeRole[] = [...podRoles(podsPerNode), 'host'];
+/** The probe roles a run creates: every pod-network role, and the host probe unless no selected row needs it. */
+export function probeRoles(options: { podsPerNode?: number; hostProbes?: boolean }): ProbeRole[] {
+  return [...podRoles(options.podsPerNode), ...(options.hostProbes === false ? [] : (['host'] as const))];
+}
+
+/** The probes a run creates: each of `roles` (default: every pod-network role and the host probe) on every probed node. */
+export function expectedProbes(nodes: readonly NodeInfo[], podsPerNode?: number, roles: readonly ProbeRole[] = probeRoles({ podsPerNode })): { name: string; node: string; role: ProbeRole }[] {
   return nodes.filter((n) => !n.skipReason).flatMap((n) => roles.map((role) => ({ name: probePodName(role, n.name), node: n.name, role })));
 }
 
@@ -138,7 +157,14 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     });
   progress(`cluster ${kube.access.server} (${state.kubernetesVersion}): probing ${probed.length} of ${nodes.length} nodes`);
   const plans = await prepareModules(kube, nodes, { modules: options.modules, suite });
-  options.beforeDeploy?.(plannedTopology({ runId: options.runId, namespace: options.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes }, options, plans));
+  const planned = plannedTopology({ runId: options.runId, namespace: options.namespace, server: kube.access.server, kubernetesVersion: state.kubernetesVersion, nodes }, options, plans);
+  options.beforeDeploy?.(planned);
+  if (options.selection) state.needs = deployNeeds(options.modules, planned, options.selection);
+  const needs = state.needs;
+  const deploys = (m: SuiteModule) => !needs || needs.modules.includes(m.name);
+  const roles = probeRoles({ podsPerNode: options.podsPerNode, hostProbes: needs?.hostProbes ?? true });
+  const hostProbes = roles.includes('host');
+  if (needs) progress(`deploying for ${needs.modules.join(', ')}${hostProbes ? '' : '; no selected row needs a host-network probe: none is started'}`);
 
   await timed(state, 'deploy', async () => {
     // The namespace and the host-port read side by side; whatever was created is recorded before a failure of the other is thrown.
@@ -150,16 +176,18 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     const deployment = settledValue(made);
     ports = settledValue(free);
     checkAborted(options.signal);
+    // The heartbeat before anything else in the namespace: from here on, `cleanup` sees the run as live.
+    state.heartbeat = await Heartbeat.start(kube, { namespace: deployment.namespace, runId: options.runId, onWarning: progress });
     progress(
-      `namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp; creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + 1)} probe pods`,
+      `namespace ${deployment.namespace}${deployment.createdNamespace ? ' created' : ' (existing, empty)'}; ${hostProbes ? `host probes on ${ports.hostHttp}/tcp and ${ports.hostUdp}/udp; ` : ''}creating ${probed.length * ((options.podsPerNode ?? DEFAULT_PODS_PER_NODE) + (hostProbes ? 1 : 0))} probe pods`,
     );
     // The probes and each path's own objects at once (none of those needs a probe to exist; the
     // LoadBalancer Service's wait for an address counts from its creation). Every creation is
     // let finish before a failure is thrown, so teardown knows all that exists.
     const created = await Promise.allSettled([
-      placeProbes(deployment),
+      placeProbes(deployment, roles),
       ...options.modules.map(async (m) => {
-        if (m.deploy && !options.signal?.aborted) plans[m.name] = await m.deploy({ kube, nodes, options: suite, deployment }, plans[m.name]);
+        if (m.deploy && deploys(m) && !options.signal?.aborted) plans[m.name] = await m.deploy({ kube, nodes, options: suite, deployment }, plans[m.name]);
       }),
     ]);
     for (const c of created) settledValue(c);
@@ -173,7 +201,11 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     const wait = () => waitForProbes(kube, deployment, { timeoutMs: options.readyTimeoutMs, onProgress: progress, signal: options.signal });
     let probes = await wait();
     // Another run took our host port between the read and the scheduler: place the host probes on another pair.
-    for (let round = 1; options.hostPort === undefined && round <= HOST_PORT_ROUNDS && probes.some((p) => p.role === 'host' && isHostPortConflict(p.problem)) && !options.signal?.aborted; round++) {
+    for (
+      let round = 1;
+      hostProbes && options.hostPort === undefined && round <= HOST_PORT_ROUNDS && probes.some((p) => p.role === 'host' && isHostPortConflict(p.problem)) && !options.signal?.aborted;
+      round++
+    ) {
       const taken = ports.hostHttp;
       progress(`host port ${taken} was claimed by another pod between planning and scheduling: placing the host probes on another pair (round ${round})`);
       const hostSelector = `${RUN_LABEL}=${options.runId},${ROLE_LABEL}=host`;
@@ -189,7 +221,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       probes = await wait();
     }
     // A probe created and then deleted by someone else before the checks is a row, never silently dropped.
-    probes = [...probes, ...missingProbes(probes, expectedProbes(nodes, options.podsPerNode))];
+    probes = [...probes, ...missingProbes(probes, expectedProbes(nodes, options.podsPerNode, roles))];
     explainUnschedulable(probes, nodes);
     checkAborted(options.signal);
     if (probes.every((p) => !p.ready)) {
@@ -216,36 +248,21 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     state.phases['wait-ready.probes'] = Math.round(readyAt - waitStarted);
     await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
     state.phases['wait-ready.preflight'] = Math.round(performance.now() - readyAt);
-    await Promise.all(
+    // Every settle is let finish before a failure is thrown: what one registers for teardown after
+    // another failed (a server it started) is then known to tearDownRun, which runs it.
+    const settled = await Promise.allSettled(
       options.modules.map(async (m) => {
         const onTeardown = (release: () => Promise<void>) => void (state.releases ??= []).push(release);
+        if (!deploys(m)) return;
         if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built, onTeardown }, plans[m.name]);
         if (m.describe) progress(`${m.name}: ${m.describe(plans[m.name])}`);
       }),
     );
+    for (const s of settled) settledValue(s);
     return built;
   });
   state.topology = topology;
   return topology;
-}
-
-/** Earlier runs' namespaces terminating for longer than this are stuck (an empty one goes in ~5 s). */
-const STUCK_NAMESPACE_MS = 60_000;
-
-/** Earlier runs' namespaces that have been terminating too long, as warnings; nothing when they cannot be listed. */
-export async function stuckNamespaces(kube: Kube, now = Date.now()): Promise<string[]> {
-  const managed = Object.entries(MANAGED_BY)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const namespaces = await kube.listNamespaces(`${managed},${RUN_LABEL}`).catch(() => []);
-  return namespaces.flatMap((ns) => {
-    const since = ns.metadata?.deletionTimestamp ? new Date(ns.metadata.deletionTimestamp).getTime() : undefined;
-    if (since === undefined || now - since < STUCK_NAMESPACE_MS) return [];
-    const conditions = (ns.status?.conditions ?? []).filter((c) => c.status === 'True' && c.message).map((c) => c.message);
-    return [
-      `namespace ${ns.metadata?.name} of an earlier run has been terminating for ${Math.round((now - since) / 1000)} s${conditions.length ? ` (${conditions.join('; ')})` : ''}: something in it holds a finalizer; see kubectl get all -n ${ns.metadata?.name}`,
-    ];
-  });
 }
 
 /** Mark the probes the API server's exec cannot command (helpers/probes/preflight.ts), and say so. */
@@ -266,10 +283,12 @@ async function preflightControl(kube: Kube, topology: Topology, options: { concu
 /** Delete what the run made (unless kept); records the cleanup phase. */
 export async function tearDownRun(kube: Kube, state: RunState, options: { keep: boolean; timeoutMs?: number; onProgress?: (m: string) => void }): Promise<void> {
   for (const release of state.releases?.splice(0) ?? []) await release().catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}`));
+  // A kept run releases its Lease (cleanup may remove it at once); otherwise the Lease goes with the run's objects.
+  await state.heartbeat?.stop({ release: options.keep }).catch((err: unknown) => options.onProgress?.(`warning: could not release the run's heartbeat Lease: ${messageOf(err)}`));
   const deployment = state.deployment;
   if (!deployment) return;
   if (options.keep) {
-    options.onProgress?.(`--keep: leaving namespace ${deployment.namespace} (run id ${deployment.runId}); remove it with: kube-netconform cleanup`);
+    options.onProgress?.(`--keep: leaving namespace ${deployment.namespace} (run id ${deployment.runId}); remove it with: kube-netconform cleanup -n ${deployment.namespace}`);
     return;
   }
   await timed(state, 'cleanup', () => teardown(kube, deployment, { timeoutMs: options.timeoutMs ?? 60_000 }));

@@ -115,19 +115,22 @@ export function skippedNodeRows(suite: SuiteName, nodes: readonly Pick<NodeInfo,
   return nodes.filter((n) => n.skipReason).map((n) => ({ kind: 'static', suite, title: `node ${n.name} skipped`, status: 'skipped', node: n.name, reason: `node ${n.name} is ${n.skipReason}` }));
 }
 
-/** Probes that never became ready: a not-run row each, naming why. */
+/** Probes that never became ready, or whose identity could not be read: a not-run row each, naming why. */
 export function unreadyProbeRows(suite: SuiteName, probes: readonly ProbePod[], keep: (p: ProbePod) => boolean = () => true): StaticCheck[] {
   return probes
-    .filter((p) => !p.ready && keep(p))
-    .map((p) => ({
-      kind: 'static',
-      suite,
-      title: `setup ${label(p)}`,
-      status: 'not-run',
-      node: p.node,
-      reason: `probe ${p.name} on node ${p.node} never became ready: ${p.problem ?? 'unknown reason'}`,
-      properties: { phase: 'setup', pod: p.name, 'probe.problem': p.problem ?? 'unknown reason' },
-    }));
+    .filter((p) => (!p.ready || p.identityProblem) && keep(p))
+    .map((p) => {
+      const problem = p.ready ? p.identityProblem! : (p.problem ?? 'unknown reason');
+      return {
+        kind: 'static',
+        suite,
+        title: `setup ${label(p)}`,
+        status: 'not-run',
+        node: p.node,
+        reason: p.ready ? problem : `probe ${p.name} on node ${p.node} never became ready: ${problem}`,
+        properties: { phase: 'setup', pod: p.name, 'probe.problem': problem },
+      };
+    });
 }
 
 /** Skipped nodes and unready probes, as rows of a suite. */
@@ -169,5 +172,25 @@ export function familyCoverageRows(suite: SuiteName, topology: Pick<Topology, 'f
           : `${name} is configured on ${having.join(', ') || 'no node'} but not on ${lacking.map((l) => `${l.node} (${l.missing.join('; ')})`).join(', ')}: ${name} checks to and from ${lacking.length === 1 ? 'that node' : 'those nodes'} cannot run`,
       properties: { check: 'ip-family-coverage', ipFamily: family, ...(lacking.length ? { 'nodes.lacking': lacking.map((l) => l.node).join(',') } : {}) },
     };
+  });
+}
+
+/**
+ * A setup problem is never a network verdict (one way for every path): each network row that
+ * depends on what could not be set up (`depends`, default every one) becomes a not-run row with
+ * the same title, its node and family, and the problem as its reason; the other rows stay. The
+ * rows keep their titles, so a run reports exactly the rows `list` prints: coverage never
+ * shrinks silently.
+ */
+export function notRunRows(
+  rows: readonly Check[],
+  reason: string,
+  options: { topology: Pick<Topology, 'families' | 'nodes' | 'probes'>; depends?: (row: Check & { kind: 'network' }) => boolean },
+): Check[] {
+  return rows.map((row): Check => {
+    if (row.kind !== 'network' || (options.depends && !options.depends(row))) return row;
+    const node = row.from.node || row.to.node;
+    const properties = { ...row.properties, ...familyProperties(options.topology, row.family) };
+    return { kind: 'static', suite: row.suite, title: row.title, status: 'not-run', ...(node ? { node } : {}), reason, ...(Object.keys(properties).length ? { properties } : {}) };
   });
 }

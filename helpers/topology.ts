@@ -49,6 +49,11 @@ export interface ProbePod {
   problem?: string;
   /** Ready, but the API server's exec cannot command it (helpers/probes/preflight.ts). */
   controlProblem?: string;
+  /**
+   * Ready, but what identifies it could not be read (its name, its node or its address missing
+   * from the API's answer): rows that expect its answer or dial its address are not run with this.
+   */
+  identityProblem?: string;
   /** Identity at setup, checked again after the checks (helpers/probes/identity.ts). */
   uid?: string;
   /** Container restarts at setup. */
@@ -219,6 +224,8 @@ export function probesFromPods(pods: Pod[]): ProbePod[] {
       const ips = firstPerFamily([pod.status?.podIP ?? '', ...(pod.status?.podIPs ?? []).map((i) => i.ip)].filter(Boolean));
       if (ips.length > 1) probe.ips = ips;
       if (!ready) probe.problem = describePodProblem(pod);
+      const missing = [!pod.metadata?.name && 'metadata.name', probe.node === '?' && 'spec.nodeName', ready && !pod.status?.podIP && 'status.podIP'].filter((m): m is string => typeof m === 'string');
+      if (missing.length) probe.identityProblem = `the identity of probe ${probe.name} on ${probe.node} could not be read (${missing.join(', ')} missing from the API's answer)`;
       return probe;
     })
     .sort((a, b) => a.node.localeCompare(b.node) || a.role.localeCompare(b.role));

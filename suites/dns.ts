@@ -12,7 +12,7 @@
 // connects is made once per IP family: IPv4 rows resolve the dual-stack Services' names (Go's
 // resolver picks the A record), IPv6 rows resolve single-stack IPv6 twins of them
 // (`<name>-ipv6`, AAAA records only), so the AAAA answers are what the IPv6 rows prove.
-import { waitForEndpoints } from '../helpers/probes/deploy.ts';
+import { awaitEndpoints, createRunService } from '../helpers/fixtures/service.ts';
 import { messageOf } from '../helpers/errors.ts';
 import { endpointAddresses, type Kube } from '../helpers/kube/index.ts';
 import { ControlClient } from '../helpers/http.ts';
@@ -20,7 +20,7 @@ import { dnsServiceManifests, singleFamilyTwin } from '../helpers/probes/manifes
 import { defineSuite } from '../helpers/check/suite.ts';
 import { ProbeStreams } from '../helpers/probes/stream.ts';
 import type { AnswerCheck, Check, Expect, IpFamily, NetworkCheck, Peer } from '../helpers/check/types.ts';
-import { controlOf, familiesOf, familyOf, familyTag, hostProbeOn, ipIn, label, peerOf, podProbesOn, probedNodes, serviceIPs, setupRows } from '../helpers/rows.ts';
+import { controlOf, familiesOf, familyOf, familyTag, hostProbeOn, ipIn, label, notRunRows, peerOf, podProbesOn, probedNodes, serviceIPs, setupRows } from '../helpers/rows.ts';
 import { clusterFamilies, type ProbePod, type ServiceInfo, type Topology } from '../helpers/topology.ts';
 
 export const EXPECT = {
@@ -213,29 +213,29 @@ export default defineSuite<DnsPlan>({
     if (plan.serverProblem) return plan;
     const { cluster, headless } = dnsServiceManifests({ runId: options.runId });
     const twinned = clusterFamilies(nodes, []).length > 1 ? (['ipv6'] as const) : [];
-    try {
-      const created = await kube.createService(deployment.namespace, cluster);
-      deployment.createdServices.push(plan.cluster.name);
-      await kube.createService(deployment.namespace, headless);
-      deployment.createdServices.push(plan.headless.name);
-      const twins: NonNullable<DnsPlan['twins']> = [];
-      for (const family of twinned) {
-        const [c, h] = [singleFamilyTwin(cluster, family), singleFamilyTwin(headless, family)];
-        const made = await kube.createService(deployment.namespace, c);
-        deployment.createdServices.push(c.metadata!.name!);
-        await kube.createService(deployment.namespace, h);
-        deployment.createdServices.push(h.metadata!.name!);
-        twins.push({ family, cluster: { ...plan.cluster, name: c.metadata!.name!, clusterIP: made.spec?.clusterIP ?? '' }, headless: { ...plan.headless, name: h.metadata!.name! } });
-      }
-      const clusterIPs = created.spec?.clusterIPs ?? [];
-      return { ...plan, cluster: { ...plan.cluster, clusterIP: created.spec?.clusterIP ?? '', ...(clusterIPs.length > 1 ? { clusterIPs } : {}) }, ...(twins.length ? { twins } : {}) };
-    } catch (err) {
-      return { ...plan, servicesProblem: `the dns suite's Services could not be created: ${messageOf(err)}` };
+    const what = (name: string) => `the dns suite's Service ${name}`;
+    const made = await createRunService(kube, deployment, cluster, { what: what(plan.cluster.name) });
+    if (made.problem) return { ...plan, servicesProblem: made.problem };
+    const headlessMade = await createRunService(kube, deployment, headless, { what: what(plan.headless.name) });
+    if (headlessMade.problem) return { ...plan, servicesProblem: headlessMade.problem };
+    const twins: NonNullable<DnsPlan['twins']> = [];
+    for (const family of twinned) {
+      const [c, h] = [singleFamilyTwin(cluster, family), singleFamilyTwin(headless, family)];
+      const twin = await createRunService(kube, deployment, c, { what: what(c.metadata!.name!) });
+      if (twin.problem) return { ...plan, servicesProblem: twin.problem };
+      const headlessTwin = await createRunService(kube, deployment, h, { what: what(h.metadata!.name!) });
+      if (headlessTwin.problem) return { ...plan, servicesProblem: headlessTwin.problem };
+      twins.push({ family, cluster: { ...plan.cluster, name: twin.service.name, clusterIP: twin.service.clusterIP }, headless: { ...plan.headless, name: headlessTwin.service.name } });
     }
+    return {
+      ...plan,
+      cluster: { ...plan.cluster, clusterIP: made.service.clusterIP, ...(made.service.clusterIPs ? { clusterIPs: made.service.clusterIPs } : {}) },
+      ...(twins.length ? { twins } : {}),
+    };
   },
 
   async settle({ kube, deployment, topology, options }, plan) {
-    if (plan.serverProblem || plan.servicesProblem) return plan;
+    if (plan.serverProblem) return plan;
     const pods = topology.probes.filter((p) => p.ready && p.role !== 'host');
     const next: DnsPlan = { ...plan };
     const control = new ControlClient(await kube.controlTransport(), { concurrency: 2 });
@@ -248,15 +248,21 @@ export default defineSuite<DnsPlan>({
         kube.requests += control.requests;
         return control.close();
       }),
-      // Every Service's endpoints at once (the endpoint controllers publish them side by side).
-      Promise.all([
-        waitForEndpoints(kube, deployment, { service: plan.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal }),
-        waitForEndpoints(kube, deployment, { service: plan.headless.name, expected: pods.filter((p) => p.role === 'probe-b').length, timeoutMs: 30_000, signal: options.signal }),
-        ...(plan.twins ?? []).map((t) => waitForEndpoints(kube, deployment, { service: t.cluster.name, expected: pods.length, timeoutMs: 30_000, signal: options.signal })),
-      ]).catch((err: unknown) => {
-        // A setup problem, not a DNS verdict: the rows that need those Services are not run.
-        next.servicesProblem = `the dns suite's Services' endpoints never all appeared: ${messageOf(err)}`;
-      }),
+      // Every Service's endpoints at once (the endpoint controllers publish them side by side);
+      // a Service that could not be created has nothing to wait for. A problem is a setup problem,
+      // not a DNS verdict: the rows that need those Services are not run (the others still are).
+      plan.servicesProblem
+        ? undefined
+        : Promise.all([
+            ...[
+              { service: plan.cluster.name, expected: pods.length },
+              { service: plan.headless.name, expected: pods.filter((p) => p.role === 'probe-b').length },
+              ...(plan.twins ?? []).map((t) => ({ service: t.cluster.name, expected: pods.length })),
+            ].map((w) => awaitEndpoints(kube, deployment, { ...w, what: `the dns suite's Service ${w.service}`, signal: options.signal })),
+          ]).then((problems) => {
+            const problem = problems.find((p) => p !== undefined);
+            if (problem) next.servicesProblem = problem;
+          }),
     ]);
     Object.assign(next, resolver);
     if (next.search) {
@@ -277,7 +283,6 @@ export default defineSuite<DnsPlan>({
     const rows: Check[] = setupRows('dns', topology);
     const fail = (title: string, reason: string, status: 'skipped' | 'not-run' = 'not-run'): Check[] => [...rows, { kind: 'static', suite: 'dns', title, status, reason }];
     if (plan.serverProblem) return fail('cluster DNS', plan.serverProblem, 'skipped');
-    if (plan.servicesProblem) return fail('dns setup', plan.servicesProblem);
     const server = plan.server!;
     const nodes = probedNodes(topology);
     // Before settle (list), the domain is not known yet: titles do not depend on it.
@@ -307,7 +312,6 @@ export default defineSuite<DnsPlan>({
         properties: { check: 'dns-nameserver', 'dns.server': server.clusterIP },
       });
     }
-    if (plan.resolverProblem) return [...rows, ...nodes.map((n): Check => ({ kind: 'static', suite: 'dns', title: `dns from ${n}`, status: 'not-run', node: n, reason: plan.resolverProblem! }))];
     const lookups = lookupTable(topology, plan, domain);
     const row = (source: ProbePod, o: Lookup): NetworkCheck => {
       const transport: Transport = source.role === 'host' ? 'udp' : transportOf(source);
@@ -344,7 +348,11 @@ export default defineSuite<DnsPlan>({
       const host = hostProbeOn(topology, node);
       if (host) rows.push(...lookups.filter((o) => o.fromHost && fits(host, o)).map((o) => row(host, o)));
     }
-    return rows;
+    // Setup problems, never DNS verdicts: without the resolver settings no lookup runs; without
+    // the suite's Services (not created, endpoints never all there) the lookups of their names do not.
+    if (plan.resolverProblem) return notRunRows(rows, plan.resolverProblem, { topology });
+    const ours = new Set<string>(['short', 'fqdn', 'headless'] satisfies Lookup['what'][]);
+    return plan.servicesProblem ? notRunRows(rows, plan.servicesProblem, { topology, depends: (r) => ours.has(r.properties?.['dns.what'] ?? '') }) : rows;
   },
 
   describe: (plan) =>

@@ -3,8 +3,7 @@
 // ClusterIP, TCP and UDP, and the answer must be its own hostname. The packet is DNATed back
 // to the pod it came from, so it must leave the node's bridge through the port it came in by
 // (hairpin mode on the bridge port, or a promiscuous bridge) — a classic CNI breakage.
-import { waitForEndpoints } from '../helpers/probes/deploy.ts';
-import { messageOf } from '../helpers/errors.ts';
+import { awaitEndpoints, createRunService } from '../helpers/fixtures/service.ts';
 import { hairpinServiceManifest } from '../helpers/probes/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
@@ -43,14 +42,9 @@ export default defineSuite<HairpinPlan>({
   async deploy({ kube, deployment, options }, plan) {
     const services = await Promise.all(
       plan.services.map(async (s): Promise<HairpinService> => {
-        try {
-          const created = await kube.createService(deployment.namespace, hairpinServiceManifest({ runId: options.runId, node: s.node, probe: s.probe }));
-          deployment.createdServices.push(s.name);
-          const clusterIPs = created.spec?.clusterIPs ?? [];
-          return { ...s, clusterIP: created.spec?.clusterIP ?? '', ...(clusterIPs.length > 1 ? { clusterIPs } : {}), port: created.spec?.ports?.[0]?.port ?? s.port };
-        } catch (err) {
-          return { ...s, problem: `the hairpin Service ${s.name} could not be created: ${messageOf(err)}` };
-        }
+        const made = await createRunService(kube, deployment, hairpinServiceManifest({ runId: options.runId, node: s.node, probe: s.probe }), { what: `the hairpin Service ${s.name}` });
+        if (made.problem) return { ...s, problem: made.problem };
+        return { ...s, clusterIP: made.service.clusterIP, ...(made.service.clusterIPs ? { clusterIPs: made.service.clusterIPs } : {}), port: made.service.port };
       }),
     );
     return { services };
@@ -60,12 +54,8 @@ export default defineSuite<HairpinPlan>({
     const services = await Promise.all(
       plan.services.map(async (s): Promise<HairpinService> => {
         if (s.problem || !topology.probes.some((p) => p.name === s.probe && p.ready)) return s;
-        try {
-          await waitForEndpoints(kube, deployment, { service: s.name, expected: 1, timeoutMs: 30_000, signal: options.signal });
-          return s;
-        } catch (err) {
-          return { ...s, problem: messageOf(err) };
-        }
+        const problem = await awaitEndpoints(kube, deployment, { service: s.name, what: `the hairpin Service ${s.name}`, expected: 1, signal: options.signal });
+        return problem ? { ...s, problem } : s;
       }),
     );
     return { services };

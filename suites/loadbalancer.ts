@@ -5,6 +5,11 @@
 // the suite waits a bounded time for it. With an address, the runner dials it (several requests,
 // TCP and UDP) and every answer must name a backend pod. With none in that time — a cluster with
 // no LoadBalancer implementation — the rows are skipped with that reason, never failed.
+// Only when the run will wait for it: the Service is created when the run was given --lb-timeout
+// or the cluster shows an in-cluster implementation by public signals (implementationSignal);
+// otherwise nothing is created — a cloud would provision a real, billed load balancer for a
+// run that gives it 3 s — and the rows are skipped saying so. Its loadBalancerSourceRanges are
+// the runner's own addresses toward the nodes, so the address is never open to anyone else.
 // Network safety: the runner dials an ingress address only when it lies on a network this host
 // shares with the nodes (an interface of the runner whose subnet holds a node address the runner
 // reaches, found as the nodeport suite finds it). A hostname, or an address anywhere else (a
@@ -13,13 +18,13 @@
 import os from 'node:os';
 import net from 'node:net';
 import { parseRange } from '../helpers/cidr.ts';
-import { waitFor, waitForEndpoints } from '../helpers/probes/deploy.ts';
-import { messageOf } from '../helpers/errors.ts';
+import { waitFor } from '../helpers/probes/deploy.ts';
+import { awaitEndpoints, createRunService } from '../helpers/fixtures/service.ts';
 import { loadBalancerServiceManifest } from '../helpers/probes/manifests.ts';
 import { nodeTargets } from '../helpers/nodeport/deploy.ts';
 import { runnerReaches } from '../helpers/nodeport/reach.ts';
 import type { NodeAddressType } from '../helpers/nodeport/types.ts';
-import type { Service } from '../helpers/kube/index.ts';
+import type { ConfigMap, Kube, Node, Service } from '../helpers/kube/index.ts';
 import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
@@ -49,6 +54,10 @@ export interface LoadBalancerPlan {
   addressType: NodeAddressType;
   /** The probed nodes' addresses (of addressType): the node network the runner must be on. */
   nodeAddresses: string[];
+  /** The in-cluster LoadBalancer implementation the cluster shows (implementationSignal), if any. */
+  implementation?: string;
+  /** loadBalancerSourceRanges: the runner's own addresses toward the nodes (one /32 or /128 each). */
+  sourceRanges?: string[];
   /** Epoch ms the Service was created (the ingress wait counts from here). */
   createdAt?: number;
   /** The Service could not be created or its endpoints never came: the rows are not run. */
@@ -110,6 +119,40 @@ type Ingress = { ip?: string; hostname?: string };
 const ingressOf = (svc: Service | undefined): Ingress[] =>
   (svc?.status?.loadBalancer?.ingress ?? []).filter((i) => i.ip || i.hostname).map((i) => ({ ...(i.ip ? { ip: i.ip } : {}), ...(i.hostname ? { hostname: i.hostname } : {}) }));
 
+/**
+ * An in-cluster LoadBalancer implementation, from what any client can see: MetalLB's API group,
+ * kube-vip's cloud-provider ConfigMap (kube-system/kubevip), k3s's kubelet (ServiceLB is on in
+ * k3s unless disabled). Undefined: none visible (a cloud's controller is not: use --lb-timeout). Pure.
+ */
+export function implementationSignal(options: { groups: readonly string[]; nodes: readonly Node[]; kubeSystemConfigMaps: readonly ConfigMap[] }): string | undefined {
+  if (options.groups.includes('metallb.io')) return 'MetalLB (API group metallb.io is served)';
+  if (options.kubeSystemConfigMaps.some((c) => c.metadata?.name === 'kubevip')) return 'kube-vip (ConfigMap kube-system/kubevip)';
+  const k3s = options.nodes.find((n) => /\+k3s/.test(n.status?.nodeInfo?.kubeletVersion ?? ''));
+  if (k3s) return `k3s ServiceLB (node ${k3s.metadata?.name} runs ${k3s.status?.nodeInfo?.kubeletVersion})`;
+  return undefined;
+}
+
+/** The signals, each read on its own: a read that is refused is no signal. */
+async function detectImplementation(kube: Kube, nodes: readonly Node[]): Promise<string | undefined> {
+  const [groups, kubeSystemConfigMaps] = await Promise.all([kube.apiGroups().catch(() => []), kube.listConfigMaps('kube-system').catch(() => [])]);
+  return implementationSignal({ groups, nodes, kubeSystemConfigMaps });
+}
+
+/** The runner's own addresses toward the nodes, as loadBalancerSourceRanges (a /32 or /128 each). Pure. */
+export function sourceRangesOf(runnerAddresses: readonly (string | undefined)[]): string[] {
+  return [...new Set(runnerAddresses.filter((a): a is string => !!a && net.isIP(a) !== 0))].map((a) => `${a}/${net.isIPv6(a) ? 128 : 32}`);
+}
+
+/** Why the Service is not created: the run would not wait for an address (no --lb-timeout, no implementation visible). */
+export function notWaitingReason(service: string): string {
+  return `service/${service} (type LoadBalancer) was not created: no in-cluster LoadBalancer implementation is visible (MetalLB, kube-vip, k3s ServiceLB) and --lb-timeout was not given, so the run would not wait for an address (a cloud would provision a real load balancer for it); pass --lb-timeout 2m to create it and wait`;
+}
+
+/** Whether the run creates the Service: it waits for an address only with --lb-timeout or a visible implementation. Pure. */
+export function createsService(plan: Pick<LoadBalancerPlan, 'implementation'>, lbTimeoutMs: number | undefined): boolean {
+  return (lbTimeoutMs ?? 0) > 0 || plan.implementation !== undefined;
+}
+
 /** When the wait for the address ends (epoch ms). Pure. */
 export function ingressDeadline(options: { createdAt: number; settledAt: number; lbTimeoutMs: number }): number {
   return Math.max(options.settledAt, options.createdAt + Math.max(MIN_WAIT_MS, options.lbTimeoutMs));
@@ -128,27 +171,38 @@ export default defineSuite<LoadBalancerPlan>({
   async prepare({ kube, nodes, options }) {
     const manifest = loadBalancerServiceManifest({ runId: options.runId });
     const addressType = options.flags.nodeAddressType ?? 'InternalIP';
-    const targets = nodeTargets(nodes, await kube.listNodes(), addressType);
+    const raw = await kube.listNodes();
+    const targets = nodeTargets(nodes, raw, addressType);
+    const implementation = await detectImplementation(kube, raw);
     return {
       service: manifest.metadata!.name!,
       port: manifest.spec?.ports?.[0]?.port ?? 80,
       addressType,
       nodeAddresses: targets.flatMap((t) => (t.address ? [t.address] : [])),
+      ...(implementation ? { implementation } : {}),
     };
   },
 
   async deploy({ kube, deployment, options }, plan) {
-    try {
-      await kube.createService(deployment.namespace, loadBalancerServiceManifest({ runId: options.runId }));
-      deployment.createdServices.push(plan.service);
-      return { ...plan, createdAt: Date.now() };
-    } catch (err) {
-      return { ...plan, problem: `service/${plan.service} (type LoadBalancer) could not be created: ${messageOf(err)}` };
+    if (!createsService(plan, options.flags.lbTimeoutMs)) {
+      const skip = notWaitingReason(plan.service);
+      options.onProgress?.(`loadbalancer: ${skip}`);
+      return { ...plan, skip };
     }
+    const sourceRanges = sourceRangesOf(await Promise.all(plan.nodeAddresses.map((a) => runnerAddressFor(a))));
+    if (!sourceRanges.length)
+      return {
+        ...plan,
+        skip: `service/${plan.service} (type LoadBalancer) was not created: this host has no address toward the nodes to limit its loadBalancerSourceRanges to, and it is never created open to everyone`,
+      };
+    const manifest = loadBalancerServiceManifest({ runId: options.runId });
+    manifest.spec = { ...manifest.spec, loadBalancerSourceRanges: sourceRanges };
+    const made = await createRunService(kube, deployment, manifest, { what: `service/${plan.service} (type LoadBalancer)` });
+    return made.problem ? { ...plan, problem: made.problem } : { ...plan, createdAt: Date.now(), sourceRanges };
   },
 
   async settle({ kube, deployment, topology, options }, plan) {
-    if (plan.problem) return plan;
+    if (plan.problem || plan.createdAt === undefined) return plan;
     const createdAt = plan.createdAt ?? Date.now();
     const deadline = ingressDeadline({ createdAt, settledAt: Date.now(), lbTimeoutMs: options.flags.lbTimeoutMs ?? 0 });
     let ingress: Ingress[] = [];
@@ -178,12 +232,9 @@ export default defineSuite<LoadBalancerPlan>({
     next.target = picked.target;
     next.runnerIP = (await runnerAddressFor(picked.target)) ?? '';
     const expected = topology.probes.filter((p) => p.ready && p.role !== 'host').length;
-    try {
-      await waitForEndpoints(kube, deployment, { service: plan.service, expected, timeoutMs: 30_000, signal: options.signal });
-    } catch (err) {
-      options.onProgress?.(`warning: ${messageOf(err)}; LoadBalancer checks may fail`);
-    }
-    return next;
+    // A setup problem, not a verdict on the load balancer: its rows are not run.
+    const problem = await awaitEndpoints(kube, deployment, { service: plan.service, what: `service/${plan.service} (type LoadBalancer)`, expected, signal: options.signal });
+    return problem ? { ...next, problem } : next;
   },
 
   checks(topology, plan): Check[] {

@@ -6,7 +6,8 @@
 // backend's node answers and the backend sees the runner's own address; every other node must
 // not answer. If the runner reaches no node address at all, one row says so and the others are
 // errors (this host is not an outside client of this cluster), never cluster failures.
-import { waitFor, waitForEndpoints } from '../helpers/probes/deploy.ts';
+import { waitFor } from '../helpers/probes/deploy.ts';
+import { awaitEndpoints } from '../helpers/fixtures/service.ts';
 import { messageOf } from '../helpers/errors.ts';
 import { DEFAULT_NODEPORT_RANGE, pickLocalPorts, pickNodePorts } from '../helpers/nodeport/allocate.ts';
 import {
@@ -26,7 +27,7 @@ import type { NodePortPort, NodePortService, NodePortTopology, RangePosition } f
 import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
-import { bracketed, familyOf, skippedNodeRows } from '../helpers/rows.ts';
+import { bracketed, familyOf, notRunRows, skippedNodeRows } from '../helpers/rows.ts';
 import { describePodProblem, isPodReady, isStuck } from '../helpers/topology.ts';
 import type { Kube } from '../helpers/kube/index.ts';
 
@@ -153,7 +154,10 @@ export default defineSuite<NodePortTopology>({
         next.backend.problem = describePodProblem(pod);
         return next;
       }
-      for (const svc of plan.services) await waitForEndpoints(kube, deployment, { service: svc.name, expected: 1, timeoutMs: 30_000, signal: options.signal });
+      for (const svc of plan.services) {
+        const problem = await awaitEndpoints(kube, deployment, { service: svc.name, what: `the NodePort Service ${svc.name}`, expected: 1, signal: options.signal });
+        if (problem) return { ...next, error: problem };
+      }
     } catch (err) {
       return { ...next, error: `nodeport setup failed: ${messageOf(err)}` };
     }
@@ -175,32 +179,18 @@ export default defineSuite<NodePortTopology>({
 
   checks(topology, plan): Check[] {
     const rows: Check[] = skippedNodeRows('nodeport', topology.nodes);
-    if (plan.error) return [...rows, { kind: 'static', suite: 'nodeport', title: 'nodeport setup', status: 'not-run', reason: plan.error }];
     const { backend } = plan;
-    if (plan.runner && !backend.ready) {
-      return [
-        ...rows,
-        {
-          kind: 'static',
-          suite: 'nodeport',
-          title: `nodeport setup ${backend.node}/${backend.pod}`,
-          status: 'not-run',
-          node: backend.node,
-          reason: `the NodePort backend ${backend.pod} on ${backend.node} never became ready: ${backend.problem ?? 'unknown reason'}`,
-        },
-      ];
-    }
+    // A setup problem (the Services or the backend could not be made, the backend never became
+    // ready): every row is not run with it, never a NodePort verdict.
+    const problem = plan.error ?? (plan.runner && !backend.ready ? `the NodePort backend ${backend.pod} on ${backend.node} never became ready: ${backend.problem ?? 'unknown reason'}` : undefined);
     const range = `${plan.range.low}-${plan.range.high}`;
     const unreached = plan.runner && !plan.runner.reached ? plan.runner.detail : undefined;
-    rows.push({
-      kind: 'static',
-      suite: 'nodeport',
-      title: `${REACH_TITLE} (${plan.addressType} addresses)`,
-      status: 'fact',
-      holds: !unreached,
-      reason: plan.runner?.detail ?? 'not measured yet',
-      properties: { check: 'runner-reach' },
-    });
+    const reachTitle = `${REACH_TITLE} (${plan.addressType} addresses)`;
+    rows.push(
+      problem
+        ? { kind: 'static', suite: 'nodeport', title: reachTitle, status: 'not-run', reason: problem, properties: { check: 'runner-reach' } }
+        : { kind: 'static', suite: 'nodeport', title: reachTitle, status: 'fact', holds: !unreached, reason: plan.runner?.detail ?? 'not measured yet', properties: { check: 'runner-reach' } },
+    );
     for (const target of plan.targets) {
       if (!target.address) {
         rows.push({
@@ -229,7 +219,7 @@ export default defineSuite<NodePortTopology>({
             'backend.node': backend.node,
             ...(plan.notes.length ? { 'nodeport.notes': plan.notes.join('; ') } : {}),
           };
-          if (unreached) {
+          if (unreached && !problem) {
             rows.push({
               kind: 'static',
               suite: 'nodeport',
@@ -265,7 +255,7 @@ export default defineSuite<NodePortTopology>({
         }
       }
     }
-    return rows;
+    return problem ? notRunRows(rows, problem, { topology }) : rows;
   },
 
   describe(np) {

@@ -125,6 +125,7 @@ export default defineSuite<PodToExternalPlan>({
   name: 'pod-to-external',
   order: 17,
   must: "every pod reaches a server outside the cluster (the runner), TCP and UDP, and the server sees its node's address, not the pod's",
+  hostProbesAtSettle: "each node's host network asks the server once: the address it is seen as is what that node's pods must appear as",
 
   prepare: async () => ({ port: 0, nodes: {} }),
 

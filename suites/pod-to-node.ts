@@ -7,8 +7,16 @@
 // (the bridge's on the same node, an overlay device's across nodes), so the pod takes the answer
 // from any address: the name in it says who answered.
 import { defineSuite } from '../helpers/check/suite.ts';
-import type { Check, Expect } from '../helpers/check/types.ts';
-import { controlOf, familiesOf, familyTag, ipIn, label, peerOf, podProbesOn, probedNodes, setupRows } from '../helpers/rows.ts';
+import type { Check, Expect, IpFamily } from '../helpers/check/types.ts';
+import { controlOf, familiesOf, familyOf, familyProperties, familyTag, ipIn, label, peerOf, podProbesOn, probedNodes, setupRows } from '../helpers/rows.ts';
+import type { ProbePod, Topology } from '../helpers/topology.ts';
+
+/** Whether a node has an address of the family (its InternalIPs; a node that lists none is taken to have every family of the cluster). */
+function nodeHasFamily(topology: Topology, node: string, family: IpFamily): boolean {
+  const n = topology.nodes.find((x) => x.name === node);
+  const ips = n?.internalIPs ?? (n?.internalIP ? [n.internalIP] : []);
+  return ips.length === 0 || ips.some((ip) => familyOf(ip) === family);
+}
 
 export const EXPECT = {
   podToNode: { expect: 'REACHABLE', reason: 'pods reach the host network of every node (node addresses), TCP and UDP' },
@@ -24,17 +32,26 @@ export default defineSuite<Record<string, never>>({
   checks(topology, _plan, options): Check[] {
     const rows: Check[] = setupRows('pod-to-node', topology);
     const nodes = probedNodes(topology);
-    const targets = nodes.flatMap((n) => topology.probes.filter((p) => p.node === n && p.role === 'host' && p.ready && p.ip));
+    // Every ready host probe is a target; one whose identity could not be read (no name, node or
+    // address) gets its rows not run with that reason: its answer cannot be told from another's.
+    const targets = nodes.flatMap((n) => topology.probes.filter((p) => p.node === n && p.role === 'host' && p.ready));
+    const unknown = (t: ProbePod) => t.identityProblem ?? (t.ip ? undefined : `the address of host probe ${t.name} on ${t.node} could not be read (status.podIP missing)`);
     for (const fromNode of nodes) {
       const sources = podProbesOn(topology, fromNode);
       for (const source of options.short ? sources.slice(0, 1) : sources) {
         for (const target of targets) {
           for (const protocol of ['tcp', 'udp'] as const)
             for (const family of familiesOf(topology)) {
-              if (!ipIn(source, family) || !ipIn(target, family)) continue;
-              const port = protocol === 'tcp' ? topology.ports.hostHttp : topology.ports.hostUdp;
               // The host port is picked per run (helpers/probes/host-ports.ts): the title names the protocol only, so list and run agree.
               const title = `${label(source)} → ${target.node}/host ${familyTag(topology, family)}host-port/${protocol}`;
+              const problem = unknown(target);
+              if (problem) {
+                if (!ipIn(source, family) || !nodeHasFamily(topology, target.node, family)) continue;
+                rows.push({ kind: 'static', suite: 'pod-to-node', title, status: 'not-run', node: target.node, reason: problem, properties: familyProperties(topology, family) });
+                continue;
+              }
+              if (!ipIn(source, family) || !ipIn(target, family)) continue;
+              const port = protocol === 'tcp' ? topology.ports.hostHttp : topology.ports.hostUdp;
               const to = peerOf(target, family);
               rows.push({
                 kind: 'network',

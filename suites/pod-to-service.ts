@@ -6,7 +6,7 @@
 // (ipFamilyPolicy in its manifest) and every row is made once per ClusterIP (spec.clusterIPs),
 // from sources that have an IP of that family; the overlap fact is one row per family.
 import { serviceRangeOverlaps } from '../helpers/cidr.ts';
-import { waitForEndpoints } from '../helpers/probes/deploy.ts';
+import { awaitEndpoints, createRunService, plannedService } from '../helpers/fixtures/service.ts';
 import { messageOf } from '../helpers/errors.ts';
 import { probeServiceManifest } from '../helpers/probes/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
@@ -23,6 +23,7 @@ import {
   ipIn,
   label,
   missingFamilyReason,
+  notRunRows,
   peerOf,
   podProbesOn,
   portText,
@@ -105,8 +106,7 @@ export default defineSuite<PodToServicePlan>({
   must: 'Service VIPs answer from every pod and every node, TCP and UDP, only from real backends; every pod reaches the API server through the kubernetes Service; the Service CIDR overlaps no node or pod network',
 
   async prepare({ kube, options }) {
-    const manifest = probeServiceManifest({ runId: options.runId });
-    const plan: PodToServicePlan = { probes: { name: manifest.metadata!.name!, clusterIP: '', port: manifest.spec?.ports?.[0]?.port ?? 80 } };
+    const plan: PodToServicePlan = { probes: plannedService(probeServiceManifest({ runId: options.runId })) };
     const api = await kube.readService('default', 'kubernetes');
     if (api?.spec?.clusterIP)
       plan.api = { name: 'kubernetes', clusterIP: api.spec.clusterIP, ...(api.spec.clusterIPs?.length ? { clusterIPs: api.spec.clusterIPs } : {}), port: api.spec.ports?.[0]?.port ?? 443 };
@@ -121,25 +121,16 @@ export default defineSuite<PodToServicePlan>({
   },
 
   async deploy({ kube, deployment, options }, plan) {
-    try {
-      const created = await kube.createService(deployment.namespace, probeServiceManifest({ runId: options.runId }));
-      deployment.createdServices.push(plan.probes.name);
-      return { ...plan, probes: { ...plan.probes, clusterIP: created.spec?.clusterIP ?? '', ...(created.spec?.clusterIPs?.length ? { clusterIPs: created.spec.clusterIPs } : {}) } };
-    } catch (err) {
-      return { ...plan, probesProblem: `the probes Service could not be created: ${messageOf(err)}` };
-    }
+    const made = await createRunService(kube, deployment, probeServiceManifest({ runId: options.runId }), { what: 'the probes Service' });
+    return { ...plan, probes: made.service, ...(made.problem ? { probesProblem: made.problem } : {}) };
   },
 
   async settle({ kube, deployment, topology, options }, plan) {
     if (plan.probesProblem) return plan;
     const expected = topology.probes.filter((p) => p.ready && p.role !== 'host').length;
-    try {
-      await waitForEndpoints(kube, deployment, { service: plan.probes.name, expected, timeoutMs: 30_000, signal: options.signal });
-    } catch (err) {
-      // A setup problem (the endpoint controller never published the probes), not a network verdict: the rows are not run.
-      return { ...plan, probesProblem: `the probes Service's endpoints never all appeared: ${messageOf(err)}` };
-    }
-    return plan;
+    // A setup problem (the endpoint controller never published the probes), not a network verdict: the rows are not run.
+    const problem = await awaitEndpoints(kube, deployment, { service: plan.probes.name, what: 'the probes Service', expected, signal: options.signal });
+    return problem ? { ...plan, probesProblem: problem } : plan;
   },
 
   checks(topology, plan, options): Check[] {
@@ -152,47 +143,43 @@ export default defineSuite<PodToServicePlan>({
       return [...(options.short ? pods.slice(0, 1) : pods), ...(host ? [host] : [])];
     });
     const svc = plan.probes;
-    if (plan.probesProblem) {
-      rows.push({ kind: 'static', suite: 'pod-to-service', title: `service/${svc.name}`, status: 'not-run', reason: plan.probesProblem });
-    } else {
-      for (const source of sources) {
-        const why = source.role === 'host' ? EXPECT.hostToService : EXPECT.podToService;
-        for (const { protocol, payload } of VARIANTS)
-          for (const { family, ip } of serviceTargets(svc, topology)) {
-            if (!ipIn(source, family)) continue;
-            const port = payload === 'full' ? FULL_SERVICE_PORT : svc.port;
-            const title = `${label(source)} → service/${svc.name} ${familyTag(topology, family)}${portText(port, protocol, payload)}`;
-            if (!ip) {
-              rows.push({
-                kind: 'static',
-                suite: 'pod-to-service',
-                title,
-                status: 'not-run',
-                node: source.node,
-                reason: missingFamilyReason(svc, family),
-                properties: familyProperties(topology, family),
-              });
-              continue;
-            }
-            const to = servicePeer(svc, ip);
+    for (const source of sources) {
+      const why = source.role === 'host' ? EXPECT.hostToService : EXPECT.podToService;
+      for (const { protocol, payload } of VARIANTS)
+        for (const { family, ip } of serviceTargets(svc, topology)) {
+          if (!ipIn(source, family)) continue;
+          const port = payload === 'full' ? FULL_SERVICE_PORT : svc.port;
+          const title = `${label(source)} → service/${svc.name} ${familyTag(topology, family)}${portText(port, protocol, payload)}`;
+          if (!ip) {
             rows.push({
-              kind: 'network',
+              kind: 'static',
               suite: 'pod-to-service',
               title,
-              from: peerOf(source, to.family),
-              to,
-              protocol,
-              port,
-              family: to.family,
-              payload,
-              expect: why.expect,
-              expectReason: why.reason,
-              answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: backends, minDistinct: Math.min(2, backends.length) },
-              drive: { via: 'probe', control: controlOf(source), target: { host: ip, port }, tries: payload === 'full' ? 1 : SERVICE_TRIES },
-              properties: { service: svc.name },
+              status: 'not-run',
+              node: source.node,
+              reason: missingFamilyReason(svc, family),
+              properties: familyProperties(topology, family),
             });
+            continue;
           }
-      }
+          const to = servicePeer(svc, ip);
+          rows.push({
+            kind: 'network',
+            suite: 'pod-to-service',
+            title,
+            from: peerOf(source, to.family),
+            to,
+            protocol,
+            port,
+            family: to.family,
+            payload,
+            expect: why.expect,
+            expectReason: why.reason,
+            answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: backends, minDistinct: Math.min(2, backends.length) },
+            drive: { via: 'probe', control: controlOf(source), target: { host: ip, port }, tries: payload === 'full' ? 1 : SERVICE_TRIES },
+            properties: { service: svc.name },
+          });
+        }
     }
     const api = plan.api;
     if (!api) {
@@ -222,7 +209,8 @@ export default defineSuite<PodToServicePlan>({
         }
     }
     rows.push(...overlapRows(topology, plan));
-    return rows;
+    // The probes Service could not be created or never got its endpoints: its rows are not run (the kubernetes Service's and the fact stay).
+    return plan.probesProblem ? notRunRows(rows, plan.probesProblem, { topology, depends: (r) => r.properties?.['service'] === svc.name }) : rows;
   },
 
   describe: (plan) => `Service ${plan.probes.name} ${plan.probes.clusterIP || '(not created)'}:${plan.probes.port}${plan.probesProblem ? ` — ${plan.probesProblem}` : ''}`,

@@ -2,12 +2,26 @@
 // A ClusterIP Service over every pod probe with sessionAffinity ClientIP; every pod probe and
 // every node's host network sends several requests in one go (TCP and UDP), and every answer
 // of one client must name the same backend (a real one).
-import { waitForEndpoints } from '../helpers/probes/deploy.ts';
-import { messageOf } from '../helpers/errors.ts';
+import { awaitEndpoints, createRunService, plannedService } from '../helpers/fixtures/service.ts';
 import { affinityServiceManifest } from '../helpers/probes/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
-import { controlOf, familyProperties, familyTag, hostProbeOn, ipIn, label, missingFamilyReason, peerOf, podProbesOn, portText, probedNodes, serviceTargets, setupRows } from '../helpers/rows.ts';
+import {
+  controlOf,
+  familyProperties,
+  familyTag,
+  hostProbeOn,
+  ipIn,
+  label,
+  missingFamilyReason,
+  notRunRows,
+  peerOf,
+  podProbesOn,
+  portText,
+  probedNodes,
+  serviceTargets,
+  setupRows,
+} from '../helpers/rows.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
 
 export const EXPECT = {
@@ -27,38 +41,24 @@ export default defineSuite<AffinityPlan>({
   order: 26,
   must: 'a Service with sessionAffinity: ClientIP sends every request of one client to one backend, TCP and UDP, from every pod and node',
 
-  prepare: async ({ options }) => {
-    const m = affinityServiceManifest({ runId: options.runId });
-    return { service: { name: m.metadata!.name!, clusterIP: '', port: m.spec?.ports?.[0]?.port ?? 80 } };
-  },
+  prepare: async ({ options }) => ({ service: plannedService(affinityServiceManifest({ runId: options.runId })) }),
 
   async deploy({ kube, deployment, options }, plan) {
-    try {
-      const created = await kube.createService(deployment.namespace, affinityServiceManifest({ runId: options.runId }));
-      deployment.createdServices.push(plan.service.name);
-      const clusterIPs = created.spec?.clusterIPs ?? [];
-      return { ...plan, service: { ...plan.service, clusterIP: created.spec?.clusterIP ?? '', ...(clusterIPs.length > 1 ? { clusterIPs } : {}) } };
-    } catch (err) {
-      return { ...plan, problem: `the Service ${plan.service.name} could not be created: ${messageOf(err)}` };
-    }
+    const made = await createRunService(kube, deployment, affinityServiceManifest({ runId: options.runId }), { what: 'the affinity Service' });
+    return { ...plan, service: made.service, ...(made.problem ? { problem: made.problem } : {}) };
   },
 
   async settle({ kube, deployment, topology, options }, plan) {
     if (plan.problem) return plan;
     const expected = topology.probes.filter((p) => p.ready && p.role !== 'host').length;
-    try {
-      await waitForEndpoints(kube, deployment, { service: plan.service.name, expected, timeoutMs: 30_000, signal: options.signal });
-    } catch (err) {
-      // A setup problem (the endpoint controller never published the probes), not a network verdict: the rows are not run.
-      return { ...plan, problem: `the affinity Service's endpoints never all appeared: ${messageOf(err)}` };
-    }
-    return plan;
+    // A setup problem (the endpoint controller never published the probes), not a network verdict: the rows are not run.
+    const problem = await awaitEndpoints(kube, deployment, { service: plan.service.name, what: 'the affinity Service', expected, signal: options.signal });
+    return problem ? { ...plan, problem } : plan;
   },
 
   checks(topology, plan, options): Check[] {
     const rows: Check[] = setupRows('session-affinity', topology);
     const svc = plan.service;
-    if (plan.problem) return [...rows, { kind: 'static', suite: 'session-affinity', title: `service/${svc.name}`, status: 'not-run', reason: plan.problem }];
     const backends = topology.probes.filter((p) => p.role !== 'host' && p.ready).map((p) => p.name);
     const sources = probedNodes(topology).flatMap((n) => {
       const pods = podProbesOn(topology, n);
@@ -100,7 +100,7 @@ export default defineSuite<AffinityPlan>({
           });
         }
     }
-    return rows;
+    return plan.problem ? notRunRows(rows, plan.problem, { topology }) : rows;
   },
 
   describe: (plan) => `Service ${plan.service.name} ${plan.service.clusterIP || '(not created)'}:${plan.service.port} (sessionAffinity ClientIP)${plan.problem ? ` — ${plan.problem}` : ''}`,

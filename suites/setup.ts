@@ -33,6 +33,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const kube = new Kube(loadKubeConfig(target));
   const runId = Math.random().toString(16).slice(2, 8);
   const state: RunState = { phases: {} };
+  const selection = { short: process.env.NETCONFORM_SHORT === '1', only: process.env.NETCONFORM_ONLY ? [process.env.NETCONFORM_ONLY] : [] };
   try {
     const topology = await setUpRun(
       kube,
@@ -42,13 +43,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
         readyTimeoutMs: 120_000,
         concurrency: 8,
         modules: await loadSuiteModules(),
+        selection,
         onProgress: (m) => process.stderr.write(`${m}\n`),
       },
       state,
     );
     project.provide('plan', {
       topology,
-      selection: { short: process.env.NETCONFORM_SHORT === '1', only: process.env.NETCONFORM_ONLY ? [process.env.NETCONFORM_ONLY] : [] },
+      selection,
       kube: target,
       concurrency: 8,
       attempts: 2,

@@ -87,7 +87,7 @@ else
     # Detection on routed: every routed fault but mtu (the vxlan step runs it through the overlay),
     # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
     # vxlan step its diagnosis with nftables): npm test's 60 minutes. npm run detect runs them all.
-    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 62 --project e2e "${only_other_modes[@]}"
+    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 69 --project e2e "${only_other_modes[@]}"
   fi
   # A real NetworkPolicy enforcer (kube-router's firewall, routed): the lab's own kube-router tests
   # (its faults netpol-down and netpol-bypass included), then the network-policy suite's core cases
@@ -118,7 +118,7 @@ else
   if lab_step lab-up-lb up --network routed --lb metallb; then
     expect_lab routed iptables ipv4 metallb
     vitest_step lab-lb 3 --project lab test/lab/loadbalancer.test.ts
-    vitest_step e2e-lb 1 --project e2e test/e2e/loadbalancer.test.ts
+    vitest_step e2e-lb 2 --project e2e test/e2e/loadbalancer.test.ts
   fi
   # vxlan with kube-proxy in nftables mode: the overlay's own faults (cut-route through the overlay,
   # UDP 8472) and kube-proxy-down (nftables). The faults that do not

@@ -59,9 +59,19 @@ export interface SuiteModule<Plan = unknown> {
    * suite file starts before the others' (the suite workers run their files one after another).
    */
   startsFirst?: string;
+  /**
+   * Why the module's setup commands the host-network probes even when none of its selected rows
+   * starts or ends in one (pod-to-external: each node's host network asks the server once). The
+   * run then starts the host probes whenever a row of this module is selected (check/needs.ts).
+   */
+  hostProbesAtSettle?: string;
   /** Read what the path needs, before anything is created. A bad input throws UsageError. Reads only. */
   prepare?(ctx: PrepareContext): Promise<Plan>;
-  /** Create the path's objects, record them in ctx.deployment. A failure of the path alone lands in the plan (its rows say it). */
+  /**
+   * Create the path's objects, record them in ctx.deployment. A failure of the path alone lands in
+   * the plan (its rows say it). Called only when at least one of the path's rows is selected
+   * (check/needs.ts); so is settle.
+   */
   deploy?(ctx: DeployContext, plan: Plan): Promise<Plan>;
   /** After every probe is ready: wait for what the path's checks rely on (endpoints, listeners). */
   settle?(ctx: SettleContext, plan: Plan): Promise<Plan>;

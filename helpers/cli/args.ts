@@ -26,6 +26,8 @@ export interface CliOptions {
   timeoutMs: number;
   concurrency: number;
   keep: boolean;
+  /** cleanup: remove live runs too (their heartbeat Lease held and renewed). */
+  force: boolean;
   short: boolean;
   /** hostNetwork probe ports: HTTP on hostPort, UDP on hostPort + 1; unset: a free pair picked per run. */
   hostPort?: number;
@@ -60,7 +62,6 @@ export const DEFAULT_CONCURRENCY = 32;
 
 /** Samples per check: three tries per request cost ~nothing on a healthy path (README "Loss and latency"). */
 export const DEFAULT_SAMPLES = 3;
-
 const IP_FAMILY_WORDS: Record<string, IpFamily | undefined> = { '4': 'ipv4', '6': 'ipv6', ipv4: 'ipv4', ipv6: 'ipv6' };
 
 export const EXIT = { passed: 0, checksFailed: 1, usage: 2, setupFailed: 3, interrupted: 130 } as const;
@@ -97,12 +98,13 @@ export const OPTIONS = {
   samples: { type: 'string', value: '<n>', help: `requests (tries) per pod, host and NodePort check, for loss and latency per row (default: ${DEFAULT_SAMPLES})` },
   'max-loss': { type: 'string', value: '<percent>', help: 'lost samples a check may have before it fails with "lost K of N" (default: 0)' },
   keep: { type: 'boolean', help: 'leave the namespace and probes for debugging (cleanup -n <namespace> removes them)' },
+  force: { type: 'boolean', help: 'cleanup: also remove runs that are still live (their heartbeat Lease is renewed); without it they are left and named' },
   profile: { type: 'string', value: '<name|file>', help: 'ports suite profile: kubeadm (default), seed-2017, or your own YAML file' },
   'lb-timeout': {
     type: 'string',
     value: '<duration>',
     // suites/loadbalancer.ts (MIN_WAIT_MS, ingressDeadline) holds the wait; a unit test holds this text to it.
-    help: 'loadbalancer suite: how long the LoadBalancer Service may take to get its address, counted from its creation (default: 0, which waits 3 s from its creation, and at least until the probes are ready); cloud load balancers take 30-90 s: pass e.g. 2m there. The skip reason says how long it waited',
+    help: 'loadbalancer suite: how long the LoadBalancer Service may take to get its address, counted from its creation (default: 0, which waits 3 s from its creation, and at least until the probes are ready); cloud load balancers take 30-90 s: pass e.g. 2m there. Without it the Service is created only when an in-cluster implementation is visible (MetalLB, kube-vip, k3s ServiceLB). The skip reason says how long it waited, or why nothing was created',
   },
   'node-address-type': { type: 'string', value: '<InternalIP|ExternalIP>', help: 'which node address the runner and the host probes dial (default: InternalIP)' },
   cni: { type: 'string', multiple: true, value: '<name[/backend],...>', help: 'ports suite: state the CNI instead of detecting it, e.g. flannel/vxlan' },
@@ -126,7 +128,7 @@ export const OPTIONS = {
 const COMMAND_HELP: ReadonlyArray<[Exclude<Command, 'help' | 'version'>, string]> = [
   ['run', 'deploy probes, run the checks, write reports, clean up (default)'],
   ['list', 'print every check that would run, without deploying anything'],
-  ['cleanup', 'delete leftovers of earlier runs (found by label; only in -n <namespace> if given)'],
+  ['cleanup', 'delete leftovers of runs that have ended (found by label; only in -n <namespace> if given); live runs are left unless --force'],
   ['images', 'print the images a run uses (for mirroring into a private registry)'],
 ];
 
@@ -278,6 +280,7 @@ export function parseCli(argv: string[]): CliOptions {
     timeoutMs: v.timeout === undefined ? 120_000 : parseDuration(v.timeout, '--timeout'),
     concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : parseInteger(v.concurrency, '--concurrency', { min: 1, max: 256 }),
     keep: v.keep ?? false,
+    force: v.force ?? false,
     short: v.short ?? false,
     hostPort,
     samples: v.samples === undefined ? DEFAULT_SAMPLES : parseInteger(v.samples, '--samples', { min: 1, max: 100 }),

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import { NetconformError, messageOf } from '../errors.ts';
 import { loadSuiteModules } from '../check/modules.ts';
-import { cleanupLeftovers, discoverNodes } from '../probes/deploy.ts';
+import { discoverNodes } from '../probes/deploy.ts';
+import { cleanupLeftovers } from '../runs/leftovers.ts';
 import { Kube, loadKubeConfig } from '../kube/index.ts';
 import { imageArchitectures, plannedTopology, prepareModules } from '../lifecycle.ts';
 import { probeImage } from '../probes/manifests.ts';
@@ -82,9 +83,12 @@ async function listCommand(options: CliOptions, io: Io): Promise<number> {
 async function cleanupCommand(options: CliOptions, io: Io): Promise<number> {
   const kube = new Kube(loadKubeConfig(options), { requestTimeoutMs: 15_000 });
   const started = performance.now();
-  const done = await cleanupLeftovers(kube, { timeoutMs: options.timeoutMs, namespace: options.namespace, onProgress: (m) => io.err(m) });
+  const done = await cleanupLeftovers(kube, { timeoutMs: options.timeoutMs, namespace: options.namespace, force: options.force, onProgress: (m) => io.err(m) });
+  const namespaces = done.removed.flatMap((r) => r.namespaces);
+  const within = [...new Set(done.removed.flatMap((r) => r.within))];
   io.out(
-    `removed ${done.namespaces.length} namespaces${done.namespaces.length ? ` (${done.namespaces.join(', ')})` : ''}, ${done.pods} pods and ${done.services} services in other namespaces, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `removed ${done.removed.length} ended run${done.removed.length === 1 ? '' : 's'}${done.removed.length ? ` (${done.removed.map((r) => r.runId).join(', ')})` : ''}: ${namespaces.length} namespaces${namespaces.length ? ` (${namespaces.join(', ')})` : ''}${within.length ? `, their objects in ${within.join(', ')}` : ''}, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+  for (const { run, why } of done.left) io.out(`left live run ${run.runId} (${[...run.namespaces, ...run.within].join(', ')}): ${why}; --force removes it`);
   return EXIT.passed;
 }

@@ -121,6 +121,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         signal: abort.signal,
         onProgress: progress,
         modules,
+        selection,
         flags: suiteFlags(options),
         // Before anything is created: a selection that matches nothing is a usage error.
         beforeDeploy: (planned) => {

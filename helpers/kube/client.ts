@@ -6,6 +6,7 @@ import { KeepAliveAgents } from './agents.ts';
 import { resolveControlTransport, type ControlTransport, type KubeAccess } from './config.ts';
 import { describeCall, headerOf, statusOf, translateApiError, type CallSite } from './errors.ts';
 import { newThrottleCounter, retryThrottled, type ThrottlePolicy } from './throttle.ts';
+import { leaseBody, leaseInfo, type LeaseInfo } from './lease.ts';
 
 class CallTimeout extends Error {}
 
@@ -21,11 +22,15 @@ function withTimeout<T>(promise: Promise<T>, options: { timeoutMs: number }): Pr
 const STATE_CHANGING = new Set(['create', 'patch']);
 
 export class Kube {
-  readonly access: KubeAccess;
-  private readonly core: k8s.CoreV1Api;
-  private readonly networking: k8s.NetworkingV1Api;
-  private readonly discovery: k8s.DiscoveryV1Api;
-  private readonly apps: k8s.AppsV1Api;
+  /** Replaced when the credentials are read again (reloadCredentials). */
+  access: KubeAccess;
+  private core!: k8s.CoreV1Api;
+  private networking!: k8s.NetworkingV1Api;
+  private discovery!: k8s.DiscoveryV1Api;
+  private apps!: k8s.AppsV1Api;
+  private coordination!: k8s.CoordinationV1Api;
+  /** Times the credentials were read again after the API server answered 401. */
+  credentialReloads = 0;
   private readonly requestTimeoutMs: number;
   private readonly throttlePolicy?: ThrottlePolicy;
   /** API requests made through this client, retries included (for the requests-per-run figure). */
@@ -38,12 +43,32 @@ export class Kube {
 
   constructor(access: KubeAccess, options: { requestTimeoutMs?: number; throttle?: ThrottlePolicy } = {}) {
     this.access = access;
+    this.makeClients();
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.throttlePolicy = options.throttle;
+  }
+
+  private makeClients(): void {
     this.core = this.api(k8s.CoreV1Api);
     this.networking = this.api(k8s.NetworkingV1Api);
     this.discovery = this.api(k8s.DiscoveryV1Api);
     this.apps = this.api(k8s.AppsV1Api);
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.throttlePolicy = options.throttle;
+    this.coordination = this.api(k8s.CoordinationV1Api);
+  }
+
+  /**
+   * Read the credentials again, as kubectl does when they stop working: the kubeconfig from its
+   * source, so a rotated token file or an exec credential plugin (run anew: the plugin's cached
+   * token is dropped with the old config) gives fresh ones. The control transport is resolved
+   * again at its next use. False when the access cannot be reloaded (built without a source).
+   */
+  reloadCredentials(): boolean {
+    if (!this.access.reload) return false;
+    this.access = this.access.reload();
+    this.makeClients();
+    this.transport = undefined;
+    this.credentialReloads++;
+    return true;
   }
 
   /** As KubeConfig.makeApiClient does it, plus the shared keep-alive pool. */
@@ -57,7 +82,17 @@ export class Kube {
     );
   }
 
+  /** One API call; a 401 (expired or revoked credentials) reads the credentials again and repeats it once: the server did not act on it. */
   private async call<T>(site: CallSite, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.callOnce(site, fn);
+    } catch (err) {
+      if (statusOf((err as Error).cause) !== 401 || !this.reloadCredentials()) throw err;
+      return await this.callOnce(site, fn);
+    }
+  }
+
+  private async callOnce<T>(site: CallSite, fn: () => Promise<T>): Promise<T> {
     try {
       return await retryThrottled(
         () => {
@@ -99,6 +134,11 @@ export class Kube {
     return v.gitVersion;
   }
 
+  /** The API groups the server serves (discovery: readable by every authenticated identity). */
+  async apiGroups(): Promise<string[]> {
+    const list = await this.call({ verb: 'get', resource: 'apis (API discovery)' }, () => this.api(k8s.ApisApi).getAPIVersions());
+    return list.groups.map((g) => g.name);
+  }
   listNodes() {
     return this.call({ verb: 'list', resource: 'nodes' }, async () => (await this.core.listNode()).items);
   }
@@ -156,6 +196,10 @@ export class Kube {
   deleteService(namespace: string, name: string) {
     return this.optional({ verb: 'delete', resource: 'services', namespace, name }, () => this.core.deleteNamespacedService({ namespace, name }));
   }
+  /** Every Service of the namespace with the label: what was recorded by name and what a create that timed out on the client made anyway. */
+  deleteServices(namespace: string, labelSelector: string) {
+    return this.call({ verb: 'deletecollection', resource: 'services', namespace }, () => this.core.deleteCollectionNamespacedService({ namespace, labelSelector }));
+  }
   listEndpointSlices(namespace: string, labelSelector: string) {
     return this.call({ verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace }, async () => (await this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector })).items);
   }
@@ -183,6 +227,25 @@ export class Kube {
   }
   deletePod(namespace: string, name: string, options: { gracePeriodSeconds?: number } = {}) {
     return this.optional({ verb: 'delete', resource: 'pods', namespace, name }, () => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: options.gracePeriodSeconds ?? 0 }));
+  }
+  /** A run's heartbeat (helpers/runs/heartbeat.ts): create, renew (unconditional update), list, delete by label. */
+  createLease(namespace: string, lease: LeaseInfo) {
+    return this.call({ verb: 'create', resource: 'leases.coordination.k8s.io', namespace, name: lease.name }, () => this.coordination.createNamespacedLease({ namespace, body: leaseBody(lease) }));
+  }
+  /** A Lease takes no unconditional update: read its resourceVersion, then replace. */
+  async renewLease(namespace: string, lease: LeaseInfo) {
+    const current = await this.call({ verb: 'get', resource: 'leases.coordination.k8s.io', namespace, name: lease.name }, () => this.coordination.readNamespacedLease({ namespace, name: lease.name }));
+    const body = leaseBody(lease);
+    body.metadata = { ...body.metadata, resourceVersion: current.metadata?.resourceVersion };
+    return this.call({ verb: 'update', resource: 'leases.coordination.k8s.io', namespace, name: lease.name }, () => this.coordination.replaceNamespacedLease({ namespace, name: lease.name, body }));
+  }
+  async listLeases(namespace: string | undefined, labelSelector: string): Promise<LeaseInfo[]> {
+    const site = { verb: 'list', resource: 'leases.coordination.k8s.io', ...(namespace ? { namespace } : {}) };
+    const list = await this.call(site, () => (namespace ? this.coordination.listNamespacedLease({ namespace, labelSelector }) : this.coordination.listLeaseForAllNamespaces({ labelSelector })));
+    return list.items.map(leaseInfo);
+  }
+  deleteLeases(namespace: string, labelSelector: string) {
+    return this.call({ verb: 'deletecollection', resource: 'leases.coordination.k8s.io', namespace }, () => this.coordination.deleteCollectionNamespacedLease({ namespace, labelSelector }));
   }
   /** The cluster's Service CIDRs (networking.k8s.io/v1 ServiceCIDR, GA in 1.33); undefined when the API is absent. */
   async listServiceCidrs(): Promise<string[] | undefined> {

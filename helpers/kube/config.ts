@@ -18,6 +18,8 @@ export interface KubeAccess {
   context: string;
   /** Where the config came from, for error messages. */
   source: string;
+  /** The same context read again from the same source (fresh credentials); absent for an access built by hand. */
+  reload?: () => KubeAccess;
 }
 
 /** What the runner needs to speak HTTPS to the API server itself (exec streams, logs; see http.ts). */
@@ -67,7 +69,7 @@ export function loadKubeConfig(target: KubeTarget): KubeAccess {
   if (!cluster?.server) {
     throw new UsageError(`kubeconfig ${source} has no usable current context${context ? ` ("${context}" names no cluster)` : ''}; pass --context <name>.`);
   }
-  return { kc, server: cluster.server.replace(/\/+$/, ''), context, source };
+  return { kc, server: cluster.server.replace(/\/+$/, ''), context, source, reload: () => loadKubeConfig({ ...target, context }) };
 }
 
 /** TLS material and auth headers of the current context (an exec credential plugin runs here). */

@@ -13,6 +13,7 @@ export type {
   V1DaemonSet as DaemonSet,
 } from '@kubernetes/client-node';
 export { Kube } from './client.ts';
+export type { LeaseInfo } from './lease.ts';
 export { endpointAddresses } from './endpoints.ts';
 export { loadKubeConfig, type ControlTransport, type KubeAccess, type KubeTarget } from './config.ts';
 export { statusOf, translateApiError, type CallSite } from './errors.ts';

@@ -1,11 +1,11 @@
 // Deploy once per run (STYLE.md §6): the run's namespace, probe pods on every schedulable node,
 // the probes Service; wait until ready (timeouts name what was awaited, no sleeps); read the
-// topology; and clean up only what this run created (STYLE.md §7).
+// topology. Teardown and `cleanup` are helpers/runs/ (teardown.ts, leftovers.ts).
 import pLimit from 'p-limit';
 import { SetupError } from '../errors.ts';
 import { groupProblems } from '../setup-problems.ts';
 import { endpointAddresses, type Kube, type Pod } from '../kube/index.ts';
-import { COMPONENT_LABEL, namespaceManifest, probePodManifest, PROBE_COMPONENTS, RUN_LABEL, MANAGED_BY } from './manifests.ts';
+import { COMPONENT_LABEL, namespaceManifest, probePodManifest, PROBE_COMPONENTS, RUN_LABEL } from './manifests.ts';
 import { classifyNodes, isStuck, podRoles, probesFromPods, type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole } from '../topology.ts';
 
 export interface ProbeOptions {
@@ -154,86 +154,4 @@ export async function discoverNodes(kube: Kube, options: { nodeSelector?: Record
     );
   if (nodes.every((n) => n.skipReason)) throw new SetupError(`no node can be probed: ${nodes.map((n) => `${n.name} is ${n.skipReason}`).join('; ')}.`);
   return nodes;
-}
-
-/** How often teardown looks whether what it deleted is gone (a read per look; cleanup is on the run's wall time). */
-const GONE_POLL_MS = 100;
-/**
- * The probes are deleted gracefully (their own 1 s termination grace), not forced: a pod object
- * is then gone only once its node has stopped its containers, so "gone" means gone from the
- * nodes too (a forced delete leaves the containers running for a moment, holding the host
- * probes' ports against the next run's).
- */
-const POD_DELETE_GRACE_S = 1;
-
-/**
- * Delete what this run created and wait until it is gone. A namespace we created is deleted,
- * and its pods and Services explicitly with it, in parallel; the run waits until no pod and no
- * Service is left in it and the namespace is terminating. It does not wait for the namespace
- * object itself: the namespace controller removes an empty terminating namespace only after a
- * fixed 5 s (kube-controller-manager's namespace deletion grace), and nothing can be created
- * in it meanwhile. In a namespace we did not create, only our pods and Services (by run label
- * and by name) go.
- */
-export async function teardown(kube: Kube, deployment: Deployment, options: { timeoutMs: number }): Promise<void> {
-  const { namespace } = deployment;
-  const selector = `${RUN_LABEL}=${deployment.runId}`;
-  const deleteContent = () =>
-    Promise.all([kube.deletePods(namespace, selector, { gracePeriodSeconds: POD_DELETE_GRACE_S }), ...deployment.createdServices.map((name) => kube.deleteService(namespace, name))]);
-  if (deployment.createdNamespace) {
-    // A failure of our own deletes is not fatal: the namespace's deletion deletes the rest, and we wait for that.
-    await Promise.all([deleteContent().catch(() => undefined), kube.deleteNamespace(namespace)]);
-    await waitFor(
-      async () => {
-        const [ns, pods, services] = await Promise.all([kube.readNamespace(namespace), kube.listPods(namespace), kube.listServices(namespace)]);
-        if (!ns) return true;
-        return ns.metadata?.deletionTimestamp && pods.length === 0 && services.length === 0 ? true : undefined;
-      },
-      { timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `namespace ${namespace} to be terminating with no pod or Service left in it` },
-    );
-    return;
-  }
-  await deleteContent();
-  await waitFor(async () => ((await kube.listPods(namespace, selector)).length === 0 ? true : undefined), {
-    timeoutMs: options.timeoutMs,
-    intervalMs: GONE_POLL_MS,
-    what: `the probe pods of run ${deployment.runId} in namespace ${namespace} to be deleted`,
-  });
-}
-
-/**
- * `cleanup`: leftovers of earlier runs, found by label (only in `namespace` when given).
- * Namespaces carrying our run label were created by a run; in any other namespace only our
- * labelled pods and Services go.
- */
-export async function cleanupLeftovers(
-  kube: Kube,
-  options: { timeoutMs: number; namespace?: string; onProgress?: (m: string) => void },
-): Promise<{ namespaces: string[]; pods: number; services: number }> {
-  const managed = Object.entries(MANAGED_BY)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const withRun = `${managed},${RUN_LABEL}`;
-  const inScope = (ns: string | undefined) => !options.namespace || ns === options.namespace;
-  const listNamespaces = async () => (await kube.listNamespaces(withRun)).map((n) => n.metadata!.name!).filter(inScope);
-  const listPods = async () => (options.namespace ? await kube.listPods(options.namespace, withRun) : await kube.listPodsAllNamespaces(withRun));
-  const namespaces = await listNamespaces();
-  const pods = (await listPods()).filter((p) => !namespaces.includes(p.metadata!.namespace!));
-  const services = (options.namespace ? await kube.listServices(options.namespace, withRun) : await kube.listServicesAllNamespaces(withRun)).filter(
-    (s) => !namespaces.includes(s.metadata!.namespace!),
-  );
-  for (const ns of namespaces) {
-    options.onProgress?.(`deleting namespace ${ns}`);
-    await kube.deleteNamespace(ns);
-  }
-  for (const ns of new Set(pods.map((p) => p.metadata!.namespace!))) await kube.deletePods(ns, withRun);
-  for (const s of services) await kube.deleteService(s.metadata!.namespace!, s.metadata!.name!);
-  await waitFor(
-    async () => {
-      const left = (await listNamespaces()).length + (await listPods()).length;
-      return left === 0 ? true : undefined;
-    },
-    { timeoutMs: options.timeoutMs, what: `every object labelled ${RUN_LABEL}${options.namespace ? ` in namespace ${options.namespace}` : ''} to be deleted` },
-  );
-  return { namespaces, pods: pods.length, services: services.length };
 }

@@ -183,7 +183,8 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     expect(objectsLeft(id)).toContain(`namespace/netconform-${id}`);
     const cleanup = await startCli(['cleanup', '--kubeconfig', kubeconfig(), '-n', `netconform-${id}`]);
     expect(cleanup.code, cleanup.stderr).toBe(0);
-    expect(cleanup.stdout).toMatch(new RegExp(`removed 1 namespaces \\(netconform-${id}\\)`));
+    // --keep released the run's heartbeat Lease: cleanup removes the kept run at once.
+    expect(cleanup.stdout).toMatch(new RegExp(`removed 1 ended run \\(${id}\\): 1 namespaces \\(netconform-${id}\\)`));
     expect(objectsLeft(id)).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
 // run says so when an earlier run's namespace never went (a finalizer holds it).
 import { expect, test } from 'vitest';
 import type { Kube } from '../../helpers/kube/index.ts';
-import { stuckNamespaces } from '../../helpers/lifecycle.ts';
+import { stuckNamespaces } from '../../helpers/runs/leftovers.ts';
 
 const now = Date.parse('2026-12-01T12:00:00Z');
 const ns = (name: string, deletedSecondsAgo?: number, message?: string) => ({

@@ -84,10 +84,15 @@ describe('nodeport rows', () => {
     });
   });
 
-  test('setup failures become one not-run row, never network verdicts; a runner off the node network makes every row not-run', () => {
-    expect(rowsOf(fixture({ error: 'nodeport setup failed: forbidden' }))).toEqual([expect.objectContaining({ kind: 'static', status: 'not-run', reason: 'nodeport setup failed: forbidden' })]);
-    const notReady = rowsOf(fixture({ backend: { pod: 'nodeport-backend', node: 'lab-worker-1', ready: false, problem: 'ImagePullBackOff' } }));
-    expect(notReady).toEqual([expect.objectContaining({ status: 'not-run', reason: expect.stringContaining('ImagePullBackOff') })]);
+  test('setup failures make every row not-run with the reason (same titles), never network verdicts; a runner off the node network makes every row not-run', () => {
+    const healthy = rowsOf(fixture({}));
+    for (const broken of [
+      rowsOf(fixture({ error: 'nodeport setup failed: forbidden' })),
+      rowsOf(fixture({ backend: { pod: 'nodeport-backend', node: 'lab-worker-1', ready: false, problem: 'ImagePullBackOff' } })),
+    ]) {
+      expect(broken.map((r) => r.title)).toEqual(healthy.map((r) => r.title));
+      expect(broken.every((r) => r.kind === 'static' && r.status === 'not-run' && /forbidden|ImagePullBackOff/.test(r.reason))).toBe(true);
+    }
     const off = rowsOf(fixture({ runner: { reached: false, detail: 'this host is not on the node network', addresses: {} } }));
     expect(off.filter((r) => r.kind === 'network')).toEqual([]);
     expect(off.filter((r) => r.kind === 'static' && r.status === 'fact')).toEqual([expect.objectContaining({ holds: false })]);

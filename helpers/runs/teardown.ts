@@ -1,0 +1,55 @@
+// Delete what a run made, and wait until it is gone (STYLE.md §7: only what this run made).
+// Everything goes by the run's label as well as by the names recorded at creation: an object
+// whose create timed out on the client but succeeded on the server carries the label too, and
+// so do namespaces a suite made for itself (the network-policy fleet's) even when the suite
+// never got to register their teardown.
+import type { Kube } from '../kube/index.ts';
+import { waitFor, type Deployment } from '../probes/deploy.ts';
+import { RUN_LABEL } from '../probes/manifests.ts';
+import { deleteRunObjects } from './leftovers.ts';
+
+/** How often teardown looks whether what it deleted is gone (a read per look; cleanup is on the run's wall time). */
+const GONE_POLL_MS = 100;
+/**
+ * The probes are deleted gracefully (their own 1 s termination grace), not forced: a pod object
+ * is then gone only once its node has stopped its containers, so "gone" means gone from the
+ * nodes too (a forced delete leaves the containers running for a moment, holding the host
+ * probes' ports against the next run's).
+ */
+const POD_DELETE_GRACE_S = 1;
+
+/**
+ * A namespace we created is deleted, and its pods and Services explicitly with it, in parallel;
+ * the run waits until no pod and no Service is left in it and it is terminating. It does not
+ * wait for the namespace object itself: the namespace controller removes an empty terminating
+ * namespace only after a fixed 5 s, and nothing can be created in it meanwhile. In a namespace
+ * we did not create, only our pods, Services and Lease go (by label, and the Services by name
+ * too). Any other namespace carrying the run's label (made by a suite for itself) is deleted.
+ */
+export async function teardown(kube: Kube, deployment: Deployment, options: { timeoutMs: number }): Promise<void> {
+  const { namespace, runId } = deployment;
+  const selector = `${RUN_LABEL}=${runId}`;
+  // Unreadable (no right to list namespaces): then the run could not have made any either.
+  const others = (await kube.listNamespaces(selector).catch(() => [])).map((n) => n.metadata!.name!).filter((n) => n !== namespace);
+  const deleteOthers = Promise.all(others.map((n) => kube.deleteNamespace(n)));
+  if (!deployment.createdNamespace) {
+    await Promise.all([deleteRunObjects(kube, { namespace, runId, timeoutMs: options.timeoutMs, podGraceSeconds: POD_DELETE_GRACE_S, services: deployment.createdServices }), deleteOthers]);
+    return;
+  }
+  const deleteContent = () =>
+    Promise.all([
+      kube.deletePods(namespace, selector, { gracePeriodSeconds: POD_DELETE_GRACE_S }),
+      kube.deleteServices(namespace, selector),
+      ...deployment.createdServices.map((name) => kube.deleteService(namespace, name)),
+    ]);
+  // A failure of our own deletes is not fatal: the namespace's deletion deletes the rest, and we wait for that.
+  await Promise.all([deleteContent().catch(() => undefined), kube.deleteNamespace(namespace), deleteOthers]);
+  await waitFor(
+    async () => {
+      const [ns, pods, services] = await Promise.all([kube.readNamespace(namespace), kube.listPods(namespace), kube.listServices(namespace)]);
+      if (!ns) return true;
+      return ns.metadata?.deletionTimestamp && pods.length === 0 && services.length === 0 ? true : undefined;
+    },
+    { timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `namespace ${namespace} to be terminating with no pod or Service left in it` },
+  );
+}
