@@ -20,7 +20,7 @@ import { dnsDown } from './dns-down.ts';
 import { dnsResolvedDataPath } from './dns-resolved-data-path.ts';
 import { dnsUdpBlocked } from './dns-udp-blocked.ts';
 import { dnsUnreachableFromNode } from './dns-unreachable-from-node.ts';
-import { factsOf, resultOf, type DiagnoseContext, type Facts } from './facts.ts';
+import { factsOf, podNodesOf, resultOf, type DiagnoseContext, type Facts } from './facts.ts';
 import { hairpin } from './hairpin.ts';
 import { hostToPodsFirewall } from './host-to-pods-firewall.ts';
 import { intermittentLoss } from './intermittent-loss.ts';
@@ -95,6 +95,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
 export function viewOf(rows: { all: readonly CheckResult[]; open?: readonly CheckResult[] }, ctx: DiagnoseContext = {}): View {
   // Rules reason about the data path; static rows (skips, setup failures, facts) speak for themselves.
   const network = rows.all.filter(isNetwork);
+  ctx = { ...ctx, podNodes: ctx.podNodes ?? podNodesOf(network) };
   const byResult = new Map<NetworkResult, Facts>(network.map((r) => [r, factsOf(r, ctx)]));
   const facts = (r: NetworkResult) => byResult.get(r) ?? factsOf(r, ctx);
   const all = network.map(facts);
@@ -107,6 +108,7 @@ export function viewOf(rows: { all: readonly CheckResult[]; open?: readonly Chec
  */
 export function diagnose<R extends CheckResult>(results: readonly R[], ctx: DiagnoseContext = {}): { results: R[]; causes: string[]; findings: Finding[] } {
   const view = viewOf({ all: results }, ctx);
+  ctx = view.ctx;
   let open = view.open;
   const notes = new Map<CheckResult, string[]>();
   const findings: Finding[] = [];
