@@ -14,10 +14,12 @@ import { isNetwork, type CheckResult, type NetworkResult, type RunResults } from
 import { asymmetric } from './asymmetric.ts';
 import { egressNat } from './egress-nat.ts';
 import { bgpRouteDistribution } from './bgp-route-distribution.ts';
+import { bridgeNetfilter } from './bridge-netfilter.ts';
 import { controlPath } from './control-path.ts';
 import { dnsAnswers } from './dns-answers.ts';
 import { dnsDown } from './dns-down.ts';
 import { dnsResolvedDataPath } from './dns-resolved-data-path.ts';
+import { dnsTcpBlocked } from './dns-tcp-blocked.ts';
 import { dnsUdpBlocked } from './dns-udp-blocked.ts';
 import { dnsUnreachableFromNode } from './dns-unreachable-from-node.ts';
 import { factsOf, podNodesOf, resultOf, type DiagnoseContext, type Facts } from './facts.ts';
@@ -27,6 +29,7 @@ import { intermittentLoss } from './intermittent-loss.ts';
 import { loadBalancerAnnounce } from './loadbalancer-announce.ts';
 import { mtu } from './mtu.ts';
 import { nodeDown } from './node-down.ts';
+import { nodeFirewall } from './node-firewall.ts';
 import { nodePortFirewall } from './nodeport-firewall.ts';
 import { nodePortLocal } from './nodeport-local.ts';
 import { nodePortOverPodNetwork } from './nodeport-over-pod-network.ts';
@@ -37,6 +40,7 @@ import { portFirewall } from './port-firewall.ts';
 import { probeChanged } from './probe-changed.ts';
 import type { DiagnosisRule, View } from './rule.ts';
 import { servicePathsCollateral } from './service-paths-collateral.ts';
+import { serviceMasquerade } from './service-masquerade.ts';
 import { serviceProxy } from './service-proxy.ts';
 import { sessionAffinity } from './session-affinity.ts';
 import { sessionAffinityOverPodNetwork } from './session-affinity-over-pod-network.ts';
@@ -71,8 +75,11 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   asymmetric,
   podNetwork,
   nodePortOverPodNetwork,
+  nodeFirewall,
   portFirewall,
   egressNat,
+  serviceMasquerade,
+  bridgeNetfilter,
   hairpin,
   serviceProxy,
   nodePortLocal,
@@ -84,6 +91,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   sessionAffinityOverPodNetwork,
   dnsDown,
   dnsUdpBlocked,
+  dnsTcpBlocked,
   dnsUnreachableFromNode,
   dnsAnswers,
   dnsResolvedDataPath,

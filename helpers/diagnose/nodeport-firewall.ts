@@ -1,12 +1,12 @@
 import type { DiagnoseContext } from './facts.ts';
-import { explainAll, failed, names, passed, sourceLabel, type DiagnosisRule, type RuleFinding } from './rule.ts';
+import { explainAll, failed, names, passed, serviceProxyWorksFrom, sourceLabel, type DiagnosisRule, type RuleFinding } from './rule.ts';
 
 /** The range as the cluster reported it, or Kubernetes' default named as such. */
 const rangeText = ({ nodePortRange: r }: DiagnoseContext) => (r?.source === 'cluster' ? `${r.low}-${r.high}` : `default ${r ? `${r.low}-${r.high}` : '30000-32767'}`);
 
 export const nodePortFirewall: DiagnosisRule = {
   id: 'nodeport-firewall',
-  pattern: 'NodePorts fail on one node only while the other nodes answer',
+  pattern: "NodePorts fail on one node only while the other nodes answer (refused: its Service proxy, or a firewall that rejects when that proxy serves the run's Services)",
   find({ all, open, ctx }) {
     const rows = open.filter((f) => f.path === 'nodeport' && failed(f) && f.expectsAnswer);
     const findings: RuleFinding[] = [];
@@ -35,8 +35,22 @@ export const nodePortFirewall: DiagnosisRule = {
               8,
             )} on ${node} works: only part of the NodePort range is open on ${node}`
           : ` while other nodes answer: ${node}'s firewall drops the NodePort range`;
-      // Mostly refused: the packets arrive and nothing serves the NodePorts — not a firewall.
-      if (mine.filter((f) => f.seen === 'refused').length * 2 > mine.length) {
+      // Mostly refused: the packets arrive and are answered "closed". Either nothing serves the
+      // NodePorts (the Service proxy there), or a firewall REJECTs them — which answers the same
+      // way. The proxy on that node demonstrably programming this run's Services (ClusterIPs
+      // from its pods answer) rules the first reading out.
+      const refused = mine.filter((f) => f.seen === 'refused').length * 2 > mine.length;
+      if (refused && serviceProxyWorksFrom(all, node)) {
+        findings.push({
+          rule: this.id,
+          cause:
+            `NodePort ${failing} is refused on ${node} while other nodes answer, though kube-proxy on ${node} serves this run's Services (ClusterIPs from ${node}'s pods answer): ` +
+            `a firewall on ${node} rejects the NodePort range (a REJECT answers like a closed port) — open TCP and UDP over the whole NodePort range (${rangeText(ctx)}) on ${node}`,
+          explains: explainAll(mine, `${node}'s firewall rejects the NodePort range; its Service proxy works`),
+        });
+        continue;
+      }
+      if (refused) {
         findings.push({
           rule: this.id,
           cause: `NodePort ${failing} is refused on ${node} (the node answers, nothing serves the port) while other nodes answer: the Service proxy on ${node} has not programmed these NodePorts — kube-proxy there is not running or cannot reach the API server; check it on ${node}`,

@@ -1,8 +1,15 @@
-import { count, explainAll, failed, names, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
+// Pod IPs work from a node but its Service VIPs do not: the Service proxy there. Which reading
+// depends on what else the run saw from that node: every VIP fails (kube-proxy not running, its
+// rules gone); only the Services this run made fail while the ones that existed before still
+// work (kube-proxy hung or cut from the API server: its old rules stay, nothing new is
+// written); some run-made Service rows from there worked → not the proxy at all, left for the
+// rules that read backends (or unexplained).
+import { clusterServicesWorkFrom, count, explainAll, failed, isRunService, names, passed, serviceProxyWorksFrom, type DiagnosisRule, type RuleFinding } from './rule.ts';
 
 export const serviceProxy: DiagnosisRule = {
   id: 'service-proxy',
-  pattern: 'pod IPs pass but ClusterIPs fail from one node (kube-proxy there), or from every node; only the kubernetes Service fails while other Services work from the same nodes (API server port)',
+  pattern:
+    'pod IPs pass but ClusterIPs fail from one node (kube-proxy there: not running, or hung when only the Services made during the run fail), or from every node; only the kubernetes Service fails while other Services work from the same nodes (API server port)',
   find({ all, open }) {
     const rows = open.filter((f) => f.path === 'pod-to-service' && failed(f));
     const findings: RuleFinding[] = [];
@@ -24,7 +31,26 @@ export const serviceProxy: DiagnosisRule = {
     for (const node of sources) {
       const podRows = all.filter((f) => f.path === 'pod-to-pod' && f.from.node === node);
       if (!podRows.every(passed)) continue; // pod IPs must work from here, or it is not the proxy
+      // Some Service this run made works from here: the proxy programs rules; not its cause.
+      if (serviceProxyWorksFrom(all, node)) continue;
       const mine = proxied.filter((f) => f.from.node === node);
+      if (clusterServicesWorkFrom(all, node) && mine.every(isRunService)) {
+        const nodePorts = open.filter((f) => f.path === 'nodeport' && f.to.node === node && failed(f));
+        const old = all.filter((f) => f.from.node === node && passed(f) && (f.apiServer || f.path === 'dns'));
+        findings.push({
+          rule: this.id,
+          cause:
+            `pods on ${node} reach pod IPs, and the Services that existed before this run (${names(old.map((f) => (f.apiServer ? 'kubernetes' : 'cluster DNS')))}) still work from there, ` +
+            `but every Service this run made fails from ${node} (${count(mine.length, 'check')}, e.g. ${mine[0]!.to.ip}:${mine[0]!.port}/${mine[0]!.protocol})` +
+            `${nodePorts.length > 0 ? ` and so do its NodePorts on ${node}` : ''}: kube-proxy on ${node} has stopped programming new Services — hung, or cut from the API server; ` +
+            `its old rules stay in force. Check its process, logs and sync metrics on ${node} (\`kubectl -n kube-system logs\` of its pod), and restart it`,
+          explains: [
+            ...explainAll(mine, `kube-proxy on ${node} wrote no rules for this run's Services; older Services still work`),
+            ...explainAll(nodePorts, `kube-proxy on ${node} wrote no rules for this run's NodePorts`),
+          ],
+        });
+        continue;
+      }
       const apiMine = otherServiceOkFrom(node) ? [] : rows.filter((f) => f.apiServer && f.from.node === node);
       const nodePorts = open.filter((f) => f.path === 'nodeport' && f.to.node === node && failed(f));
       const apiText = apiMine.length > 0 ? `; the kubernetes Service ${apiMine[0]!.to.ip}:${apiMine[0]!.port} fails from there too` : '';
