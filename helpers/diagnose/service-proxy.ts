@@ -34,8 +34,12 @@ export const serviceProxy: DiagnosisRule = {
       // Some Service this run made works from here: the proxy programs rules; not its cause.
       if (serviceProxyWorksFrom(all, node)) continue;
       const mine = proxied.filter((f) => f.from.node === node);
+      // Hairpin and affinity Services are Services too: from there they fail with the rest.
+      const alike = open.filter((f) => (f.path === 'hairpin' || f.path === 'session-affinity') && failed(f) && f.from.node === node);
       if (clusterServicesWorkFrom(all, node) && mine.every(isRunService)) {
         const nodePorts = open.filter((f) => f.path === 'nodeport' && f.to.node === node && failed(f));
+        // Names of this run's Services resolve from there (DNS is an older Service), but their addresses have no rules.
+        const resolvedOnly = open.filter((f) => f.path === 'dns' && failed(f) && f.from.node === node && !f.lookup?.result);
         const old = all.filter((f) => f.from.node === node && passed(f) && (f.apiServer || f.path === 'dns'));
         findings.push({
           rule: this.id,
@@ -47,12 +51,16 @@ export const serviceProxy: DiagnosisRule = {
           explains: [
             ...explainAll(mine, `kube-proxy on ${node} wrote no rules for this run's Services; older Services still work`),
             ...explainAll(nodePorts, `kube-proxy on ${node} wrote no rules for this run's NodePorts`),
+            ...explainAll(alike, `kube-proxy on ${node} wrote no rules for this run's Services`),
+            ...explainAll(resolvedOnly, `the name resolved; kube-proxy on ${node} wrote no rules for the Service it names`),
           ],
         });
         continue;
       }
       const apiMine = otherServiceOkFrom(node) ? [] : rows.filter((f) => f.apiServer && f.from.node === node);
       const nodePorts = open.filter((f) => f.path === 'nodeport' && f.to.node === node && failed(f));
+      // The cluster DNS Service is a Service too: lookups from there fail with the rest (when nothing from there resolves).
+      const dnsMine = all.some((f) => f.path === 'dns' && f.from.node === node && passed(f)) ? [] : open.filter((f) => f.path === 'dns' && failed(f) && f.from.node === node);
       const apiText = apiMine.length > 0 ? `; the kubernetes Service ${apiMine[0]!.to.ip}:${apiMine[0]!.port} fails from there too` : '';
       findings.push({
         rule: this.id,
@@ -64,6 +72,8 @@ export const serviceProxy: DiagnosisRule = {
           ...explainAll(mine, `kube-proxy on ${node}: pod IPs work, ClusterIP does not`),
           ...explainAll(apiMine, `kube-proxy on ${node}: the kubernetes Service VIP fails like every other ClusterIP from ${node}`),
           ...explainAll(nodePorts, `kube-proxy on ${node} also serves its NodePorts`),
+          ...explainAll(alike, `kube-proxy on ${node}: no Service works from there`),
+          ...explainAll(dnsMine, `kube-proxy on ${node} also serves the cluster DNS Service`),
         ],
       });
     }
