@@ -1,5 +1,5 @@
-// A node's pods reach Services only through backends on other nodes: every try that picked a
-// backend on the caller's own node was lost, while those same backends answer Service tries from
+// A node's pods reach Services only through backends on other nodes: every try that picked
+// another pod on the caller's own node was lost (the caller itself answers: hairpin is SNATed), while those same backends answer Service tries from
 // other nodes and answer the caller directly by pod IP. The request was DNATed by the node, but
 // the backend's reply crossed the pod bridge without passing iptables, so it was never un-NATed
 // and the caller dropped an answer from an address it never asked: bridged traffic skips
@@ -20,8 +20,10 @@ export const bridgeNetfilter: DiagnosisRule = {
     for (const node of candidates) {
       const services = all.filter((f) => isRunService(f) && fromPods(node)(f));
       const placed = services.filter((f) => f.backends);
-      // Answers came, all from other nodes; none ever from the caller's own node.
-      if (placed.length === 0 || placed.some((f) => f.backends!.some((b) => b.sameNode))) continue;
+      // Answers came from other nodes (and maybe from the caller itself: a hairpin is SNATed to
+      // the node, so its reply goes up through iptables); never from another pod on its node.
+      if (placed.length === 0 || placed.some((f) => f.backends!.some((b) => b.sameNode && b.name !== f.from.pod))) continue;
+      if (!placed.some((f) => f.backends!.some((b) => b.sameNode === false))) continue;
       if (!services.some(failed)) continue;
       // The backends on that node do answer Service tries from other nodes.
       const localBackendsServe = all.some((f) => isRunService(f) && f.from.node !== node && f.backends?.some((b) => b.node === node));
@@ -32,19 +34,20 @@ export const bridgeNetfilter: DiagnosisRule = {
       const hairpins = open.filter((f) => f.path === 'hairpin' && failed(f) && f.from.node === node);
       // Lookups from its pods that got no answer while other nodes resolve: a DNS replica on the node is reached the same way.
       const othersResolve = all.some((f) => f.path === 'dns' && f.from.node !== node && passed(f));
-      const lookups = othersResolve ? open.filter((f) => f.path === 'dns' && failed(f) && fromPods(node)(f) && f.lookup?.serverAnswered === false) : [];
-      const answeredBy = names(placed.flatMap((f) => f.backends!.map((b) => b.node ?? b.name)));
+      // Names that resolved but whose Service did not answer: the same lost tries.
+      const lookups = open.filter((f) => f.path === 'dns' && failed(f) && fromPods(node)(f) && (!f.lookup?.result || (othersResolve && f.lookup.serverAnswered === false)));
+      const answeredBy = names(placed.flatMap((f) => f.backends!.filter((b) => !b.sameNode).map((b) => b.node ?? b.name)));
       findings.push({
         rule: this.id,
         cause:
-          `Service tries from pods on ${node} are answered only by backends on other nodes (${answeredBy}); every try that picked a backend on ${node} itself was lost ` +
+          `Service tries from pods on ${node} are answered only by backends on other nodes (${answeredBy}) or by the caller itself; every try that picked another pod on ${node} was lost ` +
           `(${count(mine.length, 'check')}${hairpins.length > 0 ? `, and pods on ${node} cannot reach themselves through a Service` : ''}), ` +
           `while ${node}'s backends answer other nodes and ${node}'s pods reach them by pod IP: replies crossing ${node}'s pod bridge skip iptables and are never un-NATed — ` +
           `set net.bridge.bridge-nf-call-iptables=1 (and bridge-nf-call-ip6tables) on ${node}, with the br_netfilter module loaded (kubeadm's preflight checks both)`,
         explains: [
           ...explainAll(mine, `${node}'s own backends never answered this Service: bridged replies skip iptables on ${node}`),
           ...explainAll(hairpins, `the pod's own reply crosses ${node}'s bridge without iptables`),
-          ...explainAll(lookups, `a DNS replica on ${node} would be reached the same way: bridged replies skip iptables`),
+          ...explainAll(lookups, `the Service (or DNS replica) on ${node} is reached the same way: bridged replies skip iptables`),
         ],
       });
     }

@@ -11,8 +11,13 @@ import type { DiagnosisRule, RuleFinding } from './rule.ts';
 
 const pairKey = (a: string, b: string) => [a, b].sort().join('\u0000');
 
-/** Some samples answered and some were lost, within one row. */
-export const partialLoss = (f: Pick<Facts, 'samples'>) => Boolean(f.samples && f.samples.lost > 0 && f.samples.lost < f.samples.sent);
+/**
+ * Some samples answered and some were lost, within one row. A row that ended refused is not
+ * one: its samples that were not lost were refusals, not answers — a firewall that REJECTs
+ * answers some tries "refused" and lets the rest time out (the kernel rate-limits its ICMP
+ * errors), which is a closed path, not a lossy one.
+ */
+export const partialLoss = (f: Pick<Facts, 'samples'> & Partial<Pick<Facts, 'seen'>>) => Boolean(f.samples && f.samples.lost > 0 && f.samples.lost < f.samples.sent && f.seen !== 'refused');
 
 export const intermittentLoss: DiagnosisRule = {
   id: 'intermittent-loss',

@@ -23,6 +23,8 @@ export const nodePortFirewall: DiagnosisRule = {
     }
     for (const node of badNodes) {
       const mine = rows.filter((f) => f.to.node === node);
+      // The ports suite's rows in the NodePort range into that node are NodePorts too.
+      const rangeRows = open.filter((f) => f.path === 'ports' && failed(f) && f.to.node === node && f.inNodePortRange === true);
       const failing = names(
         mine.map((f) => `${f.port}/${f.protocol}`),
         8,
@@ -46,7 +48,7 @@ export const nodePortFirewall: DiagnosisRule = {
           cause:
             `NodePort ${failing} is refused on ${node} while other nodes answer, though kube-proxy on ${node} serves this run's Services (ClusterIPs from ${node}'s pods answer): ` +
             `a firewall on ${node} rejects the NodePort range (a REJECT answers like a closed port) — open TCP and UDP over the whole NodePort range (${rangeText(ctx)}) on ${node}`,
-          explains: explainAll(mine, `${node}'s firewall rejects the NodePort range; its Service proxy works`),
+          explains: explainAll([...mine, ...rangeRows], `${node}'s firewall rejects the NodePort range; its Service proxy works`),
         });
         continue;
       }
@@ -54,14 +56,16 @@ export const nodePortFirewall: DiagnosisRule = {
         findings.push({
           rule: this.id,
           cause: `NodePort ${failing} is refused on ${node} (the node answers, nothing serves the port) while other nodes answer: the Service proxy on ${node} has not programmed these NodePorts — kube-proxy there is not running or cannot reach the API server; check it on ${node}`,
-          explains: explainAll(mine, `${node}'s Service proxy has no rules for these NodePorts`),
+          explains: explainAll([...mine, ...rangeRows], `${node}'s Service proxy has no rules for these NodePorts`),
         });
         continue;
       }
+      // Some tries refused, the rest timed out: a firewall that REJECTs (the kernel rate-limits its ICMP errors).
+      const rejects = mine.some((f) => f.seen === 'refused') || [...mine, ...rangeRows].some((f) => f.seen === 'refused');
       findings.push({
         rule: this.id,
-        cause: `NodePort ${failing} fails on ${node} only${partial} — open TCP and UDP over the whole NodePort range (${rangeText(ctx)}) on ${node}`,
-        explains: explainAll(mine, `${node}'s firewall for the NodePort range`),
+        cause: `NodePort ${failing} fails on ${node} only${partial}${rejects ? ` (some tries refused, the rest unanswered: the firewall rejects, and the kernel rate-limits its rejections)` : ''} — open TCP and UDP over the whole NodePort range (${rangeText(ctx)}) on ${node}`,
+        explains: explainAll([...mine, ...rangeRows], `${node}'s firewall for the NodePort range`),
       });
     }
     return findings;

@@ -58,7 +58,19 @@ export const podNetwork: DiagnosisRule = {
             : `, and even same-node traffic on ${node} fails (the CNI on ${node} itself: bridge, veth, plugin)`;
       const subject = pairOnly ? `between ${node} and ${peers}` : `${direction} ${node} (peers: ${peers})`;
       if (forwarding) {
-        const related = open.filter((f) => failed(f) && (f.path === 'pod-to-service' || f.path === 'nodeport') && (involves(f, node) || (f.from.node === node && f.source === 'pod')));
+        // What else the node forwards: its pods' traffic to node addresses and out of the cluster,
+        // traffic between its own pods where its bridge passes FORWARD, and Service traffic from
+        // its pods or to a backend on it (a failed Service row that no backend on it answered).
+        const viaService = (f: Facts) => ['pod-to-service', 'session-affinity', 'hairpin', 'nodeport', 'dns'].includes(f.path);
+        const related = open.filter(
+          (f) =>
+            failed(f) &&
+            !mine.includes(f) &&
+            ((f.source === 'pod' && f.from.node === node && ['pod-to-node', 'pod-to-external'].includes(f.path)) ||
+              (ownHostReaches && f.path === 'pod-to-pod' && f.source === 'pod' && f.from.node === node && f.to.node === node) ||
+              (f.path === 'ports' && f.to.node === node && f.inNodePortRange === true) ||
+              (viaService(f) && ((f.from.node === node && f.source === 'pod') || f.to.node === node || !f.backends?.some((b) => b.node === node)))),
+        );
         findings.push({
           rule: this.id,
           cause:
@@ -68,7 +80,7 @@ export const podNetwork: DiagnosisRule = {
             `(a policy set through the other iptables backend is invisible to the first)`,
           explains: [
             ...explainAll(mine, `${node} does not forward pod traffic; its host reaches the same pods`),
-            ...explainAll(related, `consistent with ${node} not forwarding pod traffic: Service traffic to or from its pods is forwarded`),
+            ...explainAll(related, `consistent with ${node} not forwarding pod traffic: this traffic crosses ${node}'s FORWARD (its pods' own, or a backend there)`),
           ],
         });
         const claimed = new Set<Facts>([...mine, ...related]);

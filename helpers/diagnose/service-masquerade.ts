@@ -24,6 +24,10 @@ export const serviceMasquerade: DiagnosisRule = {
       // Answers into the node came only from its own backends; other nodes' NodePorts work.
       const answeredHere = into.flatMap((f) => f.backends ?? []);
       if (answeredHere.some((b) => b.node !== node)) continue;
+      // And something the node serves without SNAT answers: its own backends through the Cluster
+      // NodePort, or its Local NodePort (no SNAT there). Nothing at all is a proxy or firewall matter.
+      const localOk = all.some((f) => f.path === 'nodeport' && f.nodePortPolicy === 'Local' && f.to.node === node && passed(f));
+      if (answeredHere.length === 0 && !localOk) continue;
       const othersOk = all.some((f) => clusterNodePort(f) && f.to.node !== node && passed(f));
       // The node's pods' ordinary Service traffic (no SNAT needed) works.
       const servicesOk = all.some((f) => isRunService(f) && f.from.node === node && f.source === 'pod' && (passed(f) || f.answeredBy !== undefined));

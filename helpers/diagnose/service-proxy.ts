@@ -46,7 +46,7 @@ export const serviceProxy: DiagnosisRule = {
           cause:
             `pods on ${node} reach pod IPs, and the Services that existed before this run (${names(old.map((f) => (f.apiServer ? 'kubernetes' : 'cluster DNS')))}) still work from there, ` +
             `but every Service this run made fails from ${node} (${count(mine.length, 'check')}, e.g. ${mine[0]!.to.ip}:${mine[0]!.port}/${mine[0]!.protocol})` +
-            `${nodePorts.length > 0 ? ` and so do its NodePorts on ${node}` : ''}: kube-proxy on ${node} has stopped programming new Services — hung, or cut from the API server; ` +
+            `${nodePorts.length > 0 ? ` and so do its NodePorts on ${node}` : ''}: kube-proxy on ${node} has stopped programming new Services — hung, exited without cleaning up, or cut from the API server; ` +
             `its old rules stay in force. Check its process, logs and sync metrics on ${node} (\`kubectl -n kube-system logs\` of its pod), and restart it`,
           explains: [
             ...explainAll(mine, `kube-proxy on ${node} wrote no rules for this run's Services; older Services still work`),

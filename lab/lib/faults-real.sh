@@ -27,8 +27,8 @@ fault_usage_real() {
   nodeports-reject <node>                      <node> rejects (ICMP port unreachable) new connections to its NodePort range
                                                instead of dropping them: the client sees "refused"
   block-dns-tcp <node>                         <node> drops TCP 53 from its pods (a firewall opened for UDP 53 only)
-  coredns-loop                                 CoreDNS forwards to the cluster DNS Service itself: its loop plugin detects the
-                                               loop and every replica exits (CrashLoopBackOff); the forward stays in the lab
+  coredns-loop                                 CoreDNS forwards to 127.0.0.53 (a node resolv.conf naming systemd-resolved's stub),
+                                               which in its pod is itself: the loop plugin halts every replica (CrashLoopBackOff)
   coredns-rbac                                 CoreDNS's ClusterRole loses endpointslices and its pods restart: they cannot
                                                sync and never turn ready
   stale-vxlan-fdb <nodeA> <nodeB>              (vxlan) A's forwarding entry for B's VTEP points at an address nobody has
@@ -58,10 +58,13 @@ real_filter_chain_drop() { # node index, ipt command, chain, hook
   in_node "$1" "$2" -t filter -X "$3" 2>/dev/null || true
 }
 
-# The Corefile as the lab ships it, with a forward to the cluster DNS Service itself and the loop plugin.
+# The Corefile as the lab ships it, plus the loop plugin and `forward . 127.0.0.53`: what
+# `forward . /etc/resolv.conf` becomes on a node whose resolv.conf names systemd-resolved's stub.
+# Inside the CoreDNS pod that address is its own loopback, where CoreDNS itself listens: the
+# query comes back to it (nothing leaves the pod), and the loop plugin halts the server.
 real_corefile_loop() {
   kubectl_lab -n kube-system get configmap coredns -o jsonpath='{.data.Corefile}' |
-    sed "s|^\( *\)reload\$|\1reload\n\1loop\n\1forward . $(lab_dns_ip)|"
+    sed "s|^\( *\)reload\$|\1reload\n\1loop\n\1forward . 127.0.0.53|"
 }
 
 real_dns_restart() {
@@ -150,13 +153,13 @@ fault_inject_real() {
       kubectl_lab -n kube-system create configmap coredns --from-literal=Corefile="$core" --dry-run=client -o yaml | kubectl_lab apply -f - >/dev/null
       real_dns_restart
       fault_record coredns-loop
-      wait_for "every CoreDNS replica to stop serving (loop detected)" 120 real_dns_none_ready ;;
+      wait_for "every CoreDNS replica to stop serving (loop detected)" 60 real_dns_none_ready ;;
     coredns-rbac)
       [ $# -eq 0 ] || die "usage: fault coredns-rbac" 2
       kubectl_lab patch clusterrole system:coredns --type=json -p '[{"op": "remove", "path": "/rules/1"}]' >/dev/null
       real_dns_restart
       fault_record coredns-rbac
-      wait_for "every CoreDNS replica to be unready (cannot list EndpointSlices)" 120 real_dns_none_ready ;;
+      wait_for "every CoreDNS replica to be unready (cannot list EndpointSlices)" 60 real_dns_none_ready ;;
     stale-vxlan-fdb)
       [ $# -eq 2 ] || die "usage: fault stale-vxlan-fdb <nodeA> <nodeB>" 2
       [ "$LAB_NETWORK" = vxlan ] || die "stale-vxlan-fdb needs the vxlan pod network (this lab runs $LAB_NETWORK)" 2

@@ -170,7 +170,8 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
 
 /**
  * How a run's causes compare with the case's (the diagnosis score of \`npm run detect\`):
- * - exact: every expected cause named, and nothing else (but causes the case allows);
+ * - exact: every expected cause named, and nothing else (but causes the case allows, and lines that
+ *   only defer to another cause: DEFERS);
  * - extra: every expected cause named, plus a cause the case neither expects nor allows;
  * - wrong: an expected cause is missing while other causes were named;
  * - none: no cause at all where one was expected.
@@ -178,9 +179,17 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
  */
 export type DiagnosisScore = 'exact' | 'extra' | 'wrong' | 'none';
 
+/**
+ * A cause line that names no cause of its own but points at another one the run named ("…the
+ * pod-network cause explains it", "consistent with the pod-network cause", "not a DNS problem"):
+ * collateral, never counted as a wrong extra cause. ("N failing checks match no known pattern" does
+ * count: rows left unexplained keep a case from being named exactly.)
+ */
+export const DEFERS = /(the [a-z-]+ cause (above|explains it)|cause explains it|consistent with the [a-z-]+ cause|not a DNS problem)/;
+
 export function scoreDiagnosis(c: Pick<FaultCase, 'diagnosis' | 'diagnosisMayAlso' | 'selfHealing'>, diagnosis: readonly string[]): DiagnosisScore {
   const known = [...c.diagnosis, ...(c.diagnosisMayAlso ?? [])];
-  const strangers = diagnosis.filter((d) => !known.some((re) => re.test(d)));
+  const strangers = diagnosis.filter((d) => !known.some((re) => re.test(d)) && !DEFERS.test(d));
   if (c.selfHealing || c.diagnosis.length === 0) return diagnosis.length === 0 ? 'exact' : 'extra';
   if (diagnosis.length === 0) return 'none';
   if (!c.diagnosis.every((re) => diagnosis.some((d) => re.test(d)))) return 'wrong';

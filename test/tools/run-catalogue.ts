@@ -72,7 +72,9 @@ function writeFixture(r: CaseRun): void {
     .filter((x): x is NetworkResult => x.kind === 'network')
     .map((x) => {
       const { diagnosis: _d, reproduce: _r, detail: _detail, ...rest } = x;
-      return { ...rest, detail: '' };
+      // Properties the diagnosis never reads (the expectation's prose, how the check was driven).
+      const properties = Object.fromEntries(Object.entries(x.properties ?? {}).filter(([k]) => !['expect.reason', 'via', 'control.pod', 'control.note'].includes(k)));
+      return { ...rest, detail: '', properties };
     });
   const commit = execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   const fixture: FaultFixture = { id: r.case.id, fault: r.case.fault, network, proxyMode, commit, capturedAt: r.run.startedAt, exitCode: r.exitCode, faultOutput: '', results };
