@@ -90,16 +90,14 @@ describe('real catalogue runs (lab, routed): named exactly', () => {
   test(`firewalld-default: "the pod range" is said only once another node's address is seen to reach the same ports`, () => {
     const rows = load('firewalld-default').results;
     const failing = rows.filter((r) => r.suite === 'pod-to-node' && r.outcome === 'failed');
-    const hostRows = failing
-      .slice(0, 2)
-      .map((r) => ({
-        ...r,
-        suite: 'ports',
-        outcome: 'passed' as const,
-        observed: 'REACHABLE' as const,
-        from: { ...r.from, kind: 'host' as const, node: 'lab-control-plane', pod: 'hostnet-lab-control-plane' },
-        samples: undefined,
-      }));
+    const hostRows = failing.slice(0, 2).map((r) => ({
+      ...r,
+      suite: 'ports',
+      outcome: 'passed' as const,
+      observed: 'REACHABLE' as const,
+      from: { ...r.from, kind: 'host' as const, node: 'lab-control-plane', pod: 'hostnet-lab-control-plane' },
+      samples: undefined,
+    }));
     expect(judge([...rows, ...hostRows]).causes[0]).toMatch(new RegExp(`${W2} drops traffic from the pod range to its own addresses \\(other nodes' addresses reach the same ports\\)`));
   });
 
