@@ -103,7 +103,7 @@ const CATALOGUE_END = '<!-- catalogue:end -->';
  * it must break, the cause it must be named by, and — where it was run — the diagnosis the run
  * gave and its score. Pure rendering.
  */
-export function renderCatalogue(cases: readonly FaultCase[], runs: readonly CaseRun[]): string {
+export function renderCatalogue(cases: readonly FaultCase[], runs: readonly CaseRun[], options: { note?: string } = {}): string {
   const scored = runs.map((r) => ({ id: r.case.id, score: scoreDiagnosis(r.case, r.verdict.diagnosis) }));
   const lines = [
     CATALOGUE_START,
@@ -113,7 +113,7 @@ export function renderCatalogue(cases: readonly FaultCase[], runs: readonly Case
     'configuration, a firewall that rejects: `lab/lib/faults-real.sh`), each chosen from public troubleshooting knowledge. Cases and',
     'expected causes: `REAL_FAULT_CASES` in `test/detection/cases.ts`; `npm run detect` runs them after the scripted faults.',
     '',
-    runs.length ? `Diagnosis score over the runs below: ${describeScore(tallyScores(scored))}.` : 'Not run yet.',
+    runs.length ? `Diagnosis score over the runs below: ${describeScore(tallyScores(scored))}.${options.note ? ` ${options.note}` : ''}` : 'Not run yet.',
     '',
     '| fault | networks | where it comes from | must break | cause it must be named by | run: detected / score | diagnosis the run gave |',
     '|---|---|---|---|---|---|---|',

@@ -85,13 +85,29 @@ function writeFixture(r: CaseRun): void {
 function rejudge(mode: string): void {
   const dir = path.join(repoRoot, 'reports', 'detection', mode);
   const pool = [...FAULT_CASES, ...REAL_FAULT_CASES].filter((c) => (positionals.length ? positionals.includes(c.id) : true) && fs.existsSync(path.join(dir, c.id, 'results.json')));
-  const scored = pool.map((c) => {
+  const runs: CaseRun[] = pool.map((c) => {
     const saved = JSON.parse(fs.readFileSync(path.join(dir, c.id, 'results.json'), 'utf8')) as RunResults;
     const { results, causes } = diagnose(saved.results, { nodePortRange: { low: 30000, high: 32767, source: 'cluster' } });
     const verdict = judgeDetection(c, { results, diagnosis: causes });
-    const score = scoreDiagnosis(c, causes);
-    process.stderr.write(`${describeVerdict(verdict)}\n  score: ${score}\n  ${causes.join('\n  ')}\n`);
-    return { id: c.id, score };
+    process.stderr.write(`${describeVerdict(verdict)}\n  score: ${scoreDiagnosis(c, causes)}\n  ${causes.join('\n  ')}\n`);
+    return { case: c, run: { ...saved, results, diagnosis: causes }, verdict, exitCode: 1, elapsedMs: 0 };
   });
+  const scored = runs.map((r) => ({ id: r.case.id, score: scoreDiagnosis(r.case, r.verdict.diagnosis) }));
   process.stderr.write(`diagnosis score (re-diagnosed): ${describeScore(tallyScores(scored))}\n`);
+  const commit = execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const when = runs
+    .map((r) => r.run.startedAt)
+    .sort()[0]
+    ?.slice(0, 16)
+    .replace('T', ' ');
+  writeCatalogueSection(
+    path.join(repoRoot, 'docs', 'detection.md'),
+    renderCatalogue(
+      REAL_FAULT_CASES,
+      runs.filter((r) => REAL_FAULT_CASES.includes(r.case)),
+      {
+        note: `Lab ${mode}, fault runs of ${when ?? '?'} UTC; diagnosis re-derived from each run's rows by the rules at commit ${commit} (\`npx tsx test/tools/run-catalogue.ts --rejudge ${mode}\`).`,
+      },
+    ),
+  );
 }
