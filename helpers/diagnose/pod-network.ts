@@ -74,7 +74,7 @@ export const podNetwork: DiagnosisRule = {
         findings.push({
           rule: this.id,
           cause:
-            `pod traffic ${subject} fails (${count(mine.length, 'check')})${sameNodeText} while ${node}'s own host network reaches the same pods on ${peers}: ` +
+            `pod traffic ${subject} fails (${count(mine.length, 'check')}), though ${node}'s own host network reaches the same pods on ${peers}${sameNodeText}: ` +
             `the routes and overlay from ${node} work (its host uses them); ${node} does not forward its pods' traffic — net.ipv4.ip_forward=0 (net.ipv6.conf.all.forwarding for IPv6), ` +
             `a FORWARD chain whose policy is DROP (Docker sets one) or a FORWARD rule on ${node}; check \`sysctl net.ipv4.ip_forward\`, \`iptables -S FORWARD\` and \`iptables-legacy -S FORWARD\` on ${node} ` +
             `(a policy set through the other iptables backend is invisible to the first)`,

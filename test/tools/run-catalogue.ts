@@ -94,6 +94,8 @@ function rejudge(mode: string): void {
   });
   const scored = runs.map((r) => ({ id: r.case.id, score: scoreDiagnosis(r.case, r.verdict.diagnosis) }));
   process.stderr.write(`diagnosis score (re-diagnosed): ${describeScore(tallyScores(scored))}\n`);
+  // The docs' section speaks for every saved run: only a full re-diagnosis rewrites it.
+  if (positionals.length) return;
   const commit = execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   const when = runs
     .map((r) => r.run.startedAt)
