@@ -1,5 +1,5 @@
 import type { DiagnoseContext } from './facts.ts';
-import { explainAll, failed, names, passed, serviceProxyWorksFrom, sourceLabel, type DiagnosisRule, type RuleFinding } from './rule.ts';
+import { explainAll, failed, isRunService, names, passed, serviceProxyWorksFrom, sourceLabel, type DiagnosisRule, type RuleFinding } from './rule.ts';
 
 /** The range as the cluster reported it, or Kubernetes' default named as such. */
 const rangeText = ({ nodePortRange: r }: DiagnoseContext) => (r?.source === 'cluster' ? `${r.low}-${r.high}` : `default ${r ? `${r.low}-${r.high}` : '30000-32767'}`);
@@ -55,7 +55,12 @@ export const nodePortFirewall: DiagnosisRule = {
       if (refused) {
         findings.push({
           rule: this.id,
-          cause: `NodePort ${failing} is refused on ${node} (the node answers, nothing serves the port) while other nodes answer: the Service proxy on ${node} has not programmed these NodePorts — kube-proxy there is not running or cannot reach the API server; check it on ${node}`,
+          // Two readings fit when nothing else the run saw from that node tells them apart: both, ranked.
+          cause:
+            `NodePort ${failing} is refused on ${node} (the node answers, nothing serves the port) while other nodes answer: the Service proxy on ${node} has not programmed these NodePorts — kube-proxy there is not running or cannot reach the API server; check it on ${node}` +
+            (all.some((f) => isRunService(f) && f.from.node === node)
+              ? ''
+              : `. Less likely, a firewall on ${node} that rejects the NodePort range (a REJECT answers like a closed port): this run has no Service check from ${node}'s pods to tell the two apart`),
           explains: explainAll([...mine, ...rangeRows], `${node}'s Service proxy has no rules for these NodePorts`),
         });
         continue;

@@ -14,6 +14,6 @@ describe('diagnosis: unexplained', () => {
       name: 'odd row',
     });
     const { causes } = diagnose([odd]);
-    expect(causes).toEqual(['1 failing check matches no known pattern (e.g. odd row): read the detail of the failing rows']);
+    expect(causes).toEqual(['1 failing check matches no known pattern (e.g. odd row; nodeport the runner → cp-1 (NodePort), TCP, answered): read the detail of the failing rows']);
   });
 });
