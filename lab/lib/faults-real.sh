@@ -25,7 +25,8 @@ fault_usage_real() {
   firewalld-default <node>                     a firewalld-like INPUT policy on <node>: new connections to its own addresses are
                                                rejected (icmp-host-prohibited) except 22, 6443 and 10250/tcp (kubeadm's ports)
   nodeports-reject <node>                      <node> rejects (ICMP port unreachable) new connections to its NodePort range
-                                               instead of dropping them: the client sees "refused"
+                                               instead of dropping them: some tries are "refused", the rest go unanswered
+                                               (the kernel rate-limits the ICMP errors)
   block-dns-tcp <node>                         <node> drops TCP 53 from its pods (a firewall opened for UDP 53 only)
   coredns-loop                                 CoreDNS forwards to 127.0.0.53 (a node resolv.conf naming systemd-resolved's stub),
                                                which in its pod is itself: the loop plugin halts every replica (CrashLoopBackOff)

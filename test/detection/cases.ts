@@ -481,7 +481,10 @@ export const REAL_FAULT_CASES: FaultCase[] = [
     source:
       'NodePorts closed by a host firewall that REJECTs (kubernetes/kubernetes#18802, projectcalico/calico#2024 "Nodeport is rejected with icmp-port-unreachable"): the client sees "refused" although kube-proxy serves the port',
     mustFail: [
-      { rows: { suite: 'nodeport', to: { node: W2 }, expect: 'REACHABLE' }, why: `${W2} rejects new connections to its NodePort range` },
+      {
+        rows: { suite: 'nodeport', to: { node: W2 }, expect: 'REACHABLE' },
+        why: `${W2} rejects new connections to its NodePort range (some tries refused, the rest unanswered: ICMP errors are rate-limited)`,
+      },
       { rows: { suite: 'ports', to: { node: W2 }, portRange: NODEPORTS }, why: `the ports suite's NodePort-range rows to ${W2}` },
     ],
     mayFail: [],
