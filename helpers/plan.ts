@@ -1,24 +1,16 @@
 // What the CLI hands to the suites (helpers/cli/suites.ts): the run plan — the topology, the row
-// selection, how to reach the cluster — and the pod-proxy transport (server, TLS material, auth
+// selection, how to reach the cluster — and the API server transport (server, TLS material, auth
 // header) the CLI resolved from the kubeconfig. Never in an environment variable or a file:
 // `run` starts vitest in the CLI's own process and offers the hand-over in memory
-// (offerHandover); `list` starts a vitest child and writes it to an inherited pipe (fd
-// HANDOVER_FD, named in $NETCONFORM_HANDOVER_FD). The suites' globalSetup takes it once and
-// provides it to the workers in memory, so workers need not load the client library (~70 MB each).
-import net from 'node:net';
+// (offerHandover); `list` needs no vitest. The suites' globalSetup takes it once and provides it
+// to the workers in memory, so workers need not load the client library (~70 MB each).
 import type { ControlTransport, KubeTarget } from './kube/index.ts';
 import type { Selection } from './check/select.ts';
 import type { Topology } from './topology.ts';
 import type { CheckResult } from './check/types.ts';
 
-/** Names the inherited file descriptor the hand-over arrives on (a number, not a secret). */
 /** The suites whose files the suite workers start first (modules' `startsFirst`), comma-separated: read by suites/vitest.config.ts. */
 export const START_FIRST_ENV = 'NETCONFORM_START_FIRST';
-export const HANDOVER_FD_ENV = 'NETCONFORM_HANDOVER_FD';
-/** How long (ms) the child waits for the hand-over: the CLI deploys meanwhile. */
-export const HANDOVER_TIMEOUT_ENV = 'NETCONFORM_HANDOVER_TIMEOUT_MS';
-/** The child's stdio slot for the hand-over: after stdin, stdout, stderr. */
-export const HANDOVER_FD = 3;
 
 /** Where an in-process hand-over waits (global: the CLI's and vitest's module graphs may be separate copies of this file). */
 const SLOT = Symbol.for('kube-netconform.handover');
@@ -43,7 +35,7 @@ export interface SerializedControlTransport {
   tls: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
 }
 
-/** What the child receives: the plan, and the transport when checks will run (not for `list`). */
+/** What the suites receive: the plan, and the transport the checks ride on. */
 export interface Handover {
   plan: RunPlan;
   control?: SerializedControlTransport;
@@ -53,31 +45,6 @@ const asText = (v: string | Buffer | undefined) => (v === undefined ? undefined 
 
 export function serializeControlTransport(t: ControlTransport): SerializedControlTransport {
   return { server: t.server, headers: t.headers, tls: { ca: asText(t.tls.ca), cert: asText(t.tls.cert), key: asText(t.tls.key), rejectUnauthorized: t.tls.rejectUnauthorized } };
-}
-
-/**
- * Read the hand-over the parent writes to the inherited pipe `fd`, to its end (the parent
- * closes its side after writing). Rejects when the pipe closes with nothing on it (the parent
- * gave up: its setup failed) or nothing came within `timeoutMs`.
- */
-export function readHandover(fd: number, options: { timeoutMs: number }): Promise<Handover> {
-  return new Promise((resolve, reject) => {
-    const pipe = new net.Socket({ fd, readable: true, writable: false });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      pipe.destroy();
-      reject(new Error(`timed out after ${options.timeoutMs / 1000} s waiting for the run plan from kube-netconform on fd ${fd}`));
-    }, options.timeoutMs);
-    pipe.on('data', (c: Buffer) => chunks.push(c));
-    pipe.on('error', (err) => (clearTimeout(timer), reject(err)));
-    pipe.on('end', () => {
-      clearTimeout(timer);
-      pipe.destroy();
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (!text) reject(new Error(`kube-netconform closed the hand-over pipe (fd ${fd}) without a run plan`));
-      else resolve(JSON.parse(text) as Handover);
-    });
-  });
 }
 
 export interface RunPlan {

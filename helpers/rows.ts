@@ -1,4 +1,4 @@
-// Row building blocks every path shares (STYLE.md §2: a check is a row of data): peers of the
+// Row building blocks every path shares (a check is a row of data): peers of the
 // shared probes, the probes of a node, titles, payload sizes, and the static rows for nodes
 // that are not probed and probes that never became ready. Pure; unit-tested.
 import { FULL_BYTES } from './probes/answers.ts';

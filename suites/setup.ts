@@ -1,28 +1,26 @@
 // globalSetup of the suites (suites/vitest.config.ts): provide the run plan and the API server
 // transport (the probes' exec streams ride on it) to every suite worker, in memory.
 // Run by the CLI: the CLI starts vitest while it deploys and hands over the plan and the
-// transport once the probes are ready, in memory (vitest runs in the CLI's process); a hand-over
-// on an inherited pipe ($NETCONFORM_HANDOVER_FD) is still read when one is set; taken here once.
+// transport once the probes are ready, in memory (vitest runs in the CLI's process); taken here once.
 // Run directly (`npx vitest run --config suites/vitest.config.ts`): deploy here, once, and tear
 // down at the end; flags come from $NETCONFORM_KUBECONFIG, $NETCONFORM_CONTEXT,
 // $NETCONFORM_SHORT, $NETCONFORM_ONLY.
 import type { TestProject } from 'vitest/node';
 import type { RunState } from '../helpers/lifecycle.ts';
-import { HANDOVER_FD_ENV, HANDOVER_TIMEOUT_ENV, readHandover, takeOfferedHandover, type Handover, serializeControlTransport, type RunPlan, type SerializedControlTransport } from '../helpers/plan.ts';
+import { takeOfferedHandover, serializeControlTransport, type RunPlan, type SerializedControlTransport } from '../helpers/plan.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     plan: RunPlan;
-    /** Absent under `list` (nothing runs) — suites then resolve it from the plan's kubeconfig. */
+    /** Absent only when a hand-over carries none: suites then resolve it from the plan's kubeconfig. */
     control?: SerializedControlTransport;
   }
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
-  const fd = process.env[HANDOVER_FD_ENV];
   const offered = takeOfferedHandover();
-  if (offered || fd) {
-    const handover: Handover = offered ? await offered : await readHandover(Number(fd), { timeoutMs: Number(process.env[HANDOVER_TIMEOUT_ENV] ?? 600_000) });
+  if (offered) {
+    const handover = await offered;
     project.provide('plan', handover.plan);
     if (handover.control) project.provide('control', handover.control);
     return;

@@ -84,19 +84,20 @@ else
   if lab_step lab-up-routed up --network routed; then
     expect_lab routed iptables ipv4 none
     vitest_step lab-routed 21 --project lab "${only_other_modes[@]}"
-    # Detection on routed: every routed fault but mtu (open work, see the vxlan step: npm run detect runs it),
+    # Detection on routed: every routed fault but mtu (the vxlan step runs it through the overlay),
     # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
     # vxlan step its diagnosis with nftables): npm test's 60 minutes. npm run detect runs them all.
     DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 62 --project e2e "${only_other_modes[@]}"
   fi
   # A real NetworkPolicy enforcer (kube-router's firewall, routed): the lab's own kube-router tests
-  # (its faults netpol-down and netpol-bypass included). The network-policy suite without an
-  # enforcer ran in the e2e step above; its cases on kube-router (test/e2e/network-policy.test.ts
-  # under LAB_NETPOL=kube-router) join this step once every core case matches the model or is a
-  # listed deviation (issue 19).
+  # (its faults netpol-down and netpol-bypass included), then the network-policy suite's core cases
+  # on it (each as the model says, or a listed deviation) and under both enforcement faults (the
+  # diagnosis names the node). Without an enforcer the suite ran in the e2e step above. The full
+  # case set (~8 min): npm run test:netpol-full.
   if lab_step lab-up-netpol up --network routed --netpol kube-router; then
     expect_lab routed iptables ipv4 none kube-router
     vitest_step lab-netpol 5 --project lab test/lab/netpol.test.ts
+    vitest_step e2e-netpol 3 --project e2e test/e2e/network-policy.test.ts
   fi
   # Dual-stack (routed, IPv4 + IPv6): both families on every node, pod and Service, and the
   # per-family faults (cut-route / block-port --family 6); the rest of the lab tests ran above.
@@ -127,11 +128,9 @@ else
   if lab_step lab-up-vxlan up --network vxlan --proxy-mode nftables; then
     expect_lab vxlan nftables ipv4 none
     vitest_step lab-vxlan 22 --project lab "${only_other_modes[@]}"
-    # Not the mtu fault, for now: since the checks are made by curl and socat in the probes, the lab's
-    # mtu fault on vxlan fails the full-size UDP rows but not the TCP ones, and the diagnosis names
-    # UDP instead of the MTU (seen 2026-12-06): npm run detect still runs it, and it is open work.
-    DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan 6 --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
-      -t 'healthy|cut-route-vxlan|kube-proxy-down|block-vxlan|vxlan: block-port'
+    # And the mtu fault through the overlay: full-size rows fail both ways, the diagnosis names the MTU.
+    DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan 7 --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
+      -t 'healthy|cut-route-vxlan|kube-proxy-down|block-vxlan|vxlan: block-port|fault mtu '
   fi
   # Networks no one here wrote: real flanneld (vxlan, host-gw) and BIRD (bgp), one kube-proxy mode
   # each; the lab's own tests, 1 healthy run + that network's faults (network:proxy:cases, no

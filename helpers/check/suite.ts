@@ -1,4 +1,4 @@
-// A network path is one suite module (STYLE.md §14): suites/<path>.ts exports a SuiteModule and
+// A network path is one suite module: suites/<path>.ts exports a SuiteModule and
 // suites/<path>.test.ts hands it to the vitest glue. The lifecycle loops over the modules it
 // finds (check/modules.ts): prepare (read the cluster), deploy (create the path's objects, once),
 // settle (after every probe is ready), checks (pure: topology + plan → rows). Reports, `list`,

@@ -1,4 +1,4 @@
-// The one check contract (STYLE.md §13): what every network path's checks and results are made
+// The one check contract: what every network path's checks and results are made
 // of. A check names its two peers, protocol, port, IP family and a named expectation with its
 // reason, and how it is driven; a result is either a network result (a verdict on the data
 // path) or a static result (skipped, not run, setup failure, a fact computed from the cluster)
@@ -22,7 +22,7 @@ export interface Peer {
 }
 
 /**
- * What a check expects (STYLE.md §3: named, each with its meaning):
+ * What a check expects (named, each with its meaning):
  * - REACHABLE: connected, and the answer came from the intended endpoint.
  * - CLOSED: must not connect; refused or filtered both pass.
  * - DELIVERED: packets arrive at the host: connected or refused both pass (a port nothing
@@ -128,7 +128,7 @@ export type Drive =
   /** Pod round trips between node pairs, attributed to one direction (kernel-owned ports). */
   | { via: 'round-trip'; fromNode: string; toNode: string };
 
-/** A check of the data path: a row of data (STYLE.md §2). */
+/** A check of the data path: a row of data. */
 export interface NetworkCheck {
   kind: 'network';
   suite: SuiteName;

@@ -66,8 +66,8 @@ const IP_FAMILY_WORDS: Record<string, IpFamily | undefined> = { '4': 'ipv4', '6'
 export const EXIT = { passed: 0, checksFailed: 1, usage: 2, setupFailed: 3, interrupted: 130 } as const;
 
 /**
- * One row per flag: the parser (parseArgs) and --help are both made from this table, and a unit
- * test holds the README's flag table to it, so the three cannot drift apart.
+ * One row per flag: the parser (parseArgs), --help and the README's flag table (written by
+ * `npm run docs`, compared by a unit test) are all made from this table, so they cannot drift apart.
  */
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -80,44 +80,45 @@ export interface OptionSpec {
 }
 
 export const OPTIONS = {
-  kubeconfig: { type: 'string', value: '<file>', help: 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)' },
-  context: { type: 'string', value: '<name>', help: 'kubeconfig context (default: the current context)' },
+  kubeconfig: { type: 'string', value: '<file>', help: 'which cluster: the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' },
+  context: { type: 'string', value: '<name>', help: 'the kubeconfig context (default: its current context)' },
   namespace: { type: 'string', short: 'n', value: '<name>', help: 'namespace for the probes (default: a fresh netconform-<run id>); an existing one is used only if empty, and never deleted' },
-  only: { type: 'string', multiple: true, value: '<regex>', help: 'run only checks whose "<suite> <title>" matches (repeatable)' },
-  skip: { type: 'string', multiple: true, value: '<regex>', help: 'skip checks whose "<suite> <title>" matches (repeatable)' },
+  only: { type: 'string', multiple: true, value: '<regex>', help: `run only the checks whose "<suite> <title>" matches, e.g. --only 'pod-to-pod .*udp' (repeatable)` },
+  skip: { type: 'string', multiple: true, value: '<regex>', help: 'skip the checks whose "<suite> <title>" matches (repeatable)' },
   junit: { type: 'string', value: '<file>', help: 'JUnit output (default: <report-dir>/junit.xml)' },
-  'report-dir': { type: 'string', value: '<dir>', help: 'summary.md, report.html, results.json (default: reports)' },
-  image: { type: 'string', value: '<ref>', help: 'probe image (default: registry.k8s.io/e2e-test-images/agnhost:2.66.1)' },
-  registry: { type: 'string', value: '<host>', help: 'pull the default probe image from this registry instead' },
-  'image-pull-secret': { type: 'string', value: '<name>', help: 'imagePullSecret for the probe pods (needs --namespace holding it)' },
-  'node-selector': { type: 'string', value: '<k=v,...>', help: 'probe only nodes with these labels' },
-  timeout: { type: 'string', value: '<duration>', help: 'how long to wait for probes to become ready (default: 2m)' },
+  'report-dir': { type: 'string', value: '<dir>', help: 'where summary.md, report.html and results.json go (default: reports)' },
+  image: { type: 'string', value: '<ref>', help: 'the probe image, e.g. a mirror of it for an air-gapped cluster (default: registry.k8s.io/e2e-test-images/agnhost:2.66.1)' },
+  registry: { type: 'string', value: '<host>', help: 'pull the default probe image from this registry instead (air-gapped clusters)' },
+  'image-pull-secret': { type: 'string', value: '<name>', help: 'imagePullSecret for the probe pods (needs --namespace: the Secret must exist there)' },
+  'node-selector': { type: 'string', value: '<k=v[,k=v]>', help: 'probe only the nodes with these labels' },
+  timeout: { type: 'string', value: '<duration>', help: 'how long the probes may take to become ready (default: 2m)' },
   concurrency: { type: 'string', value: '<n>', help: `checks in flight at once, per suite (default: ${DEFAULT_CONCURRENCY})` },
-  'host-port': { type: 'string', value: '<port>', help: 'host-network probe port; UDP uses port+1 (default: a free pair from 18080-18999, picked per run so simultaneous runs never collide)' },
-  samples: { type: 'string', value: '<n>', help: `requests per pod/host/NodePort check, for loss and latency (default: ${DEFAULT_SAMPLES})` },
-  'max-loss': { type: 'string', value: '<percent>', help: 'lost samples a check may have before it fails (default: 0)' },
-  keep: { type: 'boolean', help: 'leave the namespace and probes for debugging' },
-  profile: { type: 'string', value: '<name|file>', help: 'ports suite: kubeadm (default), seed-2017, or your own YAML profile' },
+  'host-port': { type: 'string', value: '<port>', help: 'hostNetwork probe port; UDP uses port+1 (default: a free pair in 18080-18999, picked per run so simultaneous runs never collide)' },
+  samples: { type: 'string', value: '<n>', help: `requests (tries) per pod, host and NodePort check, for loss and latency per row (default: ${DEFAULT_SAMPLES})` },
+  'max-loss': { type: 'string', value: '<percent>', help: 'lost samples a check may have before it fails with "lost K of N" (default: 0)' },
+  keep: { type: 'boolean', help: 'leave the namespace and probes for debugging (cleanup -n <namespace> removes them)' },
+  profile: { type: 'string', value: '<name|file>', help: 'ports suite profile: kubeadm (default), seed-2017, or your own YAML file' },
   'lb-timeout': {
     type: 'string',
     value: '<duration>',
-    help: 'loadbalancer suite: how long the LoadBalancer Service may take to get its address, from its creation (default: 0, whatever it has once the probes are ready, plus 2 s); cloud load balancers take 30-90 s: e.g. 2m',
+    // suites/loadbalancer.ts (MIN_WAIT_MS, ingressDeadline) holds the wait; a unit test holds this text to it.
+    help: 'loadbalancer suite: how long the LoadBalancer Service may take to get its address, counted from its creation (default: 0, which waits 3 s from its creation, and at least until the probes are ready); cloud load balancers take 30-90 s: pass e.g. 2m there. The skip reason says how long it waited',
   },
-  'node-address-type': { type: 'string', value: '<type>', help: 'node address the runner and the host probes dial: InternalIP (default) or ExternalIP' },
-  cni: { type: 'string', multiple: true, value: '<name[/backend],...>', help: 'ports suite: state the CNI instead of detecting it (e.g. flannel/vxlan)' },
+  'node-address-type': { type: 'string', value: '<InternalIP|ExternalIP>', help: 'which node address the runner and the host probes dial (default: InternalIP)' },
+  cni: { type: 'string', multiple: true, value: '<name[/backend],...>', help: 'ports suite: state the CNI instead of detecting it, e.g. flannel/vxlan' },
   short: { type: 'boolean', help: 'one pod pair per node pair instead of the full mesh (use at scale)' },
   'pods-per-node': {
     type: 'string',
     value: '<n>',
-    help: `pod-network probes per node, ${DEFAULT_PODS_PER_NODE}-${MAX_PODS_PER_NODE} (default: ${DEFAULT_PODS_PER_NODE}); the pod-to-pod mesh grows with the square`,
+    help: `pod-network probes per node, ${DEFAULT_PODS_PER_NODE}-${MAX_PODS_PER_NODE} (default: ${DEFAULT_PODS_PER_NODE}); the pod-to-pod mesh grows with the square (10 per node on 3 nodes = 870 pod pairs)`,
   },
-  'ip-family': { type: 'string', value: '<4|6>', help: 'only the checks of this IP family (default: every family the cluster has)' },
+  'ip-family': { type: 'string', value: '<4|6>', help: 'only the checks of this IP family (default: every family the cluster has; on a dual-stack cluster every check is made once per family)' },
   'network-policy': {
     type: 'string',
     value: '<core|full>',
-    help: 'run the network-policy suite (off by default): NetworkPolicy truth tables on its own probes in three extra namespaces, the core cases or all of them; skipped with the reason when the cluster does not enforce NetworkPolicy',
+    help: 'run the network-policy suite (off by default: then it creates nothing and makes no row): NetworkPolicy truth tables on its own nine probes in three extra namespaces, the core cases or all of them; every row is skipped with the reason when the cluster does not enforce NetworkPolicy',
   },
-  'require-network-policy': { type: 'boolean', help: 'network-policy suite: fail its checks, instead of skipping them, when the cluster does not enforce NetworkPolicy' },
+  'require-network-policy': { type: 'boolean', help: 'with --network-policy: a cluster that does not enforce NetworkPolicy fails every network-policy row instead of skipping it' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', help: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;

@@ -9,7 +9,7 @@ import { count, explainAll, failed, groupBy, isCrossNode, names, passed, type Di
  */
 export const asymmetric: DiagnosisRule = {
   id: 'asymmetric',
-  pattern: 'cross-node pod traffic fails in one direction between two nodes while the reverse direction passes → one-way (stateful) filtering',
+  pattern: 'pod traffic A → B fails while B → A passes → one direction only: a stateful filter on new connections or reverse-path filtering',
   find({ all, open }) {
     const cross = all.filter((f) => f.path === 'pod-to-pod' && isCrossNode(f));
     const byPair = groupBy(cross, (f) => `${f.from.node}|${f.to.node}`);

@@ -12,7 +12,8 @@ const isCrossNodePod = (f: Facts) => f.path === 'pod-to-pod' && f.direction === 
 
 export const bgpRouteDistribution: DiagnosisRule = {
   id: 'bgp-route-distribution',
-  pattern: 'the pod network uses BGP, TCP 179 to/from one node fails and cross-node pod traffic to/from that node fails: its BGP sessions are down, so its pod routes are withdrawn',
+  pattern:
+    'the pod network uses BGP, TCP 179 to/from one node fails and cross-node pod traffic to/from that node fails → its BGP sessions are down, so its pod routes are withdrawn (not a route of its own)',
   find({ all, open, ctx }) {
     const bgp = (ctx.cni ?? []).filter((c) => c.ports.some((p) => p.port === BGP_PORT && p.protocol === 'tcp'));
     if (bgp.length === 0) return [];

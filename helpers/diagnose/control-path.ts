@@ -2,7 +2,7 @@ import { count, explainAll, groupBy, type DiagnosisRule } from './rule.ts';
 
 export const controlPath: DiagnosisRule = {
   id: 'control-path',
-  pattern: 'CONTROL_ERROR rows: the runner could not command a probe (API server → kubelet → exec stream)',
+  pattern: 'control errors → the runner could not command a probe (API server → kubelet → exec stream), not the network; the rows say nothing about the data path',
   find({ open }) {
     const rows = open.filter((f) => f.seen === 'control-error' && f.outcome === 'error');
     return [...groupBy(rows, (f) => (f.from.kind === 'runner' ? f.to.node : f.from.node))].map(([node, mine]) => ({

@@ -5,7 +5,8 @@ import { count, explainAll, failed, isDns, names, type DiagnosisRule, type RuleF
 
 export const dnsAnswers: DiagnosisRule = {
   id: 'dns-answers',
-  pattern: 'the cluster DNS answers, but wrongly: existing names get NXDOMAIN, a missing name resolves or gets SERVFAIL, a name resolves to an address a stranger answers on',
+  pattern:
+    'the cluster DNS answers, but wrongly: existing names NXDOMAIN or SERVFAIL, a missing name resolving or SERVFAIL, a headless name answered by a pod it does not select → wrong DNS answers (RBAC, stale records, wildcard)',
   find({ open }) {
     const findings: RuleFinding[] = [];
     const dns = open.filter((f) => isDns(f) && failed(f));

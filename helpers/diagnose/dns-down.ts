@@ -4,7 +4,7 @@ import { count, dnsAnswered, dnsServer, explainAll, failed, isDns, judged, looku
 
 export const dnsDown: DiagnosisRule = {
   id: 'dns-down',
-  pattern: 'no lookup is answered from any node (timeouts, refused): cluster DNS is down or has no ready endpoints',
+  pattern: "no lookup answered from any node (timeouts, refused; the DNS Service's ready endpoints named) → cluster DNS down, not ready or not selected by its Service",
   find({ all, open }) {
     const rows = open.filter(lookupFailed);
     const dnsRows = all.filter((f) => isDns(f) && judged(f));

@@ -3,7 +3,7 @@ import { count, explainAll, failed, isDns, names, type DiagnosisRule } from './r
 
 export const dnsResolvedDataPath: DiagnosisRule = {
   id: 'dns-resolved-data-path',
-  pattern: 'a name resolved but its address did not answer: the pod network or Service path, not DNS',
+  pattern: 'a name resolved but its address did not answer → the data path (the pod-network or Service-proxy cause), not DNS',
   find({ open }) {
     const rows = open.filter((f) => isDns(f) && failed(f) && !f.lookup?.result);
     if (rows.length === 0) return [];

@@ -7,7 +7,7 @@ import { count, crossNodePodTrafficFails, dnsServer, explainAll, isDns, lookupFa
 
 export const dnsTcpBlocked: DiagnosisRule = {
   id: 'dns-tcp-blocked',
-  pattern: "lookups over TCP time out from a node's pods while lookups over UDP from the same pods work: TCP 53 dropped (truncated answers fail)",
+  pattern: "lookups over TCP time out from one node's pods while their UDP lookups and other TCP traffic work → TCP 53 dropped on that node (answers too large for UDP fail)",
   find({ all, open }) {
     const findings: RuleFinding[] = [];
     const tcp = open.filter((f) => lookupFailed(f) && f.lookup?.transport === 'tcp' && f.lookup.result === 'TIMEOUT' && f.from.kind === 'pod');

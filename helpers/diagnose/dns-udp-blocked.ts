@@ -6,7 +6,7 @@ import { count, crossNodePodTrafficFails, dnsServer, explainAll, isDns, lookupFa
 
 export const dnsUdpBlocked: DiagnosisRule = {
   id: 'dns-udp-blocked',
-  pattern: "lookups over UDP time out from a node's pods while lookups over TCP from the same node work: UDP 53 dropped",
+  pattern: "every lookup over UDP times out from one node's pods while all their TCP lookups and other UDP traffic work → UDP 53 dropped on that node",
   find({ all, open }) {
     const findings: RuleFinding[] = [];
     const udp = open.filter((f) => lookupFailed(f) && f.lookup?.transport === 'udp' && f.lookup.result === 'TIMEOUT' && f.from.kind === 'pod');

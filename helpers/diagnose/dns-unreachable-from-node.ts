@@ -4,7 +4,8 @@ import { count, crossNodePodTrafficFails, dnsServer, explainAll, failed, isDns, 
 
 export const dnsUnreachableFromNode: DiagnosisRule = {
   id: 'dns-unreachable-from-node',
-  pattern: "lookups fail from one node while other nodes resolve: that node's path to the DNS Service (kube-proxy, port 53 firewall)",
+  pattern:
+    "lookups fail from one node while other nodes resolve → that node's path to the DNS Service (kube-proxy, port 53 firewall); collateral of the Service-proxy or pod-network cause where those hold",
   find({ all, open }) {
     const findings: RuleFinding[] = [];
     const rows = open.filter(lookupFailed);

@@ -8,7 +8,8 @@ import { count, explainAll, failed, groupBy, isCrossNode, judged, names, passed,
  */
 export const egressNat: DiagnosisRule = {
   id: 'egress-nat',
-  pattern: "pods on a node cannot reach a server outside the cluster while the node's host network reaches it → that node's egress NAT (masquerade) of pod traffic",
+  pattern:
+    "pods on a node get no answer from the server outside the cluster (or arrive with their pod IP) while that node's host network reaches it, and its pods' cross-node traffic works → that node's egress NAT (masquerade: bridge `ipMasq`, Calico `natOutgoing`, flannel `--ip-masq`, ip-masq-agent)",
   find({ all, open }) {
     const outside = all.filter((f) => f.direction === 'to-outside');
     const hostReaches = (node: string) => outside.some((f) => f.from.node === node && f.from.kind === 'host' && passed(f));

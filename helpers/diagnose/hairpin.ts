@@ -5,7 +5,8 @@ import { count, explainAll, failed, isRunService, names, proto, serviceProxyWork
 
 export const hairpin: DiagnosisRule = {
   id: 'hairpin',
-  pattern: "a pod cannot reach itself through its own Service while Services from its node reach other backends: hairpin off on that node's bridge ports",
+  pattern:
+    "a pod cannot reach itself through its own Service while Services from its node reach other backends → hairpin off on that node's bridge ports (bridge CNI `hairpinMode`); its Service tries that picked the pod itself are the same cause, not kube-proxy",
   find({ all, open }) {
     const findings: RuleFinding[] = [];
     const nodes = new Set(open.filter((f) => f.path === 'hairpin' && failed(f)).map((f) => f.from.node));

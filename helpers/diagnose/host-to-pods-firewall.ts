@@ -14,7 +14,8 @@ const podToPod = (f: Facts) => f.path === 'pod-to-pod' && f.from.kind === 'pod' 
 
 export const hostToPodsFirewall: DiagnosisRule = {
   id: 'host-to-pods-firewall',
-  pattern: "other nodes' host networks cannot reach one node's pods while pods on those nodes can → that node filters node addresses (not pod addresses) into its pods",
+  pattern:
+    "other nodes' host networks cannot reach one node's pods while pods on those same nodes can → that node drops node addresses, not pod addresses, into its pods: a FORWARD rule or a security group that admits only the pod range",
   find({ all, open }) {
     const isOpen = new Set(open);
     const findings: RuleFinding[] = [];

@@ -28,6 +28,7 @@ import { hostToPodsFirewall } from './host-to-pods-firewall.ts';
 import { intermittentLoss } from './intermittent-loss.ts';
 import { loadBalancerAnnounce } from './loadbalancer-announce.ts';
 import { mtu } from './mtu.ts';
+import { netpolFindings } from '../netpol/evidence.ts';
 import { nodeDown } from './node-down.ts';
 import { nodeFirewall } from './node-firewall.ts';
 import { nodePortFirewall } from './nodeport-firewall.ts';
@@ -129,11 +130,19 @@ export function diagnose<R extends CheckResult>(results: readonly R[], ctx: Diag
       open = open.filter((f) => !explained.has(f));
     }
   }
+  // The network-policy cases (static rows with their tables' evidence): their own reading.
+  const causes = findings.map((f) => f.cause);
+  for (const finding of netpolFindings(results)) {
+    causes.push(finding.cause);
+    const named = new Set(finding.cases);
+    for (const r of results)
+      if (r.suite === 'network-policy' && named.has(r.name)) notes.set(r, [...(notes.get(r) ?? []), finding.rule === 'netpol-unexplained' ? 'no known pattern' : finding.cause.split(':')[0]!]);
+  }
   const out = results.map((r) => {
     const extra = notes.get(r);
     return extra ? { ...r, diagnosis: [...new Set([...(r.diagnosis ?? []), ...extra])] } : r;
   });
-  return { results: out, causes: findings.map((f) => f.cause), findings };
+  return { results: out, causes, findings };
 }
 
 /** Convenience for the engine: the same run with per-row and run-level diagnosis filled. */

@@ -21,7 +21,8 @@ export const partialLoss = (f: Pick<Facts, 'samples'> & Partial<Pick<Facts, 'see
 
 export const intermittentLoss: DiagnosisRule = {
   id: 'intermittent-loss',
-  pattern: 'rows between two nodes lose some samples while the others answer → intermittent loss between them (K % of samples), not a broken path',
+  pattern:
+    'rows between two nodes lose some of their samples while other samples of the same rows answer → "intermittent loss between A and B: K %" (a path that works but drops packets), not a broken path (a refused row is not lossy: a REJECT answers some tries); owns every failing row between the pair',
   find({ all, open }) {
     const between = (f: Facts) => f.direction === 'node-to-node';
     const lossy = new Set(open.filter((f) => between(f) && partialLoss(f)).map((f) => pairKey(f.from.node, f.to.node)));

@@ -12,7 +12,8 @@ const isClusterNodePort = (f: Facts) => f.path === 'nodeport' && f.nodePortPolic
  */
 export const loadBalancerAnnounce: DiagnosisRule = {
   id: 'loadbalancer-announce',
-  pattern: 'the LoadBalancer address does not answer while the NodePorts of every node do',
+  pattern:
+    'the LoadBalancer address fails from the runner while the Cluster NodePorts of every node answer → the LoadBalancer implementation does not deliver its address to a node (L2: its speaker does not answer ARP/NDP for it; BGP: the route is not announced), not kube-proxy; all refused instead → a host takes the address but the Service proxy has no rules for it',
   find({ all, open }) {
     const rows = open.filter((f) => f.path === 'loadbalancer' && failed(f));
     if (rows.length === 0) return [];

@@ -1,12 +1,13 @@
 import type { Facts } from './facts.ts';
-import { checkKey, count, explainAll, failed, names, passed, type DiagnosisRule } from './rule.ts';
+import { count, explainAll, failed, names, passed, requestKey, type DiagnosisRule } from './rule.ts';
 
 export const mtu: DiagnosisRule = {
   id: 'mtu',
-  pattern: 'small payloads pass but full-size (larger than one MTU) payloads fail on the same path',
+  pattern: 'small payloads pass, full-size fail on the same fixed path → MTU on that path (names the nodes); Service rows alone never say MTU, since their two requests may hit different backends',
   find({ all, open }) {
-    const smallPassed = new Set(all.filter((f) => f.payload === 'small' && passed(f)).map(checkKey));
-    const rows = open.filter((f) => f.payload === 'full' && failed(f) && smallPassed.has(checkKey(f)));
+    // The same ends and protocol: the full-size request goes to a port of its own.
+    const smallPassed = new Set(all.filter((f) => f.payload === 'small' && passed(f)).map(requestKey));
+    const rows = open.filter((f) => f.payload === 'full' && failed(f) && smallPassed.has(requestKey(f)));
     // A Service row's small and full requests may land on different backends, so a Service row
     // alone says "one backend is unreachable" as much as "MTU": a fixed path must show it too.
     if (!rows.some((f) => f.to.kind !== 'service')) return [];

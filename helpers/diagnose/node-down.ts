@@ -2,7 +2,7 @@ import { count, explainAll, failed, involves, judged, names, passed, sourceLabel
 
 export const nodeDown: DiagnosisRule = {
   id: 'node-down',
-  pattern: 'every check to one node fails (pods, Services, NodePorts, and TCP 10250 if checked), other nodes fine',
+  pattern: 'every check to one node fails (pods, Services, NodePorts, TCP 10250 if checked) while other nodes answer → that node is down or its host firewall drops all inbound traffic',
   find({ all, open }) {
     const findings: RuleFinding[] = [];
     const targets = new Set(

@@ -6,7 +6,8 @@ const rangeText = ({ nodePortRange: r }: DiagnoseContext) => (r?.source === 'clu
 
 export const nodePortFirewall: DiagnosisRule = {
   id: 'nodeport-firewall',
-  pattern: "NodePorts fail on one node only while the other nodes answer (refused: its Service proxy, or a firewall that rejects when that proxy serves the run's Services)",
+  pattern:
+    "NodePorts fail on one node only → that node's firewall for the NodePort range (says when only part of the range is open, or when tries were refused); refused there → its Service proxy has no rules for them, unless that proxy serves the run's Services from there (then a firewall that rejects; with no evidence either way, both, ranked); on every node → the range is filtered between the runner and the nodes",
   find({ all, open, ctx }) {
     const rows = open.filter((f) => f.path === 'nodeport' && failed(f) && f.expectsAnswer);
     const findings: RuleFinding[] = [];

@@ -2,7 +2,7 @@ import { explainAll, failed, names, type DiagnosisRule, type RuleFinding } from 
 
 export const nodePortLocal: DiagnosisRule = {
   id: 'nodeport-local',
-  pattern: 'externalTrafficPolicy: Local not honoured: a node without a local endpoint answers, or the client IP is not preserved',
+  pattern: '`externalTrafficPolicy: Local` not honoured (a node without an endpoint answers, or the client IP is lost)',
   find({ open }) {
     const local = open.filter((f) => f.path === 'nodeport' && failed(f) && f.nodePortPolicy === 'Local');
     const answered = local.filter((f) => !f.expectsAnswer && f.seen === 'answered');

@@ -9,7 +9,8 @@ export const isNodePortRow = (f: Facts) => f.path === 'nodeport' || (f.path === 
 
 export const nodePortOverPodNetwork: DiagnosisRule = {
   id: 'nodeport-over-pod-network',
-  pattern: 'NodePorts fail into a node whose cross-node pod traffic (small payloads) fails: NodePort traffic rides the pod network to its backend',
+  pattern:
+    "NodePorts (and ports-suite rows inside the cluster's NodePort range) fail into a node whose cross-node pod traffic fails → collateral of that pod-network cause (a NodePort forwards to its backend over the pod network), not a firewall",
   find({ all, open }) {
     const podNetworkBrokenAt = (node: string) => all.some((f) => f.path === 'pod-to-pod' && f.payload === 'small' && failed(f) && isCrossNode(f) && involves(f, node));
     const rows = open.filter((f) => isNodePortRow(f) && failed(f) && f.to.node && podNetworkBrokenAt(f.to.node));

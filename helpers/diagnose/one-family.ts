@@ -15,7 +15,8 @@ const pairOf = (f: Facts) => [f.from.node, f.to.node].sort((a, b) => a.localeCom
  */
 export const oneFamily: DiagnosisRule = {
   id: 'one-family',
-  pattern: 'on a dual-stack run, checks fail in one IP family only while the same checks pass in the other: that family’s routes or firewall',
+  pattern:
+    "on a dual-stack run, checks fail in one IP family only while the same checks pass in the other → that family's own routes or firewall (ip6tables is not iptables); the cause names the family",
   find({ all, open }) {
     const families = new Set(all.map((f) => f.family));
     if (families.size < 2) return [];

@@ -3,7 +3,8 @@ import { count, explainAll, failed, involves, isCrossNode, judged, names, overla
 
 export const podNetwork: DiagnosisRule = {
   id: 'pod-network',
-  pattern: 'cross-node pod traffic fails from/to one node (or one pair) while same-node traffic passes',
+  pattern:
+    "cross-node pod traffic fails from/to one node (or one pair) while same-node passes → that node's pod routes / overlay (names the CNI port, e.g. UDP 8472, between the nodes); its pods fail while its own host network reaches the same pods → that node does not forward pod traffic (ip_forward, a FORWARD policy of DROP, a rule in the other iptables backend)",
   find({ all, open, ctx }) {
     let remaining = open.filter((f) => f.path === 'pod-to-pod' && failed(f) && isCrossNode(f));
     const findings: RuleFinding[] = [];

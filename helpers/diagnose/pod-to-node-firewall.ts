@@ -23,7 +23,8 @@ function podNetworkBroken(all: readonly Facts[], a: string, b: string): boolean 
 
 export const podToNodeFirewall: DiagnosisRule = {
   id: 'pod-to-node-firewall',
-  pattern: "pods cannot reach one node's addresses (its host network) while pod-to-pod traffic to that node's pods works: a firewall on that node drops the pod range",
+  pattern:
+    "pods cannot reach one node's addresses while pod-to-pod to that node's pods works → that node's INPUT firewall (the pod range only when another node's address reaches the same ports; names TCP/UDP when only one fails); one node's pods reach no node address → that node's egress; where pod-to-pod between the nodes fails too → collateral of the pod-network cause",
   find({ all, open }) {
     const rows = open.filter((f) => isPodToNode(f) && failed(f));
     if (rows.length === 0) return [];

@@ -2,7 +2,7 @@ import { explainAll, failed, groupBy, names, passed, proto, type DiagnosisRule }
 
 export const portFirewall: DiagnosisRule = {
   id: 'port-firewall',
-  pattern: 'a ports-suite row (one port/protocol) fails between nodes: that port on the target node',
+  pattern: "a ports-suite row fails → that port's firewall on the target node (filtered), nothing listening (refused), or a port that must be closed answering",
   find({ all, open }) {
     // NodePort-range rows into a node whose NodePorts fail too are NodePorts: nodeport-firewall names them.
     const nodePortsFailInto = (node: string) => all.some((x) => x.path === 'nodeport' && x.to.node === node && x.expectsAnswer && failed(x));

@@ -7,7 +7,8 @@ import type { DiagnosisRule, RuleFinding } from './rule.ts';
 
 export const probeChanged: DiagnosisRule = {
   id: 'probe-changed',
-  pattern: 'rows that failed while a probe they depend on was deleted/restarted/moved, or a node became NotReady/cordoned, during the run',
+  pattern:
+    'rows that did not pass while a probe they depend on was deleted, replaced, restarted, moved or went unready, or a node they touch became NotReady/cordoned → that change, first; the rows are errors, not network failures',
   find({ open }) {
     const byChange = new Map<string, Facts[]>();
     for (const f of open) if (f.change) byChange.set(f.change, [...(byChange.get(f.change) ?? []), f]);

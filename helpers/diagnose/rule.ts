@@ -20,7 +20,7 @@ export interface View {
 
 export interface DiagnosisRule {
   id: string;
-  /** The pattern in words (README material). */
+  /** The pattern and the cause it names, one line: the README's diagnosis table is made of these (npm run docs). */
   pattern: string;
   find(view: View): RuleFinding[];
 }
@@ -40,7 +40,12 @@ export const endLabel = (e: End) =>
 /** Identity of an end, to tell a pair of ends from its payload, protocol and port. */
 export const endKey = (e: End) => `${e.node}|${e.kind}|${e.pod ?? e.ip}`;
 /** Identity of a check apart from its payload size, to pair 'small' with 'full'. */
-export const checkKey = (f: Facts) => [f.path, endKey(f.from), endKey(f.to), f.port, f.protocol].join('|');
+/**
+ * Identity of a request apart from its payload size: the same ends and protocol. The small and the
+ * full-size requests of a pair go to different ports (the probes serve the full-size answers on
+ * ports of their own, and the probes Service has one for them), so this key leaves the port out.
+ */
+export const requestKey = (f: Facts) => [f.path, endKey(f.from), endKey(f.to), f.protocol].join('|');
 /** Identity of a pair of ends apart from protocol, port and payload (TCP vs UDP on one pair). */
 export const pairKey = (f: Facts) => [f.path, endKey(f.from), endKey(f.to)].join('|');
 

@@ -4,7 +4,7 @@ import { count, explainAll, failed, names, serviceProxyWorksFrom, type Diagnosis
 
 export const servicePathsCollateral: DiagnosisRule = {
   id: 'service-paths-collateral',
-  pattern: 'hairpin and session-affinity rows fail on a node where no Service row works either',
+  pattern: 'hairpin and session-affinity rows fail on a node where no Service row works either → the Service-proxy cause, not their own',
   find({ all, open }) {
     const rows = open.filter(
       (f) =>

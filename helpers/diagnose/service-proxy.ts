@@ -9,7 +9,7 @@ import { clusterServicesWorkFrom, count, explainAll, failed, isRunService, names
 export const serviceProxy: DiagnosisRule = {
   id: 'service-proxy',
   pattern:
-    'pod IPs pass but ClusterIPs fail from one node (kube-proxy there: not running, or hung when only the Services made during the run fail), or from every node; only the kubernetes Service fails while other Services work from the same nodes (API server port)',
+    "pod IPs pass but ClusterIPs fail from one node → kube-proxy on that node (the kubernetes Service's, hairpin, affinity and DNS rows from there too); only the Services made during the run fail while the kubernetes Service and DNS work → kube-proxy there stopped programming (hung, exited without cleanup, cut from the API server); never where a run-made Service worked from that node; from every node → Service proxying broken cluster-wide; only the kubernetes Service fails while other Services work → the API server's port",
   find({ all, open }) {
     const rows = open.filter((f) => f.path === 'pod-to-service' && failed(f));
     const findings: RuleFinding[] = [];

@@ -4,7 +4,7 @@ import { count, crossNodePodTrafficFails, explainAll, failed, names, type Diagno
 
 export const sessionAffinityOverPodNetwork: DiagnosisRule = {
   id: 'session-affinity-over-pod-network',
-  pattern: 'a session-affinity row gets no answer from a node whose cross-node pod traffic fails: its one backend sits across that break',
+  pattern: 'a session-affinity row gets no answer from a node whose cross-node pod traffic fails → its one backend sits across that break: the pod-network cause',
   find({ all, open }) {
     const rows = open.filter((f) => f.path === 'session-affinity' && failed(f) && f.seen === 'filtered' && crossNodePodTrafficFails(all, f.from.node));
     if (rows.length === 0) return [];

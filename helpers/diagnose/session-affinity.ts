@@ -4,7 +4,7 @@ import { count, explainAll, failed, names, type DiagnosisRule } from './rule.ts'
 
 export const sessionAffinity: DiagnosisRule = {
   id: 'session-affinity',
-  pattern: 'requests of one client to a sessionAffinity: ClientIP Service reach several backends',
+  pattern: "one client's requests to a `sessionAffinity: ClientIP` Service reach several backends → affinity ignored by the Service proxy",
   find({ open }) {
     const rows = open.filter((f) => f.path === 'session-affinity' && failed(f) && f.seen === 'wrong-answer' && (f.answeredBy ?? []).length > 1);
     if (rows.length === 0) return [];

@@ -8,7 +8,7 @@ import { count, explainAll, failed, groupBy, judged, names, passed, type Diagnos
  */
 export const singlePod: DiagnosisRule = {
   id: 'single-pod',
-  pattern: "every check to one pod fails while another pod on its node answers checks from the same nodes → that pod's interface (veth) or sandbox, not the node",
+  pattern: "every check to one pod fails while the other pod on its node answers checks from the same nodes → that pod's own interface (veth) or sandbox, not the node",
   find({ all, open }) {
     const findings: RuleFinding[] = [];
     const podRows = all.filter((f) => f.path === 'pod-to-pod' && f.to.kind === 'pod' && f.to.pod);

@@ -7,7 +7,7 @@ import { count, endKey, explainAll, failed, groupBy, judged, names, pairKey, pas
  */
 export const udpOnly: DiagnosisRule = {
   id: 'udp-only',
-  pattern: 'UDP fails while TCP passes on the same pairs of pods → something drops UDP only (firewall rule, NetworkPolicy, security group)',
+  pattern: 'UDP fails while TCP passes on the same pairs → something drops UDP only (firewall rule, NetworkPolicy, security group); names the node all such paths share',
   find({ all, open }) {
     const tcp = groupBy(
       all.filter((f) => f.protocol === 'tcp' && judged(f)),

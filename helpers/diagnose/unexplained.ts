@@ -30,7 +30,7 @@ function pattern(rows: readonly Facts[]): string {
 
 export const unexplained: DiagnosisRule = {
   id: 'unexplained',
-  pattern: 'failing rows no rule explains: listed with the pattern they make (paths, ends, protocols, what was seen), not guessed at',
+  pattern: 'failing rows no rule explains → listed with the pattern they make (paths, ends, protocols, what was seen), not guessed at',
   find({ open }) {
     const rows = open.filter(failed);
     if (rows.length === 0) return [];

@@ -2,7 +2,7 @@ import { count, explainAll, names, type DiagnosisRule } from './rule.ts';
 
 export const wrongAnswer: DiagnosisRule = {
   id: 'wrong-answer',
-  pattern: 'a pod IP answers, but from another pod than the one addressed',
+  pattern: 'a pod IP answers, but from another pod than the one addressed → overlapping pod CIDRs / stale routes',
   find({ open }) {
     const rows = open.filter((f) => f.path === 'pod-to-pod' && f.seen === 'wrong-answer');
     if (rows.length === 0) return [];

@@ -1,4 +1,4 @@
-// The one seam to @kubernetes/client-node (STYLE.md §9): kubeconfig loading (config.ts), the
+// The one seam to @kubernetes/client-node: kubeconfig loading (config.ts), the
 // typed calls the tool makes (client.ts), the translation of API failures into one-paragraph
 // errors a user can act on (errors.ts) and API throttling (throttle.ts); exec goes over the
 // pod-proxy transport's WebSocket (helpers/http.ts, undici). Nothing else imports the client library; other modules use the types

@@ -3,6 +3,7 @@
 // first state; the last step's changed cells are what a runner polls to time how long it took.
 import { denyAll } from './cases-basic.ts';
 import { apply, inNamespace, policy, pods, probePod, selector, step, type CaseSpec, type Kit, type NamespaceId } from './case-world.ts';
+import type { NetworkPolicy } from './types.ts';
 import type { Action } from './world.ts';
 
 export function changesCases(kit: Kit): CaseSpec[] {
@@ -21,6 +22,21 @@ export function changesCases(kit: Kit): CaseSpec[] {
   };
   const c = (id: string, description: string, ...steps: CaseSpec['steps']): CaseSpec => ({ id, family: 'changes', description, steps });
   const fromB = policy(x, 'a-from', { podSelector: a, ingress: [{ from: [pods('b')] }] });
+  /**
+   * One policy and a team=blue label moved into its selector, then (a second case) out of it: the
+   * enforcer must follow the change either way. `into` labels its target after the policy;
+   * `out-of` starts with both and takes the label off. `name` has a % for into / out-of.
+   */
+  type Relabel = { target: string; relabel: (team: string | null) => Action; description: string };
+  const relabelled = (o: { name: string; policy: [string, NetworkPolicy]; into: Relabel; outOf: Relabel }): CaseSpec[] => [
+    c(`ingress/changes/${o.name.replace('%', 'into')}`, o.into.description, step(o.policy[0], apply(o.policy[1])), step(`label ${o.into.target} team=blue`, o.into.relabel('blue'))),
+    c(
+      `ingress/changes/${o.name.replace('%', 'out-of')}`,
+      o.outOf.description,
+      step(`label ${o.outOf.target}, ${o.policy[0]}`, o.outOf.relabel('blue'), apply(o.policy[1])),
+      step(`unlabel ${o.outOf.target}`, o.outOf.relabel(null)),
+    ),
+  ];
   return [
     c(
       'ingress/changes/update-widen',
@@ -58,42 +74,28 @@ export function changesCases(kit: Kit): CaseSpec[] {
       step('to y', apply(policy(x, 'a-to', { podSelector: a, policyTypes: ['Egress'], egress: [{ to: [inNamespace('y')] }] }))),
       step('update: to z', apply(policy(x, 'a-to', { podSelector: a, policyTypes: ['Egress'], egress: [{ to: [inNamespace('z')] }] }))),
     ),
-    c(
-      'ingress/changes/pod-into-peer',
-      'x/a from team=blue pods anywhere; then y/c is labelled team=blue',
-      step('allow team=blue', apply(fromBlue)),
-      step('label y/c team=blue', labelPod('y', 'c', 'blue')),
-    ),
-    c(
-      'ingress/changes/pod-out-of-peer',
-      'y/c labelled team=blue and allowed into x/a; then the label is removed',
-      step('label y/c, allow team=blue', labelPod('y', 'c', 'blue'), apply(fromBlue)),
-      step('unlabel y/c', labelPod('y', 'c', null)),
-    ),
-    c(
-      'ingress/changes/pod-into-subject',
-      'a deny for team=blue in x selects nobody; then x/b is labelled team=blue and becomes isolated',
-      step('deny team=blue', apply(denyBlue)),
-      step('label x/b team=blue', labelPod('x', 'b', 'blue')),
-    ),
-    c(
-      'ingress/changes/pod-out-of-subject',
-      'x/b labelled team=blue under a deny for team=blue; then the label is removed and x/b is open again',
-      step('label x/b, deny team=blue', labelPod('x', 'b', 'blue'), apply(denyBlue)),
-      step('unlabel x/b', labelPod('x', 'b', null)),
-    ),
-    c(
-      'ingress/changes/namespace-into-selector',
-      'x/a from namespaces team=blue; then namespace z is labelled team=blue',
-      step('allow namespaces team=blue', apply(fromBlueNamespaces)),
-      step('label namespace z team=blue', labelNamespace('z', 'blue')),
-    ),
-    c(
-      'ingress/changes/namespace-out-of-selector',
-      'namespace y labelled team=blue and allowed into x/a; then the label is removed',
-      step('label namespace y, allow namespaces team=blue', labelNamespace('y', 'blue'), apply(fromBlueNamespaces)),
-      step('unlabel namespace y', labelNamespace('y', null)),
-    ),
+    ...relabelled({
+      name: 'pod-%-peer',
+      policy: ['allow team=blue', fromBlue],
+      into: { target: 'y/c', relabel: (team) => labelPod('y', 'c', team), description: 'x/a from team=blue pods anywhere; then y/c is labelled team=blue' },
+      outOf: { target: 'y/c', relabel: (team) => labelPod('y', 'c', team), description: 'y/c labelled team=blue and allowed into x/a; then the label is removed' },
+    }),
+    ...relabelled({
+      name: 'pod-%-subject',
+      policy: ['deny team=blue', denyBlue],
+      into: { target: 'x/b', relabel: (team) => labelPod('x', 'b', team), description: 'a deny for team=blue in x selects nobody; then x/b is labelled team=blue and becomes isolated' },
+      outOf: {
+        target: 'x/b',
+        relabel: (team) => labelPod('x', 'b', team),
+        description: 'x/b labelled team=blue under a deny for team=blue; then the label is removed and x/b is open again',
+      },
+    }),
+    ...relabelled({
+      name: 'namespace-%-selector',
+      policy: ['allow namespaces team=blue', fromBlueNamespaces],
+      into: { target: 'namespace z', relabel: (team) => labelNamespace('z', team), description: 'x/a from namespaces team=blue; then namespace z is labelled team=blue' },
+      outOf: { target: 'namespace y', relabel: (team) => labelNamespace('y', team), description: 'namespace y labelled team=blue and allowed into x/a; then the label is removed' },
+    }),
     c(
       'ingress/changes/new-pod-in-subject',
       'a deny-all in x; then a new pod x/d joins x and is isolated from its first packet',

@@ -7,6 +7,12 @@ import type { Family, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from
 
 const one = (id: string, family: CaseFamily, description: string, ...policies: NetworkPolicy[]): CaseSpec => ({ id, family, description, steps: [step(description, ...policies.map(apply))] });
 
+/** Two port entries of different protocols: each admits only its own (80/TCP, 81/UDP; not 80/UDP or 81/TCP). A fresh list per policy. */
+const tcp80udp81 = (): NetworkPolicyPort[] => [
+  { port: 80, protocol: 'TCP' },
+  { port: 81, protocol: 'UDP' },
+];
+
 /** Ingress to every pod of x from anyone, on these ports only. */
 function into(kit: Kit, name: string, ports: NetworkPolicyPort[]): NetworkPolicy {
   return policy(kit.ns('x'), name, { podSelector: {}, ingress: [{ ports }] });
@@ -28,15 +34,7 @@ export function portNumberCases(kit: Kit): CaseSpec[] {
       'x/a accepts pod=b of x on 80/TCP only',
       policy(kit.ns('x'), 'a-from-b-80', { podSelector: selector({ pod: 'a' }), ingress: [{ from: [pods('b')], ports: [{ port: 80, protocol: 'TCP' }] }] }),
     ),
-    one(
-      'ingress/port-number/two-entries',
-      f,
-      'ports [80/TCP, 81/UDP]',
-      into(kit, 'in-80-tcp-81-udp', [
-        { port: 80, protocol: 'TCP' },
-        { port: 81, protocol: 'UDP' },
-      ]),
-    ),
+    one('ingress/port-number/two-entries', f, 'ports [80/TCP, 81/UDP]', into(kit, 'in-80-tcp-81-udp', tcp80udp81())),
     one('ingress/port-number/unserved-port', f, 'port 82 only: nothing the fleet serves is allowed into x', into(kit, 'in-82', [{ port: 82 }])),
     one('egress/port-number/81-tcp', f, 'x/a may send to 81/TCP only', outOf(kit, 'out-81', [{ port: 81 }])),
     one('egress/port-number/80-udp-to-y', f, 'x/a may send to namespace y on 80/UDP only', outOf(kit, 'out-80-udp-y', [{ port: 80, protocol: 'UDP' }], [inNamespace('y')])),
@@ -91,15 +89,7 @@ export function protocolCases(kit: Kit): CaseSpec[] {
     one('ingress/protocol/tcp-only', f, 'protocol TCP without a port: every TCP port, no UDP', into(kit, 'in-tcp', [{ protocol: 'TCP' }])),
     one('ingress/protocol/sctp-only', f, 'protocol SCTP only: no TCP or UDP probe is allowed into x', into(kit, 'in-sctp', [{ protocol: 'SCTP' }])),
     one('egress/protocol/udp-only', f, 'x/a may send UDP only', outOf(kit, 'out-udp', [{ protocol: 'UDP' }])),
-    one(
-      'egress/protocol/tcp-80-udp-81',
-      f,
-      'x/a may send 80/TCP and 81/UDP',
-      outOf(kit, 'out-mixed', [
-        { port: 80, protocol: 'TCP' },
-        { port: 81, protocol: 'UDP' },
-      ]),
-    ),
+    one('egress/protocol/tcp-80-udp-81', f, 'x/a may send 80/TCP and 81/UDP', outOf(kit, 'out-mixed', tcp80udp81())),
   ];
 }
 

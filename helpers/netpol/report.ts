@@ -4,6 +4,7 @@
 import { stringify } from 'yaml';
 import type { StaticResult } from '../check/types.ts';
 import type { NetpolCase } from './cases.ts';
+import { evidenceProperties, unenforcedEvidence } from './evidence.ts';
 import { CODE_TEXT } from './probe.ts';
 import type { CaseRun, StepRun } from './runner.ts';
 import { cellKey, printComparison, type WrongCell } from './truth-table.ts';
@@ -80,6 +81,8 @@ export function caseProperties(c: NetpolCase, run: CaseRun): Record<string, stri
     'wrong.cells': String(run.steps.reduce((n, s) => n + s.wrong.length, 0)),
     ...(run.steps.some((s) => s.late) ? { 'late.cells': String(run.steps.reduce((n, s) => n + s.late, 0)) } : {}),
     ...(c.ipFamily ? { ipFamily: c.ipFamily } : {}),
+    // Which nodes' pods' policies held, and whether "not enforced on one node" explains the case.
+    ...evidenceProperties(unenforcedEvidence(run.steps)),
   };
 }
 

@@ -25,12 +25,25 @@ export interface Cell {
   allowed: boolean;
   /** Why (the model's reason); absent in an observed table. */
   reason?: string;
+  /**
+   * A denied cell of the model's table: the nodes where a denying side's pod runs (the
+   * destination's for an ingress denial, the source's for an egress one), where an enforcer
+   * must act to deny it. The evidence of "not enforced for pods on node N" (netpol/evidence.ts).
+   */
+  enforcedAt?: string[];
 }
 
 export interface TruthTable {
   /** The connections' IP family; undefined: each pair's primary family. */
   family?: Family;
   cells: Cell[];
+}
+
+/** The node an endpoint runs on: a pod's, or the node an address belongs to (undefined: outside the cluster). */
+function nodeOf(world: World, endpoint: Endpoint): string | undefined {
+  if ('ip' in endpoint) return endpoint.node;
+  const slash = endpoint.pod.indexOf('/');
+  return world.pods.find((p) => p.namespace === endpoint.pod.slice(0, slash) && p.name === endpoint.pod.slice(slash + 1))?.node;
 }
 
 export function cellKey(cell: { from: string; to: string; port: number; protocol: PolicyProtocol }): string {
@@ -46,6 +59,10 @@ export function expectedTable(world: World, probes: ProbeSet | readonly ProbeSet
         for (const { port, protocol } of set.ports) {
           const verdict = evaluate(world, { from, to, port, protocol, ...(opts.family ? { family: opts.family } : {}) }, opts.model);
           const cell: Cell = { from: endpointKey(from), to: endpointKey(to), port, protocol, allowed: verdict.allowed, reason: verdict.reason };
+          if (!verdict.allowed) {
+            const at = [!verdict.egress.allowed ? nodeOf(world, from) : undefined, !verdict.ingress.allowed ? nodeOf(world, to) : undefined];
+            cell.enforcedAt = [...new Set(at.filter((n): n is string => !!n))].sort();
+          }
           cells.set(cellKey(cell), cell);
         }
       }

@@ -1,5 +1,5 @@
 // Profile × cluster → the rows of the `ports` suite: one row per (source node → target node,
-// port, protocol), each with its expectation and the reason written next to it (STYLE.md §3).
+// port, protocol), each with its expectation and the reason written next to it.
 //
 // Roles come from node labels: control-plane = node-role.kubernetes.io/control-plane (or the
 // old …/master); worker = every other node (or …/worker); etcd = nodes labelled

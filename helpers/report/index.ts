@@ -1,4 +1,4 @@
-// The views of one run (STYLE.md §11). The engine calls writeReports() once at the end
+// The views of one run. The engine calls writeReports() once at the end
 // of a run and prints renderTerminal(); nothing here talks to the cluster.
 
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 // JUnit view of a run: one <testsuite> per network path, one <testcase> per check row.
 // CI systems (GitHub, GitLab, Jenkins) show the testcase name and the failure text, so both
 // carry everything an admin needs: who talked to whom, on which port, what was expected,
-// what happened, and the probable cause (STYLE.md §4).
+// what happened, and the probable cause.
 
 import * as junitModule from 'junit-report-builder';
 import type { Builder, TestCase } from 'junit-report-builder';
@@ -67,7 +67,7 @@ function addTestCase(tc: TestCase, r: CheckResult): void {
 
 /**
  * junit-report-builder writes a bare <skipped/>; GitLab, Jenkins and most JUnit viewers show
- * the reason only from its `message` attribute, and STYLE.md §10 says a skip must carry its
+ * the reason only from its `message` attribute, and a skip must carry its
  * reason into the report. So we add the attribute to the element the library just built.
  */
 function withSkipMessage(tc: TestCase, reason: string): void {

@@ -1,6 +1,6 @@
 // Shared arithmetic for the human views (summary.md and the terminal): outcome counts, the
 // node×node matrix per suite, and the one-line verdict. Both views render the same numbers,
-// so they are computed once here (STYLE.md §11).
+// so they are computed once here.
 
 import { isNetwork, type CheckResult, type NetworkResult, type Outcome, type RunResults } from '../check/types.ts';
 
@@ -71,9 +71,43 @@ export function endpointLabel(end: NetworkResult['from']): string {
   return end.node || end.ip;
 }
 
-/** A Service column is named after the Service ("service/kubernetes"), so two VIPs stay apart. */
+/**
+ * A DNS row's column: the name it resolved, as a person says it — the run's namespace and the
+ * cluster domain left out (they are the same for every row of a run), the kind of lookup kept,
+ * so a search-path failure (short name) stands apart from an FQDN one. From the row's own
+ * `dns.what` and `dns.name` (suites/dns.ts); undefined for any other row.
+ */
+export function dnsColumnLabel(r: NetworkResult): string | undefined {
+  const what = r.properties?.['dns.what'];
+  const name = r.properties?.['dns.name'];
+  if (!what || !name) return undefined;
+  const first = name.split('.')[0]!;
+  const service = r.to.service ?? first;
+  switch (what) {
+    case 'kubernetes':
+      return name.split('.').slice(0, 2).join('.'); // kubernetes.default
+    case 'short':
+      return `${service} (short name)`;
+    case 'fqdn':
+      return `${service} (FQDN)`;
+    case 'headless':
+      return `${service} (headless)`;
+    case 'nxdomain':
+      return `${first} (NXDOMAIN)`; // the name that must not exist, not the DNS Service asked
+    default:
+      return name;
+  }
+}
+
+/**
+ * A matrix column: a node, the runner, or — for a Service VIP, which has no node — what was
+ * reached by name: the Service ("service/kubernetes"), so two VIPs stay apart and a headless
+ * Service (no VIP) still has a name; a DNS row, the name it resolved.
+ */
 export function destinationLabel(r: NetworkResult): string {
-  if (r.to.kind === 'service' && !r.to.node) return `service/${r.properties?.['service'] ?? r.to.ip}`;
+  const dns = dnsColumnLabel(r);
+  if (dns) return dns;
+  if (r.to.kind === 'service' && !r.to.node) return `service/${r.to.service ?? r.properties?.['service'] ?? r.to.ip}`;
   return endpointLabel(r.to);
 }
 

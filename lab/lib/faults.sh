@@ -149,12 +149,16 @@ fault_inject() {
       in_node "$n" ip link set eth0 mtu "$2"
       # veth and bridges let GSO super-packets through regardless of the receiver's MTU, which
       # a real link would not: drop what arrives larger than the MTU, as the smaller link would.
-      # Except TCP to the kubelet (10250): over a real link TCP between nodes segments to the
-      # smaller MSS, and the API server keeps reaching the kubelet (exec, logs); here its
-      # super-packets would be dropped whole, a lab artefact that would cut the control path.
+      # Except TCP to the node's own addresses: the node's own sockets (the kubelet serving the
+      # API server's exec and logs, the kubelet's and kube-proxy's watches of the API server,
+      # host-network servers) advertise an MSS that follows the smaller MTU, so over a real link
+      # their peers send segments that fit; here the peers' GSO super-packets would be dropped
+      # whole, a lab artefact that cut the control path and stalled the kubelet's watches (pods
+      # took ~50 s to become ready on that node). Pods keep their own larger MTU: what is
+      # forwarded to them, and the overlay's UDP, is dropped above the MTU as a real link would.
       for f in $(lab_families); do
         fault_chains "$n" "$f"
-        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -i eth0 -p tcp -m multiport ! --dports 10250 -m length --length "$(( $2 + 1 )):65535" \
+        in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -i eth0 -p tcp -m addrtype ! --dst-type LOCAL -m length --length "$(( $2 + 1 )):65535" \
           -m comment --comment knc-fault:mtu -j DROP
         in_node "$n" "$(ipt_cmd "$f")" -t mangle -A KNC-FAULT-PRE -i eth0 ! -p tcp -m length --length "$(( $2 + 1 )):65535" \
           -m comment --comment knc-fault:mtu -j DROP

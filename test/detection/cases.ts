@@ -42,7 +42,7 @@ export const FAULT_CASES: FaultCase[] = [
     networks: ['routed', 'bgp'],
     mustFail: [...CUT_ROUTE.mustFail],
     mayFail: [...CUT_ROUTE.mayFail],
-    diagnosis: [new RegExp(`${W1}.*${W2}|${W2}.*${W1}`)],
+    diagnosis: [new RegExp(`cross-node pod traffic between (${W1} and ${W2}|${W2} and ${W1}) fails .*: the pod route or overlay between (${W1} and ${W2}|${W2} and ${W1})`)],
   },
   {
     id: 'cut-route-vxlan',
@@ -59,7 +59,7 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'ports', port: 8472, from: { node: [W1, W2] }, to: { node: [W1, W2] } }, why: 'UDP 8472 between the two nodes is judged from the pod traffic it carries, which the cut breaks' },
       ...CUT_ROUTE.mayFail,
     ],
-    diagnosis: [new RegExp(`${W1}.*${W2}|${W2}.*${W1}`)],
+    diagnosis: [new RegExp(`cross-node pod traffic between (${W1} and ${W2}|${W2} and ${W1}) fails .*: the pod route or overlay between (${W1} and ${W2}|${W2} and ${W1})`)],
   },
   {
     id: 'block-port-kubelet',
@@ -77,7 +77,7 @@ export const FAULT_CASES: FaultCase[] = [
       },
     ],
     mayFail: [],
-    diagnosis: [new RegExp(`10250.*${W1}|${W1}.*10250`)],
+    diagnosis: [new RegExp(`^TCP 10250 on ${W1} is filtered from .*: open TCP 10250 on ${W1}'s firewall`)],
   },
   {
     id: 'block-port-apiserver',
@@ -85,7 +85,7 @@ export const FAULT_CASES: FaultCase[] = [
     networks: ['routed'],
     mustFail: [{ rows: { suite: 'ports', from: { node: W2 }, to: { node: CP }, port: 6443 }, why: `the API server port is dropped from ${W2}` }],
     mayFail: [{ rows: { suite: 'pod-to-service', from: { node: W2, kind: 'host' } }, why: `${W2}'s host network reaches the kubernetes Service from its node IP, which is blocked` }],
-    diagnosis: [new RegExp(`6443`)],
+    diagnosis: [new RegExp(`^TCP 6443 on ${CP} is filtered from ${W2} .*: open TCP 6443 on ${CP}'s firewall`)],
   },
   {
     id: 'block-port-nodeport',
@@ -96,7 +96,8 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'ports', to: { node: W2 }, port: 30000, protocol: 'tcp' }, why: `the ports suite's NodePort-range row for 30000/tcp on ${W2}` },
     ],
     mayFail: [],
-    diagnosis: [new RegExp(`${W2}`)],
+    // One cause: the ports suite's row for 30000/tcp is a NodePort too, named with the NodePort rows (issue 22).
+    diagnosis: [new RegExp(`^NodePort 30000/tcp fails on ${W2} only while .*: only part of the NodePort range is open on ${W2}`)],
   },
   {
     id: 'block-nodeports',
@@ -107,7 +108,7 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'ports', to: { node: W2 }, portRange: NODEPORTS }, why: `the ports suite's NodePort-range rows to ${W2}` },
     ],
     mayFail: [],
-    diagnosis: [new RegExp(`NodePort.*${W2}|${W2}.*NodePort`)],
+    diagnosis: [new RegExp(`^NodePort .* fails on ${W2} only while other nodes answer: ${W2}'s firewall drops the NodePort range`)],
   },
   {
     id: 'kube-proxy-down',
@@ -125,7 +126,7 @@ export const FAULT_CASES: FaultCase[] = [
         why: `a CoreDNS replica on ${W1} reaches the API server through the kubernetes Service VIP, which has no rules there: its answers go stale or fail, and a query from any node may pick it`,
       },
     ],
-    diagnosis: [new RegExp(`kube-proxy.*${W1}|${W1}.*kube-proxy`)],
+    diagnosis: [new RegExp(`^pods on ${W1} reach pod IPs but not Service ClusterIPs .*: kube-proxy on ${W1} is not running or its rules are missing`)],
   },
   {
     id: 'no-forwarding',
@@ -152,7 +153,11 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward to a backend on ${W2}` },
       { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward to ${W2}` },
     ],
-    diagnosis: [new RegExp(`${W2}`)],
+    // The node's own host network reaches the same pods (it is not forwarded): not its routes or
+    // overlay but its forwarding (issue 22: host and pod sources are different evidence).
+    diagnosis: [
+      new RegExp(`^pod traffic (to|from|to and from) ${W2} \\(peers: ${CP}, ${W1}\\) fails .*, though ${W2}'s own host network reaches the same pods .*: .*${W2} does not forward its pods' traffic`),
+    ],
   },
   {
     id: 'mtu',
@@ -176,7 +181,7 @@ export const FAULT_CASES: FaultCase[] = [
         why: `a CoreDNS replica on ${W2} reads Services and EndpointSlices from the API server across ${W2}'s small MTU: it may not know this run's Services yet (NXDOMAIN, seen once for a headless name on vxlan), and a query may pick it`,
       },
     ],
-    diagnosis: [/MTU/, new RegExp(W2)],
+    diagnosis: [new RegExp(`^small payloads pass but full-size ones fail .*: MTU mismatch on the path to and from ${W2}`)],
   },
   {
     id: 'block-vxlan',
@@ -198,7 +203,7 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward across ${W2}'s overlay` },
       { rows: { suite: 'ports', port: 8472 }, why: 'UDP 8472 is checked through the overlay traffic it carries' },
     ],
-    diagnosis: [/8472/, new RegExp(W2)],
+    diagnosis: [new RegExp(`^UDP 8472 on ${W2} is filtered from .*: open UDP 8472 on ${W2}'s firewall`)],
   },
   {
     id: 'bgp-down',
@@ -297,7 +302,7 @@ export const FAULT_CASES: FaultCase[] = [
         why: `a Service VIP from another node's host network may pick a backend on ${W2}`,
       },
     ],
-    diagnosis: [new RegExp(`${W2}.*(node addresses|host network)|(node addresses|host network).*${W2}`)],
+    diagnosis: [new RegExp(`cannot open connections to ${W2}'s pods .*: ${W2} drops new connections from node addresses into its pods`)],
   },
   {
     id: 'hairpin-off',

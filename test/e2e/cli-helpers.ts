@@ -88,9 +88,17 @@ export interface CliRun {
   reportDir: string;
 }
 
-export function startCli(args: string[], options: { onStderr?: (text: string, child: ChildProcess) => void } = {}): Promise<CliRun> {
+/**
+ * Run the CLI as a user does (the bin/ file on Node). `nodeArgs` go to Node before the script
+ * (e.g. `--import` of a test observer), `env` is added to this process's environment.
+ */
+export function startCli(args: string[], options: { onStderr?: (text: string, child: ChildProcess) => void; nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<CliRun> {
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-e2e-'));
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'kube-netconform.js'), ...args, '--report-dir', reportDir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(repoRoot, 'bin', 'kube-netconform.js'), ...args, '--report-dir', reportDir], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -3,7 +3,11 @@
 // the bearer token or the client key in its environment or command line (the plan and the
 // transport are handed to the suites in memory). The run uses the lab's admin
 // kubeconfig (client certificate and key) with a real ServiceAccount token added, so the
-// pod-proxy transport carries both kinds of secret. Skipped when the lab is not up.
+// transport carries both kinds of secret. Two views, because /proc/<pid>/environ shows only the
+// environment a process started with: the CLI runs with an observer (fixtures/env-watch.mjs,
+// `node --import`) that records every variable it sets while it runs and its environment at
+// exit; every other process of the run is read from /proc (its starting environment is all it
+// ever got from its parent). Skipped when the lab is not up.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +38,7 @@ describe.skipIf(!up)('credentials', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('no child process has the token or the client key in its environment, and the run passes', async () => {
+  test('neither the CLI (at start, while it runs, at exit) nor any process it starts has the token or the client key in its environment or command line, and the run passes', async () => {
     const admin = parse(fs.readFileSync(kubeconfig(), 'utf8')) as KubeconfigFile;
     const user = admin.users[0]!.user;
     const keyPem = Buffer.from(user['client-key-data']!, 'base64').toString('utf8');
@@ -67,15 +71,35 @@ describe.skipIf(!up)('credentials', () => {
     const sampler = setInterval(() => {
       for (const pid of processTree(process.pid)) if (pid !== process.pid) inspect(pid);
     }, 20);
-    const result = await startCli(['run', '--kubeconfig', withToken]);
+    const watchFile = path.join(dir, 'env-watch.jsonl');
+    const result = await startCli(['run', '--kubeconfig', withToken], {
+      nodeArgs: ['--import', path.join(import.meta.dirname, 'fixtures', 'env-watch.mjs')],
+      env: { NETCONFORM_ENV_WATCH: watchFile },
+    });
     clearInterval(sampler);
+    const watched = (read(watchFile) ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { pid: number; event: 'start' | 'set' | 'exit'; key?: string; value?: string; env?: Record<string, string> });
 
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(objectsLeft(runIdOf(result))).toEqual([]);
-    // The scan saw the CLI (and so the suites' environment) while it ran: not vacuous.
+    // The scan saw the CLI while it ran: not vacuous.
     expect(cliSeen).toBeGreaterThan(0);
+    // The observer ran in the CLI from start to exit, and saw the variable the CLI itself sets
+    // for the suites' file order (a list of suite names): it sees what the CLI writes.
+    expect(watched.map((w) => w.event).filter((e) => e !== 'set')).toEqual(['start', 'exit']);
+    expect(
+      watched.some((w) => w.event === 'set' && w.key === 'NETCONFORM_START_FIRST'),
+      JSON.stringify(watched.filter((w) => w.event === 'set').map((w) => w.key)),
+    ).toBe(true);
+    for (const w of watched) {
+      const texts: [string, string][] =
+        w.event === 'set' ? [[`variable ${w.key} set while it ran`, w.value ?? '']] : w.event === 'exit' ? Object.entries(w.env ?? {}).map(([k, v]) => [`variable ${k} at exit`, v]) : [];
+      for (const [where, text] of texts) for (const [what, value] of Object.entries(secrets)) if (text.includes(value)) leaks.add(`${what} in the CLI's environment: ${where}`);
+    }
     expect([...leaks]).toEqual([]);
-    // The suites really used the handed-over transport: checks went through the pod proxy.
+    // The suites really used the handed-over transport: the checks went over it (exec streams into the probes).
     expect(result.stdout).toMatch(/API requests: \d+ setup\+cleanup, [1-9]\d* checks/);
   });
 });

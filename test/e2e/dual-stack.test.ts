@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { describeRow, kubeconfig, lab, requireLab, resultsOf, startCli, untilNoRunLeft } from './cli-helpers.ts';
+import { expectedHealthySkips, healthySkips, labOfEnv } from './healthy-skips.ts';
 
 const dual = requireLab({ ipFamily: 'dual' });
 const W1 = 'lab-worker-1';
@@ -22,8 +23,9 @@ describe.skipIf(!dual)('kube-netconform on the dual-stack lab', { sequential: tr
   test('healthy: every check passes in IPv4 and in IPv6, rows of one family each, a matrix per family', async () => {
     const run = await startCli(['run', '--kubeconfig', kubeconfig()]);
     const { results } = resultsOf(run);
-    // The kubeadm profile's CNI rule is skipped on the lab (no detected CNI needs node-to-node ports).
     expect(results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').map(describeRow)).toEqual([]);
+    // The kubeadm profile's CNI rule (no detected CNI needs node-to-node ports) and the loadbalancer rows, once each, not once per family.
+    expect(healthySkips(results)).toEqual(expectedHealthySkips(labOfEnv()));
     expect(run.code, run.stderr).toBe(0);
     const network = results.filter((r) => !r.status);
     const families = new Set(network.map((r) => r.family));

@@ -4,6 +4,7 @@
 // Skipped unless the lab is up and LAB_IP_FAMILY=ipv6.
 import { describe, expect, test } from 'vitest';
 import { describeRow, kubeconfig, requireLab, objectsLeft, resultsOf, runIdOf, startCli } from './cli-helpers.ts';
+import { expectedHealthySkips, healthySkips, labOfEnv } from './healthy-skips.ts';
 
 const ipv6Only = requireLab({ ipFamily: 'ipv6' });
 
@@ -16,6 +17,8 @@ describe.skipIf(!ipv6Only)('kube-netconform on the IPv6-only lab', () => {
     const { results } = resultsOf(run);
     expect(results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').map(describeRow)).toEqual([]);
     expect(run.code, run.stderr).toBe(0);
+    // Skipped: the profile's CNI rule and the two loadbalancer rows, nothing else.
+    expect(healthySkips(results)).toEqual(expectedHealthySkips(labOfEnv()));
     const network = results.filter((r) => !r.status);
     expect(new Set(network.map((r) => r.family))).toEqual(new Set(['ipv6']));
     expect([...new Set(network.filter((r) => r.outcome === 'passed').map((r) => r.suite))].sort()).toEqual(NETWORK_PATHS);

@@ -7,16 +7,15 @@
 // --require-network-policy fails them.
 import { describe, expect, test } from 'vitest';
 import { decide, labStatus } from '../tools/lab-expected.ts';
-import { describeRow, kubeconfig, kubectl, objectsLeft, requireLab, resultsOf, runIdOf, startCli, type Row } from './cli-helpers.ts';
+import { describeRow, kubeconfig, kubectl, lab, objectsLeft, requireLab, resultsOf, runIdOf, startCli, type Row } from './cli-helpers.ts';
 
 /**
  * Where kube-router v2.1.0 disagrees with the model (the spec), by case id: the wrong cells as
  * the row's failure lists them ("from → to port/PROTO: expected …, observed …"), and why.
  */
 export const KUBE_ROUTER_DEVIATIONS: Record<string, { cells: string[]; why: string }> = {
-  // READ in kube-router v2.1.0's code, not yet seen on the lab (a full-set case). The one core run
-  // on the lab so far (2026-12-06) failed only where the suite's own `from` bug did (since fixed,
-  // not yet re-run there) — see README.
+  // Read in kube-router v2.1.0's code first, then seen on the lab exactly so (the full set,
+  // 2026-12-07: these four cells and no other of the case's 324).
   'ingress/port-name/unknown-name-from-b': {
     cells: ['x/b → x/a 80/TCP', 'x/b → x/a 80/UDP', 'x/b → x/a 81/TCP', 'x/b → x/a 81/UDP'].map((c) => `${c}: expected denied, observed allowed (connected)`),
     why: "pkg/controllers/netpol/policy.go: processNetworkPolicyPorts drops a named port no selected pod has (protocol2eps lookup fails), leaving the rule with no ports and no named ports; the ingress branch 'If the ingress policy contains no ports at all' (policy.go:237) then admits the rule's sources on every port and protocol. The spec: a rule whose ports match nothing admits nothing.",
@@ -35,10 +34,15 @@ const wrongCells = (r: Row) =>
     .filter((l) => /^ {2}\S+ → \S+ \d+\/(TCP|UDP): expected .* — model: /.test(l))
     .map((l) => l.trim().replace(/ — model: .*$/, ''));
 
-describe.skipIf(!kubeRouter)('network-policy on kube-router (lab --netpol kube-router)', () => {
-  test('the core cases: enforced (the canary), every case as the model says except the listed deviations, enforcement latency on each row, nothing left', async () => {
+/** The case set of this run: the core (npm test), or every case (`NETPOL_SET=full`, npm run test:netpol-full). */
+const SET = process.env.NETPOL_SET === 'full' ? 'full' : 'core';
+/** The worker the enforcement faults take: not the canary's x/a node (the fleet puts x/a on the first node). */
+const FAULT_NODE = 'lab-worker-2';
+
+describe.skipIf(!kubeRouter)('network-policy on kube-router (lab --netpol kube-router)', { sequential: true }, () => {
+  test(`the ${SET} cases: enforced (the canary), every case as the model says except the listed deviations, enforcement latency on each row, nothing left`, { timeout: 900_000 }, async () => {
     const started = Date.now();
-    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--network-policy', 'core', '--only', '^network-policy ']);
+    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--network-policy', SET, '--only', '^network-policy ']);
     const wall = Date.now() - started;
     const results = resultsOf(run);
     const rows = results.results;
@@ -59,8 +63,49 @@ describe.skipIf(!kubeRouter)('network-policy on kube-router (lab --netpol kube-r
     const runId = runIdOf(run);
     expect(objectsLeft(runId)).toEqual([]);
     expect(kubectl('get', 'networkpolicies', '--all-namespaces', '-l', `netconform.io/run-id=${runId}`, '-o', 'name').trim()).toBe('');
-    console.log(`network-policy core on kube-router: ${rows.length} cases in ${(wall / 1000).toFixed(1)} s wall (phases: ${JSON.stringify(results.phases)})`);
+    // A deviation's row is the run's only failure: diagnosis says it fits no pattern, and names no node.
+    const failedNames = rows.filter((r) => r.outcome === 'failed').map((r) => r.name);
+    if (failedNames.length) expect(results.diagnosis).toEqual([expect.stringMatching(new RegExp(`^${failedNames.length} network-policy cases? disagrees? with the model in no pattern a rule knows`))]);
+    console.log(`network-policy ${SET} on kube-router: ${rows.length} cases in ${(wall / 1000).toFixed(1)} s wall (phases: ${JSON.stringify(results.phases)})`);
   });
+
+  // The enforcement faults (lab/lib/netpol.sh): kube-router stopped on one worker (its rules stay as
+  // they were: policies made afterwards are not enforced for its pods), and a rule on one worker
+  // that marks its pods' forwarded traffic as "a policy allowed this". Either way exactly the
+  // connections only that worker's pods' policies deny go through: the run names the worker.
+  for (const fault of ['netpol-down', 'netpol-bypass'] as const) {
+    test(`${fault} ${FAULT_NODE}: the core cases that deny at ${FAULT_NODE}'s pods fail, and the diagnosis names ${FAULT_NODE}'s enforcement, nothing else`, async () => {
+      lab('heal');
+      lab('fault', fault, FAULT_NODE);
+      try {
+        const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--network-policy', 'core', '--only', '^network-policy ']);
+        const results = resultsOf(run);
+        const rows = results.results;
+        expect(run.code, run.stderr).toBe(1);
+        // Enforcement still detected (the canary's x/a is on another node).
+        expect(rows[0]!.properties?.canary, run.stderr).toMatch(/^a default-deny ingress policy on x\/a stopped/);
+        const failed = rows.filter((r) => r.outcome === 'failed');
+        expect(failed.length, run.stderr).toBeGreaterThanOrEqual(3);
+        expect(rows.filter((r) => r.outcome !== 'passed' && r.outcome !== 'failed').map(describeRow)).toEqual([]);
+        // Every wrong cell is a denied connection that went through.
+        for (const r of failed)
+          expect(
+            wrongCells(r).every((c) => c.endsWith('expected denied, observed allowed (connected)') || /expected denied, observed allowed/.test(c)),
+            r.detail,
+          ).toBe(true);
+        expect(results.diagnosis).toEqual([
+          expect.stringMatching(
+            new RegExp(`^NetworkPolicy is not enforced for the pods on ${FAULT_NODE} \\(${failed.length} cases?: .*\\): exactly the connections that only policies of ${FAULT_NODE}'s pods deny`),
+          ),
+        ]);
+        expect(results.diagnosis[0]).toMatch(/the same policies held for the pods on lab-control-plane, lab-worker-1/);
+        for (const r of failed) expect(r.diagnosis, r.name).toEqual([`NetworkPolicy is not enforced for the pods on ${FAULT_NODE} (${failed.length} case${failed.length === 1 ? '' : 's'}`]);
+        expect(objectsLeft(runIdOf(run))).toEqual([]);
+      } finally {
+        lab('heal');
+      }
+    });
+  }
 });
 
 describe.skipIf(!plainLab)('network-policy without an enforcer (the default lab)', () => {

@@ -1,59 +1,27 @@
-// --help, the parser and the README's flag table are one list: help is generated from the
-// parser's option table (OPTIONS), and this test holds the README table to the same list, both
-// ways: every parsed flag is documented, every documented flag is parsed.
-import fs from 'node:fs';
+// --help and the parser are one list: help is generated from the parser's option table
+// (OPTIONS), and so is the README's flag table (test/tools/gen-readme.ts; compared in
+// test/unit/readme-generated.test.ts). Here: --help names every flag, each parses, and the
+// help texts that state a default say what the code does.
 import { describe, expect, test } from 'vitest';
 import { OPTIONS, USAGE, flagLabel, parseCli, usage, type OptionSpec } from '../../../helpers/cli/args.ts';
-
-const readme = fs.readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-
-/** The first-column cells of the README table whose header is `| flag | meaning |`. */
-function readmeFlagCells(): string[] {
-  const lines = readme.split('\n');
-  const start = lines.findIndex((l) => /^\|\s*flag\s*\|\s*meaning\s*\|/.test(l));
-  expect(start, 'README has a "| flag | meaning |" table').toBeGreaterThanOrEqual(0);
-  const cells: string[] = [];
-  for (const line of lines.slice(start + 2)) {
-    if (!line.startsWith('|')) break;
-    cells.push(line.split(/(?<!\\)\|/)[1]!.trim());
-  }
-  return cells;
-}
-
-/** Every `--long` and `-x` named in the README's flag column, as parser names ("namespace", "h" → short). */
-function readmeFlags(): { long: Set<string>; short: Set<string> } {
-  const long = new Set<string>();
-  const short = new Set<string>();
-  for (const cell of readmeFlagCells()) {
-    for (const m of cell.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)) long.add(m[1]!);
-    for (const m of cell.matchAll(/(?<![\w-])-([a-zA-Z])\b(?!-)/g)) short.add(m[1]!);
-  }
-  return { long, short };
-}
+import { MIN_WAIT_MS, ingressDeadline } from '../../../suites/loadbalancer.ts';
 
 const specs = Object.entries(OPTIONS) as Array<[string, OptionSpec]>;
 
-describe('README flag table ↔ parser options', () => {
-  test('every option the parser accepts is in the README table', () => {
-    const documented = readmeFlags().long;
-    expect(specs.map(([name]) => name).filter((name) => !documented.has(name))).toEqual([]);
+describe('--lb-timeout: the help text says what the wait does', () => {
+  const created = 1_000_000;
+  test("default 0: the wait is the minimum from the Service's creation, as the help says", () => {
+    expect(OPTIONS['lb-timeout'].help).toContain(`default: 0, which waits ${MIN_WAIT_MS / 1000} s from its creation`);
+    expect(ingressDeadline({ createdAt: created, settledAt: created, lbTimeoutMs: parseCli(['run']).lbTimeoutMs })).toBe(created + MIN_WAIT_MS);
   });
-
-  test('every flag the README table names is accepted by the parser', () => {
-    const { long, short } = readmeFlags();
-    expect([...long].filter((name) => !(name in OPTIONS))).toEqual([]);
-    const shorts = new Set(specs.map(([, s]) => s.short).filter(Boolean));
-    expect([...short].filter((s) => !shorts.has(s))).toEqual([]);
+  test('"at least until the probes are ready": probes ready later than that end the wait', () => {
+    expect(OPTIONS['lb-timeout'].help).toContain('at least until the probes are ready');
+    expect(ingressDeadline({ createdAt: created, settledAt: created + 9_000, lbTimeoutMs: 0 })).toBe(created + 9_000);
   });
-
-  test('short flags in the README sit next to their long form', () => {
-    for (const [name, spec] of specs) {
-      if (!spec.short) continue;
-      expect(
-        readmeFlagCells().some((c) => c.includes(`-${spec.short}, --${name}`)),
-        `-${spec.short}, --${name}`,
-      ).toBe(true);
-    }
+  test('"counted from its creation": --lb-timeout 2m ends 2 minutes after the Service was created', () => {
+    expect(OPTIONS['lb-timeout'].help).toContain('counted from its creation');
+    const { lbTimeoutMs } = parseCli(['run', '--lb-timeout', '2m']);
+    expect(ingressDeadline({ createdAt: created, settledAt: created + 9_000, lbTimeoutMs })).toBe(created + 120_000);
   });
 });
 

@@ -53,6 +53,20 @@ describe('diagnosis on real fault runs (lab, routed)', () => {
     expect(unexplained).toEqual([]);
   });
 
+  test(`mtu ${W2} 1200 on vxlan: full-size rows fail both ways, small ones pass → the MTU on ${W2}'s paths, and nothing else`, () => {
+    // Captured on the vxlan lab (nftables) after the probes became answer-only servers: the
+    // full-size requests go to ports of their own (8082/tcp, 8083/udp), so the small and the
+    // full-size rows of a pair no longer share a port; the rule compared them by port and named
+    // "UDP only" and "pod route or overlay" instead.
+    const { causes, rules, bad, unexplained } = judge('mtu-vxlan');
+    expect(bad.length).toBeGreaterThanOrEqual(30);
+    expect(bad.every((r) => r.payload === 'full')).toBe(true);
+    expect(bad.some((r) => r.protocol === 'tcp') && bad.some((r) => r.protocol === 'udp')).toBe(true);
+    expect(rules).toEqual(['mtu']);
+    expect(causes[0]).toMatch(new RegExp(`^small payloads pass but full-size ones fail \\(\\d+ checks: .*\\): MTU mismatch on the path to and from ${W2} — `));
+    expect(unexplained).toEqual([]);
+  });
+
   test(`cut-route --family 6 ${W1} ${W2} while ${W1}'s host probe restarted: churn first, then the IPv6 route — not "intermittent loss"`, () => {
     // The fresh-clone CI run of ee766c5 (dual lab): the host probe on W1 restarted twice during the
     // fault (netexec exits when a UDP answer cannot be sent), and its rows lost some samples. Those

@@ -15,8 +15,10 @@ describe('range sampling', () => {
     expect(samplePortRange({ low: 10, high: 12 }).ports).toEqual([10, 11, 12]);
   });
 
-  test('the same range always gives the same ports (runs are comparable)', () => {
-    expect(samplePortRange({ low: 1000, high: 2000 })).toEqual(samplePortRange({ low: 1000, high: 2000 }));
+  test('the port inside is the midpoint, rounded down, never a random one (two runs check the same ports)', () => {
+    expect(samplePortRange({ low: 1000, high: 2000 }).ports).toEqual([1000, 1500, 2000]);
+    expect(samplePortRange({ low: 1000, high: 2001 }).ports).toEqual([1000, 1500, 2001]);
+    expect(samplePortRange({ low: 20, high: 23 }).ports).toEqual([20, 21, 23]);
   });
 
   test('nonsense ranges are refused', () => {
