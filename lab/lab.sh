@@ -4,7 +4,7 @@
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$LAB_DIR/versions.env"
-for f in common procs net pki images node control-plane flannel bgp egress faults faults-paths dns metallb netpol upstream-e2e up down; do source "$LAB_DIR/lib/$f.sh"; done
+for f in common procs net pki images node control-plane flannel bgp egress faults faults-paths faults-real dns metallb netpol upstream-e2e up down; do source "$LAB_DIR/lib/$f.sh"; done
 
 usage() {
   cat <<USAGE

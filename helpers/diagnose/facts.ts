@@ -18,6 +18,11 @@ export interface DiagnoseContext {
    * no ports-suite row counts as a NodePort row (never assumed to be 30000-32767).
    */
   nodePortRange?: { low: number; high: number; source?: 'cluster' | 'default' };
+  /**
+   * The node each probe pod runs on, by pod name (a pod's hostname is its name): read by
+   * viewOf from the ends of every row of the run, so an answering backend can be placed.
+   */
+  podNodes?: ReadonlyMap<string, string>;
 }
 
 export type EndKind = 'pod' | 'host' | 'service' | 'nodeport' | 'runner';
@@ -40,6 +45,32 @@ export type Seen = 'answered' | 'wrong-answer' | 'refused' | 'filtered' | 'contr
  * cluster to the runner (pod-to-external).
  */
 export type Direction = 'same-node' | 'node-to-node' | 'to-service' | 'from-runner' | 'to-outside';
+
+const SERVICE_PATHS: readonly string[] = ['pod-to-service', 'session-affinity', 'hairpin', 'nodeport', 'loadbalancer'];
+
+/** Where a Service row's Service came from: before the run (kubernetes, cluster DNS) or made by it. */
+function serviceOriginOf(r: CheckResult, service: string | undefined): Facts['serviceOrigin'] {
+  if (r.suite === 'dns') return 'cluster';
+  if (!SERVICE_PATHS.includes(r.suite) && r.to.kind !== 'service') return undefined;
+  return service === 'kubernetes' ? 'cluster' : 'run';
+}
+
+/** Answers that are probe hostnames, placed on their nodes (echo and client-address answers are not names). */
+function backendsOf(answers: readonly string[], from: CheckResult['from'], ctx: DiagnoseContext): Backend[] | undefined {
+  const nodes = ctx.podNodes;
+  if (!nodes || answers.length === 0 || !answers.every((a) => nodes.has(a))) return undefined;
+  return answers.map((name) => {
+    const node = nodes.get(name)!;
+    return { name, node, ...(from.node ? { sameNode: node === from.node } : {}) };
+  });
+}
+
+/** The node of every probe pod any row of the run names (its ends), for placing answering backends. */
+export function podNodesOf(results: readonly CheckResult[]): Map<string, string> {
+  const nodes = new Map<string, string>();
+  for (const r of results) for (const e of [r.from, r.to]) if (e.pod && e.node && e.kind === 'pod') nodes.set(e.pod, e.node);
+  return nodes;
+}
 
 /** Which kind of name a dns row looks up (suites/dns.ts); 'nxdomain' is a name that must not exist. */
 export type LookupName = 'kubernetes' | 'short' | 'fqdn' | 'headless' | 'nxdomain';
@@ -68,8 +99,24 @@ export interface Lookup {
   serverAnswered?: boolean;
 }
 
+/** One backend that answered a try of a Service row, and where it sat relative to the caller. */
+export interface Backend {
+  /** Its hostname as it answered (a probe pod's name). */
+  name: string;
+  /** The node it runs on; undefined when no row of the run names that pod. */
+  node?: string;
+  /** It sat on the caller's own node (undefined when its node is unknown). */
+  sameNode?: boolean;
+}
+
 export interface Facts {
   path: SuiteName;
+  /**
+   * What sent the traffic: a pod, a node's host network (a hostNetwork probe: the node's own
+   * addresses), or the runner outside the cluster. Host and pod traffic of one node are
+   * different evidence: only pod traffic is forwarded by its node.
+   */
+  source: 'pod' | 'host' | 'runner';
   from: End;
   to: End;
   direction: Direction;
@@ -82,6 +129,12 @@ export interface Facts {
   service?: string;
   /** The row addresses the API server through the `kubernetes` Service. */
   apiServer: boolean;
+  /**
+   * Service rows: whether the Service existed before the run ('cluster': the `kubernetes`
+   * Service, the cluster DNS Service a lookup asks) or was made by it ('run'). A Service proxy
+   * that stopped programming (hung, cut from the API server) still serves the first kind.
+   */
+  serviceOrigin?: 'cluster' | 'run';
   /** nodeport rows: the Service's externalTrafficPolicy. */
   nodePortPolicy?: 'Cluster' | 'Local';
   /** The port lies in the cluster's NodePort range; undefined when the range is unknown. */
@@ -94,6 +147,10 @@ export interface Facts {
   seen: Seen;
   /** The backends' hostnames that answered the row's tries, one per answered try, in order. */
   answeredBy?: string[];
+  /** answeredBy placed on nodes: one entry per answered try, in order (rows whose answers are hostnames). */
+  backends?: Backend[];
+  /** Tries the row sent (probe-driven rows), to tell how many went unanswered. */
+  tries?: number;
   /** dns rows (and any row whose verdict includes a name lookup). */
   lookup?: Lookup;
   /** The node a NodePort row's backend runs on. */
@@ -165,9 +222,14 @@ export function factsOf(r: CheckResult, ctx: DiagnoseContext = {}): Facts {
   const range = ctx.nodePortRange;
   const portExpect = p['expect.port'];
   const lookup = lookupOf(r);
+  const answers = p['answered.by'] ? p['answered.by'].split(',') : undefined;
+  const backends = answers && !p['payload.bytes'] ? backendsOf(answers, r.from, ctx) : undefined;
+  const origin = serviceOriginOf(r, p['service']);
+  const tries = p['tries'] && /^\d+$/.test(p['tries']) ? Number(p['tries']) : undefined;
   const end = (e: CheckResult['from']): End => ({ node: e.node, kind: e.kind, ...(e.pod ? { pod: e.pod } : {}), ip: e.ip });
   const f: Facts = {
     path: r.suite,
+    source: r.from.kind === 'runner' ? 'runner' : r.from.kind === 'host' ? 'host' : 'pod',
     from: end(r.from),
     to: end(r.to),
     direction: direction(r),
@@ -177,6 +239,7 @@ export function factsOf(r: CheckResult, ctx: DiagnoseContext = {}): Facts {
     family: r.family,
     ...(p['service'] ? { service: p['service'] } : {}),
     apiServer: r.suite === 'pod-to-service' && p['service'] === 'kubernetes',
+    ...(origin ? { serviceOrigin: origin } : {}),
     ...(policyOf(p['externalTrafficPolicy']) ? { nodePortPolicy: policyOf(p['externalTrafficPolicy']) } : {}),
     ...(range ? { inNodePortRange: r.port >= range.low && r.port <= range.high } : {}),
     ...(r.suite === 'ports'
@@ -185,7 +248,9 @@ export function factsOf(r: CheckResult, ctx: DiagnoseContext = {}): Facts {
     expectsAnswer: r.expect !== 'CLOSED',
     outcome: r.outcome,
     seen: SEEN[r.observed],
-    ...(p['answered.by'] ? { answeredBy: p['answered.by'].split(',') } : {}),
+    ...(answers ? { answeredBy: answers } : {}),
+    ...(backends ? { backends } : {}),
+    ...(tries !== undefined ? { tries } : {}),
     ...(lookup ? { lookup } : {}),
     ...(p['backend.node'] ? { backendNode: p['backend.node'] } : {}),
     ...(r.samples ? { samples: { sent: r.samples.sent, lost: r.samples.lost } } : {}),

@@ -14,13 +14,15 @@ import { isNetwork, type CheckResult, type NetworkResult, type RunResults } from
 import { asymmetric } from './asymmetric.ts';
 import { egressNat } from './egress-nat.ts';
 import { bgpRouteDistribution } from './bgp-route-distribution.ts';
+import { bridgeNetfilter } from './bridge-netfilter.ts';
 import { controlPath } from './control-path.ts';
 import { dnsAnswers } from './dns-answers.ts';
 import { dnsDown } from './dns-down.ts';
 import { dnsResolvedDataPath } from './dns-resolved-data-path.ts';
+import { dnsTcpBlocked } from './dns-tcp-blocked.ts';
 import { dnsUdpBlocked } from './dns-udp-blocked.ts';
 import { dnsUnreachableFromNode } from './dns-unreachable-from-node.ts';
-import { factsOf, resultOf, type DiagnoseContext, type Facts } from './facts.ts';
+import { factsOf, podNodesOf, resultOf, type DiagnoseContext, type Facts } from './facts.ts';
 import { hairpin } from './hairpin.ts';
 import { hostToPodsFirewall } from './host-to-pods-firewall.ts';
 import { intermittentLoss } from './intermittent-loss.ts';
@@ -28,6 +30,7 @@ import { loadBalancerAnnounce } from './loadbalancer-announce.ts';
 import { mtu } from './mtu.ts';
 import { netpolFindings } from '../netpol/evidence.ts';
 import { nodeDown } from './node-down.ts';
+import { nodeFirewall } from './node-firewall.ts';
 import { nodePortFirewall } from './nodeport-firewall.ts';
 import { nodePortLocal } from './nodeport-local.ts';
 import { nodePortOverPodNetwork } from './nodeport-over-pod-network.ts';
@@ -38,6 +41,7 @@ import { portFirewall } from './port-firewall.ts';
 import { probeChanged } from './probe-changed.ts';
 import type { DiagnosisRule, View } from './rule.ts';
 import { servicePathsCollateral } from './service-paths-collateral.ts';
+import { serviceMasquerade } from './service-masquerade.ts';
 import { serviceProxy } from './service-proxy.ts';
 import { sessionAffinity } from './session-affinity.ts';
 import { sessionAffinityOverPodNetwork } from './session-affinity-over-pod-network.ts';
@@ -72,8 +76,11 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   asymmetric,
   podNetwork,
   nodePortOverPodNetwork,
+  nodeFirewall,
+  serviceMasquerade,
   portFirewall,
   egressNat,
+  bridgeNetfilter,
   hairpin,
   serviceProxy,
   nodePortLocal,
@@ -85,6 +92,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   sessionAffinityOverPodNetwork,
   dnsDown,
   dnsUdpBlocked,
+  dnsTcpBlocked,
   dnsUnreachableFromNode,
   dnsAnswers,
   dnsResolvedDataPath,
@@ -96,6 +104,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
 export function viewOf(rows: { all: readonly CheckResult[]; open?: readonly CheckResult[] }, ctx: DiagnoseContext = {}): View {
   // Rules reason about the data path; static rows (skips, setup failures, facts) speak for themselves.
   const network = rows.all.filter(isNetwork);
+  ctx = { ...ctx, podNodes: ctx.podNodes ?? podNodesOf(network) };
   const byResult = new Map<NetworkResult, Facts>(network.map((r) => [r, factsOf(r, ctx)]));
   const facts = (r: NetworkResult) => byResult.get(r) ?? factsOf(r, ctx);
   const all = network.map(facts);
@@ -108,6 +117,7 @@ export function viewOf(rows: { all: readonly CheckResult[]; open?: readonly Chec
  */
 export function diagnose<R extends CheckResult>(results: readonly R[], ctx: DiagnoseContext = {}): { results: R[]; causes: string[]; findings: Finding[] } {
   const view = viewOf({ all: results }, ctx);
+  ctx = view.ctx;
   let open = view.open;
   const notes = new Map<CheckResult, string[]>();
   const findings: Finding[] = [];

@@ -11,13 +11,18 @@ import type { DiagnosisRule, RuleFinding } from './rule.ts';
 
 const pairKey = (a: string, b: string) => [a, b].sort().join('\u0000');
 
-/** Some samples answered and some were lost, within one row. */
-export const partialLoss = (f: Pick<Facts, 'samples'>) => Boolean(f.samples && f.samples.lost > 0 && f.samples.lost < f.samples.sent);
+/**
+ * Some samples answered and some were lost, within one row. A row that ended refused is not
+ * one: its samples that were not lost were refusals, not answers — a firewall that REJECTs
+ * answers some tries "refused" and lets the rest time out (the kernel rate-limits its ICMP
+ * errors), which is a closed path, not a lossy one.
+ */
+export const partialLoss = (f: Pick<Facts, 'samples'> & Partial<Pick<Facts, 'seen'>>) => Boolean(f.samples && f.samples.lost > 0 && f.samples.lost < f.samples.sent && f.seen !== 'refused');
 
 export const intermittentLoss: DiagnosisRule = {
   id: 'intermittent-loss',
   pattern:
-    'rows between two nodes lose some of their samples while other samples of the same rows answer → "intermittent loss between A and B: K %" (a path that works but drops packets), not a broken path; owns every failing row between the pair',
+    'rows between two nodes lose some of their samples while other samples of the same rows answer → "intermittent loss between A and B: K %" (a path that works but drops packets), not a broken path (a refused row is not lossy: a REJECT answers some tries); owns every failing row between the pair',
   find({ all, open }) {
     const between = (f: Facts) => f.direction === 'node-to-node';
     const lossy = new Set(open.filter((f) => between(f) && partialLoss(f)).map((f) => pairKey(f.from.node, f.to.node)));

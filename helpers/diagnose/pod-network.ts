@@ -3,7 +3,8 @@ import { count, explainAll, failed, involves, isCrossNode, judged, names, overla
 
 export const podNetwork: DiagnosisRule = {
   id: 'pod-network',
-  pattern: "cross-node pod traffic fails from/to one node (or one pair) while same-node passes → that node's pod routes / forwarding / overlay (names the CNI port, e.g. UDP 8472, between the nodes)",
+  pattern:
+    "cross-node pod traffic fails from/to one node (or one pair) while same-node passes → that node's pod routes / overlay (names the CNI port, e.g. UDP 8472, between the nodes); its pods fail while its own host network reaches the same pods → that node does not forward pod traffic (ip_forward, a FORWARD policy of DROP, a rule in the other iptables backend)",
   find({ all, open, ctx }) {
     let remaining = open.filter((f) => f.path === 'pod-to-pod' && failed(f) && isCrossNode(f));
     const findings: RuleFinding[] = [];
@@ -37,14 +38,57 @@ export const podNetwork: DiagnosisRule = {
       const outbound = mine.some((f) => f.from.node === node);
       const inbound = mine.some((f) => f.to.node === node);
       const direction = outbound && inbound ? 'to and from' : outbound ? 'from' : 'to';
+      const small = (f: Facts) => (f.payload ?? 'small') === 'small';
       const sameNode = all.filter((f) => f.path === 'pod-to-pod' && f.from.node === node && f.to.node === node);
+      const sameNodePods = sameNode.filter((f) => f.source === 'pod' && small(f));
+      // The node's own host network reaching its pods: the bridge and veths carry traffic.
+      const ownHostReaches = all.some((f) => f.path === 'pod-to-pod' && f.source === 'host' && f.from.node === node && f.to.node === node && f.to.kind === 'pod' && passed(f));
+      // Pods on the node fail out while the node's own host network reaches the same peers' pods:
+      // the routes and overlay from the node work (its host uses them); what differs is that pod
+      // traffic is forwarded by the node. Host and pod sources are different evidence.
+      const podOut = mine.filter((f) => f.from.node === node && f.source === 'pod');
+      const hostOut = all.filter((f) => f.path === 'pod-to-pod' && f.source === 'host' && f.from.node === node && f.to.kind === 'pod' && peerSet.has(f.to.node) && small(f));
+      const forwarding = !pairOnly && podOut.length > 0 && hostOut.length > 0 && hostOut.every(passed);
       const sameNodeText =
-        sameNode.length === 0
-          ? ''
-          : sameNode.every(passed)
+        sameNodePods.length === 0 || sameNodePods.every(passed)
+          ? sameNode.length > 0 && sameNode.every(passed)
             ? ` while same-node traffic on ${node} works`
+            : ''
+          : ownHostReaches
+            ? `, and even pods on ${node}'s own bridge cannot reach each other while ${node}'s host network reaches them (a FORWARD filter that sees bridged traffic too, br_netfilter)`
             : `, and even same-node traffic on ${node} fails (the CNI on ${node} itself: bridge, veth, plugin)`;
       const subject = pairOnly ? `between ${node} and ${peers}` : `${direction} ${node} (peers: ${peers})`;
+      if (forwarding) {
+        // What else the node forwards: its pods' traffic to node addresses and out of the cluster,
+        // traffic between its own pods where its bridge passes FORWARD, and Service traffic from
+        // its pods or to a backend on it (a failed Service row that no backend on it answered).
+        const viaService = (f: Facts) => ['pod-to-service', 'session-affinity', 'hairpin', 'nodeport', 'dns'].includes(f.path);
+        const related = open.filter(
+          (f) =>
+            failed(f) &&
+            !mine.includes(f) &&
+            ((f.source === 'pod' && f.from.node === node && ['pod-to-node', 'pod-to-external'].includes(f.path)) ||
+              (ownHostReaches && f.path === 'pod-to-pod' && f.source === 'pod' && f.from.node === node && f.to.node === node) ||
+              (f.path === 'ports' && f.to.node === node && f.inNodePortRange === true) ||
+              (viaService(f) && ((f.from.node === node && f.source === 'pod') || f.to.node === node || !f.backends?.some((b) => b.node === node)))),
+        );
+        findings.push({
+          rule: this.id,
+          cause:
+            `pod traffic ${subject} fails (${count(mine.length, 'check')}), though ${node}'s own host network reaches the same pods on ${peers}${sameNodeText}: ` +
+            `the routes and overlay from ${node} work (its host uses them); ${node} does not forward its pods' traffic — net.ipv4.ip_forward=0 (net.ipv6.conf.all.forwarding for IPv6), ` +
+            `a FORWARD chain whose policy is DROP (Docker sets one) or a FORWARD rule on ${node}; check \`sysctl net.ipv4.ip_forward\`, \`iptables -S FORWARD\` and \`iptables-legacy -S FORWARD\` on ${node} ` +
+            `(a policy set through the other iptables backend is invisible to the first)`,
+          explains: [
+            ...explainAll(mine, `${node} does not forward pod traffic; its host reaches the same pods`),
+            ...explainAll(related, `consistent with ${node} not forwarding pod traffic: this traffic crosses ${node}'s FORWARD (its pods' own, or a backend there)`),
+          ],
+        });
+        const claimed = new Set<Facts>([...mine, ...related]);
+        remaining = remaining.filter((f) => !claimed.has(f));
+        open = open.filter((f) => !claimed.has(f));
+        continue;
+      }
       const related = open.filter((f) => failed(f) && (f.path === 'pod-to-service' || f.path === 'nodeport') && (involves(f, node) || peerSet.has(f.from.node) || peerSet.has(f.to.node)));
       findings.push({
         rule: this.id,

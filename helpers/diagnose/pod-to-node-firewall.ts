@@ -24,7 +24,7 @@ function podNetworkBroken(all: readonly Facts[], a: string, b: string): boolean 
 export const podToNodeFirewall: DiagnosisRule = {
   id: 'pod-to-node-firewall',
   pattern:
-    "pods cannot reach one node's addresses while pod-to-pod to that node's pods works → that node's INPUT firewall drops the pod range (names TCP/UDP when only one fails); one node's pods reach no node address → that node's egress; where pod-to-pod between the nodes fails too → collateral of the pod-network cause",
+    "pods cannot reach one node's addresses while pod-to-pod to that node's pods works → that node's INPUT firewall (the pod range only when another node's address reaches the same ports; names TCP/UDP when only one fails); one node's pods reach no node address → that node's egress; where pod-to-pod between the nodes fails too → collateral of the pod-network cause",
   find({ all, open }) {
     const rows = open.filter((f) => isPodToNode(f) && failed(f));
     if (rows.length === 0) return [];
@@ -65,12 +65,18 @@ export const podToNodeFirewall: DiagnosisRule = {
       const otherProtocolOk = all.some((f) => isPodToNode(f) && f.to.node === target && passed(f) && !protocols.has(f.protocol));
       const what = otherProtocolOk ? `${names([...protocols].map((p) => p.toUpperCase()))} to node addresses on ${target}` : `node addresses on ${target}`;
       const address = mine[0]!.to.ip;
+      // "The pod range" only where another node's address demonstrably reaches the same ports;
+      // otherwise the run cannot tell a pod-range filter from a node firewall refusing everyone.
+      const failing = new Set(mine.map((f) => `${f.protocol}/${f.port}`));
+      const hostsReach = all.some((f) => f.source === 'host' && f.from.node !== target && f.to.node === target && f.to.kind === 'host' && passed(f) && failing.has(`${f.protocol}/${f.port}`));
+      const verdict = hostsReach
+        ? `${target} drops traffic from the pod range to its own addresses (other nodes' addresses reach the same ports) — an INPUT firewall rule on ${target} (\`iptables -S INPUT\`, \`nft list ruleset\`) for the pod CIDR`
+        : `${target}'s INPUT firewall drops or rejects new connections to its own addresses on those ports, from the pod range at least (no check from another node's address reached them to tell whether node addresses are refused too; firewalld's default zone refuses every port not opened) — \`iptables -S INPUT\`, \`nft list ruleset\` on ${target}`;
       findings.push({
         rule: this.id,
         cause:
           `pods cannot reach ${what} (${count(mine.length, 'check')} from pods on ${names(mine.map((f) => f.from.node))} to ${address}, ${portsOf(mine)})` +
-          `${podsThereOk ? `, while pod-to-pod traffic to ${target}'s pods works` : ''}: ${target} drops traffic from the pod range to its own addresses — ` +
-          `an INPUT firewall rule on ${target} (\`iptables -S INPUT\`, \`nft list ruleset\`) for the pod CIDR; kubelet, node-local agents and hostNetwork Services on ${target} are unreachable from pods`,
+          `${podsThereOk ? `, while pod-to-pod traffic to ${target}'s pods works` : ''}: ${verdict}; kubelet, node-local agents and hostNetwork Services on ${target} are unreachable from pods`,
         explains: explainAll(mine, `${target}'s firewall drops pod traffic to its own addresses`),
       });
     }

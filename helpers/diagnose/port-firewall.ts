@@ -4,8 +4,10 @@ export const portFirewall: DiagnosisRule = {
   id: 'port-firewall',
   pattern: "a ports-suite row fails → that port's firewall on the target node (filtered), nothing listening (refused), or a port that must be closed answering",
   find({ all, open }) {
+    // NodePort-range rows into a node whose NodePorts fail too are NodePorts: nodeport-firewall names them.
+    const nodePortsFailInto = (node: string) => all.some((x) => x.path === 'nodeport' && x.to.node === node && x.expectsAnswer && failed(x));
     const groups = groupBy(
-      open.filter((f) => f.path === 'ports' && failed(f)),
+      open.filter((f) => f.path === 'ports' && failed(f) && !(f.inNodePortRange === true && nodePortsFailInto(f.to.node))),
       (f) => `${f.to.node}|${f.port}|${f.protocol}|${f.seen}`,
     );
     return [...groups.values()].map((rows) => {

@@ -84,9 +84,21 @@ export function overlayHint(ctx: DiagnoseContext, node: string, peers: string): 
 export const crossNodePodTrafficFails = (all: readonly Facts[], node: string) =>
   all.some((f) => f.path === 'pod-to-pod' && failed(f) && (f.payload ?? 'small') === 'small' && f.from.node !== f.to.node && involves(f, node));
 
-/** A Service row from `node` (not hairpin: that Service's one backend is the caller) shows its Service proxy works: passed, or some of its tries answered. */
+/**
+ * A Service made by this run, from `node` (not hairpin: that Service's one backend is the
+ * caller), shows the Service proxy there programs new Services: passed, or some of its tries
+ * answered. The `kubernetes` and DNS Services do not count: a proxy that stopped programming
+ * (hung, cut from the API server) still serves the rules it wrote for them before the run.
+ */
 export const serviceProxyWorksFrom = (all: readonly Facts[], node: string) =>
-  all.some((f) => (f.path === 'pod-to-service' || f.path === 'session-affinity') && f.from.node === node && (passed(f) || f.answeredBy !== undefined));
+  all.some((f) => (f.path === 'pod-to-service' || f.path === 'session-affinity') && f.serviceOrigin === 'run' && f.from.node === node && (passed(f) || f.answeredBy !== undefined));
+
+/** A Service that existed before the run works from `node`: its kubernetes Service row passed, or a lookup from there got a DNS answer. */
+export const clusterServicesWorkFrom = (all: readonly Facts[], node: string) =>
+  all.some((f) => f.from.node === node && ((f.apiServer && passed(f)) || (f.path === 'dns' && (f.lookup?.serverAnswered === true || passed(f)))));
+
+/** Service rows (pod-to-service, session-affinity) of Services this run made. */
+export const isRunService = (f: Facts) => (f.path === 'pod-to-service' || f.path === 'session-affinity') && f.serviceOrigin === 'run';
 
 export const isDns = (f: Facts) => f.path === 'dns';
 /** The lookup itself failed (no DNS answer: timeout, refused, rejected): the DNS path, not the resolved address. */

@@ -23,6 +23,7 @@ fault_usage_paths() {
   isolate-next-pod <node>                      (routed) <node> stops forwarding to and from the address its pod IPAM
                                                hands out next: the next pod created there is reached only by the node itself
 USAGE
+  fault_usage_real
 }
 
 # Remove this fault's tagged rules from node i's fault chains.
@@ -142,6 +143,7 @@ fault_inject_paths() {
       in_node "$n" iptables -t mangle -A KNC-FAULT-FWD -s "$ip" -m comment --comment knc-fault:isolate-next-pod -j DROP
       echo "isolated address: $ip"
       fault_record isolate-next-pod "$1" "$ip" ;;
+    *) fault_inject_real "$name" "$@" ;;
   esac
 }
 
@@ -178,5 +180,6 @@ heal_one_paths() {
     isolate-next-pod)
       fault_chains_clean "$(node_index "$1")" "$name"
       in_node "$(node_index "$1")" ip route del blackhole "$2/32" 2>/dev/null || true ;;
+    *) heal_one_real "$name" "$@" ;;
   esac
 }

@@ -1,6 +1,6 @@
 // Every fault the lab can inject, with what it MUST break, what it may also break (and why),
 // and the diagnosis it MUST produce. Adding a fault is adding a row. Node names are the lab's.
-import type { FaultCase } from './compare.ts';
+import type { FaultCase, RowRule } from './compare.ts';
 
 const CP = 'lab-control-plane';
 const W1 = 'lab-worker-1';
@@ -96,10 +96,8 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'ports', to: { node: W2 }, port: 30000, protocol: 'tcp' }, why: `the ports suite's NodePort-range row for 30000/tcp on ${W2}` },
     ],
     mayFail: [],
-    diagnosis: [
-      new RegExp(`^TCP 30000 on ${W2} is filtered from .*: open TCP 30000 on ${W2}'s firewall`),
-      new RegExp(`^NodePort 30000/tcp fails on ${W2} only while .*: only part of the NodePort range is open on ${W2}`),
-    ],
+    // One cause: the ports suite's row for 30000/tcp is a NodePort too, named with the NodePort rows (issue 22).
+    diagnosis: [new RegExp(`^NodePort 30000/tcp fails on ${W2} only while .*: only part of the NodePort range is open on ${W2}`)],
   },
   {
     id: 'block-nodeports',
@@ -155,7 +153,11 @@ export const FAULT_CASES: FaultCase[] = [
       { rows: { suite: 'nodeport' }, why: `a NodePort may forward to a backend on ${W2}` },
       { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward to ${W2}` },
     ],
-    diagnosis: [new RegExp(`^cross-node pod traffic (to|from|to and from) ${W2} \\(peers: ${CP}, ${W1}\\) fails .*: ${W2}'s pod route or overlay`)],
+    // The node's own host network reaches the same pods (it is not forwarded): not its routes or
+    // overlay but its forwarding (issue 22: host and pod sources are different evidence).
+    diagnosis: [
+      new RegExp(`^pod traffic (to|from|to and from) ${W2} \\(peers: ${CP}, ${W1}\\) fails .*, though ${W2}'s own host network reaches the same pods .*: .*${W2} does not forward its pods' traffic`),
+    ],
   },
   {
     id: 'mtu',
@@ -371,3 +373,205 @@ const ipv6Only = (rules: FaultCase['mustFail']): FaultCase['mustFail'] => rules.
     diagnosis: [new RegExp(`^IPv6 TCP 10250 on ${W1} is filtered from .* while IPv4 to it works`)],
   });
 }
+
+// ---- A catalogue of faults people really hit (issue 22) -----------------------------------------
+// Not the lab's scripted drops: each is made on a node the way it happens there (a sysctl, a chain
+// policy, a signal, a DNS server's configuration, a firewall that rejects; lab/lib/faults-real.sh),
+// chosen from public troubleshooting knowledge (`source`, rendered into docs/detection.md). Run by
+// `npm run detect` (not by npm test).
+
+/** The collateral of a node whose pods' traffic is not forwarded (every path that crosses it). */
+const NOT_FORWARDED = (node: string, others: string[]): RowRule[] => [
+  { rows: { suite: 'pod-to-service' }, why: `a Service VIP may pick a backend on ${node}, and ${node}'s pods' Service traffic is forwarded` },
+  { rows: { suite: ['session-affinity', 'hairpin'] }, why: `the affinity backend may be on ${node}; ${node}'s pods' Service traffic is forwarded` },
+  { rows: { suite: 'dns' }, why: `a DNS query may pick a CoreDNS replica on ${node}; ${node}'s pods' queries are forwarded` },
+  { rows: { suite: ['pod-to-node', 'pod-to-external'], from: { node, kind: 'pod' } }, why: `${node}'s pods' traffic out of the node is forwarded` },
+  { rows: { suite: 'nodeport' }, why: `a NodePort may forward to a backend on ${node}` },
+  { rows: { suite: 'ports', portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts, which may forward to ${node}` },
+  { rows: { suite: 'pod-to-pod', from: { node, kind: 'pod' }, to: { node } }, why: `traffic between ${node}'s own pods crosses its bridge, which passes the FORWARD hook too (br_netfilter)` },
+  { rows: { suite: 'pod-to-pod', from: { node: others, kind: 'host' }, to: { node, kind: 'pod' } }, why: `the other nodes' hosts reach ${node}'s pods through ${node}'s FORWARD` },
+];
+
+/** What a kube-proxy that stopped programming (hung or gone, its old rules in place) breaks on `node`. */
+const PROXY_STALE = (node: string): Pick<FaultCase, 'mustFail' | 'mayFail'> => ({
+  mustFail: [
+    { rows: { suite: 'pod-to-service', from: { node }, expect: 'REACHABLE', to: { kind: 'service' }, properties: { service: 'probes' } }, why: `no rules on ${node} for the Services this run made` },
+    { rows: { suite: 'nodeport', to: { node }, expect: 'REACHABLE' }, why: `no rules on ${node} for this run's NodePorts` },
+    { rows: { suite: ['hairpin', 'session-affinity'], from: { node } }, why: `no rules on ${node} for this run's Services` },
+  ],
+  mayFail: [
+    { rows: { suite: 'pod-to-service', from: { node } }, why: `every Service this run made lacks rules on ${node}` },
+    { rows: { suite: 'dns', from: { node } }, why: `names of this run's Services resolve, but their addresses have no rules on ${node}` },
+    { rows: { suite: 'ports', to: { node }, portRange: NODEPORTS }, why: `the NodePort range is checked through this run's NodePorts, which have no rules on ${node}` },
+  ],
+});
+
+export const REAL_FAULT_CASES: FaultCase[] = [
+  {
+    id: 'br-netfilter-off',
+    fault: ['br-netfilter-off', W2],
+    networks: ['routed'],
+    source:
+      'kubeadm preflight ("/proc/sys/net/bridge/bridge-nf-call-iptables contents are not set to 1", kubernetes/kubeadm#312); kubernetes/kubernetes#38802, kelseyhightower/kubernetes-the-hard-way#561, flannel-io/flannel#1702: a Service whose backend sits on the caller\'s node does not answer',
+    mustFail: [],
+    mustFailSome: [
+      {
+        rows: { suite: 'pod-to-service', from: { node: W2, kind: 'pod' }, to: { kind: 'service' }, properties: { service: 'probes' } },
+        why: `tries from ${W2}'s pods that pick a backend on ${W2} are lost: the reply crosses the bridge without iptables and is never un-NATed`,
+      },
+    ],
+    mayFail: [
+      { rows: { suite: ['pod-to-service', 'session-affinity', 'hairpin'], from: { node: W2, kind: 'pod' } }, why: `any Service try from ${W2}'s pods that picks a backend on ${W2} (itself included)` },
+      { rows: { suite: 'dns', from: { node: W2, kind: 'pod' } }, why: `a lookup from ${W2}'s pods that picks a CoreDNS replica on ${W2}` },
+    ],
+    diagnosis: [new RegExp(`bridge-nf-call-iptables=1 .*on ${W2}`)],
+  },
+  {
+    id: 'forward-policy-drop',
+    fault: ['forward-policy-drop', W2],
+    networks: ['routed'],
+    source: 'Docker ≥ 1.13 sets the FORWARD policy to DROP (docker/docs#2941; kubernetes/kubernetes#40182, #39823; projectcalico/calico#2230)',
+    mustFail: [
+      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `${W2} drops the new connections of its pods it would forward` },
+      { rows: { suite: 'pod-to-pod', from: { node: OTHERS_THAN_W2, kind: 'pod' }, to: { node: W2, kind: 'pod' } }, why: `${W2} drops new connections it would forward into its pods` },
+    ],
+    mayFail: NOT_FORWARDED(W2, OTHERS_THAN_W2),
+    diagnosis: [new RegExp(`${W2} does not forward its pods' traffic`)],
+  },
+  {
+    id: 'forward-drop-legacy',
+    fault: ['forward-drop-legacy', W2],
+    networks: ['routed'],
+    source:
+      'iptables-legacy and iptables-nft rules side by side, each invisible to the other tool (kubernetes/website#16271 "Ensure iptables tooling does not use the nftables backend"; cloudnativelabs/kube-router#1069), with Docker\'s FORWARD DROP',
+    mustFail: [
+      { rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'pod' }, to: { node: OTHERS_THAN_W2, kind: 'pod' } }, why: `${W2}'s legacy FORWARD policy drops what it would forward out of its pods` },
+      { rows: { suite: 'pod-to-pod', from: { node: OTHERS_THAN_W2, kind: 'pod' }, to: { node: W2, kind: 'pod' } }, why: `${W2}'s legacy FORWARD policy drops what it would forward into its pods` },
+    ],
+    mayFail: NOT_FORWARDED(W2, OTHERS_THAN_W2),
+    diagnosis: [new RegExp(`${W2} does not forward its pods' traffic.*iptables-legacy`)],
+  },
+  {
+    id: 'kube-proxy-hung',
+    fault: ['kube-proxy-hung', W1],
+    networks: ['routed', 'vxlan'],
+    source: 'kube-proxy that stops syncing while its process lives: kubernetes/kubernetes#47589 ("kube-proxy losing sync"), #35641, #61005; the Debug Services guide ("Is kube-proxy working?")',
+    ...PROXY_STALE(W1),
+    diagnosis: [new RegExp(`kube-proxy on ${W1} has stopped programming new Services`)],
+  },
+  {
+    id: 'kube-proxy-killed',
+    fault: ['kube-proxy-killed', W1],
+    networks: ['routed'],
+    source: 'kube-proxy not running on a node (its DaemonSet pod crashed or evicted) while its last rules stay: the Debug Services guide ("Is kube-proxy running?"); kubernetes/kubernetes#35641',
+    ...PROXY_STALE(W1),
+    diagnosis: [new RegExp(`kube-proxy on ${W1} has stopped programming new Services`)],
+  },
+  {
+    id: 'firewalld-default',
+    fault: ['firewalld-default', W2],
+    networks: ['routed'],
+    source:
+      'kubeadm preflight "firewalld is active, please ensure ports [6443 10250] are open" (kubernetes/kubernetes#37498, kubernetes/kubeadm#21); a default-deny INPUT with "REJECT --reject-with icmp-host-prohibited" (kubernetes/kubernetes#18802, flannel-io/flannel#2055)',
+    mustFail: [{ rows: { suite: 'pod-to-node', to: { node: W2 } }, why: `${W2} rejects new connections to its own addresses on every port but 22, 6443 and 10250 (its host probe's among them)` }],
+    mayFail: [{ rows: { suite: 'ports', to: { node: W2 } }, why: `the ports suite checks ${W2}'s own ports, which it rejects (but 22, 6443, 10250)` }],
+    // The run has no check from another node's address to the host probe's ports: it cannot tell
+    // this from a pod-range filter, and must not claim either — the INPUT firewall is the cause.
+    diagnosis: [new RegExp(`pods cannot reach node addresses on ${W2} .*${W2}'s INPUT firewall (rejects|drops or rejects) new connections to its own addresses`)],
+  },
+  {
+    id: 'nodeports-reject',
+    fault: ['nodeports-reject', W2],
+    networks: ['routed'],
+    source:
+      'NodePorts closed by a host firewall that REJECTs (kubernetes/kubernetes#18802, projectcalico/calico#2024 "Nodeport is rejected with icmp-port-unreachable"): the client sees "refused" although kube-proxy serves the port',
+    mustFail: [
+      {
+        rows: { suite: 'nodeport', to: { node: W2 }, expect: 'REACHABLE' },
+        why: `${W2} rejects new connections to its NodePort range (some tries refused, the rest unanswered: ICMP errors are rate-limited)`,
+      },
+      { rows: { suite: 'ports', to: { node: W2 }, portRange: NODEPORTS }, why: `the ports suite's NodePort-range rows to ${W2}` },
+    ],
+    mayFail: [],
+    // ICMP errors are rate-limited by the kernel: most tries time out, a few are refused.
+    diagnosis: [new RegExp(`NodePort .* on ${W2}.*firewall (rejects|drops)`)],
+  },
+  {
+    id: 'block-dns-tcp',
+    fault: ['block-dns-tcp', W2],
+    networks: ['routed'],
+    source: 'a firewall or NetworkPolicy opened for UDP 53 only: truncated answers then fail over TCP (coredns/coredns#844, kubernetes/kubernetes#35377, antrea-io/antrea#2605)',
+    mustFail: [{ rows: { suite: 'dns', from: { node: W2, kind: 'pod' }, properties: { 'dns.transport': 'tcp' } }, why: `${W2} drops TCP 53 from its pods: their lookups over TCP time out` }],
+    mayFail: [],
+    diagnosis: [new RegExp(`DNS over TCP times out from pods on ${W2} \\(.*\\) while DNS over UDP from ${W2} works`)],
+  },
+  {
+    id: 'coredns-loop',
+    fault: ['coredns-loop'],
+    networks: ['routed'],
+    source:
+      'CoreDNS forwarding to itself: `forward . /etc/resolv.conf` on a node whose resolv.conf names systemd-resolved\'s stub 127.0.0.53, which in the pod is CoreDNS itself; its loop plugin halts every replica (CrashLoopBackOff) — the "Debugging DNS Resolution" guide\'s known issues, coredns.io/plugins/loop (troubleshooting loops in Kubernetes), kubernetes/kubeadm#1292',
+    mustFail: [{ rows: { suite: 'dns', from: { kind: ['pod', 'host'] } }, why: 'no CoreDNS replica stays up: no lookup is answered' }],
+    mayFail: [],
+    diagnosis: [/cluster DNS answers no lookup from any node/],
+  },
+  {
+    id: 'coredns-rbac',
+    fault: ['coredns-rbac'],
+    networks: ['routed'],
+    source:
+      'CoreDNS cannot list EndpointSlices ("endpointslices.discovery.k8s.io is forbidden"): the "Debugging DNS Resolution" guide ("Does CoreDNS have sufficient permissions?", kubernetes/website#32358), coredns/coredns#5495, coredns/helm#9',
+    mustFail: [{ rows: { suite: 'dns', from: { kind: ['pod', 'host'] } }, why: 'no CoreDNS replica turns ready: no lookup is answered' }],
+    mayFail: [],
+    diagnosis: [/cluster DNS answers no lookup from any node/],
+  },
+  {
+    id: 'stale-vxlan-fdb',
+    fault: ['stale-vxlan-fdb', W1, W2],
+    networks: ['vxlan'],
+    source: "a VXLAN forwarding entry left pointing at a node's old address (flannel-io/flannel#533, #654; projectcalico/calico#7281)",
+    mustFail: [
+      {
+        rows: { suite: 'pod-to-pod', from: { node: W2, kind: 'host' }, to: { node: W1, kind: 'pod' } },
+        why: `${W2}'s host traffic to pods is sourced from its VXLAN address, so answers from ${W1} take the stale entry`,
+      },
+      ...CUT_ROUTE.mustFail,
+    ],
+    mayFail: [
+      { rows: { suite: 'ports', port: 8472, from: { node: [W1, W2] }, to: { node: [W1, W2] } }, why: 'UDP 8472 between the two nodes is judged from the pod traffic it carries' },
+      ...CUT_ROUTE.mayFail,
+    ],
+    diagnosis: [new RegExp(`${W1}.*${W2}|${W2}.*${W1}`)],
+  },
+  {
+    id: 'no-service-masquerade',
+    fault: ['no-service-masquerade', W2],
+    networks: ['routed'],
+    source:
+      'Service traffic that must be SNATed is not (an ACCEPT placed before kube-proxy\'s masquerade, an ip-masq rule written too wide): the Debug Services guide ("Can a pod reach itself via the Service IP?" / hairpin), kubernetes/kubernetes#40182',
+    mustFail: [{ rows: { suite: 'hairpin', from: { node: W2 } }, why: `a pod on ${W2} reaching itself through its Service needs the SNAT ${W2} no longer does` }],
+    mustFailSome: [
+      {
+        rows: { suite: 'nodeport', to: { node: W2 }, expect: 'REACHABLE', properties: { externalTrafficPolicy: 'Cluster' } },
+        why: `NodePort tries into ${W2} that pick a backend on another node are not SNATed: the backend answers the runner directly`,
+      },
+    ],
+    mayFail: [
+      { rows: { suite: ['pod-to-service', 'session-affinity'], from: { node: W2, kind: 'pod' } }, why: `a Service try from a pod on ${W2} that picks that pod itself is a hairpin` },
+      { rows: { suite: 'ports', to: { node: W2 }, portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts into ${W2}` },
+      { rows: { suite: 'loadbalancer' }, why: `a LoadBalancer address delivered to ${W2} is a NodePort there` },
+    ],
+    diagnosis: [new RegExp(`${W2} does not masquerade`)],
+  },
+  {
+    id: 'ip-forward-off-self-heals',
+    fault: ['ip-forward-off', W2],
+    networks: ['routed'],
+    source:
+      'kubeadm preflight ("/proc/sys/net/ipv4/ip_forward contents are not set to 1"): after a reboot without the sysctl persisted. The bridge CNI turns it back on when it wires the next pod, so a run that deploys probes finds it repaired',
+    selfHealing: true,
+    mustFail: [],
+    mayFail: [],
+    diagnosis: [],
+  },
+];

@@ -69,6 +69,13 @@ export interface FaultCase {
   mustError?: RowRule[];
   /** The run-level diagnosis must contain a line matching each of these. */
   diagnosis: RegExp[];
+  /**
+   * Further causes the fault rightly produces besides the expected ones (a collateral reading
+   * that names the same fault); any other cause is a wrong extra cause in the score.
+   */
+  diagnosisMayAlso?: RegExp[];
+  /** Where this fault comes from (catalogue cases: the public source it was chosen from), for docs/detection.md. */
+  source?: string;
 }
 
 const oneOf = <T>(want: T | T[] | undefined, got: T): boolean => want === undefined || (Array.isArray(want) ? want.includes(got) : want === got);
@@ -159,6 +166,47 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
     failedRows: run.results.filter(failing).length,
     diagnosis: run.diagnosis,
   };
+}
+
+/**
+ * How a run's causes compare with the case's (the diagnosis score of \`npm run detect\`):
+ * - exact: every expected cause named, and nothing else (but causes the case allows, and lines that
+ *   only defer to another cause: DEFERS);
+ * - extra: every expected cause named, plus a cause the case neither expects nor allows;
+ * - wrong: an expected cause is missing while other causes were named;
+ * - none: no cause at all where one was expected.
+ * A self-healing case expects no cause: exact with none, extra with any.
+ */
+export type DiagnosisScore = 'exact' | 'extra' | 'wrong' | 'none';
+
+/**
+ * A cause line that names no cause of its own but points at another one the run named ("…the
+ * pod-network cause explains it", "consistent with the pod-network cause", "not a DNS problem"):
+ * collateral, never counted as a wrong extra cause. ("N failing checks match no known pattern" does
+ * count: rows left unexplained keep a case from being named exactly.)
+ */
+export const DEFERS = /(the [a-z-]+ cause (above|explains it)|cause explains it|consistent with the [a-z-]+ cause|not a DNS problem)/;
+
+export function scoreDiagnosis(c: Pick<FaultCase, 'diagnosis' | 'diagnosisMayAlso' | 'selfHealing'>, diagnosis: readonly string[]): DiagnosisScore {
+  const known = [...c.diagnosis, ...(c.diagnosisMayAlso ?? [])];
+  const strangers = diagnosis.filter((d) => !known.some((re) => re.test(d)) && !DEFERS.test(d));
+  if (c.selfHealing || c.diagnosis.length === 0) return diagnosis.length === 0 ? 'exact' : 'extra';
+  if (diagnosis.length === 0) return 'none';
+  if (!c.diagnosis.every((re) => diagnosis.some((d) => re.test(d)))) return 'wrong';
+  return strangers.length === 0 ? 'exact' : 'extra';
+}
+
+/** The score over many runs: how many of each, and which cases fell short. */
+export function tallyScores(runs: readonly { id: string; score: DiagnosisScore }[]): { total: number; exact: number; extra: number; wrong: number; none: number; short: string[] } {
+  const n = (s: DiagnosisScore) => runs.filter((r) => r.score === s).length;
+  return { total: runs.length, exact: n('exact'), extra: n('extra'), wrong: n('wrong'), none: n('none'), short: runs.filter((r) => r.score !== 'exact').map((r) => `${r.id} (${r.score})`) };
+}
+
+/** One line for the terminal and the README: "13 cases: 11 named exactly, 1 with a wrong extra cause, 1 with only a wrong cause, 0 with none". */
+export function describeScore(t: ReturnType<typeof tallyScores>): string {
+  return (
+    `${t.total} cases: ${t.exact} named exactly, ${t.extra} with a wrong extra cause, ${t.wrong} with only a wrong cause, ${t.none} with no cause` + (t.short.length ? ` (${t.short.join(', ')})` : '')
+  );
 }
 
 /** A readable diff for a test failure message. */

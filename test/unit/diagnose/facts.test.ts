@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { factsOf } from '../../../helpers/diagnose/facts.ts';
+import { factsOf, podNodesOf } from '../../../helpers/diagnose/facts.ts';
+import { viewOf } from '../../../helpers/diagnose/index.ts';
 import type { DetectedCni } from '../../../helpers/ports/cni.ts';
 import { nodePort, podToPod, podToService, ports, row } from '../fixtures/results.ts';
 
@@ -91,5 +92,61 @@ describe('facts: name lookups and answering backends', () => {
     ]);
     expect(factsOf(row({ suite: 'session-affinity', properties: { 'answered.by': '' } })).answeredBy).toBeUndefined();
     expect(factsOf(row({ suite: 'session-affinity' })).answeredBy).toBeUndefined();
+  });
+});
+
+describe('facts: source, Service origin, answering backends placed on nodes (issue 22)', () => {
+  const pods = podToPod();
+
+  test("the source: a pod, a node's host network, or the runner", () => {
+    expect(factsOf(row({ from: { kind: 'pod' } })).source).toBe('pod');
+    expect(factsOf(row({ from: { kind: 'host', node: 'worker-1' } })).source).toBe('host');
+    expect(factsOf(nodePort()[0]!).source).toBe('runner');
+  });
+
+  test('a Service made by the run, or one that existed before it (kubernetes, cluster DNS); none for pod rows', () => {
+    expect(factsOf(podToService()[0]!).serviceOrigin).toBe('run');
+    expect(factsOf(row({ suite: 'pod-to-service', to: { node: '', ip: '10.96.0.1', kind: 'service' }, port: 443, properties: { service: 'kubernetes' } })).serviceOrigin).toBe('cluster');
+    expect(factsOf(row({ suite: 'dns', to: { node: '', ip: '10.96.0.10', kind: 'service' }, properties: { 'dns.what': 'short' } })).serviceOrigin).toBe('cluster');
+    expect(factsOf(nodePort()[0]!).serviceOrigin).toBe('run');
+    expect(factsOf(pods[0]!).serviceOrigin).toBeUndefined();
+  });
+
+  test("each answering backend is placed on its node, relative to the caller's; unknown names leave backends out", () => {
+    const svc = row({
+      suite: 'pod-to-service',
+      from: { node: 'worker-1', pod: 'probe-a', kind: 'pod' },
+      to: { node: '', ip: '10.96.0.50', kind: 'service' },
+      properties: { service: 'probes', 'answered.by': 'probe-b,probe-a', tries: '6' },
+    });
+    // The fixture's pod names repeat per node; a real run's are unique (probe-a-<node>).
+    const unique = new Map([
+      ['probe-a-worker-1', 'worker-1'],
+      ['probe-a-worker-2', 'worker-2'],
+    ]);
+    const placed = factsOf({ ...svc, properties: { ...svc.properties, 'answered.by': 'probe-a-worker-2,probe-a-worker-1' } }, { podNodes: unique });
+    expect(placed.backends).toEqual([
+      { name: 'probe-a-worker-2', node: 'worker-2', sameNode: false },
+      { name: 'probe-a-worker-1', node: 'worker-1', sameNode: true },
+    ]);
+    expect(placed.tries).toBe(6);
+    expect(factsOf({ ...svc, properties: { ...svc.properties, 'answered.by': 'someone-else' } }, { podNodes: unique }).backends).toBeUndefined();
+    // Echo answers of full-size rows are not names.
+    expect(factsOf({ ...svc, properties: { ...svc.properties, 'answered.by': 'probe-a-worker-1', 'payload.bytes': '9000' } }, { podNodes: unique }).backends).toBeUndefined();
+  });
+
+  test('viewOf places backends from the ends of every row of the run', () => {
+    expect(podNodesOf([row({ from: { node: 'cp-1', pod: 'probe-a-cp-1', kind: 'pod' } })]).get('probe-a-cp-1')).toBe('cp-1');
+    const runPods = [
+      row({ from: { node: 'worker-1', pod: 'probe-a-worker-1', kind: 'pod' }, to: { node: 'worker-2', pod: 'probe-a-worker-2', kind: 'pod' } }),
+      row({
+        suite: 'pod-to-service',
+        from: { node: 'worker-1', pod: 'probe-a-worker-1', kind: 'pod' },
+        to: { node: '', ip: '10.96.0.50', kind: 'service' },
+        properties: { service: 'probes', 'answered.by': 'probe-a-worker-2' },
+      }),
+    ];
+    const view = viewOf({ all: runPods });
+    expect(view.all[1]!.backends).toEqual([{ name: 'probe-a-worker-2', node: 'worker-2', sameNode: false }]);
   });
 });

@@ -22,11 +22,20 @@ describe('diagnosis: nodeport-firewall', () => {
     expect(diagnose(results).causes).toEqual([expect.stringContaining("worker-2's firewall drops the NodePort range")]);
   });
 
-  test('refused → nothing serves them there: the Service proxy on that node, not a firewall', () => {
+  test('refused, and no evidence either way from that node → both readings, ranked: its Service proxy first, a rejecting firewall second', () => {
+    const results = [...podToPod(), ...podToService({ nodes: ['cp-1', 'worker-1'] }), ...nodePort({ fault: (r) => (r.to.node === 'worker-2' ? 'REFUSED' : undefined) }), ...ports()];
+    const { causes } = diagnose(results);
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatch(
+      /is refused on worker-2 .*Service proxy on worker-2 has not programmed these NodePorts.*\. Less likely, a firewall on worker-2 that rejects the NodePort range .*no Service check from worker-2's pods to tell the two apart/,
+    );
+  });
+
+  test("refused while that node's pods reach this run's Services → a firewall that rejects, not the Service proxy (issue 22: the proxy must not be blamed against the evidence)", () => {
     const results = [...podToPod(), ...podToService(), ...nodePort({ fault: (r) => (r.to.node === 'worker-2' ? 'REFUSED' : undefined) }), ...ports()];
     const { causes } = diagnose(results);
     expect(causes).toHaveLength(1);
-    expect(causes[0]).toMatch(/is refused on worker-2 .*Service proxy on worker-2 has not programmed these NodePorts/);
-    expect(causes[0]).not.toMatch(/firewall/);
+    expect(causes[0]).toMatch(/NodePort .* is refused on worker-2 .*kube-proxy on worker-2 serves this run's Services.*a firewall on worker-2 rejects the NodePort range/);
+    expect(causes[0]).not.toMatch(/has not programmed/);
   });
 });

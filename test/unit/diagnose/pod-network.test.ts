@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { DetectedCni } from '../../../helpers/ports/cni.ts';
 import type { NetworkResult as CheckResult } from '../../../helpers/check/types.ts';
 import { diagnose } from '../../../helpers/diagnose/index.ts';
+import { clusterRun } from '../fixtures/cluster.ts';
 import { nodePort, podToPod, podToService, ports } from '../fixtures/results.ts';
 
 const flannelVxlan: DetectedCni[] = [{ name: 'flannel', backend: 'vxlan', ports: [{ port: 8472, protocol: 'udp', why: 'flannel VXLAN', kernelOwned: true }], why: 'test' }];
@@ -40,5 +41,26 @@ describe('diagnosis: pod-network', () => {
   test('no CNI known → the overlay hint stays generic but still names the port to check', () => {
     const { causes } = diagnose(podToPod({ fault: crossTouching('cp-1') }));
     expect(causes[0]).toContain('if the cluster uses an overlay, check its port (UDP 8472 for VXLAN) between cp-1 and worker-1, worker-2');
+  });
+});
+
+describe('pod-network: host-network and pod sources are different evidence (issue 22)', () => {
+  const W2 = 'worker-2';
+  const forwarded = (r: { suite: string; from: { node: string; kind: string }; to: { node: string; kind: string } }) =>
+    r.suite === 'pod-to-pod' && ((r.from.node === W2 && r.from.kind === 'pod' && r.to.node !== W2) || (r.to.node === W2 && r.to.kind === 'pod' && r.from.node !== W2));
+
+  test("worker-2's pods fail across nodes while worker-2's own host network reaches the same pods → it does not forward, not 'its pod route or overlay'", () => {
+    const run = clusterRun({ row: (r) => (forwarded(r) ? 'FILTERED' : undefined) });
+    const { causes, findings } = diagnose(run);
+    expect(findings[0]!.rule).toBe('pod-network');
+    expect(causes[0]).toMatch(/worker-2's own host network reaches the same pods .*worker-2 does not forward its pods' traffic/);
+    expect(causes[0]).not.toMatch(/pod route or overlay/);
+  });
+
+  test("the forwarding reading must NOT be given when worker-2's host network fails to the same pods too (then it is its route or overlay)", () => {
+    const run = clusterRun({ row: (r) => (forwarded(r) || (r.suite === 'pod-to-pod' && r.from.node === W2 && r.from.kind === 'host' && r.to.node !== W2) ? 'FILTERED' : undefined) });
+    const { causes } = diagnose(run);
+    expect(causes[0]).toMatch(/worker-2's pod route or overlay/);
+    expect(causes.join('\n')).not.toMatch(/does not forward/);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { NetworkResult as CheckResult } from '../../../helpers/check/types.ts';
 import { diagnose, viewOf } from '../../../helpers/diagnose/index.ts';
 import { serviceProxy } from '../../../helpers/diagnose/service-proxy.ts';
+import { clusterRun } from '../fixtures/cluster.ts';
 import { NODES, nodePort, podToPod, podToService, row } from '../fixtures/results.ts';
 
 type Row = Pick<CheckResult, 'from' | 'to' | 'payload' | 'port' | 'protocol'>;
@@ -91,5 +92,27 @@ describe('diagnosis: service-proxy', () => {
     ];
     const open = all.filter((r) => r.suite === 'pod-to-service' && r.outcome === 'failed');
     expect(serviceProxy.find(viewOf({ all, open }))).toEqual([]);
+  });
+});
+
+describe('diagnosis: service-proxy against the rest of the evidence (issue 22)', () => {
+  const W1 = 'worker-1';
+  const stale = (r: CheckResult) => (r.suite === 'nodeport' && r.to.node === W1) || (r.suite === 'hairpin' && r.from.node === W1);
+
+  test("this run's Services fail from worker-1 while the kubernetes Service and DNS lookups work there → kube-proxy hung, not 'not running'", () => {
+    const run = clusterRun({ row: (r) => (stale(r) ? 'FILTERED' : undefined), serviceTry: (r) => r.from.node !== W1 || r.suite !== 'pod-to-service' });
+    const { causes, findings } = diagnose(run);
+    expect(findings[0]!.rule).toBe('service-proxy');
+    expect(causes[0]).toMatch(
+      /Services that existed before this run \(cluster DNS, kubernetes\) still work from there, but every Service this run made fails from worker-1 .*kube-proxy on worker-1 has stopped programming new Services/,
+    );
+    expect(causes.join('\n')).not.toMatch(/hairpin is off|not running or its rules are missing/);
+  });
+
+  test('must NOT blame kube-proxy on worker-1 when some Service this run made answered from there', () => {
+    // Only the tries to worker-2's backends fail from worker-1: the proxy there programs rules.
+    const run = clusterRun({ serviceTry: (r, b) => !(r.from.node === W1 && b.endsWith('worker-2')) });
+    const { causes } = diagnose(run);
+    expect(causes.join('\n')).not.toMatch(/kube-proxy on worker-1/);
   });
 });

@@ -14,7 +14,7 @@ describe('diagnosis: unexplained', () => {
       name: 'odd row',
     });
     const { causes } = diagnose([odd]);
-    expect(causes).toEqual(['1 failing check matches no known pattern (e.g. odd row): read the detail of the failing rows']);
+    expect(causes).toEqual(['1 failing check matches no known pattern (e.g. odd row; nodeport the runner → cp-1 (NodePort), TCP, answered): read the detail of the failing rows']);
   });
 
   test('a path no rule knows (a new suite), failing beside a healthy run: only the fallback names it, no rule of another path claims it', () => {
@@ -28,6 +28,8 @@ describe('diagnosis: unexplained', () => {
       outcome: 'failed',
     });
     const { causes } = diagnose([...healthy, toy]);
-    expect(causes).toEqual(['1 failing check matches no known pattern (e.g. worker-1/probe-a → itself 9/tcp (nothing listens: must fail)): read the detail of the failing rows']);
+    expect(causes).toEqual([
+      '1 failing check matches no known pattern (e.g. worker-1/probe-a → itself 9/tcp (nothing listens: must fail); zz-toy-own-ip worker-1 → worker-1, TCP, refused): read the detail of the failing rows',
+    ]);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { diagnose } from '../../../helpers/diagnose/index.ts';
 import { isNetwork, type NetworkResult } from '../../../helpers/check/types.ts';
-import { nodePort, podToPod, podToService, ports } from '../fixtures/results.ts';
+import { nodePort, podToPod, podToService, ports, row as resultRow } from '../fixtures/results.ts';
 import { affinityRows, dnsRows, hairpinRows, observe, podToNode } from './fixtures.ts';
 
 const healthy = () => [...podToPod(), ...podToService(), ...nodePort(), ...ports(), ...podToNode(), ...hairpinRows(), ...affinityRows()];
@@ -13,13 +13,26 @@ describe('diagnosis: pod-to-node', () => {
     expect(diagnose(healthy()).causes).toEqual([]);
   });
 
-  test("every pod fails to reach one node's address while pod-to-pod to it works → that node's INPUT firewall for the pod range", () => {
+  test("every pod fails to reach one node's address while pod-to-pod to it works → that node's INPUT firewall (the pod range only where another node's address is seen to pass)", () => {
     const results = [...podToPod(), ...podToService(), ...podToNode((r) => (r.to.node === 'worker-2' ? 'FILTERED' : undefined))];
     const { causes, results: diagnosed } = diagnose(results);
     expect(causes).toHaveLength(1);
+    // No check from another node's address reached those ports: the run cannot tell a pod-range filter from a node firewall.
     expect(causes[0]).toMatch(
-      /^pods cannot reach node addresses on worker-2 \(6 checks from pods on cp-1, worker-1, worker-2 to 10\.0\.0\.12, TCP 18080, UDP 18081\), while pod-to-pod traffic to worker-2's pods works: worker-2 drops traffic from the pod range/,
+      /^pods cannot reach node addresses on worker-2 \(6 checks from pods on cp-1, worker-1, worker-2 to 10\.0\.0\.12, TCP 18080, UDP 18081\), while pod-to-pod traffic to worker-2's pods works: worker-2's INPUT firewall drops or rejects new connections to its own addresses on those ports, from the pod range at least/,
     );
+    const hostsPass = [
+      ...results,
+      ...['cp-1', 'worker-1'].flatMap((node) =>
+        (
+          [
+            ['tcp', 18080],
+            ['udp', 18081],
+          ] as const
+        ).map(([protocol, port]) => resultRow({ suite: 'ports', from: { node, kind: 'host' }, to: { node: 'worker-2', kind: 'host', ip: '10.0.0.12' }, protocol, port })),
+      ),
+    ];
+    expect(diagnose(hostsPass).causes[0]).toMatch(/worker-2 drops traffic from the pod range to its own addresses \(other nodes' addresses reach the same ports\)/);
     expect(causes[0]).toContain('INPUT');
     const row = diagnosed.filter(isNetwork).find((r) => r.suite === 'pod-to-node' && r.outcome === 'failed')!;
     expect(row.diagnosis).toEqual(["worker-2's firewall drops pod traffic to its own addresses"]);
@@ -64,12 +77,14 @@ describe('diagnosis: hairpin and session affinity', () => {
     expect(svc.diagnosis?.[0]).toContain('picked the calling pod itself');
   });
 
-  test('no Service works from the node at all → kube-proxy speaks; hairpin and affinity rows are its collateral, not hairpin', () => {
+  test('no Service works from the node at all → kube-proxy speaks, for the hairpin and affinity rows too (one cause, not hairpin)', () => {
     const down = (r: NetworkResult) => (r.from.node === 'worker-1' ? ('FILTERED' as const) : undefined);
     const results = [...podToPod(), ...podToService({ fault: down }), ...hairpinRows(down), ...affinityRows(down).map((r) => (down(r) ? { ...r, properties: { service: 'probes-affinity' } } : r))];
-    const { causes } = diagnose(results);
-    expect(causes[0]).toMatch(/kube-proxy on worker-1/);
-    expect(causes[1]).toMatch(/^hairpin and session-affinity Services fail from worker-1 like every other Service there/);
+    const { causes, results: diagnosed } = diagnose(results);
+    expect(causes).toEqual([expect.stringMatching(/kube-proxy on worker-1/)]);
+    const collateral = diagnosed.filter((r) => (r.suite === 'hairpin' || r.suite === 'session-affinity') && r.outcome === 'failed');
+    expect(collateral.length).toBeGreaterThan(0);
+    expect(collateral.every((r) => r.diagnosis?.some((d) => /kube-proxy on worker-1/.test(d)))).toBe(true);
     expect(causes.join('\n')).not.toMatch(/hairpin is off/);
   });
 
@@ -122,8 +137,9 @@ describe('diagnosis: cluster DNS', () => {
     const { causes } = diagnose([...base(), ...dnsRows(fromW1)]);
     expect(causes).toEqual([expect.stringMatching(/^pods on worker-1 cannot reach the cluster DNS Service 10\.96\.0\.10 \(5 checks, DNS over TCP, UDP: TIMEOUT\) while other nodes resolve/)]);
     const proxyDown = diagnose([...podToPod(), ...podToService({ fault: (r) => (r.from.node === 'worker-1' ? 'FILTERED' : undefined) }), ...dnsRows(fromW1)]);
-    expect(proxyDown.causes[0]).toMatch(/kube-proxy on worker-1/);
-    expect(proxyDown.causes[1]).toMatch(/^name lookups fail from worker-1 \(5 checks\) like every Service there/);
+    // The DNS Service is a Service too: the kube-proxy cause names those lookups, no second cause line.
+    expect(proxyDown.causes).toEqual([expect.stringMatching(/kube-proxy on worker-1/)]);
+    expect(proxyDown.results.filter((r) => r.suite === 'dns' && r.outcome === 'failed').every((r) => r.diagnosis?.some((d) => /cluster DNS Service/.test(d)))).toBe(true);
   });
 
   test('a missing name gets SERVFAIL, an existing one NXDOMAIN → wrong DNS answers, not reachability', () => {
