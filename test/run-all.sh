@@ -77,7 +77,7 @@ echo "=== lint"
 started=$SECONDS
 npm run lint --silent || step_fails "lint"
 step_done lint "$started"
-vitest_step unit 575 --project unit
+vitest_step unit 700 --project unit
 if [ "$(id -u)" -ne 0 ]; then
   echo "=== lab and end-to-end tests need root (network namespaces); skipped"
 else
