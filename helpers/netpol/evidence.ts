@@ -1,62 +1,80 @@
-// What a network-policy case's tables say about one reading of a failure: "NetworkPolicy is not
-// enforced for the pods on node N" (an enforcer agent stopped or out of sync there, or a rule on
-// that node that lets its pods' traffic bypass the policy chains). Every denied cell of the
-// model's table names the nodes where a denying side's pod runs (truth-table.ts `enforcedAt`);
-// under that reading exactly the denied cells enforced only on N go through, and every other cell
-// is as the model says. A row records, per case:
-//   held:    the nodes some denied cell enforced only there was denied on (evidence N enforces);
-//   leaked:  the one node whose reading explains every wrong cell of the case exactly, if any.
-// The run-level cause (`unenforcedOnNode`) is named only when every failed case's leaked node is
-// the same N and no case, passed or failed, showed N's pods' policies holding. Pure.
-import { cellKey, type TruthTable } from './truth-table.ts';
+// What a network-policy case's tables say about two readings of a failure, each about one node N:
+//   everywhere:  NetworkPolicy is not enforced for the pods on N at all (an enforcer agent stopped
+//                or out of sync there): every denied cell enforced only on N goes through;
+//   cross-node:  N's pods' traffic to and from other nodes passes its policy chains (a rule on N's
+//                forward path that accepts or marks that traffic first), while traffic between
+//                N's own pods is still judged: the cross-node denied cells enforced only on N go
+//                through, the same-node ones hold.
+// Every denied cell of the model's table names the nodes where a denying side's pod runs
+// (truth-table.ts `enforcedAt`: the destination's for an ingress denial, the source's for
+// egress) and whether its ends are on different nodes. Under a reading exactly its predicted cells
+// go through, and every other cell is as the model says. A case's row records, per reading, the
+// nodes whose only-there denials held (evidence N enforces) and the one node whose reading
+// explains every wrong cell exactly, if any. The run names N (`netpolFindings`) only when every
+// failed case fits the same reading on the same N and no case, passed or failed, showed N holding
+// what that reading says it lets through. Pure.
+import { cellKey, type Cell, type TruthTable } from './truth-table.ts';
+
+type Reading = 'everywhere' | 'cross-node';
+const READINGS: readonly Reading[] = ['everywhere', 'cross-node'];
 
 export interface UnenforcedEvidence {
-  held: string[];
-  leaked?: string;
+  /** Per reading: the nodes where a denied cell the reading would let through held. */
+  held: Record<Reading, string[]>;
+  /** Per reading: the node whose reading explains every wrong cell of the case exactly. */
+  leaked: Partial<Record<Reading, string>>;
 }
 
 /** Property names on a case's row (results.json, JUnit properties). */
-export const HELD_PROPERTY = 'evidence.held.on';
-export const LEAKED_PROPERTY = 'evidence.unenforced.on';
+export const PROPERTY: Record<Reading, { held: string; leaked: string }> = {
+  everywhere: { held: 'evidence.held.on', leaked: 'evidence.unenforced.on' },
+  'cross-node': { held: 'evidence.held.cross-node.on', leaked: 'evidence.unenforced.cross-node.on' },
+};
+
+/** The one node a denied cell depends on under `reading` (undefined: the reading never lets it through). */
+function soleNode(cell: Cell, reading: Reading): string | undefined {
+  const at = cell.enforcedAt ?? [];
+  if (at.length !== 1) return undefined;
+  if (reading === 'cross-node' && !cell.crossNode) return undefined;
+  return at[0];
+}
 
 export function unenforcedEvidence(steps: readonly { expected: TruthTable; observed: { table: TruthTable } }[]): UnenforcedEvidence {
-  const held = new Set<string>();
-  /** Nodes whose only-there denied cells went through, and whether each such cell did. */
-  const leakedOnly = new Set<string>();
-  const heldOnly = new Set<string>();
-  let otherWrong = false;
+  const held = { everywhere: new Set<string>(), 'cross-node': new Set<string>() };
+  const through = { everywhere: new Set<string>(), 'cross-node': new Set<string>() };
+  const unexplained = { everywhere: false, 'cross-node': false };
   for (const step of steps) {
     const seen = new Map(step.observed.table.cells.map((c) => [cellKey(c), c.allowed]));
     for (const cell of step.expected.cells) {
       const observed = seen.get(cellKey(cell));
-      if (observed === undefined) {
-        otherWrong = true;
-        continue;
+      for (const reading of READINGS) {
+        // A cell with no verdict, or an allowed connection blocked: no reading here explains it.
+        if (observed === undefined || (cell.allowed && !observed)) unexplained[reading] = true;
+        if (observed === undefined || cell.allowed) continue;
+        const node = soleNode(cell, reading);
+        if (!observed) {
+          if (node) held[reading].add(node);
+        } else if (node) through[reading].add(node);
+        else unexplained[reading] = true; // a denied cell went through that this reading keeps denied
       }
-      if (cell.allowed) {
-        if (!observed) otherWrong = true; // an allowed connection blocked: not this reading
-        continue;
-      }
-      const at = cell.enforcedAt ?? [];
-      if (!observed) {
-        if (at.length === 1) {
-          held.add(at[0]!);
-          heldOnly.add(at[0]!);
-        }
-        continue;
-      }
-      // A denied cell went through: this reading explains it only when one node alone enforces it.
-      if (at.length === 1) leakedOnly.add(at[0]!);
-      else otherWrong = true;
     }
   }
-  const [only] = leakedOnly;
-  const leaked = !otherWrong && leakedOnly.size === 1 && only !== undefined && !heldOnly.has(only) ? only : undefined;
-  return { held: [...held].sort(), ...(leaked ? { leaked } : {}) };
+  const leaked: Partial<Record<Reading, string>> = {};
+  for (const reading of READINGS) {
+    const [only] = through[reading];
+    if (!unexplained[reading] && through[reading].size === 1 && only !== undefined && !held[reading].has(only)) leaked[reading] = only;
+  }
+  return { held: { everywhere: [...held.everywhere].sort(), 'cross-node': [...held['cross-node']].sort() }, leaked };
 }
 
 export function evidenceProperties(e: UnenforcedEvidence): Record<string, string> {
-  return { ...(e.held.length ? { [HELD_PROPERTY]: e.held.join(',') } : {}), ...(e.leaked ? { [LEAKED_PROPERTY]: e.leaked } : {}) };
+  const out: Record<string, string> = {};
+  for (const reading of READINGS) {
+    if (e.held[reading].length) out[PROPERTY[reading].held] = e.held[reading].join(',');
+    const node = e.leaked[reading];
+    if (node) out[PROPERTY[reading].leaked] = node;
+  }
+  return out;
 }
 
 interface CaseRow {
@@ -74,34 +92,58 @@ export interface NetpolFinding {
 }
 
 const list = (items: readonly string[], max = 4) => (items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', '));
+const casesText = (rows: readonly CaseRow[]) => `${rows.length} case${rows.length === 1 ? '' : 's'}: ${list(rows.map((r) => r.name))}`;
 
-/** The run-level reading of the network-policy rows: one node's pods unenforced, or the failed cases listed as unexplained. */
+/** The node every failed case names under `reading`, if none of the cases showed it holding there. */
+function fits(reading: Reading, cases: readonly CaseRow[], failed: readonly CaseRow[]): { node: string; others: string[] } | undefined {
+  const leaked = new Set(failed.map((r) => r.properties?.[PROPERTY[reading].leaked] ?? ''));
+  const [node] = leaked;
+  const heldOn = new Set(cases.flatMap((r) => (r.properties?.[PROPERTY[reading].held] ?? '').split(',').filter(Boolean)));
+  if (leaked.size !== 1 || !node || heldOn.has(node)) return undefined;
+  return { node, others: [...heldOn].sort() };
+}
+
+/** The run-level reading of the network-policy rows: one node's enforcement (everywhere, or its cross-node traffic), else the failed cases as unexplained. */
 export function netpolFindings(rows: readonly CaseRow[]): NetpolFinding[] {
   const cases = rows.filter((r) => r.suite === 'network-policy' && (r.outcome === 'passed' || r.outcome === 'failed'));
   const failed = cases.filter((r) => r.outcome === 'failed');
   if (failed.length === 0) return [];
-  const leaked = new Set(failed.map((r) => r.properties?.[LEAKED_PROPERTY] ?? ''));
-  const [node] = leaked;
-  const heldOn = new Set(cases.flatMap((r) => (r.properties?.[HELD_PROPERTY] ?? '').split(',').filter(Boolean)));
-  if (leaked.size === 1 && node && !heldOn.has(node)) {
-    const others = [...heldOn].sort();
+  const names = failed.map((r) => r.name);
+  const everywhere = fits('everywhere', cases, failed);
+  if (everywhere) {
+    const { node, others } = everywhere;
     return [
       {
         rule: 'netpol-unenforced-node',
         cause:
-          `NetworkPolicy is not enforced for the pods on ${node} (${failed.length} case${failed.length === 1 ? '' : 's'}: ${list(failed.map((r) => r.name))}): ` +
+          `NetworkPolicy is not enforced for the pods on ${node} (${casesText(failed)}): ` +
           `exactly the connections that only policies of ${node}'s pods deny (ingress to them, egress from them) went through, and every other cell was as the model says` +
           `${others.length ? `; the same policies held for the pods on ${list(others)}` : ''} — check the NetworkPolicy enforcer on ${node}: ` +
-          `its agent running and in sync with the API server, and no rule in ${node}'s firewall that accepts its pods' traffic before the policy chains`,
-        cases: failed.map((r) => r.name),
+          `its agent running and in sync with the API server, and its rules in ${node}'s firewall`,
+        cases: names,
+      },
+    ];
+  }
+  const crossNode = fits('cross-node', cases, failed);
+  if (crossNode) {
+    const { node, others } = crossNode;
+    return [
+      {
+        rule: 'netpol-bypass-node',
+        cause:
+          `NetworkPolicy is bypassed on ${node} for its pods' traffic to and from other nodes (${casesText(failed)}): ` +
+          `exactly the cross-node connections that only policies of ${node}'s pods deny went through, while the same policies held between ${node}'s own pods` +
+          `${others.length ? ` and for the pods on ${list(others)}` : ''} — the enforcer on ${node} runs, but something on ${node}'s forward path accepts or marks ` +
+          `that traffic before its policy chains (a rule ahead of them, or another component setting the enforcer's "allowed" mark); compare ${node}'s FORWARD and mangle rules with another node's`,
+        cases: names,
       },
     ];
   }
   return [
     {
       rule: 'netpol-unexplained',
-      cause: `${failed.length} network-policy case${failed.length === 1 ? '' : 's'} disagree${failed.length === 1 ? 's' : ''} with the model in no pattern a rule knows (${list(failed.map((r) => r.name))}): read each case's wrong cells and policies`,
-      cases: failed.map((r) => r.name),
+      cause: `${failed.length} network-policy case${failed.length === 1 ? '' : 's'} disagree${failed.length === 1 ? 's' : ''} with the model in no pattern a rule knows (${list(names)}): read each case's wrong cells and policies`,
+      cases: names,
     },
   ];
 }

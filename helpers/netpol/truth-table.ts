@@ -31,6 +31,8 @@ export interface Cell {
    * must act to deny it. The evidence of "not enforced for pods on node N" (netpol/evidence.ts).
    */
   enforcedAt?: string[];
+  /** A denied cell whose two ends run on different nodes (or one end is not a pod of a known node). */
+  crossNode?: boolean;
 }
 
 export interface TruthTable {
@@ -62,6 +64,8 @@ export function expectedTable(world: World, probes: ProbeSet | readonly ProbeSet
           if (!verdict.allowed) {
             const at = [!verdict.egress.allowed ? nodeOf(world, from) : undefined, !verdict.ingress.allowed ? nodeOf(world, to) : undefined];
             cell.enforcedAt = [...new Set(at.filter((n): n is string => !!n))].sort();
+            const ends = [nodeOf(world, from), nodeOf(world, to)];
+            cell.crossNode = !ends[0] || !ends[1] || ends[0] !== ends[1];
           }
           cells.set(cellKey(cell), cell);
         }

@@ -15,9 +15,10 @@ const probes: ProbeSet = { from: pods, to: pods, ports: [{ port: 80, protocol: '
 const denyIngress = (ns: string) => netpol(`${ns}/deny`, { podSelector: {}, policyTypes: ['Ingress'] });
 const denyEgress = (ns: string) => netpol(`${ns}/deny-egress`, { podSelector: {}, policyTypes: ['Egress'] });
 
-/** What an enforcer that ignores node `off` shows: denied cells enforced only there go through. */
-function observedWithout(expected: TruthTable, off: string | undefined): { table: TruthTable } {
-  return { table: { cells: expected.cells.map((c) => ({ ...c, allowed: c.allowed || (off !== undefined && c.enforcedAt?.length === 1 && c.enforcedAt[0] === off) })) } };
+/** What an enforcer that ignores node `off` shows: denied cells enforced only there go through (with `crossOnly`, only those between nodes). */
+function observedWithout(expected: TruthTable, off: string | undefined, crossOnly = false): { table: TruthTable } {
+  const through = (c: TruthTable['cells'][number]) => off !== undefined && c.enforcedAt?.length === 1 && c.enforcedAt[0] === off && (!crossOnly || c.crossNode === true);
+  return { table: { cells: expected.cells.map((c) => ({ ...c, allowed: c.allowed || through(c) })) } };
 }
 
 function caseRow(name: string, expected: TruthTable, observed: { table: TruthTable }): StaticResult {
@@ -42,7 +43,9 @@ describe('a case under "not enforced on node N"', () => {
   test("exactly the cells enforced only on n1 went through: leaked on n1; n2's denials held", () => {
     const expected = expectedTable(world([denyIngress('x'), denyIngress('y')]), probes);
     const e = unenforcedEvidence([{ expected, observed: observedWithout(expected, 'n1') }]);
-    expect(e).toEqual({ held: ['n2'], leaked: 'n1' });
+    expect(e.leaked.everywhere).toBe('n1');
+    expect(e.held.everywhere).toEqual(['n2']);
+    expect(e.leaked['cross-node']).toBeUndefined(); // n1's same-node denials went through too
   });
 
   test("must not fit: one of n1's denials held (partial), or an allowed cell was blocked", () => {
@@ -50,14 +53,21 @@ describe('a case under "not enforced on node N"', () => {
     const observed = observedWithout(expected, 'n1');
     const firstN1 = observed.table.cells.findIndex((c, i) => c.allowed && !expected.cells[i]!.allowed);
     const partial = { table: { cells: observed.table.cells.map((c, i) => (i === firstN1 ? { ...c, allowed: false } : c)) } };
-    expect(unenforcedEvidence([{ expected, observed: partial }]).leaked).toBeUndefined();
+    expect(unenforcedEvidence([{ expected, observed: partial }]).leaked.everywhere).toBeUndefined();
     const blocked = { table: { cells: observed.table.cells.map((c, i) => (expected.cells[i]!.allowed && i === 0 ? { ...c, allowed: false } : c)) } };
-    expect(unenforcedEvidence([{ expected, observed: blocked }]).leaked).toBeUndefined();
+    expect(unenforcedEvidence([{ expected, observed: blocked }]).leaked).toEqual({});
   });
 
   test('a case that passed records the nodes whose denials held, and no leak', () => {
     const expected = expectedTable(world([denyIngress('x'), denyIngress('y')]), probes);
-    expect(unenforcedEvidence([{ expected, observed: observedWithout(expected, undefined) }])).toEqual({ held: ['n1', 'n2'] });
+    expect(unenforcedEvidence([{ expected, observed: observedWithout(expected, undefined) }])).toEqual({ held: { everywhere: ['n1', 'n2'], 'cross-node': ['n1', 'n2'] }, leaked: {} });
+  });
+
+  test("only the cross-node denials enforced on n1 went through (n1's own pods still judged): the cross-node reading fits, the everywhere one does not", () => {
+    const expected = expectedTable(world([denyIngress('x'), denyIngress('y')]), probes);
+    const e = unenforcedEvidence([{ expected, observed: observedWithout(expected, 'n1', true) }]);
+    expect(e.leaked).toEqual({ 'cross-node': 'n1' });
+    expect(e.held.everywhere).toEqual(['n1', 'n2']); // x/b → x/a held on n1
   });
 });
 
@@ -85,6 +95,19 @@ describe('the run-level cause', () => {
     const findings = netpolFindings(rows);
     expect(findings.map((f) => f.rule)).toEqual(['netpol-unexplained']);
     expect(findings[0]!.cause).toBe("1 network-policy case disagrees with the model in no pattern a rule knows (ingress/both): read each case's wrong cells and policies");
+  });
+
+  test("every failed case lets exactly n1's cross-node denials through and n1's own pods are still judged → \"bypassed on n1 for its pods' traffic to and from other nodes\"", () => {
+    const rows = [
+      caseRow('ingress/x', xOnly, observedWithout(xOnly, 'n1', true)),
+      caseRow('ingress/both', both, observedWithout(both, 'n1', true)),
+      caseRow('ingress/y', yOnly, observedWithout(yOnly, 'n1', true)),
+    ];
+    const findings = netpolFindings(rows);
+    expect(findings.map((f) => f.rule)).toEqual(['netpol-bypass-node']);
+    expect(findings[0]!.cause).toMatch(
+      /^NetworkPolicy is bypassed on n1 for its pods' traffic to and from other nodes \(2 cases: ingress\/x, ingress\/both\): exactly the cross-node connections .* held between n1's own pods and for the pods on n2 — /,
+    );
   });
 
   test('must not fire: the failed cases leak on different nodes', () => {
