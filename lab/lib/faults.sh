@@ -27,8 +27,9 @@ Faults (npm run lab -- fault <name> …; undo with: npm run lab -- heal [name]):
   loss <nodeA> <nodeB> <percent>               drop <percent> % of packets between A and B, each direction (random, per packet)
   netpol-down <node>                           (--netpol kube-router) stop kube-router on <node>: its rules stay as they were,
                                                so policies made (and pods started) afterwards are not enforced for its pods
-  netpol-bypass <node>                         (--netpol kube-router) <node>'s pods bypass NetworkPolicy: what it forwards to or
-                                               from its pod range carries kube-router's "a policy allowed this" mark (0x10000)
+  netpol-bypass <node>                         (--netpol kube-router) <node>'s pods bypass NetworkPolicy to and from other nodes:
+                                               what it forwards to or from its pod range carries kube-router's "a policy allowed
+                                               this" mark (0x10000); traffic between its own pods is still judged
 USAGE
   fault_usage_paths
 }
