@@ -2,7 +2,7 @@
 // on-purpose skips are recognised by their reasons, anything else is named whole, and a run that
 // skips more (or less) than the lab explains does not compare equal.
 import { describe, expect, test } from 'vitest';
-import { noIngressReason } from '../../suites/loadbalancer.ts';
+import { notWaitingReason } from '../../suites/loadbalancer.ts';
 import { expectedHealthySkips, healthySkips } from '../e2e/healthy-skips.ts';
 
 const lbSkip = (protocol: string) => ({
@@ -10,7 +10,7 @@ const lbSkip = (protocol: string) => ({
   name: `runner → service/netconform-lb LoadBalancer ingress 80/${protocol}`,
   outcome: 'skipped',
   // The product's own words for it.
-  reason: noIngressReason('netconform-lb', 3_400),
+  reason: notWaitingReason('netconform-lb'),
 });
 const cniRule = { suite: 'ports', name: 'rule kubeadm.yaml:77: any → any cni must be open (CNI)', outcome: 'skipped', reason: 'not applicable here: no detected CNI needs node-to-node ports' };
 const passed = { suite: 'pod-to-pod', name: 'a → b', outcome: 'passed' };
