@@ -84,7 +84,7 @@ else
   if lab_step lab-up-routed up --network routed; then
     expect_lab routed iptables ipv4 none
     vitest_step lab-routed 21 --project lab "${only_other_modes[@]}"
-    # Detection on routed: every routed fault but mtu (the vxlan step runs it through the overlay),
+    # Detection on routed: every routed fault but mtu (npm run detect runs it; see the vxlan step),
     # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
     # vxlan step its diagnosis with nftables): npm test's 60 minutes. npm run detect runs them all.
     DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 69 --project e2e "${only_other_modes[@]}"
@@ -128,9 +128,12 @@ else
   if lab_step lab-up-vxlan up --network vxlan --proxy-mode nftables; then
     expect_lab vxlan nftables ipv4 none
     vitest_step lab-vxlan 22 --project lab "${only_other_modes[@]}"
-    # And the mtu fault through the overlay: full-size rows fail both ways, the diagnosis names the MTU.
-    DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan 7 --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
-      -t 'healthy|cut-route-vxlan|kube-proxy-down|block-vxlan|vxlan: block-port|fault mtu '
+    # Not the mtu fault: its rows and diagnosis are right when the probes on the small-MTU node can be
+    # commanded (2026-12-07, 39 s), but in a later run of this step the API server's exec into that
+    # node's probes did not open within 20 s (every row from there a control error): a lab artefact
+    # still open (issue 23). npm run detect runs it.
+    DETECTION_HEALTHY_RUNS=2 vitest_step e2e-vxlan 6 --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
+      -t 'healthy|cut-route-vxlan|kube-proxy-down|block-vxlan|vxlan: block-port'
   fi
   # Networks no one here wrote: real flanneld (vxlan, host-gw) and BIRD (bgp), one kube-proxy mode
   # each; the lab's own tests, 1 healthy run + that network's faults (network:proxy:cases, no
