@@ -121,10 +121,10 @@ describe.skipIf(!up)('nodeport and ports suites against the lab', () => {
     const checked = results.filter((x) => x.outcome !== 'skipped');
     // The rules' roles on the lab: one control plane (master, and etcd: no node is labelled etcd), two workers.
     const CP = 'lab-control-plane';
-    // worker → etcd 2379 (a rule for flannel and Calico, so on the flannel labs): the lab's etcd serves
+    // worker → etcd 2379-2380 (a rule for flannel and Calico, so on the flannel labs): the lab's etcd serves
     // the loopback only, so the control plane's kernel answers with a reset — the port is not
     // filtered, which the profile's rule accepts (seen on flannel-host-gw, 2026-12-07).
-    const etcdFromWorker = (x: (typeof checked)[number]) => x.port === 2379 && x.from.node !== CP;
+    const etcdFromWorker = (x: (typeof checked)[number]) => (x.port === 2379 || x.port === 2380) && x.from.node !== CP;
     for (const x of checked) {
       if (etcdFromWorker(x)) {
         expect(['REACHABLE', 'REFUSED'], describeRow(x)).toContain(x.observed);
