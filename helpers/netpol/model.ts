@@ -107,14 +107,15 @@ interface Context {
   protocol: PolicyProtocol;
 }
 
-interface Resolved {
+export interface Resolved {
   key: string;
   pod?: Pod;
   ip?: string;
   node?: string;
 }
 
-function resolve(world: World, endpoint: Endpoint): Resolved {
+/** An endpoint in the world: its key, its pod (a pod endpoint) and the node it runs on. */
+export function resolve(world: World, endpoint: Endpoint): Resolved {
   if ('ip' in endpoint) return { key: endpoint.ip, ip: endpoint.ip, ...(endpoint.node ? { node: endpoint.node } : {}) };
   const slash = endpoint.pod.indexOf('/');
   const namespace = endpoint.pod.slice(0, slash);

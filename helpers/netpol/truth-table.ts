@@ -3,7 +3,7 @@
 // denied, one grid per port/protocol, as upstream's netpol e2e prints them), and the two diffs a
 // runner needs: expected vs observed (the wrong cells) and one step vs the next (the cells a
 // change should flip, which are the ones worth polling while the enforcer catches up).
-import { evaluate, type ModelOptions } from './model.ts';
+import { evaluate, resolve, type ModelOptions } from './model.ts';
 import { endpointKey, type Endpoint, type Family, type PolicyProtocol, type World } from './types.ts';
 
 export interface PortProtocol {
@@ -41,13 +41,6 @@ export interface TruthTable {
   cells: Cell[];
 }
 
-/** The node an endpoint runs on: a pod's, or the node an address belongs to (undefined: outside the cluster). */
-function nodeOf(world: World, endpoint: Endpoint): string | undefined {
-  if ('ip' in endpoint) return endpoint.node;
-  const slash = endpoint.pod.indexOf('/');
-  return world.pods.find((p) => p.namespace === endpoint.pod.slice(0, slash) && p.name === endpoint.pod.slice(slash + 1))?.node;
-}
-
 export function cellKey(cell: { from: string; to: string; port: number; protocol: PolicyProtocol }): string {
   return `${cell.from}→${cell.to}:${cell.port}/${cell.protocol}`;
 }
@@ -62,9 +55,10 @@ export function expectedTable(world: World, probes: ProbeSet | readonly ProbeSet
           const verdict = evaluate(world, { from, to, port, protocol, ...(opts.family ? { family: opts.family } : {}) }, opts.model);
           const cell: Cell = { from: endpointKey(from), to: endpointKey(to), port, protocol, allowed: verdict.allowed, reason: verdict.reason };
           if (!verdict.allowed) {
-            const at = [!verdict.egress.allowed ? nodeOf(world, from) : undefined, !verdict.ingress.allowed ? nodeOf(world, to) : undefined];
+            // The ends' nodes as the model resolved them (a pod's node; an address's, if it is a node's).
+            const ends = [resolve(world, from).node, resolve(world, to).node];
+            const at = [!verdict.egress.allowed ? ends[0] : undefined, !verdict.ingress.allowed ? ends[1] : undefined];
             cell.enforcedAt = [...new Set(at.filter((n): n is string => !!n))].sort();
-            const ends = [nodeOf(world, from), nodeOf(world, to)];
             cell.crossNode = !ends[0] || !ends[1] || ends[0] !== ends[1];
           }
           cells.set(cellKey(cell), cell);
