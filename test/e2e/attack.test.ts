@@ -111,6 +111,12 @@ describe.skipIf(!up)('sealed probes', () => {
   });
 
   test('netexec-style commands to every probe socket, from a pod and from outside, run nothing; no probe restarts; the run passes', async () => {
+    // Namespaces of earlier runs (one another test removed may still be terminating) are not this run's.
+    const runNamespaces = () =>
+      (JSON.parse(kubectl('get', 'namespaces', '-l', 'app.kubernetes.io/managed-by=kube-netconform', '-o', 'json')) as { items: { metadata: { name: string }; status?: { phase?: string } }[] }).items
+        .filter((n) => n.metadata.name.startsWith('netconform-') && n.status?.phase !== 'Terminating')
+        .map((n) => n.metadata.name);
+    const before = new Set(runNamespaces());
     const run = startCli(['run', '--kubeconfig', kubeconfig(), '--keep']);
     const result = { done: false };
     void run.then(() => (result.done = true));
@@ -120,11 +126,7 @@ describe.skipIf(!up)('sealed probes', () => {
     const rounds: { answered: number; sent: number }[] = [];
     const deadline = Date.now() + 240_000;
     while (Date.now() < deadline && (!namespace || rounds.length === 0 || !result.done)) {
-      namespace ||=
-        kubectl('get', 'namespaces', '-l', 'app.kubernetes.io/managed-by=kube-netconform', '-o', 'jsonpath={.items[*].metadata.name}')
-          .trim()
-          .split(/\s+/)
-          .find((n) => n.startsWith('netconform-')) ?? '';
+      namespace ||= runNamespaces().find((n) => !before.has(n)) ?? '';
       const targets = namespace ? targetsOf(namespace, nodeIPs) : [];
       if (targets.length < 10) {
         await new Promise((r) => setTimeout(r, 500)); // polling the API while the run deploys

@@ -1,8 +1,8 @@
 // Adding a network path is one module and one short suite file, nothing else: a toy path
 // ("a pod reaches its own IP", plus one row that must fail) is written into the suites folder
 // the CLI runs from, and list, run, JUnit and the summary matrix pick it up. Diagnosis has no rule
-// for a path it has never heard of: its failing row is listed as unexplained (with its title), and
-// no rule of another path claims it with a wrong cause.
+// for a path it has never heard of: its failing row is listed as unexplained (with its title and the
+// pattern it makes), and no rule of another path claims it with a wrong cause.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -82,8 +82,11 @@ describe.skipIf(!up)('a new path is one module and one suite file', () => {
     expect(summary).toContain(`### ${NAME}`);
     expect(summary).toMatch(/\| \*\*lab-worker-1\*\* \|[^\n]*✓ 1\/1/);
     // The one cause is the fallback's, naming the row: no rule of another path took it for its own.
-    expect(results.diagnosis).toEqual([`1 failing check matches no known pattern (e.g. ${bad.name}): read the detail of the failing rows`]);
-    expect(summary).toContain(`- 1 failing check matches no known pattern (e.g. ${bad.name})`);
+    // It names the row and the pattern it makes: the path, its two ends (the row's own node), TCP, refused.
+    const node = bad.name.split('/')[0]!;
+    const line = `1 failing check matches no known pattern (e.g. ${bad.name}; ${NAME} ${node} → ${node}, TCP, refused): read the detail of the failing rows`;
+    expect(results.diagnosis).toEqual([line]);
+    expect(summary).toContain(`- ${line}`);
     expect(objectsLeft(runIdOf(run))).toEqual([]);
   });
 });
