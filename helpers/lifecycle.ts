@@ -88,7 +88,7 @@ export function plannedTopology(
   const probes = probed.flatMap((n) => {
     // Placeholder pod IPs, one per family of the node's pod CIDRs ('<pod-ip::6>' reads as IPv6).
     const podIPs = [...new Set(n.podCIDRs.map((c) => (c.includes(':') ? '<pod-ip::6>' : '<pod-ip>')))];
-    const pod = podIPs.length > 1 ? { ip: podIPs[0]!, ips: podIPs } : { ip: '<pod-ip>' };
+    const pod = podIPs.length > 1 ? { ip: podIPs[0]!, ips: podIPs } : { ip: podIPs[0] ?? '<pod-ip>' };
     const hostIPs = n.internalIPs ?? [];
     return [
       ...podRoles(options.podsPerNode).map((role) => ({ role, name: probePodName(role, n.name), node: n.name, ...pod, ready: true })),
@@ -242,6 +242,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       ports,
       families: clusterFamilies(nodes, probes),
       plans,
+      ...(needs ? { undeployed: options.modules.filter((m) => (m.deploy || m.settle) && !deploys(m)).map((m) => m.name) } : {}),
     };
     // The wait-ready split: the probes' start-up, then the control preflight and the modules' settle.
     const readyAt = performance.now();

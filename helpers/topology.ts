@@ -95,6 +95,8 @@ export interface Topology {
   families?: IpFamily[];
   /** Suite name → what that suite module's prepare/deploy/settle returned (structured-clone-able). */
   plans: Record<string, unknown>;
+  /** Modules with their own objects that the run did not deploy (none of their rows was selected when planned). */
+  undeployed?: string[];
 }
 
 export function nodeRole(node: Node): NodeInfo['role'] {

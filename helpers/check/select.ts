@@ -1,6 +1,7 @@
 // Row selection, the same for every path: --short goes to the module, --only/--skip are regexes
 // on "<suite> <title>" applied here. `list`, the run's early empty-selection check and the
 // suite workers all call rowsOf, so they agree.
+import { notRunRows } from '../rows.ts';
 import type { Topology } from '../topology.ts';
 import type { SuiteModule } from './suite.ts';
 import type { Check, IpFamily } from './types.ts';
@@ -36,5 +37,14 @@ export function select<T extends { suite: string; title: string; family?: IpFami
 }
 
 export function rowsOf(module: SuiteModule, topology: Topology, selection: Selection): Check[] {
-  return select(module.checks(topology, topology.plans[module.name], { short: selection.short }), selection);
+  const rows = select(module.checks(topology, topology.plans[module.name], { short: selection.short }), selection);
+  if (!topology.undeployed?.includes(module.name)) return rows;
+  // The plan made before anything existed selected none of this module's rows, so its objects were
+  // never made; rows the cluster as found makes anyway could only dial placeholders. They are not
+  // run, saying so — never network verdicts, never silently dropped.
+  return notRunRows(
+    rows,
+    `${module.name} deployed nothing: the run's plan (made before the probes existed) selected none of its rows, the cluster as found makes this one — a disagreement between plan and run, please report it`,
+    { topology },
+  );
 }

@@ -5,7 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { loadSuiteModules } from '../../../helpers/check/modules.ts';
 import { deployNeeds } from '../../../helpers/check/needs.ts';
-import { expectedProbes, probeRoles } from '../../../helpers/lifecycle.ts';
+import { rowsOf } from '../../../helpers/check/select.ts';
+import { expectedProbes, plannedTopology, probeRoles } from '../../../helpers/lifecycle.ts';
 import type { Node } from '../../../helpers/kube/index.ts';
 import { createsService, implementationSignal, notWaitingReason, sourceRangesOf } from '../../../suites/loadbalancer.ts';
 import suite from '../../../suites/loadbalancer.ts';
@@ -20,6 +21,21 @@ describe('deploy only what the selected rows need', () => {
     const needs = deployNeeds(modules, topology, {});
     expect(needs.modules).toEqual(everyModule);
     expect(needs.hostProbes).toBe(true);
+  });
+
+  test.each(['ipv6', 'dual'] as const)('a default run on a %s cluster, planned before anything exists, deploys every suite too', async (family) => {
+    const run = await familyTopology(family);
+    const planned = plannedTopology({ runId: run.runId, namespace: run.namespace, server: run.server, nodes: run.nodes }, {}, run.plans);
+    expect(deployNeeds(modules, planned, {}).modules).toEqual(everyModule);
+  });
+
+  test('rows of a module the run did not deploy are not run, saying so — never network verdicts against placeholders', async () => {
+    const run = await familyTopology('ipv4');
+    const hairpin = modules.find((m) => m.name === 'hairpin')!;
+    const rows = rowsOf(hairpin, { ...run, undeployed: ['hairpin'] }, {});
+    expect(rows.length).toBe(rowsOf(hairpin, run, {}).length);
+    expect(rows.every((r) => r.kind === 'static' && r.status === 'not-run' && /hairpin deployed nothing: the run's plan .* selected none of its rows/.test(r.reason))).toBe(true);
+    expect(rowsOf(hairpin, run, {}).every((r) => r.kind === 'network')).toBe(true);
   });
 
   test("--only '^pod-to-pod ': only pod-to-pod, with host probes (its host → pod rows)", () => {
