@@ -32,23 +32,25 @@ export async function labMode(): Promise<{ network: LabNetwork; proxyMode: Proxy
 }
 
 /** One full CLI run against the lab; the results come from its results.json. */
-export async function runSuite(options: { reportDir: string; extraArgs?: string[] }): Promise<{ run: RunResults; exitCode: number; elapsedMs: number }> {
+export async function runSuite(options: { reportDir: string; extraArgs?: string[] }): Promise<{ run: RunResults; exitCode: number; elapsedMs: number; stderr: string }> {
   const kubeconfig = await labCli(['kubeconfig']);
   fs.rmSync(options.reportDir, { recursive: true, force: true });
   const started = performance.now();
   let exitCode = 0;
+  let stderr = '';
   try {
-    await execFileAsync('node', [path.join(repoRoot, 'bin', 'kube-netconform.js'), 'run', '--kubeconfig', kubeconfig, '--report-dir', options.reportDir, ...(options.extraArgs ?? [])], {
+    ({ stderr } = await execFileAsync('node', [path.join(repoRoot, 'bin', 'kube-netconform.js'), 'run', '--kubeconfig', kubeconfig, '--report-dir', options.reportDir, ...(options.extraArgs ?? [])], {
       timeout: 600_000,
       maxBuffer: 64 << 20,
-    });
+    }));
   } catch (err) {
     const e = err as { code?: number; stderr?: string };
     exitCode = typeof e.code === 'number' ? e.code : -1;
+    stderr = e.stderr ?? '';
     if (exitCode !== 1) throw new Error(`kube-netconform run exited ${exitCode} (not a check failure): ${e.stderr?.trim().split('\n').slice(-5).join(' | ')}`);
   }
   const run = JSON.parse(fs.readFileSync(path.join(options.reportDir, 'results.json'), 'utf8')) as RunResults;
-  return { run, exitCode, elapsedMs: performance.now() - started };
+  return { run, exitCode, elapsedMs: performance.now() - started, stderr };
 }
 
 export async function runCase(c: FaultCase, options: { reportRoot: string }): Promise<CaseRun> {

@@ -7,7 +7,8 @@ import { isNetwork } from '../../helpers/check/types.ts';
 import { FAULT_CASES } from '../detection/cases.ts';
 import { caseRunsOn, describeVerdict, type LabIpFamily, type LabNetwork, type ProxyMode } from '../detection/compare.ts';
 import { labMode, runCase, runSuite } from '../detection/run.ts';
-import { requireLab } from './cli-helpers.ts';
+import { kubectl, requireLab } from './cli-helpers.ts';
+import { expectHealthyNodePortsAndPorts } from './healthy-ports.ts';
 import { expectedHealthySkips, healthySkips } from './healthy-skips.ts';
 
 const HEALTHY_RUNS = Number(process.env.DETECTION_HEALTHY_RUNS ?? 5);
@@ -47,13 +48,16 @@ describe.skipIf(!up)(`detection (${wanted}, kube-proxy ${wantedProxy}${wantedFam
   test(`a healthy lab passes every check, ${HEALTHY_RUNS} runs in a row, skips only what it must, and the run records the CNI`, async () => {
     const failures: string[] = [];
     for (let i = 0; i < HEALTHY_RUNS; i++) {
-      const { run, exitCode } = await runSuite({ reportDir: path.join(reportRoot, `${modeDir}-healthy-${i}`) });
+      const { run, exitCode, stderr } = await runSuite({ reportDir: path.join(reportRoot, `${modeDir}-healthy-${i}`) });
       const bad = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
       failures.push(...bad.map((r) => `run ${i}: ${r.suite}: ${r.name}: ${r.detail}`));
       expect(run.results.length).toBeGreaterThan(0);
       // Only the lab's on-purpose skips (no LoadBalancer implementation, a CNI without node ports): a row that stopped checking fails here.
       expect(healthySkips(run.results), `run ${i}: skipped rows`).toEqual(expectedHealthySkips({ network: wanted, lb: process.env.LAB_LB }));
       expect(run.cluster.cni, 'the CNI the run detected').toEqual([EXPECTED_CNI[wanted]]);
+      // The nodeport and ports suites as the kubeadm profile sees this network (also what npm test's
+      // per-network steps need of them: no run of their own there).
+      expectHealthyNodePortsAndPorts(run.results, stderr, { network: wanted, lb: process.env.LAB_LB, nodes: kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length });
       if (wanted === 'bgp') {
         // TCP 179 between every ordered node pair, answered by the BGP daemons themselves.
         const portRows = run.results.filter(isNetwork).filter((r) => r.suite === 'ports');

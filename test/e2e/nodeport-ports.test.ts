@@ -10,7 +10,8 @@
 import { describe, expect, test } from 'vitest';
 import type { Row as CheckResult } from './cli-helpers.ts';
 import { describeRow, kubeconfig, kubectl, lab, requireLab, objectsLeft, resultsOf, startCli, type CliRun } from './cli-helpers.ts';
-import { expectedHealthySkips, healthySkips, labOfEnv } from './healthy-skips.ts';
+import { expectHealthyNodePortsAndPorts } from './healthy-ports.ts';
+import { labOfEnv } from './healthy-skips.ts';
 
 const up = requireLab();
 const W1 = 'lab-worker-1';
@@ -50,28 +51,8 @@ describe.skipIf(!up)('nodeport and ports suites against the lab', () => {
   test('healthy lab, kubeadm profile: every row of both suites passes, the CNI is detected and printed', async () => {
     const r = await run(ONLY_OURS);
     expect(r.code, r.stderr).toBe(0);
-    const results = resultsOf(r).results;
-    expect(results.filter((x) => x.outcome !== 'passed' && x.outcome !== 'skipped').map(describeRow)).toEqual([]);
-    // Skipped: at most the profile's CNI rule, on a network whose CNI needs no node-to-node ports.
-    expect(healthySkips(results)).toEqual(expectedHealthySkips(labOfEnv(), ['nodeport', 'ports']));
     const nodes = kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length;
-    // nodeport: the reachability row + per node 2 Services × … (Cluster 3 NodePorts, Local 1) × TCP/UDP
-    expect(results.filter((x) => x.suite === 'nodeport' && x.outcome === 'passed')).toHaveLength(1 + nodes * 8);
-    expect(results.filter((x) => x.suite === 'ports' && x.outcome === 'passed').length).toBeGreaterThan(0);
-    // The CNI as the lab states it (kube-system/netconform-cni) or as flanneld's own annotations show it.
-    const cniLine: Record<string, RegExp> = {
-      routed: /CNI: bridge: no extra node ports — stated: bridge/,
-      vxlan: /CNI: vxlan: UDP 8472 — stated: vxlan/,
-      bgp: /CNI: bgp: TCP 179 — stated: bgp/,
-      'flannel-vxlan': /CNI: flannel \(vxlan\): UDP 8472 — node \S+ has annotation flannel\.alpha\.coreos\.com\/[a-z-]+; node \S+ annotation backend-type=vxlan/,
-      'flannel-host-gw': /CNI: flannel \(host-gw\): no extra node ports — node \S+ has annotation flannel\.alpha\.coreos\.com\/[a-z-]+; node \S+ annotation backend-type=host-gw/,
-    };
-    expect(r.stderr).toMatch(/ports: profile kubeadm .*CNI: /);
-    expect(r.stderr).toMatch(cniLine[process.env.LAB_NETWORK ?? 'routed']!);
-    expect(r.stderr).toMatch(/API server port: 6443/);
-    for (const x of results.filter((y) => y.suite === 'ports' && y.outcome === 'passed')) expect(x.properties?.verdictSource, x.name).toBeDefined();
-    const local = results.filter((x) => x.suite === 'nodeport' && x.properties?.externalTrafficPolicy === 'Local' && x.expect === 'REACHABLE');
-    for (const x of local) expect(x.detail).toMatch(/saw the runner's own address/);
+    expectHealthyNodePortsAndPorts(resultsOf(r).results, r.stderr, { ...labOfEnv(), nodes });
     expectOwnNamespaceGone(r);
   });
 
