@@ -14,7 +14,8 @@
 // (`<name>-ipv6`, AAAA records only), so the AAAA answers are what the IPv6 rows prove.
 import { awaitEndpoints, createRunService } from '../helpers/fixtures/service.ts';
 import { messageOf } from '../helpers/errors.ts';
-import { endpointAddresses, type Kube } from '../helpers/kube/index.ts';
+import { endpointAddresses } from '../helpers/kube/endpoints.ts';
+import type { Kube } from '../helpers/kube/index.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { dnsServiceManifests, singleFamilyTwin } from '../helpers/probes/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';

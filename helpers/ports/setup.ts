@@ -4,7 +4,8 @@
 // EndpointSlices, and each node's labels and address. Reads only.
 import { UsageError, messageOf } from '../errors.ts';
 import { firstPerFamily } from '../ip.ts';
-import { endpointAddresses, type Kube, type Node } from '../kube/index.ts';
+import { endpointAddresses } from '../kube/endpoints.ts';
+import type { Kube, Node } from '../kube/index.ts';
 import type { NodeAddressType } from '../nodeport/types.ts';
 import { detectCni, type CniEvidence } from './cni.ts';
 import { loadProfile, ProfileError } from './profiles.ts';

@@ -4,7 +4,8 @@
 import pLimit from 'p-limit';
 import { SetupError } from '../errors.ts';
 import { groupProblems } from '../setup-problems.ts';
-import { endpointAddresses, type Kube, type Pod } from '../kube/index.ts';
+import { endpointAddresses } from '../kube/endpoints.ts';
+import type { Kube, Pod } from '../kube/index.ts';
 import { COMPONENT_LABEL, namespaceManifest, probePodManifest, PROBE_COMPONENTS, RUN_LABEL } from './manifests.ts';
 import { classifyNodes, isStuck, podRoles, probesFromPods, type NodeInfo, type ProbePod, type ProbePorts, type ProbeRole } from '../topology.ts';
 
