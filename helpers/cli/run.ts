@@ -145,11 +145,10 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     io.progress?.suspend(); // the suites' collector draws the progress line while the checks run
     const suitesStarted = performance.now();
     const checksFrom = new Date().toISOString();
-    const control = await kube.controlTransport();
     const child = suites ?? startVitest();
     suites = undefined; // handed over: from here vitest ends by itself
     const handedOver = Date.now();
-    const output = await child.run(plan, control);
+    const output = await child.run(plan, kube.credentials);
     state.phases.suites = Math.round(performance.now() - suitesStarted);
     // The suites phase split: the child's start of the suite files, the checks, its exit.
     if (output.span) {
