@@ -5,9 +5,16 @@
 // the plugin again only when asked to). The ServiceAccount has only the shipped ClusterRole
 // (manifests/rbac.yaml). Once the run's probes exist, the test makes a second Secret, points
 // the plugin at it and deletes the first: the API server then rejects the first token (a bound
-// token dies with its object). The run must read its credentials again — the plugin runs anew,
-// minting against the second Secret — for the checks' exec streams, the heartbeat and the
-// cleanup, and finish with no control error, exit 0, nothing left, and no token in its output.
+// token dies with its object — within the API server's 10 s cache of accepted tokens). The run
+// must read its credentials again — the plugin runs anew, minting against the second Secret — and
+// finish with no control error, exit 0, nothing left, and no token in its output.
+// The run is made long enough, without a sleep: `--lb-timeout 30s` on this lab (no LoadBalancer
+// implementation) has its setup wait 30 s from the LoadBalancer Service's creation for an address
+// that never comes (both loadbalancer rows are then skipped), so the first token is dead well
+// before the setup ends: its reads of the Service, the heartbeat, the hand-over to the checks and
+// the cleanup all need the reload. (A token that dies during the checks themselves — the suite
+// workers asking the CLI's thread — is covered by test/unit/kube/credential-renewal.test.ts; the
+// lab's checks take ~3 s, less than that cache.)
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -99,7 +106,7 @@ describe.skipIf(!up)('credentials that stop working mid-run', () => {
     const admin = kubeconfig();
     let stderr = '';
     let ended = false;
-    const cli = startCli(['run', '--kubeconfig', kc], { onStderr: (text) => (stderr = text) }).finally(() => (ended = true));
+    const cli = startCli(['run', '--kubeconfig', kc, '--lb-timeout', '30s'], { onStderr: (text) => (stderr = text) }).finally(() => (ended = true));
     const waiting = { timeoutMs: 180_000, ended: () => ended };
     // The run's namespace, then its probes in it.
     const runId = await until('the run to create its namespace', async () => /namespace netconform-([0-9a-f]{6}) created/.exec(stderr)?.[1], waiting);
@@ -114,8 +121,8 @@ describe.skipIf(!up)('credentials that stop working mid-run', () => {
     await kubectlAsync(admin, 'delete', 'secret', FIRST, '-n', 'default', '--wait=true');
     const revokedBeforeChecks = !stderr.includes('running the checks');
     const result = await cli;
-    // Mid-run: the first token was revoked before the checks began (the probes take seconds to be
-    // ready after they exist), so the checks' exec streams and the cleanup are what had to renew.
+    // Mid-run: the first token was revoked before the checks began (the setup waits 30 s for the
+    // LoadBalancer address), so everything after needed the fresh credentials.
     expect(revokedBeforeChecks, 'the first Secret was deleted only after the run began its checks').toBe(true);
 
     const out = `${result.stderr}\n${result.stdout}`;
@@ -128,6 +135,8 @@ describe.skipIf(!up)('credentials that stop working mid-run', () => {
     expect(minted[0]).toBe(FIRST);
     expect(minted.length, `plugin runs: ${minted.join(', ')}`).toBeGreaterThanOrEqual(2);
     expect(minted, `plugin runs: ${minted.join(', ')}`).toContain(SECOND);
+    // The user saw nothing of it: no rejected credentials, no failed heartbeat.
+    expect(out).not.toMatch(/Unauthorized|rejected the credentials|heartbeat Lease/);
     expect(objectsLeft(runId)).toEqual([]);
     expect(kubectl('get', 'leases', '--all-namespaces', '-l', `netconform.io/run-id=${runId}`, '-o', 'name').trim()).toBe('');
     // No token in what the run printed or wrote (a ServiceAccount token is a JWT: "eyJ…").

@@ -89,6 +89,8 @@ describe('exec streams and GETs with an exec credential plugin whose token stops
     expect(shown[0]).toBe('UPGRADE minted-1');
     expect(shown.slice(1)).toEqual([...shown.slice(1, -2).map(() => 'UPGRADE minted-1'), 'GET /version minted-1', 'UPGRADE minted-2']);
     expect(client.execStreams).toBe(3);
+    // Read again in memory: no token went into this process's environment.
+    expect(Object.values(process.env).join('\n')).not.toMatch(/minted-/);
     first.close();
     second.close();
   });
