@@ -207,6 +207,8 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       probes: state.topology?.probes.length ?? 0,
       rows: run.results.length,
       ...(throttled.retries || throttled.gaveUp ? { 'apiThrottled.retries': throttled.retries, 'apiThrottled.waitMs': throttled.waitMs, 'apiThrottled.gaveUp': throttled.gaveUp } : {}),
+      // Credentials read again after a 401 (helpers/kube/credentials.ts), the suite workers' asks included.
+      ...(kube.credentialReloads ? { 'credentials.reloads': kube.credentialReloads } : {}),
     };
     const plans = state.topology?.plans;
     const finished = withDiagnosis(

@@ -126,7 +126,7 @@ describe.skipIf(!up)('credentials that stop working mid-run', () => {
     expect(revokedBeforeChecks, 'the first Secret was deleted only after the run began its checks').toBe(true);
 
     const out = `${result.stderr}\n${result.stdout}`;
-    const rows = resultsOf(result).results;
+    const { results: rows, counters } = resultsOf(result);
     const bad = rows.filter((r) => r.outcome === 'error' || r.outcome === 'failed').map(describeRow);
     expect({ code: result.code, bad }, out.slice(-4000)).toEqual({ code: 0, bad: [] });
     // The plugin ran first for the first Secret, and again after the rotation (a reload, not a
@@ -135,6 +135,8 @@ describe.skipIf(!up)('credentials that stop working mid-run', () => {
     expect(minted[0]).toBe(FIRST);
     expect(minted.length, `plugin runs: ${minted.join(', ')}`).toBeGreaterThanOrEqual(2);
     expect(minted, `plugin runs: ${minted.join(', ')}`).toContain(SECOND);
+    // Said in results.json: the credentials were read again (once per rejected token, not per request).
+    expect(counters?.['credentials.reloads'], JSON.stringify(counters)).toBeGreaterThanOrEqual(1);
     // The user saw nothing of it: no rejected credentials, no failed heartbeat.
     expect(out).not.toMatch(/Unauthorized|rejected the credentials|heartbeat Lease/);
     expect(objectsLeft(runId)).toEqual([]);
