@@ -2,7 +2,9 @@
 // transport in hand until it expires or is rejected; a rejected request repeated once, never
 // more; one reload per rejected generation however many requests saw the 401; and the suite
 // workers' way to the CLI's thread (a real BroadcastChannel), whose asks carry no credential.
-import { BroadcastChannel } from 'node:worker_threads';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BroadcastChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ChannelCredentials, serveCredentials } from '../../../helpers/credential-channel.ts';
 import { expired, RenewingCredentials, withRenewal, type CredentialSource } from '../../../helpers/kube/credentials.ts';
@@ -154,6 +156,25 @@ describe('the credential channel between the suite workers and the CLI thread', 
     const asks = seen.filter((m) => typeof m === 'object' && m !== null && 'ask' in m);
     expect(asks).toHaveLength(2);
     for (const ask of asks) expect(JSON.stringify(ask)).not.toMatch(/token|Bearer/);
+  });
+
+  test('across threads, as the suites run: a worker thread reports its transport rejected and gets the fresh one from this thread', async () => {
+    const { source, stats } = rotating(['handed-token', 'fresh-token']);
+    const served = serveCredentials(source);
+    opened.push(served);
+    // The fixture is TypeScript: the worker registers tsx's loader, then imports it.
+    const fixture = pathToFileURL(path.join(import.meta.dirname, 'fixtures', 'channel-worker.ts')).href;
+    const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(fixture)}); })`, {
+      eval: true,
+      workerData: { handed: await source.current(), channel: served.name },
+    });
+    const answer = await new Promise<unknown>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(answer).toBe('Bearer fresh-token');
+    expect(stats.reloads).toBe(1);
   });
 
   test('nobody answers (the CLI thread is gone): the worker keeps what it has and renew gives nothing', async () => {
