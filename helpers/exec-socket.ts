@@ -85,7 +85,7 @@ export function execOnce(transport: ControlTransport, dispatcher: Dispatcher, op
  * Open a long-lived exec stream into a container (stdin, stdout and stderr over the API
  * server's exec WebSocket, channel protocol v5 or v4): the probe's command channel, one per
  * probe, carrying many checks (helpers/probes/stream.ts). `onStdout` gets stdout as it
- * arrives; `onEnd` is called once, when the stream ended for any reason, with why. Resolves
+ * arrives; `onEnd` is called once, when the opened stream ended for any reason, with why. Resolves
  * when the socket opened; throws ControlError when the handshake failed (RBAC, kubelet
  * unreachable, no such container) or did not complete within `timeoutMs`.
  */
@@ -102,7 +102,8 @@ export function openExecStreamOnce(transport: ControlTransport, dispatcher: Disp
     const end = (why: string) => {
       if (ended) return;
       ended = true;
-      options.onEnd(why);
+      // Only a stream that opened has ended: one that never did rejects instead (and may be tried again).
+      if (opened) options.onEnd(why);
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
     };
     const timer = setTimeout(() => {

@@ -121,7 +121,9 @@ export class ControlClient {
   /**
    * Open a long-lived exec stream into a container (exec-socket.ts, openExecStreamOnce): the
    * probe's command channel. A handshake refused for its credentials is repeated once with
-   * fresh ones; once open, the stream lives on whatever happens to the credentials.
+   * fresh ones; once open, the stream lives on whatever happens to the credentials. `onEnd`
+   * is called for the stream that opened only: an attempt that never opened rejects instead
+   * (a refused first handshake must not end the stream its repeat opens).
    */
   openExecStream(options: ExecStreamOptions): Promise<ExecStream> {
     return withRenewal(

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ControlClient } from '../../../helpers/http.ts';
 import { Kube, loadKubeConfig } from '../../../helpers/kube/index.ts';
-import { startFakeApiServer, status, type FakeApiServer } from './fake-api-server.ts';
+import { ProbeStreams } from '../../../helpers/probes/stream.ts';
+import { binaryFrame, startFakeApiServer, status, type FakeApiServer, type UpgradeHandler } from './fake-api-server.ts';
 
 const dirs: string[] = [];
 const clients: ControlClient[] = [];
@@ -40,7 +41,7 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
  * undici's WebSocket sends a handshake refused with 401 a second time itself: a refused
  * handshake shows as two upgrades.
  */
-async function setUp(accepted: { token: string }, expiries: number[] = [3600]) {
+async function setUp(accepted: { token: string }, expiries: number[] = [3600], opened?: UpgradeHandler) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knc-exec-plugin-'));
   dirs.push(dir);
   const counter = path.join(dir, 'runs');
@@ -56,8 +57,9 @@ async function setUp(accepted: { token: string }, expiries: number[] = [3600]) {
     },
     upgrade: (socket, accept, req) => {
       shown.push(`UPGRADE ${tokenOf(req.headers)}`);
-      if (tokenOf(req.headers) === accepted.token) return accept();
-      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
+      if (tokenOf(req.headers) !== accepted.token) return socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
+      accept();
+      opened?.(socket, accept, req);
     },
   });
   const config = fs
@@ -142,4 +144,31 @@ describe('exec streams and GETs with an exec credential plugin whose token stops
     expect(pluginRuns()).toBe(2);
     expect(kube.credentialReloads).toBe(1);
   });
+
+  test("a probe's command stream whose handshake is refused: the command runs on the stream opened with the new token, no control error", async () => {
+    const accepted = { token: 'minted-1' };
+    // The probe's side: the command loop says it is ready, then answers each command line "<id> <command>" with "<id> 0 <µs> ok".
+    const probe: UpgradeHandler = (socket) => {
+      socket.write(binaryFrame(Buffer.from('\u0001ready 5.2.21\n')));
+      socket.on('data', (frame: Buffer) => {
+        const id = /^(\S+) /.exec(unmasked(frame).subarray(1).toString('utf8'))?.[1];
+        if (id) socket.write(binaryFrame(Buffer.from(`\u0001${id} 0 1200 ok\n`)));
+      });
+    };
+    const { client, pluginRuns } = await setUp(accepted, [3600], probe);
+    // The first token is revoked before the stream is opened.
+    await client.credentials.current();
+    accepted.token = 'minted-2';
+    const streams = new ProbeStreams(client, 'netconform-x');
+    expect(await streams.run('probe-worker-1', 'echo ok', { timeoutMs: 3000 })).toMatchObject({ exitCode: 0, output: 'ok' });
+    expect(pluginRuns()).toBe(2);
+    streams.close();
+  });
 });
+
+/** The payload of one short masked WebSocket frame (client → server). */
+function unmasked(frame: Buffer): Buffer {
+  const length = frame[1]! & 0x7f;
+  const mask = frame.subarray(2, 6);
+  return Buffer.from(frame.subarray(6, 6 + length).map((b, i) => b ^ mask[i % 4]!));
+}
