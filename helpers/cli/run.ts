@@ -145,6 +145,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     io.progress?.suspend(); // the suites' collector draws the progress line while the checks run
     const suitesStarted = performance.now();
     const checksFrom = new Date().toISOString();
+    await kube.controlTransport(); // read before vitest is handed over: a failure here ends the run before its checks
     const child = suites ?? startVitest();
     suites = undefined; // handed over: from here vitest ends by itself
     const handedOver = Date.now();

@@ -73,7 +73,12 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
       const served = serveCredentials(credentials);
       let failure: unknown;
       try {
-        handOver({ plan, control: serializeControlTransport(await credentials.current()), credentialChannel: served.name });
+        // Credentials that cannot be read (an exec plugin failing) end vitest unused, as a run that ends before its checks does.
+        const control = await credentials.current().catch(async (err: unknown) => {
+          await close();
+          throw err;
+        });
+        handOver({ plan, control: serializeControlTransport(control), credentialChannel: served.name });
         failure = await ran;
       } finally {
         served.close();
