@@ -80,8 +80,8 @@ function unwrap<T>(o: { value: T } | { error: unknown }): T {
 }
 
 /**
- * The renewal bookkeeping of one holder of credentials (the CLI's Kube, or a worker's end of
- * the channel): `read` gives the transport of the credentials as they are now, `reload` reads
+ * The renewal bookkeeping of one holder of credentials (Kube.credentials: the CLI's, or one a
+ * suite worker loads itself): `read` gives the transport of the credentials as they are now, `reload` reads
  * them again from their source. A transport is read again when it has expired; a rejected one
  * is reloaded once — a second 401 of the same generation gets the transport already reloaded.
  */
