@@ -1,12 +1,19 @@
 // The one module that talks undici. The runner speaks to the API server itself for the probes'
-// exec streams (a WebSocket per probe, stdin included) and plain GETs such as a container's log,
-// with one connection pool and no client library in the suite workers. Failures here are
-// failures of the *control* path and come back as ControlError.
-import { Agent, WebSocket, request } from 'undici';
+// exec streams (a WebSocket per probe, stdin included: exec-socket.ts) and plain GETs such as a
+// container's log, with one connection pool and no client library in the suite workers.
+// Failures here are failures of the *control* path and come back as ControlError. Credentials
+// come from a source that reads them again when they expire or are rejected
+// (kube/credentials.ts): a request or exec handshake refused with 401 is repeated once with
+// fresh ones; an exec stream already open keeps the credentials it was opened with.
+import { Agent, request } from 'undici';
 import pLimit from 'p-limit';
 import { ControlError, causeCode, messageOf } from './errors.ts';
+import { execOnce, openExecStreamOnce, type ExecOptions, type ExecResult, type ExecStream, type ExecStreamOptions } from './exec-socket.ts';
 import type { ControlTransport } from './kube/index.ts';
+import { fixedCredentials, isCredentialSource, sameTls, withRenewal, type CredentialSource } from './kube/credentials.ts';
 import { newThrottleCounter, retryThrottled, type ThrottlePolicy } from './kube/throttle.ts';
+
+export { execExitCode, type ExecStream } from './exec-socket.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -14,9 +21,23 @@ export interface HttpAnswer {
   elapsedMs: number;
 }
 
+/** How long the check of a refused exec handshake's credentials may take (one GET /version). */
+const CREDENTIALS_CHECK_MS = 10_000;
+
+/** The connections of one set of TLS material: bounded for GETs, and the exec sockets' own (upgraded connections leave the pool). */
+interface Pool {
+  basis: ControlTransport;
+  agent: Agent;
+  exec: Agent;
+}
+
 export class ControlClient {
-  private readonly transport: ControlTransport;
-  private readonly agent: Agent;
+  /** Where each request's transport comes from (read again when expired or rejected). */
+  readonly credentials: CredentialSource;
+  private readonly concurrency: number;
+  private pool?: Pool;
+  /** Pools of TLS material replaced by renewed credentials: open exec streams may still use them, closed at close(). */
+  private readonly retired: Pool[] = [];
   private readonly limit: ReturnType<typeof pLimit>;
   /** Requests sent to the API server through this client, retries included. */
   requests = 0;
@@ -26,45 +47,53 @@ export class ControlClient {
   readonly throttled = newThrottleCounter();
   private readonly throttlePolicy?: ThrottlePolicy;
 
-  constructor(transport: ControlTransport, options: { concurrency: number; throttle?: ThrottlePolicy }) {
-    this.transport = transport;
+  /** `credentials`: a source (Kube.credentials, the suites' credential channel) or one fixed transport. */
+  constructor(credentials: CredentialSource | ControlTransport, options: { concurrency: number; throttle?: ThrottlePolicy }) {
+    this.credentials = isCredentialSource(credentials) ? credentials : fixedCredentials(credentials);
     this.throttlePolicy = options.throttle;
-    this.limit = pLimit(Math.max(1, options.concurrency));
-    this.agent = new Agent({
-      connections: Math.max(1, options.concurrency),
-      connect: {
-        ca: transport.tls.ca,
-        cert: transport.tls.cert,
-        key: transport.tls.key,
-        rejectUnauthorized: transport.tls.rejectUnauthorized ?? true,
-      },
-    });
+    this.concurrency = Math.max(1, options.concurrency);
+    this.limit = pLimit(this.concurrency);
+  }
+
+  /** The connection pool for `t`'s TLS material (a new one when renewed credentials brought other material). */
+  private poolFor(t: ControlTransport): Pool {
+    if (this.pool && sameTls(this.pool.basis, t)) return this.pool;
+    if (this.pool) this.retired.push(this.pool);
+    const connect = { ca: t.tls.ca, cert: t.tls.cert, key: t.tls.key, rejectUnauthorized: t.tls.rejectUnauthorized ?? true };
+    this.pool = { basis: t, agent: new Agent({ connections: this.concurrency, connect }), exec: new Agent({ connect }) };
+    return this.pool;
   }
 
   /**
    * GET a path on the API server (e.g. a pod-proxy URL). Throws ControlError when no HTTP answer
    * came back. A throttled answer (429, or 5xx with Retry-After) is waited out and repeated
-   * within bounds (kube/throttle.ts); the last answer stands when they run out.
+   * within bounds (kube/throttle.ts); the last answer stands when they run out. A 401 has the
+   * credentials read again and the GET repeated once.
    */
   get(pathAndQuery: string, options: { timeoutMs: number; what: string }): Promise<HttpAnswer & { retryAfter?: string }> {
     return this.limit(() =>
-      retryThrottled(() => this.getOnce(pathAndQuery, options), {
-        throttleOf: (o) => ('value' in o && o.value.status >= 429 ? { status: o.value.status, retryAfter: o.value.retryAfter } : undefined),
-        idempotent: true,
-        counter: this.throttled,
-        policy: this.throttlePolicy,
-      }),
+      withRenewal(
+        this.credentials,
+        (t) =>
+          retryThrottled(() => this.getOnce(t, pathAndQuery, options), {
+            throttleOf: (o) => ('value' in o && o.value.status >= 429 ? { status: o.value.status, retryAfter: o.value.retryAfter } : undefined),
+            idempotent: true,
+            counter: this.throttled,
+            policy: this.throttlePolicy,
+          }),
+        (o) => 'value' in o && o.value.status === 401,
+      ),
     );
   }
 
-  private async getOnce(pathAndQuery: string, options: { timeoutMs: number; what: string }): Promise<HttpAnswer & { retryAfter?: string }> {
+  private async getOnce(t: ControlTransport, pathAndQuery: string, options: { timeoutMs: number; what: string }): Promise<HttpAnswer & { retryAfter?: string }> {
     this.requests++;
     const started = performance.now();
     try {
-      const res = await request(this.transport.server + pathAndQuery, {
+      const res = await request(t.server + pathAndQuery, {
         method: 'GET',
-        dispatcher: this.agent,
-        headers: this.transport.headers,
+        dispatcher: this.poolFor(t).agent,
+        headers: t.headers,
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       const body = await res.body.text();
@@ -73,172 +102,67 @@ export class ControlClient {
     } catch (err) {
       const code = errorCode(err);
       const reason = code === 'TimeoutError' ? `no answer within ${options.timeoutMs / 1000} s` : `${code ?? 'error'}: ${messageOf(err)}`;
-      throw new ControlError(`${options.what}: ${reason} (API server ${this.transport.server})`, { code, cause: err });
+      throw new ControlError(`${options.what}: ${reason} (API server ${t.server})`, { code, cause: err });
     }
   }
 
-  /**
-   * Run a command in a container through the API server's exec WebSocket (channel protocol v5,
-   * or v4: byte 0 of each message names the stream, 1 stdout, 2 stderr, 3 the final status), on
-   * the same transport as the pod proxy: no client library in the suite workers. Settles on the
-   * status, on close, on error or on `timeoutMs`, and always lets go of the socket. Throws
-   * ControlError when the exec path itself failed (a refused handshake, the kubelet unreachable,
-   * no status within the timeout); a stream that opened and closed with no status resolves
-   * with exit code -1 (its command's fate is unknown: a control failure to the callers).
-   */
-  exec(options: { namespace: string; pod: string; container: string; command: string[]; timeoutMs: number }): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    this.requests++;
-    const query = [`container=${encodeURIComponent(options.container)}`, 'stdout=true', 'stderr=true', ...options.command.map((c) => `command=${encodeURIComponent(c)}`)].join('&');
-    const url = `${this.transport.server.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
-    const what = `exec in pod ${options.namespace}/${options.pod}`;
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], dispatcher: this.execAgent, headers: this.transport.headers });
-      ws.binaryType = 'arraybuffer';
-      let stdout = '';
-      let stderr = '';
-      let done = false;
-      /** Opened and then closed with no status: the command's fate is unknown (exit -1, a control failure to the callers). */
-      let opened = false;
-      const finish = (fn: () => void) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        fn();
-        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
-      };
-      const timer = setTimeout(
-        () => finish(() => reject(new ControlError(`exec in pod ${options.pod} did not finish within ${options.timeoutMs / 1000} s (API server ${this.transport.server})`, { code: 'TimeoutError' }))),
-        options.timeoutMs,
-      );
-      ws.addEventListener('message', (event) => {
-        const data = Buffer.from(event.data as ArrayBuffer);
-        if (data.length === 0) return;
-        const text = data.subarray(1).toString('utf8');
-        if (data[0] === 1) stdout += text;
-        else if (data[0] === 2) stderr += text;
-        else if (data[0] === 3 && text) finish(() => resolve({ exitCode: execExitCode(text), stdout, stderr }));
-      });
-      ws.addEventListener('error', (event) => {
-        if (opened) return; // the close that follows settles it
-        finish(() => reject(new ControlError(`${what}: ${messageOf((event as { error?: unknown }).error ?? 'the WebSocket handshake failed')} (API server ${this.transport.server})`)));
-      });
-      ws.addEventListener('open', () => (opened = true));
-      ws.addEventListener('close', (event) =>
-        finish(() =>
-          opened
-            ? resolve({ exitCode: -1, stdout, stderr: stderr || 'exec stream closed without a status' })
-            : reject(new ControlError(`${what}: the WebSocket handshake failed (code ${event.code}${event.reason ? `: ${event.reason}` : ''}; API server ${this.transport.server})`)),
-        ),
-      );
-    });
+  /** Run a command in a container to its end (exec-socket.ts, execOnce); a handshake refused for its credentials is repeated once with fresh ones. */
+  exec(options: ExecOptions): Promise<ExecResult> {
+    return withRenewal(
+      this.credentials,
+      (t) => {
+        this.requests++;
+        return this.explained(t, execOnce(t, this.poolFor(t).exec, options));
+      },
+      unauthorized,
+    );
   }
 
   /**
-   * Open a long-lived exec stream into a container (stdin, stdout and stderr over the API
-   * server's exec WebSocket, channel protocol v5 or v4): the probe's command channel, one per
-   * probe, carrying many checks (helpers/probes/stream.ts). `onStdout` gets stdout as it
-   * arrives; `onEnd` is called once, when the stream ended for any reason, with why. Resolves
-   * when the socket opened; throws ControlError when the handshake failed (RBAC, kubelet
-   * unreachable, no such container) or did not complete within `timeoutMs`.
+   * Open a long-lived exec stream into a container (exec-socket.ts, openExecStreamOnce): the
+   * probe's command channel. A handshake refused for its credentials is repeated once with
+   * fresh ones; once open, the stream lives on whatever happens to the credentials. `onEnd`
+   * is called for the stream that opened only: an attempt that never opened rejects instead
+   * (a refused first handshake must not end the stream its repeat opens).
    */
-  openExecStream(options: {
-    namespace: string;
-    pod: string;
-    container: string;
-    command: string[];
-    timeoutMs: number;
-    onStdout: (text: string) => void;
-    onEnd: (why: string) => void;
-  }): Promise<ExecStream> {
-    this.requests++;
-    this.execStreams++;
-    const query = [`container=${encodeURIComponent(options.container)}`, 'stdin=true', 'stdout=true', 'stderr=true', ...options.command.map((c) => `command=${encodeURIComponent(c)}`)].join('&');
-    const url = `${this.transport.server.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
-    const what = `exec stream into pod ${options.namespace}/${options.pod}`;
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], dispatcher: this.execAgent, headers: this.transport.headers });
-      ws.binaryType = 'arraybuffer';
-      let opened = false;
-      let ended = false;
-      let stderr = '';
-      const end = (why: string) => {
-        if (ended) return;
-        ended = true;
-        options.onEnd(why);
-        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
-      };
-      const timer = setTimeout(() => {
-        if (opened) return;
-        reject(new ControlError(`${what}: the WebSocket did not open within ${options.timeoutMs / 1000} s (API server ${this.transport.server})`, { code: 'TimeoutError' }));
-        end('never opened');
-      }, options.timeoutMs);
-      ws.addEventListener('message', (event) => {
-        const data = Buffer.from(event.data as ArrayBuffer);
-        if (data.length === 0) return;
-        const text = data.subarray(1).toString('utf8');
-        if (data[0] === 1) options.onStdout(text);
-        else if (data[0] === 2) stderr = (stderr + text).slice(-2000);
-        else if (data[0] === 3 && text) end(`the command in the probe ended (exit ${execExitCode(text)})${stderr.trim() ? `: ${stderr.trim().slice(-300)}` : ''}`);
-      });
-      ws.addEventListener('open', () => {
-        opened = true;
-        clearTimeout(timer);
-        resolve({
-          write: (text: string) => {
-            if (ended || ws.readyState !== ws.OPEN) return false;
-            ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(text, 'utf8')]));
-            return true;
-          },
-          close: () => end('closed by the runner'),
-          stderr: () => stderr,
-        });
-      });
-      ws.addEventListener('error', (event) => {
-        if (opened) return end(`${what} failed: ${messageOf((event as { error?: unknown }).error ?? 'WebSocket error')}`);
-        clearTimeout(timer);
-        reject(new ControlError(`${what}: ${messageOf((event as { error?: unknown }).error ?? 'the WebSocket handshake failed')} (API server ${this.transport.server})`));
-        end('handshake failed');
-      });
-      ws.addEventListener('close', (event) => {
-        if (!opened) {
-          clearTimeout(timer);
-          reject(new ControlError(`${what}: the WebSocket handshake failed (code ${event.code}${event.reason ? `: ${event.reason}` : ''}; API server ${this.transport.server})`));
-        }
-        end(`${what} closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''})${stderr.trim() ? `; stderr: ${stderr.trim().slice(-300)}` : ''}`);
-      });
-    });
+  openExecStream(options: ExecStreamOptions): Promise<ExecStream> {
+    return withRenewal(
+      this.credentials,
+      (t) => {
+        this.requests++;
+        this.execStreams++;
+        return this.explained(t, openExecStreamOnce(t, this.poolFor(t).exec, options));
+      },
+      unauthorized,
+    );
   }
 
-  /** Exec sockets are upgraded connections that leave the pool: their own agent, not the pod proxy's bounded one. */
-  private get execAgent(): Agent {
-    return (this.execDispatcher ??= new Agent({
-      connect: { ca: this.transport.tls.ca, cert: this.transport.tls.cert, key: this.transport.tls.key, rejectUnauthorized: this.transport.tls.rejectUnauthorized ?? true },
-    }));
+  /**
+   * A WebSocket handshake that failed does not say the HTTP status (undici keeps it): when one
+   * fails, a GET /version with the same credentials (readable by every identity) tells whether
+   * the API server rejects them (401). A timeout is not a refusal and is not checked.
+   */
+  private async explained<T>(t: ControlTransport, attempt: Promise<T>): Promise<T> {
+    try {
+      return await attempt;
+    } catch (err) {
+      if (!(err instanceof ControlError) || err.code === 'TimeoutError' || !(await this.rejects(t))) throw err;
+      throw new ControlError(`${err.message}: the API server rejected the credentials (401 Unauthorized)`, { status: 401, code: 'Unauthorized', cause: err });
+    }
   }
-  private execDispatcher?: Agent;
+
+  private async rejects(t: ControlTransport): Promise<boolean> {
+    try {
+      return (await this.getOnce(t, '/version', { timeoutMs: CREDENTIALS_CHECK_MS, what: 'GET /version' })).status === 401;
+    } catch {
+      return false;
+    }
+  }
 
   async close(): Promise<void> {
-    await Promise.all([this.agent.close(), this.execDispatcher?.close()]);
-  }
-}
-
-/** An open exec stream: `write` sends to the command's stdin (false once the stream ended). */
-export interface ExecStream {
-  write(text: string): boolean;
-  close(): void;
-  /** The last of what the command wrote to stderr. */
-  stderr(): string;
-}
-
-/** The exit code in an exec status (metav1.Status): 0 on Success, the ExitCode cause on a non-zero exit, else 1. */
-export function execExitCode(statusJson: string): number {
-  try {
-    const status = JSON.parse(statusJson) as { status?: string; details?: { causes?: { reason?: string; message?: string }[] } };
-    if (status.status === 'Success') return 0;
-    const code = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message);
-    return Number.isInteger(code) ? code : 1;
-  } catch {
-    return 1;
+    const pools = [...this.retired.splice(0), ...(this.pool ? [this.pool] : [])];
+    this.pool = undefined;
+    await Promise.all(pools.flatMap((p) => [p.agent.close(), p.exec.close()]));
   }
 }
 
@@ -297,4 +221,9 @@ export async function outsideGet(url: string, options: { timeoutMs: number }): P
     // Not awaited: a connection attempt still in flight ends on its own.
     void agent.destroy().catch(() => undefined);
   }
+}
+
+/** An exec attempt the API server refused for its credentials (ControlClient.explained). */
+function unauthorized(o: { value: unknown } | { error: unknown }): boolean {
+  return 'error' in o && o.error instanceof ControlError && o.error.status === 401;
 }

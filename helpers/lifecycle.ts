@@ -268,7 +268,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
 
 /** Mark the probes the API server's exec cannot command (helpers/probes/preflight.ts), and say so. */
 async function preflightControl(kube: Kube, topology: Topology, options: { concurrency: number; signal?: AbortSignal; onProgress: (m: string) => void }): Promise<void> {
-  const control = new ControlClient(await kube.controlTransport(), { concurrency: options.concurrency });
+  const control = new ControlClient(kube.credentials, { concurrency: options.concurrency });
   try {
     const unreachable = await checkControlPaths(control, topology, options);
     if (unreachable.length)

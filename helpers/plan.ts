@@ -1,6 +1,7 @@
 // What the CLI hands to the suites (helpers/cli/suites.ts): the run plan — the topology, the row
 // selection, how to reach the cluster — and the API server transport (server, TLS material, auth
-// header) the CLI resolved from the kubeconfig. Never in an environment variable or a file:
+// header) the CLI resolved from the kubeconfig, and the name of the channel on which the CLI's
+// thread answers with fresh credentials (credential-channel.ts). Never in an environment variable or a file:
 // `run` starts vitest in the CLI's own process and offers the hand-over in memory
 // (offerHandover); `list` needs no vitest. The suites' globalSetup takes it once and provides it
 // to the workers in memory, so workers need not load the client library (~70 MB each).
@@ -33,18 +34,28 @@ export interface SerializedControlTransport {
   server: string;
   headers: Record<string, string>;
   tls: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+  expiresAt?: number;
+  generation?: number;
 }
 
-/** What the suites receive: the plan, and the transport the checks ride on. */
+/** What the suites receive: the plan, the transport the checks ride on, and where to ask for fresh credentials (credential-channel.ts). */
 export interface Handover {
   plan: RunPlan;
   control?: SerializedControlTransport;
+  /** The name of the in-process channel the CLI's thread answers on (no secret). */
+  credentialChannel?: string;
 }
 
 const asText = (v: string | Buffer | undefined) => (v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : v);
 
 export function serializeControlTransport(t: ControlTransport): SerializedControlTransport {
-  return { server: t.server, headers: t.headers, tls: { ca: asText(t.tls.ca), cert: asText(t.tls.cert), key: asText(t.tls.key), rejectUnauthorized: t.tls.rejectUnauthorized } };
+  return {
+    server: t.server,
+    headers: t.headers,
+    tls: { ca: asText(t.tls.ca), cert: asText(t.tls.cert), key: asText(t.tls.key), rejectUnauthorized: t.tls.rejectUnauthorized },
+    ...(t.expiresAt === undefined ? {} : { expiresAt: t.expiresAt }),
+    ...(t.generation === undefined ? {} : { generation: t.generation }),
+  };
 }
 
 export interface RunPlan {

@@ -9,7 +9,8 @@ import type { SuiteModule } from '../helpers/check/suite.ts';
 import type { CheckResult } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { ProbeStreams } from '../helpers/probes/stream.ts';
-import type { ControlTransport } from '../helpers/kube/index.ts';
+import { ChannelCredentials } from '../helpers/credential-channel.ts';
+import { fixedCredentials, type CredentialSource } from '../helpers/kube/credentials.ts';
 import type { RunPlan } from '../helpers/plan.ts';
 
 declare module 'vitest' {
@@ -23,16 +24,22 @@ declare module 'vitest' {
 }
 
 /**
- * The pod-proxy transport: provided by the globalSetup (handed over by the CLI through a pipe,
- * never an environment variable), or — when nothing provided it — resolved here from the
- * plan's kubeconfig target, loading the client library.
+ * The credentials of the checks' requests: the transport provided by the globalSetup (handed
+ * over by the CLI in memory, never an environment variable), renewed by asking the CLI's thread
+ * over the credential channel when it expires or is rejected; or — when nothing provided it —
+ * the plan's kubeconfig read here, loading the client library (read again here). One source per
+ * worker, shared by its suite files.
  */
-export async function controlTransport(plan: RunPlan): Promise<ControlTransport> {
-  const handed = inject('control');
-  if (handed) return handed;
-  const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
-  return new Kube(loadKubeConfig(plan.kube)).controlTransport();
+export async function controlCredentials(plan: RunPlan): Promise<CredentialSource> {
+  return (credentials ??= (async () => {
+    const handed = inject('control');
+    const channel = inject('credentialChannel');
+    if (handed) return channel ? new ChannelCredentials(handed, channel) : fixedCredentials(handed);
+    const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
+    return new Kube(loadKubeConfig(plan.kube)).credentials;
+  })());
 }
+let credentials: Promise<CredentialSource> | undefined;
 
 /**
  * Report the API requests this suite file's checks send: `sent()` reads the clients' running
@@ -68,8 +75,8 @@ function runContext(plan: RunPlan): RunContext {
     maxLossPct: plan.maxLossPct,
     kubectl: plan.kube,
     streams: () =>
-      (streams ??= controlTransport(plan).then((t) => {
-        made.control = new ControlClient(t, { concurrency: plan.concurrency });
+      (streams ??= controlCredentials(plan).then((c) => {
+        made.control = new ControlClient(c, { concurrency: plan.concurrency });
         return new ProbeStreams(made.control, plan.topology.namespace);
       })),
   };

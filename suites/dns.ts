@@ -239,7 +239,7 @@ export default defineSuite<DnsPlan>({
     if (plan.serverProblem) return plan;
     const pods = topology.probes.filter((p) => p.ready && p.role !== 'host');
     const next: DnsPlan = { ...plan };
-    const control = new ControlClient(await kube.controlTransport(), { concurrency: 2 });
+    const control = new ControlClient(kube.credentials, { concurrency: 2 });
     const [resolver] = await Promise.all([
       readResolver(
         control,

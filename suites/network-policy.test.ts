@@ -11,7 +11,7 @@ import { caseRowResult } from '../helpers/netpol/row.ts';
 import { flushPending } from '../helpers/netpol/runner.ts';
 import { kubeApi, openSession, streamsProber, type NetpolPlan, type NetpolSession } from '../helpers/netpol/session.ts';
 import type { RunPlan } from '../helpers/plan.ts';
-import { controlTransport } from './check-rows.ts';
+import { controlCredentials } from './check-rows.ts';
 import suite from './network-policy.ts';
 
 const plan = inject('plan') as RunPlan;
@@ -30,7 +30,7 @@ let opened: Promise<Open> | undefined;
 /** The worker's clients for this file: the API server (exec streams) and the kube seam (the cases' writes). */
 function open(): Promise<Open> {
   return (opened ??= (async () => {
-    const control = new ControlClient(await controlTransport(plan), { concurrency: plan.concurrency });
+    const control = new ControlClient(await controlCredentials(plan), { concurrency: plan.concurrency });
     const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
     const kube = new Kube(loadKubeConfig(plan.kube), { requestTimeoutMs: 15_000 });
     const prober = streamsProber(control);

@@ -84,7 +84,7 @@ async function settleFamily(
   }
   const port = [...servers.values()][0]?.port ?? 0;
   // Each node's host network asks the server once (its host probe, commanded through its exec stream: the control path).
-  const control = new ControlClient(await kube.controlTransport(), { concurrency: 8 });
+  const control = new ControlClient(kube.credentials, { concurrency: 8 });
   const streams = new ProbeStreams(control, deployment.namespace);
   const limit = pLimit(8);
   try {

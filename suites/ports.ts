@@ -149,7 +149,7 @@ export default defineSuite<PortsPlan>({
     const listeners: Record<string, ListenerVerdict> = {};
     const np = topology.plans['nodeport'] as NodePortTopology | undefined;
     const held = new Set(np && !np.error ? np.services.flatMap((s) => (s.policy === 'Cluster' ? s.ports.map((p) => `${p.nodePort}/${p.protocol}`) : [])) : []);
-    const control = new ControlClient(await kube.controlTransport(), { concurrency: 32 });
+    const control = new ControlClient(kube.credentials, { concurrency: 32 });
     const streams = new ProbeStreams(control, deployment.namespace);
     // All at once in practice (a few dozen node:port pairs): each is one command in a host probe's exec stream.
     const limit = pLimit(32);

@@ -8,12 +8,15 @@
 import type { TestProject } from 'vitest/node';
 import type { RunState } from '../helpers/lifecycle.ts';
 import { takeOfferedHandover, serializeControlTransport, type RunPlan, type SerializedControlTransport } from '../helpers/plan.ts';
+import { serveCredentials } from '../helpers/credential-channel.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     plan: RunPlan;
     /** Absent only when a hand-over carries none: suites then resolve it from the plan's kubeconfig. */
     control?: SerializedControlTransport;
+    /** Where the workers ask for fresh credentials (helpers/credential-channel.ts). */
+    credentialChannel?: string;
   }
 }
 
@@ -23,6 +26,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     const handover = await offered;
     project.provide('plan', handover.plan);
     if (handover.control) project.provide('control', handover.control);
+    if (handover.credentialChannel) project.provide('credentialChannel', handover.credentialChannel);
     return;
   }
   // Imported only here: under the CLI this process never loads the client library (~70 MB).
@@ -60,5 +64,10 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     await tearDownRun(kube, state, { keep: false });
     throw err;
   }
-  return () => tearDownRun(kube, state, { keep: process.env.NETCONFORM_KEEP === '1' });
+  const served = serveCredentials(kube.credentials);
+  project.provide('credentialChannel', served.name);
+  return async () => {
+    served.close();
+    await tearDownRun(kube, state, { keep: process.env.NETCONFORM_KEEP === '1' });
+  };
 }

@@ -87,7 +87,7 @@ else
     # Detection on routed: every routed fault but mtu (npm run detect runs it; see the vxlan step),
     # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
     # vxlan step its diagnosis with nftables): npm test's 60 minutes. npm run detect runs them all.
-    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 69 --project e2e "${only_other_modes[@]}"
+    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 70 --project e2e "${only_other_modes[@]}"
   fi
   # A real NetworkPolicy enforcer (kube-router's firewall, routed): the lab's own kube-router tests
   # (its faults netpol-down and netpol-bypass included), then the network-policy suite's core cases

@@ -145,11 +145,11 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     io.progress?.suspend(); // the suites' collector draws the progress line while the checks run
     const suitesStarted = performance.now();
     const checksFrom = new Date().toISOString();
-    const control = await kube.controlTransport();
+    await kube.controlTransport(); // read before vitest is handed over: a failure here ends the run before its checks
     const child = suites ?? startVitest();
     suites = undefined; // handed over: from here vitest ends by itself
     const handedOver = Date.now();
-    const output = await child.run(plan, control);
+    const output = await child.run(plan, kube.credentials);
     state.phases.suites = Math.round(performance.now() - suitesStarted);
     // The suites phase split: the child's start of the suite files, the checks, its exit.
     if (output.span) {
@@ -208,6 +208,8 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       probes: state.topology?.probes.length ?? 0,
       rows: run.results.length,
       ...(throttled.retries || throttled.gaveUp ? { 'apiThrottled.retries': throttled.retries, 'apiThrottled.waitMs': throttled.waitMs, 'apiThrottled.gaveUp': throttled.gaveUp } : {}),
+      // Credentials read again after a 401 (helpers/kube/credentials.ts), the suite workers' asks included.
+      ...(kube.credentialReloads ? { 'credentials.reloads': kube.credentialReloads } : {}),
     };
     const plans = state.topology?.plans;
     const finished = withDiagnosis(

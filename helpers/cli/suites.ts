@@ -4,20 +4,22 @@
 // peak RSS, measured by `npm run bench`). Vitest's logger registers SIGINT/SIGTERM/unhandledRejection listeners that
 // exit the process; they are removed at once, so the CLI keeps its signals and its cleanup.
 // Vitest is started once the run's objects are created (while the probes start); its globalSetup awaits the hand-over — the run
-// plan and the API server credentials — offered in memory, never in an environment or a file.
+// plan and the API server credentials — offered in memory, never in an environment or a file; while
+// the suites run, the workers ask this thread for fresh credentials over an in-process channel.
 // (`list` needs no vitest: the rows come from the suite modules themselves.)
 import { Writable } from 'node:stream';
 import vm from 'node:vm';
 import type { Vitest } from 'vitest/node';
 import { SetupError } from '../errors.ts';
-import type { ControlTransport } from '../kube/index.ts';
+import { serveCredentials, type ServedSource } from '../credential-channel.ts';
 import { CODE_EXT, CODE_ROOT, codeFile } from '../package-root.ts';
 import { START_FIRST_ENV, offerHandover, serializeControlTransport, type Handover, type RunPlan, type SuiteOutput } from '../plan.ts';
 import { Collector } from './collector.ts';
 
 /** Vitest waiting for its hand-over; `run` hands it over and collects, `abandon` stops it unused. */
 export interface RunningSuites {
-  run(plan: RunPlan, control: ControlTransport): Promise<SuiteOutput>;
+  /** `credentials`: the CLI's reload-aware source (Kube.credentials), answering the workers while the suites run. */
+  run(plan: RunPlan, credentials: ServedSource): Promise<SuiteOutput>;
   abandon(): Promise<void>;
 }
 
@@ -66,10 +68,21 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
   const stop = () => void close();
   options.signal?.addEventListener('abort', stop, { once: true });
   return {
-    async run(plan, control) {
+    async run(plan, credentials) {
       collectGarbage();
-      handOver({ plan, control: serializeControlTransport(control) });
-      const failure = await ran;
+      const served = serveCredentials(credentials);
+      let failure: unknown;
+      try {
+        // Credentials that cannot be read (an exec plugin failing) end vitest unused, as a run that ends before its checks does.
+        const control = await credentials.current().catch(async (err: unknown) => {
+          await close();
+          throw err;
+        });
+        handOver({ plan, control: serializeControlTransport(control), credentialChannel: served.name });
+        failure = await ran;
+      } finally {
+        served.close();
+      }
       options.signal?.removeEventListener('abort', stop);
       await close();
       if (options.signal?.aborted) throw new SetupError('interrupted while the checks were running');

@@ -7,6 +7,7 @@ import { resolveControlTransport, type ControlTransport, type KubeAccess } from 
 import { describeCall, headerOf, statusOf, translateApiError, type CallSite } from './errors.ts';
 import { newThrottleCounter, retryThrottled, type ThrottlePolicy } from './throttle.ts';
 import { leaseBody, leaseInfo, type LeaseInfo } from './lease.ts';
+import { RenewingCredentials } from './credentials.ts';
 
 class CallTimeout extends Error {}
 
@@ -57,19 +58,23 @@ export class Kube {
   }
 
   /**
-   * Read the credentials again, as kubectl does when they stop working: the kubeconfig from its
-   * source, so a rotated token file or an exec credential plugin (run anew: the plugin's cached
-   * token is dropped with the old config) gives fresh ones. The control transport is resolved
-   * again at its next use. False when the access cannot be reloaded (built without a source).
+   * Read the credentials again as kubectl does: the kubeconfig from its source (a rotated token
+   * file, an exec plugin run anew: its cached token goes with the old config). Only through
+   * `credentials` (once per rejected generation). False when built without a source.
    */
-  reloadCredentials(): boolean {
+  private reloadCredentials(): boolean {
     if (!this.access.reload) return false;
     this.access = this.access.reload();
     this.makeClients();
-    this.transport = undefined;
     this.credentialReloads++;
     return true;
   }
+
+  /** The credentials of the runner's own requests (helpers/http.ts) and of the typed calls, read again when expired or rejected (credentials.ts); the suite workers reach it through the credential channel. */
+  readonly credentials = new RenewingCredentials(
+    () => resolveControlTransport(this.access),
+    () => this.reloadCredentials(),
+  );
 
   /** As KubeConfig.makeApiClient does it, plus the shared keep-alive pool. */
   private api<T>(type: new (config: k8s.Configuration) => T): T {
@@ -82,12 +87,19 @@ export class Kube {
     );
   }
 
-  /** One API call; a 401 (expired or revoked credentials) reads the credentials again and repeats it once: the server did not act on it. */
+  /**
+   * One API call; a 401 (expired or revoked credentials) reads the credentials again — unless
+   * another request already did since this one was sent — and repeats it once: the server did
+   * not act on it.
+   */
   private async call<T>(site: CallSite, fn: () => Promise<T>): Promise<T> {
+    const generation = this.credentials.generation;
     try {
       return await this.callOnce(site, fn);
     } catch (err) {
-      if (statusOf((err as Error).cause) !== 401 || !this.reloadCredentials()) throw err;
+      if (statusOf((err as Error).cause) !== 401) throw err;
+      const fresh = await this.credentials.renewFrom(generation).catch(() => undefined);
+      if (!fresh) throw err;
       return await this.callOnce(site, fn);
     }
   }
@@ -253,16 +265,9 @@ export class Kube {
     return list?.items.flatMap((s) => s.spec?.cidrs ?? []);
   }
 
-  private transport?: Promise<ControlTransport>;
-
-  /**
-   * TLS material and auth headers for speaking to the API server directly (the probes' exec streams).
-   * Resolved once per client (an exec credential plugin runs once): the control preflight and
-   * the suites' hand-over share it.
-   */
+  /** TLS material and auth headers as they are now; clients that live long take `credentials` itself (ControlClient). */
   controlTransport(): Promise<ControlTransport> {
-    this.transport ??= resolveControlTransport(this.access);
-    return this.transport;
+    return this.credentials.current();
   }
 }
 

@@ -27,6 +27,10 @@ export interface ControlTransport {
   server: string;
   headers: Record<string, string>;
   tls: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean };
+  /** Epoch ms after which the credentials no longer work: an exec credential plugin's expirationTimestamp (credentials.ts). */
+  expiresAt?: number;
+  /** How many times the credentials had been read again when these were read (credentials.ts). */
+  generation?: number;
 }
 
 export function loadKubeConfig(target: KubeTarget): KubeAccess {
@@ -76,9 +80,27 @@ export function loadKubeConfig(target: KubeTarget): KubeAccess {
 export async function resolveControlTransport(access: KubeAccess): Promise<ControlTransport> {
   const opts: { headers?: Record<string, string>; ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean } = {};
   await access.kc.applyToHTTPSOptions(opts as never);
+  const expiresAt = execExpiry(access.kc);
   return {
     server: access.server,
     headers: Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k, String(v)])),
     tls: { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized },
+    ...(expiresAt === undefined ? {} : { expiresAt }),
   };
+}
+
+/**
+ * The expirationTimestamp of the ExecCredential the current user's exec plugin just printed, as
+ * the client library keeps it (its ExecAuth runs the plugin again once that time has passed; it
+ * does not expose the time, so it is read from its cache). Undefined for every other kind of
+ * credentials, or when the plugin gave no expiry: then only a 401 has them read again.
+ */
+function execExpiry(kc: k8s.KubeConfig): number | undefined {
+  const user = kc.getCurrentUser();
+  if (!user || !(user.exec || (user.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec)) return undefined;
+  type Cache = Record<string, { status?: { expirationTimestamp?: string } } | null>;
+  const authenticators = (kc as unknown as { authenticators?: unknown[] }).authenticators ?? [];
+  const exec = authenticators.find((a): a is { tokenCache: Cache } => !!a && typeof (a as { tokenCache?: unknown }).tokenCache === 'object');
+  const at = Date.parse(exec?.tokenCache[user.name]?.status?.expirationTimestamp ?? '');
+  return Number.isNaN(at) ? undefined : at;
 }

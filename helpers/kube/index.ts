@@ -1,6 +1,7 @@
 // The one seam to @kubernetes/client-node: kubeconfig loading (config.ts), the
 // typed calls the tool makes (client.ts), the translation of API failures into one-paragraph
-// errors a user can act on (errors.ts) and API throttling (throttle.ts); exec goes over the
+// errors a user can act on (errors.ts), API throttling (throttle.ts) and when credentials are
+// read again (credentials.ts, no client library: the suite workers use it too); exec goes over the
 // pod-proxy transport's WebSocket (helpers/http.ts, undici). Nothing else imports the client library; other modules use the types
 // re-exported here.
 export type {
