@@ -117,7 +117,11 @@ describe.skipIf(!kubeRouter)('network-policy on kube-router (lab --netpol kube-r
 
 describe.skipIf(!plainLab)('network-policy without an enforcer (the default lab)', () => {
   test('every row is skipped with the canary reason and the run passes; with --require-network-policy every row fails', async () => {
-    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--network-policy', 'core', '--only', '^network-policy ']);
+    // Both runs at once (each waits out the canary's 30 s bound; concurrent runs share nothing).
+    const [run, required] = await Promise.all([
+      startCli(['run', '--kubeconfig', kubeconfig(), '--network-policy', 'core', '--only', '^network-policy ']),
+      startCli(['run', '--kubeconfig', kubeconfig(), '--network-policy', 'core', '--require-network-policy', '--only', '^network-policy ']),
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const rows = resultsOf(run).results;
     expect(rows.length).toBeGreaterThanOrEqual(9);
@@ -129,7 +133,6 @@ describe.skipIf(!plainLab)('network-policy without an enforcer (the default lab)
     }
     expect(objectsLeft(runIdOf(run))).toEqual([]);
 
-    const required = await startCli(['run', '--kubeconfig', kubeconfig(), '--network-policy', 'core', '--require-network-policy', '--only', '^network-policy ']);
     expect(required.code, required.stderr).toBe(1);
     const failed = resultsOf(required).results;
     expect(failed.every((r) => r.outcome === 'failed' && /not enforced.*\(--require-network-policy\)$/s.test(r.detail))).toBe(true);
