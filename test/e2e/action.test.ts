@@ -106,6 +106,7 @@ describe.skipIf(!requireLab())('action.yml against the lab', () => {
         workspace,
         stepSummary,
         inputs: { kubeconfig: kubeconfig(), only: '^pod-to-pod ', short: 'true', 'report-dir': 'out/nc', args: '--timeout 90s --concurrency 16' },
+        installed: true, // the two runs above installed this checkout (npm ci and the build)
       });
       expect(run.exitCode, run.log).toBe(1);
       expect(run.outputs).toMatchObject({ verdict: 'fail', 'exit-code': '1', 'report-dir': 'out/nc', html: 'out/nc/report.html' });
