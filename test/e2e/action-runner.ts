@@ -78,7 +78,8 @@ export function runAction(options: { actionDir: string; workspace: string; input
   try {
     for (const [index, step] of action.runs.steps.entries()) {
       if (index === 0 && options.installed) {
-        if (!fs.existsSync(path.join(options.actionDir, 'node_modules')) || !/^install /.test(step.name ?? '')) throw new Error('installed: the action has no install step to leave out, or its checkout was never installed');
+        if (!fs.existsSync(path.join(options.actionDir, 'node_modules')) || !/^install /.test(step.name ?? ''))
+          throw new Error('installed: the action has no install step to leave out, or its checkout was never installed');
         continue;
       }
       if (step.uses || step.if) throw new Error(`step ${index}: uses/if are not supported by this runner`);
