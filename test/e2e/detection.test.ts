@@ -57,7 +57,12 @@ describe.skipIf(!up)(`detection (${wanted}, kube-proxy ${wantedProxy}${wantedFam
       expect(run.cluster.cni, 'the CNI the run detected').toEqual([EXPECTED_CNI[wanted]]);
       // The nodeport and ports suites as the kubeadm profile sees this network (also what npm test's
       // per-network steps need of them: no run of their own there).
-      expectHealthyNodePortsAndPorts(run.results, stderr, { network: wanted, lb: process.env.LAB_LB, nodes: kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length });
+      expectHealthyNodePortsAndPorts(run.results, stderr, {
+        network: wanted,
+        lb: process.env.LAB_LB,
+        nodes: kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length,
+        families: wantedFamily === 'dual' ? 2 : 1,
+      });
       if (wanted === 'bgp') {
         // TCP 179 between every ordered node pair, answered by the BGP daemons themselves.
         const portRows = run.results.filter(isNetwork).filter((r) => r.suite === 'ports');

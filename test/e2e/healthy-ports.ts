@@ -17,13 +17,13 @@ const CNI_LINE: Record<string, RegExp> = {
   'flannel-host-gw': /CNI: flannel \(host-gw\): no extra node ports — node \S+ has annotation flannel\.alpha\.coreos\.com\/[a-z-]+; node \S+ annotation backend-type=host-gw/,
 };
 
-export function expectHealthyNodePortsAndPorts(results: readonly (CheckResult | Row)[], stderr: string, lab: { network?: string; lb?: string; nodes: number }): void {
+export function expectHealthyNodePortsAndPorts(results: readonly (CheckResult | Row)[], stderr: string, lab: { network?: string; lb?: string; nodes: number; families?: number }): void {
   const ours = results.filter((x) => x.suite === 'nodeport' || x.suite === 'ports') as Row[];
   expect(ours.filter((x) => x.outcome !== 'passed' && x.outcome !== 'skipped').map(describeRow), 'nodeport and ports rows that did not pass').toEqual([]);
   // Skipped: at most the profile's CNI rule, on a network whose CNI needs no node-to-node ports.
   expect(healthySkips(ours)).toEqual(expectedHealthySkips(lab, ['nodeport', 'ports']));
-  // nodeport: the reachability row + per node 2 Services × … (Cluster 3 NodePorts, Local 1) × TCP/UDP
-  expect(ours.filter((x) => x.suite === 'nodeport' && x.outcome === 'passed')).toHaveLength(1 + lab.nodes * 8);
+  // nodeport: the reachability row + per node and IP family 2 Services × … (Cluster 3 NodePorts, Local 1) × TCP/UDP
+  expect(ours.filter((x) => x.suite === 'nodeport' && x.outcome === 'passed')).toHaveLength(1 + lab.nodes * 8 * (lab.families ?? 1));
   const ports = ours.filter((x) => x.suite === 'ports' && x.outcome === 'passed');
   expect(ports.length).toBeGreaterThan(0);
   for (const x of ports) expect(x.properties?.verdictSource, x.name).toBeDefined();
