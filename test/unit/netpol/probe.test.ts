@@ -72,18 +72,41 @@ describe('the batch command, run through the command loop against loopback serve
     }
   });
 
-  test('on a bash older than 5.2 UDP cells go through socat, with the same codes', async () => {
+  test('on a bash older than 5.2 the cells go through nc and socat, with the same codes', async () => {
     const targets: ProbeTarget[] = [
+      { host: '127.0.0.1', port: port.tcp, kind: 'tcp' },
+      { host: '127.0.0.1', port: port.closed, kind: 'tcp' },
       { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'x/a' },
       { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'y/b' },
       { host: '127.0.0.1', port: port.closed, kind: 'udp', expect: 'x/a' },
     ];
     // The version test made false: the socat branch, as a bash 5.0 or 5.1 runs it.
-    const command = batchCommand(targets).replace('>= 502', '>= 99999');
-    expect(command).toContain('socat');
+    const command = batchCommand(targets, { timeoutS: 0.5 }).replaceAll('>= 502', '>= 99999');
+    expect(command).toContain('socat -T 1 -t 1');
+    expect(command).toContain('nc -z -v -w 1');
     const out = await streams.run('x-a', command, { timeoutMs: 20_000 });
     if ('failed' in out) throw new Error(out.failed);
-    expect(parseBatch(out.output, targets.length)).toEqual(['A', 'W', 'R']);
+    expect(parseBatch(out.output, targets.length)).toEqual(['A', 'R', 'A', 'W', 'R']);
+  });
+
+  test('a deadline below a second (the poll rounds): a silent UDP server is a timeout after it, the other codes as before', async () => {
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    try {
+      const targets: ProbeTarget[] = [
+        { host: '127.0.0.1', port: port.tcp, kind: 'tcp' },
+        { host: '127.0.0.1', port: port.closed, kind: 'tcp' },
+        { host: '127.0.0.1', port: silent.address().port, kind: 'udp', expect: 'x/a' },
+        { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'x/a' },
+      ];
+      const started = performance.now();
+      const out = await streams.run('x-a', batchCommand(targets, { timeoutS: 0.3 }), { timeoutMs: 20_000 });
+      if ('failed' in out) throw new Error(out.failed);
+      expect(parseBatch(out.output, targets.length)).toEqual(['A', 'R', 'T', 'A']);
+      expect(performance.now() - started).toBeLessThan(900);
+    } finally {
+      silent.close();
+    }
   });
 
   test("a UDP answer shorter than porter's that never completes is another pod's, not a drop", async () => {

@@ -142,6 +142,9 @@ describe("where a step's time goes, and its writes", () => {
     const props = caseResult(row(c.id), c, run, labeller(NS)).properties!;
     for (const k of ['time.writes.ms', 'time.poll.ms', 'poll.rounds', 'time.table.ms', 'time.retry.ms', 'cells.timedOut']) expect(props[k], k).toMatch(/^\d+$/);
     expect(Number(props['poll.rounds'])).toBe(run.steps.reduce((n, s) => n + s.timing!.pollRounds, 0));
+    // Poll rounds with the short deadline (they only time the table), the tables with the full one.
+    expect(new Set(cluster.deadlines)).toEqual(new Set(['0.5', '1']));
+    expect(cluster.deadlines.filter((d) => d === '1')).toHaveLength(run.steps.length * 9);
   });
 });
 
