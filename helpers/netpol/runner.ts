@@ -155,15 +155,20 @@ export async function runCase(ctx: CaseContext, c: NetpolCase): Promise<CaseRun>
   let world = ctx.base;
   const runs: StepRun[] = [];
   let teardown: Action[] = c.teardown;
-  // The previous case's teardown first: the cluster goes from its last world straight to this case's first step.
+  // The previous case's teardown with this case's first step: the cluster goes from its last world
+  // straight to it, both sets of writes at once (an object both write: the teardown's first), so an
+  // enforcer that reads its caches when it syncs sees them in one sync rather than two.
   const prior = ctx.pending;
   ctx.pending = undefined;
   let writesFrom = performance.now();
-  if (prior) await undo(ctx, prior);
   try {
     for (const [i, spec] of specs.entries()) {
       let added = false;
-      await writeAll(spec.actions, async (j) => {
+      const before = i === 0 && prior ? prior.actions : [];
+      await writeAll([...before, ...spec.actions], async (k) => {
+        // A teardown write that fails is left (a delete of something never made is a no-op).
+        if (k < before.length) return void (await perform(ctx, prior!.world, before[k]!).catch(() => undefined));
+        const j = k - before.length;
         const action = spec.actions[j]!;
         const done = await perform(ctx, applyActions(world, spec.actions.slice(0, j)), action);
         if (done !== action) ((spec.actions[j] = done), (added = true));

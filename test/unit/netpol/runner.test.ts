@@ -105,7 +105,7 @@ describe('a case against an enforcer that follows the spec', () => {
 });
 
 describe("where a step's time goes, and its writes", () => {
-  test("writes on different objects go at once, one object's in order; the teardown too", async () => {
+  test("writes on different objects go at once, one object's in order; the teardown with the next case's first step", async () => {
     const cluster = fakeCluster(base);
     let inFlight = 0;
     let most = 0;
@@ -122,9 +122,15 @@ describe("where a step's time goes, and its writes", () => {
     const c = byId('ingress/default-deny/every-namespace');
     expect(caseResult(row(c.id), c, await runCase(ctx, c), labeller(NS)).outcome).toBe('passed');
     expect(most).toBe(3);
+    // The next case's first write goes with the three deletes of this one's teardown.
+    most = 0;
+    const next = byId('egress/default-deny/pod-x-a');
+    expect(caseResult(row(next.id), next, await runCase(ctx, next), labeller(NS)).outcome).toBe('passed');
+    expect(most).toBe(4);
+    expect(cluster.writes.slice(3, 7).sort()).toEqual([`apply ${NS.x}/deny-egress-a`, `delete ${NS.x}/deny-ingress`, `delete ${NS.y}/deny-ingress`, `delete ${NS.z}/deny-ingress`]);
     most = 0;
     await flushPending(ctx);
-    expect(most).toBe(3);
+    expect(most).toBe(1);
     expect(cluster.world.policies).toEqual([]);
     const label = (pod: string) => ({ kind: 'label-pod' as const, namespace: NS.x, pod, labels: {} });
     const apply = (name: string) => ({ kind: 'apply' as const, policy: { ...c.steps[0]!.actions.find((a) => a.kind === 'apply')!.policy, metadata: { namespace: NS.x, name } } });
