@@ -35,11 +35,19 @@ export const CELL_TIMEOUT_S = 1;
 /**
  * The deadline of a poll round's cells (runner.ts: until the enforcer shows a step's changes). A
  * poll round only decides when the table is probed, never a verdict: the table's cells get
- * CELL_TIMEOUT_S, and a changed cell the table still finds wrong is probed again. Shorter, so a
- * round waiting on a cell still dropped costs half a second, not a second (bash's clients; nc,
- * socat and dig round it up to 1 s).
+ * CELL_TIMEOUT_S, and a cell the table finds wrong is probed again. A round that waits on a cell
+ * still dropped (or whose REJECT's ICMP the kernel rate-limited) costs its deadline, so the
+ * rounds' deadline is the enforcement latency's resolution: short for the first rounds, then the
+ * table's, so a cluster whose answers take longer than the short one still catches up (bash's
+ * clients; nc, socat and dig round it up to 1 s).
  */
-export const POLL_CELL_TIMEOUT_S = 0.5;
+export const POLL_CELL_TIMEOUT_S = 0.25;
+/** Rounds with the short deadline; later rounds give each cell CELL_TIMEOUT_S. */
+export const POLL_SHORT_ROUNDS = 8;
+
+export function pollDeadline(round: number): number {
+  return round <= POLL_SHORT_ROUNDS ? POLL_CELL_TIMEOUT_S : CELL_TIMEOUT_S;
+}
 /** Cells in one command: the output of a command is cut at 700 bytes (probes/stream.ts), ~7 bytes a cell. */
 export const MAX_CELLS = 90;
 

@@ -7,7 +7,7 @@
 import { baseTable, caseSteps, type CaseOptions, type StepSpec } from './case-world.ts';
 import type { NetpolCase } from './cases.ts';
 import { matches, observe, type CellRef, type Observation, type Prober } from './observe.ts';
-import { POLL_CELL_TIMEOUT_S } from './probe.ts';
+import { pollDeadline } from './probe.ts';
 import { changedCells, wrongCells, type CellChange, type TruthTable, type WrongCell } from './truth-table.ts';
 import type { NetworkPolicy, Pod, World } from './types.ts';
 import { applyActions, type Action, type LabelPatch } from './world.ts';
@@ -75,7 +75,7 @@ export async function pollUntil(ctx: CaseContext, world: World, cells: readonly 
   const started = performance.now();
   if (cells.length === 0) return { ms: 0, rounds: 0 };
   for (let rounds = 1; ; rounds++) {
-    const seen = await observe(ctx.prober, world, cells, { ...(family ? { family } : {}), answerName: ctx.answerName, timeoutS: POLL_CELL_TIMEOUT_S });
+    const seen = await observe(ctx.prober, world, cells, { ...(family ? { family } : {}), answerName: ctx.answerName, timeoutS: pollDeadline(rounds) });
     if (matches(cells, seen)) return { ms: Math.round(performance.now() - started), rounds };
     if (performance.now() - started >= ctx.enforceTimeoutMs) return { rounds };
     await new Promise((resolve) => setTimeout(resolve, ctx.pollMs ?? 100));

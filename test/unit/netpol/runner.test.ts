@@ -6,6 +6,7 @@ import { caseWorld } from '../../../helpers/netpol/case-world.ts';
 import { generateCases } from '../../../helpers/netpol/cases.ts';
 import { runCanary } from '../../../helpers/netpol/canary.ts';
 import { caseResult, labeller } from '../../../helpers/netpol/report.ts';
+import { pollDeadline } from '../../../helpers/netpol/probe.ts';
 import { flushPending, runCase, writeGroups, type CaseContext } from '../../../helpers/netpol/runner.ts';
 import { caseOptions, fakeCluster, NS } from './fake-cluster.ts';
 
@@ -149,7 +150,8 @@ describe("where a step's time goes, and its writes", () => {
     for (const k of ['time.writes.ms', 'time.poll.ms', 'poll.rounds', 'time.table.ms', 'time.retry.ms', 'cells.timedOut']) expect(props[k], k).toMatch(/^\d+$/);
     expect(Number(props['poll.rounds'])).toBe(run.steps.reduce((n, s) => n + s.timing!.pollRounds, 0));
     // Poll rounds with the short deadline (they only time the table), the tables with the full one.
-    expect(new Set(cluster.deadlines)).toEqual(new Set(['0.5', '1']));
+    expect(new Set(cluster.deadlines)).toEqual(new Set(['0.25', '1']));
+    expect([1, 8, 9, 30].map(pollDeadline)).toEqual([0.25, 0.25, 1, 1]);
     expect(cluster.deadlines.filter((d) => d === '1')).toHaveLength(run.steps.length * 9);
   });
 });
