@@ -8,6 +8,7 @@ import path from 'node:path';
 import { isNetwork, type RunResults } from '../helpers/check/types.ts';
 import { parseUpstreamJunit, problemLines, summaryLine, upstreamPassed, type UpstreamResult } from '../lab/upstream-junit.ts';
 import type { RunSample } from './figures.ts';
+import { renderNetpolRows, vsUpstreamNetpol, type NetpolVs } from './vs-upstream-netpol.ts';
 
 /** The paths upstream's selected Granular Checks test, as a `--only` for kube-netconform. */
 export const VS_UPSTREAM_PATHS = ['pod-to-pod', 'pod-to-service', 'nodeport'] as const;
@@ -67,6 +68,8 @@ export interface VsFigures {
   upstream: UpstreamResult;
   oursMs: number[];
   coverage: CoverageRow[];
+  /** The NetworkPolicy comparison (vs-upstream-netpol.ts), or why it did not run. */
+  netpol?: NetpolVs | { skipped: string };
 }
 
 export function medianOf(xs: number[]): number {
@@ -92,6 +95,7 @@ export function renderVs(f: VsFigures): string {
       (c) => `| \`${c.path}\` | ${c.upstream.passed}/${c.upstream.tests} passed: ${c.upstream.names.join('; ') || '—'} | ${c.ours.passed}/${c.ours.checks} passed: ${c.ours.kinds || '—'} |`,
     ),
     `| **wall time** | ${s(f.upstreamMs)} | ${s(medianOf(f.oursMs))} (median) — **${ratioText(f.upstreamMs, f.oursMs)} faster** |`,
+    ...(f.netpol ? renderNetpolRows(f.netpol) : []),
   ];
   return lines.join('\n');
 }
@@ -126,6 +130,8 @@ export async function vsUpstream(root: string, cliRun: CliRun, describeMachine: 
     upstream,
     oursMs,
     coverage: coverageTable(upstream, last!),
+    // Upstream's NetworkPolicy specs and our full case set (only on a lab with an enforcer; not part of the exit status: an enforcer's deviations are findings).
+    netpol: await vsUpstreamNetpol(root, cliRun),
   };
   console.log(`\n${summaryLine(upstream, upstreamWall / 1000)}`);
   for (const l of problemLines(upstream)) console.log(l);

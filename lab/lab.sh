@@ -23,8 +23,9 @@ Usage: npm run lab -- <command> [args]
   fault <name> [args]                       inject a network fault (fault --help lists them)
   heal [name]                               undo one fault kind, or all faults
   build                                     build the upstream components only
-  upstream-e2e [--build-only]               upstream's network e2e Granular Checks against the running lab
-                                            (builds e2e.test once per Kubernetes version; reports/upstream-e2e/)
+  upstream-e2e [--build-only|--netpol]      upstream's network e2e Granular Checks against the running lab
+                                            (builds e2e.test once per Kubernetes version; reports/upstream-e2e/);
+                                            --netpol: its NetworkPolicy specs instead (reports/upstream-e2e-netpol/)
 USAGE
 }
 
@@ -47,7 +48,7 @@ case "$cmd" in
   heal) require_root; load_lab_config; fault_heal "$@" ;;
   build) bash "$LAB_DIR/build.sh" ;;
   upstream-e2e)
-    if [ "${1:-}" = "--build-only" ]; then upstream_e2e_build; else require_root; upstream_e2e_run; fi ;;
+    if [ "${1:-}" = "--build-only" ]; then upstream_e2e_build; else require_root; upstream_e2e_run "$@"; fi ;;
   help|-h|--help) usage ;;
   *) usage >&2; die "unknown command '$cmd'" 2 ;;
 esac

@@ -2,8 +2,13 @@
 // of its row at once (a bash loop inside the probe, each cell a background job) and prints one
 // line per cell, "<index> <code>". Carried by the probe's exec stream (probes/stream.ts) like
 // every check's command, so a whole table costs one command per source pod, not one per cell.
-// The tools are the image's: TCP `nc -z` (a bare handshake), UDP socat (porter's padded answer,
-// which must be the target's own name), DNS over UDP dig. Codes:
+// The clients are bash itself (bash >= 5.2), no process started per cell (nc's and socat's starts
+// were most of a table's CPU): TCP a connect on /dev/tcp in a process substitution, its first line
+// awaited with `read -t` (then the substitution is killed: a dropped SYN leaves nothing behind);
+// UDP a datagram on /dev/udp, porter's padded answer read back with `read -N 64 -t`, which must be
+// the target's own name. So a cell's deadline may be a fraction of a second. On an older bash
+// (whose `read -N` may take a datagram a byte at a time) the image's `nc -z` and socat, with the
+// deadline rounded up to whole seconds; DNS over UDP is always dig (whole seconds). Codes:
 //   A  allowed: connected / answered by the intended pod
 //   R  refused: RST or ICMP port unreachable (kube-router's REJECT looks like this)
 //   T  timed out: no answer (a DROP)
@@ -12,7 +17,6 @@
 //   E  the tool gave no verdict
 // Pure: the command line and its parser; unit-tested by running the command here against
 // loopback servers.
-import { bracketed } from '../ip.ts';
 import { q } from '../probes/client.ts';
 
 export type CellCode = 'A' | 'R' | 'T' | 'U' | 'W' | 'E';
@@ -28,19 +32,45 @@ export interface ProbeTarget {
 
 /** Per-cell client deadline (connect or answer), in seconds: a REJECT answers in milliseconds, a DROP costs this. */
 export const CELL_TIMEOUT_S = 1;
+/**
+ * The deadline of a poll round's cells (runner.ts: until the enforcer shows a step's changes). A
+ * poll round only decides when the table is probed, never a verdict: the table's cells get
+ * CELL_TIMEOUT_S, and a cell the table finds wrong is probed again. A round that waits on a cell
+ * still dropped (or whose REJECT's ICMP the kernel rate-limited) costs its deadline, so the
+ * rounds' deadline is the enforcement latency's resolution: short for the first rounds, then the
+ * table's, so a cluster whose answers take longer than the short one still catches up (bash's
+ * clients; nc, socat and dig round it up to 1 s).
+ */
+export const POLL_CELL_TIMEOUT_S = 0.25;
+/** Rounds with the short deadline; later rounds give each cell CELL_TIMEOUT_S. */
+export const POLL_SHORT_ROUNDS = 8;
+
+export function pollDeadline(round: number): number {
+  return round <= POLL_SHORT_ROUNDS ? POLL_CELL_TIMEOUT_S : CELL_TIMEOUT_S;
+}
 /** Cells in one command: the output of a command is cut at 700 bytes (probes/stream.ts), ~7 bytes a cell. */
 export const MAX_CELLS = 90;
 
 const KIND_CODE: Record<TargetKind, string> = { tcp: 't', udp: 'u', 'dns-udp': 'd' };
 
-/** The bash function each cell runs: the tool, then its output read as a code. */
+/** The bash function each cell runs: the client, then its output read as a code. */
 function cellFunction(timeoutS: number): string {
   const t = String(timeoutS);
-  const tools = `case $2 in t) o=$(nc -z -v -w ${t} "$3" "$4" 2>&1);; u) o=$(printf x | socat -T ${t} -t ${t} - "UDP$6:$3:$4,readbytes=64" 2>&1);; d) o=$(dig +time=${t} +tries=1 +notcp -p "$4" @"$3" kubernetes.default.svc.cluster.local A 2>&1);; esac`;
+  const whole = String(Math.max(1, Math.ceil(timeoutS)));
+  // TCP: "ok" once connected, else the connect's error; nothing within the deadline is a timeout.
+  const tcpBash = `exec {f}< <({ exec 3<>"/dev/tcp/$3/$4" && echo ok; } 2>&1); IFS= read -r -t ${t} o <&$f; (($? > 128)) && o='timed out'; kill $! 2>/dev/null; exec {f}<&-; [ "$o" = ok ]`;
+  // UDP: a partial answer that times out is still an answer (it reads as another pod's, never as dropped).
+  const udpBash = `o=$({ exec 3<>"/dev/udp/$3/$4" && printf x >&3 && IFS= read -r -t ${t} -N 64 a <&3; printf %s "$a"; } 2>&1)`;
+  const tcpNc = `o=$(nc -z -v -w ${whole} "$3" "$4" 2>&1)`;
+  const udpSocat = `h=$3; [ $6 = 6 ] && h="[$3]"; o=$(printf x | socat -T ${whole} -t ${whole} - "UDP$6:$h:$4,readbytes=64" 2>&1)`;
+  const bash52 = '((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 502))';
+  const tools =
+    `case $2 in t) if ${bash52}; then ${tcpBash}; else ${tcpNc}; fi;; u) if ${bash52}; then ${udpBash}; else ${udpSocat}; fi;; ` +
+    `d) o=$(dig +time=${whole} +tries=1 +notcp -p "$4" @"$3" kubernetes.default.svc.cluster.local A 2>&1);; esac`;
   const read =
     'case "$o" in *[Rr]efused*) k=R;; *nreachable*|*"No route"*|*"not permitted"*|*"ermission denied"*) k=U;; *"timed out"*|*"no servers"*) k=T;; ' +
     '*) if [ $2 = u ]; then if [ -z "$o" ]; then k=T; elif [ "${o%% *}" = "$5" ]; then k=A; else k=W; fi; elif [ $r = 0 ]; then k=A; fi;; esac';
-  return `c(){ local o r k=E; ${tools}; r=$?; ${read}; printf "%s %s\\n" "$1" "$k"; }`;
+  return `c(){ local o r a h f k=E; ${tools}; r=$?; ${read}; printf "%s %s\\n" "$1" "$k"; }`;
 }
 
 /**
@@ -52,10 +82,9 @@ export function batchCommand(targets: readonly ProbeTarget[], options: { timeout
   if (targets.length > MAX_CELLS) throw new RangeError(`${targets.length} cells in one probe command; at most ${MAX_CELLS}`);
   const tuples = targets.map((t, i) => {
     const v6 = t.host.includes(':');
-    const host = t.kind === 'udp' ? bracketed(t.host) : t.host;
-    return [i, KIND_CODE[t.kind], host, t.port, t.expect ?? '-', v6 ? '6' : '4'].join(',');
+    return [i, KIND_CODE[t.kind], t.host, t.port, t.expect ?? '-', v6 ? '6' : '4'].join(',');
   });
-  for (const tuple of tuples) if (!/^[A-Za-z0-9_./:\[\],-]+$/.test(tuple)) throw new Error(`a probe target with characters the command cannot carry: ${tuple}`);
+  for (const tuple of tuples) if (!/^[A-Za-z0-9_./:,-]+$/.test(tuple)) throw new Error(`a probe target with characters the command cannot carry: ${tuple}`);
   return `${cellFunction(options.timeoutS ?? CELL_TIMEOUT_S)}; for x in ${tuples.map(q).join(' ')}; do c \${x//,/ } & done; wait`;
 }
 

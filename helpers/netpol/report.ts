@@ -66,6 +66,22 @@ export function failureText(c: NetpolCase, run: CaseRun, label: (k: string) => s
   return lines.join('\n');
 }
 
+/** Where the case's time went, summed over its steps (ms), and how many probed cells waited out the client's timeout. */
+export function timingProperties(run: CaseRun): Record<string, string> {
+  const timed = run.steps.flatMap((s) => (s.timing ? [s.timing] : []));
+  if (!timed.length) return {};
+  const sum = (k: keyof NonNullable<StepRun['timing']>) => String(timed.reduce((n, t) => n + t[k], 0));
+  const timedOut = run.steps.reduce((n, s) => n + [...s.observed.codes.values()].filter((code) => code === 'T').length, 0);
+  return {
+    'time.writes.ms': sum('writesMs'),
+    'time.poll.ms': sum('pollMs'),
+    'poll.rounds': sum('pollRounds'),
+    'time.table.ms': sum('tableMs'),
+    'time.retry.ms': sum('retryMs'),
+    'cells.timedOut': String(timedOut),
+  };
+}
+
 export function caseProperties(c: NetpolCase, run: CaseRun): Record<string, string> {
   const caught = run.steps.map((s) => s.caughtUpMs);
   const known = caught.filter((ms): ms is number => ms !== undefined);
@@ -81,6 +97,7 @@ export function caseProperties(c: NetpolCase, run: CaseRun): Record<string, stri
     'wrong.cells': String(run.steps.reduce((n, s) => n + s.wrong.length, 0)),
     ...(run.steps.some((s) => s.late) ? { 'late.cells': String(run.steps.reduce((n, s) => n + s.late, 0)) } : {}),
     ...(c.ipFamily ? { ipFamily: c.ipFamily } : {}),
+    ...timingProperties(run),
     // Which nodes' pods' policies held, and whether "not enforced on one node" explains the case.
     ...evidenceProperties(unenforcedEvidence(run.steps)),
   };

@@ -7,6 +7,7 @@
 import { baseTable, caseSteps, type CaseOptions, type StepSpec } from './case-world.ts';
 import type { NetpolCase } from './cases.ts';
 import { matches, observe, type CellRef, type Observation, type Prober } from './observe.ts';
+import { pollDeadline } from './probe.ts';
 import { changedCells, wrongCells, type CellChange, type TruthTable, type WrongCell } from './truth-table.ts';
 import type { NetworkPolicy, Pod, World } from './types.ts';
 import { applyActions, type Action, type LabelPatch } from './world.ts';
@@ -40,8 +41,18 @@ export interface CaseContext {
   pending?: { actions: Action[]; world: World };
 }
 
+/** Where a step's time went (ms): its writes (the first step's include the last case's teardown), the poll until its changed cells showed (and its rounds), the whole table, the re-probe of wrong cells. */
+export interface StepTiming {
+  writesMs: number;
+  pollMs: number;
+  pollRounds: number;
+  tableMs: number;
+  retryMs: number;
+}
+
 export interface StepRun {
   description: string;
+  timing?: StepTiming;
   /** ms from the step's last write until every changed cell showed; undefined when it did not within the bound. */
   caughtUpMs?: number;
   changed: number;
@@ -59,16 +70,51 @@ export interface CaseRun {
 
 const cellsOf = (changes: readonly CellChange[]) => changes.map((c) => ({ from: c.from, to: c.to, port: c.port, protocol: c.protocol, allowed: c.after }));
 
-/** Poll `cells` until every one shows its expected verdict, or the bound: the ms it took, or undefined. */
-export async function pollUntil(ctx: CaseContext, world: World, cells: readonly (CellRef & { allowed: boolean })[], family?: TruthTable['family']): Promise<number | undefined> {
+/** Poll `cells` until every one shows its expected verdict, or the bound: the ms it took (undefined: not within the bound) and the rounds probed. */
+export async function pollUntil(ctx: CaseContext, world: World, cells: readonly (CellRef & { allowed: boolean })[], family?: TruthTable['family']): Promise<{ ms?: number; rounds: number }> {
   const started = performance.now();
-  if (cells.length === 0) return 0;
-  for (;;) {
-    const seen = await observe(ctx.prober, world, cells, { ...(family ? { family } : {}), answerName: ctx.answerName });
-    if (matches(cells, seen)) return Math.round(performance.now() - started);
-    if (performance.now() - started >= ctx.enforceTimeoutMs) return undefined;
+  if (cells.length === 0) return { ms: 0, rounds: 0 };
+  for (let rounds = 1; ; rounds++) {
+    const seen = await observe(ctx.prober, world, cells, { ...(family ? { family } : {}), answerName: ctx.answerName, timeoutS: pollDeadline(rounds) });
+    if (matches(cells, seen)) return { ms: Math.round(performance.now() - started), rounds };
+    if (performance.now() - started >= ctx.enforceTimeoutMs) return { rounds };
     await new Promise((resolve) => setTimeout(resolve, ctx.pollMs ?? 100));
   }
+}
+
+/** The object an action writes: actions on one object keep their order, actions on different objects go at once. */
+function objectOf(action: Action): string {
+  switch (action.kind) {
+    case 'apply':
+      return `policy ${action.policy.metadata.namespace}/${action.policy.metadata.name}`;
+    case 'delete-policy':
+      return `policy ${action.namespace}/${action.name}`;
+    case 'label-namespace':
+      return `namespace ${action.namespace}`;
+    case 'add-pod':
+      return `pod ${action.pod.namespace}/${action.pod.name}`;
+    case 'label-pod':
+    case 'delete-pod':
+      return `pod ${action.namespace}/${action.pod}`;
+  }
+}
+
+/** Indexes of `actions` grouped by the object they write, each group in the actions' order. */
+export function writeGroups(actions: readonly Action[]): number[][] {
+  const groups = new Map<string, number[]>();
+  actions.forEach((a, i) => groups.set(objectOf(a), [...(groups.get(objectOf(a)) ?? []), i]));
+  return [...groups.values()];
+}
+
+/** Run `one` over `actions`: one object's actions in order, different objects' side by side (only the world after all of them is probed). */
+async function writeAll(actions: readonly Action[], one: (i: number) => Promise<void>): Promise<void> {
+  const results = await Promise.allSettled(
+    writeGroups(actions).map(async (group) => {
+      for (const i of group) await one(i);
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Perform one action against the API; an added pod comes back with its real addresses. */
@@ -109,17 +155,24 @@ export async function runCase(ctx: CaseContext, c: NetpolCase): Promise<CaseRun>
   let world = ctx.base;
   const runs: StepRun[] = [];
   let teardown: Action[] = c.teardown;
-  // The previous case's teardown first: the cluster goes from its last world straight to this case's first step.
+  // The previous case's teardown with this case's first step: the cluster goes from its last world
+  // straight to it, both sets of writes at once (an object both write: the teardown's first), so an
+  // enforcer that reads its caches when it syncs sees them in one sync rather than two.
   const prior = ctx.pending;
   ctx.pending = undefined;
-  if (prior) await undo(ctx, prior);
+  let writesFrom = performance.now();
   try {
     for (const [i, spec] of specs.entries()) {
       let added = false;
-      for (const [j, action] of spec.actions.entries()) {
+      const before = i === 0 && prior ? prior.actions : [];
+      await writeAll([...before, ...spec.actions], async (k) => {
+        // A teardown write that fails is left (a delete of something never made is a no-op).
+        if (k < before.length) return void (await perform(ctx, prior!.world, before[k]!).catch(() => undefined));
+        const j = k - before.length;
+        const action = spec.actions[j]!;
         const done = await perform(ctx, applyActions(world, spec.actions.slice(0, j)), action);
         if (done !== action) ((spec.actions[j] = done), (added = true));
-      }
+      });
       if (added) {
         // The model again, with the added pod's real address: its cells and every later table.
         const recomputed = caseSteps(ctx.base, specs, ctx.options, extra);
@@ -130,8 +183,13 @@ export async function runCase(ctx: CaseContext, c: NetpolCase): Promise<CaseRun>
       const step = steps[i]!;
       // What to poll: the cells this step flips, from where the cluster really was (the previous case's last world for the first step).
       const changed = i === 0 && prior ? changedCells(baseTable(prior.world, ctx.options, extra), step.expected) : step.changed;
-      const caughtUpMs = await pollUntil(ctx, world, cellsOf(changed), c.ipFamily);
-      runs.push(await probeStep(ctx, world, step.description, step.expected, { caughtUpMs, changed: changed.length, family: c.ipFamily }));
+      const writesMs = Math.round(performance.now() - writesFrom);
+      const poll = await pollUntil(ctx, world, cellsOf(changed), c.ipFamily);
+      const probed = performance.now();
+      const run = await probeStep(ctx, world, step.description, step.expected, { ...(poll.ms !== undefined ? { caughtUpMs: poll.ms } : {}), changed: changed.length, family: c.ipFamily });
+      run.timing = { writesMs, pollMs: Math.round(probed - writesFrom) - writesMs, pollRounds: poll.rounds, tableMs: run.timing?.tableMs ?? 0, retryMs: run.timing?.retryMs ?? 0 };
+      runs.push(run);
+      writesFrom = performance.now();
     }
   } finally {
     // Also after a failed write: what the case made goes with the next case's first step (or at the end).
@@ -148,13 +206,20 @@ export async function flushPending(ctx: CaseContext): Promise<void> {
 }
 
 async function undo(ctx: CaseContext, pending: { actions: Action[]; world: World }): Promise<void> {
-  for (const action of pending.actions) await perform(ctx, pending.world, action).catch(() => undefined);
+  await writeAll(pending.actions, (i) =>
+    perform(ctx, pending.world, pending.actions[i]!).then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
 }
 
 /** The whole table once; the cells it got wrong once more (a late enforcer is not a wrong one, but it is counted). */
 async function probeStep(ctx: CaseContext, world: World, description: string, expected: TruthTable, info: { caughtUpMs?: number; changed: number; family?: TruthTable['family'] }): Promise<StepRun> {
   const opts = { ...(info.family ? { family: info.family } : {}), answerName: ctx.answerName };
+  const started = performance.now();
   let observed = await observe(ctx.prober, world, expected.cells, opts);
+  const tableMs = Math.round(performance.now() - started);
   let wrong = wrongCells(expected, observed.table);
   let late = 0;
   if (wrong.length > 0) {
@@ -167,5 +232,6 @@ async function probeStep(ctx: CaseContext, world: World, description: string, ex
     wrong = wrongCells(expected, table);
     late = before - wrong.length;
   }
-  return { description, ...(info.caughtUpMs !== undefined ? { caughtUpMs: info.caughtUpMs } : {}), changed: info.changed, expected, observed, wrong, late, policies: world.policies };
+  const timing = { writesMs: 0, pollMs: 0, pollRounds: 0, tableMs, retryMs: Math.round(performance.now() - started) - tableMs };
+  return { description, timing, ...(info.caughtUpMs !== undefined ? { caughtUpMs: info.caughtUpMs } : {}), changed: info.changed, expected, observed, wrong, late, policies: world.policies };
 }

@@ -26,6 +26,8 @@ export interface FakeCluster {
   prober: Prober;
   /** Every write, in order ("apply nc-1-x/deny-ingress" …). */
   writes: string[];
+  /** Each probe command's per-cell deadline (s), in order. */
+  deadlines: string[];
   commands: number;
 }
 
@@ -35,6 +37,7 @@ export function fakeCluster(base: World, options: { enforce?: 'all' | 'ingress-o
   const cluster: FakeCluster = {
     world: base,
     writes: [],
+    deadlines: [],
     commands: 0,
     api: {
       async applyPolicy(policy) {
@@ -70,6 +73,7 @@ export function fakeCluster(base: World, options: { enforce?: 'all' | 'ingress-o
     prober: {
       async run(namespace, pod, command) {
         cluster.commands++;
+        cluster.deadlines.push(/read -r -t (\S+) o/.exec(command)?.[1] ?? '?');
         const from = cluster.world.pods.find((p) => p.namespace === namespace && p.name === pod);
         if (!from) return { failed: `no pod ${namespace}/${pod}` };
         const tuples =

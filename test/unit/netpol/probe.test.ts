@@ -1,5 +1,5 @@
 // The batch command a source pod runs for a row of the truth table, run for real here (this
-// machine's nc, socat and dig: the Debian tools of the lab's probe image) through the real command
+// machine's bash, nc, socat and dig: the Debian tools of the lab's probe image) through the real command
 // loop of the exec streams, against loopback servers answering as porter does ("x/a", padded).
 // Then observe(): the cells of a table grouped into one command per source pod.
 import dgram from 'node:dgram';
@@ -72,8 +72,57 @@ describe('the batch command, run through the command loop against loopback serve
     }
   });
 
-  test('IPv6 targets are bracketed for socat; a target the command cannot carry is refused', () => {
-    expect(batchCommand([{ host: 'fd00::1', port: 80, kind: 'udp', expect: 'x/a' }])).toContain('0,u,[fd00::1],80,x/a,6');
+  test('on a bash older than 5.2 the cells go through nc and socat, with the same codes', async () => {
+    const targets: ProbeTarget[] = [
+      { host: '127.0.0.1', port: port.tcp, kind: 'tcp' },
+      { host: '127.0.0.1', port: port.closed, kind: 'tcp' },
+      { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'x/a' },
+      { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'y/b' },
+      { host: '127.0.0.1', port: port.closed, kind: 'udp', expect: 'x/a' },
+    ];
+    // The version test made false: the socat branch, as a bash 5.0 or 5.1 runs it.
+    const command = batchCommand(targets, { timeoutS: 0.5 }).replaceAll('>= 502', '>= 99999');
+    expect(command).toContain('socat -T 1 -t 1');
+    expect(command).toContain('nc -z -v -w 1');
+    const out = await streams.run('x-a', command, { timeoutMs: 20_000 });
+    if ('failed' in out) throw new Error(out.failed);
+    expect(parseBatch(out.output, targets.length)).toEqual(['A', 'R', 'A', 'W', 'R']);
+  });
+
+  test('a deadline below a second (the poll rounds): a silent UDP server is a timeout after it, the other codes as before', async () => {
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    try {
+      const targets: ProbeTarget[] = [
+        { host: '127.0.0.1', port: port.tcp, kind: 'tcp' },
+        { host: '127.0.0.1', port: port.closed, kind: 'tcp' },
+        { host: '127.0.0.1', port: silent.address().port, kind: 'udp', expect: 'x/a' },
+        { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'x/a' },
+      ];
+      const started = performance.now();
+      const out = await streams.run('x-a', batchCommand(targets, { timeoutS: 0.3 }), { timeoutMs: 20_000 });
+      if ('failed' in out) throw new Error(out.failed);
+      expect(parseBatch(out.output, targets.length)).toEqual(['A', 'R', 'T', 'A']);
+      expect(performance.now() - started).toBeLessThan(900);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test("a UDP answer shorter than porter's that never completes is another pod's, not a drop", async () => {
+    const short = dgram.createSocket('udp4').on('message', (_m, from) => short.send('hello\n', from.port, from.address));
+    await new Promise<void>((resolve) => short.bind(0, '127.0.0.1', resolve));
+    try {
+      const out = await streams.run('x-a', batchCommand([{ host: '127.0.0.1', port: short.address().port, kind: 'udp', expect: 'x/a' }]), { timeoutMs: 20_000 });
+      if ('failed' in out) throw new Error(out.failed);
+      expect(parseBatch(out.output, 1)).toEqual(['W']);
+    } finally {
+      short.close();
+    }
+  });
+
+  test("IPv6 targets go bare (bash's /dev/udp; the socat branch brackets them); a target the command cannot carry is refused", () => {
+    expect(batchCommand([{ host: 'fd00::1', port: 80, kind: 'udp', expect: 'x/a' }])).toContain('0,u,fd00::1,80,x/a,6');
     expect(() => batchCommand([{ host: '1.2.3.4; rm -rf /', port: 80, kind: 'tcp' }])).toThrow(/cannot carry/);
     expect(() => batchCommand(Array.from({ length: MAX_CELLS + 1 }, () => ({ host: '10.0.0.1', port: 80, kind: 'tcp' as const })))).toThrow(/at most/);
   });

@@ -6,7 +6,8 @@ import { caseWorld } from '../../../helpers/netpol/case-world.ts';
 import { generateCases } from '../../../helpers/netpol/cases.ts';
 import { runCanary } from '../../../helpers/netpol/canary.ts';
 import { caseResult, labeller } from '../../../helpers/netpol/report.ts';
-import { flushPending, runCase, type CaseContext } from '../../../helpers/netpol/runner.ts';
+import { pollDeadline } from '../../../helpers/netpol/probe.ts';
+import { flushPending, runCase, writeGroups, type CaseContext } from '../../../helpers/netpol/runner.ts';
 import { caseOptions, fakeCluster, NS } from './fake-cluster.ts';
 
 const options = caseOptions();
@@ -101,6 +102,57 @@ describe('a case against an enforcer that follows the spec', () => {
     const run = await runCase(context(cluster), c);
     expect(run.steps[0]!.caughtUpMs).toBeDefined();
     expect(caseResult(row(c.id), c, run, labeller(NS)).outcome).toBe('passed');
+  });
+});
+
+describe("where a step's time goes, and its writes", () => {
+  test("writes on different objects go at once, one object's in order; the teardown with the next case's first step", async () => {
+    const cluster = fakeCluster(base);
+    let inFlight = 0;
+    let most = 0;
+    const slow =
+      <A extends unknown[]>(f: (...a: A) => Promise<void>) =>
+      async (...a: A) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await f(...a);
+        inFlight--;
+      };
+    const api = { ...cluster.api, applyPolicy: slow(cluster.api.applyPolicy), deletePolicy: slow(cluster.api.deletePolicy) };
+    const ctx = context(cluster, { api });
+    const c = byId('ingress/default-deny/every-namespace');
+    expect(caseResult(row(c.id), c, await runCase(ctx, c), labeller(NS)).outcome).toBe('passed');
+    expect(most).toBe(3);
+    // The next case's first write goes with the three deletes of this one's teardown.
+    most = 0;
+    const next = byId('egress/default-deny/pod-x-a');
+    expect(caseResult(row(next.id), next, await runCase(ctx, next), labeller(NS)).outcome).toBe('passed');
+    expect(most).toBe(4);
+    expect(cluster.writes.slice(3, 7).sort()).toEqual([`apply ${NS.x}/deny-egress-a`, `delete ${NS.x}/deny-ingress`, `delete ${NS.y}/deny-ingress`, `delete ${NS.z}/deny-ingress`]);
+    most = 0;
+    await flushPending(ctx);
+    expect(most).toBe(1);
+    expect(cluster.world.policies).toEqual([]);
+    const label = (pod: string) => ({ kind: 'label-pod' as const, namespace: NS.x, pod, labels: {} });
+    const apply = (name: string) => ({ kind: 'apply' as const, policy: { ...c.steps[0]!.actions.find((a) => a.kind === 'apply')!.policy, metadata: { namespace: NS.x, name } } });
+    expect(writeGroups([apply('p'), label('a'), { kind: 'delete-policy', namespace: NS.x, name: 'p' }, label('b'), label('a')])).toEqual([[0, 2], [1, 4], [3]]);
+  });
+
+  test('each step says how long its writes, its poll (and rounds), its table and its re-probe took; the row sums them', async () => {
+    const cluster = fakeCluster(base, { lagProbes: 2 });
+    const c = byId('ingress/changes/update-narrow');
+    const run = await runCase(context(cluster), c);
+    for (const step of run.steps) {
+      expect(step.timing, step.description).toMatchObject({ writesMs: expect.any(Number), pollMs: expect.any(Number), tableMs: expect.any(Number), retryMs: expect.any(Number) });
+      expect(step.timing!.pollRounds, step.description).toBeGreaterThanOrEqual(step.changed > 0 ? 1 : 0);
+    }
+    const props = caseResult(row(c.id), c, run, labeller(NS)).properties!;
+    for (const k of ['time.writes.ms', 'time.poll.ms', 'poll.rounds', 'time.table.ms', 'time.retry.ms', 'cells.timedOut']) expect(props[k], k).toMatch(/^\d+$/);
+    expect(Number(props['poll.rounds'])).toBe(run.steps.reduce((n, s) => n + s.timing!.pollRounds, 0));
+    // Poll rounds with the short deadline (they only time the table), the tables with the full one.
+    expect(new Set(cluster.deadlines)).toEqual(new Set(['0.25', '1']));
+    expect([1, 8, 9, 30].map(pollDeadline)).toEqual([0.25, 0.25, 1, 1]);
+    expect(cluster.deadlines.filter((d) => d === '1')).toHaveLength(run.steps.length * 9);
   });
 });
 
