@@ -142,7 +142,7 @@ else
   # (network:proxy:cases; no cases = all of that network's): the faults the routed and vxlan steps
   # already run (cut-route, no-egress-nat, block-vxlan) are not run again here. Everything on
   # every network × kube-proxy mode: npm run detect -- --all. Minimums: lab, e2e.
-  for combo in flannel-vxlan:iptables:cut-route-flannel-vxlan:23/2 flannel-host-gw:nftables::23/2 bgp:iptables:bgp-down:23/2; do
+  for combo in flannel-vxlan:iptables:cut-route-flannel-vxlan:23/2 flannel-host-gw:nftables::23/3 bgp:iptables:bgp-down:23/2; do
     IFS=: read -r network proxy cases minimums <<<"$combo"
     IFS=/ read -r min_lab min_e2e <<<"$minimums"
     if lab_step "lab-up-$network" up --network "$network" --proxy-mode "$proxy"; then
