@@ -139,8 +139,12 @@ export interface Facts {
   nodePortPolicy?: 'Cluster' | 'Local';
   /** The port lies in the cluster's NodePort range; undefined when the range is unknown. */
   inNodePortRange?: boolean;
-  /** ports rows: what the profile rule expects, and whether the port is a detected CNI's. */
-  portRule?: { expect: 'open' | 'closed'; cniPort: boolean };
+  /**
+   * ports rows: what the profile rule expects, whether the port is a detected CNI's, and whether
+   * the verdict was judged from the traffic the port carries (a kernel-owned VXLAN port: the
+   * cross-node pod checks) rather than by a connection to the port itself.
+   */
+  portRule?: { expect: 'open' | 'closed'; cniPort: boolean; viaTraffic?: boolean };
   /** The check passes only with an answer (false: "must be closed"). */
   expectsAnswer: boolean;
   outcome: 'passed' | 'failed' | 'error' | 'skipped';
@@ -243,7 +247,13 @@ export function factsOf(r: CheckResult, ctx: DiagnoseContext = {}): Facts {
     ...(policyOf(p['externalTrafficPolicy']) ? { nodePortPolicy: policyOf(p['externalTrafficPolicy']) } : {}),
     ...(range ? { inNodePortRange: r.port >= range.low && r.port <= range.high } : {}),
     ...(r.suite === 'ports'
-      ? { portRule: { expect: portExpect === 'closed' || (!portExpect && r.expect === 'CLOSED') ? ('closed' as const) : ('open' as const), cniPort: isCniPort(ctx, r.port, r.protocol) } }
+      ? {
+          portRule: {
+            expect: portExpect === 'closed' || (!portExpect && r.expect === 'CLOSED') ? ('closed' as const) : ('open' as const),
+            cniPort: isCniPort(ctx, r.port, r.protocol),
+            ...(p['verdictSource'] === 'path-traffic' ? { viaTraffic: true } : {}),
+          },
+        }
       : {}),
     expectsAnswer: r.expect !== 'CLOSED',
     outcome: r.outcome,
