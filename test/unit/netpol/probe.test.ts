@@ -38,16 +38,18 @@ afterAll(() => {
   udp.close();
 });
 
+/** The cells both branches (bash's own clients, nc and socat) must code alike: connected, refused, answered by the right and by the wrong name. */
+const cells = (): ProbeTarget[] => [
+  { host: '127.0.0.1', port: port.tcp, kind: 'tcp' },
+  { host: '127.0.0.1', port: port.closed, kind: 'tcp' },
+  { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'x/a' },
+  { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'y/b' },
+  { host: '127.0.0.1', port: port.closed, kind: 'udp', expect: 'x/a' },
+];
+
 describe('the batch command, run through the command loop against loopback servers', () => {
   test('one command, one line per cell: connected, refused, answered by the right and by the wrong name', async () => {
-    const targets: ProbeTarget[] = [
-      { host: '127.0.0.1', port: port.tcp, kind: 'tcp' },
-      { host: '127.0.0.1', port: port.closed, kind: 'tcp' },
-      { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'x/a' },
-      { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'y/b' },
-      { host: '127.0.0.1', port: port.closed, kind: 'udp', expect: 'x/a' },
-      { host: '127.0.0.1', port: port.closed, kind: 'dns-udp' },
-    ];
+    const targets: ProbeTarget[] = [...cells(), { host: '127.0.0.1', port: port.closed, kind: 'dns-udp' }];
     const command = batchCommand(targets);
     expect(command).not.toContain('\n');
     const started = performance.now();
@@ -73,13 +75,7 @@ describe('the batch command, run through the command loop against loopback serve
   });
 
   test('on a bash older than 5.2 the cells go through nc and socat, with the same codes', async () => {
-    const targets: ProbeTarget[] = [
-      { host: '127.0.0.1', port: port.tcp, kind: 'tcp' },
-      { host: '127.0.0.1', port: port.closed, kind: 'tcp' },
-      { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'x/a' },
-      { host: '127.0.0.1', port: port.udp, kind: 'udp', expect: 'y/b' },
-      { host: '127.0.0.1', port: port.closed, kind: 'udp', expect: 'x/a' },
-    ];
+    const targets = cells();
     // The version test made false: the socat branch, as a bash 5.0 or 5.1 runs it.
     const command = batchCommand(targets, { timeoutS: 0.5 }).replaceAll('>= 502', '>= 99999');
     expect(command).toContain('socat -T 1 -t 1');
