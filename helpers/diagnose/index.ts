@@ -35,6 +35,7 @@ import { nodePortFirewall } from './nodeport-firewall.ts';
 import { nodePortLocal } from './nodeport-local.ts';
 import { nodePortOverPodNetwork } from './nodeport-over-pod-network.ts';
 import { oneFamily } from './one-family.ts';
+import { overlayPortFirewall } from './overlay-port-firewall.ts';
 import { podNetwork } from './pod-network.ts';
 import { podToNodeFirewall } from './pod-to-node-firewall.ts';
 import { portFirewall } from './port-firewall.ts';
@@ -74,6 +75,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   udpOnly,
   hostToPodsFirewall,
   asymmetric,
+  overlayPortFirewall,
   podNetwork,
   nodePortOverPodNetwork,
   nodeFirewall,

@@ -1,10 +1,10 @@
 import type { Facts } from './facts.ts';
-import { count, explainAll, failed, involves, isCrossNode, judged, names, overlayHint, passed, type DiagnosisRule, type RuleFinding } from './rule.ts';
+import { count, explainAll, failed, involves, isCrossNode, judged, names, overlayHint, overlayPortFilteredInto, passed, proto, type DiagnosisRule, type RuleFinding } from './rule.ts';
 
 export const podNetwork: DiagnosisRule = {
   id: 'pod-network',
   pattern:
-    "cross-node pod traffic fails from/to one node (or one pair) while same-node passes → that node's pod routes / overlay (names the CNI port, e.g. UDP 8472, between the nodes); its pods fail while its own host network reaches the same pods → that node does not forward pod traffic (ip_forward, a FORWARD policy of DROP, a rule in the other iptables backend)",
+    "cross-node pod traffic fails from/to one node (or one pair) while same-node passes → that node's pod routes / overlay (names the CNI port, e.g. UDP 8472, between the nodes); its pods fail while its own host network reaches the same pods → that node does not forward pod traffic (ip_forward, a FORWARD policy of DROP, a rule in the other iptables backend); the overlay's port filtered into the node from every peer it fails with → says so and defers to the overlay-port-firewall cause",
   find({ all, open, ctx }) {
     let remaining = open.filter((f) => f.path === 'pod-to-pod' && failed(f) && isCrossNode(f));
     const findings: RuleFinding[] = [];
@@ -90,14 +90,21 @@ export const podNetwork: DiagnosisRule = {
         continue;
       }
       const related = open.filter((f) => failed(f) && (f.path === 'pod-to-service' || f.path === 'nodeport') && (involves(f, node) || peerSet.has(f.from.node) || peerSet.has(f.to.node)));
+      // The overlay's own port filtered into the node (for one pair, into either end) from every
+      // peer it fails with: the overlay-port-firewall cause, named before this one, explains it.
+      const filtered = overlayPortFilteredInto(all, node) ?? (pairOnly ? overlayPortFilteredInto(all, [...peerSet][0]!) : undefined);
+      const into = filtered?.[0]!.to.node;
+      const port = filtered && `${proto(filtered[0]!)} ${filtered[0]!.port}`;
       findings.push({
         rule: this.id,
-        cause:
-          `cross-node pod traffic ${subject} fails (${count(mine.length, 'check')})${sameNodeText}: ` +
-          `${pairOnly ? `the pod route or overlay between ${node} and ${peers}` : `${node}'s pod route or overlay`} — check the routes to the other nodes' pod CIDRs on ${node} ` +
-          `(and theirs to ${node}'s), that IP forwarding is on (net.ipv4.ip_forward=1) and that nothing drops forwarded traffic; ${overlayHint(ctx, node, peers)}`,
+        cause: filtered
+          ? `cross-node pod traffic ${subject} fails (${count(mine.length, 'check')})${sameNodeText}: it crosses the overlay, whose port ${port} is filtered into ${into} ` +
+            `from ${names(filtered.map((f) => f.from.node))} — the overlay-port-firewall cause explains it`
+          : `cross-node pod traffic ${subject} fails (${count(mine.length, 'check')})${sameNodeText}: ` +
+            `${pairOnly ? `the pod route or overlay between ${node} and ${peers}` : `${node}'s pod route or overlay`} — check the routes to the other nodes' pod CIDRs on ${node} ` +
+            `(and theirs to ${node}'s), that IP forwarding is on (net.ipv4.ip_forward=1) and that nothing drops forwarded traffic; ${overlayHint(ctx, node, peers)}`,
         explains: [
-          ...explainAll(mine, pairOnly ? `pod route/overlay between ${node} and ${peers}` : `pod route/overlay of ${node}`),
+          ...explainAll(mine, filtered ? `the overlay's port ${port} is filtered into ${into}` : pairOnly ? `pod route/overlay between ${node} and ${peers}` : `pod route/overlay of ${node}`),
           ...explainAll(related, `consistent with the pod network problem ${subject}: Service backends there are unreachable`),
         ],
       });

@@ -35,7 +35,7 @@ export const portFirewall: DiagnosisRule = {
       const f = rows[0]!;
       const other = pairOf(f);
       if (other === undefined) {
-        findings.push(single(rows, all));
+        findings.push(portFinding(rows, all));
         continue;
       }
       if (other < f.to.node) continue; // the pair is named once, from its first node
@@ -50,7 +50,7 @@ export const portFirewall: DiagnosisRule = {
 };
 
 /** One target's failing rows of one port: its firewall (filtered), nothing listening (refused), or a port that must be closed answering. */
-function single(rows: Facts[], all: readonly Facts[]): RuleFinding {
+export function portFinding(rows: Facts[], all: readonly Facts[]): RuleFinding {
   const f = rows[0]!;
   const what = `${proto(f)} ${f.port} on ${f.to.node}`;
   // The profile's reason is quoted for the reader; the decision below never reads it.

@@ -109,3 +109,30 @@ export const dnsAnswered = (f: Facts) => f.lookup?.serverAnswered === true || (i
 export const dnsServer = (rows: readonly Facts[]) => rows.find((f) => f.lookup?.server)?.lookup?.server ?? 'the cluster DNS Service';
 /** How the rows' lookups ended: "REFUSED, TIMEOUT". */
 export const lookupResults = (rows: readonly Facts[]) => names(rows.flatMap((f) => (f.lookup?.result ? [f.lookup.result] : [])));
+
+// ---- The overlay's own port and the pod network (issue 22) ------------------------------------
+
+/**
+ * The overlay's port filtered into `node` where that firewall explains `node`'s pod network: the
+ * failing rows of a port judged from the overlay's own traffic (`portRule.viaTraffic`), all
+ * filtered, into `node` from every node its cross-node pod traffic fails with, while another node
+ * accepts that port. Not when the port fails only between one pair of nodes both ways: the
+ * overlay's traffic cannot tell a firewall there from the overlay's forwarding (port-firewall
+ * names both readings). pod-network defers to overlay-port-firewall where this holds, so both read
+ * the same evidence here.
+ */
+export function overlayPortFilteredInto(all: readonly Facts[], node: string): Facts[] | undefined {
+  const peers = new Set(all.filter((f) => f.path === 'pod-to-pod' && failed(f) && isCrossNode(f) && involves(f, node)).map((f) => (f.from.node === node ? f.to.node : f.from.node)));
+  if (peers.size === 0) return undefined;
+  const overlayPort = (f: Facts) => f.path === 'ports' && f.portRule?.viaTraffic === true && f.expectsAnswer;
+  const failing = all.filter((f) => overlayPort(f) && failed(f) && f.to.node === node);
+  for (const rows of groupBy(failing, (f) => `${f.port}|${f.protocol}`).values()) {
+    const samePort = (f: Facts) => overlayPort(f) && f.port === rows[0]!.port && f.protocol === rows[0]!.protocol;
+    const from = new Set(rows.map((f) => f.from.node));
+    const othersAccept = all.some((f) => samePort(f) && f.to.node !== node && passed(f));
+    const [only] = from.size === 1 ? from : [];
+    const bothWays = only !== undefined && all.some((f) => samePort(f) && failed(f) && f.to.node === only && f.from.node === node);
+    if (rows.every((f) => f.seen === 'filtered') && [...peers].every((p) => from.has(p)) && othersAccept && !bothWays) return rows;
+  }
+  return undefined;
+}

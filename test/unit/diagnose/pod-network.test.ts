@@ -38,6 +38,21 @@ describe('diagnosis: pod-network', () => {
     expect(causes[0]).toMatch(/^cross-node pod traffic between worker-1 and worker-2 fails \(8 checks\)/);
   });
 
+  test("one pair broken with the overlay's port filtered into one end from the other, one way → that firewall first, the pair's line defers to it; both ways → no firewall alone", () => {
+    const fault = (r: Row) => ((r.from.node === 'worker-1' && r.to.node === 'worker-2') || (r.from.node === 'worker-2' && r.to.node === 'worker-1') ? ('FILTERED' as const) : undefined);
+    // UDP 8472 judged from the overlay's own traffic, as suites/ports.ts records a kernel-owned port.
+    const vxlan = (filtered: (r: Row) => boolean) =>
+      ports({ portList: [8472], fault: (r) => (filtered(r) ? 'FILTERED' : undefined) }).map((r) => ({ ...r, protocol: 'udp' as const, properties: { verdictSource: 'path-traffic' } }));
+    const oneWay = diagnose([...podToPod({ fault }), ...vxlan((r) => r.from.node === 'worker-1' && r.to.node === 'worker-2')], { cni: flannelVxlan }).causes;
+    expect(oneWay).toEqual([
+      "UDP 8472 on worker-2 is filtered from worker-1, while other nodes accept it: open UDP 8472 on worker-2's firewall for traffic from those nodes",
+      'cross-node pod traffic between worker-1 and worker-2 fails (8 checks) while same-node traffic on worker-1 works: it crosses the overlay, whose port UDP 8472 is filtered into worker-2 from worker-1 — the overlay-port-firewall cause explains it',
+    ]);
+    const bothWays = diagnose([...podToPod({ fault }), ...vxlan((r) => fault(r) !== undefined)], { cni: flannelVxlan }).causes;
+    expect(bothWays[0]).toMatch(/^cross-node pod traffic between worker-1 and worker-2 fails \(8 checks\) .*: the pod route or overlay between worker-1 and worker-2 — /);
+    expect(bothWays.join('\n')).not.toMatch(/overlay-port-firewall|firewall for traffic/);
+  });
+
   test('no CNI known → the overlay hint stays generic but still names the port to check', () => {
     const { causes } = diagnose(podToPod({ fault: crossTouching('cp-1') }));
     expect(causes[0]).toContain('if the cluster uses an overlay, check its port (UDP 8472 for VXLAN) between cp-1 and worker-1, worker-2');

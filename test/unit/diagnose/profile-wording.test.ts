@@ -111,7 +111,8 @@ describe('diagnosis does not depend on how a profile is worded', async () => {
     const fault: Verdict = (r) => (r.to === 'worker-2' && (r.port === 8472 || r.port >= 30000) ? 'filtered' : undefined);
     const others = [...podMesh({ fault: (r) => (touchesW2(r) ? 'FILTERED' : undefined) }), ...nodePort({ fault: (r) => (r.to.node === 'worker-2' ? 'FILTERED' : undefined) })];
     const withKubeadm = said([...others, ...portsResults(kubeadm, fault)]);
-    expect(withKubeadm.map((f) => f.rule).sort()).toEqual(['nodeport-over-pod-network', 'pod-network', 'port-firewall']);
+    // UDP 8472 is filtered into worker-2 from every node: that firewall is named, and pod-network defers to it.
+    expect(withKubeadm.map((f) => f.rule).sort()).toEqual(['nodeport-over-pod-network', 'overlay-port-firewall', 'pod-network']);
     expect(withKubeadm.find((f) => f.rule === 'nodeport-over-pod-network')!.rows.filter((r) => r.startsWith('ports'))).toHaveLength(12);
     expect(said([...others, ...portsResults(site, fault)])).toEqual(withKubeadm);
   });
