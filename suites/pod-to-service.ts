@@ -176,7 +176,9 @@ export default defineSuite<PodToServicePlan>({
             expect: why.expect,
             expectReason: why.reason,
             answer: payload === 'full' ? { kind: 'echo', bytes: FULL_PAYLOAD_BYTES[protocol] } : { kind: 'hostname', expected: backends, minDistinct: Math.min(2, backends.length) },
-            drive: { via: 'probe', control: controlOf(source), target: { host: ip, port }, tries: payload === 'full' ? 1 : SERVICE_TRIES },
+            // The tries at once: each a new connection the Service places anew (their order means
+            // nothing), and where a backend is cut off they cost one timeout, not one each.
+            drive: { via: 'probe', control: controlOf(source), target: { host: ip, port }, ...(payload === 'full' ? { tries: 1 } : { tries: SERVICE_TRIES, concurrent: 'all' as const }) },
             properties: { service: svc.name },
           });
         }

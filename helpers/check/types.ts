@@ -108,9 +108,20 @@ export type Drive =
    * commanded through its exec stream (API server → kubelet; probes/stream.ts). `tries` requests
    * per attempt. `anySource`: a host-network target's UDP answer is taken from any address (its
    * route picks the source); `resolveOver`: a name target is looked up over UDP (default) or TCP;
-   * `path`: the HTTP path (the runner's own server answers by path).
+   * `path`: the HTTP path (the runner's own server answers by path); `concurrent`: the tries of
+   * one command at once ('all': a Service's spread) or the first alone and then the rest at once
+   * ('after-first': session affinity), so a path that drops traffic costs one timeout, not six.
    */
-  | { via: 'probe'; control: { pod: string }; target: { host: string; port: number }; tries: number; anySource?: boolean; resolveOver?: Protocol; path?: string }
+  | {
+      via: 'probe';
+      control: { pod: string };
+      target: { host: string; port: number };
+      tries: number;
+      anySource?: boolean;
+      resolveOver?: Protocol;
+      path?: string;
+      concurrent?: 'all' | 'after-first';
+    }
   /**
    * The runner itself dials a node address or a LoadBalancer address on the node network (an
    * outside client); `tries` requests per attempt (default 1, or --samples when larger).

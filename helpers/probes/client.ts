@@ -41,6 +41,13 @@ export interface Ask {
    * socat. Full-size and bare-connect requests make one.
    */
   tries?: number;
+  /**
+   * The tries of one command at once instead of one after another: 'all' (a Service's spread:
+   * each try a new connection, their order means nothing) or 'after-first' (session affinity:
+   * the first connection records the client's backend, the rest must find it). Where a path drops
+   * traffic, tries at once cost one timeout instead of one per try.
+   */
+  concurrent?: 'all' | 'after-first';
 }
 
 /** Tries in one command at most: its result, every try's line, stays within the stream's record size. */
@@ -92,17 +99,29 @@ export function askCommand(ask: Ask): string {
     // record size with its tries. When a try could not connect (7), nc asks the kernel why,
     // first, so its line is never the one cut.
     const timing = `\\n${KNC} %{http_code} %{time_connect} %{time_total} %{exitcode}\\n`;
-    const urls = Array.from({ length: triesOf(ask) }, () => q(url)).join(' ');
-    const curl = `curl -s -g -m ${t} --connect-timeout ${t} -H 'Connection: close' -w ${q(timing)} ${urls}`;
-    return `o=$(${curl} | tr -s ' '); case "$o" in *" 7"|*" 7"$'\\n'*) ${nc};; esac; printf '%s\\n' "$o"; true`;
+    const curlOf = (n: number) => `curl -s -g -m ${t} --connect-timeout ${t} -H 'Connection: close' -w ${q(timing)} ${Array.from({ length: n }, () => q(url)).join(' ')}`;
+    const tries = triesOf(ask);
+    if (!ask.concurrent || tries === 1) return `o=$(${curlOf(tries)} | tr -s ' '); case "$o" in *" 7"|*" 7"$'\\n'*) ${nc};; esac; printf '%s\\n' "$o"; true`;
+    // At once: each try its own curl in a background subshell that prints its lines (and nc's
+    // reason when it could not connect) with one printf, one write well under the pipe's atomic
+    // size, so the tries' lines never interleave; one tr squeezes the padding of them all.
+    const one = `o=$(${curlOf(1)}); w=; case "$o" in *" 7") w=$(${nc} 2>&1);; esac; printf '%s\\n%s\\n' "$w" "$o"`;
+    const first = ask.concurrent === 'after-first' ? `{ ${one}; }; ` : '';
+    const atOnce = ask.concurrent === 'after-first' ? tries - 1 : tries;
+    return `{ ${first}for i in {1..${atOnce}}; do { ${one}; } & done; wait; } | tr -s ' '; true`;
   }
   const udp = `${ask.family === 'ipv6' ? 'UDP6' : 'UDP4'}${ask.anySource ? '-DATAGRAM' : ''}:${bracketed(host)}:${ask.port}`;
   const bytes = full ? FULL_BYTES.udp : ANSWER_BYTES;
   const socat = `socat -T ${t} -t ${t} - ${q(`${udp},readbytes=${bytes}`)}`;
   const request = ask.answer.kind === 'clientip' ? 'clientip' : 'hostname';
   if (full) return `${make(FULL_BYTES.udp)} | ${socat} | cksum`;
-  // Every try one datagram and its answer, timed in the probe, each followed by its own line.
-  return `for i in {1..${triesOf(ask)}}; do s=\${EPOCHREALTIME/./}; a=$(printf %s ${request} | ${socat} 2>&1); r=$?; printf '%s\\n${KNC}U %s %s\\n' "$a" "$r" "$((\${EPOCHREALTIME/./} - s))"; done`;
+  // Every try one datagram and its answer, timed in the probe, each followed by its own line (one
+  // printf: tries at once, in background subshells, never interleave).
+  const one = `s=\${EPOCHREALTIME/./}; a=$(printf %s ${request} | ${socat} 2>&1); r=$?; printf '%s\\n${KNC}U %s %s\\n' "$a" "$r" "$((\${EPOCHREALTIME/./} - s))"`;
+  const tries = triesOf(ask);
+  if (!ask.concurrent || tries === 1) return `for i in {1..${tries}}; do ${one}; done`;
+  const first = ask.concurrent === 'after-first' ? `{ ${one}; }; ` : '';
+  return `${first}for i in {1..${ask.concurrent === 'after-first' ? tries - 1 : tries}}; do { ${one}; } & done; wait`;
 }
 
 /** curl's exit codes that mean the connection was made and then broke (empty reply, reset, send/recv failure). */

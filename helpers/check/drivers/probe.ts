@@ -1,7 +1,7 @@
 // Driver `probe`: the source probe makes the request itself, with the image's own client tools,
 // run through its exec stream (API server → kubelet → the probe; never the pod network under
 // test). The tries of an attempt are one command in the probe (one curl with a URL per try, or a
-// loop of socat), each try one sample the probe times itself (curl's time_total, or the socat's
+// loop of socat; at once where the check says so), each try one sample the probe times itself (curl's time_total, or the socat's
 // own wall time). A failure of the stream is a control event, never
 // a network one. A name target is looked up first (dig, over UDP or TCP), then asked at its address.
 import net from 'node:net';
@@ -17,6 +17,8 @@ export interface ProbeDrive {
   path?: string;
   /** The client's own per-try deadline in the probe (default TRY_S). */
   timeoutS?: number;
+  /** The tries of one command at once (probes/client.ts Ask.concurrent). */
+  concurrent?: 'all' | 'after-first';
 }
 
 export interface ProbeAttempt {
@@ -50,6 +52,7 @@ export async function askFromProbe(streams: ProbeStreams, drive: ProbeDrive, che
     ...(drive.anySource ? { anySource: true } : {}),
     ...(drive.path ? { path: drive.path } : {}),
     ...(drive.timeoutS ? { timeoutS: drive.timeoutS } : {}),
+    ...(drive.concurrent ? { concurrent: drive.concurrent } : {}),
   };
   // One command carries every try (a small request); full-size and bare-connect ones are one try a command.
   const perCommand = triesOf({ ...ask, tries });
@@ -83,6 +86,7 @@ export function probeCommandLine(drive: ProbeDrive, check: { protocol: Protocol;
     ...(drive.anySource ? { anySource: true } : {}),
     ...(drive.path ? { path: drive.path } : {}),
     ...(drive.timeoutS ? { timeoutS: drive.timeoutS } : {}),
+    ...(drive.concurrent ? { concurrent: drive.concurrent } : {}),
     tries,
   });
   return check.answer.kind === 'nxdomain' ? lookup.replace(/; $/, '') : `${lookup}${ask}`;

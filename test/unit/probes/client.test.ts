@@ -21,7 +21,8 @@ let tcpFull: http.Server;
 let udp: dgram.Socket;
 let udpFull: dgram.Socket;
 let silent: dgram.Socket;
-const port = { tcp: 0, tcpFull: 0, udp: 0, udpFull: 0, silent: 0, closed: 0 };
+let tcpSilent: http.Server;
+const port = { tcp: 0, tcpFull: 0, udp: 0, udpFull: 0, silent: 0, closed: 0, tcpSilent: 0 };
 let streams: ProbeStreams;
 
 async function listen(server: http.Server): Promise<number> {
@@ -40,7 +41,9 @@ beforeAll(async () => {
   udp = dgram.createSocket('udp4').on('message', (_m, from) => udp.send(paddedAnswer(NAME), from.port, from.address));
   udpFull = dgram.createSocket('udp4').on('message', (_m, from) => udpFull.send(fullBody('udp'), from.port, from.address));
   silent = dgram.createSocket('udp4');
-  [port.tcp, port.tcpFull, port.udp, port.udpFull, port.silent] = await Promise.all([listen(tcp), listen(tcpFull), bind(udp), bind(udpFull), bind(silent)]);
+  // Accepts and never answers (a backend whose answers are dropped on the way back).
+  tcpSilent = http.createServer((req) => req.resume());
+  [port.tcp, port.tcpFull, port.udp, port.udpFull, port.silent, port.tcpSilent] = await Promise.all([listen(tcp), listen(tcpFull), bind(udp), bind(udpFull), bind(silent), listen(tcpSilent)]);
   // A port nothing listens on (TCP and UDP): bound, then closed.
   const s = dgram.createSocket('udp4');
   port.closed = await bind(s);
@@ -51,6 +54,8 @@ afterAll(() => {
   streams.close();
   tcp.close();
   tcpFull.close();
+  tcpSilent.closeAllConnections();
+  tcpSilent.close();
   for (const s of [udp, udpFull, silent]) s.close();
 });
 
@@ -98,6 +103,62 @@ describe("a probe's client tools, read as wire events", () => {
     expect(refused.events.every((e) => e.kind === 'refused')).toBe(true);
     const udp = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: port.udp } }, { protocol: 'udp', family: 'ipv4', answer: hostname }, 7);
     expect(udp.events.filter((e) => e.kind === 'answer')).toHaveLength(7);
+  });
+
+  test('tries at once (a Service spread): each its own event and sample, the kernel reason kept; where nothing answers they cost one deadline, not one each', async () => {
+    const drive = (p: number, extra: { timeoutS?: number } = {}) => ({ control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: p }, concurrent: 'all' as const, ...extra });
+    const ok = await askFromProbe(streams, drive(port.tcp), { protocol: 'tcp', family: 'ipv4', answer: hostname }, 6);
+    expect(ok.events).toEqual(Array.from({ length: 6 }, () => ({ kind: 'answer', text: NAME })));
+    expect(ok.sampleMs).toHaveLength(6);
+    const refused = await askFromProbe(streams, drive(port.closed), { protocol: 'tcp', family: 'ipv4', answer: hostname }, 6);
+    expect(refused.events.map((e) => e.kind)).toEqual(Array.from({ length: 6 }, () => 'refused'));
+    const udp = await askFromProbe(streams, drive(port.udp), { protocol: 'udp', family: 'ipv4', answer: hostname }, 6);
+    expect(udp.events).toEqual(Array.from({ length: 6 }, () => ({ kind: 'answer', text: NAME })));
+    expect(udp.sampleMs).toHaveLength(6);
+    for (const [protocol, p] of [
+      ['tcp', port.tcpSilent],
+      ['udp', port.silent],
+    ] as const) {
+      const started = performance.now();
+      const lost = await askFromProbe(streams, drive(p, { timeoutS: 1 }), { protocol, family: 'ipv4', answer: hostname }, 6);
+      expect(
+        lost.events.map((e) => e.kind),
+        protocol,
+      ).toEqual(Array.from({ length: 6 }, () => 'timeout'));
+      // One after another: 6 s.
+      expect(performance.now() - started, protocol).toBeLessThan(3_500);
+    }
+  });
+
+  test('session affinity: the first try alone, the rest at once only after it answered', async () => {
+    const arrivals: number[] = [];
+    let firstAnswered = 0;
+    const slow = http.createServer((req, res) => {
+      arrivals.push(performance.now());
+      req.resume();
+      const first = arrivals.length === 1;
+      setTimeout(
+        () => {
+          if (first) firstAnswered = performance.now();
+          res.end(paddedAnswer(NAME));
+        },
+        first ? 300 : 0,
+      );
+    });
+    try {
+      const p = await listen(slow);
+      const out = await askFromProbe(
+        streams,
+        { control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: p }, concurrent: 'after-first' },
+        { protocol: 'tcp', family: 'ipv4', answer: hostname },
+        6,
+      );
+      expect(out.events).toEqual(Array.from({ length: 6 }, () => ({ kind: 'answer', text: NAME })));
+      expect(arrivals).toHaveLength(6);
+      expect(arrivals.slice(1).every((t) => t >= firstAnswered)).toBe(true);
+    } finally {
+      slow.close();
+    }
   });
 
   test('full-size: 20 KiB over TCP and 1900 B over UDP both ways, the answer checksummed as POSIX cksum does', async () => {
