@@ -13,7 +13,7 @@ import type { ProbePod, Topology } from '../topology.ts';
 export const PREFLIGHT_TRY_MS = 20_000;
 export const PREFLIGHT_TRIES = 2;
 
-/** Sets `controlProblem` on each ready probe that cannot run a command in PREFLIGHT_TRIES tries; returns those probes. */
+/** Sets `controlProblem` on each ready probe that cannot run a command (PREFLIGHT_TRIES tries, one when the first timed out); returns those probes. */
 export async function checkControlPaths(control: ControlClient, topology: Topology, options: { concurrency: number; signal?: AbortSignal }): Promise<ProbePod[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const ready = topology.probes.filter((p) => p.ready);
@@ -21,9 +21,12 @@ export async function checkControlPaths(control: ControlClient, topology: Topolo
     ready.map((probe) =>
       limit(async () => {
         let last = '';
+        let tries = 0;
         for (let i = 0; i < PREFLIGHT_TRIES && !options.signal?.aborted; i++) {
           // A stream of its own per try: a failed open is remembered by its stream for a few seconds.
           const streams = new ProbeStreams(control, topology.namespace);
+          const started = performance.now();
+          tries++;
           try {
             const out = await streams.run(probe.name, 'echo ok', { timeoutMs: PREFLIGHT_TRY_MS });
             if (!('failed' in out) && out.exitCode === 0 && out.output.trim() === 'ok') return;
@@ -31,9 +34,12 @@ export async function checkControlPaths(control: ControlClient, topology: Topolo
           } finally {
             streams.close();
           }
+          // Another try is for a quick refusal (a container just started); a try that used its whole
+          // deadline (the kubelet's port dropped: nothing answers) would only wait as long again.
+          if (performance.now() - started >= PREFLIGHT_TRY_MS * 0.9) break;
         }
         if (options.signal?.aborted) return;
-        probe.controlProblem = `cannot command probe ${probe.name} (on ${probe.node}) through the API server's exec: ${PREFLIGHT_TRIES} tries failed (${last}); its checks were not run`;
+        probe.controlProblem = `cannot command probe ${probe.name} (on ${probe.node}) through the API server's exec: ${tries === 1 ? 'the try' : `${tries} tries`} failed (${last}); its checks were not run`;
       }),
     ),
   );
