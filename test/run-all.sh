@@ -86,8 +86,9 @@ else
     vitest_step lab-routed 21 --project lab "${only_other_modes[@]}"
     # Detection on routed: every routed fault but mtu (npm run detect runs it; see the vxlan step),
     # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
-    # vxlan step its diagnosis with nftables): npm test's 60 minutes. npm run detect runs them all.
-    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=2 vitest_step e2e 70 --project e2e "${only_other_modes[@]}"
+    # vxlan step its diagnosis with nftables), and one healthy run (the other e2e files make a
+    # dozen more): npm test's 45 minutes. npm run detect runs them all, healthy runs repeated.
+    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=1 vitest_step e2e 66 --project e2e "${only_other_modes[@]}"
   fi
   # A real NetworkPolicy enforcer (kube-router's firewall, routed): the lab's own kube-router tests
   # (its faults netpol-down and netpol-bypass included), then the network-policy suite's core cases
@@ -104,8 +105,9 @@ else
   if lab_step lab-up-dual up --network routed --ip-family dual; then
     expect_lab routed iptables dual none
     vitest_step lab-dual 13 --project lab test/lab/dual.test.ts
-    # Every check in both families (one healthy run), and the IPv6-only faults: exactly the IPv6 rows.
-    DETECTION_HEALTHY_RUNS=1 vitest_step e2e-dual 6 --project e2e test/e2e/dual-stack.test.ts test/e2e/detection.test.ts
+    # Every check in both families (dual-stack.test.ts's healthy run, which also asserts what the
+    # detection test's healthy run asserts elsewhere), and the IPv6-only faults: exactly the IPv6 rows.
+    vitest_step e2e-dual 4 --project e2e test/e2e/dual-stack.test.ts test/e2e/detection.test.ts -t 'dual-stack lab|is detected exactly'
   fi
   # IPv6-only (routed): the lab's own IPv6-only tests, and the full suite passing with every row IPv6.
   if lab_step lab-up-ipv6 up --network routed --ip-family ipv6; then
@@ -121,10 +123,9 @@ else
     vitest_step e2e-lb 2 --project e2e test/e2e/loadbalancer.test.ts
   fi
   # vxlan with kube-proxy in nftables mode: the overlay's own faults (cut-route through the overlay,
-  # UDP 8472) and kube-proxy-down (nftables). The faults that do not
-  # depend on the pod network (pods-to-node-drop, hairpin-off, dns-down, block-dns-udp, and the
-  # nodeport-ports suite's NodePort and 10250 faults) ran on routed above; on vxlan they run in
-  # `npm run detect -- --networks vxlan` (and --all).
+  # UDP 8472) and kube-proxy-down (nftables). The faults that do not depend on the pod network
+  # (pods-to-node-drop, hairpin-off, dns-down, block-dns-udp, the NodePort and 10250 faults) ran on
+  # routed above; on vxlan they run in `npm run detect -- --networks vxlan` (and --all).
   if lab_step lab-up-vxlan up --network vxlan --proxy-mode nftables; then
     expect_lab vxlan nftables ipv4 none
     vitest_step lab-vxlan 22 --project lab "${only_other_modes[@]}"
@@ -133,8 +134,7 @@ else
     # node's probes did not open within 20 s (every row from there a control error): a lab artefact
     # still open (issue 23). npm run detect runs it.
     # The healthy run also asserts the nodeport and ports suites (the kubeadm profile's vxlan rows).
-    DETECTION_HEALTHY_RUNS=1 vitest_step e2e-vxlan 5 --project e2e test/e2e/detection.test.ts test/e2e/nodeport-ports.test.ts \
-      -t 'a healthy lab passes|cut-route-vxlan|kube-proxy-down|block-vxlan|vxlan: block-port'
+    DETECTION_HEALTHY_RUNS=1 DETECTION_CASES=cut-route-vxlan,kube-proxy-down,block-vxlan vitest_step e2e-vxlan 4 --project e2e test/e2e/detection.test.ts
   fi
   # Networks no one here wrote: real flanneld (vxlan, host-gw) and BIRD (bgp), one kube-proxy mode
   # each; the lab's own tests, 1 healthy run (every path, and the nodeport and ports suites with

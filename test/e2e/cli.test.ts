@@ -62,22 +62,9 @@ describe.skipIf(!up)('kube-netconform against the lab', () => {
     expect(objectsLeft(runIdOf(run))).toEqual([]);
   });
 
-  test(`cut-route ${W1} ${W2}: exactly the pod paths between their pods fail`, async () => {
-    fault('cut-route', W1, W2);
-    const run = await startCli(['run', '--kubeconfig', kubeconfig(), ...CORE]);
-    expect(run.code, run.stderr).toBe(1);
-    const results = resultsOf(run).results;
-    // A blackhole route on W1 for W2's pod range: W1 → W2 pods dies on the way out, W2 pods → W1
-    // dies on the way back (W1's reply to a W2 pod IP). W2's host network is answered at its node IP.
-    const mustFail = (r: CheckResult) => r.suite === 'pod-to-pod' && ((r.from.node === W1 && r.to.node === W2) || (r.from.node === W2 && r.from.kind === 'pod' && r.to.node === W1));
-    // Service rows from W1 (pods or host) or W2's pods reach W1↔W2 backends only on some tries.
-    const mayFail = (r: CheckResult) => r.suite === 'pod-to-service' && r.properties?.service === 'probes' && (r.from.node === W1 || (r.from.node === W2 && r.from.kind === 'pod'));
-    const wrong = results.filter((r) => (mustFail(r) ? r.outcome !== 'failed' : !mayFail(r) && r.outcome !== 'passed'));
-    expect(wrong.map(describeRow)).toEqual([]);
-    expect(results.filter(mustFail).length).toBe(2 * 2 * 4 * 2 + 4);
-    for (const r of results.filter(mustFail)) expect(r.observed).toBe('FILTERED');
-    expect(objectsLeft(runIdOf(run))).toEqual([]);
-  });
+  // cut-route W1 W2 is the detection test's (npm test's same step: every path, exactly the rows
+  // its case names fail, the diagnosis named) and the HTML report test's (the page marks exactly
+  // those cells); a third run of it here cost half a minute for the same verdict (issue 21).
 
   test(`kube-proxy-down ${W2}: exactly the Service rows from ${W2} fail`, async () => {
     fault('kube-proxy-down', W2);

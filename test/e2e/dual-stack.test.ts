@@ -1,28 +1,23 @@
 // Dual-stack lab (LAB_IP_FAMILY=dual, `lab up --ip-family dual`): every path is certified once
 // per IP family. Healthy → every check passes in both families, each network row's ends and
 // dial target are of its own family, the summary draws a matrix per family; `list --ip-family 6`
-// prints exactly the IPv6 rows a run makes; an IPv6-only fault fails only IPv6 rows and the
-// diagnosis names the family. Skipped unless the lab is up and LAB_IP_FAMILY=dual.
+// prints exactly the IPv6 rows a run makes. The healthy run is also the dual-stack lab's healthy
+// run for npm test (the nodeport and ports suites per family, the CNI detected): the detection
+// test there runs only its IPv6-only fault cases (an IPv6-only fault fails only IPv6 rows and the
+// diagnosis names the family). Skipped unless the lab is up and LAB_IP_FAMILY=dual.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { describeRow, kubeconfig, lab, requireLab, resultsOf, startCli, untilNoRunLeft } from './cli-helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { describeRow, kubeconfig, kubectl, requireLab, resultsOf, startCli, untilNoRunLeft } from './cli-helpers.ts';
+import { expectHealthyNodePortsAndPorts } from './healthy-ports.ts';
 import { expectedHealthySkips, healthySkips, labOfEnv } from './healthy-skips.ts';
 
 const dual = requireLab({ ipFamily: 'dual' });
-const W1 = 'lab-worker-1';
-const W2 = 'lab-worker-2';
 
 describe.skipIf(!dual)('kube-netconform on the dual-stack lab', { sequential: true }, () => {
-  let injected = false;
-  afterEach(() => {
-    if (injected) lab('heal', 'cut-route');
-    injected = false;
-  });
-
-  test('healthy: every check passes in IPv4 and in IPv6, rows of one family each, a matrix per family', async () => {
+  test('healthy: every check passes in IPv4 and in IPv6, rows of one family each, a matrix per family, the nodeport and ports suites per family, the CNI detected', async () => {
     const run = await startCli(['run', '--kubeconfig', kubeconfig()]);
-    const { results } = resultsOf(run);
+    const { results, cluster } = resultsOf(run);
     expect(results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').map(describeRow)).toEqual([]);
     // The kubeadm profile's CNI rule (no detected CNI needs node-to-node ports) and the loadbalancer rows, once each, not once per family.
     expect(healthySkips(results)).toEqual(expectedHealthySkips(labOfEnv()));
@@ -45,6 +40,9 @@ describe.skipIf(!dual)('kube-netconform on the dual-stack lab', { sequential: tr
       'IPv4 configured on every node passed',
       'IPv6 configured on every node passed',
     ]);
+    // What the detection test's healthy run asserts on the other labs (it runs only the faults here).
+    expect(cluster.cni, 'the CNI the run detected').toEqual(['bridge']);
+    expectHealthyNodePortsAndPorts(results, run.stderr, { ...labOfEnv(), nodes: kubectl('get', 'nodes', '-o', 'name').split('\n').filter(Boolean).length, families: 2 });
     const summary = fs.readFileSync(path.join(run.reportDir, 'summary.md'), 'utf8');
     expect(summary).toContain('### pod-to-pod (IPv4)');
     expect(summary).toContain('### pod-to-pod (IPv6)');
@@ -66,17 +64,7 @@ describe.skipIf(!dual)('kube-netconform on the dual-stack lab', { sequential: tr
         .sort(),
     ).toEqual([...listed].sort());
   });
-
-  test(`cut-route ${W1} ${W2} --family 6 fails only IPv6 rows; the diagnosis names IPv6 pod routes between them`, async () => {
-    lab('fault', 'cut-route', W1, W2, '--family', '6');
-    injected = true;
-    const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--only', '^pod-to-pod ']);
-    expect(run.code).toBe(1);
-    const { results, diagnosis } = resultsOf(run);
-    const failed = results.filter((r) => r.outcome === 'failed');
-    expect(failed.length).toBeGreaterThan(0);
-    expect(failed.filter((r) => r.family !== 'ipv6').map(describeRow)).toEqual([]);
-    expect(results.filter((r) => r.family === 'ipv4' && r.outcome !== 'passed').map(describeRow)).toEqual([]);
-    expect(diagnosis.join('\n')).toMatch(new RegExp(`IPv6 pod routes between ${W1} and ${W2} fail .* while IPv4 between them passes`));
-  });
+  // An IPv6-only fault (cut-route --family 6, block-port 10250 --family 6) failing exactly the IPv6
+  // rows, the diagnosis naming the family: the detection test's cut-route-ipv6 and
+  // block-port-kubelet-ipv6 cases, in the same npm test step.
 });

@@ -1,5 +1,5 @@
 // What a healthy run of the nodeport and ports suites must show on the lab, whichever run made it
-// (the nodeport-ports test's own run with --only, or a full default run of the detection test):
+// (a full default run of the detection test on every lab network):
 // every row of both passes (skips only the lab's on-purpose ones), one NodePort row set per node,
 // each ports verdict says how it was obtained, Local NodePorts saw the runner's own address, and
 // the run printed the profile, the detected CNI with its evidence, and the API server port.
