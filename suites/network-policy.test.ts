@@ -34,7 +34,7 @@ function open(): Promise<Open> {
     const { Kube, loadKubeConfig } = await import('../helpers/kube/index.ts');
     const kube = new Kube(loadKubeConfig(plan.kube), { requestTimeoutMs: 15_000 });
     const prober = streamsProber(control);
-    const session = openSession(netpol, { api: kubeApi(kube, netpol), prober });
+    const session = openSession(netpol, { api: kubeApi(kube, netpol), prober, ...(netpol.enforceTimeoutMs !== undefined ? { enforceTimeoutMs: netpol.enforceTimeoutMs } : {}) });
     return { session, control, kube, close: () => prober.close(), opened: () => prober.opened() };
   })());
 }

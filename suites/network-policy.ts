@@ -18,11 +18,13 @@ import { casesOf, caseOptionsOf, type NetpolMode, type NetpolPlan } from '../hel
 
 /**
  * The suite's flags, as the CLI passes them in SuiteOptions.flags (--network-policy,
- * --require-network-policy). helpers/check/suite.ts does not name them yet: read here, typed.
+ * --require-network-policy, --policy-timeout). helpers/check/suite.ts does not name them yet: read here, typed.
  */
 export interface NetpolFlags {
   networkPolicy?: Exclude<NetpolMode, 'off'>;
   requireNetworkPolicy?: boolean;
+  /** --policy-timeout: how long a case's change may take to be enforced. */
+  policyTimeoutMs?: number;
 }
 
 export function netpolFlags(flags: SuiteOptions['flags']): NetpolFlags {
@@ -47,6 +49,7 @@ export default defineSuite<NetpolPlan>({
     const plan: NetpolPlan = {
       mode,
       require: flags.requireNetworkPolicy ?? false,
+      ...(flags.policyTimeoutMs !== undefined ? { enforceTimeoutMs: flags.policyTimeoutMs } : {}),
       runId: options.runId,
       image: options.image,
       ...(options.imagePullSecret ? { imagePullSecret: options.imagePullSecret } : {}),

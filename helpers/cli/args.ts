@@ -5,6 +5,9 @@ import type { IpFamily } from '../check/types.ts';
 import { UsageError } from '../errors.ts';
 import { NODE_ADDRESS_TYPES, type NodeAddressType } from '../nodeport/types.ts';
 import { DEFAULT_PODS_PER_NODE, MAX_PODS_PER_NODE } from '../topology.ts';
+import { checkRegexes, parseDuration, parseInteger, parseNodeSelector } from './values.ts';
+
+export { parseDuration, parseNodeSelector } from './values.ts';
 
 export type Command = 'run' | 'list' | 'cleanup' | 'images' | 'help' | 'version';
 const COMMANDS: readonly Command[] = ['run', 'list', 'cleanup', 'images', 'help', 'version'];
@@ -51,6 +54,8 @@ export interface CliOptions {
   networkPolicy?: 'core' | 'full';
   /** network-policy suite: a cluster that does not enforce NetworkPolicy fails every row instead of skipping it. */
   requireNetworkPolicy: boolean;
+  /** network-policy suite (--policy-timeout): how long a case's change may take to be enforced (unset: the suite's 20 s). */
+  policyTimeoutMs?: number;
 }
 
 /**
@@ -121,6 +126,11 @@ export const OPTIONS = {
     help: 'run the network-policy suite (off by default: then it creates nothing and makes no row): NetworkPolicy truth tables on its own nine probes in three extra namespaces, the core cases or all of them; every row is skipped with the reason when the cluster does not enforce NetworkPolicy',
   },
   'require-network-policy': { type: 'boolean', help: 'with --network-policy: a cluster that does not enforce NetworkPolicy fails every network-policy row instead of skipping it' },
+  'policy-timeout': {
+    type: 'string',
+    value: '<duration>',
+    help: 'with --network-policy: how long each change of a case (a policy made, changed or deleted, a pod or namespace relabelled) may take to be enforced before its cells are judged (default: 20s); each row reports the time it took',
+  },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', help: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
@@ -184,48 +194,6 @@ export function usage(width = 104): string {
 
 export const USAGE = usage();
 
-/** "90s", "2m", "1m30s", "500ms" or plain seconds → milliseconds. */
-export function parseDuration(text: string, flag: string): number {
-  const plain = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : undefined;
-  if (plain !== undefined) return plain;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = '';
-  for (const m of text.matchAll(re)) {
-    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    consumed += m[0];
-  }
-  if (!consumed || consumed !== text || total <= 0) throw new UsageError(`${flag} ${text}: not a duration; use e.g. 90s, 2m or 1m30s.`);
-  return total;
-}
-
-function parseInteger(text: string, flag: string, range: { min: number; max: number }): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < range.min || n > range.max) throw new UsageError(`${flag} ${text}: expected a whole number from ${range.min} to ${range.max}.`);
-  return n;
-}
-
-export function parseNodeSelector(text: string): Record<string, string> {
-  const selector: Record<string, string> = {};
-  for (const part of text.split(',').filter(Boolean)) {
-    const m = /^([^=\s]+)=([^=\s]*)$/.exec(part.trim());
-    if (!m) throw new UsageError(`--node-selector ${text}: expected key=value[,key=value…], e.g. kubernetes.io/os=linux.`);
-    selector[m[1]!] = m[2]!;
-  }
-  return selector;
-}
-
-function checkRegexes(list: string[], flag: string): string[] {
-  for (const r of list) {
-    try {
-      new RegExp(r);
-    } catch (err) {
-      throw new UsageError(`${flag} ${r}: not a valid regular expression (${(err as Error).message}).`);
-    }
-  }
-  return list;
-}
-
 export function parseCli(argv: string[]): CliOptions {
   let parsed;
   try {
@@ -262,6 +230,9 @@ export function parseCli(argv: string[]): CliOptions {
   if (networkPolicy !== undefined && networkPolicy !== 'core' && networkPolicy !== 'full') throw new UsageError(`--network-policy ${networkPolicy}: expected core or full.`);
   if (v['require-network-policy'] && networkPolicy === undefined)
     throw new UsageError('--require-network-policy needs --network-policy core or full: without it the network-policy suite does not run.');
+  if (v['policy-timeout'] !== undefined && networkPolicy === undefined) throw new UsageError('--policy-timeout needs --network-policy core or full: without it the network-policy suite does not run.');
+  const policyTimeoutMs = v['policy-timeout'] === undefined ? undefined : parseDuration(v['policy-timeout'], '--policy-timeout');
+  if (policyTimeoutMs !== undefined && policyTimeoutMs < 1000) throw new UsageError(`--policy-timeout ${v['policy-timeout']}: at least 1s (an enforcer needs time to apply a change).`);
   const maxLoss = v['max-loss']?.replace(/%$/, '');
   if (maxLoss !== undefined && !(/^\d+(\.\d+)?$/.test(maxLoss) && Number(maxLoss) <= 100)) throw new UsageError(`--max-loss ${v['max-loss']}: expected a percentage from 0 to 100, e.g. 5 or 2.5%.`);
   return {
@@ -290,6 +261,7 @@ export function parseCli(argv: string[]): CliOptions {
     ...(ipFamily ? { ipFamily } : {}),
     ...(networkPolicy ? { networkPolicy } : {}),
     requireNetworkPolicy: v['require-network-policy'] ?? false,
+    ...(policyTimeoutMs !== undefined ? { policyTimeoutMs } : {}),
     podsPerNode: v['pods-per-node'] === undefined ? DEFAULT_PODS_PER_NODE : parseInteger(v['pods-per-node'], '--pods-per-node', { min: 2, max: MAX_PODS_PER_NODE }),
     lbTimeoutMs: v['lb-timeout'] === undefined || /^0+(\.0+)?$/.test(v['lb-timeout']) ? 0 : parseDuration(v['lb-timeout'], '--lb-timeout'),
     cni: (v.cni ?? [])

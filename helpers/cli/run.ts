@@ -40,7 +40,7 @@ export function selectionOf(options: CliOptions): Selection {
 
 /**
  * The flags the suite modules read. The network-policy suite's (--network-policy,
- * --require-network-policy) ride along beyond SuiteOptions['flags'] (suites/network-policy.ts reads them).
+ * --require-network-policy, --policy-timeout) ride along beyond SuiteOptions['flags'] (suites/network-policy.ts reads them).
  */
 export function suiteFlags(options: CliOptions): SuiteOptions['flags'] {
   const flags = {
@@ -48,7 +48,9 @@ export function suiteFlags(options: CliOptions): SuiteOptions['flags'] {
     nodeAddressType: options.nodeAddressType,
     cniHints: options.cni,
     lbTimeoutMs: options.lbTimeoutMs,
-    ...(options.networkPolicy ? { networkPolicy: options.networkPolicy, requireNetworkPolicy: options.requireNetworkPolicy } : {}),
+    ...(options.networkPolicy
+      ? { networkPolicy: options.networkPolicy, requireNetworkPolicy: options.requireNetworkPolicy, ...(options.policyTimeoutMs !== undefined ? { policyTimeoutMs: options.policyTimeoutMs } : {}) }
+      : {}),
   };
   return flags;
 }

@@ -21,6 +21,8 @@ export interface NetpolPlan {
   mode: NetpolMode;
   /** --require-network-policy: no enforcement fails every row instead of skipping it. */
   require: boolean;
+  /** --policy-timeout: how long a step's changed cells may take to show (unset: ENFORCE_TIMEOUT_MS). */
+  enforceTimeoutMs?: number;
   runId: string;
   image: string;
   imagePullSecret?: string;

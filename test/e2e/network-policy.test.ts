@@ -78,7 +78,10 @@ describe.skipIf(!kubeRouter)('network-policy on kube-router (lab --netpol kube-r
       lab('heal');
       lab('fault', fault, FAULT_NODE);
       try {
-        const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--network-policy', 'core', '--only', '^network-policy ']);
+        // A case the fault breaks waits out the enforcement bound at each step: 6 s here, not the
+        // default 20 s (kube-router applies a change in 0.1-0.7 s on the lab; the healthy test above
+        // keeps the default). Each run took ~125 s with the default (2026-12-07).
+        const run = await startCli(['run', '--kubeconfig', kubeconfig(), '--network-policy', 'core', '--policy-timeout', '6s', '--only', '^network-policy ']);
         const results = resultsOf(run);
         const rows = results.results;
         expect(run.code, run.stderr).toBe(1);

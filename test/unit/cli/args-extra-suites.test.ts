@@ -18,3 +18,12 @@ describe('flags of the nodeport and ports suites', () => {
     expect(() => parseCli(['--node-address-type', 'Hostname'])).toThrow(/--node-address-type Hostname: expected InternalIP or ExternalIP/);
   });
 });
+
+describe('flags of the network-policy suite', () => {
+  test('--policy-timeout: a duration for the cases, only with --network-policy, at least 1 s; unset leaves the suite its default', () => {
+    expect(parseCli(['--network-policy', 'core'])).not.toHaveProperty('policyTimeoutMs');
+    expect(parseCli(['--network-policy', 'core', '--policy-timeout', '8s'])).toMatchObject({ networkPolicy: 'core', policyTimeoutMs: 8000 });
+    expect(() => parseCli(['--policy-timeout', '8s'])).toThrow(/--policy-timeout needs --network-policy core or full/);
+    expect(() => parseCli(['--network-policy', 'full', '--policy-timeout', '500ms'])).toThrow(/--policy-timeout 500ms: at least 1s/);
+  });
+});

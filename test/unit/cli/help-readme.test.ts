@@ -38,7 +38,7 @@ describe('--help', () => {
       if (name === 'help' || name === 'version') continue;
       const argv = spec.type === 'boolean' ? [`--${name}`] : [`--${name}`, sampleValue(name)];
       if (name === 'image-pull-secret') argv.push('-n', 'ns');
-      if (name === 'require-network-policy') argv.push('--network-policy', 'full');
+      if (name === 'require-network-policy' || name === 'policy-timeout') argv.push('--network-policy', 'full');
       expect(() => parseCli(argv), argv.join(' ')).not.toThrow();
     }
   });
@@ -56,6 +56,7 @@ function sampleValue(name: string): string {
   const samples: Record<string, string> = {
     timeout: '90s',
     'lb-timeout': '2m',
+    'policy-timeout': '8s',
     concurrency: '8',
     'host-port': '19000',
     'node-selector': 'a=b',
