@@ -90,15 +90,17 @@ else
     # dozen more): npm test's 45 minutes. npm run detect runs them all, healthy runs repeated.
     DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=1 vitest_step e2e 66 --project e2e "${only_other_modes[@]}"
   fi
-  # A real NetworkPolicy enforcer (kube-router's firewall, routed): the lab's own kube-router tests
-  # (its faults netpol-down and netpol-bypass included), then the network-policy suite's core cases
-  # on it (each as the model says, or a listed deviation) and under both enforcement faults (the
-  # diagnosis names the node). Without an enforcer the suite ran in the e2e step above. The full
-  # case set (~8 min): npm run test:netpol-full.
-  if lab_step lab-up-netpol up --network routed --netpol kube-router; then
-    expect_lab routed iptables ipv4 none kube-router
-    vitest_step lab-netpol 5 --project lab test/lab/netpol.test.ts
-    vitest_step e2e-netpol 3 --project e2e test/e2e/network-policy.test.ts
+  # A real NetworkPolicy enforcer (kube-router's firewall) and a real LoadBalancer implementation
+  # (MetalLB L2) on one routed lab: the lab's own kube-router tests (its faults netpol-down and
+  # netpol-bypass included), then the network-policy suite's core cases on it (each as the model
+  # says, or a listed deviation) and under both enforcement faults (the diagnosis names the node);
+  # the lab's own MetalLB tests, and the loadbalancer suite's rows passing on an address from its
+  # pool (elsewhere they are skipped). Without an enforcer the network-policy suite ran in the e2e
+  # step above. The full case set (~5 min): npm run test:netpol-full.
+  if lab_step lab-up-netpol-lb up --network routed --netpol kube-router --lb metallb; then
+    expect_lab routed iptables ipv4 metallb kube-router
+    vitest_step lab-netpol-lb 8 --project lab test/lab/netpol.test.ts test/lab/loadbalancer.test.ts
+    vitest_step e2e-netpol-lb 5 --project e2e test/e2e/network-policy.test.ts test/e2e/loadbalancer.test.ts
   fi
   # Dual-stack (routed, IPv4 + IPv6): both families on every node, pod and Service, and the
   # per-family faults (cut-route / block-port --family 6); the rest of the lab tests ran above.
@@ -114,13 +116,6 @@ else
     expect_lab routed iptables ipv6 none
     vitest_step lab-ipv6 4 --project lab test/lab/ipv6.test.ts
     vitest_step e2e-ipv6 1 --project e2e test/e2e/ipv6-only.test.ts
-  fi
-  # A real LoadBalancer implementation (MetalLB L2, routed): the lab's own MetalLB tests, and the
-  # loadbalancer suite's rows passing on an address from its pool (elsewhere they are skipped).
-  if lab_step lab-up-lb up --network routed --lb metallb; then
-    expect_lab routed iptables ipv4 metallb
-    vitest_step lab-lb 3 --project lab test/lab/loadbalancer.test.ts
-    vitest_step e2e-lb 2 --project e2e test/e2e/loadbalancer.test.ts
   fi
   # vxlan with kube-proxy in nftables mode: the overlay's own faults (cut-route through the overlay,
   # UDP 8472) and kube-proxy-down (nftables). The faults that do not depend on the pod network
@@ -140,14 +135,18 @@ else
   # each; the lab's own tests, 1 healthy run (every path, and the nodeport and ports suites with
   # the CNI the run detected and printed) and the faults of that network that no step above runs
   # (network:proxy:cases; no cases = all of that network's): the faults the routed and vxlan steps
-  # already run (cut-route, no-egress-nat, block-vxlan) are not run again here. Everything on
-  # every network × kube-proxy mode: npm run detect -- --all. Minimums: lab, e2e.
-  for combo in flannel-vxlan:iptables:cut-route-flannel-vxlan:23/2 flannel-host-gw:nftables::23/3 bgp:iptables:bgp-down:23/2; do
+  # already run (cut-route, no-egress-nat, block-vxlan) are not run again here. The lab's own tests
+  # of faults that work the same on every network (a node's firewall, kube-proxy, DNS, hairpin:
+  # test/lab/paths.test.ts and four of lab.test.ts's) ran on routed and vxlan; here the lab tests
+  # are the network's own (pods and routes, its daemons, cut-route, no-forwarding, mtu, the overlay
+  # port). Everything on every network × kube-proxy mode: npm run detect -- --all. Minimums: lab, e2e.
+  network_only='^(?!.*(10250/tcp: the kubelet port|block-nodeports|kube-proxy-down|bad fault input))'
+  for combo in flannel-vxlan:iptables:cut-route-flannel-vxlan:14/2 flannel-host-gw:nftables::14/3 bgp:iptables:bgp-down:14/2; do
     IFS=: read -r network proxy cases minimums <<<"$combo"
     IFS=/ read -r min_lab min_e2e <<<"$minimums"
     if lab_step "lab-up-$network" up --network "$network" --proxy-mode "$proxy"; then
       expect_lab "$network" "$proxy" ipv4 none
-      vitest_step "lab-$network" "$min_lab" --project lab "${only_other_modes[@]}"
+      vitest_step "lab-$network" "$min_lab" --project lab "${only_other_modes[@]}" --exclude test/lab/paths.test.ts -t "$network_only"
       DETECTION_CASES=$cases DETECTION_HEALTHY_RUNS=1 vitest_step "e2e-$network" "$min_e2e" --project e2e test/e2e/detection.test.ts
     fi
   done
