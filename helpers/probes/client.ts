@@ -103,9 +103,9 @@ export function askCommand(ask: Ask): string {
     const tries = triesOf(ask);
     if (!ask.concurrent || tries === 1) return `o=$(${curlOf(tries)} | tr -s ' '); case "$o" in *" 7"|*" 7"$'\\n'*) ${nc};; esac; printf '%s\\n' "$o"; true`;
     // At once: each try its own curl in a background subshell that prints its lines (and nc's
-    // reason when it could not connect) with one printf, one write well under the pipe's atomic
-    // size, so the tries' lines never interleave; one tr squeezes the padding of them all.
-    const one = `o=$(${curlOf(1)}); w=; case "$o" in *" 7") w=$(${nc} 2>&1);; esac; printf '%s\\n%s\\n' "$w" "$o"`;
+    // reason when it could not connect) as ONE line (AT_ONCE): bash writes its output a line at a
+    // time, so the lines of tries ending together would interleave; one tr squeezes the padding.
+    const one = `o=$(${curlOf(1)}); w=; case "$o" in *" 7") w=$(${nc} 2>&1);; esac; o=$w$'\\n'$o; ${AT_ONCE_PRINT}`;
     const first = ask.concurrent === 'after-first' ? `{ ${one}; }; ` : '';
     const atOnce = ask.concurrent === 'after-first' ? tries - 1 : tries;
     return `{ ${first}for i in {1..${atOnce}}; do { ${one}; } & done; wait; } | tr -s ' '; true`;
@@ -115,13 +115,31 @@ export function askCommand(ask: Ask): string {
   const socat = `socat -T ${t} -t ${t} - ${q(`${udp},readbytes=${bytes}`)}`;
   const request = ask.answer.kind === 'clientip' ? 'clientip' : 'hostname';
   if (full) return `${make(FULL_BYTES.udp)} | ${socat} | cksum`;
-  // Every try one datagram and its answer, timed in the probe, each followed by its own line (one
-  // printf: tries at once, in background subshells, never interleave).
-  const one = `s=\${EPOCHREALTIME/./}; a=$(printf %s ${request} | ${socat} 2>&1); r=$?; printf '%s\\n${KNC}U %s %s\\n' "$a" "$r" "$((\${EPOCHREALTIME/./} - s))"`;
+  // Every try one datagram and its answer, timed in the probe, each followed by its own line
+  // (tries at once: the two as one AT_ONCE line).
+  const exchange = `s=\${EPOCHREALTIME/./}; a=$(printf %s ${request} | ${socat} 2>&1); r=$?`;
   const tries = triesOf(ask);
-  if (!ask.concurrent || tries === 1) return `for i in {1..${tries}}; do ${one}; done`;
+  if (!ask.concurrent || tries === 1) return `for i in {1..${tries}}; do ${exchange}; printf '%s\\n${KNC}U %s %s\\n' "$a" "$r" "$((\${EPOCHREALTIME/./} - s))"; done`;
+  const one = `${exchange}; o="$a"$'\\n'"${KNC}U $r $((\${EPOCHREALTIME/./} - s))"; ${AT_ONCE_PRINT}`;
   const first = ask.concurrent === 'after-first' ? `{ ${one}; }; ` : '';
   return `${first}for i in {1..${ask.concurrent === 'after-first' ? tries - 1 : tries}}; do { ${one}; } & done; wait`;
+}
+
+/**
+ * A try made at once with others prints its lines as one line, "KNCT <lines, escaped: \\ \n>":
+ * bash flushes its output at each newline, so several lines of one try could otherwise have
+ * another try's lines between them (seen on the lab: two answers read as one).
+ */
+const AT_ONCE_PRINT = `o=\${o//\\\\/\\\\\\\\}; printf '${KNC}T %s\\n' "\${o//$'\\n'/\\\\n}"`;
+
+/** The tries' output as made one after another: each AT_ONCE line unescaped back into its lines (other output unchanged). */
+export function atOnceLines(text: string): string {
+  if (!/^KNCT /m.test(text)) return text;
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${KNC}T `))
+    .map((l) => l.slice(KNC.length + 2).replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\')))
+    .join('\n');
 }
 
 /** curl's exit codes that mean the connection was made and then broke (empty reply, reset, send/recv failure). */
@@ -164,7 +182,7 @@ export function eventOfAsk(ask: Ask, out: CommandOut): TryEvent {
 
 /** curl's tries: each its body, then "KNC <http code> <connect s> <total s> <exit code> <message>" (the last line's newline is gone: the stream strips it). */
 function curlTries(ask: Ask, printed: string): TryEvent[] {
-  let text = printed;
+  let text = atOnceLines(printed);
   const out: TryEvent[] = [];
   // nc's line, when a try could not connect: the kernel's reason (curl's message does not carry it).
   const nc = /^nc: .*$/m.exec(text)?.[0];
@@ -202,8 +220,9 @@ function curlFailure(ask: Ask, curlExit: number, line: string, ncLine: string | 
 }
 
 /** socat's tries: each the answer or socat's own error line, then "KNCU <exit code> <µs>". */
-function socatTries(ask: Ask, text: string): TryEvent[] {
+function socatTries(ask: Ask, printed: string): TryEvent[] {
   const out: TryEvent[] = [];
+  const text = atOnceLines(printed);
   for (const m of text.matchAll(new RegExp(`([\\s\\S]*?)\\n${KNC}U (\\d+) (\\d+)(?:\\n|$)`, 'g'))) {
     const [, printed = '', exit = '0', us = '0'] = m;
     out.push(socatTry(ask, printed.replace(/^\n/, ''), Number(exit), Number(us) / 1000));

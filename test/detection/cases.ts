@@ -69,11 +69,14 @@ export const FAULT_CASES: FaultCase[] = [
     // The checks are commands in the probes, carried through the API server's exec, which reaches
     // a probe through its node's kubelet on 10250: every row made in a probe on W1 cannot be made
     // (an error naming the control path), never a network verdict.
-    mustError: [
-      { rows: { from: { node: W1 } }, why: `the API server reaches ${W1}'s probes through ${W1}'s kubelet port, which is dropped: their checks cannot be made` },
+    mustError: [{ rows: { from: { node: W1 } }, why: `the API server reaches ${W1}'s probes through ${W1}'s kubelet port, which is dropped: their checks cannot be made` }],
+    // The lab's fault drops new connections: a log read may still ride a connection the API server
+    // opened to the kubelet before (seen 2026-12-07: both rows passed once the preflight no longer
+    // waited 40 s, an error each before).
+    mayError: [
       {
         rows: { suite: 'nodeport', to: { node: W1 }, expect: 'REACHABLE', properties: { externalTrafficPolicy: 'Local' } },
-        why: `the Local NodePort's backend is on ${W1}: the client address it saw is read from its log, through ${W1}'s kubelet`,
+        why: `the Local NodePort's backend is on ${W1}: the client address it saw is read from its log, through ${W1}'s kubelet (an error, or a pass over a connection opened before the fault)`,
       },
     ],
     mayFail: [],

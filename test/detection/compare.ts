@@ -67,6 +67,11 @@ export interface FaultCase {
    * each must be an error row (could not be checked), never a network verdict nor a pass.
    */
   mustError?: RowRule[];
+  /**
+   * Rows whose control path the fault may or may not break, by timing: each passes or is an error
+   * (could not be checked), never a network failure.
+   */
+  mayError?: RowRule[];
   /** The run-level diagnosis must contain a line matching each of these. */
   diagnosis: RegExp[];
   /**
@@ -145,6 +150,10 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
     const mustError = (c.mustError ?? []).find((rule) => matches(r, rule.rows));
     if (mustError) {
       if (r.outcome !== 'error') missed.push({ row: `${r.suite}: ${r.name} (${r.outcome}; must be an error)`, why: mustError.why });
+      continue;
+    }
+    if ((c.mayError ?? []).some((rule) => matches(r, rule.rows))) {
+      if (r.outcome === 'failed') falseFailures.push({ row: `${r.suite}: ${r.name}`, observed: `${r.kind === 'network' ? r.observed : r.status} (a network failure; may only pass or be an error)` });
       continue;
     }
     if (c.mayFail.some((rule) => matches(r, rule.rows)) || (c.mustFailSome ?? []).some((rule) => matches(r, rule.rows))) continue;

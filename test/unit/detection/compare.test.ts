@@ -117,4 +117,13 @@ describe('errors are never detection', () => {
     expect(passed.missed).toEqual([{ row: 'pod-to-pod: w1 → w2 (passed; must be an error)', why: "w1's kubelet port is dropped" }]);
     expect(judgeDetection(kubelet, { results: [row({ from: pod('w1'), to: pod('w2'), ...failed })], diagnosis: [] }).ok).toBe(false);
   });
+
+  test('mayError: rows whose control path the fault may break by timing pass or are errors; a network verdict there is a false failure', () => {
+    const logs: FaultCase = { ...cut, mustFail: [], mayError: [{ rows: { from: { node: 'w1' } }, why: "a log read through w1's kubelet" }], diagnosis: [] };
+    expect(judgeDetection(logs, { results: [row({ from: pod('w1'), to: pod('w2'), ...controlError })], diagnosis: [] }).ok).toBe(true);
+    expect(judgeDetection(logs, { results: [row({ from: pod('w1'), to: pod('w2') })], diagnosis: [] }).ok).toBe(true);
+    const verdict = judgeDetection(logs, { results: [row({ from: pod('w1'), to: pod('w2'), ...failed })], diagnosis: [] });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.falseFailures).toHaveLength(1);
+  });
 });

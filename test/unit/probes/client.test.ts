@@ -130,6 +130,37 @@ describe("a probe's client tools, read as wire events", () => {
     }
   });
 
+  test('tries at once whose answers all come at the same moment: every try read whole, none run into another (five rounds, TCP and UDP)', async () => {
+    // Servers that hold each request until all six are in, then answer them together: the tries'
+    // lines are written at the same moment.
+    const held: http.ServerResponse[] = [];
+    const together = http.createServer((req, res) => {
+      req.resume();
+      held.push(res);
+      if (held.length === 6) for (const r of held.splice(0)) r.end(paddedAnswer(NAME));
+    });
+    const senders: { port: number; address: string }[] = [];
+    const udpTogether = dgram.createSocket('udp4').on('message', (_m, from) => {
+      senders.push(from);
+      if (senders.length === 6) for (const to of senders.splice(0)) udpTogether.send(paddedAnswer(NAME), to.port, to.address);
+    });
+    try {
+      const [tp, up] = await Promise.all([listen(together), bind(udpTogether)]);
+      for (let round = 0; round < 5; round++) {
+        for (const [protocol, p] of [
+          ['tcp', tp],
+          ['udp', up],
+        ] as const) {
+          const out = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: p }, concurrent: 'all' }, { protocol, family: 'ipv4', answer: hostname }, 6);
+          expect(out.events, `${protocol}, round ${round}`).toEqual(Array.from({ length: 6 }, () => ({ kind: 'answer', text: NAME })));
+        }
+      }
+    } finally {
+      together.close();
+      udpTogether.close();
+    }
+  });
+
   test('session affinity: the first try alone, the rest at once only after it answered', async () => {
     const arrivals: number[] = [];
     let firstAnswered = 0;
