@@ -60,10 +60,10 @@ export interface CliOptions {
 
 /**
  * Checks in flight per suite. Failing checks spend their time waiting out timeouts, so more in
- * flight mostly shortens runs on a broken network (no-forwarding on the lab: pod-to-pod 107 s at
- * 16, 42 s at 48); pod-proxy requests are long-running requests for the API server.
+ * flight mostly shortens runs on a broken network; they are commands on the probes' exec streams
+ * (at most COMMANDS_PER_PROBE each), not API requests.
  */
-export const DEFAULT_CONCURRENCY = 32;
+export const DEFAULT_CONCURRENCY = 48;
 
 /** Samples per check: three tries per request cost ~nothing on a healthy path (README "Loss and latency"). */
 export const DEFAULT_SAMPLES = 3;

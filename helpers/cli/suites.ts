@@ -23,8 +23,14 @@ export interface RunningSuites {
   abandon(): Promise<void>;
 }
 
-/** Two workers: the suite files overlap (their time is waiting on the network); a worker runs its share one after another, the longest first (suites/vitest.config.ts), so two finish as soon as four did and each extra worker thread costs ~25 MB. */
-const WORKERS = 2;
+/**
+ * Three workers: the suite files overlap (their time is waiting on the network); a worker runs its
+ * share one after another, the longest first (suites/vitest.config.ts). On a healthy network two
+ * finish as soon as three do, but on a broken one every suite waits out its timeouts: cut-route on
+ * the routed lab took 51 s with two, 37 s with three (no-forwarding 68 s, 59 s; 2026-12-07). A
+ * worker thread costs ~12-15 MB (it never loads the client library).
+ */
+const WORKERS = 3;
 /** How long a run that ends before its checks waits for vitest to close. */
 const ABANDON_WAIT_MS = 5_000;
 /** Process listeners vitest's logger adds (each ends the process) and the CLI takes back. */

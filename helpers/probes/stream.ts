@@ -68,8 +68,12 @@ export function readyProblem(line: string): string | undefined {
   return Number(version[1]) >= 5 ? undefined : `the probe image's bash is older than 5.0 (${line.slice(6, 40)}); kube-netconform needs bash ≥ 5 in the probe image`;
 }
 
-/** Commands in flight per probe: each is a bash subshell plus a client (curl ~8 MB), within the probe's memory limit. */
-export const COMMANDS_PER_PROBE = 8;
+/**
+ * Commands in flight per probe: each is a bash subshell plus a client (curl ~8 MB; a Service's tries
+ * at once up to 6), within the probe's memory limit (256 MiB). 16, not 8: under no-forwarding the
+ * pod-to-pod rows of the cut-off node's probes waited their turn (46 s; 26 s at 16, routed lab).
+ */
+export const COMMANDS_PER_PROBE = 16;
 const OPEN_TIMEOUT_MS = 20_000;
 /** A stream that failed to open is not tried again for this long: its checks fail at once with the reason. */
 const REOPEN_AFTER_MS = 5_000;

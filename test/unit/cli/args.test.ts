@@ -10,7 +10,7 @@ describe('parseCli', () => {
       junit: 'reports/junit.xml',
       reportDir: 'reports',
       timeoutMs: 120_000,
-      concurrency: 32,
+      concurrency: 48,
       keep: false,
       short: false,
       hostPort: undefined,
