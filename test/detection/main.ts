@@ -14,6 +14,7 @@ import type { RunResults } from '../../helpers/check/types.ts';
 import { FAULT_CASES, REAL_FAULT_CASES } from './cases.ts';
 import { renderCatalogue, renderDetectionMarkdown, renderMatrixSummary, writeCatalogueSection, type ComboSummary } from './report.ts';
 import { runCase, runSuite, type CaseRun } from './run.ts';
+import { mergeDetectionDoc } from './merge-doc.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
@@ -94,8 +95,11 @@ for (const combo of combos) {
 // The diagnosis score over every case run: named exactly, with a wrong extra cause, only a wrong cause.
 const score = describeScore(tallyScores(summaries.flatMap((c) => c.runs.map((r) => ({ id: `${modeName(c)}/${r.case.id}`, score: scoreDiagnosis(r.case, r.verdict.diagnosis) })))));
 process.stderr.write(`diagnosis score: ${score}\n`);
-fs.writeFileSync(path.join(repoRoot, 'docs', 'detection.md'), [renderMatrixSummary(summaries), ...sections].join('\n'));
+// The combinations run now replace theirs; the others keep their tables and dates (merge-doc.ts).
+const doc = path.join(repoRoot, 'docs', 'detection.md');
+fs.writeFileSync(doc, mergeDetectionDoc(fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : '', [renderMatrixSummary(summaries), ...sections].join('\n')));
 const catalogueRuns = summaries.flatMap((c) => c.runs.filter((r) => REAL_FAULT_CASES.includes(r.case)));
-writeCatalogueSection(path.join(repoRoot, 'docs', 'detection.md'), renderCatalogue(REAL_FAULT_CASES, catalogueRuns));
+// Without a catalogue run (npm test's saved results, a --cases subset of scripted faults) the section keeps its last results.
+if (catalogueRuns.length) writeCatalogueSection(doc, renderCatalogue(REAL_FAULT_CASES, catalogueRuns));
 process.stderr.write(`wrote docs/detection.md${allOk ? '' : ' — some faults were NOT detected exactly'}\n`);
 process.exit(allOk ? 0 : 1);
