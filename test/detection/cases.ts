@@ -60,6 +60,9 @@ export const FAULT_CASES: FaultCase[] = [
       ...CUT_ROUTE.mayFail,
     ],
     diagnosis: [new RegExp(`cross-node pod traffic between (${W1} and ${W2}|${W2} and ${W1}) fails .*: the pod route or overlay between (${W1} and ${W2}|${W2} and ${W1})`)],
+    // The overlay's port between the two, judged from the pod traffic the cut breaks: its line names
+    // both readings it can tell (a firewall between them, or the overlay's forwarding between them).
+    diagnosisMayAlso: [new RegExp(`^UDP 8472 between ${W1} and ${W2} gets nothing through, both ways, .*the overlay's forwarding between them`)],
   },
   {
     id: 'block-port-kubelet',
@@ -81,6 +84,8 @@ export const FAULT_CASES: FaultCase[] = [
     ],
     mayFail: [],
     diagnosis: [new RegExp(`^TCP 10250 on ${W1} is filtered from .*: open TCP 10250 on ${W1}'s firewall`)],
+    // The rows it made impossible to check, said as such (the control path, not the data path).
+    diagnosisMayAlso: [new RegExp(`^the runner could not control the probes on ${W1} \\(\\d+ checks not run\\): the control path`)],
   },
   {
     id: 'block-port-apiserver',
