@@ -2,6 +2,7 @@
 // and written into the README's performance section. Pure, so it is unit-tested.
 import { isNetwork, type RunResults } from '../helpers/check/types.ts';
 import type { TreeRss } from './tree-rss.ts';
+import type { CpuUse } from './cpu.ts';
 
 /** One CLI run as the benchmark saw it. */
 export interface RunSample {
@@ -13,6 +14,8 @@ export interface RunSample {
   /** Titles of the rows that failed or errored. */
   badRows: string[];
   rss: TreeRss;
+  /** CPU time the machine spent during the run (bench/cpu.ts), where measured. */
+  cpu?: CpuUse;
   /** Unique ordered pod → pod pairs among the pod-to-pod rows. */
   podPairs: number;
 }
@@ -45,7 +48,7 @@ export const TARGETS = {
   rssBytes: 350 * 1024 * 1024,
 } as const;
 
-export function sampleOf(run: RunResults, exitCode: number, wallMs: number, rss: TreeRss): RunSample {
+export function sampleOf(run: RunResults, exitCode: number, wallMs: number, rss: TreeRss, cpu?: CpuUse): RunSample {
   const pairs = new Set(
     run.results
       .filter(isNetwork)
@@ -56,6 +59,7 @@ export function sampleOf(run: RunResults, exitCode: number, wallMs: number, rss:
     exitCode,
     wallMs,
     rss,
+    ...(cpu ? { cpu } : {}),
     phases: run.phases,
     counters: run.counters ?? {},
     rows: run.results.length,

@@ -26,6 +26,7 @@ import { setUpRun, tearDownRun, type RunState } from '../helpers/lifecycle.ts';
 import type { RunResults } from '../helpers/check/types.ts';
 import { isBad, machineLine, renderMarkdown, renderTerminal, replaceReadmeBlock, sampleOf, type BenchFigures, type Machine, type RunSample } from './figures.ts';
 import { sampleTreeRss } from './tree-rss.ts';
+import { cpuSince, cpuSnapshot, cpuText } from './cpu.ts';
 import { renderSoak, summarizeSoak, type SoakRun } from './soak.ts';
 import { vsUpstream } from './vs-upstream.ts';
 
@@ -69,6 +70,7 @@ function prepareBaseline(ref: string): { dir: string; commit: string } {
 async function cliRun(label: string, args: string[], tree = root): Promise<{ sample: RunSample; run: RunResults }> {
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netconform-bench-'));
   const started = performance.now();
+  const cpuBefore = cpuSnapshot();
   const child = spawn(path.join(tree, 'bin', 'kube-netconform.js'), ['run', '--kubeconfig', kubeconfig, '--report-dir', reportDir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   const rss = sampleTreeRss(child.pid!);
   let stderr = '';
@@ -76,17 +78,18 @@ async function cliRun(label: string, args: string[], tree = root): Promise<{ sam
   const exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 128)));
   const wallMs = performance.now() - started;
   const peaks = rss.stop();
+  const cpu = cpuSince(cpuBefore);
   const resultsFile = path.join(reportDir, 'results.json');
   if (!fs.existsSync(resultsFile)) {
     process.stderr.write(stderr);
     throw new Error(`${label}: the run wrote no results (exit ${exitCode})`);
   }
   const run = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as RunResults;
-  const sample = sampleOf(run, exitCode, wallMs, peaks);
+  const sample = sampleOf(run, exitCode, wallMs, peaks, cpu);
   const bad = isBad(sample);
   const phases = ['deploy', 'wait-ready', 'suites', 'cleanup'].map((p) => `${p} ${((run.phases[p] ?? 0) / 1000).toFixed(1)}`).join(', ');
   console.log(
-    `${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall (${phases}), peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB${bad ? `; reports kept in ${reportDir}` : ''}`,
+    `${label}: exit ${exitCode}, ${sample.rows} checks, ${sample.badRows.length} failed, ${(wallMs / 1000).toFixed(1)} s wall (${phases}), peak RSS ${Math.round(peaks.peakTotal / 2 ** 20)} MB, ${cpuText(cpu, peaks.cpuS ?? 0)}${bad ? `; reports kept in ${reportDir}` : ''}`,
   );
   if (!bad) fs.rmSync(reportDir, { recursive: true, force: true });
   return { sample, run };

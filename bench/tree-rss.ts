@@ -8,6 +8,11 @@ export interface TreeRss {
   peakTotal: number;
   /** Largest RSS each process reached, by a short name (its command), in bytes. */
   peakByProcess: Record<string, number>;
+  /**
+   * CPU time of the tree, in seconds: each process's user and system time at its last sample,
+   * summed (a process's last 100 ms may be missed).
+   */
+  cpuS?: number;
 }
 
 const PAGE = 4096;
@@ -40,6 +45,18 @@ function describe(pid: number): string {
   }
 }
 
+/** utime + stime of `pid`, in clock ticks (0 when it is gone). */
+function cpuTicksOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of proc(5), counted from "state" (field 3) here.
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
 function rssOf(pid: number): number {
   try {
     return Number(fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE;
@@ -62,10 +79,12 @@ export function processTree(root: number): number[] {
 
 /** Start sampling the tree under `root`; `peek()` reads the peaks so far, `stop()` ends sampling and returns them. */
 export function sampleTreeRss(root: number, intervalMs = 100): { peek: () => TreeRss; stop: () => TreeRss } {
-  const result: TreeRss = { peakTotal: 0, peakByProcess: {} };
+  const result: TreeRss = { peakTotal: 0, peakByProcess: {}, cpuS: 0 };
+  const ticks = new Map<number, number>();
   const sample = () => {
     let total = 0;
     for (const pid of processTree(root)) {
+      ticks.set(pid, Math.max(ticks.get(pid) ?? 0, cpuTicksOf(pid)));
       const rss = rssOf(pid);
       total += rss;
       // Named on every sample: a child just forked still shows its parent's command line.
@@ -73,6 +92,7 @@ export function sampleTreeRss(root: number, intervalMs = 100): { peek: () => Tre
       result.peakByProcess[name] = Math.max(result.peakByProcess[name] ?? 0, rss);
     }
     result.peakTotal = Math.max(result.peakTotal, total);
+    result.cpuS = [...ticks.values()].reduce((a, b) => a + b, 0) / 100;
   };
   const timer = setInterval(sample, intervalMs);
   sample();

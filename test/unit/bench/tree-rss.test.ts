@@ -48,3 +48,18 @@ test('the process tree holds the root, its children and their children, and noth
     child.kill();
   }
 });
+
+test("the tree's CPU time: a child that spins until it has used 0.4 s of CPU counts about that", { timeout: 20_000 }, async () => {
+  const child = spawn(process.execPath, ['-e', 'while (process.cpuUsage().user + process.cpuUsage().system < 400_000); setInterval(() => {}, 50);'], { stdio: 'ignore' });
+  const sampler = sampleTreeRss(child.pid!, 20);
+  try {
+    const deadline = Date.now() + 15_000;
+    while ((sampler.peek().cpuS ?? 0) < 0.35) {
+      if (Date.now() > deadline) throw new Error(`timed out after 15 s waiting for the sampler to count 0.35 s of CPU: ${JSON.stringify(sampler.peek())}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    child.kill();
+  }
+  expect(sampler.stop().cpuS).toBeLessThan(2);
+});
