@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Outcome, RunResults } from '../helpers/check/types.ts';
 import { parseUpstreamJunit, type UpstreamResult } from '../lab/upstream-junit.ts';
-import { SPEC_MAP, UPSTREAM_NETPOL_VERSION, type Closeness, type SpecMapping } from './netpol-spec-map.ts';
+import { COMMON_DIFFERENCES, SPEC_MAP, UNCOVERED, UPSTREAM_NETPOL_VERSION, type Closeness, type SpecMapping } from './netpol-spec-map.ts';
 
 /** Where upstream's spec texts start: the context both selected Describes share. */
 const CONTEXT = 'NetworkPolicy between server and client ';
@@ -119,7 +119,10 @@ function closenessCell(s: SpecComparison): string {
   return s.note ? `${s.closeness}: ${cell(s.note)}` : s.closeness;
 }
 
-/** The summary line, then the table: spec | our case(s) | closeness | upstream | ours | agree. */
+/**
+ * The summary line, then the table: spec | our case(s) | closeness | upstream | ours | agree; then
+ * what differs on every row, and our cases no spec covers (by group, with why).
+ */
 export function renderComparison(c: NetpolComparison): string {
   const lines = [
     c.summary,
@@ -131,6 +134,11 @@ export function renderComparison(c: NetpolComparison): string {
       const ours = s.ours.map((o) => o.verdict).join(', ') || '—';
       return `| ${cell(s.spec)} | ${ids} | ${closenessCell(s)} | ${s.upstream} | ${ours} | ${s.agree} |`;
     }),
+    '',
+    `Every row also differs so: ${COMMON_DIFFERENCES.join('; ')}.`,
+    '',
+    `Our cases no upstream spec covers (${UNCOVERED.reduce((n, g) => n + g.cases.length, 0)}; ipBlock ones per family):`,
+    ...UNCOVERED.map((g) => `- ${g.what} (${g.cases.length}): ${g.why}`),
   ];
   return lines.join('\n');
 }
