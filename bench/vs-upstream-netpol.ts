@@ -2,13 +2,15 @@
 // --netpol kube-router`): upstream's NetworkPolicy specs (`npm run lab -- upstream-e2e --netpol`,
 // test/e2e/network/netpol, serially) and kube-netconform's full network-policy case set
 // (`--network-policy full --only '^network-policy '`), back to back on the same running lab: wall
-// time of each and how many passed. On a lab without an enforcer the row says so and nothing runs.
+// time of each and how many passed, and spec by spec where the two test the same thing
+// (netpol-compare.ts). On a lab without an enforcer the row says so and nothing runs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunResults } from '../helpers/check/types.ts';
 import { parseUpstreamJunit, problemLines, summaryLine, type UpstreamResult } from '../lab/upstream-junit.ts';
 import type { RunSample } from './figures.ts';
+import { compareNetpol, renderComparison, type NetpolComparison } from './netpol-compare.ts';
 
 export const NETPOL_ONLY = '^network-policy ';
 
@@ -18,6 +20,8 @@ export interface NetpolVs {
   oursMs: number;
   /** The full set's rows: how many, how many as the model says, the ids of the others. */
   ours: { cases: number; passed: number; notPassed: string[] };
+  /** Upstream's specs against our cases, spec by spec (absent in figures saved before it existed). */
+  comparison?: NetpolComparison;
 }
 
 /** Upstream's selected NetworkPolicy specs by context: TCP ("between server and client") and UDP ("… using UDP"). */
@@ -45,6 +49,12 @@ export function renderNetpolRows(v: NetpolVs | { skipped: string }): string[] {
   ];
 }
 
+/** The spec-by-spec table that follows the comparison table (nothing when the row did not run). */
+export function renderNetpolSpecs(v: NetpolVs | { skipped: string }): string[] {
+  if ('skipped' in v || !v.comparison) return [];
+  return ['', "NetworkPolicy, spec by spec (upstream's specs against our cases where they test the same thing; bench/netpol-spec-map.ts):", '', renderComparison(v.comparison)];
+}
+
 type CliRun = (label: string, args: string[]) => Promise<{ sample: RunSample; run: RunResults }>;
 
 /** Whether the running lab has a NetworkPolicy enforcer, from `lab status`'s first line (undefined: it has; else why not). */
@@ -69,5 +79,6 @@ export async function vsUpstreamNetpol(root: string, cliRun: CliRun): Promise<Ne
   console.log(`\n${summaryLine(upstream, upstreamMs / 1000)}`);
   for (const l of problemLines(upstream)) console.log(l);
   const { sample, run } = await cliRun('kube-netconform network-policy full', ['--network-policy', 'full', '--only', NETPOL_ONLY]);
-  return { upstreamMs, upstream, oursMs: sample.wallMs, ours: oursOf(run) };
+  // Printed (and saved) with the comparison table by vs-upstream.ts's renderVs.
+  return { upstreamMs, upstream, oursMs: sample.wallMs, ours: oursOf(run), comparison: compareNetpol(upstream, run) };
 }

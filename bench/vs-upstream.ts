@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isNetwork, type RunResults } from '../helpers/check/types.ts';
 import { parseUpstreamJunit, problemLines, summaryLine, upstreamPassed, type UpstreamResult } from '../lab/upstream-junit.ts';
 import type { RunSample } from './figures.ts';
-import { renderNetpolRows, vsUpstreamNetpol, type NetpolVs } from './vs-upstream-netpol.ts';
+import { renderNetpolRows, renderNetpolSpecs, vsUpstreamNetpol, type NetpolVs } from './vs-upstream-netpol.ts';
 
 /** The paths upstream's selected Granular Checks test, as a `--only` for kube-netconform. */
 export const VS_UPSTREAM_PATHS = ['pod-to-pod', 'pod-to-service', 'nodeport'] as const;
@@ -96,6 +96,7 @@ export function renderVs(f: VsFigures): string {
     ),
     `| **wall time** | ${s(f.upstreamMs)} | ${s(medianOf(f.oursMs))} (median) — **${ratioText(f.upstreamMs, f.oursMs)} faster** |`,
     ...(f.netpol ? renderNetpolRows(f.netpol) : []),
+    ...(f.netpol ? renderNetpolSpecs(f.netpol) : []),
   ];
   return lines.join('\n');
 }

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { enforcerMissing, oursOf, renderNetpolRows, upstreamNetpolSpecs } from '../../../bench/vs-upstream-netpol.ts';
+import { compareNetpol } from '../../../bench/netpol-compare.ts';
+import { renderVs, type VsFigures } from '../../../bench/vs-upstream.ts';
+import { enforcerMissing, oursOf, renderNetpolRows, renderNetpolSpecs, upstreamNetpolSpecs } from '../../../bench/vs-upstream-netpol.ts';
 import { parseUpstreamJunit } from '../../../lab/upstream-junit.ts';
 import type { RunResults } from '../../../helpers/check/types.ts';
 
@@ -32,6 +34,24 @@ describe("vs-upstream's NetworkPolicy row", () => {
       '| `network-policy` | 2/3 NetworkPolicy specs passed (2 TCP, 1 UDP; each a 9-pod truth table) | 1/2 cases as the model says (not: ingress/port-name/unknown-name-from-b) |',
       '| **wall time, NetworkPolicy** | 1800.0 s | 240.0 s (one run) — **7.5× faster** |',
     ]);
+  });
+
+  test('the spec-by-spec table follows the comparison table, and is saved with the figures', () => {
+    const run = { results: [{ suite: 'network-policy', name: 'ingress/default-deny/namespace-x', outcome: 'passed' }] } as unknown as RunResults;
+    const netpol = { upstreamMs: 1, upstream, oursMs: 1, ours: oursOf(run), comparison: compareNetpol(upstream, run) };
+    const specs = renderNetpolSpecs(netpol);
+    expect(specs[1]).toMatch(/^NetworkPolicy, spec by spec/);
+    const table = specs[3]!.split('\n');
+    expect(table[0]).toMatch(/^46 upstream NetworkPolicy specs \(v1\.37\.2\): 7 same, 39 partly, 0 none; 1 both pass, 45 not compared$/);
+    expect(table).toContain("| should support a 'default-deny-ingress' policy | `ingress/default-deny/namespace-x` | same | passed | passed | both pass |");
+    // Upstream failed it, and our case for it has no row in this run.
+    expect(table.find((l) => l.startsWith('| should allow ingress access on one named port |'))).toMatch(/\| failed \| not run \| not compared \|$/);
+    const figures = { date: '2026-12-08', machine: 'm', upstreamMs: 1, upstream, oursMs: [1], coverage: [], netpol } as VsFigures;
+    expect(renderVs(figures).endsWith(`| **wall time, NetworkPolicy** | 0.0 s | 0.0 s (one run) — **1.0× faster** |\n${specs.join('\n')}`)).toBe(true);
+    expect((JSON.parse(JSON.stringify(figures)) as VsFigures).netpol).toHaveProperty('comparison.specs.length', 46);
+    // Figures saved before the comparison existed, and a lab without an enforcer: no spec table.
+    expect(renderNetpolSpecs({ ...netpol, comparison: undefined })).toEqual([]);
+    expect(renderNetpolSpecs({ skipped: 'no enforcer' })).toEqual([]);
   });
 
   test('a lab without an enforcer: one row saying why, nothing run', () => {
