@@ -33,6 +33,15 @@ export interface ProbeTarget {
 /** Per-cell client deadline (connect or answer), in seconds: a REJECT answers in milliseconds, a DROP costs this. */
 export const CELL_TIMEOUT_S = 1;
 /**
+ * The deadline of a step's whole table (runner.ts). Most of a table's time is its denied cells
+ * waiting out the deadline: a DROP, or a REJECT whose ICMP error the kernel rate-limits (6 at
+ * once, then 1 a second per destination). A cell the table finds wrong is probed once more with
+ * RECHECK_CELL_TIMEOUT_S, so an answer slower than this deadline is late, never wrong.
+ */
+export const TABLE_CELL_TIMEOUT_S = 0.5;
+/** The deadline of a table's second look at the cells it found wrong. */
+export const RECHECK_CELL_TIMEOUT_S = 2;
+/**
  * The deadline of a poll round's cells (runner.ts: until the enforcer shows a step's changes). A
  * poll round only decides when the table is probed, never a verdict: the table's cells get
  * CELL_TIMEOUT_S, and a cell the table finds wrong is probed again. A round that waits on a cell

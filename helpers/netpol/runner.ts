@@ -7,7 +7,7 @@
 import { baseTable, caseSteps, type CaseOptions, type StepSpec } from './case-world.ts';
 import type { NetpolCase } from './cases.ts';
 import { matches, observe, type CellRef, type Observation, type Prober } from './observe.ts';
-import { pollDeadline } from './probe.ts';
+import { pollDeadline, RECHECK_CELL_TIMEOUT_S, TABLE_CELL_TIMEOUT_S } from './probe.ts';
 import { changedCells, wrongCells, type CellChange, type TruthTable, type WrongCell } from './truth-table.ts';
 import type { NetworkPolicy, Pod, World } from './types.ts';
 import { applyActions, type Action, type LabelPatch } from './world.ts';
@@ -218,12 +218,12 @@ async function undo(ctx: CaseContext, pending: { actions: Action[]; world: World
 async function probeStep(ctx: CaseContext, world: World, description: string, expected: TruthTable, info: { caughtUpMs?: number; changed: number; family?: TruthTable['family'] }): Promise<StepRun> {
   const opts = { ...(info.family ? { family: info.family } : {}), answerName: ctx.answerName };
   const started = performance.now();
-  let observed = await observe(ctx.prober, world, expected.cells, opts);
+  let observed = await observe(ctx.prober, world, expected.cells, { ...opts, timeoutS: TABLE_CELL_TIMEOUT_S });
   const tableMs = Math.round(performance.now() - started);
   let wrong = wrongCells(expected, observed.table);
   let late = 0;
   if (wrong.length > 0) {
-    const again = await observe(ctx.prober, world, wrong, opts);
+    const again = await observe(ctx.prober, world, wrong, { ...opts, timeoutS: RECHECK_CELL_TIMEOUT_S });
     const fixed = new Map(again.table.cells.map((cell) => [`${cell.from}|${cell.to}|${cell.port}|${cell.protocol}`, cell.allowed]));
     const merged = observed.table.cells.filter((cell) => !fixed.has(`${cell.from}|${cell.to}|${cell.port}|${cell.protocol}`));
     const table = { ...observed.table, cells: [...merged, ...again.table.cells] };

@@ -31,7 +31,12 @@ export interface FakeCluster {
   commands: number;
 }
 
-export function fakeCluster(base: World, options: { enforce?: 'all' | 'ingress-only' | 'none'; lagProbes?: number } = {}): FakeCluster {
+/**
+ * enforce: what the enforcer makes of the policies; lagProbes: how many probes after a write still
+ * see the world before it; answerS: how long an allowed cell's answer takes (a command whose
+ * deadline is shorter sees it time out).
+ */
+export function fakeCluster(base: World, options: { enforce?: 'all' | 'ingress-only' | 'none'; lagProbes?: number; answerS?: number } = {}): FakeCluster {
   let lag = 0;
   let added = 0;
   const cluster: FakeCluster = {
@@ -73,7 +78,8 @@ export function fakeCluster(base: World, options: { enforce?: 'all' | 'ingress-o
     prober: {
       async run(namespace, pod, command) {
         cluster.commands++;
-        cluster.deadlines.push(/read -r -t (\S+) o/.exec(command)?.[1] ?? '?');
+        const deadline = /read -r -t (\S+) o/.exec(command)?.[1] ?? '?';
+        cluster.deadlines.push(deadline);
         const from = cluster.world.pods.find((p) => p.namespace === namespace && p.name === pod);
         if (!from) return { failed: `no pod ${namespace}/${pod}` };
         const tuples =
@@ -91,6 +97,7 @@ export function fakeCluster(base: World, options: { enforce?: 'all' | 'ingress-o
           const known = world.pods.some((p) => podKey(p) === podKey(to)) && world.pods.some((p) => podKey(p) === podKey(from));
           const allowed = known ? evaluate(world, { from: { pod: podKey(from) }, to: { pod: podKey(to) }, port: Number(port), protocol }).allowed : true;
           if (!allowed) return `${i} R`;
+          if (Number(deadline) < (options.answerS ?? 0)) return `${i} T`;
           if (kind === 'u' && expect !== `${NAMESPACES.find((n) => NS[n] === to.namespace)}/${to.name}`) return `${i} W`;
           return `${i} A`;
         });

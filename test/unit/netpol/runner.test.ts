@@ -6,7 +6,7 @@ import { caseWorld } from '../../../helpers/netpol/case-world.ts';
 import { generateCases } from '../../../helpers/netpol/cases.ts';
 import { runCanary } from '../../../helpers/netpol/canary.ts';
 import { caseResult, labeller } from '../../../helpers/netpol/report.ts';
-import { pollDeadline } from '../../../helpers/netpol/probe.ts';
+import { pollDeadline, RECHECK_CELL_TIMEOUT_S, TABLE_CELL_TIMEOUT_S } from '../../../helpers/netpol/probe.ts';
 import { flushPending, runCase, writeGroups, type CaseContext } from '../../../helpers/netpol/runner.ts';
 import { caseOptions, fakeCluster, NS } from './fake-cluster.ts';
 
@@ -149,10 +149,24 @@ describe("where a step's time goes, and its writes", () => {
     const props = caseResult(row(c.id), c, run, labeller(NS)).properties!;
     for (const k of ['time.writes.ms', 'time.poll.ms', 'poll.rounds', 'time.table.ms', 'time.retry.ms', 'cells.timedOut']) expect(props[k], k).toMatch(/^\d+$/);
     expect(Number(props['poll.rounds'])).toBe(run.steps.reduce((n, s) => n + s.timing!.pollRounds, 0));
-    // Poll rounds with the short deadline (they only time the table), the tables with the full one.
-    expect(new Set(cluster.deadlines)).toEqual(new Set(['0.25', '1']));
+    // Poll rounds with the short deadline (they only time the table), the tables with theirs.
+    expect(new Set(cluster.deadlines)).toEqual(new Set(['0.25', String(TABLE_CELL_TIMEOUT_S)]));
     expect([1, 8, 9, 30].map(pollDeadline)).toEqual([0.25, 0.25, 1, 1]);
-    expect(cluster.deadlines.filter((d) => d === '1')).toHaveLength(run.steps.length * 9);
+    expect(cluster.deadlines.filter((d) => d === String(TABLE_CELL_TIMEOUT_S))).toHaveLength(run.steps.length * 9);
+  });
+
+  test("answers slower than the table's deadline: the second look, with the longer deadline, finds them; late, not wrong", async () => {
+    expect(TABLE_CELL_TIMEOUT_S).toBeLessThan(RECHECK_CELL_TIMEOUT_S);
+    const cluster = fakeCluster(base, { answerS: 1 });
+    const c = byId('ingress/default-deny/pod-x-a');
+    const run = await runCase(context(cluster), c);
+    const result = caseResult(row(c.id), c, run, labeller(NS));
+    expect(result.outcome, result.detail).toBe('passed');
+    // Every allowed cell timed out in the table and answered in the second look.
+    const allowed = run.steps[0]!.expected.cells.filter((cell) => cell.allowed).length;
+    expect(run.steps[0]!.late).toBe(allowed);
+    expect(result.properties!['late.cells']).toBe(String(allowed));
+    expect(cluster.deadlines).toContain(String(RECHECK_CELL_TIMEOUT_S));
   });
 });
 
