@@ -22,11 +22,11 @@ export async function checkControlPaths(control: ControlClient, topology: Topolo
       limit(async () => {
         let last = '';
         let tries = 0;
-        for (let i = 0; i < PREFLIGHT_TRIES && !options.signal?.aborted; i++) {
+        while (tries < PREFLIGHT_TRIES && !options.signal?.aborted) {
+          tries++;
           // A stream of its own per try: a failed open is remembered by its stream for a few seconds.
           const streams = new ProbeStreams(control, topology.namespace);
           const started = performance.now();
-          tries++;
           try {
             const out = await streams.run(probe.name, 'echo ok', { timeoutMs: PREFLIGHT_TRY_MS });
             if (!('failed' in out) && out.exitCode === 0 && out.output.trim() === 'ok') return;
