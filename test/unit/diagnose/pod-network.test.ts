@@ -58,7 +58,11 @@ describe('diagnosis: pod-network', () => {
     // worker-2), so its pod rows have no IPv6 twins, while its host's UDP 8472 rows have. IPv4 UDP
     // 8472 is filtered into worker-2 (an iptables rule; ip6tables lets it in): one-family names that
     // port for IPv4 and explains its rows, before overlay-port-firewall would; worker-2's IPv4 pod
-    // rows, with no twin to compare, are left to pod-network.
+    // rows, with no twin to compare, are left to pod-network. (The only earlier rule that can take
+    // the port's rows and leave the pod rows: node-down and intermittent-loss take a node's or a
+    // pair's pod rows with them. Today's round-trip driver judges both families' 8472 rows from one
+    // measurement, over the primary family's pod addresses, so a run gives them one verdict; these
+    // rows are what it gives once each family's are judged from that family's traffic.)
     const vxlan = (rows: CheckResult[]) => rows.map((r) => ({ ...r, protocol: 'udp' as const, properties: { verdictSource: 'path-traffic' } }));
     const ipv6 = (r: CheckResult): CheckResult => ({ ...r, family: 'ipv6', from: { ...r.from, family: 'ipv6', ip: `fd00::${r.from.ip}` }, to: { ...r.to, family: 'ipv6', ip: `fd00::${r.to.ip}` } });
     const results = [
