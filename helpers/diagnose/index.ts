@@ -110,7 +110,7 @@ export function viewOf(rows: { all: readonly CheckResult[]; open?: readonly Chec
   const byResult = new Map<NetworkResult, Facts>(network.map((r) => [r, factsOf(r, ctx)]));
   const facts = (r: NetworkResult) => byResult.get(r) ?? factsOf(r, ctx);
   const all = network.map(facts);
-  return { all, open: rows.open ? rows.open.filter(isNetwork).map(facts) : all.filter((f) => f.outcome === 'failed' || f.outcome === 'error'), ctx };
+  return { all, open: rows.open ? rows.open.filter(isNetwork).map(facts) : all.filter((f) => f.outcome === 'failed' || f.outcome === 'error'), explainedBy: new Map(), ctx };
 }
 
 /**
@@ -121,13 +121,15 @@ export function diagnose<R extends CheckResult>(results: readonly R[], ctx: Diag
   const view = viewOf({ all: results }, ctx);
   ctx = view.ctx;
   let open = view.open;
+  const explainedBy = new Map<Facts, string[]>();
   const notes = new Map<CheckResult, string[]>();
   const findings: Finding[] = [];
   for (const rule of DIAGNOSIS_RULES) {
-    for (const finding of rule.find({ all: view.all, open, ctx })) {
+    for (const finding of rule.find({ all: view.all, open, explainedBy, ctx })) {
       const explains = finding.explains.map(({ facts, note }) => ({ result: resultOf(facts), note }));
       findings.push({ rule: finding.rule, cause: finding.cause, explains });
       for (const { result, note } of explains) notes.set(result, [...(notes.get(result) ?? []), note]);
+      for (const { facts } of finding.explains) explainedBy.set(facts, [...(explainedBy.get(facts) ?? []), finding.rule]);
       const explained = new Set(finding.explains.map((e) => e.facts));
       open = open.filter((f) => !explained.has(f));
     }

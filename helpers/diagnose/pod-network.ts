@@ -1,11 +1,12 @@
 import type { Facts } from './facts.ts';
+import { overlayPortFirewall } from './overlay-port-firewall.ts';
 import { count, explainAll, failed, involves, isCrossNode, judged, names, overlayHint, overlayPortFilteredInto, passed, proto, type DiagnosisRule, type RuleFinding } from './rule.ts';
 
 export const podNetwork: DiagnosisRule = {
   id: 'pod-network',
   pattern:
     "cross-node pod traffic fails from/to one node (or one pair) while same-node passes → that node's pod routes / overlay (names the CNI port, e.g. UDP 8472, between the nodes); its pods fail while its own host network reaches the same pods → that node does not forward pod traffic (ip_forward, a FORWARD policy of DROP, a rule in the other iptables backend); the overlay's port filtered into the node from every peer it fails with → says so and defers to the overlay-port-firewall cause",
-  find({ all, open, ctx }) {
+  find({ all, open, explainedBy, ctx }) {
     let remaining = open.filter((f) => f.path === 'pod-to-pod' && failed(f) && isCrossNode(f));
     const findings: RuleFinding[] = [];
     const allCross = all.filter((f) => f.path === 'pod-to-pod' && isCrossNode(f) && judged(f));
@@ -91,8 +92,11 @@ export const podNetwork: DiagnosisRule = {
       }
       const related = open.filter((f) => failed(f) && (f.path === 'pod-to-service' || f.path === 'nodeport') && (involves(f, node) || peerSet.has(f.from.node) || peerSet.has(f.to.node)));
       // The overlay's own port filtered into the node (for one pair, into either end) from every
-      // peer it fails with: the overlay-port-firewall cause, named before this one, explains it.
-      const filtered = overlayPortFilteredInto(all, node) ?? (pairOnly ? overlayPortFilteredInto(all, [...peerSet][0]!) : undefined);
+      // peer it fails with: the overlay-port-firewall cause, named before this one, explains it —
+      // when the run has that cause: an earlier rule may have explained the port's rows instead
+      // (one-family: the port filtered in one IP family), and then there is no such line to defer to.
+      const named = (rows: Facts[] | undefined) => (rows?.some((f) => explainedBy.get(f)?.includes(overlayPortFirewall.id)) ? rows : undefined);
+      const filtered = named(overlayPortFilteredInto(all, node)) ?? (pairOnly ? named(overlayPortFilteredInto(all, [...peerSet][0]!)) : undefined);
       const into = filtered?.[0]!.to.node;
       const port = filtered && `${proto(filtered[0]!)} ${filtered[0]!.port}`;
       findings.push({

@@ -15,6 +15,8 @@ export interface View {
   all: readonly Facts[];
   /** Failed or errored rows no earlier rule explained. */
   open: readonly Facts[];
+  /** The ids of the earlier rules whose findings explained a row (a row absent: none did). */
+  explainedBy: ReadonlyMap<Facts, readonly string[]>;
   ctx: DiagnoseContext;
 }
 
@@ -118,8 +120,9 @@ export const lookupResults = (rows: readonly Facts[]) => names(rows.flatMap((f) 
  * filtered, into `node` from every node its cross-node pod traffic fails with, while another node
  * accepts that port. Not when the port fails only between one pair of nodes both ways: the
  * overlay's traffic cannot tell a firewall there from the overlay's forwarding (port-firewall
- * names both readings). pod-network defers to overlay-port-firewall where this holds, so both read
- * the same evidence here.
+ * names both readings). pod-network defers to overlay-port-firewall where this holds and that rule
+ * explained some of these rows (an earlier rule may have explained them all: View.explainedBy), so
+ * both read the same evidence here.
  */
 export function overlayPortFilteredInto(all: readonly Facts[], node: string): Facts[] | undefined {
   const peers = new Set(all.filter((f) => f.path === 'pod-to-pod' && failed(f) && isCrossNode(f) && involves(f, node)).map((f) => (f.from.node === node ? f.to.node : f.from.node)));

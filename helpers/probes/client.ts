@@ -106,9 +106,7 @@ export function askCommand(ask: Ask): string {
     // reason when it could not connect) as ONE line (AT_ONCE): bash writes its output a line at a
     // time, so the lines of tries ending together would interleave; one tr squeezes the padding.
     const one = `o=$(${curlOf(1)}); w=; case "$o" in *" 7") w=$(${nc} 2>&1);; esac; o=$w$'\\n'$o; ${AT_ONCE_PRINT}`;
-    const first = ask.concurrent === 'after-first' ? `{ ${one}; }; ` : '';
-    const atOnce = ask.concurrent === 'after-first' ? tries - 1 : tries;
-    return `{ ${first}for i in {1..${atOnce}}; do { ${one}; } & done; wait; } | tr -s ' '; true`;
+    return `{ ${atOnce(one, { tries, concurrent: ask.concurrent })}; } | tr -s ' '; true`;
   }
   const udp = `${ask.family === 'ipv6' ? 'UDP6' : 'UDP4'}${ask.anySource ? '-DATAGRAM' : ''}:${bracketed(host)}:${ask.port}`;
   const bytes = full ? FULL_BYTES.udp : ANSWER_BYTES;
@@ -121,8 +119,17 @@ export function askCommand(ask: Ask): string {
   const tries = triesOf(ask);
   if (!ask.concurrent || tries === 1) return `for i in {1..${tries}}; do ${exchange}; printf '%s\\n${KNC}U %s %s\\n' "$a" "$r" "$((\${EPOCHREALTIME/./} - s))"; done`;
   const one = `${exchange}; o="$a"$'\\n'"${KNC}U $r $((\${EPOCHREALTIME/./} - s))"; ${AT_ONCE_PRINT}`;
-  const first = ask.concurrent === 'after-first' ? `{ ${one}; }; ` : '';
-  return `${first}for i in {1..${ask.concurrent === 'after-first' ? tries - 1 : tries}}; do { ${one}; } & done; wait`;
+  return atOnce(one, { tries, concurrent: ask.concurrent });
+}
+
+/**
+ * `tries` runs of the one-try command `one` at once, each in a background subshell, and a wait
+ * for them all; 'after-first' runs the first alone before the others start (session affinity:
+ * the rest must find the backend the first one recorded).
+ */
+function atOnce(one: string, { tries, concurrent }: { tries: number; concurrent: NonNullable<Ask['concurrent']> }): string {
+  const first = concurrent === 'after-first' ? `{ ${one}; }; ` : '';
+  return `${first}for i in {1..${concurrent === 'after-first' ? tries - 1 : tries}}; do { ${one}; } & done; wait`;
 }
 
 /**

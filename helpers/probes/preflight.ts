@@ -9,12 +9,17 @@ import type { ControlClient } from '../http.ts';
 import { ProbeStreams } from './stream.ts';
 import type { ProbePod, Topology } from '../topology.ts';
 
-/** Per try: the stream opens and the probe answers one command. */
+/** Per try: the stream opens (within this), then the probe answers one command (within this). */
 export const PREFLIGHT_TRY_MS = 20_000;
 export const PREFLIGHT_TRIES = 2;
 
-/** Sets `controlProblem` on each ready probe that cannot run a command (PREFLIGHT_TRIES tries, one when the first timed out); returns those probes. */
-export async function checkControlPaths(control: ControlClient, topology: Topology, options: { concurrency: number; signal?: AbortSignal }): Promise<ProbePod[]> {
+/**
+ * Sets `controlProblem` on each ready probe that cannot run a command (PREFLIGHT_TRIES tries, one
+ * when the first timed out); returns those probes. `tryMs` (default PREFLIGHT_TRY_MS) bounds a
+ * try's stream open and its command each.
+ */
+export async function checkControlPaths(control: ControlClient, topology: Topology, options: { concurrency: number; signal?: AbortSignal; tryMs?: number }): Promise<ProbePod[]> {
+  const tryMs = options.tryMs ?? PREFLIGHT_TRY_MS;
   const limit = pLimit(Math.max(1, options.concurrency));
   const ready = topology.probes.filter((p) => p.ready);
   await Promise.all(
@@ -22,13 +27,13 @@ export async function checkControlPaths(control: ControlClient, topology: Topolo
       limit(async () => {
         let last = '';
         let tries = 0;
-        for (let i = 0; i < PREFLIGHT_TRIES && !options.signal?.aborted; i++) {
-          // A stream of its own per try: a failed open is remembered by its stream for a few seconds.
-          const streams = new ProbeStreams(control, topology.namespace);
-          const started = performance.now();
+        while (tries < PREFLIGHT_TRIES && !options.signal?.aborted) {
           tries++;
+          // A stream of its own per try: a failed open is remembered by its stream for a few seconds.
+          const streams = new ProbeStreams(control, topology.namespace, { openTimeoutMs: tryMs });
+          const started = performance.now();
           try {
-            const out = await streams.run(probe.name, 'echo ok', { timeoutMs: PREFLIGHT_TRY_MS });
+            const out = await streams.run(probe.name, 'echo ok', { timeoutMs: tryMs });
             if (!('failed' in out) && out.exitCode === 0 && out.output.trim() === 'ok') return;
             last = 'failed' in out ? out.failed : `the command exited ${out.exitCode}: ${out.output.slice(0, 200)}`;
           } finally {
@@ -36,7 +41,7 @@ export async function checkControlPaths(control: ControlClient, topology: Topolo
           }
           // Another try is for a quick refusal (a container just started); a try that used its whole
           // deadline (the kubelet's port dropped: nothing answers) would only wait as long again.
-          if (performance.now() - started >= PREFLIGHT_TRY_MS * 0.9) break;
+          if (performance.now() - started >= tryMs * 0.9) break;
         }
         if (options.signal?.aborted) return;
         probe.controlProblem = `cannot command probe ${probe.name} (on ${probe.node}) through the API server's exec: ${tries === 1 ? 'the try' : `${tries} tries`} failed (${last}); its checks were not run`;

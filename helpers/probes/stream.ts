@@ -74,7 +74,8 @@ export function readyProblem(line: string): string | undefined {
  * pod-to-pod rows of the cut-off node's probes waited their turn (46 s; 26 s at 16, routed lab).
  */
 export const COMMANDS_PER_PROBE = 16;
-const OPEN_TIMEOUT_MS = 20_000;
+/** How long a stream may take to open and its command loop to say ready (ProbeStreams' openTimeoutMs). */
+export const OPEN_TIMEOUT_MS = 20_000;
 /** A stream that failed to open is not tried again for this long: its checks fail at once with the reason. */
 const REOPEN_AFTER_MS = 5_000;
 
@@ -99,6 +100,7 @@ class Stream {
     private readonly control: ControlClient,
     private readonly namespace: string,
     private readonly pod: string,
+    private readonly options: { openTimeoutMs: number },
   ) {}
 
   private open(): Promise<ExecStream> {
@@ -114,11 +116,14 @@ class Stream {
           pod: this.pod,
           container: PROBE_CONTAINER,
           command: STREAM_COMMAND,
-          timeoutMs: OPEN_TIMEOUT_MS,
+          timeoutMs: this.options.openTimeoutMs,
           onStdout: (text) => this.receive(text),
           onEnd: (why) => this.ended(why),
         });
-        const timer = setTimeout(() => this.ready?.reject(new ControlError(`the command loop in probe ${this.pod} did not say ready within ${OPEN_TIMEOUT_MS / 1000} s`)), OPEN_TIMEOUT_MS);
+        const timer = setTimeout(
+          () => this.ready?.reject(new ControlError(`the command loop in probe ${this.pod} did not say ready within ${this.options.openTimeoutMs / 1000} s`)),
+          this.options.openTimeoutMs,
+        );
         try {
           await ready;
         } finally {
@@ -208,13 +213,15 @@ export class ProbeStreams {
     /** The API server client the streams ride on (also for reads beside them, e.g. a backend's log). */
     readonly control: ControlClient,
     private readonly namespace: string,
+    /** openTimeoutMs: how long each stream may take to open and say ready (default OPEN_TIMEOUT_MS). */
+    private readonly options: { openTimeoutMs?: number } = {},
   ) {}
 
   /** Run one command in `pod`; never throws: a control failure comes back as `{failed}` with the reason. */
   async run(pod: string, command: string, options: { timeoutMs: number }): Promise<CommandOut | { failed: string }> {
     let entry = this.streams.get(pod);
     if (!entry) {
-      entry = { stream: new Stream(this.control, this.namespace, pod), limit: pLimit(COMMANDS_PER_PROBE) };
+      entry = { stream: new Stream(this.control, this.namespace, pod, { openTimeoutMs: this.options.openTimeoutMs ?? OPEN_TIMEOUT_MS }), limit: pLimit(COMMANDS_PER_PROBE) };
       this.streams.set(pod, entry);
     }
     const { stream, limit } = entry;

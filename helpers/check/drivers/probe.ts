@@ -27,6 +27,20 @@ export interface ProbeAttempt {
   sampleMs: number[];
 }
 
+/**
+ * The request options a drive sets (only those it sets: an absent one keeps askCommand's
+ * default). The check and its reproduction command both take them from here, so the command a
+ * report prints is the one the check ran.
+ */
+export function askOptionsOf(drive: ProbeDrive): Pick<Ask, 'anySource' | 'path' | 'timeoutS' | 'concurrent'> {
+  return {
+    ...(drive.anySource ? { anySource: true } : {}),
+    ...(drive.path ? { path: drive.path } : {}),
+    ...(drive.timeoutS ? { timeoutS: drive.timeoutS } : {}),
+    ...(drive.concurrent ? { concurrent: drive.concurrent } : {}),
+  };
+}
+
 /** A command's deadline on the runner's side: the client's own, plus the stream's round trip. */
 const SLACK_MS = 15_000;
 
@@ -49,10 +63,7 @@ export async function askFromProbe(streams: ProbeStreams, drive: ProbeDrive, che
     protocol: check.protocol,
     family: check.family,
     answer: check.answer,
-    ...(drive.anySource ? { anySource: true } : {}),
-    ...(drive.path ? { path: drive.path } : {}),
-    ...(drive.timeoutS ? { timeoutS: drive.timeoutS } : {}),
-    ...(drive.concurrent ? { concurrent: drive.concurrent } : {}),
+    ...askOptionsOf(drive),
   };
   // One command carries every try (a small request); full-size and bare-connect ones are one try a command.
   const perCommand = triesOf({ ...ask, tries });
@@ -83,10 +94,7 @@ export function probeCommandLine(drive: ProbeDrive, check: { protocol: Protocol;
     protocol: check.protocol,
     family: check.family,
     answer: check.answer.kind === 'nxdomain' ? { kind: 'connect' } : check.answer,
-    ...(drive.anySource ? { anySource: true } : {}),
-    ...(drive.path ? { path: drive.path } : {}),
-    ...(drive.timeoutS ? { timeoutS: drive.timeoutS } : {}),
-    ...(drive.concurrent ? { concurrent: drive.concurrent } : {}),
+    ...askOptionsOf(drive),
     tries,
   });
   return check.answer.kind === 'nxdomain' ? lookup.replace(/; $/, '') : `${lookup}${ask}`;

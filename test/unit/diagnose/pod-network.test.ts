@@ -53,6 +53,33 @@ describe('diagnosis: pod-network', () => {
     expect(bothWays.join('\n')).not.toMatch(/overlay-port-firewall|firewall for traffic/);
   });
 
+  test("the overlay's port filtered into a node, but its rows explained by an earlier rule (one-family): pod-network does not defer to an overlay-port-firewall line the run does not have", () => {
+    // A dual-stack run: worker-2's host has both families, its pods IPv4 only (no IPv6 pod CIDR on
+    // worker-2), so its pod rows have no IPv6 twins, while its host's UDP 8472 rows have. IPv4 UDP
+    // 8472 is filtered into worker-2 (an iptables rule; ip6tables lets it in): one-family names that
+    // port for IPv4 and explains its rows, before overlay-port-firewall would; worker-2's IPv4 pod
+    // rows, with no twin to compare, are left to pod-network. (The only earlier rule that can take
+    // the port's rows and leave the pod rows: node-down and intermittent-loss take a node's or a
+    // pair's pod rows with them. Today's round-trip driver judges both families' 8472 rows from one
+    // measurement, over the primary family's pod addresses, so a run gives them one verdict; these
+    // rows are what it gives once each family's are judged from that family's traffic.)
+    const vxlan = (rows: CheckResult[]) => rows.map((r) => ({ ...r, protocol: 'udp' as const, properties: { verdictSource: 'path-traffic' } }));
+    const ipv6 = (r: CheckResult): CheckResult => ({ ...r, family: 'ipv6', from: { ...r.from, family: 'ipv6', ip: `fd00::${r.from.ip}` }, to: { ...r.to, family: 'ipv6', ip: `fd00::${r.to.ip}` } });
+    const results = [
+      ...podToPod({ fault: crossTouching('worker-2') }),
+      ...vxlan(ports({ portList: [8472], fault: (r) => (r.to.node === 'worker-2' ? 'FILTERED' : undefined) })),
+      ...[...podToPod({ nodes: ['cp-1', 'worker-1'] }), ...vxlan(ports({ portList: [8472] }))].map(ipv6),
+    ];
+    const { causes, findings } = diagnose(results, { cni: flannelVxlan });
+    expect(findings.map((f) => f.rule)).toEqual(['one-family', 'pod-network']);
+    expect(causes[0]).toBe('IPv4 UDP 8472 on worker-2 is filtered from cp-1, worker-1 (2 checks) while IPv6 to it works: the IPv4 firewall on worker-2 (iptables / nft ip) differs from the IPv6 one');
+    expect(causes.join('\n')).not.toContain('overlay-port-firewall');
+    expect(causes[1]).toMatch(
+      /^cross-node pod traffic to and from worker-2 \(peers: cp-1, worker-1\) fails \(16 checks\) while same-node traffic on worker-2 works: worker-2's pod route or overlay — /,
+    );
+    expect(causes[1]).toContain('flannel (vxlan) needs UDP 8472: check that it is open between worker-2 and cp-1, worker-1 in both directions');
+  });
+
   test('no CNI known → the overlay hint stays generic but still names the port to check', () => {
     const { causes } = diagnose(podToPod({ fault: crossTouching('cp-1') }));
     expect(causes[0]).toContain('if the cluster uses an overlay, check its port (UDP 8472 for VXLAN) between cp-1 and worker-1, worker-2');

@@ -2,7 +2,7 @@
 // for the API server's exec): many commands in flight on one stream, each result back to its
 // caller intact; a stream that ends fails its commands as control errors and the next opens anew.
 import { describe, expect, test } from 'vitest';
-import { parseResultLine, ProbeStreams, readyProblem, STREAM_COMMAND, unescapeOutput } from '../../../helpers/probes/stream.ts';
+import { OPEN_TIMEOUT_MS, parseResultLine, ProbeStreams, readyProblem, STREAM_COMMAND, unescapeOutput } from '../../../helpers/probes/stream.ts';
 import { localExec } from './local-exec.ts';
 
 describe('probe exec streams (the real bash loop, run locally)', () => {
@@ -54,6 +54,24 @@ describe('probe exec streams (the real bash loop, run locally)', () => {
       expect(streams.streamsOpened()).toBe(2);
     } finally {
       streams.close();
+    }
+  });
+
+  test('a stream that does not open within its open timeout (default 20 s; injectable) fails its command naming the timeout', async () => {
+    expect(OPEN_TIMEOUT_MS).toBe(20_000);
+    for (const [how, reason] of [
+      ['hang', /^cannot run commands in probe p through the API server's exec: exec stream into pod ns\/p: the WebSocket did not open within 0\.2 s/],
+      ['silent', /^cannot run commands in probe p through the API server's exec: the command loop in probe p did not say ready within 0\.2 s$/],
+    ] as const) {
+      const streams = new ProbeStreams(localExec({ [how]: ['p'] }), 'ns', { openTimeoutMs: 200 });
+      try {
+        const started = performance.now();
+        expect(await streams.run('p', 'echo x', { timeoutMs: 10_000 }), how).toEqual({ failed: expect.stringMatching(reason) });
+        expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+        expect(performance.now() - started).toBeLessThan(2_000);
+      } finally {
+        streams.close();
+      }
     }
   });
 
