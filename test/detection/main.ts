@@ -56,7 +56,7 @@ if (values.from) {
     const load = (d: string): RunResults => JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8')) as RunResults;
     const healthyDirs = fs.readdirSync(path.resolve(values.from)).filter((d) => d.startsWith(`${name}-healthy-`));
     const healthyFailures = healthyDirs.map((d) => load(path.resolve(values.from!, d)).results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').length);
-    const runs: CaseRun[] = CASES.filter((c) => c.networks.includes(combo.network) && caseRunsOn(c, 'ipv4') && fs.existsSync(path.join(dir, c.id, 'results.json'))).map((c) => {
+    const runs: CaseRun[] = CASES.filter((c) => c.networks.includes(combo.network) && caseRunsOn(c, { ipFamily: 'ipv4' }) && fs.existsSync(path.join(dir, c.id, 'results.json'))).map((c) => {
       const run = load(path.join(dir, c.id));
       return { case: c, run, verdict: judgeDetection(c, run), exitCode: 1, elapsedMs: Date.parse(run.finishedAt) - Date.parse(run.startedAt) };
     });
@@ -82,7 +82,7 @@ for (const combo of combos) {
     }
   }
   const runs: CaseRun[] = [];
-  for (const c of CASES.filter((x) => x.networks.includes(network) && caseRunsOn(x, 'ipv4'))) {
+  for (const c of CASES.filter((x) => x.networks.includes(network) && caseRunsOn(x, { ipFamily: 'ipv4' }))) {
     process.stderr.write(`== fault ${c.fault.join(' ')}\n`);
     const r = await runCase(c, { reportRoot: path.join(reportRoot, modeName(combo)) });
     runs.push(r);

@@ -30,7 +30,7 @@ const EXPECTED_CNI: Record<LabNetwork, string> = {
   bgp: 'bgp',
 };
 const modeDir = `${wantedProxy === 'iptables' ? wanted : `${wanted}-${wantedProxy}`}${wantedFamily === 'ipv4' ? '' : `-${wantedFamily}`}`;
-const ofMode = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, wantedFamily));
+const ofMode = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, { ipFamily: wantedFamily }));
 const cases = ofMode.filter((c) => (!onlyCases || onlyCases.includes(c.id)) && !skipCases.includes(c.id));
 
 beforeAll(async () => {
