@@ -24,12 +24,13 @@ async function labCli(args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** The running lab's pod network and kube-proxy mode, from `npm run lab -- status`. */
-export async function labMode(): Promise<{ network: LabNetwork; proxyMode: ProxyMode }> {
+/** The running lab's pod network, kube-proxy mode and NetworkPolicy implementation, from `npm run lab -- status`. */
+export async function labMode(): Promise<{ network: LabNetwork; proxyMode: ProxyMode; netpol: LabNetpol }> {
   const status = await labCli(['status']);
   const m = /lab: up, \d+ nodes, ([a-z-]+) pod network, kube-proxy (iptables|nftables) mode/.exec(status);
   if (!m) throw new Error(`the lab is not up (npm run lab -- status said: ${status.split('\n')[0]}); start it with: npm run lab -- up`);
-  return { network: m[1] as LabNetwork, proxyMode: m[2] as ProxyMode };
+  const netpol = /, NetworkPolicy ([a-z-]+),/.exec(status.split('\n')[0] ?? '')?.[1] ?? 'none';
+  return { network: m[1] as LabNetwork, proxyMode: m[2] as ProxyMode, netpol: netpol as LabNetpol };
 }
 
 /** One full CLI run against the lab; the results come from its results.json. */
