@@ -1,6 +1,6 @@
 // Every fault the lab can inject, with what it MUST break, what it may also break (and why),
 // and the diagnosis it MUST produce. Adding a fault is adding a row. Node names are the lab's.
-import type { FaultCase, RowRule } from './compare.ts';
+import type { FaultCase, LabNetpol, RowRule } from './compare.ts';
 
 const CP = 'lab-control-plane';
 const W1 = 'lab-worker-1';
@@ -382,6 +382,63 @@ const ipv6Only = (rules: FaultCase['mustFail']): FaultCase['mustFail'] => rules.
     diagnosis: [new RegExp(`^IPv6 TCP 10250 on ${W1} is filtered from .* while IPv4 to it works`)],
   });
 }
+
+// ---- The NetworkPolicy lab (`lab up --netpol kube-router`; LAB_NETPOL=kube-router) --------------
+// The enforcement faults (lab/lib/netpol.sh) on lab-worker-2, judged on the network-policy suite's
+// core cases: kube-router stopped there (its rules stay as they were, so the policies a case makes
+// are never programmed for lab-worker-2's pods), or a rule there that marks its pods' forwarded
+// traffic as "a policy allowed it" (traffic between its own pods is still judged). The fleet puts
+// pod i of the nine on node i mod 3 (x/c, y/c and z/c on lab-worker-2; helpers/netpol/fleet.ts),
+// so the model says which cases deny connections that only policies of lab-worker-2's pods deny:
+// those fail, each wrong cell a denied connection that went through, and every other case passes
+// (the unit test derives the list from the model). Only such a lab runs these cases, and its runs
+// are the suite's own: the fault breaks nothing else.
+
+/**
+ * What a run on the NetworkPolicy lab runs, healthy or under a fault: the network-policy suite's
+ * core cases only. A case the fault breaks waits out the enforcement bound at each step: 6 s, not
+ * the default 20 s (kube-router applies a change in 0.1-0.7 s on the lab).
+ */
+export const NETPOL_RUN_ARGS = ['--network-policy', 'core', '--policy-timeout', '6s', '--only', '^network-policy '];
+
+/** What a healthy run on a lab runs: what its fault runs run (the NetworkPolicy lab: NETPOL_RUN_ARGS), else the full suite. */
+export function healthyRunArgs(lab: { netpol?: LabNetpol }): string[] {
+  return (lab.netpol ?? 'none') === 'none' ? [] : NETPOL_RUN_ARGS;
+}
+
+/** The core cases with denied connections that only policies of lab-worker-2's pods deny (each also between nodes). */
+export const DENIED_ONLY_AT_W2 = ['both/default-deny/namespace-x', 'ingress/port-name/serve-81-udp', 'ingress/end-port/80-81-tcp', 'egress/dns-egress/deny-plus-dns'];
+
+/** The NetworkPolicy faults' cases: each named case fails the way `failsWith` says, and only those. */
+const netpolCase = (c: { id: string; why: string; failsWith: Record<string, string>; diagnosis: RegExp }): FaultCase => ({
+  id: c.id,
+  fault: [c.id, W2],
+  networks: ['routed'],
+  netpol: 'kube-router',
+  runArgs: NETPOL_RUN_ARGS,
+  mustFail: DENIED_ONLY_AT_W2.map((id) => ({ rows: { suite: 'network-policy', properties: { case: id } }, why: c.why, failsWith: c.failsWith })),
+  mayFail: [],
+  diagnosis: [c.diagnosis],
+});
+
+FAULT_CASES.push(
+  netpolCase({
+    id: 'netpol-down',
+    why: `kube-router is stopped on ${W2}, so the policies a case makes are never programmed there: in the core cases whose policies deny connections only ${W2}'s pods' policies deny (${DENIED_ONLY_AT_W2.join(', ')}) exactly those connections go through`,
+    failsWith: { 'evidence.unenforced.on': W2 },
+    diagnosis: new RegExp(
+      `^NetworkPolicy is not enforced for the pods on ${W2} \\(\\d+ cases?: .*\\): .*the same policies held for the pods on ${CP}, ${W1} — check the NetworkPolicy enforcer on ${W2}`,
+    ),
+  }),
+  netpolCase({
+    id: 'netpol-bypass',
+    why: `${W2}'s pods' traffic to and from other nodes is marked as allowed before its policy chains: in the core cases whose policies deny connections only ${W2}'s pods' policies deny (${DENIED_ONLY_AT_W2.join(', ')}) exactly the cross-node ones go through`,
+    failsWith: { 'evidence.unenforced.cross-node.on': W2 },
+    diagnosis: new RegExp(
+      `^NetworkPolicy is bypassed on ${W2} for its pods' traffic to and from other nodes \\(\\d+ cases?: .*\\): .*held between ${W2}'s own pods and for the pods on ${CP}, ${W1} — the enforcer on ${W2} runs`,
+    ),
+  }),
+);
 
 // ---- A catalogue of faults people really hit (issue 22) -----------------------------------------
 // Not the lab's scripted drops: each is made on a node the way it happens there (a sysctl, a chain

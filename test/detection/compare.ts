@@ -1,8 +1,9 @@
 // Detection: compare one run under an injected fault with what that fault MUST do.
 // Every row a case names in mustFail has to fail with a network verdict (an error row — a check
-// that could not be made — is never "detected"), every row it names in mustError has to be such
-// an error, every row it does not name in mustFail, mustError or mayFail has to pass, and the
-// run's diagnosis has to name the cause. Pure; unit-tested.
+// that could not be made — is never "detected"), in the way the rule says where it says one;
+// every row it names in mustError has to be such an error, every row it does not name in
+// mustFail, mustError or mayFail has to pass, and the run's diagnosis has to name the cause.
+// Pure; unit-tested.
 import type { CheckResult, Expectation, IpFamily, Peer, Protocol, SuiteName } from '../../helpers/check/types.ts';
 
 export type LabNetwork = 'routed' | 'vxlan' | 'flannel-vxlan' | 'flannel-host-gw' | 'bgp';
@@ -11,10 +12,17 @@ export type ProxyMode = 'iptables' | 'nftables';
 /** The lab's IP families (`lab up --ip-family`; LAB_IP_FAMILY for the tests). */
 export type LabIpFamily = 'ipv4' | 'ipv6' | 'dual';
 export const LAB_IP_FAMILIES: readonly LabIpFamily[] = ['ipv4', 'ipv6', 'dual'];
+/** The lab's NetworkPolicy implementation (`lab up --netpol`; LAB_NETPOL for the tests), or none. */
+export type LabNetpol = 'none' | 'kube-router';
+export const LAB_NETPOLS: readonly LabNetpol[] = ['none', 'kube-router'];
 
-/** Does a case run on a lab of this family? Cases that say nothing are the IPv4 lab's. */
-export function caseRunsOn(c: Pick<FaultCase, 'ipFamilies'>, family: LabIpFamily): boolean {
-  return (c.ipFamilies ?? ['ipv4']).includes(family);
+/**
+ * Does a case run on a lab of this IP family and NetworkPolicy implementation? Cases that say
+ * nothing are the IPv4 lab's without an enforcer; a case that names an enforcer runs only there
+ * (its faults break the enforcer, and its run is the network-policy suite's).
+ */
+export function caseRunsOn(c: Pick<FaultCase, 'ipFamilies' | 'netpol'>, lab: { ipFamily: LabIpFamily; netpol?: LabNetpol }): boolean {
+  return (c.ipFamilies ?? ['ipv4']).includes(lab.ipFamily) && (c.netpol ?? 'none') === (lab.netpol ?? 'none');
 }
 
 /** Which rows a rule is about. Every given field must match; arrays mean "any of". */
@@ -30,7 +38,10 @@ export interface RowMatch {
   expect?: Expectation;
   /** Rows whose from and to nodes differ. */
   crossNode?: boolean;
-  /** Rows carrying these properties (e.g. {'dns.transport': 'udp'}). */
+  /**
+   * Rows carrying these properties (e.g. {'dns.transport': 'udp'}). The one field besides the suite
+   * that also picks static rows: a network-policy case's row carries its case id ({case: '…'}).
+   */
   properties?: Record<string, string>;
   /** Rows of this IP family (a static row's `ipFamily` property; a family-neutral static row never matches). */
   family?: IpFamily;
@@ -40,6 +51,13 @@ export interface RowRule {
   rows: RowMatch;
   /** Why these rows must (or may) fail: shown in the diff and in docs/detection.md. */
   why: string;
+  /**
+   * In mustFail and mustFailSome: a row counts as detected only when it failed carrying these
+   * properties too — how the fault makes it fail, as the row's own facts say (a network-policy
+   * case whose every wrong cell is a denied connection that went through, each denied only by
+   * policies of one node's pods: {'evidence.unenforced.on': node}).
+   */
+  failsWith?: Record<string, string>;
 }
 
 export interface FaultCase {
@@ -49,6 +67,10 @@ export interface FaultCase {
   networks: LabNetwork[];
   /** The lab IP families the case runs on (default: the IPv4 lab only). */
   ipFamilies?: LabIpFamily[];
+  /** The NetworkPolicy implementation the case needs (`lab up --netpol`); default none, and it runs only on such a lab. */
+  netpol?: LabNetpol;
+  /** Arguments the case's run adds to `kube-netconform run` (e.g. the network-policy suite's); default none: the full suite. */
+  runArgs?: string[];
   /**
    * The fault heals itself before or while the suite runs (a route the CNI re-adds): the run
    * MUST pass — nothing may fail, and the CLI exits 0.
@@ -86,7 +108,8 @@ export interface FaultCase {
 const oneOf = <T>(want: T | T[] | undefined, got: T): boolean => want === undefined || (Array.isArray(want) ? want.includes(got) : want === got);
 
 export function matches(row: CheckResult, m: RowMatch): boolean {
-  // A static row (skip, setup failure, fact) has no peers or port: only a rule naming nothing but the suite covers it.
+  // A static row (skip, setup failure, fact) has no peers or port: only a rule naming nothing but the
+  // suite, the family and properties the row carries covers it.
   if (row.kind === 'static')
     return (
       oneOf(m.suite, row.suite) &&
@@ -98,7 +121,7 @@ export function matches(row: CheckResult, m: RowMatch): boolean {
       !m.payload &&
       !m.expect &&
       m.crossNode === undefined &&
-      !m.properties &&
+      carries(row, m.properties) &&
       (m.family === undefined || row.properties?.['ipFamily'] === m.family)
     );
   return (
@@ -114,13 +137,21 @@ export function matches(row: CheckResult, m: RowMatch): boolean {
     oneOf(m.payload, row.payload ?? 'small') &&
     oneOf(m.expect, row.expect) &&
     (m.crossNode === undefined || m.crossNode === (row.from.node !== '' && row.to.node !== '' && row.from.node !== row.to.node)) &&
-    Object.entries(m.properties ?? {}).every(([k, v]) => row.properties?.[k] === v)
+    carries(row, m.properties)
   );
 }
 
+const carries = (row: CheckResult, properties: Record<string, string> | undefined): boolean => Object.entries(properties ?? {}).every(([k, v]) => row.properties?.[k] === v);
 const failing = (r: CheckResult) => r.outcome === 'failed' || r.outcome === 'error';
-/** A network verdict that the expectation does not hold: what detection means. */
-const detected = (r: CheckResult) => r.outcome === 'failed';
+/** A verdict that the expectation does not hold (and, where the rule says how, failing that way): what detection means. */
+const detected = (r: CheckResult, rule: RowRule) => r.outcome === 'failed' && carries(r, rule.failsWith);
+/** How a row the rule needed failed short of it: an error, or a failure without the rule's properties. */
+function shortOf(r: CheckResult, rule: RowRule): string {
+  if (r.outcome === 'error') return ' (an error, not a network verdict)';
+  if (r.outcome !== 'failed') return '';
+  const lacking = Object.entries(rule.failsWith ?? {}).filter(([k, v]) => r.properties?.[k] !== v);
+  return ` (failed, but not as the fault makes it: ${lacking.map(([k, v]) => `${k}=${r.properties?.[k] ?? '(none)'}, not ${v}`).join('; ')})`;
+}
 
 export interface DetectionVerdict {
   id: string;
@@ -144,7 +175,7 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
   for (const r of run.results) {
     const must = c.mustFail.find((rule) => matches(r, rule.rows));
     if (must) {
-      if (!detected(r)) missed.push({ row: `${r.suite}: ${r.name}${r.outcome === 'error' ? ' (an error, not a network verdict)' : ''}`, why: must.why });
+      if (!detected(r, must)) missed.push({ row: `${r.suite}: ${r.name}${shortOf(r, must)}`, why: must.why });
       continue;
     }
     const mustError = (c.mustError ?? []).find((rule) => matches(r, rule.rows));
@@ -162,7 +193,7 @@ export function judgeDetection(c: FaultCase, run: { results: CheckResult[]; diag
   for (const rule of c.mustFailSome ?? []) {
     const rows = run.results.filter((r) => matches(r, rule.rows));
     if (rows.length === 0) uncovered.push(rule.why);
-    else if (!rows.some(detected)) missed.push({ row: `none of ${rows.length} rows (${rows[0]!.suite}: ${rows[0]!.name}, …)`, why: rule.why });
+    else if (!rows.some((r) => detected(r, rule))) missed.push({ row: `none of ${rows.length} rows (${rows[0]!.suite}: ${rows[0]!.name}, …)`, why: rule.why });
   }
   const missingDiagnosis = c.diagnosis.filter((re) => !run.diagnosis.some((d) => re.test(d))).map(String);
   return {

@@ -1,26 +1,32 @@
-// `npm run detect [-- --networks routed,vxlan] [--proxy-modes iptables,nftables] [--healthy N]`:
+// `npm run detect [-- --networks routed,vxlan] [--proxy-modes iptables,nftables] [--netpol kube-router] [--healthy N]`:
 // bring the lab up in each network × kube-proxy mode, run the full suite healthy N times, then
 // under every fault of that network, and write docs/detection.md (one table per mode). Exits 1
 // if any fault was not detected exactly. Leaves the lab up. `-- --all`: every network mode with
-// both kube-proxy modes (the full matrix; npm test runs a subset, see docs/lab.md).
+// both kube-proxy modes, and the NetworkPolicy lab (the full matrix; npm test runs a subset, see
+// docs/lab.md). `--netpol kube-router`: the labs come up with that NetworkPolicy enforcer
+// (`lab up --netpol`), and only the cases that need it run (its enforcement faults; the runs,
+// healthy ones too, are the network-policy suite's: NETPOL_RUN_ARGS); without --networks, the
+// networks those cases have.
 // `npm run detect -- --from reports/detection-test`: render docs/detection.md from the results
 // the detection test (test/e2e/detection.test.ts) saved, without running anything.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { caseRunsOn, describeScore, describeVerdict, judgeDetection, LAB_NETWORKS, scoreDiagnosis, tallyScores, type LabNetwork, type ProxyMode } from './compare.ts';
+import { caseRunsOn, describeScore, describeVerdict, judgeDetection, LAB_NETPOLS, LAB_NETWORKS, scoreDiagnosis, tallyScores, type LabNetpol, type LabNetwork, type ProxyMode } from './compare.ts';
 import type { RunResults } from '../../helpers/check/types.ts';
-import { FAULT_CASES, REAL_FAULT_CASES } from './cases.ts';
+import { FAULT_CASES, healthyRunArgs, REAL_FAULT_CASES } from './cases.ts';
 import { renderCatalogue, renderDetectionMarkdown, renderMatrixSummary, writeCatalogueSection, type ComboSummary } from './report.ts';
-import { runCase, runSuite, type CaseRun } from './run.ts';
+import { modeName, runCase, runSuite, type CaseRun } from './run.ts';
 import { mergeDetectionDoc } from './merge-doc.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
   options: {
-    networks: { type: 'string', default: 'routed,vxlan' },
+    /** Default routed,vxlan; with --netpol, the networks of the cases that need that enforcer. */
+    networks: { type: 'string' },
     'proxy-modes': { type: 'string', default: 'iptables' },
+    netpol: { type: 'string', default: 'none' },
     all: { type: 'boolean', default: false },
     healthy: { type: 'string', default: '1' },
     from: { type: 'string' },
@@ -28,14 +34,35 @@ const { values } = parseArgs({
     cases: { type: 'string' },
   },
 });
+if (!LAB_NETPOLS.includes(values.netpol as LabNetpol)) {
+  process.stderr.write(`--netpol must be one of ${LAB_NETPOLS.join(', ')} (got '${values.netpol}')\n`);
+  process.exit(2);
+}
+const netpol = values.netpol as LabNetpol;
 // The lab's scripted faults and the catalogue of faults people really hit (issue 22).
 const wantedCases = values.cases ? new Set(values.cases.split(',')) : undefined;
 const CASES = [...FAULT_CASES, ...REAL_FAULT_CASES].filter((c) => !wantedCases || wantedCases.has(c.id));
-const networks = (values.all ? LAB_NETWORKS.join(',') : values.networks).split(',') as LabNetwork[];
+/** One lab of the matrix: `lab up --network … --proxy-mode … [--netpol …]`. */
+type Combo = { network: LabNetwork; proxyMode: ProxyMode; netpol: LabNetpol };
+const casesOf = (combo: Combo) => CASES.filter((c) => c.networks.includes(combo.network) && caseRunsOn(c, { ipFamily: 'ipv4', netpol: combo.netpol }));
+/** The networks that have cases needing this enforcer (the NetworkPolicy lab: routed). */
+const netpolNetworks = (p: LabNetpol) => LAB_NETWORKS.filter((n) => FAULT_CASES.some((c) => c.netpol === p && c.networks.includes(n)));
+const networks = (values.all ? LAB_NETWORKS.join(',') : (values.networks ?? (netpol === 'none' ? 'routed,vxlan' : netpolNetworks(netpol).join(',')))).split(',') as LabNetwork[];
 const proxyModes = (values.all ? 'iptables,nftables' : values['proxy-modes']).split(',') as ProxyMode[];
-const combos = networks.flatMap((network) => proxyModes.map((proxyMode) => ({ network, proxyMode })));
-/** Report directory and section name of one combination: `vxlan`, `vxlan-nftables`. */
-const modeName = (c: { network: string; proxyMode: string }) => (c.proxyMode === 'iptables' ? c.network : `${c.network}-${c.proxyMode}`);
+const combos: Combo[] = networks.flatMap((network) => proxyModes.map((proxyMode) => ({ network, proxyMode, netpol: values.all ? 'none' : netpol })));
+const empty = values.from ? [] : combos.filter((c) => c.netpol !== 'none' && casesOf(c).length === 0);
+// --all: the NetworkPolicy lab too, in the mode npm test brings it up (routed, kube-proxy iptables), when --cases leaves it any.
+if (values.all)
+  for (const p of LAB_NETPOLS.filter((x) => x !== 'none'))
+    combos.push(
+      ...netpolNetworks(p)
+        .map((network): Combo => ({ network, proxyMode: 'iptables', netpol: p }))
+        .filter((c) => casesOf(c).length > 0),
+    );
+if (empty.length) {
+  process.stderr.write(`no fault case needs NetworkPolicy ${netpol} on ${empty.map(modeName).join(', ')}; its cases are on: ${netpolNetworks(netpol).join(', ') || 'no network'}\n`);
+  process.exit(2);
+}
 const reportRoot = path.join(repoRoot, 'reports', 'detection');
 const versions = fs
   .readFileSync(path.join(repoRoot, 'lab', 'versions.env'), 'utf8')
@@ -48,7 +75,7 @@ let allOk = true;
 
 if (values.from) {
   // Every combination the detection test saved results for, in the matrix's order.
-  const saved = LAB_NETWORKS.flatMap((network) => (['iptables', 'nftables'] as ProxyMode[]).map((proxyMode) => ({ network, proxyMode })));
+  const saved: Combo[] = LAB_NETWORKS.flatMap((network) => (['iptables', 'nftables'] as ProxyMode[]).flatMap((proxyMode) => LAB_NETPOLS.map((p) => ({ network, proxyMode, netpol: p }))));
   for (const combo of saved) {
     const name = modeName(combo);
     const dir = path.resolve(values.from, name);
@@ -56,10 +83,12 @@ if (values.from) {
     const load = (d: string): RunResults => JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8')) as RunResults;
     const healthyDirs = fs.readdirSync(path.resolve(values.from)).filter((d) => d.startsWith(`${name}-healthy-`));
     const healthyFailures = healthyDirs.map((d) => load(path.resolve(values.from!, d)).results.filter((r) => r.outcome === 'failed' || r.outcome === 'error').length);
-    const runs: CaseRun[] = CASES.filter((c) => c.networks.includes(combo.network) && caseRunsOn(c, 'ipv4') && fs.existsSync(path.join(dir, c.id, 'results.json'))).map((c) => {
-      const run = load(path.join(dir, c.id));
-      return { case: c, run, verdict: judgeDetection(c, run), exitCode: 1, elapsedMs: Date.parse(run.finishedAt) - Date.parse(run.startedAt) };
-    });
+    const runs: CaseRun[] = casesOf(combo)
+      .filter((c) => fs.existsSync(path.join(dir, c.id, 'results.json')))
+      .map((c) => {
+        const run = load(path.join(dir, c.id));
+        return { case: c, run, verdict: judgeDetection(c, run), exitCode: 1, elapsedMs: Date.parse(run.finishedAt) - Date.parse(run.startedAt) };
+      });
     allOk &&= runs.every((r) => r.verdict.ok) && healthyFailures.every((n) => n === 0);
     summaries.push({ ...combo, healthyFailures, runs });
     sections.push(renderDetectionMarkdown(runs, { ...combo, versions, generatedAt: new Date().toISOString().slice(0, 10), healthyFailures }));
@@ -69,11 +98,12 @@ if (values.from) {
 
 for (const combo of combos) {
   const { network, proxyMode } = combo;
-  process.stderr.write(`== lab up --network ${network} --proxy-mode ${proxyMode}\n`);
-  execFileSync('bash', [path.join(repoRoot, 'lab', 'lab.sh'), 'up', '--network', network, '--proxy-mode', proxyMode], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const upArgs = ['--network', network, '--proxy-mode', proxyMode, ...(combo.netpol === 'none' ? [] : ['--netpol', combo.netpol])];
+  process.stderr.write(`== lab up ${upArgs.join(' ')}\n`);
+  execFileSync('bash', [path.join(repoRoot, 'lab', 'lab.sh'), 'up', ...upArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
   const healthyFailures: number[] = [];
   for (let i = 0; i < Number(values.healthy); i++) {
-    const { run } = await runSuite({ reportDir: path.join(reportRoot, `${modeName(combo)}-healthy-${i}`) });
+    const { run } = await runSuite({ reportDir: path.join(reportRoot, `${modeName(combo)}-healthy-${i}`), extraArgs: healthyRunArgs(combo) });
     const bad = run.results.filter((r) => r.outcome === 'failed' || r.outcome === 'error');
     healthyFailures.push(bad.length);
     if (bad.length) {
@@ -82,7 +112,7 @@ for (const combo of combos) {
     }
   }
   const runs: CaseRun[] = [];
-  for (const c of CASES.filter((x) => x.networks.includes(network) && caseRunsOn(x, 'ipv4'))) {
+  for (const c of casesOf(combo)) {
     process.stderr.write(`== fault ${c.fault.join(' ')}\n`);
     const r = await runCase(c, { reportRoot: path.join(reportRoot, modeName(combo)) });
     runs.push(r);

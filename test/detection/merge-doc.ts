@@ -3,11 +3,13 @@
 // replace theirs, every other combination keeps its row and table (each row says when its runs
 // ran), the totals are counted again from the rows, and the real-world catalogue section stays
 // unless it was rendered too. Pure text in, text out.
-import { LAB_NETWORKS } from './compare.ts';
+import { LAB_NETPOLS, LAB_NETWORKS } from './compare.ts';
 
 const CATALOGUE = /<!-- catalogue:start[\s\S]*?<!-- catalogue:end -->\n?/;
-const ROW = /^\| ([a-z-]+) \| (iptables|nftables) \| ([^|]*) \| (\d+)\/(\d+) \| ([^|]*) \| ([^|]*) \|$/;
-const SECTION = /^# Detection: (\S+) pod network, kube-proxy (\S+) mode$/;
+// A combination is network|kube-proxy|NetworkPolicy enforcer ("none" when the row or title names none).
+const ROW = /^\| ([a-z-]+)(?: \(NetworkPolicy ([a-z-]+)\))? \| (iptables|nftables) \| ([^|]*) \| (\d+)\/(\d+) \| ([^|]*) \| ([^|]*) \|$/;
+const SECTION = /^# Detection: (\S+) pod network, kube-proxy (\S+) mode(?:, NetworkPolicy (\S+))?$/;
+const key = (network: string, proxyMode: string, netpol: string | undefined) => `${network}|${proxyMode}|${netpol ?? 'none'}`;
 
 interface Doc {
   rows: Map<string, string>;
@@ -22,13 +24,13 @@ function parse(text: string): Doc {
   const rows = new Map<string, string>();
   for (const line of body.split('\n')) {
     const m = ROW.exec(line);
-    if (m) rows.set(`${m[1]}|${m[2]}`, line);
+    if (m) rows.set(key(m[1]!, m[3]!, m[2]), line);
   }
   const sections = new Map<string, string>();
   const parts = body.split(/^(?=# )/m);
   for (const part of parts) {
     const m = SECTION.exec(part.split('\n')[0] ?? '');
-    if (m) sections.set(`${m[1]}|${m[2]}`, part.replace(/\n*$/, '\n'));
+    if (m) sections.set(key(m[1]!, m[2]!, m[3]), part.replace(/\n*$/, '\n'));
   }
   const score = /^Diagnosis score[^\n]*$/m.exec(body)?.[0];
   return { rows, sections, ...(score ? { score } : {}), ...(catalogue ? { catalogue } : {}) };
@@ -38,14 +40,15 @@ function parse(text: string): Doc {
 export function mergeDetectionDoc(existing: string, fresh: string): string {
   const old = parse(existing);
   const now = parse(fresh);
-  const keys = LAB_NETWORKS.flatMap((n) => ['iptables', 'nftables'].map((p) => `${n}|${p}`)).filter((k) => now.rows.has(k) || old.rows.has(k));
+  // The matrix's order: each network and kube-proxy mode, its NetworkPolicy lab right after it.
+  const keys = LAB_NETWORKS.flatMap((n) => ['iptables', 'nftables'].flatMap((p) => LAB_NETPOLS.map((e) => key(n, p, e)))).filter((k) => now.rows.has(k) || old.rows.has(k));
   const rows = keys.map((k) => now.rows.get(k) ?? old.rows.get(k)!);
   let faults = 0;
   let exact = 0;
   let healthyRuns = 0;
   let failedRows = 0;
   for (const row of rows) {
-    const [, , , healthy = '', x = '0', y = '0'] = ROW.exec(row)!;
+    const [, , , , healthy = '', x = '0', y = '0'] = ROW.exec(row)!;
     exact += Number(x);
     faults += Number(y);
     for (const n of healthy.split(',').map((s) => s.trim())) {
@@ -54,7 +57,10 @@ export function mergeDetectionDoc(existing: string, fresh: string): string {
       failedRows += Number(n);
     }
   }
-  const renderedNow = [...now.rows.keys()].map((k) => k.replace('|', ' '));
+  const renderedNow = [...now.rows.keys()].map((k) => {
+    const [network, proxyMode, netpol] = k.split('|');
+    return `${network} ${proxyMode}${netpol === 'none' ? '' : ` NetworkPolicy ${netpol}`}`;
+  });
   const lines = [
     '# Detection matrix',
     '',

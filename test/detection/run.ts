@@ -1,11 +1,12 @@
 // The detection run: for each fault case of the lab's network mode, inject → run the full
-// suite through the CLI → heal, and judge the results. Talks to the lab through its CLI only.
+// suite (or the case's own selection: runArgs) through the CLI → heal, and judge the results.
+// Talks to the lab through its CLI only.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RunResults } from '../../helpers/check/types.ts';
-import { judgeDetection, type DetectionVerdict, type FaultCase, type LabNetwork, type ProxyMode } from './compare.ts';
+import { judgeDetection, type DetectionVerdict, type FaultCase, type LabIpFamily, type LabNetpol, type LabNetwork, type ProxyMode } from './compare.ts';
 
 const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -23,12 +24,13 @@ async function labCli(args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** The running lab's pod network and kube-proxy mode, from `npm run lab -- status`. */
-export async function labMode(): Promise<{ network: LabNetwork; proxyMode: ProxyMode }> {
+/** The running lab's pod network, kube-proxy mode and NetworkPolicy implementation, from `npm run lab -- status`. */
+export async function labMode(): Promise<{ network: LabNetwork; proxyMode: ProxyMode; netpol: LabNetpol }> {
   const status = await labCli(['status']);
   const m = /lab: up, \d+ nodes, ([a-z-]+) pod network, kube-proxy (iptables|nftables) mode/.exec(status);
   if (!m) throw new Error(`the lab is not up (npm run lab -- status said: ${status.split('\n')[0]}); start it with: npm run lab -- up`);
-  return { network: m[1] as LabNetwork, proxyMode: m[2] as ProxyMode };
+  const netpol = /, NetworkPolicy ([a-z-]+),/.exec(status.split('\n')[0] ?? '')?.[1] ?? 'none';
+  return { network: m[1] as LabNetwork, proxyMode: m[2] as ProxyMode, netpol: netpol as LabNetpol };
 }
 
 /** One full CLI run against the lab; the results come from its results.json. */
@@ -53,11 +55,19 @@ export async function runSuite(options: { reportDir: string; extraArgs?: string[
   return { run, exitCode, elapsedMs: performance.now() - started, stderr };
 }
 
+/**
+ * The report folder of one lab combination (`npm run detect`'s and the detection test's, which
+ * `--from` reads back): `routed`, `vxlan-nftables`, `routed-dual`, `routed-kube-router`.
+ */
+export function modeName(c: { network: string; proxyMode: string; ipFamily?: LabIpFamily; netpol?: LabNetpol }): string {
+  return [c.network, c.proxyMode === 'iptables' ? '' : c.proxyMode, (c.ipFamily ?? 'ipv4') === 'ipv4' ? '' : c.ipFamily, (c.netpol ?? 'none') === 'none' ? '' : c.netpol].filter(Boolean).join('-');
+}
+
 export async function runCase(c: FaultCase, options: { reportRoot: string }): Promise<CaseRun> {
   await labCli(['heal']);
   await labCli(['fault', ...c.fault]);
   try {
-    const { run, exitCode, elapsedMs } = await runSuite({ reportDir: path.join(options.reportRoot, c.id) });
+    const { run, exitCode, elapsedMs } = await runSuite({ reportDir: path.join(options.reportRoot, c.id), extraArgs: c.runArgs ?? [] });
     return { case: c, verdict: judgeDetection(c, run), run, exitCode, elapsedMs };
   } finally {
     await labCli(['heal']);

@@ -1,12 +1,15 @@
 // Proven detection: the full suite MUST pass on a healthy lab, repeatedly, and MUST fail exactly
 // the rows each lab fault breaks, naming the cause. Cases and expectations are data
-// (test/detection/cases.ts); this runs those of the lab's current network mode.
+// (test/detection/cases.ts); this runs those of the lab's current network mode. On the
+// NetworkPolicy lab (LAB_NETPOL=kube-router: `lab up --netpol kube-router`) the runs, healthy ones
+// too, are the network-policy suite's core cases (NETPOL_RUN_ARGS), and the cases its
+// enforcement faults.
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { isNetwork } from '../../helpers/check/types.ts';
-import { FAULT_CASES } from '../detection/cases.ts';
-import { caseRunsOn, describeVerdict, type LabIpFamily, type LabNetwork, type ProxyMode } from '../detection/compare.ts';
-import { labMode, runCase, runSuite } from '../detection/run.ts';
+import { FAULT_CASES, healthyRunArgs } from '../detection/cases.ts';
+import { caseRunsOn, describeVerdict, type LabIpFamily, type LabNetpol, type LabNetwork, type ProxyMode } from '../detection/compare.ts';
+import { labMode, modeName, runCase, runSuite } from '../detection/run.ts';
 import { kubectl, requireLab } from './cli-helpers.ts';
 import { expectHealthyNodePortsAndPorts } from './healthy-ports.ts';
 import { expectedHealthySkips, healthySkips } from './healthy-skips.ts';
@@ -17,6 +20,8 @@ const wanted = (process.env.LAB_NETWORK ?? 'routed') as LabNetwork;
 const wantedProxy = (process.env.LAB_PROXY_MODE ?? 'iptables') as ProxyMode;
 /** The lab's IP families (`lab up --ip-family`): the cases of that family run (IPv4 by default). */
 const wantedFamily = (process.env.LAB_IP_FAMILY ?? 'ipv4') as LabIpFamily;
+/** The lab's NetworkPolicy enforcer (`lab up --netpol`): with one, only the cases that need it run (none by default). */
+const wantedNetpol = (process.env.LAB_NETPOL ?? 'none') as LabNetpol;
 /** Only these fault cases (comma-separated ids), e.g. to fit a time budget; all of the mode's by default. */
 const onlyCases = process.env.DETECTION_CASES ? process.env.DETECTION_CASES.split(',').filter(Boolean) : undefined;
 /** Fault cases (comma-separated ids) left out, e.g. ones another step of npm test already runs. */
@@ -29,8 +34,9 @@ const EXPECTED_CNI: Record<LabNetwork, string> = {
   'flannel-host-gw': 'flannel/host-gw',
   bgp: 'bgp',
 };
-const modeDir = `${wantedProxy === 'iptables' ? wanted : `${wanted}-${wantedProxy}`}${wantedFamily === 'ipv4' ? '' : `-${wantedFamily}`}`;
-const ofMode = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, wantedFamily));
+/** The report folder `npm run detect -- --from reports/detection-test` reads back: `routed`, `vxlan-nftables`, `routed-kube-router`. */
+const modeDir = modeName({ network: wanted, proxyMode: wantedProxy, ipFamily: wantedFamily, netpol: wantedNetpol });
+const ofMode = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, { ipFamily: wantedFamily, netpol: wantedNetpol }));
 const cases = ofMode.filter((c) => (!onlyCases || onlyCases.includes(c.id)) && !skipCases.includes(c.id));
 
 beforeAll(async () => {
@@ -40,12 +46,29 @@ beforeAll(async () => {
     `DETECTION_CASES/DETECTION_SKIP name cases ${wanted} does not have`,
   ).toEqual([]);
   const mode = await labMode();
-  expect(mode, 'the lab runs the network and kube-proxy mode this test was started for').toEqual({ network: wanted, proxyMode: wantedProxy });
+  expect(mode, 'the lab runs the network, kube-proxy mode and NetworkPolicy enforcer this test was started for').toEqual({ network: wanted, proxyMode: wantedProxy, netpol: wantedNetpol });
 });
 
 const up = requireLab();
-describe.skipIf(!up)(`detection (${wanted}, kube-proxy ${wantedProxy}${wantedFamily === 'ipv4' ? '' : `, ${wantedFamily}`})`, { sequential: true }, () => {
-  test(`a healthy lab passes every check, ${HEALTHY_RUNS} runs in a row, skips only what it must, and the run records the CNI`, async () => {
+const title = [wanted, `kube-proxy ${wantedProxy}`, ...(wantedFamily === 'ipv4' ? [] : [wantedFamily]), ...(wantedNetpol === 'none' ? [] : [`NetworkPolicy ${wantedNetpol}`])].join(', ');
+describe.skipIf(!up)(`detection (${title})`, { sequential: true }, () => {
+  test.runIf(wantedNetpol !== 'none')(`a healthy lab passes every network-policy core case, enforced, ${HEALTHY_RUNS} runs in a row`, async () => {
+    const failures: string[] = [];
+    for (let i = 0; i < HEALTHY_RUNS; i++) {
+      const { run, exitCode, stderr } = await runSuite({ reportDir: path.join(reportRoot, `${modeDir}-healthy-${i}`), extraArgs: healthyRunArgs({ netpol: wantedNetpol }) });
+      const bad = run.results.filter((r) => r.outcome !== 'passed');
+      failures.push(...bad.map((r) => `run ${i}: ${r.suite}: ${r.name}: ${r.outcome}: ${r.detail.split('\n').slice(0, 3).join(' | ')}`));
+      expect(run.results.length, stderr).toBeGreaterThanOrEqual(9);
+      expect(run.results.every((r) => r.suite === 'network-policy')).toBe(true);
+      // Enforcement detected, not assumed: without it every row is skipped and nothing is judged.
+      expect(run.results[0]!.properties?.canary, stderr).toMatch(/^a default-deny ingress policy on x\/a stopped /);
+      expect(run.diagnosis, `run ${i}: causes on a healthy lab`).toEqual([]);
+      if (!bad.length) expect(exitCode).toBe(0);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test.runIf(wantedNetpol === 'none')(`a healthy lab passes every check, ${HEALTHY_RUNS} runs in a row, skips only what it must, and the run records the CNI`, async () => {
     const failures: string[] = [];
     for (let i = 0; i < HEALTHY_RUNS; i++) {
       const { run, exitCode, stderr } = await runSuite({ reportDir: path.join(reportRoot, `${modeDir}-healthy-${i}`) });

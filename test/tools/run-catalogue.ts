@@ -36,7 +36,7 @@ const { network, proxyMode } = await labMode();
 const mode = proxyMode === 'iptables' ? network : `${network}-${proxyMode}`;
 const root = path.join(repoRoot, 'reports', 'detection', mode);
 const pool = values.all ? [...FAULT_CASES, ...REAL_FAULT_CASES] : REAL_FAULT_CASES;
-const cases = pool.filter((c) => (positionals.length ? positionals.includes(c.id) : c.networks.includes(network)) && caseRunsOn(c, 'ipv4'));
+const cases = pool.filter((c) => (positionals.length ? positionals.includes(c.id) : c.networks.includes(network)) && caseRunsOn(c, { ipFamily: 'ipv4' }));
 
 for (let i = 0; i < Number(values.healthy); i++) {
   const { run } = await runSuite({ reportDir: path.join(repoRoot, 'reports', 'detection', `${mode}-healthy-${i}`) });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { describeVerdict, judgeDetection, matches, type FaultCase } from '../../detection/compare.ts';
 import { FAULT_CASES } from '../../detection/cases.ts';
-import type { NetworkResult as CheckResult, Peer } from '../../../helpers/check/types.ts';
+import type { NetworkResult as CheckResult, Peer, StaticResult } from '../../../helpers/check/types.ts';
 
 const pod = (node: string, name = 'probe-a'): Peer => ({ node, pod: `${name}-${node}`, ip: '10.244.0.1', kind: 'pod', family: 'ipv4' });
 function row(over: Partial<CheckResult> & Pick<CheckResult, 'from' | 'to'>): CheckResult {
@@ -125,5 +125,57 @@ describe('errors are never detection', () => {
     const verdict = judgeDetection(logs, { results: [row({ from: pod('w1'), to: pod('w2'), ...failed })], diagnosis: [] });
     expect(verdict.ok).toBe(false);
     expect(verdict.falseFailures).toHaveLength(1);
+  });
+});
+
+describe('the rule shape: static rows by their properties, and failsWith', () => {
+  const caseRow = (name: string, over: Partial<StaticResult> = {}): StaticResult => ({
+    kind: 'static',
+    suite: 'network-policy',
+    name,
+    status: 'fact',
+    outcome: 'passed',
+    detail: '',
+    ...over,
+    properties: { case: name, ...over.properties },
+  });
+  const c: FaultCase = {
+    id: 'down',
+    fault: ['netpol-down', 'w2'],
+    networks: ['routed'],
+    netpol: 'kube-router',
+    mustFail: [{ rows: { suite: 'network-policy', properties: { case: 'a' } }, why: 'denied at w2', failsWith: { 'evidence.unenforced.on': 'w2' } }],
+    mayFail: [],
+    diagnosis: [/not enforced for the pods on w2/],
+  };
+  const diagnosis = ['NetworkPolicy is not enforced for the pods on w2 (1 case: a): …'];
+
+  test('a rule naming the suite and properties picks the static rows carrying them; one naming peers or ports never does', () => {
+    expect(matches(caseRow('a'), { suite: 'network-policy', properties: { case: 'a' } })).toBe(true);
+    expect(matches(caseRow('b'), { suite: 'network-policy', properties: { case: 'a' } })).toBe(false);
+    expect(matches(caseRow('a'), { suite: 'network-policy' })).toBe(true);
+    expect(matches(caseRow('a'), { suite: 'network-policy', properties: { case: 'a' }, from: { node: 'w2' } })).toBe(false);
+    expect(matches(caseRow('a'), { suite: 'dns', properties: { case: 'a' } })).toBe(false);
+  });
+
+  test('detected: the named row failed carrying failsWith, every other row passed', () => {
+    const v = judgeDetection(c, { results: [caseRow('a', { outcome: 'failed', properties: { 'evidence.unenforced.on': 'w2' } }), caseRow('b')], diagnosis });
+    expect(v.ok, describeVerdict(v)).toBe(true);
+  });
+
+  test('missed: the row failed, but not the way the fault makes it fail (another node, or no single node)', () => {
+    for (const properties of [{ 'evidence.unenforced.on': 'w1' }, { 'evidence.unenforced.cross-node.on': 'w2' }, {}] as Record<string, string>[]) {
+      const v = judgeDetection(c, { results: [caseRow('a', { outcome: 'failed', properties }), caseRow('b')], diagnosis });
+      expect(v.ok).toBe(false);
+      expect(v.missed).toEqual([{ row: expect.stringMatching(/^network-policy: a \(failed, but not as the fault makes it: evidence\.unenforced\.on=(w1|\(none\)), not w2\)$/), why: 'denied at w2' }]);
+    }
+  });
+
+  test('missed when it passed or was an error; a false failure when another case failed; uncovered when the case did not run', () => {
+    expect(judgeDetection(c, { results: [caseRow('a'), caseRow('b')], diagnosis }).missed).toEqual([{ row: 'network-policy: a', why: 'denied at w2' }]);
+    expect(judgeDetection(c, { results: [caseRow('a', { outcome: 'error' })], diagnosis }).missed[0]!.row).toBe('network-policy: a (an error, not a network verdict)');
+    const other = judgeDetection(c, { results: [caseRow('a', { outcome: 'failed', properties: { 'evidence.unenforced.on': 'w2' } }), caseRow('b', { outcome: 'error' })], diagnosis });
+    expect(other.falseFailures.map((f) => f.row)).toEqual(['network-policy: b']);
+    expect(judgeDetection(c, { results: [caseRow('b')], diagnosis }).uncovered).toEqual(['denied at w2']);
   });
 });

@@ -22,8 +22,8 @@ const cutIPv6 = (c: NetworkCheck) =>
 
 describe('IPv6-only fault cases (LAB_IP_FAMILY=dual)', () => {
   test('run on the dual lab only; the IPv4 lab keeps its cases', () => {
-    expect(FAULT_CASES.filter((c) => caseRunsOn(c, 'dual')).map((c) => c.id)).toEqual(['cut-route-ipv6', 'block-port-kubelet-ipv6']);
-    expect(FAULT_CASES.filter((c) => caseRunsOn(c, 'ipv4')).map((c) => c.id)).not.toContain('cut-route-ipv6');
+    expect(FAULT_CASES.filter((c) => caseRunsOn(c, { ipFamily: 'dual' })).map((c) => c.id)).toEqual(['cut-route-ipv6', 'block-port-kubelet-ipv6']);
+    expect(FAULT_CASES.filter((c) => caseRunsOn(c, { ipFamily: 'ipv4' })).map((c) => c.id)).not.toContain('cut-route-ipv6');
     expect(caseOf('cut-route-ipv6').fault).toEqual(['cut-route', W1, W2, '--family', '6']);
   });
 

@@ -50,3 +50,46 @@ test('no existing file: the rendering as it is, its totals counted', () => {
   expect(merged).toMatch(/^1 network × kube-proxy combinations, 3 fault runs: 3 detected exactly/m);
   expect(merged).toContain('bgp table');
 });
+
+test('the NetworkPolicy lab is a combination of its own: kept when another is rendered, replaced only by its own rendering, right after its network and mode', () => {
+  const netpolSection = (body: string) => `# Detection: routed pod network, kube-proxy iptables mode, NetworkPolicy kube-router\n\n${body}\n`;
+  const existing = [
+    summary([
+      '| routed | iptables | 0 | 12/12 | — | 2026-12-07 09:18–09:23 |',
+      '| routed (NetworkPolicy kube-router) | iptables | 0 | 2/2 | — | 2026-12-07 10:21–10:23 |',
+      '| vxlan | nftables | 0 | 3/3 | — | 2026-12-07 09:36–09:38 |',
+    ]),
+    section('routed', 'iptables', 'OLD routed table'),
+    netpolSection('OLD netpol table'),
+    section('vxlan', 'nftables', 'OLD vxlan table'),
+    CATALOGUE,
+  ].join('\n');
+  // A routed-only rendering: the NetworkPolicy table and row stay.
+  const routed = mergeDetectionDoc(existing, [summary(['| routed | iptables | 0 | 11/12 | `cut-route` | 2026-12-08 08:00–08:10 |']), section('routed', 'iptables', 'NEW routed table')].join('\n'));
+  expect(routed).toContain('| routed (NetworkPolicy kube-router) | iptables | 0 | 2/2 | — | 2026-12-07 10:21–10:23 |');
+  expect(routed).toContain('OLD netpol table');
+  expect(routed).toContain('NEW routed table');
+  expect(routed).toMatch(/^3 network × kube-proxy combinations, 17 fault runs: 16 detected exactly .*; 0 failed rows in 3 healthy runs\./m);
+  // The NetworkPolicy rendering (npm run detect -- --netpol kube-router): its row and table only.
+  const netpol = mergeDetectionDoc(
+    routed,
+    [
+      summary(['| routed (NetworkPolicy kube-router) | iptables | 0, 0 | 1/2 | `netpol-bypass` | 2026-12-08 09:00–09:05 |'], 'Diagnosis score: 2 cases: 1 named exactly, …'),
+      netpolSection('NEW netpol table'),
+    ].join('\n'),
+  );
+  expect(netpol).toContain('| routed (NetworkPolicy kube-router) | iptables | 0, 0 | 1/2 | `netpol-bypass` | 2026-12-08 09:00–09:05 |');
+  expect(netpol).not.toContain('OLD netpol table');
+  expect(netpol).toContain('NEW netpol table');
+  expect(netpol).toContain('NEW routed table');
+  expect(netpol).toContain('OLD vxlan table');
+  expect(netpol).toContain('Diagnosis score of the last rendering (routed iptables NetworkPolicy kube-router): 2 cases: 1 named exactly, …');
+  expect(netpol).toMatch(/^3 network × kube-proxy combinations, 17 fault runs: 15 detected exactly .*; 0 failed rows in 4 healthy runs\./m);
+  // Rows and tables in the matrix's order: routed, its NetworkPolicy lab, vxlan; then the catalogue.
+  const order = ['| routed | iptables', '| routed (NetworkPolicy kube-router) |', '| vxlan | nftables', 'NEW routed table', 'NEW netpol table', 'OLD vxlan table', 'old results'].map((s) =>
+    netpol.indexOf(s),
+  );
+  expect(order.every((at) => at >= 0)).toBe(true);
+  expect([...order].sort((a, b) => a - b)).toEqual(order);
+  expect(mergeDetectionDoc(netpol, netpol)).toBe(netpol);
+});
