@@ -60,9 +60,8 @@ describe('diagnosis: pod-network', () => {
     // port for IPv4 and explains its rows, before overlay-port-firewall would; worker-2's IPv4 pod
     // rows, with no twin to compare, are left to pod-network. (The only earlier rule that can take
     // the port's rows and leave the pod rows: node-down and intermittent-loss take a node's or a
-    // pair's pod rows with them. Today's round-trip driver judges both families' 8472 rows from one
-    // measurement, over the primary family's pod addresses, so a run gives them one verdict; these
-    // rows are what it gives once each family's are judged from that family's traffic.)
+    // pair's pod rows with them. The round-trip driver judges each family's 8472 rows from that
+    // family's pod traffic, so a run can give the two families different verdicts, as here.)
     const vxlan = (rows: CheckResult[]) => rows.map((r) => ({ ...r, protocol: 'udp' as const, properties: { verdictSource: 'path-traffic' } }));
     const ipv6 = (r: CheckResult): CheckResult => ({ ...r, family: 'ipv6', from: { ...r.from, family: 'ipv6', ip: `fd00::${r.from.ip}` }, to: { ...r.to, family: 'ipv6', ip: `fd00::${r.to.ip}` } });
     const results = [
