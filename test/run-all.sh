@@ -96,7 +96,7 @@ else
   # says, or a listed deviation) and under both enforcement faults (the diagnosis names the node);
   # the lab's own MetalLB tests, and the loadbalancer suite's rows passing on an address from its
   # pool (elsewhere they are skipped). Without an enforcer the network-policy suite ran in the e2e
-  # step above. The full case set (~5 min): npm run test:netpol-full.
+  # step above. The full case set (~4 min): npm run test:netpol-full; the two enforcement faults as detection cases: npm run detect -- --netpol kube-router.
   if lab_step lab-up-netpol-lb up --network routed --netpol kube-router --lb metallb; then
     expect_lab routed iptables ipv4 metallb kube-router
     vitest_step lab-netpol-lb 8 --project lab test/lab/netpol.test.ts test/lab/loadbalancer.test.ts
