@@ -88,7 +88,7 @@ else
     # loss-20 (trust.test.ts runs it) and kube-proxy-down (cli.test.ts asserts its rows here, the
     # vxlan step its diagnosis with nftables), and one healthy run (the other e2e files make a
     # dozen more): npm test's 45 minutes. npm run detect runs them all, healthy runs repeated.
-    DETECTION_SKIP=mtu,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=1 vitest_step e2e 66 --project e2e "${only_other_modes[@]}"
+    DETECTION_SKIP=mtu-routed,loss-20,kube-proxy-down DETECTION_HEALTHY_RUNS=1 vitest_step e2e 66 --project e2e "${only_other_modes[@]}"
   fi
   # A real NetworkPolicy enforcer (kube-router's firewall) and a real LoadBalancer implementation
   # (MetalLB L2) on one routed lab: the lab's own kube-router tests (its faults netpol-down and
