@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import type { CheckResult } from '../../../helpers/check/types.ts';
+import { isNetwork, type CheckResult } from '../../../helpers/check/types.ts';
 import { FAULT_CASES } from '../../detection/cases.ts';
 import { judgeDetection } from '../../detection/compare.ts';
 
@@ -14,7 +14,9 @@ const fixture = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '..
 const byId = (id: string) => FAULT_CASES.find((c) => c.id === id)!;
 
 test('routed: full-size UDP into and out of lab-worker-2 must fail, full-size TCP may pass; the run is detected exactly', () => {
-  const tcpCross = fixture.results.filter((r) => r.payload === 'full' && r.protocol === 'tcp' && r.from.node !== r.to.node && (r.from.node === 'lab-worker-2' || r.to.node === 'lab-worker-2'));
+  const tcpCross = fixture.results
+    .filter(isNetwork)
+    .filter((r) => r.payload === 'full' && r.protocol === 'tcp' && r.from.node !== r.to.node && (r.from.node === 'lab-worker-2' || r.to.node === 'lab-worker-2'));
   expect(tcpCross.filter((r) => r.from.kind === 'pod').every((r) => r.outcome === 'passed')).toBe(true);
   const verdict = judgeDetection(byId('mtu-routed'), fixture);
   expect(verdict.missed).toEqual([]);
