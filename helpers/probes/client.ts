@@ -114,8 +114,16 @@ export function askCommand(ask: Ask): string {
   const request = ask.answer.kind === 'clientip' ? 'clientip' : 'hostname';
   if (full) return `${make(FULL_BYTES.udp)} | ${socat} | cksum`;
   // Every try one datagram and its answer, timed in the probe, each followed by its own line
-  // (tries at once: the two as one AT_ONCE line).
-  const exchange = `s=\${EPOCHREALTIME/./}; a=$(printf %s ${request} | ${socat} 2>&1); r=$?`;
+  // (tries at once: the two as one AT_ONCE line). The client is bash itself where it can be (a
+  // connected socket on /dev/udp, porter's padded answer read back whole with `read -N`, which
+  // bash >= 5.2 does a datagram at a time): no process started per try, where a socat start was
+  // most of a UDP row's CPU. A timeout prints nothing and exits 0, as socat's -T does; an error
+  // (ICMP port unreachable, no route) exits non-zero with bash's message. An answer from another
+  // address (anySource) needs socat's unconnected socket, and an older bash gets socat too.
+  const socatExchange = `a=$(printf %s ${request} | ${socat} 2>&1)`;
+  const bashExchange = `a=$({ exec 3<>/dev/udp/${host}/${ask.port} && printf %s ${request} >&3 && { IFS= read -r -t ${t} -N ${ANSWER_BYTES} a <&3; r=$?; ((r > 128)) && r=0; printf %s "$a"; exit $r; }; } 2>&1)`;
+  const client = ask.anySource ? socatExchange : `if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 502)); then ${bashExchange}; else ${socatExchange}; fi`;
+  const exchange = `s=\${EPOCHREALTIME/./}; ${client}; r=$?`;
   const tries = triesOf(ask);
   if (!ask.concurrent || tries === 1) return `for i in {1..${tries}}; do ${exchange}; printf '%s\\n${KNC}U %s %s\\n' "$a" "$r" "$((\${EPOCHREALTIME/./} - s))"; done`;
   const one = `${exchange}; o="$a"$'\\n'"${KNC}U $r $((\${EPOCHREALTIME/./} - s))"; ${AT_ONCE_PRINT}`;
@@ -237,18 +245,22 @@ function socatTries(ask: Ask, printed: string): TryEvent[] {
   return out;
 }
 
-/** One socat request: the answer, or socat's own error line ("E read(5, …): Connection refused"). */
+/**
+ * One UDP request: the answer, or the client's error — socat's own line ("E read(5, …): Connection
+ * refused") or, from bash's client (a non-zero exit), bash's last line ("…: read error: 0:
+ * Connection refused").
+ */
 function socatTry(ask: Ask, printed: string, exit: number, ms: number): TryEvent {
-  const error = /socat\[\d+\] E (.*)$/m.exec(printed)?.[1] ?? '';
+  const error = /socat\[\d+\] E (.*)$/m.exec(printed)?.[1] ?? (exit !== 0 ? (printed.trim().split('\n').at(-1) ?? '') : '');
   if (error) {
     if (/connection refused/i.test(error)) return { event: { kind: 'refused', text: 'ICMP port unreachable: the host is reached, nothing listens on the port' } };
-    if (UNREACHABLE_TEXT.test(error)) return { event: { kind: 'unreachable', text: `rejected by a firewall or the network (${error.replace(/^.*?: /, '')})` } };
-    return { event: { kind: 'empty', text: `no network verdict from socat: ${error.slice(0, 200)}` } };
+    if (UNREACHABLE_TEXT.test(error)) return { event: { kind: 'unreachable', text: `rejected by a firewall or the network (${error.split(': ').at(-1)})` } };
+    return { event: { kind: 'empty', text: `no network verdict from the probe's UDP client (exit ${exit}): ${error.slice(0, 200)}` } };
   }
   const answer = printed.trim();
   if (exit === 0 && answer === '') return { event: { kind: 'timeout', text: `no UDP answer within ${ask.timeoutS ?? TRY_S} s` } };
   if (exit === 0) return { event: { kind: 'answer', text: answer }, ms };
-  return { event: { kind: 'empty', text: `no network verdict from socat (exit ${exit}): ${answer.slice(0, 200) || '(no output)'}` } };
+  return { event: { kind: 'empty', text: `no network verdict from the probe's UDP client (exit ${exit}): (no output)` } };
 }
 
 /** A full-size request (one try): the checksum of the answer, or why there was none. */

@@ -29,8 +29,8 @@ async function listen(server: http.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
 }
-async function bind(socket: dgram.Socket): Promise<number> {
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+async function bind(socket: dgram.Socket, address = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
   return socket.address().port;
 }
 
@@ -197,6 +197,23 @@ describe("a probe's client tools, read as wire events", () => {
     expect(await observe('udp', port.udpFull, { kind: 'echo', bytes: 1900 })).toMatchObject({ observed: 'REACHABLE' });
     // The short answer where a full-size one was due: not the body.
     expect((await observe('tcp', port.tcp, { kind: 'echo', bytes: 20 * 1024 })).observed).toBe('WRONG_ANSWER');
+  });
+
+  test("UDP's client is bash itself (a connected /dev/udp socket, no socat started) unless the answer may come from another address; IPv6 too", async () => {
+    const ask = { host: '127.0.0.1', port: port.udp, protocol: 'udp' as const, family: 'ipv4' as const, answer: hostname };
+    expect(askCommand(ask)).toContain(`exec 3<>/dev/udp/127.0.0.1/${port.udp}`);
+    // socat only where bash is older than 5.2 (its read -N may take a datagram a byte at a time).
+    expect(askCommand(ask)).toMatch(/BASH_VERSINFO\[0\] \* 100 \+ BASH_VERSINFO\[1\] >= 502\)\); then a=\$\(\{ exec 3<>\/dev\/udp\/.*; else a=\$\(printf %s hostname \| socat /);
+    expect(askCommand({ ...ask, anySource: true })).not.toContain('/dev/udp');
+    const six = dgram.createSocket('udp6').on('message', (_m, from) => six.send(paddedAnswer(NAME), from.port, from.address));
+    const p6 = await bind(six, '::1');
+    try {
+      const out = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '::1', port: p6 } }, { protocol: 'udp', family: 'ipv6', answer: hostname }, 3);
+      expect(out.events).toEqual(Array.from({ length: 3 }, () => ({ kind: 'answer', text: NAME })));
+      expect(out.sampleMs).toHaveLength(3);
+    } finally {
+      six.close();
+    }
   });
 
   test('a UDP server that never answers: a timeout after the client deadline, no sample', async () => {
