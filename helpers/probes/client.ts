@@ -4,10 +4,12 @@
 //   TCP, an answer expected:   curl (HTTP GET; a full-size POST whose answer is checksummed),
 //                              then nc -z when curl could not connect, for the kernel's reason
 //   TCP, a bare connect:       nc -z -v (OpenBSD netcat)
-//   UDP, an answer expected:   socat to a connected UDP socket (readbytes: it ends at the answer)
+//   UDP, an answer expected:   bash itself, a connected /dev/udp socket and read -N (bash >= 5.2);
+//                              socat where the answer may come from another address, or on an
+//                              older bash (readbytes: it ends at the answer)
 //   UDP, a bare connect:       agnhost connect --protocol udp
 //   a name target:             dig first (over UDP or TCP), then the above to the address
-// Timings come from the probe (curl's own time_total; the command's wall time for socat), not
+// Timings come from the probe (curl's own time_total; each UDP try's wall time), not
 // from the API round trip. Pure: builders and parsers, unit-tested with the tools' real output.
 import { bracketed } from '../ip.ts';
 import { payloadOf } from '../check/classify.ts';
