@@ -95,7 +95,7 @@ describe("the runner's server (loopback)", () => {
         });
       expect(await ask('clientip')).toMatch(/^127\.0\.0\.1:\d+ +$/);
       expect((await ask('clientip')).length).toBe(64);
-      // UDP answers are padded to the probes' fixed answer length (their socat reads exactly that many bytes).
+      // UDP answers are padded to the probes' fixed answer length (their UDP client, bash's read -N or socat, reads exactly that many bytes).
       expect(await ask('hostname')).toBe(RUNNER_HOSTNAME.padEnd(64));
       socket.close();
       expect(server.answered()).toBe(5);
