@@ -653,6 +653,8 @@ export const REAL_FAULT_CASES: FaultCase[] = [
     id: 'no-service-masquerade',
     fault: ['no-service-masquerade', W2],
     networks: ['routed'],
+    // The fault inserts its ACCEPT ahead of kube-proxy's iptables masquerade chain.
+    proxyModes: ['iptables'],
     source:
       'Service traffic that must be SNATed is not (an ACCEPT placed before kube-proxy\'s masquerade, an ip-masq rule written too wide): the Debug Services guide ("Can a pod reach itself via the Service IP?" / hairpin), kubernetes/kubernetes#40182',
     mustFail: [{ rows: { suite: 'hairpin', from: { node: W2 } }, why: `a pod on ${W2} reaching itself through its Service needs the SNAT ${W2} no longer does` }],

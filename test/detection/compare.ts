@@ -21,8 +21,9 @@ export const LAB_NETPOLS: readonly LabNetpol[] = ['none', 'kube-router'];
  * nothing are the IPv4 lab's without an enforcer; a case that names an enforcer runs only there
  * (its faults break the enforcer, and its run is the network-policy suite's).
  */
-export function caseRunsOn(c: Pick<FaultCase, 'ipFamilies' | 'netpol'>, lab: { ipFamily: LabIpFamily; netpol?: LabNetpol }): boolean {
-  return (c.ipFamilies ?? ['ipv4']).includes(lab.ipFamily) && (c.netpol ?? 'none') === (lab.netpol ?? 'none');
+export function caseRunsOn(c: Pick<FaultCase, 'ipFamilies' | 'netpol' | 'proxyModes'>, lab: { ipFamily: LabIpFamily; netpol?: LabNetpol; proxyMode?: ProxyMode }): boolean {
+  const proxyOk = !c.proxyModes || !lab.proxyMode || c.proxyModes.includes(lab.proxyMode);
+  return (c.ipFamilies ?? ['ipv4']).includes(lab.ipFamily) && (c.netpol ?? 'none') === (lab.netpol ?? 'none') && proxyOk;
 }
 
 /** Which rows a rule is about. Every given field must match; arrays mean "any of". */
@@ -65,6 +66,8 @@ export interface FaultCase {
   /** Arguments to `npm run lab -- fault …`. */
   fault: string[];
   networks: LabNetwork[];
+  /** The kube-proxy modes the case runs with (default: both); a fault written for one mode's rules. */
+  proxyModes?: ProxyMode[];
   /** The lab IP families the case runs on (default: the IPv4 lab only). */
   ipFamilies?: LabIpFamily[];
   /** The NetworkPolicy implementation the case needs (`lab up --netpol`); default none, and it runs only on such a lab. */

@@ -44,7 +44,7 @@ const wantedCases = values.cases ? new Set(values.cases.split(',')) : undefined;
 const CASES = [...FAULT_CASES, ...REAL_FAULT_CASES].filter((c) => !wantedCases || wantedCases.has(c.id));
 /** One lab of the matrix: `lab up --network … --proxy-mode … [--netpol …]`. */
 type Combo = { network: LabNetwork; proxyMode: ProxyMode; netpol: LabNetpol };
-const casesOf = (combo: Combo) => CASES.filter((c) => c.networks.includes(combo.network) && caseRunsOn(c, { ipFamily: 'ipv4', netpol: combo.netpol }));
+const casesOf = (combo: Combo) => CASES.filter((c) => c.networks.includes(combo.network) && caseRunsOn(c, { ipFamily: 'ipv4', netpol: combo.netpol, proxyMode: combo.proxyMode }));
 /** The networks that have cases needing this enforcer (the NetworkPolicy lab: routed). */
 const netpolNetworks = (p: LabNetpol) => LAB_NETWORKS.filter((n) => FAULT_CASES.some((c) => c.netpol === p && c.networks.includes(n)));
 const networks = (values.all ? LAB_NETWORKS.join(',') : (values.networks ?? (netpol === 'none' ? 'routed,vxlan' : netpolNetworks(netpol).join(',')))).split(',') as LabNetwork[];

@@ -36,7 +36,7 @@ const EXPECTED_CNI: Record<LabNetwork, string> = {
 };
 /** The report folder `npm run detect -- --from reports/detection-test` reads back: `routed`, `vxlan-nftables`, `routed-kube-router`. */
 const modeDir = modeName({ network: wanted, proxyMode: wantedProxy, ipFamily: wantedFamily, netpol: wantedNetpol });
-const ofMode = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, { ipFamily: wantedFamily, netpol: wantedNetpol }));
+const ofMode = FAULT_CASES.filter((c) => c.networks.includes(wanted) && caseRunsOn(c, { ipFamily: wantedFamily, netpol: wantedNetpol, proxyMode: wantedProxy }));
 const cases = ofMode.filter((c) => (!onlyCases || onlyCases.includes(c.id)) && !skipCases.includes(c.id));
 
 beforeAll(async () => {

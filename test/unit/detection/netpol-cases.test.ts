@@ -12,7 +12,7 @@ import { diagnose } from '../../../helpers/diagnose/index.ts';
 import { coreCases, generateCases } from '../../../helpers/netpol/cases.ts';
 import { fleetPlacement } from '../../../helpers/netpol/fleet.ts';
 import type { CaseOptions } from '../../../helpers/netpol/case-world.ts';
-import { DENIED_ONLY_AT_W2, FAULT_CASES, healthyRunArgs, NETPOL_RUN_ARGS } from '../../detection/cases.ts';
+import { DENIED_ONLY_AT_W2, FAULT_CASES, healthyRunArgs, NETPOL_RUN_ARGS, REAL_FAULT_CASES } from '../../detection/cases.ts';
 import { caseRunsOn, describeVerdict, judgeDetection, scoreDiagnosis } from '../../detection/compare.ts';
 import { modeName } from '../../detection/run.ts';
 
@@ -164,4 +164,16 @@ describe('captured lab runs (routed, kube-router, 2026-12-07)', () => {
       expect(scoreDiagnosis(byId(id), run.diagnosis)).toBe('none');
     }
   });
+});
+
+test("a case written for one kube-proxy mode's rules runs only with that mode (no-service-masquerade: iptables)", () => {
+  const c = REAL_FAULT_CASES.find((x) => x.id === 'no-service-masquerade')!;
+  expect(caseRunsOn(c, { ipFamily: 'ipv4', proxyMode: 'iptables' })).toBe(true);
+  expect(caseRunsOn(c, { ipFamily: 'ipv4', proxyMode: 'nftables' })).toBe(false);
+  expect(
+    caseRunsOn(
+      FAULT_CASES.find((x) => x.id === 'cut-route')!,
+      { ipFamily: 'ipv4', proxyMode: 'nftables' },
+    ),
+  ).toBe(true);
 });
