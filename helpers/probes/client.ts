@@ -8,14 +8,14 @@
 //                              socat where the answer may come from another address, or on an
 //                              older bash (readbytes: it ends at the answer)
 //   UDP, a bare connect:       agnhost connect --protocol udp
-//   a name target:             dig first (over UDP or TCP), then the above to the address
+//   a name target:             dig first (probes/lookup.ts), then the above to the address
 // Timings come from the probe (curl's own time_total; each UDP try's wall time), not
 // from the API round trip. Pure: builders and parsers, unit-tested with the tools' real output.
 import { bracketed } from '../ip.ts';
 import { payloadOf } from '../check/classify.ts';
 import { connectCommand, eventOfConnect, eventOfNc, ncCommand, UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
 
-import type { AnswerCheck, DnsResult, IpFamily, Protocol, WireEvent } from '../check/types.ts';
+import type { AnswerCheck, IpFamily, Protocol, WireEvent } from '../check/types.ts';
 import { ANSWER_BYTES, FULL_BYTES, FULL_REQUEST_BYTE, fullBody, posixCksum } from './answers.ts';
 import type { CommandOut } from './stream.ts';
 
@@ -280,30 +280,4 @@ function fullEvent(ask: Ask, out: CommandOut): TryEvent {
   if (out.exitCode === 0 && timing && timing[1] !== '000') return { event: fullAnswer(cksum, 'tcp'), ...(ms !== undefined ? { ms } : {}) };
   const curlLine = /curl: \(\d+\)[^\n]*/.exec(text)?.[0] || `curl: (${out.exitCode}) ${CURL_EXIT[out.exitCode] ?? text.trim().slice(0, 200)}`;
   return { event: curlFailure(ask, out.exitCode, curlLine, /^nc: .*$/m.exec(text)?.[0]) };
-}
-
-/** A name target: dig through the probe's resolver configuration (search path), over UDP or TCP. */
-export function lookupCommand(name: string, options: { family: IpFamily; over: Protocol }): string {
-  const type = options.family === 'ipv6' ? 'AAAA' : 'A';
-  return `dig +search +time=1 +tries=2 ${options.over === 'tcp' ? '+tcp' : '+notcp'} +noall +comments +answer ${q(name)} ${type} 2>&1 | grep -E 'status:|[[:space:]]IN[[:space:]]+(A|AAAA)[[:space:]]|error|fail|timed out|no servers|reach|refused|permitted|denied|not found'`;
-}
-
-/** dig's output → the addresses, or the lookup's failure as a `dns` event (rcode as the suite reports it). */
-export function lookupResult(name: string, family: IpFamily, out: CommandOut): { addresses: string[] } | { event: WireEvent } {
-  const text = out.output;
-  const status = /status: ([A-Z]+)/.exec(text)?.[1];
-  const type = family === 'ipv6' ? 'AAAA' : 'A';
-  const addresses = [...text.matchAll(new RegExp(`\\sIN\\s+${type}\\s+(\\S+)`, 'g'))].map((m) => m[1]!);
-  const fail = (rcode: DnsResult, why: string): { event: WireEvent } => ({ event: { kind: 'dns', rcode, name, text: why } });
-  if (status === 'NOERROR' && addresses.length) return { addresses };
-  if (status === 'NOERROR') return fail('NXDOMAIN', `no ${type} record (NOERROR, empty answer)`);
-  if (status === 'NXDOMAIN') return fail('NXDOMAIN', 'no such host (NXDOMAIN)');
-  if (status) return fail('SERVFAIL', `the DNS server answered ${status}`);
-  const line = text.split('\n').find((l) => l.startsWith(';;')) ?? text.trim();
-  if (/connection refused/i.test(line)) return fail('REFUSED', line);
-  // dig says "host unreachable" / "network unreachable" where the kernel's errno texts say "is unreachable".
-  if (UNREACHABLE_TEXT.test(line) || /unreachable/i.test(line)) return fail('UNREACHABLE', line);
-  if (/timed out|no servers could be reached/i.test(line)) return fail('TIMEOUT', line);
-  if (out.exitCode === 127 || /not found/.test(line)) return { event: { kind: 'empty', text: `the probe image has no dig: ${line.slice(0, 200)}` } };
-  return fail('OTHER', line.slice(0, 200) || `dig exited ${out.exitCode} with no output`);
 }

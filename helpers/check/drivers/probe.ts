@@ -5,7 +5,8 @@
 // own wall time). A failure of the stream is a control event, never
 // a network one. A name target is looked up first (dig, over UDP or TCP), then asked at its address.
 import net from 'node:net';
-import { askCommand, eventsOfAsk, lookupCommand, lookupResult, triesOf, TRY_S, type Ask } from '../../probes/client.ts';
+import { askCommand, eventsOfAsk, triesOf, TRY_S, type Ask } from '../../probes/client.ts';
+import { lookupCommand, lookupResult } from '../../probes/lookup.ts';
 import type { ProbeStreams } from '../../probes/stream.ts';
 import type { AnswerCheck, IpFamily, Protocol, WireEvent } from '../types.ts';
 

@@ -3,7 +3,7 @@
 // SERVFAIL, timeout and refused stay apart.
 import { describe, expect, test } from 'vitest';
 import { classify, outcomeOf } from '../../../helpers/check/classify.ts';
-import { lookupCommand, lookupResult } from '../../../helpers/probes/client.ts';
+import { lookupCommand, lookupResult } from '../../../helpers/probes/lookup.ts';
 import type { AnswerCheck, WireEvent } from '../../../helpers/check/types.ts';
 
 const hostname: AnswerCheck = { kind: 'hostname', expected: ['probe-a-w1', 'probe-b-w1'] };
