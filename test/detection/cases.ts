@@ -666,6 +666,10 @@ export const REAL_FAULT_CASES: FaultCase[] = [
     ],
     mayFail: [
       { rows: { suite: ['pod-to-service', 'session-affinity'], from: { node: W2, kind: 'pod' } }, why: `a Service try from a pod on ${W2} that picks that pod itself is a hairpin` },
+      {
+        rows: { suite: 'dns', from: { node: W2, kind: 'pod' } },
+        why: `a name's Service, reached after the lookup, may pick the asking pod on ${W2} itself: a hairpin (seen 2026-12-07: dns-probes over TCP from ${W2}'s probe-b)`,
+      },
       { rows: { suite: 'ports', to: { node: W2 }, portRange: NODEPORTS }, why: `the NodePort range is checked through NodePorts into ${W2}` },
       { rows: { suite: 'loadbalancer' }, why: `a LoadBalancer address delivered to ${W2} is a NodePort there` },
     ],
