@@ -148,6 +148,15 @@ fault_inject() {
       [ $# -eq 2 ] && [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 576 ] || die "usage: fault mtu <node> <bytes ≥ 576>" 2
       local n f; n=$(node_index "$1")
       in_node "$n" ip link set eth0 mtu "$2"
+      # The node's TCP connections made before the change (the kubelet's and kube-proxy's to the
+      # API server, the API server's exec streams to the kubelet) keep the MSS the old MTU allowed,
+      # and the veth drops what arrives larger than its new MTU without a word (no ICMP): their
+      # large segments vanish, the kubelet's requests time out and kube-proxy's watches break for
+      # ~40 s (seen 2026-12-07: probes on that node ready after 42-48 s, kube-proxy serving the
+      # run's Services with no endpoints). A real node would reconnect too; ending them now makes
+      # them reconnect at once, with an MSS that fits. Only the node's own sockets: pods are in
+      # their own namespaces.
+      in_node "$n" ss -K -tn state established >/dev/null 2>&1 || true
       # veth and bridges let GSO super-packets through regardless of the receiver's MTU, which
       # a real link would not: drop what arrives larger than the MTU, as the smaller link would.
       # Except TCP to the node's own addresses: the node's own sockets (the kubelet serving the
