@@ -242,7 +242,10 @@ describe.runIf(family === 'dual' && requireLab({ ipFamily: 'dual' }))('dual-stac
     expect((await lab('heal')).code).toBe(0);
     expect(await connectFromPod(NS, podName(w1), hostPort(podIP(w2, 6), 8080))).toBe('');
     expect(await connectFromPod(NS, podName(w2), hostPort(podIP(w1, 6), 8080))).toBe('');
-    expect(await fetchFromRoot(`http://[${nodeOf(w2).ip6}]:${nodePort}/hostname`)).toMatch(/^netexec-/);
+    // The fault ended worker-2's TCP connections (its kube-proxy's to the API server among them):
+    // kube-proxy reconnects and syncs again, so its NodePort may take a moment after heal.
+    const w2ip6 = nodeOf(w2).ip6;
+    await waitFor(`NodePort ${nodePort} answering on ${w2} [${w2ip6}] after heal`, async () => /^netexec-/.test(await fetchFromRoot(`http://[${w2ip6}]:${nodePort}/hostname`)), { timeoutMs: 20_000 });
   });
 
   test('bad --family input gets a clear error', async () => {
