@@ -154,9 +154,13 @@ fault_inject() {
       # large segments vanish, the kubelet's requests time out and kube-proxy's watches break for
       # ~40 s (seen 2026-12-07: probes on that node ready after 42-48 s, kube-proxy serving the
       # run's Services with no endpoints). A real node would reconnect too; ending them now makes
-      # them reconnect at once, with an MSS that fits. Only the node's own sockets: pods are in
-      # their own namespaces.
-      in_node "$n" ss -K -tn state established >/dev/null 2>&1 || true
+      # them reconnect at once, with an MSS that fits. Only the control path's connections (to and
+      # from the API server's port, and to the kubelet's): ending every established connection
+      # also ended BIRD's BGP sessions on the bgp network, whose peers then withdrew the node's
+      # pod range (CI 2026-12-07: pod-to-pod into the node failed right after the fault). Only the
+      # node's own sockets: pods are in their own namespaces.
+      in_node "$n" ss -K -tn state established \
+        "( dport = :$LAB_APISERVER_PORT or sport = :$LAB_APISERVER_PORT or sport = :10250 )" >/dev/null 2>&1 || true
       # veth and bridges let GSO super-packets through regardless of the receiver's MTU, which
       # a real link would not: drop what arrives larger than the MTU, as the smaller link would.
       # Except TCP to the node's own addresses: the node's own sockets (the kubelet serving the
