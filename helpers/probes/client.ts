@@ -1,15 +1,16 @@
 // The client side of a check, run inside the source probe with the image's own tools (one bash
 // command line each, carried by the probe's exec stream: probes/stream.ts), and the reading of
 // what they printed as wire events for the one classifier (check/classify.ts):
-//   TCP, an answer expected:   curl (HTTP GET; a full-size POST whose answer is checksummed),
-//                              then nc -z when curl could not connect, for the kernel's reason
+//   TCP, an answer expected:   bash itself, a GET on /dev/tcp with a watchdog for the deadline
+//                              (probes/http-client.ts); curl for a full-size POST whose answer
+//                              is checksummed, then nc -z when curl could not connect
 //   TCP, a bare connect:       nc -z -v (OpenBSD netcat)
 //   UDP, an answer expected:   bash itself, a connected /dev/udp socket and read -N (bash >= 5.2);
 //                              socat where the answer may come from another address, or on an
 //                              older bash (readbytes: it ends at the answer)
 //   UDP, a bare connect:       agnhost connect --protocol udp
 //   a name target:             dig first (probes/lookup.ts), then the above to the address
-// Timings come from the probe (curl's own time_total; each UDP try's wall time), not
+// Timings come from the probe (each try's wall time there; curl's time_total), not
 // from the API round trip. Pure: builders and parsers, unit-tested with the tools' real output.
 import { bracketed } from '../ip.ts';
 import { payloadOf } from '../check/classify.ts';
@@ -17,6 +18,7 @@ import { connectCommand, eventOfConnect, eventOfNc, ncCommand, UNREACHABLE_TEXT 
 
 import type { AnswerCheck, IpFamily, Protocol, WireEvent } from '../check/types.ts';
 import { ANSWER_BYTES, FULL_BYTES, FULL_REQUEST_BYTE, fullBody, posixCksum } from './answers.ts';
+import { httpTries, httpTry, SLEEPER } from './http-client.ts';
 import type { CommandOut } from './stream.ts';
 
 /** Per-try deadline of the clients in the probe (connect and answer). */
@@ -95,20 +97,14 @@ export function askCommand(ask: Ask): string {
       // curl's "could not connect" (7) does not say why in every version: nc asks the kernel once more.
       return `${make(FULL_BYTES.tcp)} | ${curl} --data-binary @- -w ${q(`%{stderr}\\n${timing}\\n`)} ${q(url)} | cksum; r=$?; [ $r = 7 ] && ${nc}; exit $r`;
     }
-    // Every try a transfer of one curl, each closing its connection (a Service picks anew), each
-    // followed by its own line: code, connect and total time, curl's exit code for it. The
-    // answer's padding is squeezed (tr -s): a command's result stays well under the stream's
-    // record size with its tries. When a try could not connect (7), nc asks the kernel why,
-    // first, so its line is never the one cut.
-    const timing = `\\n${KNC} %{http_code} %{time_connect} %{time_total} %{exitcode}\\n`;
-    const curlOf = (n: number) => `curl -s -g -m ${t} --connect-timeout ${t} -H 'Connection: close' -w ${q(timing)} ${Array.from({ length: n }, () => q(url)).join(' ')}`;
+    // Every try a GET of bash itself on its own connection (a Service picks anew), printed as its
+    // body and a KNCH line (probes/http-client.ts); no process started per try.
+    const one = httpTry({ host, port: ask.port, path: ask.path ?? '/' }, t);
     const tries = triesOf(ask);
-    if (!ask.concurrent || tries === 1) return `o=$(${curlOf(tries)} | tr -s ' '); case "$o" in *" 7"|*" 7"$'\\n'*) ${nc};; esac; printf '%s\\n' "$o"; true`;
-    // At once: each try its own curl in a background subshell that prints its lines (and nc's
-    // reason when it could not connect) as ONE line (AT_ONCE): bash writes its output a line at a
-    // time, so the lines of tries ending together would interleave; one tr squeezes the padding.
-    const one = `o=$(${curlOf(1)}); w=; case "$o" in *" 7") w=$(${nc} 2>&1);; esac; o=$w$'\\n'$o; ${AT_ONCE_PRINT}`;
-    return `{ ${atOnce(one, { tries, concurrent: ask.concurrent })}; } | tr -s ' '; true`;
+    if (!ask.concurrent || tries === 1) return `${SLEEPER}; for i in {1..${tries}}; do ${one}; printf '%s\\n' "$o"; done`;
+    // At once: each try in a background subshell that prints its lines as ONE line (AT_ONCE):
+    // bash writes its output a line at a time, so the lines of tries ending together would interleave.
+    return `${SLEEPER}; ${atOnce(`${one}; ${AT_ONCE_PRINT}`, { tries, concurrent: ask.concurrent })}`;
   }
   const udp = `${ask.family === 'ipv6' ? 'UDP6' : 'UDP4'}${ask.anySource ? '-DATAGRAM' : ''}:${bracketed(host)}:${ask.port}`;
   const bytes = full ? FULL_BYTES.udp : ANSWER_BYTES;
@@ -185,41 +181,16 @@ export function eventsOfAsk(ask: Ask, out: CommandOut): TryEvent[] {
   }
   const full = ask.answer.kind === 'echo';
   if (full) return [fullEvent(ask, out)];
-  const tries = ask.protocol === 'tcp' ? curlTries(ask, text) : socatTries(ask, text);
+  const tries = ask.protocol === 'tcp' ? httpTries(atOnceLines(text), ask.timeoutS ?? TRY_S) : socatTries(ask, text);
   // A command that printed no per-try line at all did not run to its end (killed, no curl or socat).
   return tries.length
     ? tries
-    : [{ event: { kind: 'empty', text: `no result from the probe's ${ask.protocol === 'tcp' ? 'curl' : 'socat'} (exit ${out.exitCode}): ${text.trim().slice(0, 200) || '(no output)'}` } }];
+    : [{ event: { kind: 'empty', text: `no result from the probe's ${ask.protocol === 'tcp' ? 'HTTP' : 'UDP'} client (exit ${out.exitCode}): ${text.trim().slice(0, 200) || '(no output)'}` } }];
 }
 
 /** The first try's event (single-request callers). */
 export function eventOfAsk(ask: Ask, out: CommandOut): TryEvent {
   return eventsOfAsk(ask, out)[0]!;
-}
-
-/** curl's tries: each its body, then "KNC <http code> <connect s> <total s> <exit code> <message>" (the last line's newline is gone: the stream strips it). */
-function curlTries(ask: Ask, printed: string): TryEvent[] {
-  let text = atOnceLines(printed);
-  const out: TryEvent[] = [];
-  // nc's line, when a try could not connect: the kernel's reason (curl's message does not carry it).
-  const nc = /^nc: .*$/m.exec(text)?.[0];
-  // nc's own lines (printed before curl's) are not part of any try's answer.
-  text = text
-    .split('\n')
-    .filter((l) => !/^nc: |^Connection to \S+ \d+ port .* succeeded/.test(l))
-    .join('\n');
-  const re = new RegExp(`([\\s\\S]*?)\\n${KNC} (\\d{3}) ([\\d.]+) ([\\d.]+) (\\d+) ?([^\\n]*)(?:\\n|$)`, 'g');
-  for (const m of text.matchAll(re)) {
-    const [, body = '', code = '000', , total = '0', exit = '0', message = ''] = m;
-    const ms = Math.round(Number(total) * 100_000) / 100;
-    const curlExit = Number(exit);
-    if (curlExit === 0 && code !== '000') {
-      out.push({ event: { kind: 'answer', text: body.replace(/^\n/, '').trim() }, ms });
-      continue;
-    }
-    out.push({ event: curlFailure(ask, curlExit, `curl: (${curlExit}) ${message || CURL_EXIT[curlExit] || 'see man curl, EXIT CODES'}`, nc) });
-  }
-  return out;
 }
 
 /** A curl try that got no answer → its event: exit 7 by nc's line (the kernel's reason), 28 a timeout, a reset, or no verdict. */

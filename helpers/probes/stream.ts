@@ -22,6 +22,9 @@ export const PROBE_CONTAINER = 'probe';
  * (1 KiB in musl): lines of concurrent commands do not interleave.
  */
 export const STREAM_LOOP = [
+  // The pipe no one writes that the HTTP client's watchdogs sleep on (probes/http-client.ts):
+  // made once here, for every command; bash opens the pipe's /dev/fd entry read-write.
+  'exec {KNCS}<> <(:) || { echo "no pipe for the watchdog: bash could not open /dev/fd"; exit 1; }',
   'printf \'ready %s\\n\' "$BASH_VERSION"',
   'set -o pipefail',
   'while IFS= read -r line; do',

@@ -161,7 +161,7 @@ export function lossSection(results: readonly CheckResult[]): string[] {
   const lines = [
     '## Loss and latency',
     '',
-    "Per pair of ends: samples lost (of sent) · latency p50 / p99 of the answered samples, in ms (median over the pair's checks of each check's p50, highest p99). Pod and host rows are timed by the probe's own client (curl's time_total; the command's wall time for UDP), with no API round trip in the figure; runner rows are timed by the runner itself.",
+    "Per pair of ends: samples lost (of sent) · latency p50 / p99 of the answered samples, in ms (median over the pair's checks of each check's p50, highest p99). Pod and host rows are timed by the probe's own client (each try's wall time in the probe), with no API round trip in the figure; runner rows are timed by the runner itself.",
     '',
   ];
   lines.push(`| from \\ to | ${columns.map(escapeCell).join(' | ')} |`, `|---|${columns.map(() => ':-:').join('|')}|`);

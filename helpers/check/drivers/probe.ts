@@ -1,8 +1,8 @@
 // Driver `probe`: the source probe makes the request itself, with the image's own client tools,
 // run through its exec stream (API server → kubelet → the probe; never the pod network under
-// test). The tries of an attempt are one command in the probe (one curl with a URL per try, or a
-// loop of socat; at once where the check says so), each try one sample the probe times itself (curl's time_total, or the socat's
-// own wall time). A failure of the stream is a control event, never
+// test). The tries of an attempt are one command in the probe (a loop of bash's own HTTP or UDP
+// tries; at once where the check says so), each try one sample the probe times itself (its wall
+// time there). A failure of the stream is a control event, never
 // a network one. A name target is looked up first (dig, over UDP or TCP), then asked at its address.
 import net from 'node:net';
 import { askCommand, eventsOfAsk, triesOf, TRY_S, type Ask } from '../../probes/client.ts';

@@ -8,42 +8,39 @@ import type { AnswerCheck, Expectation, Observation, Protocol, WireEvent } from 
 
 const hostname: AnswerCheck = { kind: 'hostname', expected: ['probe-b-w2'] };
 
-/** A curl request from a probe (TCP, an answer expected), as curl printed it on this machine, read as the probe driver reads it. */
+/** An HTTP request from a probe (TCP, an answer expected: bash's own client), as it printed on this machine, read as the probe driver reads it. */
 const curlAsk: Ask = { host: '10.244.2.7', port: 8080, protocol: 'tcp', family: 'ipv4', answer: hostname };
 const curl = (exitCode: number, output: string): WireEvent => eventOfAsk(curlAsk, { exitCode, output, ms: 1 }).event;
 
-/** The same wire event, as each driver reports it, for TCP (curl in a probe, as it printed) and UDP (the runner's socket). */
+/** The same wire event, as each driver reports it, for TCP (bash's HTTP client in a probe, as it printed) and UDP (the runner's socket). */
 const cases: { name: string; tcp: WireEvent; udp: WireEvent; observed: Observation }[] = [
-  { name: 'connected with the right answer', tcp: curl(0, 'probe-b-w2' + ' '.repeat(54) + '\nKNC 200 0.000512 0.001203 0 '), udp: { kind: 'answer', text: 'probe-b-w2\n' }, observed: 'REACHABLE' },
-  { name: 'a wrong answer', tcp: curl(0, 'probe-a-w1\nKNC 200 0.000512 0.001203 0 '), udp: { kind: 'answer', text: 'probe-a-w1' }, observed: 'WRONG_ANSWER' },
+  { name: 'connected with the right answer', tcp: curl(0, 'probe-b-w2\nKNCH 200 0 6266 \n'), udp: { kind: 'answer', text: 'probe-b-w2\n' }, observed: 'REACHABLE' },
+  { name: 'a wrong answer', tcp: curl(0, 'probe-a-w1\nKNCH 200 0 1203 '), udp: { kind: 'answer', text: 'probe-a-w1' }, observed: 'WRONG_ANSWER' },
   {
     name: 'reset after connecting',
-    tcp: curl(0, '\nKNC 000 0.000400 0.000900 56 Recv failure: Connection reset by peer'),
+    tcp: curl(0, 'Connection reset by peer\nKNCH 000 0 2206 \n'),
     udp: eventOfSocketError('ECONNRESET', 'read ECONNRESET'),
     observed: 'WRONG_ANSWER',
   },
   {
     name: 'refused (RST / ICMP port unreachable)',
-    tcp: curl(
-      0,
-      "\nKNC 000 0.000000 0.000157 7 Failed to connect to 10.244.2.7 port 8080 after 0 ms: Couldn't connect to server\nnc: connect to 10.244.2.7 port 8080 (tcp) failed: Connection refused",
-    ),
+    tcp: curl(0, 'Connection refused\nKNCH 000 7 1754 \n'),
     udp: eventOfSocketError('ECONNREFUSED', 'ICMP port unreachable'),
     observed: 'REFUSED',
   },
   {
     name: 'ICMP host unreachable / prohibited',
-    tcp: curl(0, "\nKNC 000 0.000000 0.003011 7 Failed to connect to 10.244.2.7 port 8080 after 3 ms: Couldn't connect to server\nnc: connect to 10.244.2.7 port 8080 (tcp) failed: No route to host"),
+    tcp: curl(0, 'No route to host\nKNCH 000 7 3011 \n'),
     udp: eventOfSocketError('EHOSTUNREACH', 'host unreachable'),
     observed: 'FILTERED',
   },
   {
     name: 'timeout',
-    tcp: curl(0, '\nKNC 000 0.000000 5.001022 28 Connection timed out after 5001 milliseconds'),
+    tcp: curl(0, '\nKNCH 000 137 5001022 \n'),
     udp: eventOfSocketError('TimeoutError', 'no UDP answer within 5 s'),
     observed: 'FILTERED',
   },
-  { name: 'an empty answer', tcp: curl(0, '\nKNC 200 0.000512 0.001203 0 '), udp: { kind: 'answer', text: '' }, observed: 'INCONCLUSIVE' },
+  { name: 'an empty answer', tcp: curl(0, '\nKNCH 200 0 1203 '), udp: { kind: 'answer', text: '' }, observed: 'INCONCLUSIVE' },
   {
     name: 'a control transport failure',
     tcp: { kind: 'control', text: 'cannot control probe probe-a-w1: no answer within 16 s' },
@@ -62,7 +59,7 @@ describe('classify: wire event → observation, the same for TCP and UDP', () =>
   test('a bare connect passes on connected, on an answer and on a reset after the handshake; refused and timeouts do not', () => {
     const connect: AnswerCheck = { kind: 'connect' };
     expect(classify([{ kind: 'connected' }], connect).observed).toBe('REACHABLE');
-    expect(classify([curl(0, '\nKNC 000 0.000120 0.000562 52 Empty reply from server')], connect).observed).toBe('REACHABLE');
+    expect(classify([curl(0, '\nKNCH 000 0 2138 \n')], connect).observed).toBe('REACHABLE');
     expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.244.2.7 port 8080 (tcp) failed: Connection refused\n' })], connect).observed).toBe('REFUSED');
     expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.244.2.7 port 8080 (tcp) timed out: Operation now in progress\n' })], connect).observed).toBe('FILTERED');
   });
@@ -188,8 +185,9 @@ describe('drivers: how each reports the wire', () => {
     expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.98.0.5 port 8080 (tcp) failed: Permission denied\n' })], connect).observed).toBe('FILTERED');
     expect(eventOfConnect({ exitCode: 1, stderr: 'OTHER: dial udp 10.99.0.5:8080: connect: invalid argument\n' }, 'udp').kind).toBe('unreachable');
     expect(eventOfSocketError('EINVAL', 'connect EINVAL').kind).toBe('unreachable');
-    const unknown = curl(0, '\nKNC 000 0.000120 0.000562 35 some TLS trouble');
-    expect(unknown).toMatchObject({ kind: 'empty', text: expect.stringContaining('curl: (35) some TLS trouble') });
+    expect(classify([curl(0, 'Invalid argument\nKNCH 000 7 412 ')], connect).observed).toBe('FILTERED');
+    const unknown = curl(0, 'Protocol not available\nKNCH 000 7 562 ');
+    expect(unknown).toMatchObject({ kind: 'empty', text: expect.stringContaining('Protocol not available') });
     expect(classify([unknown], connect).observed).toBe('INCONCLUSIVE');
   });
 

@@ -119,7 +119,7 @@ describe('rows per IP family', () => {
 });
 
 describe('IPv6 literals', () => {
-  test("titles bracket them; the probe's curl brackets them in the URL and socat in its UDP6 address", async () => {
+  test("titles bracket them; the probe's HTTP client takes them bare in /dev/tcp and bracketed in Host, socat bracketed in its UDP6 address", async () => {
     const rows = network(await allRows(await familyTopology('ipv6')));
     const nodeport = rows.find((r) => r.suite === 'nodeport')!;
     expect(nodeport.title).toMatch(/\[fd00:28::1\d\]:\d+\//);
@@ -127,7 +127,8 @@ describe('IPv6 literals', () => {
     if (pod.drive.via !== 'probe') throw new Error('probe row expected');
     expect(pod.drive.target.host).toMatch(/^fd00:244:/);
     const ask = { host: pod.drive.target.host, port: 8080, family: 'ipv6' as const, answer: pod.answer };
-    expect(askCommand({ ...ask, protocol: 'tcp' })).toContain(`http://[${pod.drive.target.host}]:8080/`);
+    expect(askCommand({ ...ask, protocol: 'tcp' })).toContain(`/dev/tcp/${pod.drive.target.host}/8080 `);
+    expect(askCommand({ ...ask, protocol: 'tcp' })).toContain(`Host: [${pod.drive.target.host}]:8080`);
     expect(askCommand({ ...ask, protocol: 'udp' })).toContain(`UDP6:[${pod.drive.target.host}]:8080,readbytes=64`);
   });
 
