@@ -1,7 +1,8 @@
 // One run's setup and teardown, in order: preflight → nodes → namespace → probes → ready →
 // topology. Used by the CLI and by suites/setup.ts (when the suites are run by vitest directly).
 // Records phase times; stops at the next step when `signal` aborts; never leaves what it made.
-import { checkControlPaths } from './probes/preflight.ts';
+import { checkControlPaths, PREFLIGHT_TRY_MS } from './probes/preflight.ts';
+import { ProbeStreams } from './probes/stream.ts';
 import { messageOf, SetupError, settledValue } from './errors.ts';
 import { ControlClient } from './http.ts';
 import { createProbes, discoverNodes, prepareNamespace, waitFor, waitForProbes, type Deployment } from './probes/deploy.ts';
@@ -60,6 +61,11 @@ export interface RunState {
   heartbeat?: Heartbeat;
   /** What the selection needs deployed (check/needs.ts); undefined: everything. */
   needs?: DeployNeeds;
+  /**
+   * The run's exec streams, one per probe: opened by the control preflight, used by the settle
+   * hooks and (through the CLI thread, probes/stream-broker.ts) by every check; closed at teardown.
+   */
+  streams?: ProbeStreams;
 }
 
 /** Attempts at placing the host probes when another run took their port between our read and the scheduler. */
@@ -247,7 +253,8 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     // The wait-ready split: the probes' start-up, then the control preflight and the modules' settle.
     const readyAt = performance.now();
     state.phases['wait-ready.probes'] = Math.round(readyAt - waitStarted);
-    await preflightControl(kube, built, { concurrency: options.concurrency, signal: options.signal, onProgress: progress });
+    const streams = (state.streams ??= new ProbeStreams(new ControlClient(kube.credentials, { concurrency: options.concurrency }), deployment.namespace, { openTimeoutMs: PREFLIGHT_TRY_MS }));
+    await preflightControl(built, { streams, concurrency: options.concurrency, signal: options.signal, onProgress: progress });
     state.phases['wait-ready.preflight'] = Math.round(performance.now() - readyAt);
     // Every settle is let finish before a failure is thrown: what one registers for teardown after
     // another failed (a server it started) is then known to tearDownRun, which runs it.
@@ -255,7 +262,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       options.modules.map(async (m) => {
         const onTeardown = (release: () => Promise<void>) => void (state.releases ??= []).push(release);
         if (!deploys(m)) return;
-        if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built, onTeardown }, plans[m.name]);
+        if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built, onTeardown, streams }, plans[m.name]);
         if (m.describe) progress(`${m.name}: ${m.describe(plans[m.name])}`);
       }),
     );
@@ -266,23 +273,20 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   return topology;
 }
 
-/** Mark the probes the API server's exec cannot command (helpers/probes/preflight.ts), and say so. */
-async function preflightControl(kube: Kube, topology: Topology, options: { concurrency: number; signal?: AbortSignal; onProgress: (m: string) => void }): Promise<void> {
-  const control = new ControlClient(kube.credentials, { concurrency: options.concurrency });
-  try {
-    const unreachable = await checkControlPaths(control, topology, options);
-    if (unreachable.length)
-      options.onProgress(
-        `warning: ${unreachable.length} probe(s) cannot be commanded through the API server's exec (${unreachable.map((p) => p.name).join(', ')}): ${unreachable[0]!.controlProblem}; their checks are reported as errors without running`,
-      );
-  } finally {
-    kube.requests += control.requests;
-    await control.close();
-  }
+/** Mark the probes the API server's exec cannot command (helpers/probes/preflight.ts), and say so; the streams that answered stay open in `streams`. */
+async function preflightControl(topology: Topology, options: { streams: ProbeStreams; concurrency: number; signal?: AbortSignal; onProgress: (m: string) => void }): Promise<void> {
+  const unreachable = await checkControlPaths(options.streams.control, topology, options);
+  if (unreachable.length)
+    options.onProgress(
+      `warning: ${unreachable.length} probe(s) cannot be commanded through the API server's exec (${unreachable.map((p) => p.name).join(', ')}): ${unreachable[0]!.controlProblem}; their checks are reported as errors without running`,
+    );
 }
 
 /** Delete what the run made (unless kept); records the cleanup phase. */
 export async function tearDownRun(kube: Kube, state: RunState, options: { keep: boolean; timeoutMs?: number; onProgress?: (m: string) => void }): Promise<void> {
+  // The probes' exec streams end first (their counts stay readable on state.streams).
+  state.streams?.close();
+  await state.streams?.control.close();
   for (const release of state.releases?.splice(0) ?? []) await release().catch((err: unknown) => options.onProgress?.(`warning: ${messageOf(err)}`));
   // A kept run releases its Lease (cleanup may remove it at once); otherwise the Lease goes with the run's objects.
   await state.heartbeat?.stop({ release: options.keep }).catch((err: unknown) => options.onProgress?.(`warning: could not release the run's heartbeat Lease: ${messageOf(err)}`));

@@ -44,6 +44,8 @@ export interface Handover {
   control?: SerializedControlTransport;
   /** The name of the in-process channel the CLI's thread answers on (no secret). */
   credentialChannel?: string;
+  /** The name of the in-process channel on which the CLI's thread runs the workers' commands in the probes, on the run's exec streams (probes/stream-broker.ts). */
+  streamChannel?: string;
 }
 
 const asText = (v: string | Buffer | undefined) => (v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : v);

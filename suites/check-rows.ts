@@ -8,7 +8,8 @@ import { NO_CHECKS_TITLE, rowsOf } from '../helpers/check/select.ts';
 import type { SuiteModule } from '../helpers/check/suite.ts';
 import type { CheckResult } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
-import { ProbeStreams } from '../helpers/probes/stream.ts';
+import { ProbeStreams, type CommandStreams } from '../helpers/probes/stream.ts';
+import { ChannelStreams } from '../helpers/probes/stream-broker.ts';
 import { ChannelCredentials } from '../helpers/credential-channel.ts';
 import { fixedCredentials, type CredentialSource } from '../helpers/kube/credentials.ts';
 import type { RunPlan } from '../helpers/plan.ts';
@@ -62,7 +63,7 @@ export function countApiRequests(sent: () => { requests: number; execStreams: nu
 
 /** The clients of this worker, built lazily and shared by its suite files. */
 const made: { control?: ControlClient } = {};
-let streams: Promise<ProbeStreams> | undefined;
+let streams: Promise<CommandStreams> | undefined;
 
 /** One API server client per worker, and one exec stream per probe on it. */
 function runContext(plan: RunPlan): RunContext {
@@ -74,10 +75,13 @@ function runContext(plan: RunPlan): RunContext {
     samples: plan.samples,
     maxLossPct: plan.maxLossPct,
     kubectl: plan.kube,
+    // The run's streams through the CLI's thread when it handed them over (one exec stream per
+    // probe for the whole run); otherwise this worker's own.
     streams: () =>
       (streams ??= controlCredentials(plan).then((c) => {
         made.control = new ControlClient(c, { concurrency: plan.concurrency });
-        return new ProbeStreams(made.control, plan.topology.namespace);
+        const channel = inject('streamChannel');
+        return channel ? new ChannelStreams(channel, made.control) : new ProbeStreams(made.control, plan.topology.namespace);
       })),
   };
 }
@@ -92,7 +96,8 @@ export function suiteTests(module: SuiteModule): void {
       return;
     }
     countApiRequests(() => ({ requests: made.control?.requests ?? 0, execStreams: made.control?.execStreams ?? 0 }));
-    // This file's exec streams end with it (the next file of the worker opens its own): nothing stays open into the probes.
+    // This file's streams end with it: its channel to the CLI thread's streams (closed by the CLI
+    // when the suites end), or, run without the CLI's hand-over, its own exec streams.
     afterAll(async () => {
       const open = streams;
       streams = undefined;

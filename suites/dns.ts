@@ -19,7 +19,8 @@ import type { Kube } from '../helpers/kube/index.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { dnsServiceManifests, singleFamilyTwin } from '../helpers/probes/manifests.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
-import { ProbeStreams } from '../helpers/probes/stream.ts';
+import { withRunStreams } from '../helpers/probes/stream-broker.ts';
+import type { CommandStreams } from '../helpers/probes/stream.ts';
 import type { AnswerCheck, Check, Expect, IpFamily, NetworkCheck, Peer } from '../helpers/check/types.ts';
 import { controlOf, familiesOf, familyOf, familyTag, hostProbeOn, ipIn, label, notRunRows, peerOf, podProbesOn, probedNodes, serviceIPs, setupRows } from '../helpers/rows.ts';
 import { clusterFamilies, type ProbePod, type ServiceInfo, type Topology } from '../helpers/topology.ts';
@@ -69,18 +70,7 @@ async function findDnsServer(kube: Kube): Promise<DnsPlan['server']> {
   return svc && ip && ip !== 'None' ? { namespace: 'kube-system', name: svc.metadata!.name!, clusterIP: ip, ...(ips && ips.length > 1 ? { clusterIPs: ips } : {}) } : undefined;
 }
 
-/** Read the resolver settings the kubelet gave the probes: `agnhost dns-suffix` and `dns-server-list`, from the first probe they run in (through its exec stream). */
-async function readResolver(control: ControlClient, namespace: string, probes: readonly { pod: string }[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
-  const errors: string[] = [];
-  const streams = new ProbeStreams(control, namespace);
-  try {
-    return await readWith(streams, probes, errors);
-  } finally {
-    streams.close();
-  }
-}
-
-async function readWith(streams: ProbeStreams, probes: readonly { pod: string }[], errors: string[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
+async function readWith(streams: CommandStreams, probes: readonly { pod: string }[], errors: string[]): Promise<Pick<DnsPlan, 'search' | 'nameservers' | 'resolverProblem'>> {
   for (const probe of probes.slice(0, 3)) {
     const run = async (command: string) => {
       const ran = await streams.run(probe.pod, `/agnhost ${command}`, { timeoutMs: 15_000 });
@@ -235,20 +225,19 @@ export default defineSuite<DnsPlan>({
     };
   },
 
-  async settle({ kube, deployment, topology, options }, plan) {
+  async settle({ kube, deployment, topology, options, streams: runStreams }, plan) {
     if (plan.serverProblem) return plan;
     const pods = topology.probes.filter((p) => p.ready && p.role !== 'host');
     const next: DnsPlan = { ...plan };
-    const control = new ControlClient(kube.credentials, { concurrency: 2 });
     const [resolver] = await Promise.all([
-      readResolver(
-        control,
-        deployment.namespace,
-        pods.filter((p) => p.role === 'probe-a' && !p.controlProblem).map((p) => controlOf(p)),
-      ).finally(() => {
-        kube.requests += control.requests;
-        return control.close();
-      }),
+      // The resolver settings the kubelet gave the probes (`agnhost dns-suffix`, `dns-server-list`), from the first probe they run in.
+      withRunStreams({ kube, deployment, ...(runStreams ? { streams: runStreams } : {}) }, 2, (streams) =>
+        readWith(
+          streams,
+          pods.filter((p) => p.role === 'probe-a' && !p.controlProblem).map((p) => controlOf(p)),
+          [],
+        ),
+      ),
       // Every Service's endpoints at once (the endpoint controllers publish them side by side);
       // a Service that could not be created has nothing to wait for. A problem is a setup problem,
       // not a DNS verdict: the rows that need those Services are not run (the others still are).

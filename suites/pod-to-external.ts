@@ -10,7 +10,7 @@
 import net from 'node:net';
 import pLimit from 'p-limit';
 import { askFromProbe } from '../helpers/check/drivers/probe.ts';
-import { ProbeStreams } from '../helpers/probes/stream.ts';
+import { withRunStreams } from '../helpers/probes/stream-broker.ts';
 import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
 import { defineSuite, type SuiteModule } from '../helpers/check/suite.ts';
 import type { Check, Expect, IpFamily } from '../helpers/check/types.ts';
@@ -54,7 +54,7 @@ const addressOf = (text: string) => text.trim().replace(/^\[?([^\]]*?)\]?:\d+$/,
 
 /** The server on the runner's address toward each node (of one family, on a multi-family cluster), and what it sees each node as. */
 async function settleFamily(
-  { kube, deployment, topology, onTeardown, options }: Parameters<NonNullable<SuiteModule<PodToExternalPlan>['settle']>>[0],
+  { kube, deployment, topology, onTeardown, options, streams: runStreams }: Parameters<NonNullable<SuiteModule<PodToExternalPlan>['settle']>>[0],
   family: IpFamily | undefined,
 ): Promise<{ port: number; nodes: Record<string, EgressNode> }> {
   const nodes: Record<string, EgressNode> = {};
@@ -84,11 +84,9 @@ async function settleFamily(
   }
   const port = [...servers.values()][0]?.port ?? 0;
   // Each node's host network asks the server once (its host probe, commanded through its exec stream: the control path).
-  const control = new ControlClient(kube.credentials, { concurrency: 8 });
-  const streams = new ProbeStreams(control, deployment.namespace);
   const limit = pLimit(8);
-  try {
-    await Promise.all(
+  await withRunStreams({ kube, deployment, ...(runStreams ? { streams: runStreams } : {}) }, 8, (streams) =>
+    Promise.all(
       Object.entries(nodes).map(([name, n]) =>
         limit(async () => {
           if (!n.server || n.problem) return;
@@ -110,12 +108,8 @@ async function settleFamily(
             n.problem = `${name}'s own host network does not reach the runner at ${server.address}:${server.port} (${events.map((e) => e.text ?? e.kind).join('; ')}): the runner is not on a network this node reaches, so its pods' egress cannot be judged against it`;
         }),
       ),
-    );
-  } finally {
-    streams.close();
-    kube.requests += control.requests;
-    await control.close();
-  }
+    ),
+  );
   const unreached = Object.entries(nodes).filter(([, n]) => n.problem);
   if (unreached.length) options.onProgress?.(`pod-to-external: not checked from ${unreached.map(([name]) => name).join(', ')}: ${unreached[0]![1].problem}`);
   return { port, nodes };

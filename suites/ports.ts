@@ -12,7 +12,7 @@ import pLimit from 'p-limit';
 import { classify } from '../helpers/check/classify.ts';
 import { askFromProbe } from '../helpers/check/drivers/probe.ts';
 import { CONNECT_TIMEOUT_S } from '../helpers/check/drivers/connect.ts';
-import { ProbeStreams } from '../helpers/probes/stream.ts';
+import { withRunStreams } from '../helpers/probes/stream-broker.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect, NetworkCheck } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
@@ -142,19 +142,17 @@ export default defineSuite<PortsPlan>({
    * probe dials its own address (local traffic, no inter-node firewall in the way). Refused →
    * a temporary listener is started there now, before the checks, so the check proves the path.
    */
-  async settle({ kube, deployment, topology, options }, plan) {
+  async settle({ kube, deployment, topology, options, streams: runStreams }, plan) {
     const { rows } = expandedRows(plan, ownNodePortSample(topology));
     const wanted = new Map<string, { node: string; address: string; port: number; protocol: 'tcp' | 'udp' }>();
     for (const r of rows) if (r.expect === 'open' && !kernelOwned(r, plan)) wanted.set(listenerKey(r.to, r.port, r.protocol), { node: r.to, address: r.toAddress, port: r.port, protocol: r.protocol });
     const listeners: Record<string, ListenerVerdict> = {};
     const np = topology.plans['nodeport'] as NodePortTopology | undefined;
     const held = new Set(np && !np.error ? np.services.flatMap((s) => (s.policy === 'Cluster' ? s.ports.map((p) => `${p.nodePort}/${p.protocol}`) : [])) : []);
-    const control = new ControlClient(kube.credentials, { concurrency: 32 });
-    const streams = new ProbeStreams(control, deployment.namespace);
     // All at once in practice (a few dozen node:port pairs): each is one command in a host probe's exec stream.
     const limit = pLimit(32);
-    try {
-      await Promise.all(
+    await withRunStreams({ kube, deployment, ...(runStreams ? { streams: runStreams } : {}) }, 32, (streams) =>
+      Promise.all(
         [...wanted].map(([key, t]) =>
           limit(async () => {
             const probe = hostProbe(topology, t.node);
@@ -210,12 +208,8 @@ export default defineSuite<PortsPlan>({
               : { source: 'no-listener', note: started.reason };
           }),
         ),
-      );
-    } finally {
-      streams.close();
-      kube.requests += control.requests;
-      await control.close();
-    }
+      ),
+    );
     return { ...plan, listeners };
   },
 

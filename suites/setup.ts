@@ -9,6 +9,7 @@ import type { TestProject } from 'vitest/node';
 import type { RunState } from '../helpers/lifecycle.ts';
 import { takeOfferedHandover, serializeControlTransport, type RunPlan, type SerializedControlTransport } from '../helpers/plan.ts';
 import { serveCredentials } from '../helpers/credential-channel.ts';
+import { serveStreams } from '../helpers/probes/stream-broker.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,6 +18,8 @@ declare module 'vitest' {
     control?: SerializedControlTransport;
     /** Where the workers ask for fresh credentials (helpers/credential-channel.ts). */
     credentialChannel?: string;
+    /** Where the workers send their commands for the probes: the run's one exec stream per probe (helpers/probes/stream-broker.ts). */
+    streamChannel?: string;
   }
 }
 
@@ -27,6 +30,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('plan', handover.plan);
     if (handover.control) project.provide('control', handover.control);
     if (handover.credentialChannel) project.provide('credentialChannel', handover.credentialChannel);
+    if (handover.streamChannel) project.provide('streamChannel', handover.streamChannel);
     return;
   }
   // Imported only here: under the CLI this process never loads the client library (~70 MB).
@@ -66,8 +70,11 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   }
   const served = serveCredentials(kube.credentials);
   project.provide('credentialChannel', served.name);
+  const commands = state.streams ? serveStreams(state.streams) : undefined;
+  if (commands) project.provide('streamChannel', commands.name);
   return async () => {
     served.close();
+    commands?.close();
     await tearDownRun(kube, state, { keep: process.env.NETCONFORM_KEEP === '1' });
   };
 }

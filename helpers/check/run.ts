@@ -2,7 +2,7 @@
 // classifier turns the events into an observation, the one retry policy decides whether another
 // attempt could change it, and the one outcome function compares it with the expectation.
 import { clientSeenEvent, CLIENT_LOG_SINCE_S } from '../probes/client-seen.ts';
-import type { ProbeStreams } from '../probes/stream.ts';
+import type { CommandStreams } from '../probes/stream.ts';
 import { messageOf } from '../errors.ts';
 import type { ProbePod } from '../topology.ts';
 import { classify, judgeLoss, outcomeOf, percent, worthRetrying, type Verdict } from './classify.ts';
@@ -18,7 +18,7 @@ export interface RunContext {
   /** Attempts per row before a row that did not pass is reported (one retry absorbs one-off loss). */
   attempts: number;
   /** The probes' exec streams (API server → kubelet → probe; built lazily, once per worker). */
-  streams: () => Promise<ProbeStreams>;
+  streams: () => Promise<CommandStreams>;
   probes: readonly ProbePod[];
   /** The pod-network probes' HTTP port (round trips). */
   podPort: number;

@@ -3,6 +3,7 @@
 // finds (check/modules.ts): prepare (read the cluster), deploy (create the path's objects, once),
 // settle (after every probe is ready), checks (pure: topology + plan → rows). Reports, `list`,
 // filters and diagnosis learn the paths from the modules; there is no central list to edit.
+import type { ProbeStreams } from '../probes/stream.ts';
 import type { Deployment } from '../probes/deploy.ts';
 import type { Kube } from '../kube/index.ts';
 import type { NodeInfo, Topology } from '../topology.ts';
@@ -41,6 +42,8 @@ export interface SettleContext extends DeployContext {
   topology: Topology;
   /** Something the module started in this process for the run (a server) is stopped at teardown, even with --keep. */
   onTeardown: (release: () => Promise<void>) => void;
+  /** The run's exec streams into its probes (one per probe, opened by the control preflight); absent in tests that give none. */
+  streams?: ProbeStreams;
 }
 
 /** Only --short reaches the modules; --only/--skip apply to every module's rows alike (check/select.ts). */

@@ -151,7 +151,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     const child = suites ?? startVitest();
     suites = undefined; // handed over: from here vitest ends by itself
     const handedOver = Date.now();
-    const output = await child.run(plan, kube.credentials);
+    const output = await child.run(plan, kube.credentials, state.streams);
     state.phases.suites = Math.round(performance.now() - suitesStarted);
     // The suites phase split: the child's start of the suite files, the checks, its exit.
     if (output.span) {
@@ -172,8 +172,9 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       results: output.results,
       diagnosis: [],
     };
-    checkRequests = output.controlRequests ?? 0;
-    checkStreams = output.execStreams ?? 0;
+    // The run's exec streams were opened by the control preflight and carried every check (and the settle hooks' commands).
+    checkRequests = (output.controlRequests ?? 0) + (state.streams?.control.requests ?? 0);
+    checkStreams = (output.execStreams ?? 0) + (state.streams?.streamsOpened() ?? 0);
     const bad = output.results.some((r) => r.outcome === 'failed' || r.outcome === 'error') || output.errors.length > 0;
     exitCode = bad ? EXIT.checksFailed : EXIT.passed;
   } catch (err) {

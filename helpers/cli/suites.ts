@@ -12,14 +12,19 @@ import vm from 'node:vm';
 import type { Vitest } from 'vitest/node';
 import { SetupError } from '../errors.ts';
 import { serveCredentials, type ServedSource } from '../credential-channel.ts';
+import { serveStreams } from '../probes/stream-broker.ts';
+import type { ProbeStreams } from '../probes/stream.ts';
 import { CODE_EXT, CODE_ROOT, codeFile } from '../package-root.ts';
 import { START_FIRST_ENV, offerHandover, serializeControlTransport, type Handover, type RunPlan, type SuiteOutput } from '../plan.ts';
 import { Collector } from './collector.ts';
 
 /** Vitest waiting for its hand-over; `run` hands it over and collects, `abandon` stops it unused. */
 export interface RunningSuites {
-  /** `credentials`: the CLI's reload-aware source (Kube.credentials), answering the workers while the suites run. */
-  run(plan: RunPlan, credentials: ServedSource): Promise<SuiteOutput>;
+  /**
+   * `credentials`: the CLI's reload-aware source (Kube.credentials), answering the workers while
+   * the suites run; `streams`: the run's exec streams, which carry the workers' commands.
+   */
+  run(plan: RunPlan, credentials: ServedSource, streams?: ProbeStreams): Promise<SuiteOutput>;
   abandon(): Promise<void>;
 }
 
@@ -74,9 +79,10 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
   const stop = () => void close();
   options.signal?.addEventListener('abort', stop, { once: true });
   return {
-    async run(plan, credentials) {
+    async run(plan, credentials, streams) {
       collectGarbage();
       const served = serveCredentials(credentials);
+      const commands = streams ? serveStreams(streams) : undefined;
       let failure: unknown;
       try {
         // Credentials that cannot be read (an exec plugin failing) end vitest unused, as a run that ends before its checks does.
@@ -84,10 +90,11 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
           await close();
           throw err;
         });
-        handOver({ plan, control: serializeControlTransport(control), credentialChannel: served.name });
+        handOver({ plan, control: serializeControlTransport(control), credentialChannel: served.name, ...(commands ? { streamChannel: commands.name } : {}) });
         failure = await ran;
       } finally {
         served.close();
+        commands?.close();
       }
       options.signal?.removeEventListener('abort', stop);
       await close();

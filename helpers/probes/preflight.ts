@@ -16,9 +16,14 @@ export const PREFLIGHT_TRIES = 2;
 /**
  * Sets `controlProblem` on each ready probe that cannot run a command (PREFLIGHT_TRIES tries, one
  * when the first timed out); returns those probes. `tryMs` (default PREFLIGHT_TRY_MS) bounds a
- * try's stream open and its command each.
+ * try's stream open and its command each. With `streams` (the run's, opened with that timeout),
+ * the streams that answered stay open in it for the checks: a probe's stream is opened once a run.
  */
-export async function checkControlPaths(control: ControlClient, topology: Topology, options: { concurrency: number; signal?: AbortSignal; tryMs?: number }): Promise<ProbePod[]> {
+export async function checkControlPaths(
+  control: ControlClient,
+  topology: Topology,
+  options: { concurrency: number; signal?: AbortSignal; tryMs?: number; streams?: ProbeStreams },
+): Promise<ProbePod[]> {
   const tryMs = options.tryMs ?? PREFLIGHT_TRY_MS;
   const limit = pLimit(Math.max(1, options.concurrency));
   const ready = topology.probes.filter((p) => p.ready);
@@ -29,15 +34,18 @@ export async function checkControlPaths(control: ControlClient, topology: Topolo
         let tries = 0;
         while (tries < PREFLIGHT_TRIES && !options.signal?.aborted) {
           tries++;
-          // A stream of its own per try: a failed open is remembered by its stream for a few seconds.
-          const streams = new ProbeStreams(control, topology.namespace, { openTimeoutMs: tryMs });
+          // A new stream per try: a failed open is remembered by its stream for a few seconds.
+          const streams = options.streams ?? new ProbeStreams(control, topology.namespace, { openTimeoutMs: tryMs });
           const started = performance.now();
+          let ok = false;
           try {
             const out = await streams.run(probe.name, 'echo ok', { timeoutMs: tryMs });
-            if (!('failed' in out) && out.exitCode === 0 && out.output.trim() === 'ok') return;
+            ok = !('failed' in out) && out.exitCode === 0 && out.output.trim() === 'ok';
+            if (ok) return;
             last = 'failed' in out ? out.failed : `the command exited ${out.exitCode}: ${out.output.slice(0, 200)}`;
           } finally {
-            streams.close();
+            if (!options.streams) streams.close();
+            else if (!ok) options.streams.forget(probe.name);
           }
           // Another try is for a quick refusal (a container just started); a try that used its whole
           // deadline (the kubelet's port dropped: nothing answers) would only wait as long again.

@@ -72,11 +72,13 @@ export function readyProblem(line: string): string | undefined {
 }
 
 /**
- * Commands in flight per probe: each is a bash subshell plus a client (curl ~8 MB; a Service's tries
- * at once up to 6), within the probe's memory limit (256 MiB). 16, not 8: under no-forwarding the
- * pod-to-pod rows of the cut-off node's probes waited their turn (46 s; 26 s at 16, routed lab).
+ * Commands in flight per probe: each is a bash subshell and its tries' subshells (a Service's tries
+ * at once up to 6; curl ~8 MB for a full-size one), within the probe's memory limit (256 MiB). 16
+ * was not enough for one suite worker's stream: under no-forwarding the pod-to-pod rows of the
+ * cut-off node's probes waited their turn (46 s at 8; 26 s at 16, routed lab). Every suite shares
+ * the one stream of a probe now (three workers had one each): 32.
  */
-export const COMMANDS_PER_PROBE = 16;
+export const COMMANDS_PER_PROBE = 32;
 /** How long a stream may take to open and its command loop to say ready (ProbeStreams' openTimeoutMs). */
 export const OPEN_TIMEOUT_MS = 20_000;
 /** A stream that failed to open is not tried again for this long: its checks fail at once with the reason. */
@@ -205,12 +207,25 @@ class Stream {
 
 let nextId = 1;
 
+/** What runs commands in the probes: ProbeStreams (the exec streams themselves), or a suite worker's ChannelStreams (probes/stream-broker.ts) that sends them to the CLI thread's. */
+export interface CommandStreams {
+  /** The API server client beside the commands (for reads such as a backend's log). */
+  readonly control: ControlClient;
+  /** Run one command in `pod`; never throws: a control failure comes back as `{failed}` with the reason. */
+  run(pod: string, command: string, options: { timeoutMs: number }): Promise<CommandOut | { failed: string }>;
+  /** Exec streams opened so far. */
+  streamsOpened(): number;
+  close(): void;
+}
+
 /**
- * The streams of one process (the CLI, or one vitest worker): one per probe, opened on first use,
- * at most COMMANDS_PER_PROBE commands in flight in each.
+ * The exec streams of the run (the CLI's thread, probes/stream-broker.ts), or of a tool or test:
+ * one per probe, opened on first use, at most COMMANDS_PER_PROBE commands in flight in each.
  */
-export class ProbeStreams {
+export class ProbeStreams implements CommandStreams {
   private readonly streams = new Map<string, { stream: Stream; limit: ReturnType<typeof pLimit> }>();
+  /** Streams opened by entries since forgotten. */
+  private forgotten = 0;
 
   constructor(
     /** The API server client the streams ride on (also for reads beside them, e.g. a backend's log). */
@@ -237,9 +252,18 @@ export class ProbeStreams {
 
   /** Exec streams opened so far (one per probe used, more if one ended under its commands). */
   streamsOpened(): number {
-    let n = 0;
+    let n = this.forgotten;
     for (const { stream } of this.streams.values()) n += stream.opened;
     return n;
+  }
+
+  /** Close and drop `pod`'s stream: its next command opens a new one at once (a failed open is otherwise remembered for a few seconds). */
+  forget(pod: string): void {
+    const entry = this.streams.get(pod);
+    if (!entry) return;
+    this.forgotten += entry.stream.opened;
+    entry.stream.close();
+    this.streams.delete(pod);
   }
 
   close(): void {

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { askCommand, eventsOfAsk, triesOf, TRY_S, type Ask } from '../../probes/client.ts';
 import { lookupCommand, lookupResult } from '../../probes/lookup.ts';
-import type { ProbeStreams } from '../../probes/stream.ts';
+import type { CommandStreams } from '../../probes/stream.ts';
 import type { AnswerCheck, IpFamily, Protocol, WireEvent } from '../types.ts';
 
 export interface ProbeDrive {
@@ -45,7 +45,7 @@ export function askOptionsOf(drive: ProbeDrive): Pick<Ask, 'anySource' | 'path' 
 /** A command's deadline on the runner's side: the client's own, plus the stream's round trip. */
 const SLACK_MS = 15_000;
 
-export async function askFromProbe(streams: ProbeStreams, drive: ProbeDrive, check: { protocol: Protocol; family: IpFamily; answer: AnswerCheck }, tries: number): Promise<ProbeAttempt> {
+export async function askFromProbe(streams: CommandStreams, drive: ProbeDrive, check: { protocol: Protocol; family: IpFamily; answer: AnswerCheck }, tries: number): Promise<ProbeAttempt> {
   const out: ProbeAttempt = { events: [], sampleMs: [] };
   let host = drive.target.host;
   if (net.isIP(host) === 0) {

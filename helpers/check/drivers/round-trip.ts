@@ -5,7 +5,7 @@
 // path-traffic.ts attributes a failure to one direction. Per family: on a dual-stack cluster a
 // fault may break one family's pod traffic (and so its overlay) and not the other's.
 import { bracketed, familyOf } from '../../ip.ts';
-import type { ProbeStreams } from '../../probes/stream.ts';
+import type { CommandStreams } from '../../probes/stream.ts';
 import type { ProbePod } from '../../topology.ts';
 import type { IpFamily, WireEvent } from '../types.ts';
 import { classify } from '../classify.ts';
@@ -13,7 +13,7 @@ import { askFromProbe } from './probe.ts';
 import { attributeRoundTrips, type RoundTrip } from './path-traffic.ts';
 
 export interface RoundTripContext {
-  streams: ProbeStreams;
+  streams: CommandStreams;
   probes: readonly ProbePod[];
   podPort: number;
   family: IpFamily;
