@@ -1,7 +1,7 @@
 // One run's setup and teardown, in order: preflight → nodes → namespace → probes → ready →
 // topology. Used by the CLI and by suites/setup.ts (when the suites are run by vitest directly).
 // Records phase times; stops at the next step when `signal` aborts; never leaves what it made.
-import { checkControlPaths, PREFLIGHT_TRY_MS } from './probes/preflight.ts';
+import { preflightProbes, PREFLIGHT_TRY_MS } from './probes/preflight.ts';
 import { ProbeStreams } from './probes/stream.ts';
 import { messageOf, SetupError, settledValue } from './errors.ts';
 import { ControlClient } from './http.ts';
@@ -254,7 +254,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     const readyAt = performance.now();
     state.phases['wait-ready.probes'] = Math.round(readyAt - waitStarted);
     const streams = (state.streams ??= new ProbeStreams(new ControlClient(kube.credentials, { concurrency: options.concurrency }), deployment.namespace, { openTimeoutMs: PREFLIGHT_TRY_MS }));
-    await preflightControl(built, { streams, concurrency: options.concurrency, signal: options.signal, onProgress: progress });
+    await preflightProbes(built, { streams, concurrency: options.concurrency, signal: options.signal, onProgress: progress });
     state.phases['wait-ready.preflight'] = Math.round(performance.now() - readyAt);
     // Every settle is let finish before a failure is thrown: what one registers for teardown after
     // another failed (a server it started) is then known to tearDownRun, which runs it.
@@ -271,15 +271,6 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
   });
   state.topology = topology;
   return topology;
-}
-
-/** Mark the probes the API server's exec cannot command (helpers/probes/preflight.ts), and say so; the streams that answered stay open in `streams`. */
-async function preflightControl(topology: Topology, options: { streams: ProbeStreams; concurrency: number; signal?: AbortSignal; onProgress: (m: string) => void }): Promise<void> {
-  const unreachable = await checkControlPaths(options.streams.control, topology, options);
-  if (unreachable.length)
-    options.onProgress(
-      `warning: ${unreachable.length} probe(s) cannot be commanded through the API server's exec (${unreachable.map((p) => p.name).join(', ')}): ${unreachable[0]!.controlProblem}; their checks are reported as errors without running`,
-    );
 }
 
 /** Delete what the run made (unless kept); records the cleanup phase. */

@@ -1,5 +1,8 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
 import { describe, expect, test } from 'vitest';
-import { checkControlPaths, PREFLIGHT_TRIES } from '../../../helpers/probes/preflight.ts';
+import { checkControlPaths, PREFLIGHT_TRIES, SERVING_WAIT_S, servingCommand } from '../../../helpers/probes/preflight.ts';
+import { ProbeStreams } from '../../../helpers/probes/stream.ts';
 import { runNetworkCheck } from '../../../helpers/check/run.ts';
 import type { NetworkCheck } from '../../../helpers/check/types.ts';
 import { localExec } from './local-exec.ts';
@@ -58,4 +61,52 @@ describe('control-path preflight: one command through each probe exec stream', (
     expect(r).toMatchObject({ observed: 'CONTROL_ERROR', outcome: 'error', attempts: 0 });
     expect(r.reason).toBe('cannot control probe probe-a-lab-worker-2: cannot command probe probe-a-lab-worker-2');
   });
+});
+
+describe("the preflight is the probes' readiness: each port answers from inside the probe", () => {
+  test('servers that answer on every port: ok; a port nothing answers on: "not serving" naming it, after the wait', async () => {
+    const tcp = net.createServer((s) => s.end());
+    const udp = dgram.createSocket('udp4').on('message', (_m, from) => udp.send('probe-a', from.port, from.address));
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    // Port 1 (loopback): below the ephemeral range, so no other test's server can take it meanwhile.
+    const closedPort = 1;
+    const streams = new ProbeStreams(localExec(), 'ns');
+    try {
+      const ports = { tcp: [(tcp.address() as net.AddressInfo).port], udp: [udp.address().port] };
+      const ok = await streams.run('probe-a', servingCommand(ports, 1), { timeoutMs: 5_000 });
+      expect(ok).toMatchObject({ exitCode: 0, output: 'ok' });
+      for (const [what, p] of [
+        ['tcp', { ...ports, tcp: [...ports.tcp, closedPort] }],
+        ['udp', { ...ports, udp: [...ports.udp, closedPort] }],
+      ] as const) {
+        const started = performance.now();
+        const out = await streams.run('probe-a', servingCommand(p, 1), { timeoutMs: 5_000 });
+        expect(out, what).toMatchObject({ exitCode: 1, output: `not serving: nothing answered on ${closedPort}/${what}` });
+        expect(performance.now() - started, what).toBeGreaterThan(900);
+      }
+    } finally {
+      streams.close();
+      tcp.close();
+      udp.close();
+    }
+  });
+
+  test('a probe whose servers never answer is not ready, with the reason; its stream is kept, and it is no control problem', async () => {
+    const topology = fixtureTopology();
+    const streams = new ProbeStreams(localExec(), topology.namespace, { openTimeoutMs: 5_000 });
+    try {
+      // Nothing listens on port 1 (loopback; below the ephemeral range, so no other test's server takes it).
+      const port = 1;
+      const probe = topology.probes.find((p) => p.name === 'probe-a-lab-worker-1')!;
+      const only = { ...topology, probes: [probe] };
+      const unreachable = await checkControlPaths(streams.control, only, { concurrency: 1, streams, serving: () => ({ tcp: [port], udp: [] }) });
+      expect(unreachable).toEqual([]);
+      expect(probe).toMatchObject({ ready: false, problem: `its servers did not start: nothing answered on ${port}/tcp within ${SERVING_WAIT_S} s of the container's start` });
+      expect(probe.controlProblem).toBeUndefined();
+      expect(streams.streamsOpened()).toBe(1);
+    } finally {
+      streams.close();
+    }
+  }, 20_000);
 });
