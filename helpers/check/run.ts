@@ -81,9 +81,9 @@ async function attempt(check: NetworkCheck, ctx: RunContext, notes: Map<string, 
     }
     case 'connect': {
       notes.set('control', 'exec');
-      notes.set('tool', check.protocol === 'tcp' ? 'nc' : 'agnhost');
+      notes.set('tool', 'bash');
       const ask = { kind: 'connect' as const };
-      // A bare connect: ~3 ms of nc, so one try; the client's own timeout is the ports suite's 3 s.
+      // A bare connect: ~1 ms of the probe's bash (probes/connect-client.ts), so one try; the client's own timeout is the ports suite's 3 s.
       return askFromProbe(await ctx.streams(), { ...d, timeoutS: CONNECT_TIMEOUT_S }, { protocol: check.protocol, family: check.family, answer: ask }, 1);
     }
     case 'round-trip':

@@ -134,7 +134,7 @@ export type Drive =
       /** A `clientip` row: the backend container whose log names the client address of each request it answered. */
       clientSeenIn?: { pod: string; container: string };
     }
-  /** A host-network probe opens a bare connection (nc -z for TCP, agnhost connect for UDP) through its exec stream. */
+  /** A host-network probe opens a bare connection (bash's handshake on /dev/tcp, or a datagram on /dev/udp and any answer) through its exec stream. */
   | { via: 'connect'; control: { pod: string }; target: { host: string; port: number } }
   /** Pod round trips between node pairs, attributed to one direction (kernel-owned ports). */
   | { via: 'round-trip'; fromNode: string; toNode: string };

@@ -18,6 +18,8 @@
 // Pure: the command line and its parser; unit-tested by running the command here against
 // loopback servers.
 import { q } from '../probes/client.ts';
+import { tcpConnectTry } from '../probes/connect-client.ts';
+import { onBash52, udpExchange } from '../probes/udp-client.ts';
 
 export type CellCode = 'A' | 'R' | 'T' | 'U' | 'W' | 'E';
 export type TargetKind = 'tcp' | 'udp' | 'dns-udp';
@@ -67,15 +69,13 @@ function cellFunction(timeoutS: number): string {
   const t = String(timeoutS);
   const whole = String(Math.max(1, Math.ceil(timeoutS)));
   // TCP: "ok" once connected, else the connect's error; nothing within the deadline is a timeout.
-  const tcpBash = `exec {f}< <({ exec 3<>"/dev/tcp/$3/$4" && echo ok; } 2>&1); IFS= read -r -t ${t} o <&$f; (($? > 128)) && o='timed out'; kill $! 2>/dev/null; exec {f}<&-; [ "$o" = ok ]`;
+  const tcpBash = `${tcpConnectTry('$3', '$4', t)}; ((r > 128)) && o='timed out'; [ "$o" = ok ]`;
   // UDP: a partial answer that times out is still an answer (it reads as another pod's, never as dropped).
-  const udpBash = `o=$({ exec 3<>"/dev/udp/$3/$4" && printf x >&3 && IFS= read -r -t ${t} -N 64 a <&3; printf %s "$a"; } 2>&1)`;
+  const udpBash = udpExchange({ host: '$3', port: '$4', send: 'x', bytes: 64, timeoutS: t, into: 'o' });
   const tcpNc = `o=$(nc -z -v -w ${whole} "$3" "$4" 2>&1)`;
   const udpSocat = `h=$3; [ $6 = 6 ] && h="[$3]"; o=$(printf x | socat -T ${whole} -t ${whole} - "UDP$6:$h:$4,readbytes=64" 2>&1)`;
-  const bash52 = '((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 502))';
   const tools =
-    `case $2 in t) if ${bash52}; then ${tcpBash}; else ${tcpNc}; fi;; u) if ${bash52}; then ${udpBash}; else ${udpSocat}; fi;; ` +
-    `d) o=$(dig +time=${whole} +tries=1 +notcp -p "$4" @"$3" kubernetes.default.svc.cluster.local A 2>&1);; esac`;
+    `case $2 in t) ${onBash52(tcpBash, tcpNc)};; u) ${onBash52(udpBash, udpSocat)};; ` + `d) o=$(dig +time=${whole} +tries=1 +notcp -p "$4" @"$3" kubernetes.default.svc.cluster.local A 2>&1);; esac`;
   const read =
     'case "$o" in *[Rr]efused*) k=R;; *nreachable*|*"No route"*|*"not permitted"*|*"ermission denied"*) k=U;; *"timed out"*|*"no servers"*) k=T;; ' +
     '*) if [ $2 = u ]; then if [ -z "$o" ]; then k=T; elif [ "${o%% *}" = "$5" ]; then k=A; else k=W; fi; elif [ $r = 0 ]; then k=A; fi;; esac';

@@ -16,7 +16,8 @@ export function paddedAnswer(name: string): string {
 /** Full-size rows: the request and the answer are each this large (more than one MTU; the UDP one fragments). */
 export const FULL_BYTES: Record<Protocol, number> = { tcp: 20 * 1024, udp: 1900 };
 
-const FULL_PATTERN = 'kube-netconform full-size answer 0123456789abcdefghijklmnopqrstuvwxyz\n';
+/** The line the full-size body repeats (the probe's bash builds the body it expects from it). */
+export const FULL_PATTERN = 'kube-netconform full-size answer 0123456789abcdefghijklmnopqrstuvwxyz\n';
 
 /** The fixed body a full-size port answers with (printable, so it survives an env variable). */
 export function fullBody(protocol: Protocol): string {
@@ -24,7 +25,7 @@ export function fullBody(protocol: Protocol): string {
   return FULL_PATTERN.repeat(Math.ceil(bytes / FULL_PATTERN.length)).slice(0, bytes);
 }
 
-/** The request byte a full-size request repeats (the probe makes it with head -c N /dev/zero | tr). */
+/** The request byte a full-size request repeats (the probe's bash makes it with printf: probes/full-client.ts). */
 export const FULL_REQUEST_BYTE = 'x';
 
 const CRC_TABLE = (() => {

@@ -18,7 +18,7 @@ export const SLEEPER = '[[ $KNCS ]] || exec {KNCS}<> <(:)';
 const MARK = 'KNCH';
 
 /** Single-quote for bash (as client.ts's q). */
-function quote(text: string): string {
+export function quote(text: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -1,7 +1,6 @@
 // The one classifier: every driver's wire events mean the same thing in every path.
 import { describe, expect, test } from 'vitest';
 import { classify, outcomeOf, payloadOf, worthRetrying } from '../../../helpers/check/classify.ts';
-import { eventOfConnect, eventOfNc, connectCommand, isControlFailure, isNcVerdict, ncCommand } from '../../../helpers/check/drivers/connect.ts';
 import { eventOfAsk, type Ask } from '../../../helpers/probes/client.ts';
 import { eventOfSocketError } from '../../../helpers/check/drivers/outside.ts';
 import type { AnswerCheck, Expectation, Observation, Protocol, WireEvent } from '../../../helpers/check/types.ts';
@@ -11,6 +10,12 @@ const hostname: AnswerCheck = { kind: 'hostname', expected: ['probe-b-w2'] };
 /** An HTTP request from a probe (TCP, an answer expected: bash's own client), as it printed on this machine, read as the probe driver reads it. */
 const curlAsk: Ask = { host: '10.244.2.7', port: 8080, protocol: 'tcp', family: 'ipv4', answer: hostname };
 const curl = (exitCode: number, output: string): WireEvent => eventOfAsk(curlAsk, { exitCode, output, ms: 1 }).event;
+/** A bare connect from a probe (bash's handshake on /dev/tcp, or a datagram on /dev/udp), as it printed on this machine through the command loop. */
+const bare = (protocol: Protocol, output: string, exitCode = 0): WireEvent =>
+  eventOfAsk({ host: '10.244.2.7', port: 8080, protocol, family: 'ipv4', answer: { kind: 'connect' } }, { exitCode, output, ms: 1 }).event;
+/** A full-size request from a probe, as it printed on this machine. */
+const full = (protocol: Protocol, output: string): WireEvent =>
+  eventOfAsk({ host: '10.244.2.7', port: 8080, protocol, family: 'ipv4', answer: { kind: 'echo', bytes: protocol === 'tcp' ? 20480 : 1900 }, timeoutS: 1 }, { exitCode: 0, output, ms: 1 }).event;
 
 /** The same wire event, as each driver reports it, for TCP (bash's HTTP client in a probe, as it printed) and UDP (the runner's socket). */
 const cases: { name: string; tcp: WireEvent; udp: WireEvent; observed: Observation }[] = [
@@ -60,8 +65,8 @@ describe('classify: wire event → observation, the same for TCP and UDP', () =>
     const connect: AnswerCheck = { kind: 'connect' };
     expect(classify([{ kind: 'connected' }], connect).observed).toBe('REACHABLE');
     expect(classify([curl(0, '\nKNCH 000 0 2138 \n')], connect).observed).toBe('REACHABLE');
-    expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.244.2.7 port 8080 (tcp) failed: Connection refused\n' })], connect).observed).toBe('REFUSED');
-    expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.244.2.7 port 8080 (tcp) timed out: Operation now in progress\n' })], connect).observed).toBe('FILTERED');
+    expect(classify([bare('tcp', '/bin/bash: connect: Connection refused\nKNCC 0')], connect).observed).toBe('REFUSED');
+    expect(classify([bare('tcp', '\nKNCC 142')], connect).observed).toBe('FILTERED');
   });
 
   test('several tries: a stranger speaks louder than loss; loss is not reachable; >1 backend is required when asked', () => {
@@ -145,45 +150,43 @@ describe('named expectations → outcome', () => {
 });
 
 describe('drivers: how each reports the wire', () => {
-  test('agnhost connect output → events; exec statuses that are not its verdict are control failures', () => {
-    expect(eventOfConnect({ exitCode: 0, stderr: '' }, 'tcp').kind).toBe('connected');
-    expect(eventOfConnect({ exitCode: 1, stderr: 'REFUSED\n' }, 'tcp').kind).toBe('refused');
-    expect(eventOfConnect({ exitCode: 1, stderr: 'TIMEOUT\n' }, 'udp')).toEqual({ kind: 'timeout', text: 'no UDP answer within the timeout: dropped on the way, or the listener does not reply' });
-    expect(eventOfConnect({ exitCode: 1, stderr: 'OTHER: dial tcp 10.0.0.12:6443: connect: no route to host' }, 'tcp')).toEqual({
-      kind: 'unreachable',
-      text: 'rejected by a firewall or the network (dial tcp 10.0.0.12:6443: connect: no route to host)',
+  test("a bare connect's output (bash's, through the command loop on this machine) → events; no status line is a control failure", () => {
+    expect(bare('tcp', 'ok\nKNCC 0')).toEqual({ kind: 'connected', text: 'TCP connection established' });
+    expect(bare('tcp', '/bin/bash: connect: Connection refused\nKNCC 0')).toEqual({ kind: 'refused', text: 'connection refused (RST): the host is reached, nothing listens on the port' });
+    expect(bare('tcp', '\nKNCC 142')).toEqual({ kind: 'timeout', text: 'no answer to the TCP handshake within the timeout: dropped on the way (firewall DROP or no route)' });
+    expect(bare('udp', 'KNCC 0')).toEqual({ kind: 'connected', text: 'UDP answer received' });
+    expect(bare('udp', '/bin/bash: line 9: read: read error: 0: Connection refused\nKNCC 1')).toEqual({
+      kind: 'refused',
+      text: 'ICMP port unreachable: the host is reached, nothing listens on the port',
     });
-    expect(eventOfConnect({ exitCode: 1, stderr: 'DNS: lookup nosuch: no such host\n' }, 'tcp').kind).toBe('empty');
-    expect(eventOfConnect({ exitCode: 137, stderr: '' }, 'tcp').kind).toBe('control');
-    expect(isControlFailure({ exitCode: 1, stderr: '' })).toBe(true);
-    expect(isControlFailure({ exitCode: 1, stderr: 'REFUSED\n' })).toBe(false);
+    expect(bare('udp', 'KNCC 142')).toEqual({ kind: 'timeout', text: 'no UDP answer within the timeout: dropped on the way, or the listener does not reply' });
+    // An empty datagram back: no sign the request got there (agnhost connect's "No data received").
+    expect(bare('udp', 'KNCC 1').kind).toBe('empty');
+    expect(bare('tcp', '', 137).kind).toBe('control');
+    expect(bare('udp', '/bin/bash: line 1: syntax error', 2).kind).toBe('control');
   });
 
-  test('agnhost connect argv: explicit timeout, UDP flag only for UDP', () => {
-    expect(connectCommand({ host: '172.28.0.11', port: 10250, protocol: 'tcp' })).toEqual(['/agnhost', 'connect', '172.28.0.11:10250', '--timeout', '3s']);
-    expect(connectCommand({ host: '172.28.0.11', port: 30000, protocol: 'udp' }).slice(-2)).toEqual(['--protocol', 'udp']);
-  });
-
-  test('nc -z -v output (OpenBSD netcat 1.219, as it printed on the lab) → events; what is not its verdict is a control failure', () => {
-    expect(ncCommand({ host: 'fd00:28::10', port: 6443 })).toEqual(['nc', '-z', '-v', '-w', '3', 'fd00:28::10', '6443']);
-    expect(eventOfNc({ exitCode: 0, stderr: 'Connection to 172.28.0.10 6443 port [tcp/*] succeeded!\n' }).kind).toBe('connected');
-    expect(eventOfNc({ exitCode: 1, stderr: 'nc: connect to 172.28.0.10 port 10255 (tcp) failed: Connection refused\n' }).kind).toBe('refused');
-    expect(eventOfNc({ exitCode: 1, stderr: 'nc: connect to 172.28.0.10 port 2379 (tcp) timed out: Operation now in progress\n' }).kind).toBe('timeout');
-    expect(eventOfNc({ exitCode: 1, stderr: 'nc: connect to fd00::1 port 80 (tcp) failed: Network is unreachable\n' })).toEqual({
-      kind: 'unreachable',
-      text: 'rejected by a firewall or the network (Network is unreachable)',
-    });
-    expect(eventOfNc({ exitCode: 1, stderr: 'nc: getaddrinfo for host "x" port 1: Name does not resolve\n' }).kind).toBe('empty');
-    expect(eventOfNc({ exitCode: 137, stderr: '' }).kind).toBe('control');
-    expect(isNcVerdict({ exitCode: 1, stderr: '' })).toBe(false);
-    expect(isNcVerdict({ exitCode: 127, stderr: 'sh: 1: nc: not found\n' })).toBe(false);
+  test('a full-size request (bash, on this machine) → events: intact, other bytes, nothing, the reason it could not connect', () => {
+    expect(full('tcp', 'KNCF 0 200 20480 intact 2732')).toEqual({ kind: 'answer', text: payloadOf(20480) });
+    expect(full('tcp', 'KNCF 0 200 64 other 1855')).toEqual({ kind: 'answer', text: '(64 bytes that are not the 20480-byte answer)' });
+    expect(full('tcp', 'KNCF 0 /bin/bash: connect: Connection refused').kind).toBe('refused');
+    expect(full('tcp', 'KNCF 142 ')).toEqual({ kind: 'timeout', text: 'no answer within 1 s' });
+    expect(full('udp', 'KNCF 0 1900 intact 1621')).toEqual({ kind: 'answer', text: payloadOf(1900) });
+    expect(full('udp', 'KNCF 142 64 other 1000838')).toEqual({ kind: 'answer', text: '(64 bytes that are not the 1900-byte answer)' });
+    expect(full('udp', '/bin/bash: line 9: read: read error: 0: Connection refused\nKNCF 1 0 other 279').kind).toBe('refused');
+    expect(full('udp', '2026/12/07 14:36:01 socat[15898] E read(5, 0x563ff05a8000, 1900): Connection refused\nKNCF 0 0 other 7978').kind).toBe('refused');
+    expect(full('udp', 'KNCF 142 0 other 1001164')).toEqual({ kind: 'timeout', text: 'no answer within 1 s' });
+    expect(full('tcp', '').kind).toBe('empty');
   });
 
   test("the kernel refusing to send (a blackhole route: EINVAL; a prohibit route: EACCES) is unreachable in every tool's words; a text no tool is known for is no verdict", () => {
     const connect: AnswerCheck = { kind: 'connect' };
-    expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.99.0.5 port 8080 (tcp) failed: Invalid argument\n' })], connect).observed).toBe('FILTERED');
-    expect(classify([eventOfNc({ exitCode: 1, stderr: 'nc: connect to 10.98.0.5 port 8080 (tcp) failed: Permission denied\n' })], connect).observed).toBe('FILTERED');
-    expect(eventOfConnect({ exitCode: 1, stderr: 'OTHER: dial udp 10.99.0.5:8080: connect: invalid argument\n' }, 'udp').kind).toBe('unreachable');
+    // bash's words for them (its "connect:" line, strerror's text; this machine cannot make them on loopback).
+    expect(classify([bare('tcp', '/bin/bash: connect: Invalid argument\nKNCC 0')], connect).observed).toBe('FILTERED');
+    expect(bare('tcp', '/bin/bash: connect: Permission denied\nKNCC 0')).toEqual({ kind: 'unreachable', text: 'rejected by a firewall or the network (Permission denied)' });
+    expect(bare('udp', '/bin/bash: connect: Invalid argument\n/bin/bash: line 9: /dev/udp/10.99.0.5/8080: Invalid argument\nKNCC 1').kind).toBe('unreachable');
+    expect(bare('udp', '/bin/bash: line 9: printf: write error: Operation not permitted\nKNCC 1').kind).toBe('unreachable');
+    expect(full('tcp', 'KNCF 0 /bin/bash: connect: No route to host')).toEqual({ kind: 'unreachable', text: 'rejected by a firewall or the network (No route to host)' });
     expect(eventOfSocketError('EINVAL', 'connect EINVAL').kind).toBe('unreachable');
     expect(classify([curl(0, 'Invalid argument\nKNCH 000 7 412 ')], connect).observed).toBe('FILTERED');
     const unknown = curl(0, 'Protocol not available\nKNCH 000 7 562 ');

@@ -3,7 +3,7 @@
 // and dial URLs, IPv6 Service-CIDR overlap, --ip-family, and a family configured on some nodes only.
 import { describe, expect, test } from 'vitest';
 import { serviceRangeOverlaps, overlaps } from '../../../helpers/cidr.ts';
-import { connectCommand } from '../../../helpers/check/drivers/connect.ts';
+import { bareConnectCommand } from '../../../helpers/probes/connect-client.ts';
 import { askCommand } from '../../../helpers/probes/client.ts';
 import { reproduceCommand } from '../../../helpers/check/reproduce.ts';
 import { select } from '../../../helpers/check/select.ts';
@@ -132,9 +132,10 @@ describe('IPv6 literals', () => {
     expect(askCommand({ ...ask, protocol: 'udp' })).toContain(`UDP6:[${pod.drive.target.host}]:8080,readbytes=64`);
   });
 
-  test('agnhost connect, the runner and reproduction commands bracket them', () => {
-    expect(connectCommand({ host: 'fd00:28::10', port: 6443, protocol: 'tcp' })).toContain('[fd00:28::10]:6443');
-    expect(connectCommand({ host: '172.28.0.10', port: 6443, protocol: 'tcp' })).toContain('172.28.0.10:6443');
+  test("the probe's bare connect takes them bare in /dev/tcp and /dev/udp; the runner and reproduction commands bracket them", () => {
+    expect(bareConnectCommand({ host: 'fd00:28::10', port: 6443, protocol: 'tcp' }, 3)).toContain('exec 3<>/dev/tcp/fd00:28::10/6443 ');
+    expect(bareConnectCommand({ host: 'fd00:28::10', port: 6443, protocol: 'udp' }, 3)).toContain('exec 3<>/dev/udp/fd00:28::10/6443 ');
+    expect(bareConnectCommand({ host: '172.28.0.10', port: 6443, protocol: 'tcp' }, 3)).toContain('exec 3<>/dev/tcp/172.28.0.10/6443 ');
     const check: NetworkCheck = {
       kind: 'network',
       suite: 'nodeport',

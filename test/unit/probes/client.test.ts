@@ -1,7 +1,6 @@
-// The probes' client commands, run for real here (this machine's curl, socat, nc and agnhost-free
-// subset: the same Debian tools the lab's probe image carries) through the real command loop,
-// against loopback servers that answer as the probes' porter does. What the driver reads from
-// them is what a check reports.
+// The probes' client commands, run for real here (this machine's bash and socat: the same Debian
+// tools the lab's probe image carries) through the real command loop, against loopback servers
+// that answer as the probes' porter does. What the driver reads from them is what a check reports.
 import dgram from 'node:dgram';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +9,10 @@ import { classify } from '../../../helpers/check/classify.ts';
 import { askFromProbe } from '../../../helpers/check/drivers/probe.ts';
 import type { AnswerCheck, Protocol } from '../../../helpers/check/types.ts';
 import { ANSWER_BYTES, fullBody, paddedAnswer, posixCksum } from '../../../helpers/probes/answers.ts';
-import { askCommand } from '../../../helpers/probes/client.ts';
+import { askCommand, eventsOfAsk } from '../../../helpers/probes/client.ts';
 import { ProbeStreams } from '../../../helpers/probes/stream.ts';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { localExec } from './local-exec.ts';
 
 const NAME = 'probe-b-lab-worker-2';
@@ -66,7 +66,7 @@ async function observe(protocol: Protocol, p: number, answer: AnswerCheck = host
 }
 
 describe("a probe's client tools, read as wire events", () => {
-  test('TCP: curl gets the name, timed by curl itself', async () => {
+  test('TCP: bash gets the name, timed in the probe', async () => {
     const v = await observe('tcp', port.tcp);
     expect(v).toMatchObject({ observed: 'REACHABLE', answers: [NAME] });
     expect(v.sampleMs).toHaveLength(1);
@@ -87,7 +87,7 @@ describe("a probe's client tools, read as wire events", () => {
     expect((await observe('udp', port.udp, other)).observed).toBe('WRONG_ANSWER');
   });
 
-  test('nothing listening: curl falls back to nc for the reason (RST), socat sees the ICMP port unreachable', async () => {
+  test('nothing listening: bash names the reason (RST), and sees the ICMP port unreachable', async () => {
     const t = await observe('tcp', port.closed);
     expect(t).toMatchObject({ observed: 'REFUSED' });
     expect(t.detail).toContain('connection refused');
@@ -192,11 +192,101 @@ describe("a probe's client tools, read as wire events", () => {
     }
   });
 
-  test('full-size: 20 KiB over TCP and 1900 B over UDP both ways, the answer checksummed as POSIX cksum does', async () => {
-    expect(await observe('tcp', port.tcpFull, { kind: 'echo', bytes: 20 * 1024 })).toMatchObject({ observed: 'REACHABLE' });
-    expect(await observe('udp', port.udpFull, { kind: 'echo', bytes: 1900 })).toMatchObject({ observed: 'REACHABLE' });
-    // The short answer where a full-size one was due: not the body.
-    expect((await observe('tcp', port.tcp, { kind: 'echo', bytes: 20 * 1024 })).observed).toBe('WRONG_ANSWER');
+  test('full-size: 20 KiB over TCP and 1900 B over UDP both ways, the answer compared with the fixed body in the probe', async () => {
+    const echo = (protocol: Protocol): AnswerCheck => ({ kind: 'echo', bytes: protocol === 'tcp' ? 20 * 1024 : 1900 });
+    for (const anySource of [false, true]) {
+      expect(await observe('tcp', port.tcpFull, echo('tcp'))).toMatchObject({ observed: 'REACHABLE' });
+      const udp = await observe('udp', port.udpFull, echo('udp'), { anySource });
+      expect(udp, `anySource ${anySource}`).toMatchObject({ observed: 'REACHABLE' });
+      expect(udp.sampleMs).toHaveLength(1);
+    }
+    // The short answer where a full-size one was due: not the body, and its size said.
+    const tcpShort = await observe('tcp', port.tcp, echo('tcp'));
+    expect(tcpShort).toMatchObject({ observed: 'WRONG_ANSWER' });
+    expect(tcpShort.events).toEqual([{ kind: 'answer', text: '(64 bytes that are not the 20480-byte answer)' }]);
+    for (const anySource of [false, true]) {
+      const udpShort = await observe('udp', port.udp, echo('udp'), { timeoutS: 1, anySource });
+      expect(udpShort.events, `anySource ${anySource}`).toEqual([{ kind: 'answer', text: '(64 bytes that are not the 1900-byte answer)' }]);
+    }
+    // The full-size body with one byte changed: not intact.
+    const changed = http.createServer((req, res) => (req.resume(), req.on('end', () => res.end(`${fullBody('tcp').slice(0, -2)}X\n`))));
+    const udpChanged = dgram.createSocket('udp4').on('message', (_m, from) => udpChanged.send(`X${fullBody('udp').slice(1)}`, from.port, from.address));
+    try {
+      const [tp, up] = await Promise.all([listen(changed), bind(udpChanged)]);
+      expect((await observe('tcp', tp, echo('tcp'))).events).toEqual([{ kind: 'answer', text: '(20480 bytes that are not the 20480-byte answer)' }]);
+      expect((await observe('udp', up, echo('udp'))).events).toEqual([{ kind: 'answer', text: '(1900 bytes that are not the 1900-byte answer)' }]);
+    } finally {
+      changed.close();
+      udpChanged.close();
+    }
+    // Nothing listening: the kernel's reason; nothing answering: a timeout at the deadline.
+    expect(await observe('tcp', port.closed, echo('tcp'))).toMatchObject({ observed: 'REFUSED' });
+    expect(await observe('udp', port.closed, echo('udp'))).toMatchObject({ observed: 'REFUSED' });
+    // (socat's unconnected socket sees no ICMP refusal.)
+    expect(await observe('udp', port.closed, echo('udp'), { anySource: true, timeoutS: 1 })).toMatchObject({ observed: 'FILTERED' });
+    for (const [protocol, p] of [
+      ['tcp', port.tcpSilent],
+      ['udp', port.silent],
+    ] as const) {
+      const started = performance.now();
+      const lost = await observe(protocol, p, echo(protocol), { timeoutS: 1 });
+      expect(lost.events, protocol).toEqual([{ kind: 'timeout', text: 'no answer within 1 s' }]);
+      expect(performance.now() - started, protocol).toBeLessThan(2_500);
+    }
+  }, 15_000);
+
+  test('full-size over UDP on a bash older than 5.2: socat, the same verdicts', async () => {
+    const old = (p: number, answer: AnswerCheck) => {
+      const ask = { host: '127.0.0.1', port: p, protocol: 'udp' as const, family: 'ipv4' as const, answer, timeoutS: 1 };
+      return { ask, command: askCommand(ask).replace('>= 502', '>= 99999') };
+    };
+    const echo: AnswerCheck = { kind: 'echo', bytes: 1900 };
+    for (const [p, expected] of [
+      [port.udpFull, 'answer'],
+      [port.closed, 'refused'],
+      [port.silent, 'timeout'],
+    ] as const) {
+      const { ask, command } = old(p, echo);
+      expect(command).toContain('socat -T 1 -t 1');
+      const out = await streams.run('probe-a', command, { timeoutMs: 10_000 });
+      if ('failed' in out) throw new Error(out.failed);
+      expect(eventsOfAsk(ask, out).map((e) => e.event.kind)).toEqual([expected]);
+    }
+  });
+
+  test('a bare connect is bash itself: TCP connected, refused, and a dropped handshake timed out; UDP answered, refused, and silent timed out', async () => {
+    const connect: AnswerCheck = { kind: 'connect' };
+    const tcpOk = await observe('tcp', port.tcpSilent, connect);
+    expect(tcpOk.events).toEqual([{ kind: 'connected', text: 'TCP connection established' }]);
+    expect(tcpOk.sampleMs).toHaveLength(1);
+    expect((await observe('tcp', port.closed, connect)).events).toEqual([{ kind: 'refused', text: 'connection refused (RST): the host is reached, nothing listens on the port' }]);
+    expect((await observe('udp', port.udp, connect)).events).toEqual([{ kind: 'connected', text: 'UDP answer received' }]);
+    expect((await observe('udp', port.closed, connect)).events).toEqual([{ kind: 'refused', text: 'ICMP port unreachable: the host is reached, nothing listens on the port' }]);
+    let started = performance.now();
+    expect((await observe('udp', port.silent, connect, { timeoutS: 1 })).events).toEqual([
+      { kind: 'timeout', text: 'no UDP answer within the timeout: dropped on the way, or the listener does not reply' },
+    ]);
+    expect(performance.now() - started).toBeLessThan(2_500);
+    // A listener whose accept queue is full: the kernel drops the next SYN, as a firewall's DROP does.
+    const full = await fullListener();
+    try {
+      started = performance.now();
+      expect((await observe('tcp', full.port, connect, { timeoutS: 1 })).events).toEqual([
+        { kind: 'timeout', text: 'no answer to the TCP handshake within the timeout: dropped on the way (firewall DROP or no route)' },
+      ]);
+      expect(performance.now() - started).toBeLessThan(2_500);
+    } finally {
+      full.close();
+    }
+    // IPv6: bare in /dev/udp.
+    const six = dgram.createSocket('udp6').on('message', (_m, from) => six.send(paddedAnswer(NAME), from.port, from.address));
+    const p6 = await bind(six, '::1');
+    try {
+      const out = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '::1', port: p6 } }, { protocol: 'udp', family: 'ipv6', answer: connect }, 1);
+      expect(out.events).toEqual([{ kind: 'connected', text: 'UDP answer received' }]);
+    } finally {
+      six.close();
+    }
   });
 
   test("UDP's client is bash itself (a connected /dev/udp socket, no socat started) unless the answer may come from another address; IPv6 too", async () => {
@@ -233,7 +323,45 @@ describe("a probe's client tools, read as wire events", () => {
     const ask = { host: 'fd00:244::5', port: 8081, family: 'ipv6' as const, answer: hostname };
     for (const protocol of ['tcp', 'udp'] as const) expect(askCommand({ ...ask, protocol })).not.toContain('\n');
     expect(askCommand({ ...ask, protocol: 'udp', anySource: true })).toContain("'UDP6-DATAGRAM:[fd00:244::5]:8081,readbytes=64'");
-    expect(askCommand({ ...ask, protocol: 'tcp', answer: { kind: 'connect' } })).toBe('nc -z -v -w 5 fd00:244::5 8081');
-    expect(askCommand({ ...ask, protocol: 'udp', answer: { kind: 'connect' } })).toBe("/agnhost connect '[fd00:244::5]:8081' --timeout 5s --protocol udp");
+    for (const protocol of ['tcp', 'udp'] as const) {
+      for (const answer of [{ kind: 'connect' }, { kind: 'echo', bytes: 1 }] as const) expect(askCommand({ ...ask, protocol, answer })).not.toContain('\n');
+    }
+    expect(askCommand({ ...ask, protocol: 'tcp', answer: { kind: 'connect' } })).toContain('exec 3<>/dev/tcp/fd00:244::5/8081');
+    expect(askCommand({ ...ask, protocol: 'udp', answer: { kind: 'connect' } })).toContain('exec 3<>/dev/udp/fd00:244::5/8081');
+    expect(askCommand({ ...ask, protocol: 'tcp', answer: { kind: 'echo', bytes: 1 } })).toContain("'POST / HTTP/1.0\\r\\nHost: [fd00:244::5]:8081\\r\\n");
+    expect(askCommand({ ...ask, protocol: 'udp', anySource: true, answer: { kind: 'echo', bytes: 1 } })).toContain("'UDP6-DATAGRAM:[fd00:244::5]:8081,readbytes=1900'");
   });
 });
+
+/**
+ * A TCP listener that never accepts, its queue filled: the kernel drops the next SYN. Node accepts
+ * every connection itself, so this one is python3's bare socket (listen(0), no accept).
+ */
+async function fullListener(): Promise<{ port: number; close: () => void }> {
+  const child: ChildProcess = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const p = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+  });
+  // Two connections the listener never accepts fill its queue (backlog 0 holds one).
+  const held = await Promise.all(
+    [0, 1].map(
+      () =>
+        new Promise<net.Socket>((resolve) => {
+          const s = net.connect(p, '127.0.0.1');
+          s.on('error', () => undefined);
+          s.once('connect', () => resolve(s));
+          setTimeout(() => resolve(s), 300);
+        }),
+    ),
+  );
+  return {
+    port: p,
+    close: () => {
+      for (const s of held) s.destroy();
+      child.kill();
+    },
+  };
+}
