@@ -4,7 +4,7 @@
 // node role reaches which role on which port/protocol, open or closed; rules for CNI add-ons
 // apply to the add-ons detected in the cluster, and `apiserver` is the port of the kubernetes
 // endpoints. Each row runs from the host-network probe on the source node to the target node's
-// address (`agnhost connect`). A must-be-open port nothing listens on gets a temporary listener
+// address (a bare connect by the probe's bash: probes/connect-client.ts). A must-be-open port nothing listens on gets a temporary listener
 // at settle, so the verdict proves the firewall; VXLAN's kernel-owned port is judged from pod
 // traffic; ranges are sampled at both ends and one port inside; each row says how its verdict
 // was obtained (properties verdictSource, sample).
@@ -125,7 +125,7 @@ function expandedRows(plan: PortsPlan, rangeSample?: (range: { low: number; high
 export default defineSuite<PortsPlan>({
   name: 'ports',
   order: 40,
-  startsFirst: 'every row is a command in a host probe (nc or agnhost connect), a few at a time per probe, and filtered rows wait out their timeout',
+  startsFirst: 'every row is a command in a host probe (a bare connect by its bash), a few at a time per probe, and filtered rows wait out their timeout',
   must: 'the ports the cluster needs are open between the right nodes and the ones that must be closed are not, by role, from a port profile with the CNI detected',
 
   prepare: ({ kube, nodes, options }) =>

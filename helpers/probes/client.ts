@@ -42,9 +42,8 @@ export interface Ask {
   path?: string;
   timeoutS?: number;
   /**
-   * Requests in one command (samples, a Service's spread): a small TCP request is one curl with
-   * this many URLs (a new connection each: `Connection: close`), a small UDP one a bash loop of
-   * socat. Full-size and bare-connect requests make one.
+   * Requests in one command (samples, a Service's spread): a small TCP or UDP request is a bash loop
+   * of this many tries (a new connection or socket each: a Service picks anew). Full-size and bare-connect requests make one.
    */
   tries?: number;
   /**
@@ -150,7 +149,7 @@ export function eventsOfAsk(ask: Ask, out: CommandOut): TryEvent[] {
   }
   if (ask.answer.kind === 'echo') return [fullEvent(ask.protocol, out, ask.timeoutS ?? TRY_S)];
   const tries = ask.protocol === 'tcp' ? httpTries(atOnceLines(text), ask.timeoutS ?? TRY_S) : socatTries(ask, text);
-  // A command that printed no per-try line at all did not run to its end (killed, no curl or socat).
+  // A command that printed no per-try line at all did not run to its end (killed, no bash or socat).
   return tries.length
     ? tries
     : [{ event: { kind: 'empty', text: `no result from the probe's ${ask.protocol === 'tcp' ? 'HTTP' : 'UDP'} client (exit ${out.exitCode}): ${text.trim().slice(0, 200) || '(no output)'}` } }];

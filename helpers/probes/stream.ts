@@ -5,7 +5,8 @@
 //   probe → runner:  <id> <exit code> <elapsed µs> <output, escaped: \\ \n \r>\n
 // so a probe's many checks cost one API request and one process start for the loop, not one
 // exec each (an exec is 145-277 ms of API server, kubelet, containerd and runc work). The
-// commands are the image's own tools (curl, socat, nc, dig, agnhost connect: probes/client.ts).
+// commands are bash's own sockets and the image's tools (socat, dig: probes/client.ts). One stream
+// per probe for the whole run (probes/stream-broker.ts).
 // A stream that cannot be opened, or that ends with commands in flight, fails those commands
 // as control errors naming why; the next command opens a new stream.
 import pLimit from 'p-limit';
@@ -73,7 +74,7 @@ export function readyProblem(line: string): string | undefined {
 
 /**
  * Commands in flight per probe: each is a bash subshell and its tries' subshells (a Service's tries
- * at once up to 6; curl ~8 MB for a full-size one), within the probe's memory limit (256 MiB). 16
+ * at once up to 6), within the probe's memory limit (256 MiB). 16
  * was not enough for one suite worker's stream: under no-forwarding the pod-to-pod rows of the
  * cut-off node's probes waited their turn (46 s at 8; 26 s at 16, routed lab). Every suite shares
  * the one stream of a probe now (three workers had one each): 32.
