@@ -106,8 +106,8 @@ describe.skipIf(!up)('trust: concurrency, churn, reproduction, loss', { sequenti
       ns = `netconform-${runIdOf(run)}`;
       const row = resultsOf(run).results.find((r) => r.outcome === 'failed');
       expect(row, run.stderr.slice(-1500)).toBeDefined();
-      expect(row!.reproduce).toMatch(/^kubectl --kubeconfig \S+ exec -n netconform-[0-9a-f]+ probe-a-lab-worker-1 -c probe -- bash -o pipefail -c 'o=\$\(curl /);
-      // The printed command, run by hand: the probe's own curl, its output and exit status as the check read them.
+      expect(row!.reproduce).toMatch(/^kubectl --kubeconfig \S+ exec -n netconform-[0-9a-f]+ probe-a-lab-worker-1 -c probe -- bash -o pipefail -c '.*exec 3<>\/dev\/tcp\//);
+      // The printed command, run by hand: the probe's own HTTP tries (bash's /dev/tcp), its output and exit status as the check read them.
       const printed = execFileSync('bash', ['-c', row!.reproduce!], { encoding: 'utf8', timeout: 60_000 });
       const exit = /exit (\d+)\n$/.exec(printed);
       expect(exit, printed).not.toBeNull();
