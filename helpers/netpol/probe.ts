@@ -17,7 +17,7 @@
 //   E  the tool gave no verdict
 // Pure: the command line and its parser; unit-tested by running the command here against
 // loopback servers.
-import { q } from '../probes/client.ts';
+import { q } from '../probes/quote.ts';
 import { tcpConnectTry } from '../probes/connect-client.ts';
 import { onBash52, udpExchange } from '../probes/udp-client.ts';
 

@@ -21,6 +21,7 @@ import { bareConnectCommand, eventOfBareConnect } from './connect-client.ts';
 import { fullCommand, fullEvent } from './full-client.ts';
 import { httpTries, httpTry, SLEEPER } from './http-client.ts';
 import { onBash52, udpErrorEvent, udpExchange } from './udp-client.ts';
+import { q } from './quote.ts';
 import type { CommandOut } from './stream.ts';
 
 /** Per-try deadline of the clients in the probe (connect and answer). */
@@ -61,11 +62,6 @@ export const TRIES_PER_COMMAND = 6;
 /** How many requests askCommand makes for `ask` (full-size and bare connects: one; at most TRIES_PER_COMMAND). */
 export function triesOf(ask: Ask): number {
   return ask.answer.kind === 'echo' || ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain' ? 1 : Math.min(TRIES_PER_COMMAND, Math.max(1, ask.tries ?? 1));
-}
-
-/** Single-quote for bash. */
-export function q(text: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 const KNC = 'KNC';

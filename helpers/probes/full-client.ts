@@ -17,7 +17,7 @@ import { payloadOf } from '../check/classify.ts';
 import { UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
 import type { Protocol, WireEvent } from '../check/types.ts';
 import { FULL_BYTES, FULL_PATTERN, FULL_REQUEST_BYTE } from './answers.ts';
-import { quote } from './http-client.ts';
+import { q } from './quote.ts';
 import { onBash52, udpErrorEvent, udpTry } from './udp-client.ts';
 
 const MARK = 'KNCF';
@@ -58,7 +58,7 @@ export function fullCommand(protocol: Protocol, target: FullTarget, timeoutS: nu
     // SIGPIPE ignored: a send to a reset connection is bash's error line, not a silent death.
     const exchange =
       `trap '' PIPE; s=\${EPOCHREALTIME/./}; exec 3<>/dev/tcp/${target.host}/${target.port} || exit; ${bodies('tcp')}; ` +
-      `printf ${quote(`${head}%s`)} "$b" >&3 || exit; IFS= read -r -N 1048576 a <&3; c=000; [[ $a == HTTP/* ]] && c=\${a:9:3} && a=\${a#*$'\\r\\n\\r\\n'}; ${VERDICT}; echo "$c $n $k $u"`;
+      `printf ${q(`${head}%s`)} "$b" >&3 || exit; IFS= read -r -N 1048576 a <&3; c=000; [[ $a == HTTP/* ]] && c=\${a:9:3} && a=\${a#*$'\\r\\n\\r\\n'}; ${VERDICT}; echo "$c $n $k $u"`;
     return `exec {f}< <({ ${exchange}; } 2>&1); IFS= read -r -t ${timeoutS} o <&$f; r=$?; kill $! 2>/dev/null; echo "${MARK} $r $o"`;
   }
   const udp = `${target.family === 'ipv6' ? 'UDP6' : 'UDP4'}${target.anySource ? '-DATAGRAM' : ''}:${bracketed(target.host)}:${target.port}`;

@@ -9,6 +9,7 @@
 //          55 could not send; 28 or 137: the deadline passed
 // Pure: the builder and the parser, unit-tested, and run for real against loopback servers.
 import { bracketed } from '../ip.ts';
+import { q } from './quote.ts';
 import { UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
 import type { WireEvent } from '../check/types.ts';
 
@@ -17,11 +18,6 @@ export const SLEEPER = '[[ $KNCS ]] || exec {KNCS}<> <(:)';
 
 const MARK = 'KNCH';
 
-/** Single-quote for bash (as client.ts's q). */
-export function quote(text: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * One try, as bash statements that leave its lines in $o (then printed by the caller): the
  * request to host:port/path within timeoutS seconds.
@@ -29,7 +25,7 @@ export function quote(text: string): string {
 export function httpTry(target: { host: string; port: number; path: string }, timeoutS: number): string {
   const request = `GET ${target.path} HTTP/1.0\\r\\nHost: ${bracketed(target.host)}:${target.port}\\r\\n\\r\\n`;
   const exchange =
-    `{ exec 3<>/dev/tcp/${target.host}/${target.port} || exit 7; printf ${quote(request)} >&3 || exit 55; ` +
+    `{ exec 3<>/dev/tcp/${target.host}/${target.port} || exit 7; printf ${q(request)} >&3 || exit 55; ` +
     `IFS= read -r -d '' -t ${timeoutS} a <&3; r=$?; printf %s "$a"; ((r > 128)) && exit 28; exit 0; } 2>&1`;
   const watchdog = `{ read -t ${timeoutS} -u $KNCS; kill -9 $p; } >/dev/null 2>&1`;
   return (

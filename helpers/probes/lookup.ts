@@ -3,7 +3,7 @@
 // as the addresses or the lookup's failure (a `dns` wire event). Pure; unit-tested.
 import { UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
 import type { DnsResult, IpFamily, Protocol, WireEvent } from '../check/types.ts';
-import { q } from './client.ts';
+import { q } from './quote.ts';
 import type { CommandOut } from './stream.ts';
 
 /** A name target: dig through the probe's resolver configuration (search path), over UDP or TCP. */
