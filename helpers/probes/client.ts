@@ -19,8 +19,8 @@ import type { AnswerCheck, IpFamily, Protocol, WireEvent } from '../check/types.
 import { ANSWER_BYTES } from './answers.ts';
 import { bareConnectCommand, eventOfBareConnect } from './connect-client.ts';
 import { fullCommand, fullEvent } from './full-client.ts';
-import { httpTries, httpTry, SLEEPER } from './http-client.ts';
-import { onBash52, udpErrorEvent, udpExchange } from './udp-client.ts';
+import { HTTP_MARK, HTTP_TRY_LINES, httpSequential, httpTries, httpTryPrinted } from './http-client.ts';
+import { onBash52, udpErrorEvent, udpTry } from './udp-client.ts';
 import { q } from './quote.ts';
 import type { CommandOut } from './stream.ts';
 
@@ -73,61 +73,49 @@ export function askCommand(ask: Ask): string {
   if (ask.answer.kind === 'connect' || ask.answer.kind === 'nxdomain') return bareConnectCommand({ host, port: ask.port, protocol: ask.protocol }, t);
   if (ask.answer.kind === 'echo')
     return fullCommand(ask.protocol, { host, port: ask.port, family: ask.family, ...(ask.path ? { path: ask.path } : {}), ...(ask.anySource ? { anySource: true } : {}) }, t);
+  const tries = triesOf(ask);
   if (ask.protocol === 'tcp') {
     // Every try a GET of bash itself on its own connection (a Service picks anew), printed as its
-    // body and a KNCH line (probes/http-client.ts); no process started per try.
-    const one = httpTry({ host, port: ask.port, path: ask.path ?? '/' }, t);
-    const tries = triesOf(ask);
-    if (!ask.concurrent || tries === 1) return `${SLEEPER}; for i in {1..${tries}}; do ${one}; printf '%s\\n' "$o"; done`;
-    // At once: each try in a background subshell that prints its lines as ONE line (AT_ONCE):
-    // bash writes its output a line at a time, so the lines of tries ending together would interleave.
-    return `${SLEEPER}; ${atOnce(`${one}; ${AT_ONCE_PRINT}`, { tries, concurrent: ask.concurrent })}`;
+    // last line and a KNCH line (probes/http-client.ts); no process started, and one fork per
+    // command when the tries go one after another.
+    const target = { host, port: ask.port, path: ask.path ?? '/' };
+    if (!ask.concurrent || tries === 1) return httpSequential(target, tries, t);
+    const one = httpTryPrinted(target);
+    const atOnce = (n: number) => triesAtOnce(one, { tries: n, timeoutS: t, print: HTTP_TRY_LINES, timedOut: `'\\n${HTTP_MARK} 000 28 ${Math.round(t * 1e6)} \\n'` });
+    return ask.concurrent === 'after-first' ? `${httpSequential(target, 1, t)}; ${atOnce(tries - 1)}` : atOnce(tries);
   }
   const udp = `${ask.family === 'ipv6' ? 'UDP6' : 'UDP4'}${ask.anySource ? '-DATAGRAM' : ''}:${bracketed(host)}:${ask.port}`;
   const socat = `socat -T ${t} -t ${t} - ${q(`${udp},readbytes=${ANSWER_BYTES}`)}`;
   const request = ask.answer.kind === 'clientip' ? 'clientip' : 'hostname';
-  // Every try one datagram and its answer, timed in the probe, each followed by its own line
-  // (tries at once: the two as one AT_ONCE line). The client is bash itself where it can be (a
-  // connected socket on /dev/udp, porter's padded answer read back whole: probes/udp-client.ts):
-  // no process started per try, where a socat start was most of a UDP row's CPU. A timeout prints
-  // nothing and exits 0, as socat's -T does; an error (ICMP port unreachable, no route) exits
-  // non-zero with bash's message. An answer from another address (anySource) needs socat's
-  // unconnected socket, and an older bash gets socat too.
-  const socatExchange = `a=$(printf %s ${request} | ${socat} 2>&1)`;
-  const bashExchange = udpExchange({ host, port: ask.port, send: request, bytes: ANSWER_BYTES, timeoutS: t, into: 'a' });
-  const client = ask.anySource ? socatExchange : onBash52(bashExchange, socatExchange);
-  const exchange = `s=\${EPOCHREALTIME/./}; ${client}; r=$?`;
-  const tries = triesOf(ask);
-  if (!ask.concurrent || tries === 1) return `for i in {1..${tries}}; do ${exchange}; printf '%s\\n${KNC}U %s %s\\n' "$a" "$r" "$((\${EPOCHREALTIME/./} - s))"; done`;
-  const one = `${exchange}; o="$a"$'\\n'"${KNC}U $r $((\${EPOCHREALTIME/./} - s))"; ${AT_ONCE_PRINT}`;
-  return atOnce(one, { tries, concurrent: ask.concurrent });
+  // Every try one datagram and its answer, timed in the probe, then its own KNCU line. The client
+  // is bash itself where it can be (a connected socket on /dev/udp, porter's padded answer read
+  // back whole: probes/udp-client.ts): no process started, and no fork either, read's -t being
+  // the deadline (a UDP socket's connect does not wait), where a socat start was most of a UDP
+  // row's CPU. A timeout prints nothing and exits 0, as socat's -T does; an error (ICMP port
+  // unreachable, no route) exits non-zero after bash's line. An answer from another address
+  // (anySource) needs socat's unconnected socket, and an older bash gets socat too.
+  const socatTry = `a=$(printf %s ${request} | ${socat} 2>&1); r=$?`;
+  const bashTry = `a=; { ${udpTry({ host, port: ask.port, send: request, bytes: ANSWER_BYTES, timeoutS: t })}; } 2>&1; r=$?; ((r > 128)) && r=0`;
+  const client = ask.anySource ? socatTry : onBash52(bashTry, socatTry);
+  const one = `s=\${EPOCHREALTIME/./}; ${client}; printf '%s\\n${KNC}U %s %s\\n' "$a" "$r" "$((\${EPOCHREALTIME/./} - s))"`;
+  if (!ask.concurrent || tries === 1) return `for i in {1..${tries}}; do ${one}; done`;
+  const atOnce = (n: number) => triesAtOnce(one, { tries: n, timeoutS: t, print: 'printf %s "$o"', timedOut: `'\\n${KNC}U 0 ${Math.round(t * 1e6)}\\n'` });
+  return ask.concurrent === 'after-first' ? `{ ${one}; }; ${atOnce(tries - 1)}` : atOnce(tries);
 }
 
 /**
- * `tries` runs of the one-try command `one` at once, each in a background subshell, and a wait
- * for them all; 'after-first' runs the first alone before the others start (session affinity:
- * the rest must find the backend the first one recorded).
+ * `tries` runs of the one-try statements `one` at once, each in a process substitution of its own
+ * (one fork a try), read one after another against ONE deadline from their start: where a path
+ * drops the traffic they cost one deadline, not one each. A try read whole is printed by `print`
+ * (from $o); one not done by the deadline is killed and prints `timedOut` (a printf format).
+ * One process reads and prints them all, so the tries' lines never interleave.
  */
-function atOnce(one: string, { tries, concurrent }: { tries: number; concurrent: NonNullable<Ask['concurrent']> }): string {
-  const first = concurrent === 'after-first' ? `{ ${one}; }; ` : '';
-  return `${first}for i in {1..${concurrent === 'after-first' ? tries - 1 : tries}}; do { ${one}; } & done; wait`;
-}
-
-/**
- * A try made at once with others prints its lines as one line, "KNCT <lines, escaped: \\ \n>":
- * bash flushes its output at each newline, so several lines of one try could otherwise have
- * another try's lines between them (seen on the lab: two answers read as one).
- */
-const AT_ONCE_PRINT = `o=\${o//\\\\/\\\\\\\\}; printf '${KNC}T %s\\n' "\${o//$'\\n'/\\\\n}"`;
-
-/** The tries' output as made one after another: each AT_ONCE line unescaped back into its lines (other output unchanged). */
-export function atOnceLines(text: string): string {
-  if (!/^KNCT /m.test(text)) return text;
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${KNC}T `))
-    .map((l) => l.slice(KNC.length + 2).replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\')))
-    .join('\n');
+function triesAtOnce(one: string, x: { tries: number; timeoutS: number; print: string; timedOut: string }): string {
+  return (
+    `s0=\${EPOCHREALTIME/./}; fs=(); ps=(); for ((i = 0; i < ${x.tries}; i++)); do exec {f}< <(trap '' PIPE; ${one}); fs+=($f); ps+=($!); done; ` +
+    `for i in \${!fs[@]}; do f=\${fs[i]}; ((d = ${Math.round(x.timeoutS * 1e6)} - \${EPOCHREALTIME/./} + s0)); ((d < 1000)) && d=1000; d=00000$d; o=; ` +
+    `IFS= read -r -d '' -t \${d:0:-6}.\${d: -6} o <&$f; k=$?; kill \${ps[i]} 2>/dev/null; exec {f}<&-; if ((k > 128)); then printf ${x.timedOut}; else ${x.print}; fi; done`
+  );
 }
 
 export interface TryEvent {
@@ -144,7 +132,7 @@ export function eventsOfAsk(ask: Ask, out: CommandOut): TryEvent[] {
     return [{ event, ...(event.kind === 'connected' || event.kind === 'refused' ? { ms: out.ms } : {}) }];
   }
   if (ask.answer.kind === 'echo') return [fullEvent(ask.protocol, out, ask.timeoutS ?? TRY_S)];
-  const tries = ask.protocol === 'tcp' ? httpTries(atOnceLines(text), ask.timeoutS ?? TRY_S) : socatTries(ask, text);
+  const tries = ask.protocol === 'tcp' ? httpTries(text, ask.timeoutS ?? TRY_S) : socatTries(ask, text);
   // A command that printed no per-try line at all did not run to its end (killed, no bash or socat).
   return tries.length
     ? tries
@@ -159,7 +147,7 @@ export function eventOfAsk(ask: Ask, out: CommandOut): TryEvent {
 /** socat's tries: each the answer or socat's own error line, then "KNCU <exit code> <µs>". */
 function socatTries(ask: Ask, printed: string): TryEvent[] {
   const out: TryEvent[] = [];
-  const text = atOnceLines(printed);
+  const text = printed;
   for (const m of text.matchAll(new RegExp(`([\\s\\S]*?)\\n${KNC}U (\\d+) (\\d+)(?:\\n|$)`, 'g'))) {
     const [, printed = '', exit = '0', us = '0'] = m;
     out.push(socatTry(ask, printed.replace(/^\n/, ''), Number(exit), Number(us) / 1000));

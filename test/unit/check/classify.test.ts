@@ -41,7 +41,7 @@ const cases: { name: string; tcp: WireEvent; udp: WireEvent; observed: Observati
   },
   {
     name: 'timeout',
-    tcp: curl(0, '\nKNCH 000 137 5001022 \n'),
+    tcp: curl(0, '\nKNCH 000 28 5000000 \n'),
     udp: eventOfSocketError('TimeoutError', 'no UDP answer within 5 s'),
     observed: 'FILTERED',
   },

@@ -127,7 +127,7 @@ describe('IPv6 literals', () => {
     if (pod.drive.via !== 'probe') throw new Error('probe row expected');
     expect(pod.drive.target.host).toMatch(/^fd00:244:/);
     const ask = { host: pod.drive.target.host, port: 8080, family: 'ipv6' as const, answer: pod.answer };
-    expect(askCommand({ ...ask, protocol: 'tcp' })).toContain(`/dev/tcp/${pod.drive.target.host}/8080 `);
+    expect(askCommand({ ...ask, protocol: 'tcp' })).toContain(`/dev/tcp/${pod.drive.target.host}/8080;`);
     expect(askCommand({ ...ask, protocol: 'tcp' })).toContain(`Host: [${pod.drive.target.host}]:8080`);
     expect(askCommand({ ...ask, protocol: 'udp' })).toContain(`UDP6:[${pod.drive.target.host}]:8080,readbytes=64`);
   });

@@ -105,6 +105,27 @@ describe("a probe's client tools, read as wire events", () => {
     expect(udp.events.filter((e) => e.kind === 'answer')).toHaveLength(7);
   });
 
+  test('tries one after another where one passes its deadline: a timeout for it, and the tries left still made (a new reader for them)', async () => {
+    const drive = (p: number) => ({ control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: p }, timeoutS: 1 });
+    let started = performance.now();
+    const silent = await askFromProbe(streams, drive(port.tcpSilent), { protocol: 'tcp', family: 'ipv4', answer: hostname }, 3);
+    expect(silent.events).toEqual(Array.from({ length: 3 }, () => ({ kind: 'timeout', text: 'no answer within 1 s' })));
+    expect(silent.sampleMs).toEqual([]);
+    // Each try its own deadline, one after another.
+    expect(performance.now() - started).toBeGreaterThan(2_900);
+    expect(performance.now() - started).toBeLessThan(4_500);
+    // A handshake the kernel drops (a full accept queue) is bounded the same way.
+    const full = await fullListener();
+    try {
+      started = performance.now();
+      const dropped = await askFromProbe(streams, drive(full.port), { protocol: 'tcp', family: 'ipv4', answer: hostname }, 2);
+      expect(dropped.events.map((e) => e.kind)).toEqual(['timeout', 'timeout']);
+      expect(performance.now() - started).toBeLessThan(3_500);
+    } finally {
+      full.close();
+    }
+  }, 15_000);
+
   test('tries at once (a Service spread): each its own event and sample, the kernel reason kept; where nothing answers they cost one deadline, not one each', async () => {
     const drive = (p: number, extra: { timeoutS?: number } = {}) => ({ control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: p }, concurrent: 'all' as const, ...extra });
     const ok = await askFromProbe(streams, drive(port.tcp), { protocol: 'tcp', family: 'ipv4', answer: hostname }, 6);
@@ -293,7 +314,7 @@ describe("a probe's client tools, read as wire events", () => {
     const ask = { host: '127.0.0.1', port: port.udp, protocol: 'udp' as const, family: 'ipv4' as const, answer: hostname };
     expect(askCommand(ask)).toContain(`exec 3<>/dev/udp/127.0.0.1/${port.udp}`);
     // socat only where bash is older than 5.2 (its read -N may take a datagram a byte at a time).
-    expect(askCommand(ask)).toMatch(/BASH_VERSINFO\[0\] \* 100 \+ BASH_VERSINFO\[1\] >= 502\)\); then a=\$\(\{ exec 3<>\/dev\/udp\/.*; else a=\$\(printf %s hostname \| socat /);
+    expect(askCommand(ask)).toMatch(/BASH_VERSINFO\[0\] \* 100 \+ BASH_VERSINFO\[1\] >= 502\)\); then a=; \{ exec 3<>\/dev\/udp\/.*; else a=\$\(printf %s hostname \| socat /);
     expect(askCommand({ ...ask, anySource: true })).not.toContain('/dev/udp');
     const six = dgram.createSocket('udp6').on('message', (_m, from) => six.send(paddedAnswer(NAME), from.port, from.address));
     const p6 = await bind(six, '::1');
