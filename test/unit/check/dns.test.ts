@@ -47,7 +47,7 @@ describe("dig's output → addresses or a dns wire event", () => {
   });
 
   test('the command: the search path, UDP or TCP as the row says, A or AAAA by family', () => {
-    expect(lookupCommand('dns-svc', { family: 'ipv4', over: 'udp' })).toMatch(/^dig \+search \+time=1 \+tries=2 \+notcp \+noall \+comments \+answer dns-svc A 2>&1 \| grep -E /);
+    expect(lookupCommand('dns-svc', { family: 'ipv4', over: 'udp' })).toMatch(/^IFS= read -r -d '' o < <\(dig \+search \+time=1 \+tries=2 \+notcp \+noall \+comments \+answer dns-svc A 2>&1\); /);
     expect(lookupCommand('dns-svc', { family: 'ipv6', over: 'tcp' })).toContain('+tcp +noall +comments +answer dns-svc AAAA');
   });
 });
