@@ -11,7 +11,10 @@
 //   prints:  <"ok" (TCP), or the error line bash printed, or nothing>\nKNCC <status>
 //   status:  read's: 0 a line (TCP) or an answer (UDP); 1 an error or an empty answer; > 128 the
 //            deadline passed
-// Pure: the builders and the parser, run for real against loopback servers in the unit tests.
+// The reading of a TCP connect that failed (bash's line: the kernel's reason) is here, and is the
+// HTTP and full-size clients' too (probes/http-client.ts, probes/full-client.ts): one event for
+// one reason, whichever client connected.
+// Pure: the builders and the parsers, run for real against loopback servers in the unit tests.
 import { UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
 import type { Protocol, WireEvent } from '../check/types.ts';
 import { udpErrorEvent, udpTry } from './udp-client.ts';
@@ -44,6 +47,25 @@ const TEXT = {
   },
 };
 
+/** What bash said last, without its prefixes ("bash: /dev/tcp/10.0.0.1/80: Connection refused" → "Connection refused"). */
+export function reasonOf(line: string): string {
+  return line.split(': ').at(-1) ?? '';
+}
+
+/**
+ * bash's last line of a TCP connect that failed (the kernel's reason, strerror's words) → its
+ * event: refused, timed out, unreachable, or no verdict from `client` (the probe's client, named
+ * in the text). One reading for every client that connects on /dev/tcp: the bare connect, the
+ * HTTP tries (probes/http-client.ts) and the full-size request (probes/full-client.ts).
+ */
+export function eventOfFailedConnect(line: string, client: string): WireEvent {
+  const reason = reasonOf(line);
+  if (/connection refused/i.test(reason)) return { kind: 'refused', text: TEXT.tcp.refused };
+  if (/timed out/i.test(reason)) return { kind: 'timeout', text: TEXT.tcp.timeout };
+  if (UNREACHABLE_TEXT.test(reason)) return { kind: 'unreachable', text: `rejected by a firewall or the network (${reason})` };
+  return { kind: 'empty', text: `no network verdict from the probe's ${client}: ${line.slice(0, 200) || '(no reason printed)'}` };
+}
+
 /** What bareConnectCommand printed → its event. */
 export function eventOfBareConnect(protocol: Protocol, out: { exitCode: number; output: string }): WireEvent {
   const m = new RegExp(`^${MARK} (\\d+)$`, 'm').exec(out.output);
@@ -58,9 +80,5 @@ export function eventOfBareConnect(protocol: Protocol, out: { exitCode: number; 
     return udpErrorEvent(before, status) ?? { kind: 'empty', text: 'an empty UDP answer: no sign the listener got the request' };
   }
   if (status === 0 && line === 'ok') return { kind: 'connected', text: TEXT.tcp.connected };
-  const reason = line.split(': ').at(-1) ?? '';
-  if (/connection refused/i.test(reason)) return { kind: 'refused', text: TEXT.tcp.refused };
-  if (/timed out/i.test(reason)) return { kind: 'timeout', text: TEXT.tcp.timeout };
-  if (UNREACHABLE_TEXT.test(reason)) return { kind: 'unreachable', text: `rejected by a firewall or the network (${reason})` };
-  return { kind: 'empty', text: `no network verdict from the probe's TCP connect: ${line.slice(0, 200) || '(no output)'}` };
+  return eventOfFailedConnect(line, 'TCP connect');
 }

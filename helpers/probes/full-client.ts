@@ -14,9 +14,9 @@
 // Pure: the builders and the parser, run for real against loopback servers in the unit tests.
 import { bracketed } from '../ip.ts';
 import { payloadOf } from '../check/classify.ts';
-import { UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
 import type { Protocol, WireEvent } from '../check/types.ts';
 import { FULL_BYTES, FULL_PATTERN, FULL_REQUEST_BYTE } from './answers.ts';
+import { eventOfFailedConnect, reasonOf } from './connect-client.ts';
 import { q } from './quote.ts';
 import { onBash52, udpErrorEvent, udpTry } from './udp-client.ts';
 
@@ -96,13 +96,10 @@ export function fullEvent(protocol: Protocol, out: { exitCode: number; output: s
     if (bytes === '0') return { event: { kind: 'reset', text: 'the connection was closed with no answer (empty reply from the server)' } };
     return { event: { kind: 'empty', text: `no HTTP answer on the connection (${bytes} bytes)` } };
   }
-  // bash's error line: the connect's (the kernel's reason), or the send's or the read's.
-  const reason = rest.split(': ').at(-1) ?? '';
-  if (/connection refused/i.test(reason)) return { event: { kind: 'refused', text: 'connection refused (RST): the host is reached, nothing listens on the port' } };
+  // bash's error line: the send's or the read's when the connection broke, else the connect's.
+  const reason = reasonOf(rest);
   if (/reset|broken pipe/i.test(reason)) return { event: { kind: 'reset', text: `the connection broke before the answer (${reason})` } };
-  if (/timed out/i.test(reason)) return { event: { kind: 'timeout', text: 'no answer to the TCP handshake within the timeout: dropped on the way (firewall DROP or no route)' } };
-  if (UNREACHABLE_TEXT.test(reason)) return { event: { kind: 'unreachable', text: `rejected by a firewall or the network (${reason})` } };
-  return { event: { kind: 'empty', text: `no network verdict from the probe's full-size TCP client: ${rest.slice(0, 200) || '(no output)'}` } };
+  return { event: eventOfFailedConnect(rest, 'full-size TCP client') };
 }
 
 /** An answer: the fixed body intact, or what came instead; nothing at all is a timeout. */

@@ -16,8 +16,8 @@
 // Pure: the builders and the parser, unit-tested, and run for real against loopback servers.
 import { bracketed } from '../ip.ts';
 import { q } from './quote.ts';
-import { UNREACHABLE_TEXT } from '../check/drivers/connect.ts';
 import type { WireEvent } from '../check/types.ts';
+import { eventOfFailedConnect, reasonOf } from './connect-client.ts';
 
 export const HTTP_MARK = 'KNCH';
 
@@ -75,11 +75,6 @@ export function httpTries(text: string, timeoutS: number): HttpTry[] {
   return out;
 }
 
-/** What bash said last, without its prefixes ("bash: /dev/tcp/10.0.0.1/80: Connection refused" → "Connection refused"). */
-function reasonOf(line: string): string {
-  return line.split(': ').at(-1) ?? '';
-}
-
 function httpTryEvent(line: string, code: string, exit: number, ms: number, timeoutS: number): HttpTry {
   if (exit === 0 && code !== '000') return { event: { kind: 'answer', text: line }, ms };
   if (exit === 0) {
@@ -87,13 +82,8 @@ function httpTryEvent(line: string, code: string, exit: number, ms: number, time
     if (/reset|broken pipe/i.test(line)) return { event: { kind: 'reset', text: `the connection broke before the answer (${reasonOf(line)})` } };
     return { event: { kind: 'empty', text: `no HTTP answer on the connection: ${line.slice(0, 200)}` } };
   }
+  if (exit === 7) return { event: eventOfFailedConnect(line, 'connect') };
   const reason = reasonOf(line);
-  if (exit === 7) {
-    if (/connection refused/i.test(reason)) return { event: { kind: 'refused', text: 'connection refused (RST): the host is reached, nothing listens on the port' } };
-    if (/timed out/i.test(reason)) return { event: { kind: 'timeout', text: 'no answer to the TCP handshake: dropped on the way (firewall DROP or no route)' } };
-    if (UNREACHABLE_TEXT.test(reason)) return { event: { kind: 'unreachable', text: `rejected by a firewall or the network (${reason})` } };
-    return { event: { kind: 'empty', text: `no network verdict from the probe's connect: ${line.slice(0, 200) || '(no reason printed)'}` } };
-  }
   if (exit === 55) return { event: { kind: 'reset', text: `the connection broke while sending the request (${reason || 'write failed'})` } };
   if (exit === 28) return { event: { kind: 'timeout', text: `no answer within ${timeoutS} s` } };
   if (exit === 99) return { event: { kind: 'control', text: `the probe's HTTP client ended before its try did${line ? `: ${line.slice(0, 200)}` : ''}` } };

@@ -179,6 +179,21 @@ describe('drivers: how each reports the wire', () => {
     expect(full('tcp', '').kind).toBe('empty');
   });
 
+  test('a failed TCP connect is read alike by every client on /dev/tcp (HTTP tries, the bare connect, the full-size request): the same event, only no verdict names its client', () => {
+    for (const line of ['/bin/bash: connect: Connection refused', '/bin/bash: connect: Connection timed out', '/bin/bash: connect: No route to host', '/bin/bash: connect: Invalid argument']) {
+      const http = curl(0, `${line}\n/bin/bash: line 1: /dev/tcp/10.244.2.7/8080: ${line.split(': ').at(-1)}\nKNCH 000 7 1754 \n`);
+      expect(bare('tcp', `${line}\nKNCC 0`), line).toEqual(http);
+      expect(full('tcp', `KNCF 0 ${line}`), line).toEqual(http);
+    }
+    expect(curl(0, 'Connection timed out\nKNCH 000 7 1754 ')).toEqual({ kind: 'timeout', text: 'no answer to the TCP handshake within the timeout: dropped on the way (firewall DROP or no route)' });
+    const unknown = '/bin/bash: connect: Protocol not available';
+    expect([curl(0, `${unknown}\nKNCH 000 7 562 `), bare('tcp', `${unknown}\nKNCC 0`), full('tcp', `KNCF 0 ${unknown}`)]).toEqual([
+      { kind: 'empty', text: `no network verdict from the probe's connect: ${unknown}` },
+      { kind: 'empty', text: `no network verdict from the probe's TCP connect: ${unknown}` },
+      { kind: 'empty', text: `no network verdict from the probe's full-size TCP client: ${unknown}` },
+    ]);
+  });
+
   test("the kernel refusing to send (a blackhole route: EINVAL; a prohibit route: EACCES) is unreachable in every tool's words; a text no tool is known for is no verdict", () => {
     const connect: AnswerCheck = { kind: 'connect' };
     // bash's words for them (its "connect:" line, strerror's text; this machine cannot make them on loopback).
