@@ -4,6 +4,7 @@
 // - outside:        curl (TCP) or nc -u (UDP) from the runner to the node address
 // - round-trip:     the pod round trip between the two nodes the verdict was judged from
 // With --keep the run's probes stay, so these work as printed. Pure; unit-tested.
+import { q } from '../probes/quote.ts';
 import { PROBE_CONTAINER } from '../probes/stream.ts';
 import type { ProbePod } from '../topology.ts';
 import { CONNECT_TIMEOUT_S } from './drivers/connect.ts';
@@ -25,18 +26,13 @@ export interface ReproduceContext {
   kubectl?: KubectlTarget;
 }
 
-/** Single-quote for a POSIX shell. */
-export function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 function kubectl(ctx: ReproduceContext): string {
-  const flags = [...(ctx.kubectl?.kubeconfig ? ['--kubeconfig', shellQuote(ctx.kubectl.kubeconfig)] : []), ...(ctx.kubectl?.context ? ['--context', shellQuote(ctx.kubectl.context)] : [])];
+  const flags = [...(ctx.kubectl?.kubeconfig ? ['--kubeconfig', q(ctx.kubectl.kubeconfig)] : []), ...(ctx.kubectl?.context ? ['--context', q(ctx.kubectl.context)] : [])];
   return ['kubectl', ...flags].join(' ');
 }
 
 function inProbe(ctx: ReproduceContext, pod: string, command: string): string {
-  return `${kubectl(ctx)} exec -n ${shellQuote(ctx.namespace)} ${shellQuote(pod)} -c ${PROBE_CONTAINER} -- bash -o pipefail -c ${shellQuote(command)}; echo "exit $?"`;
+  return `${kubectl(ctx)} exec -n ${q(ctx.namespace)} ${q(pod)} -c ${PROBE_CONTAINER} -- bash -o pipefail -c ${q(command)}; echo "exit $?"`;
 }
 
 export function reproduceCommand(check: NetworkCheck, ctx: ReproduceContext): string {
@@ -49,8 +45,8 @@ export function reproduceCommand(check: NetworkCheck, ctx: ReproduceContext): st
       return inProbe(ctx, d.control.pod, probeCommandLine({ ...d, timeoutS: CONNECT_TIMEOUT_S }, { protocol: check.protocol, family: check.family, answer: { kind: 'connect' } }));
     case 'outside': {
       const request = requestText(check.answer, check.protocol);
-      if (check.protocol === 'tcp') return `curl -sS -m ${Math.ceil(d.timeoutMs / 1000)} ${shellQuote(`http://${host(d.target.host)}:${d.target.port}/${request}`)}; echo " (exit $?)"`;
-      return `echo ${shellQuote(request)} | nc -u -w ${Math.max(CONNECT_TIMEOUT_S, Math.ceil(d.timeoutMs / 1000))} ${shellQuote(d.target.host)} ${d.target.port}`;
+      if (check.protocol === 'tcp') return `curl -sS -m ${Math.ceil(d.timeoutMs / 1000)} ${q(`http://${host(d.target.host)}:${d.target.port}/${request}`)}; echo " (exit $?)"`;
+      return `echo ${q(request)} | nc -u -w ${Math.max(CONNECT_TIMEOUT_S, Math.ceil(d.timeoutMs / 1000))} ${q(d.target.host)} ${d.target.port}`;
     }
     case 'round-trip': {
       const a = ctx.probes.find((p) => p.role === 'probe-a' && p.node === d.fromNode);

@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fullBody, paddedAnswer } from '../../../helpers/probes/answers.ts';
-import { reproduceCommand, shellQuote } from '../../../helpers/check/reproduce.ts';
+import { reproduceCommand } from '../../../helpers/check/reproduce.ts';
+import { q } from '../../../helpers/probes/quote.ts';
 import type { NetworkCheck } from '../../../helpers/check/types.ts';
 
 const base: Omit<NetworkCheck, 'drive' | 'answer' | 'protocol' | 'port'> = {
@@ -116,8 +117,14 @@ describe('reproduction commands: the same request, pasted by hand', () => {
     expect(cmd).toMatch(/^kubectl exec -n netconform-abc123 probe-a-w1 -c probe -- bash -o pipefail -c '.*\/dev\/tcp\/10\.244\.2\.5\/8080\b.*GET \/ HTTP\/1\.0/);
   });
 
-  test('shell quoting leaves plain words alone and quotes the rest safely', () => {
-    expect(shellQuote('abc-1.2:3')).toBe('abc-1.2:3');
-    expect(shellQuote("it's")).toBe("'it'\\''s'");
+  test('shell quoting leaves plain words alone and quotes the rest safely: each word is itself again in bash and in a POSIX sh (dash)', async () => {
+    expect(q('abc-1.2:3')).toBe('abc-1.2:3');
+    expect(q('a,b')).toBe('a,b');
+    expect(q("it's")).toBe("'it'\\''s'");
+    const words = ['abc-1.2:3', 'user@ctx,prod=1%+', "it's", 'a b', '$HOME', '~/x', '*', 'a{b,c}', '!x', '', '\\n"`;'];
+    for (const shell of ['bash', 'sh']) {
+      const { stdout } = await promisify(execFile)(shell, ['-c', `printf '%s\\n' ${words.map(q).join(' ')}`], { encoding: 'utf8' });
+      expect(stdout, shell).toBe(words.map((w) => `${w}\n`).join(''));
+    }
   });
 });
