@@ -17,6 +17,7 @@ import { MANAGED_BY, probeImage, ROLE_LABEL, RUN_LABEL } from './probes/manifest
 import type { SuiteModule, SuiteOptions } from './check/suite.ts';
 import { deployNeeds, type DeployNeeds } from './check/needs.ts';
 import type { Selection } from './check/select.ts';
+import { settleModules } from './settle.ts';
 import { DEFAULT_PODS_PER_NODE, PROBE_IMAGE_ARCHITECTURES, clusterFamilies, explainUnschedulable, podRoles, probePodName, type NodeInfo, type ProbeRole, type Topology } from './topology.ts';
 
 export interface SetupOptions {
@@ -45,8 +46,17 @@ export interface SetupOptions {
   flags?: SuiteOptions['flags'];
   /** Called after every module's prepare, before anything is created (the run checks its selection here). */
   beforeDeploy?: (planned: Topology) => void;
-  /** Called once the run's objects are created, while the probes start (the CLI starts vitest here). */
-  afterDeploy?: () => void;
+  /**
+   * Called once the probes passed the preflight, before the modules settle (the CLI starts
+   * vitest here: its workers start while the settles mostly wait, e.g. for kube-proxy), with the
+   * run's exec streams (opened by the preflight, used by the checks).
+   */
+  beforeSettle?: (streams: ProbeStreams) => void;
+  /**
+   * A module's plan is final (the probes passed the preflight, its settle and those of the
+   * modules it reads are done): its checks may start, while other modules still settle.
+   */
+  onReady?: (module: string, topology: Topology) => void;
 }
 
 export interface RunState {
@@ -199,9 +209,9 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     for (const c of created) settledValue(c);
   });
   checkAborted(options.signal);
-  options.afterDeploy?.();
-
   const deployment = state.deployment!;
+  const streams = (state.streams ??= new ProbeStreams(new ControlClient(kube.credentials, { concurrency: options.concurrency }), deployment.namespace, { openTimeoutMs: PREFLIGHT_TRY_MS }));
+
   const waitStarted = performance.now();
   const topology = await timed(state, 'wait-ready', async () => {
     const wait = () => waitForProbes(kube, deployment, { timeoutMs: options.readyTimeoutMs, onProgress: progress, signal: options.signal });
@@ -250,26 +260,17 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
       plans,
       ...(needs ? { undeployed: options.modules.filter((m) => (m.deploy || m.settle) && !deploys(m)).map((m) => m.name) } : {}),
     };
-    // The wait-ready split: the probes' start-up, then the control preflight and the modules' settle.
+    // The wait-ready split: the probes' start-up, then the control preflight.
     const readyAt = performance.now();
     state.phases['wait-ready.probes'] = Math.round(readyAt - waitStarted);
-    const streams = (state.streams ??= new ProbeStreams(new ControlClient(kube.credentials, { concurrency: options.concurrency }), deployment.namespace, { openTimeoutMs: PREFLIGHT_TRY_MS }));
     await preflightProbes(built, { streams, concurrency: options.concurrency, signal: options.signal, onProgress: progress });
     state.phases['wait-ready.preflight'] = Math.round(performance.now() - readyAt);
-    // Every settle is let finish before a failure is thrown: what one registers for teardown after
-    // another failed (a server it started) is then known to tearDownRun, which runs it.
-    const settled = await Promise.allSettled(
-      options.modules.map(async (m) => {
-        const onTeardown = (release: () => Promise<void>) => void (state.releases ??= []).push(release);
-        if (!deploys(m)) return;
-        if (m.settle) plans[m.name] = await m.settle({ kube, nodes, options: suite, deployment, topology: built, onTeardown, streams }, plans[m.name]);
-        if (m.describe) progress(`${m.name}: ${m.describe(plans[m.name])}`);
-      }),
-    );
-    for (const s of settled) settledValue(s);
     return built;
   });
   state.topology = topology;
+  checkAborted(options.signal);
+  options.beforeSettle?.(streams);
+  await timed(state, 'settle', () => settleModules(kube, options, { topology, deployment, streams, plans, deploys, suite, state }));
   return topology;
 }
 

@@ -1,10 +1,13 @@
-// What the CLI hands to the suites (helpers/cli/suites.ts): the run plan — the topology, the row
-// selection, how to reach the cluster — and the API server transport (server, TLS material, auth
-// header) the CLI resolved from the kubeconfig, and the name of the channel on which the CLI's
-// thread answers with fresh credentials (credential-channel.ts). Never in an environment variable or a file:
-// `run` starts vitest in the CLI's own process and offers the hand-over in memory
-// (offerHandover); `list` needs no vitest. The suites' globalSetup takes it once and provides it
-// to the workers in memory, so workers need not load the client library (~70 MB each).
+// What the CLI hands to the suites (helpers/cli/suites.ts) when it starts them, while the probes
+// start: the API server transport (server, TLS material, auth header) the CLI resolved from the
+// kubeconfig, and the names of the channels on which the CLI's thread answers — with fresh
+// credentials (credential-channel.ts), with each suite's run plan once that suite's setup is
+// done (plan-channel.ts: the topology, the row selection, how to reach the cluster), and with the
+// results of the workers' commands in the probes (probes/stream-broker.ts). Never in an
+// environment variable or a file: `run` starts vitest in the CLI's own process and offers the
+// hand-over in memory (offerHandover); `list` needs no vitest. The suites' globalSetup takes it
+// once and provides it to the workers in memory, so workers need not load the client library
+// (~70 MB each).
 import type { ControlTransport, KubeTarget } from './kube/index.ts';
 import type { Selection } from './check/select.ts';
 import type { Topology } from './topology.ts';
@@ -38,9 +41,10 @@ export interface SerializedControlTransport {
   generation?: number;
 }
 
-/** What the suites receive: the plan, the transport the checks ride on, and where to ask for fresh credentials (credential-channel.ts). */
+/** What the suites receive: the transport the checks ride on, where to ask for each suite's plan (plan-channel.ts) and for fresh credentials (credential-channel.ts). */
 export interface Handover {
-  plan: RunPlan;
+  /** The name of the in-process channel the CLI's thread answers each suite file's plan on. */
+  planChannel: string;
   control?: SerializedControlTransport;
   /** The name of the in-process channel the CLI's thread answers on (no secret). */
   credentialChannel?: string;

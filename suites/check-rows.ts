@@ -13,6 +13,7 @@ import { ChannelStreams } from '../helpers/probes/stream-broker.ts';
 import { ChannelCredentials } from '../helpers/credential-channel.ts';
 import { fixedCredentials, type CredentialSource } from '../helpers/kube/credentials.ts';
 import type { RunPlan } from '../helpers/plan.ts';
+import { planOf } from '../helpers/plan-channel.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -86,8 +87,18 @@ function runContext(plan: RunPlan): RunContext {
   };
 }
 
-export function suiteTests(module: SuiteModule): void {
-  const plan = inject('plan') as RunPlan;
+/**
+ * This suite's plan, from the CLI's thread (the globalSetup's, run without the CLI): awaited at the
+ * top of the suite file, so the file's rows exist once its suite's setup is done, while other
+ * suites may already be running their checks.
+ */
+export function suitePlan(suite: string): Promise<RunPlan> {
+  return planOf(suite, inject('planChannel'));
+}
+
+/** The rows of `module` as tests, once its plan came (await it at the top of the suite file). */
+export async function suiteTests(module: SuiteModule): Promise<void> {
+  const plan = await suitePlan(module.name);
   const rows = rowsOf(module, plan.topology, plan.selection);
   const ctx = runContext(plan);
   describe(module.name, () => {

@@ -3,18 +3,17 @@
 // (helpers/netpol/runner.ts) instead of the per-row check runner: a row is a whole truth table.
 // The canary runs once, before the first case. Not the three-line file of the other paths
 // because of that; the results still land on task.meta for the collector like every row's.
-import { afterAll, describe, inject, test } from 'vitest';
+import { afterAll, describe, test } from 'vitest';
 import { NO_CHECKS_TITLE, rowsOf } from '../helpers/check/select.ts';
 import type { StaticCheck } from '../helpers/check/types.ts';
 import { ControlClient } from '../helpers/http.ts';
 import { caseRowResult } from '../helpers/netpol/row.ts';
 import { flushPending } from '../helpers/netpol/runner.ts';
 import { kubeApi, openSession, streamsProber, type NetpolPlan, type NetpolSession } from '../helpers/netpol/session.ts';
-import type { RunPlan } from '../helpers/plan.ts';
-import { controlCredentials } from './check-rows.ts';
+import { controlCredentials, suitePlan } from './check-rows.ts';
 import suite from './network-policy.ts';
 
-const plan = inject('plan') as RunPlan;
+const plan = await suitePlan(suite.name);
 const rows = rowsOf(suite, plan.topology, plan.selection) as StaticCheck[];
 const netpol = plan.topology.plans[suite.name] as NetpolPlan;
 

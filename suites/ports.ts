@@ -9,14 +9,10 @@
 // traffic; ranges are sampled at both ends and one port inside; each row says how its verdict
 // was obtained (properties verdictSource, sample).
 import pLimit from 'p-limit';
-import { classify } from '../helpers/check/classify.ts';
-import { askFromProbe } from '../helpers/check/drivers/probe.ts';
-import { CONNECT_TIMEOUT_S } from '../helpers/check/drivers/connect.ts';
 import { withRunStreams } from '../helpers/probes/stream-broker.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect, NetworkCheck } from '../helpers/check/types.ts';
-import { ControlClient } from '../helpers/http.ts';
-import { waitFor } from '../helpers/probes/deploy.ts';
+import { awaitProgrammed, lookFromNode } from '../helpers/nodeport/programmed.ts';
 import { ensureListener } from '../helpers/ports/listeners.ts';
 import { describePortsPlan, shortSample } from '../helpers/ports/rows.ts';
 import { readPortsPlan } from '../helpers/ports/setup.ts';
@@ -37,10 +33,6 @@ export const EXPECT = {
 } as const satisfies Record<string, Expect>;
 
 export const DEFAULT_PROFILE = 'kubeadm';
-/** How long settle looks again at a refused NodePort of this run's own nodeport Service (kube-proxy's programming lag), and how often. */
-const HELD_NODEPORT_WAIT_MS = 3_000;
-const HELD_NODEPORT_POLL_MS = 250;
-
 function hostProbe(topology: Topology, node: string) {
   return topology.probes.find((p) => p.role === 'host' && p.node === node);
 }
@@ -125,6 +117,8 @@ function expandedRows(plan: PortsPlan, rangeSample?: (range: { low: number; high
 export default defineSuite<PortsPlan>({
   name: 'ports',
   order: 40,
+  // ownNodePortSample: the NodePort range's rows are the nodeport suite's NodePorts.
+  after: ['nodeport'],
   startsFirst: 'every row is a command in a host probe (a bare connect by its bash), a few at a time per probe, and filtered rows wait out their timeout',
   must: 'the ports the cluster needs are open between the right nodes and the ones that must be closed are not, by role, from a port profile with the CNI detected',
 
@@ -160,41 +154,19 @@ export default defineSuite<PortsPlan>({
               listeners[key] = { source: 'direct', note: `no ready host probe on ${t.node} to look for a listener` };
               return;
             }
-            const answer = { kind: 'connect' as const };
-            const look = async () =>
-              classify(
-                (
-                  await askFromProbe(
-                    streams,
-                    { control: { pod: probe.name }, target: { host: t.address, port: t.port }, timeoutS: CONNECT_TIMEOUT_S },
-                    { protocol: t.protocol, family: familyOf(t.address), answer },
-                    1,
-                  )
-                ).events,
-                answer,
-              );
-            let verdict = await look();
-            // A NodePort this run's own Service holds answers once kube-proxy has programmed it,
-            // a moment after the Service's endpoints: look again for a short while before
-            // starting a listener pod on the node for it (seconds on the setup's critical path).
-            if (verdict.observed === 'REFUSED' && held.has(`${t.port}/${t.protocol}`)) {
-              const refused = verdict;
-              verdict = await waitFor(
-                async () => {
-                  const v = await look();
-                  return v.observed === 'REFUSED' ? undefined : v;
-                },
-                { timeoutMs: HELD_NODEPORT_WAIT_MS, intervalMs: HELD_NODEPORT_POLL_MS, what: `kube-proxy to answer ${t.node}:${t.port}/${t.protocol}`, signal: options.signal },
-              ).catch(() => refused); // still refused: a listener, as for any free port
-            }
-            if (verdict.observed === 'REACHABLE') {
+            const target = { node: t.node, address: t.address, port: t.port, protocol: t.protocol };
+            // A NodePort this run's own Service holds answers once kube-proxy has programmed it
+            // (nodeport/programmed.ts): look again for a short while before starting a listener
+            // pod on the node for it (seconds on the setup's critical path).
+            const observed = held.has(`${t.port}/${t.protocol}`) ? await awaitProgrammed(streams, probe.name, target, options.signal) : await lookFromNode(streams, probe.name, target);
+            if (observed === 'REACHABLE') {
               listeners[key] = held.has(`${t.port}/${t.protocol}`)
                 ? { source: 'existing-listener', note: `this run's NodePort Service holds ${t.port}/${t.protocol}: kube-proxy on ${t.node} answered it` }
                 : { source: 'existing-listener' };
               return;
             }
-            if (verdict.observed !== 'REFUSED') {
-              listeners[key] = { source: 'direct', note: `looking for a listener on ${t.node}:${t.port}/${t.protocol} from the node itself: ${verdict.observed}` };
+            if (observed !== 'REFUSED') {
+              listeners[key] = { source: 'direct', note: `looking for a listener on ${t.node}:${t.port}/${t.protocol} from the node itself: ${observed}` };
               return;
             }
             // Our own hostNetwork probes' ports are never free here; any other refused port gets a listener for both protocols.

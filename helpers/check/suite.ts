@@ -76,8 +76,14 @@ export interface SuiteModule<Plan = unknown> {
    * (check/needs.ts); so is settle.
    */
   deploy?(ctx: DeployContext, plan: Plan): Promise<Plan>;
-  /** After every probe is ready: wait for what the path's checks rely on (endpoints, listeners). */
+  /**
+   * After every probe is ready: wait for what the path's checks rely on (endpoints, listeners).
+   * The settles run side by side, and a path's checks start as soon as its own settle is done
+   * (the others' may still run).
+   */
   settle?(ctx: SettleContext, plan: Plan): Promise<Plan>;
+  /** Paths whose plans this path's rows read: its checks start only once their settles are done too. */
+  after?: readonly SuiteName[];
   /** The path's rows. Pure. `plan` is what prepare/deploy/settle returned (undefined when the path has no hooks). */
   checks(topology: Topology, plan: Plan, options: RowOptions): Check[];
   /** One line for the progress output once the path is set up. */

@@ -2,7 +2,7 @@
 // (normal end, failure, Ctrl-C/SIGTERM). Returns the exit code.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { NetconformError, UsageError, messageOf } from '../errors.ts';
+import { NetconformError, SetupError, UsageError, messageOf } from '../errors.ts';
 import { Kube, loadKubeConfig, type ThrottleCounter } from '../kube/index.ts';
 import { setUpRun, tearDownRun, type RunState } from '../lifecycle.ts';
 import type { RunPlan } from '../plan.ts';
@@ -95,17 +95,23 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let checkStreams = 0;
   let cni: string[] | undefined;
   const selection = selectionOf(options);
-  // vitest starts once the run's objects are created, while the probes start (its start-up is
-  // CPU on this thread: during the deploy it slowed every create request); it waits for the
-  // plan. Not before: a run refused at once (a usage error, an unreachable cluster) exits without
-  // loading it.
+  // vitest starts once the probes passed the preflight, as the modules settle: its start-up is CPU
+  // (on this thread and its workers') that, earlier, slowed the deploy's requests and the probes'
+  // start, while the settles mostly wait (kube-proxy programs the run's NodePorts about a second
+  // after their endpoints). Each suite file waits for its suite's plan, and a suite whose settle
+  // is done runs its checks while others still settle.
   let suites: RunningSuites | undefined;
-  const startVitest = () =>
-    (suites = startSuites({
-      concurrency: options.concurrency,
-      signal: abort.signal,
-      startFirst: modules.filter((m) => m.startsFirst).map((m) => m.name),
-    }));
+  /** When the first suite's plan was offered: the checks' start. */
+  let checks: { at: number; iso: string; epoch: number } | undefined;
+  const planFor = (topology: Topology): RunPlan => ({
+    topology,
+    selection,
+    kube: { kubeconfig: options.kubeconfig, context: options.context },
+    concurrency: options.concurrency,
+    attempts: ATTEMPTS,
+    samples: options.samples,
+    maxLossPct: options.maxLossPct,
+  });
   try {
     const topology = await setUpRun(
       kube,
@@ -129,35 +135,38 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         beforeDeploy: (planned) => {
           if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
         },
-        afterDeploy: () => void startVitest(),
+        beforeSettle: (streams) =>
+          void (suites = startSuites({
+            concurrency: options.concurrency,
+            credentials: kube.credentials,
+            streams,
+            signal: abort.signal,
+            startFirst: modules.filter((m) => m.startsFirst).map((m) => m.name),
+          })),
+        // A suite's checks start once its plan is final, while other suites may still settle.
+        onReady: (module, topology) => {
+          if (!checks) {
+            checks = { at: performance.now(), iso: new Date().toISOString(), epoch: Date.now() };
+            progress('running the checks');
+            io.progress?.suspend(); // the suites' collector draws the progress line while the checks run
+          }
+          suites?.plans.offer(module, planFor(topology));
+        },
       },
       state,
     );
     cni = detectedCni(topology);
-    const plan: RunPlan = {
-      topology,
-      selection,
-      kube: { kubeconfig: options.kubeconfig, context: options.context },
-      concurrency: options.concurrency,
-      attempts: ATTEMPTS,
-      samples: options.samples,
-      maxLossPct: options.maxLossPct,
-    };
-    progress('running the checks');
-    io.progress?.suspend(); // the suites' collector draws the progress line while the checks run
-    const suitesStarted = performance.now();
-    const checksFrom = new Date().toISOString();
-    await kube.controlTransport(); // read before vitest is handed over: a failure here ends the run before its checks
-    const child = suites ?? startVitest();
-    suites = undefined; // handed over: from here vitest ends by itself
-    const handedOver = Date.now();
-    const output = await child.run(plan, kube.credentials, state.streams);
-    state.phases.suites = Math.round(performance.now() - suitesStarted);
-    // The suites phase split: the child's start of the suite files, the checks, its exit.
+    if (!suites || !checks) throw new SetupError('internal: the suites were not started with the run');
+    const child = suites;
+    suites = undefined; // every plan offered: from here vitest ends by itself
+    const output = await child.finish();
+    state.phases.suites = Math.round(performance.now() - checks.at);
+    // The suites phase split: the wait for the first suite file to start after the first plan, the checks, vitest's exit.
     if (output.span) {
-      state.phases['suites.start'] = Math.max(0, output.span.firstStart - handedOver);
+      state.phases['suites.start'] = Math.max(0, output.span.firstStart - checks.epoch);
       state.phases['suites.exit'] = Math.max(0, Date.now() - output.span.lastEnd);
     }
+    const checksFrom = checks.iso;
     // Were the probes and nodes the checks relied on the same ones at the end? (helpers/probes/identity.ts)
     output.results = await recheckIdentity(kube, topology, output.results, { from: checksFrom, onProgress: progress });
     Object.assign(state.phases, output.phases);

@@ -3,9 +3,11 @@
 // Node process less than a child (the runtime and its libraries are loaded once: 15-25 MB less
 // peak RSS, measured by `npm run bench`). Vitest's logger registers SIGINT/SIGTERM/unhandledRejection listeners that
 // exit the process; they are removed at once, so the CLI keeps its signals and its cleanup.
-// Vitest is started once the run's objects are created (while the probes start); its globalSetup awaits the hand-over — the run
-// plan and the API server credentials — offered in memory, never in an environment or a file; while
-// the suites run, the workers ask this thread for fresh credentials over an in-process channel.
+// Vitest is started once the run's objects are created (while the probes start); its globalSetup
+// takes the hand-over — the API server credentials and the channels this thread answers on —
+// offered in memory, never in an environment or a file; each suite file then asks for its plan,
+// and while the suites run, the workers ask this thread for fresh credentials and send it their
+// commands for the probes.
 // (`list` needs no vitest: the rows come from the suite modules themselves.)
 import { Writable } from 'node:stream';
 import vm from 'node:vm';
@@ -15,16 +17,17 @@ import { serveCredentials, type ServedSource } from '../credential-channel.ts';
 import { serveStreams } from '../probes/stream-broker.ts';
 import type { ProbeStreams } from '../probes/stream.ts';
 import { CODE_EXT, CODE_ROOT, codeFile } from '../package-root.ts';
-import { START_FIRST_ENV, offerHandover, serializeControlTransport, type Handover, type RunPlan, type SuiteOutput } from '../plan.ts';
+import { START_FIRST_ENV, offerHandover, serializeControlTransport, type Handover, type SuiteOutput } from '../plan.ts';
+import { servePlans, type PlanServer } from '../plan-channel.ts';
 import { Collector } from './collector.ts';
 
-/** Vitest waiting for its hand-over; `run` hands it over and collects, `abandon` stops it unused. */
+/** Vitest started with its hand-over; the CLI offers each suite's plan as it becomes final, then collects. */
 export interface RunningSuites {
-  /**
-   * `credentials`: the CLI's reload-aware source (Kube.credentials), answering the workers while
-   * the suites run; `streams`: the run's exec streams, which carry the workers' commands.
-   */
-  run(plan: RunPlan, credentials: ServedSource, streams?: ProbeStreams): Promise<SuiteOutput>;
+  /** Where the CLI offers each suite's plan (plan-channel.ts). */
+  plans: PlanServer;
+  /** Wait for the suites to end (every plan offered) and collect their results. */
+  finish(): Promise<SuiteOutput>;
+  /** The run ended before its checks: no plan will come; stop vitest. */
   abandon(): Promise<void>;
 }
 
@@ -42,14 +45,25 @@ const ABANDON_WAIT_MS = 5_000;
 const VITEST_LISTENED = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
 
 /**
- * Start the suites' vitest now, in this process, so its start-up overlaps the probes' start. Every
+ * Start the suites' vitest now, in this process, while the probes start: its workers start and
+ * import the suite files, and each file waits for its suite's plan (plan-channel.ts). The
+ * hand-over — the control transport and the channels the CLI's thread answers on: fresh
+ * credentials (`credentials`: the CLI's reload-aware source, Kube.credentials), the suites' plans,
+ * and the workers' commands on the run's exec streams (`streams`) — is offered at once. Every
  * suite file vitest finds (suites/**\/*.test.*) runs; there is no list of suites here.
  */
-export function startSuites(options: { concurrency: number; signal?: AbortSignal; startFirst?: string[] }): RunningSuites {
-  let handOver!: (h: Handover) => void;
-  let giveUp!: (err: Error) => void;
-  const handover = new Promise<Handover>((resolve, reject) => ((handOver = resolve), (giveUp = reject)));
-  handover.catch(() => undefined); // awaited by the globalSetup; unused when the run ends first
+export function startSuites(options: { concurrency: number; credentials: ServedSource; streams?: ProbeStreams; signal?: AbortSignal; startFirst?: string[] }): RunningSuites {
+  collectGarbage();
+  const served = serveCredentials(options.credentials);
+  const commands = options.streams ? serveStreams(options.streams) : undefined;
+  const plans = servePlans();
+  const handover: Promise<Handover> = options.credentials.current().then((control) => ({
+    planChannel: plans.name,
+    control: serializeControlTransport(control),
+    credentialChannel: served.name,
+    ...(commands ? { streamChannel: commands.name } : {}),
+  }));
+  handover.catch(() => undefined); // awaited by the globalSetup, and by finish()
   offerHandover(handover);
   // Read by suites/vitest.config.ts's sequencer when it orders the files (a list of suite names, no secret).
   if (options.startFirst?.length) process.env[START_FIRST_ENV] = options.startFirst.join(',');
@@ -60,7 +74,7 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
   const onStray = (err: unknown) => void stray.push(err instanceof Error ? err.message : String(err));
   process.on('unhandledRejection', onStray);
   const vitest = createInProcess(collector, options.concurrency);
-  // Started at once: vitest finds the suite files, then its globalSetup waits for the hand-over.
+  // Started at once: vitest finds the suite files, its globalSetup takes the hand-over, the workers start.
   const ran = vitest
     .then((v) => v.start())
     .then(
@@ -70,32 +84,26 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
-      giveUp(new Error('the run ended before the checks were handed over'));
+      plans.fail('the run ended before its checks');
       offerHandover(undefined);
       const v = await vitest.catch(() => undefined);
       await v?.close();
       process.off('unhandledRejection', onStray);
+      served.close();
+      commands?.close();
+      plans.close();
     })());
   const stop = () => void close();
   options.signal?.addEventListener('abort', stop, { once: true });
   return {
-    async run(plan, credentials, streams) {
-      collectGarbage();
-      const served = serveCredentials(credentials);
-      const commands = streams ? serveStreams(streams) : undefined;
-      let failure: unknown;
-      try {
-        // Credentials that cannot be read (an exec plugin failing) end vitest unused, as a run that ends before its checks does.
-        const control = await credentials.current().catch(async (err: unknown) => {
-          await close();
-          throw err;
-        });
-        handOver({ plan, control: serializeControlTransport(control), credentialChannel: served.name, ...(commands ? { streamChannel: commands.name } : {}) });
-        failure = await ran;
-      } finally {
-        served.close();
-        commands?.close();
-      }
+    plans,
+    async finish() {
+      // Credentials that cannot be read (an exec plugin failing) end vitest unused, as a run that ends before its checks does.
+      await handover.catch(async (err: unknown) => {
+        await close();
+        throw err;
+      });
+      const failure = await ran;
       options.signal?.removeEventListener('abort', stop);
       await close();
       if (options.signal?.aborted) throw new SetupError('interrupted while the checks were running');
@@ -108,8 +116,8 @@ export function startSuites(options: { concurrency: number; signal?: AbortSignal
     },
     async abandon() {
       options.signal?.removeEventListener('abort', stop);
-      // Nothing was handed over: vitest has no checks to finish. Bounded, so a vitest that does not
-      // close cannot hold up a run that failed before its checks (the CLI exits right after).
+      // No check will run. Bounded, so a vitest that does not close cannot hold up a run that
+      // failed before its checks (the CLI exits right after).
       let timer: NodeJS.Timeout | undefined;
       const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ABANDON_WAIT_MS).unref()));
       await Promise.race([close().then(() => ran), bound]);

@@ -50,11 +50,10 @@ describe('deploy only what the selected rows need', () => {
     expect(needs).toMatchObject({ modules: ['pod-to-pod'], hostProbes: false });
     expect(expectedProbes(topology.nodes, undefined, probeRoles({ hostProbes: needs.hostProbes })).map((p) => p.role)).not.toContain('host');
     expect(deployNeeds(modules, topology, { only: ['^pod-to-service .*probe-a'] })).toMatchObject({ modules: ['pod-to-service'], hostProbes: false });
-    expect(deployNeeds(modules, topology, { only: ['^nodeport '] })).toMatchObject({ modules: ['nodeport'], hostProbes: false });
   });
 
-  test('rows into a host probe (pod-to-node), from one (ports) or a setup that asks them (pod-to-external) need host probes', () => {
-    for (const only of ['^pod-to-node ', '^ports ', '^pod-to-external .*probe-a']) {
+  test('rows into a host probe (pod-to-node), from one (ports) or a setup that asks them (pod-to-external; nodeport: each node waits for kube-proxy to answer its NodePort) need host probes', () => {
+    for (const only of ['^pod-to-node ', '^ports ', '^pod-to-external .*probe-a', '^nodeport ']) {
       const needs = deployNeeds(modules, topology, { only: [only] });
       expect({ only, hostProbes: needs.hostProbes }).toEqual({ only, hostProbes: true });
     }

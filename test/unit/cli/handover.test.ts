@@ -3,7 +3,6 @@
 // text, so it survives the structured clone to the suite workers.
 import { describe, expect, test } from 'vitest';
 import { offerHandover, serializeControlTransport, takeOfferedHandover, type Handover } from '../../../helpers/plan.ts';
-import { fixtureTopology } from '../topology-fixture.ts';
 
 describe('hand-over in memory', () => {
   test('what the CLI offers, the globalSetup takes whole, once; the environment never holds it', async () => {
@@ -12,7 +11,7 @@ describe('hand-over in memory', () => {
       headers: { authorization: 'Bearer t0ken-in-memory' },
       tls: { key: Buffer.from('-----BEGIN KEY-----\nabc\n-----END KEY-----\n'), ca: 'CA' },
     });
-    const handover: Handover = { plan: { topology: fixtureTopology(), selection: { short: false }, kube: {}, concurrency: 8, attempts: 2 }, control };
+    const handover: Handover = { planChannel: 'kube-netconform.plans.test', control, credentialChannel: 'kube-netconform.credentials.test' };
     const envBefore = JSON.stringify(process.env);
     offerHandover(Promise.resolve(handover));
     expect(JSON.stringify(process.env)).toBe(envBefore);
