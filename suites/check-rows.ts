@@ -96,12 +96,12 @@ export function suitePlan(suite: string): Promise<RunPlan> {
   return planOf(suite, inject('planChannel'));
 }
 
-/** The rows of `module` as tests, once its plan came (await it at the top of the suite file). */
-export async function suiteTests(module: SuiteModule): Promise<void> {
-  const plan = await suitePlan(module.name);
-  const rows = rowsOf(module, plan.topology, plan.selection);
-  const ctx = runContext(plan);
-  describe(module.name, () => {
+/** The rows of `module` as tests, made once its plan came (vitest awaits an async describe while it collects the file). */
+export function suiteTests(module: SuiteModule): void {
+  describe(module.name, async () => {
+    const plan = await suitePlan(module.name);
+    const rows = rowsOf(module, plan.topology, plan.selection);
+    const ctx = runContext(plan);
     if (rows.length === 0) {
       test.skip(NO_CHECKS_TITLE, () => undefined);
       return;

@@ -55,7 +55,7 @@ describe('benchmark figures', () => {
     expect(median([4, 1, 2, 3])).toBe(2.5);
   });
 
-  test('a healthy run with a failed row fails the stability row; RSS over 350 MB is marked missed', () => {
+  test('a healthy run with a failed row fails the stability row; RSS over 300 MB and a median over 8 s are marked missed', () => {
     const f: BenchFigures = { machine, date: '2026-11-26', healthy: [sample(11_000), sample(12_000, { exitCode: 1, badRows: ['pod-to-pod a → b'] })] };
     const rows = benchRows(f);
     const stability = rows.find((r) => r[0]!.startsWith('healthy-cluster stability'))!;
@@ -64,7 +64,8 @@ describe('benchmark figures', () => {
     const memory = rows.find((r) => r[0]!.startsWith('peak RSS of a full run'))!;
     expect(memory[1]).toMatch(/^700 MB whole process tree \(vitest \(suites, worker threads\) 550 MB, kube-netconform CLI 170 MB\)/);
     expect(memory[3]).toBe('✗');
-    expect(rows[0]![3]).toBe('✓'); // median wall 11.5 s ≤ 12 s
+    expect(rows[0]![3]).toBe('✗'); // median wall 11.5 s > 8 s
+    expect(benchRows({ ...f, healthy: [sample(7_000), sample(8_000)] })[0]![3]).toBe('✓'); // 7.5 s
   });
 
   test("baseline row: medians and ratios against the other commit's runs", () => {
@@ -74,7 +75,7 @@ describe('benchmark figures', () => {
     expect(benchRows({ ...f, baseline: { ...f.baseline!, ref: '028b7a4' } }).find((r) => r[0]!.startsWith('vs baseline'))![0]).toBe('vs baseline 028b7a4, 2 runs alternated with these');
     expect(row[1]).toMatch(/^median wall 10.5 s vs 21.0 s \(0.50×\)/);
     expect(row[1]).toMatch(/peak RSS 700 MB vs 700 MB \(1.00×\)$/);
-    expect(benchRows(f)[0]![3]).toBe('✓');
+    expect(benchRows(f)[0]![3]).toBe('✗'); // 10.5 s > 8 s: the baseline does not change the verdict
   });
 
   test('scale row: pairs, checks and the pod-to-pod suite time against 20 s', () => {
