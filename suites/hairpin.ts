@@ -9,6 +9,7 @@ import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { controlOf, familyProperties, familyTag, ipIn, label, missingFamilyReason, peerOf, podProbesOn, portText, probedNodes, serviceTargets, setupRows } from '../helpers/rows.ts';
 import { perNodeName, probePodName } from '../helpers/topology.ts';
+import { AFTER_KUBE_PROXY } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   hairpin: { expect: 'REACHABLE', reason: 'a pod reaches itself through a Service whose only backend is that pod (hairpin)' },
@@ -33,6 +34,7 @@ export interface HairpinPlan {
 export default defineSuite<HairpinPlan>({
   name: 'hairpin',
   order: 25,
+  after: AFTER_KUBE_PROXY,
   must: 'a pod reaches itself through a Service whose only backend is that pod, TCP and UDP, on every node',
 
   prepare: async ({ nodes }) => ({

@@ -29,6 +29,7 @@ import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { familyOf, portText, setupRows } from '../helpers/rows.ts';
+import { AFTER_KUBE_PROXY } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   ingress: { expect: 'REACHABLE', reason: "a LoadBalancer Service's ingress address answers a client outside the cluster, from a ready backend" },
@@ -166,6 +167,7 @@ export function noIngressReason(service: string, waitedMs: number): string {
 export default defineSuite<LoadBalancerPlan>({
   name: 'loadbalancer',
   order: 32,
+  after: AFTER_KUBE_PROXY,
   must: "a LoadBalancer Service's ingress address, when the cluster assigns one, answers a client outside the cluster over TCP and UDP, only from real backends",
 
   async prepare({ kube, nodes, options }) {

@@ -162,14 +162,18 @@ export default defineSuite<NodePortTopology>({
         const problem = await awaitEndpoints(kube, deployment, { service: svc.name, what: `the NodePort Service ${svc.name}`, expected: 1, signal: options.signal });
         if (problem) return { ...next, error: problem };
       }
-      // kube-proxy programs the NodePorts a moment after the endpoints (nodeport/programmed.ts):
-      // each node's own host probe waits for the Cluster Service's first port on its own address.
-      // Kube-proxy programs every Service of a node in one go, so the Local one is then in place
-      // too (its must-not-answer rows would otherwise pass on a refusal of a port not yet programmed).
-      const port = plan.services.find((s) => s.policy === 'Cluster')?.ports.find((p) => p.protocol === 'tcp')?.nodePort;
-      if (port && streams)
+      // kube-proxy programs the NodePorts a moment after the endpoints (nodeport/programmed.ts),
+      // each Service in whichever of its syncs (1 s apart by default) saw that Service's
+      // endpoints: each node's own host probe waits for the Cluster Service's TCP port on its own
+      // address, and the backend's node for the Local Service's too (it answers there once
+      // programmed). Elsewhere the Local Service must not answer, and a refusal of a port not yet
+      // programmed reads the same as its drop, so nothing is awaited there.
+      const first = (policy: 'Cluster' | 'Local') => plan.services.find((s) => s.policy === policy)?.ports.find((p) => p.protocol === 'tcp')?.nodePort;
+      const [cluster, local] = [first('Cluster'), first('Local')];
+      const looks = next.targets.flatMap((t) => [...(cluster ? [{ target: t, port: cluster }] : []), ...(local && t.node === next.backend.node ? [{ target: t, port: local }] : [])]);
+      if (streams)
         await Promise.all(
-          next.targets.map(async (t) => {
+          looks.map(async ({ target: t, port }) => {
             const probe = hostProbeOn(topology, t.node);
             if (!t.address || !probe || probe.controlProblem) return;
             const seen = await awaitProgrammed(streams, probe.name, { node: t.node, address: t.address, port, protocol: 'tcp' }, options.signal);

@@ -35,6 +35,7 @@ import {
 } from '../helpers/rows.ts';
 import type { Topology } from '../helpers/topology.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
+import { AFTER_KUBE_PROXY } from '../helpers/nodeport/programmed.ts';
 
 /** The probes Service's full-size port (manifests/services.yaml): to the probes' full-size ports, a body larger than one MTU. */
 export const FULL_SERVICE_PORT = 81;
@@ -103,6 +104,7 @@ function overlapRows(topology: Topology, plan: PodToServicePlan): Check[] {
 export default defineSuite<PodToServicePlan>({
   name: 'pod-to-service',
   order: 20,
+  after: AFTER_KUBE_PROXY,
   must: 'Service VIPs answer from every pod and every node, TCP and UDP, only from real backends; every pod reaches the API server through the kubernetes Service; the Service CIDR overlaps no node or pod network',
 
   async prepare({ kube, options }) {

@@ -23,6 +23,7 @@ import {
   setupRows,
 } from '../helpers/rows.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
+import { AFTER_KUBE_PROXY } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   affinity: { expect: 'REACHABLE', reason: 'sessionAffinity: ClientIP sends every request of one client to the same ready backend' },
@@ -39,6 +40,7 @@ export interface AffinityPlan {
 export default defineSuite<AffinityPlan>({
   name: 'session-affinity',
   order: 26,
+  after: AFTER_KUBE_PROXY,
   must: 'a Service with sessionAffinity: ClientIP sends every request of one client to one backend, TCP and UDP, from every pod and node',
 
   prepare: async ({ options }) => ({ service: plannedService(affinityServiceManifest({ runId: options.runId })) }),

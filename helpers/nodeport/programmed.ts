@@ -47,3 +47,13 @@ export async function awaitProgrammed(
     { timeoutMs: PROGRAMMING_WAIT_MS, intervalMs: PROGRAMMING_POLL_MS, what: `kube-proxy to answer ${target.node}:${target.port}/${target.protocol}`, ...(signal ? { signal } : {}) },
   ).catch(() => 'REFUSED' as const);
 }
+
+/**
+ * For the paths whose checks go through this run's Services (`after` of their modules): their
+ * checks start only once the nodeport suite's settle is done. That settle waits, on every node,
+ * for kube-proxy to answer the run's NodePorts, whose backend becomes ready after the probes
+ * (its readiness probe is on a 1 s period; the probes have none): kube-proxy has by then
+ * programmed the Services over the probes too. Their own settles wait only for the endpoints,
+ * and kube-proxy programs a Service up to a sync period (1 s by default) after them.
+ */
+export const AFTER_KUBE_PROXY = ['nodeport'] as const;

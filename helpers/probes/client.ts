@@ -2,8 +2,8 @@
 // the probe's exec stream: probes/stream.ts), and the reading of what they printed as wire events
 // for the one classifier (check/classify.ts). The clients are bash itself where they can be (no
 // process started per try):
-//   TCP, an answer expected:   a GET on /dev/tcp with a watchdog for the deadline
-//                              (probes/http-client.ts)
+//   TCP, an answer expected:   a GET on /dev/tcp in a process substitution, its reader's
+//                              read -t the deadline (probes/http-client.ts)
 //   UDP, an answer expected:   a connected /dev/udp socket and read -N (bash >= 5.2:
 //                              probes/udp-client.ts); socat where the answer may come from another
 //                              address, or on an older bash (readbytes: it ends at the answer)

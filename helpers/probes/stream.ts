@@ -23,9 +23,11 @@ export const PROBE_CONTAINER = 'probe';
  * (1 KiB in musl): lines of concurrent commands do not interleave.
  */
 export const STREAM_LOOP = [
-  // The pipe no one writes that the HTTP client's watchdogs sleep on (probes/http-client.ts):
-  // made once here, for every command; bash opens the pipe's /dev/fd entry read-write.
-  'exec {KNCS}<> <(:) || { echo "no pipe for the watchdog: bash could not open /dev/fd"; exit 1; }',
+  // The pipe no one writes, on which a command sleeps with `read -t` instead of starting a
+  // process (the preflight's wait for the probe's ports: probes/preflight.ts): made once here,
+  // for every command; bash opens the pipe's /dev/fd entry read-write. The clients' process
+  // substitutions (probes/http-client.ts) need /dev/fd too.
+  'exec {KNCS}<> <(:) || { echo "no pipe for the waits: bash could not open /dev/fd"; exit 1; }',
   'printf \'ready %s\\n\' "$BASH_VERSION"',
   'set -o pipefail',
   'while IFS= read -r line; do',
