@@ -42,7 +42,9 @@ export function httpTryPrinted(target: { host: string; port: number; path: strin
 
 /**
  * `tries` tries one after another, each within timeoutS: one substitution runs them all (SIGPIPE
- * ignored there: a write to a reset connection is exit 55, not the end of the shell); the reader
+ * ignored there: a write to a reset connection is exit 55, not the end of the shell; its stderr
+ * /dev/null: a try's own errors are on its stdout, and a write to the reader that gave up on it
+ * must not say so in the command's output); the reader
  * prints, for each, its last line before the mark and the mark. A try that passes the deadline
  * gets a timeout line, and the tries left a new substitution; one that ends the substitution
  * without a mark line gets exit 99.
@@ -50,7 +52,7 @@ export function httpTryPrinted(target: { host: string; port: number; path: strin
 export function httpSequential(target: { host: string; port: number; path: string }, tries: number, timeoutS: number): string {
   const t = seconds(timeoutS);
   return (
-    `n=0; while ((n < ${tries})); do exec {f}< <(trap '' PIPE; for ((i = n; i < ${tries}; i++)); do ${httpTryPrinted(target)}; done); p=$!; e=; ` +
+    `n=0; while ((n < ${tries})); do exec {f}< <(trap '' PIPE; for ((i = n; i < ${tries}; i++)); do ${httpTryPrinted(target)}; done 2>/dev/null); p=$!; e=; ` +
     `while :; do IFS= read -r -t ${t} l <&$f; k=$?; ((k)) && break; if [[ $l == '${HTTP_MARK} '* ]]; then printf '%s\\n%s\\n' "$e" "$l"; e=; ((++n)); else e=$l; fi; done; ` +
     `kill $p 2>/dev/null; exec {f}<&-; if ((n < ${tries})); then ((k > 128)) && printf '\\n${HTTP_MARK} 000 28 ${Math.round(timeoutS * 1e6)} \\n' || printf '%s\\n${HTTP_MARK} 000 99 0 \\n' "$e"; ((++n)); fi; done`
   );
