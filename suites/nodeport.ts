@@ -158,10 +158,11 @@ export default defineSuite<NodePortTopology>({
         next.backend.problem = describePodProblem(pod);
         return next;
       }
-      for (const svc of plan.services) {
-        const problem = await awaitEndpoints(kube, deployment, { service: svc.name, what: `the NodePort Service ${svc.name}`, expected: 1, signal: options.signal });
-        if (problem) return { ...next, error: problem };
-      }
+      const problems = await Promise.all(
+        plan.services.map((svc) => awaitEndpoints(kube, deployment, { service: svc.name, what: `the NodePort Service ${svc.name}`, expected: 1, signal: options.signal })),
+      );
+      const problem = problems.find(Boolean);
+      if (problem) return { ...next, error: problem };
       // kube-proxy programs the NodePorts a moment after the endpoints (nodeport/programmed.ts),
       // each Service in whichever of its syncs (1 s apart by default) saw that Service's
       // endpoints: each node's own host probe waits for the Cluster Service's TCP port on its own

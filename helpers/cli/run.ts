@@ -102,7 +102,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   // is done runs its checks while others still settle.
   let suites: RunningSuites | undefined;
   /** When the first suite's plan was offered: the checks' start. */
-  let checks: { at: number; iso: string; epoch: number } | undefined;
+  let checks: { at: number; epoch: number } | undefined;
   const planFor = (topology: Topology): RunPlan => ({
     topology,
     selection,
@@ -146,7 +146,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         // A suite's checks start once its plan is final, while other suites may still settle.
         onReady: (module, topology) => {
           if (!checks) {
-            checks = { at: performance.now(), iso: new Date().toISOString(), epoch: Date.now() };
+            checks = { at: performance.now(), epoch: Date.now() };
             progress('running the checks');
             io.progress?.suspend(); // the suites' collector draws the progress line while the checks run
           }
@@ -166,7 +166,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
       state.phases['suites.start'] = Math.max(0, output.span.firstStart - checks.epoch);
       state.phases['suites.exit'] = Math.max(0, Date.now() - output.span.lastEnd);
     }
-    const checksFrom = checks.iso;
+    const checksFrom = new Date(checks.epoch).toISOString();
     // Were the probes and nodes the checks relied on the same ones at the end? (helpers/probes/identity.ts)
     output.results = await recheckIdentity(kube, topology, output.results, { from: checksFrom, onProgress: progress });
     Object.assign(state.phases, output.phases);
@@ -200,7 +200,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         progress(
           `cleaned up in ${((state.phases.cleanup ?? 0) / 1000).toFixed(1)} s: ${
             state.deployment.createdNamespace
-              ? `namespace ${state.deployment.namespace} deleted, no pod or Service left in it (the namespace controller drops the empty namespace within seconds)`
+              ? `namespace ${state.deployment.namespace} deleted, no Service left in it and every pod in it stopped on its node (their kubelets remove the stopped pods within a second, then the namespace controller drops the namespace)`
               : `probes removed from namespace ${state.deployment.namespace}`
           }`,
         );

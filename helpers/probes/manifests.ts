@@ -18,8 +18,14 @@ export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 /** Component labels of the probe pods (manifests/probes.yaml, manifests/hostnet-probes.yaml). */
 export const PROBE_COMPONENTS = ['probe', 'hostnet-probe'] as const;
 
+/** Each manifest file parsed once a process (a run makes a probe from the same file per node). */
+const parsed = new Map<string, unknown>();
+
+/** A fresh copy of a manifest, to patch. */
 function load<T>(file: string): T {
-  return parse(fs.readFileSync(packageFile('manifests', file), 'utf8')) as T;
+  let template = parsed.get(file);
+  if (template === undefined) parsed.set(file, (template = parse(fs.readFileSync(packageFile('manifests', file), 'utf8'))));
+  return structuredClone(template) as T;
 }
 
 /** --image wins; else --registry replaces the registry host of the default image. */

@@ -3,7 +3,7 @@
 // whose create timed out on the client but succeeded on the server carries the label too, and
 // so do namespaces a suite made for itself (the network-policy fleet's) even when the suite
 // never got to register their teardown.
-import type { Kube } from '../kube/index.ts';
+import type { Kube, Pod } from '../kube/index.ts';
 import { waitFor, type Deployment } from '../probes/deploy.ts';
 import { RUN_LABEL } from '../probes/manifests.ts';
 import { deleteRunObjects } from './leftovers.ts';
@@ -19,12 +19,25 @@ const GONE_POLL_MS = 100;
 const POD_DELETE_GRACE_S = 1;
 
 /**
+ * A pod the run deleted that its node has stopped: the kubelet reports a terminal phase for a
+ * deleted pod only after it stopped the pod's containers and its sandbox (network namespace
+ * included). Nothing of it runs any more; the pod object goes a moment later (~0.7 s on the lab,
+ * after the kubelet's volume and cgroup clean-up and its final status sync).
+ */
+export function stoppedOnItsNode(pod: Pod): boolean {
+  return Boolean(pod.metadata?.deletionTimestamp) && (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed');
+}
+
+/**
  * A namespace we created is deleted, and its pods and Services explicitly with it, in parallel;
- * the run waits until no pod and no Service is left in it and it is terminating. It does not
- * wait for the namespace object itself: the namespace controller removes an empty terminating
- * namespace only after a fixed 5 s, and nothing can be created in it meanwhile. In a namespace
- * we did not create, only our pods, Services and Lease go (by label, and the Services by name
- * too). Any other namespace carrying the run's label (made by a suite for itself) is deleted.
+ * the run waits until no Service is left in it, every pod in it is gone or stopped on its node
+ * (stoppedOnItsNode: nothing of the run runs any more), and it is terminating. It does not wait
+ * for those pod objects, nor for the namespace object itself: their kubelets remove the pods
+ * within a second, the namespace controller removes the emptied terminating namespace after a
+ * fixed 5 s, and nothing can be created in it meanwhile. In a namespace we did not create,
+ * only our pods, Services and Lease go (by label, and the Services by name too), and the run
+ * waits until they are gone: the namespace stays the user's, empty as it was. Any other
+ * namespace carrying the run's label (made by a suite for itself) is deleted.
  */
 export async function teardown(kube: Kube, deployment: Deployment, options: { timeoutMs: number }): Promise<void> {
   const { namespace, runId } = deployment;
@@ -48,8 +61,8 @@ export async function teardown(kube: Kube, deployment: Deployment, options: { ti
     async () => {
       const [ns, pods, services] = await Promise.all([kube.readNamespace(namespace), kube.listPods(namespace), kube.listServices(namespace)]);
       if (!ns) return true;
-      return ns.metadata?.deletionTimestamp && pods.length === 0 && services.length === 0 ? true : undefined;
+      return ns.metadata?.deletionTimestamp && pods.every(stoppedOnItsNode) && services.length === 0 ? true : undefined;
     },
-    { timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `namespace ${namespace} to be terminating with no pod or Service left in it` },
+    { timeoutMs: options.timeoutMs, intervalMs: GONE_POLL_MS, what: `namespace ${namespace} to be terminating, with no Service left in it and every pod in it stopped on its node` },
   );
 }

@@ -3,7 +3,6 @@
 // that answer as the probes' porter does. What the driver reads from them is what a check reports.
 import dgram from 'node:dgram';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classify } from '../../../helpers/check/classify.ts';
 import { askFromProbe } from '../../../helpers/check/drivers/probe.ts';
@@ -14,6 +13,7 @@ import { ProbeStreams } from '../../../helpers/probes/stream.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { localExec } from './local-exec.ts';
+import { bindLoopback, closedPort, listenLoopback } from './loopback.ts';
 
 const NAME = 'probe-b-lab-worker-2';
 let tcp: http.Server;
@@ -25,15 +25,6 @@ let tcpSilent: http.Server;
 const port = { tcp: 0, tcpFull: 0, udp: 0, udpFull: 0, silent: 0, closed: 0, tcpSilent: 0 };
 let streams: ProbeStreams;
 
-async function listen(server: http.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-async function bind(socket: dgram.Socket, address = '127.0.0.1'): Promise<number> {
-  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
-  return socket.address().port;
-}
-
 beforeAll(async () => {
   // As porter answers: the fixed value to any request, whatever it asked.
   tcp = http.createServer((req, res) => (req.resume(), req.on('end', () => res.end(paddedAnswer(NAME)))));
@@ -43,11 +34,15 @@ beforeAll(async () => {
   silent = dgram.createSocket('udp4');
   // Accepts and never answers (a backend whose answers are dropped on the way back).
   tcpSilent = http.createServer((req) => req.resume());
-  [port.tcp, port.tcpFull, port.udp, port.udpFull, port.silent, port.tcpSilent] = await Promise.all([listen(tcp), listen(tcpFull), bind(udp), bind(udpFull), bind(silent), listen(tcpSilent)]);
-  // A port nothing listens on (TCP and UDP): bound, then closed.
-  const s = dgram.createSocket('udp4');
-  port.closed = await bind(s);
-  s.close();
+  [port.tcp, port.tcpFull, port.udp, port.udpFull, port.silent, port.tcpSilent] = await Promise.all([
+    listenLoopback(tcp),
+    listenLoopback(tcpFull),
+    bindLoopback(udp),
+    bindLoopback(udpFull),
+    bindLoopback(silent),
+    listenLoopback(tcpSilent),
+  ]);
+  port.closed = await closedPort();
   streams = new ProbeStreams(localExec(), 'ns');
 });
 afterAll(() => {
@@ -166,7 +161,7 @@ describe("a probe's client tools, read as wire events", () => {
       if (senders.length === 6) for (const to of senders.splice(0)) udpTogether.send(paddedAnswer(NAME), to.port, to.address);
     });
     try {
-      const [tp, up] = await Promise.all([listen(together), bind(udpTogether)]);
+      const [tp, up] = await Promise.all([listenLoopback(together), bindLoopback(udpTogether)]);
       for (let round = 0; round < 5; round++) {
         for (const [protocol, p] of [
           ['tcp', tp],
@@ -198,7 +193,7 @@ describe("a probe's client tools, read as wire events", () => {
       );
     });
     try {
-      const p = await listen(slow);
+      const p = await listenLoopback(slow);
       const out = await askFromProbe(
         streams,
         { control: { pod: 'probe-a' }, target: { host: '127.0.0.1', port: p }, concurrent: 'after-first' },
@@ -233,7 +228,7 @@ describe("a probe's client tools, read as wire events", () => {
     const changed = http.createServer((req, res) => (req.resume(), req.on('end', () => res.end(`${fullBody('tcp').slice(0, -2)}X\n`))));
     const udpChanged = dgram.createSocket('udp4').on('message', (_m, from) => udpChanged.send(`X${fullBody('udp').slice(1)}`, from.port, from.address));
     try {
-      const [tp, up] = await Promise.all([listen(changed), bind(udpChanged)]);
+      const [tp, up] = await Promise.all([listenLoopback(changed), bindLoopback(udpChanged)]);
       expect((await observe('tcp', tp, echo('tcp'))).events).toEqual([{ kind: 'answer', text: '(20480 bytes that are not the 20480-byte answer)' }]);
       expect((await observe('udp', up, echo('udp'))).events).toEqual([{ kind: 'answer', text: '(1900 bytes that are not the 1900-byte answer)' }]);
     } finally {
@@ -301,7 +296,7 @@ describe("a probe's client tools, read as wire events", () => {
     }
     // IPv6: bare in /dev/udp.
     const six = dgram.createSocket('udp6').on('message', (_m, from) => six.send(paddedAnswer(NAME), from.port, from.address));
-    const p6 = await bind(six, '::1');
+    const p6 = await bindLoopback(six, '::1');
     try {
       const out = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '::1', port: p6 } }, { protocol: 'udp', family: 'ipv6', answer: connect }, 1);
       expect(out.events).toEqual([{ kind: 'connected', text: 'UDP answer received' }]);
@@ -317,7 +312,7 @@ describe("a probe's client tools, read as wire events", () => {
     expect(askCommand(ask)).toMatch(/BASH_VERSINFO\[0\] \* 100 \+ BASH_VERSINFO\[1\] >= 502\)\); then a=; \{ exec 3<>\/dev\/udp\/.*; else a=\$\(printf %s hostname \| socat /);
     expect(askCommand({ ...ask, anySource: true })).not.toContain('/dev/udp');
     const six = dgram.createSocket('udp6').on('message', (_m, from) => six.send(paddedAnswer(NAME), from.port, from.address));
-    const p6 = await bind(six, '::1');
+    const p6 = await bindLoopback(six, '::1');
     try {
       const out = await askFromProbe(streams, { control: { pod: 'probe-a' }, target: { host: '::1', port: p6 } }, { protocol: 'udp', family: 'ipv6', answer: hostname }, 3);
       expect(out.events).toEqual(Array.from({ length: 3 }, () => ({ kind: 'answer', text: NAME })));

@@ -12,6 +12,7 @@ import { DIG_LINES, lookupCommand, lookupResult } from '../../../helpers/probes/
 import { q } from '../../../helpers/probes/quote.ts';
 import { ProbeStreams } from '../../../helpers/probes/stream.ts';
 import { localExec } from './local-exec.ts';
+import { bindLoopback, closedPort, listenLoopback } from './loopback.ts';
 
 /** The server's records; a name not here is NXDOMAIN. */
 const RECORDS: Record<string, { A?: string[]; AAAA?: string[]; rcode?: number }> = {
@@ -83,13 +84,7 @@ beforeAll(async () => {
     });
   });
   silent = dgram.createSocket('udp4');
-  const bind = (s: dgram.Socket) => new Promise<number>((resolve) => s.bind(0, '127.0.0.1', () => resolve(s.address().port)));
-  [port.udp, port.silent] = await Promise.all([bind(udp), bind(silent)]);
-  port.tcp = await new Promise<number>((resolve) => tcp.listen(0, '127.0.0.1', () => resolve((tcp.address() as net.AddressInfo).port)));
-  // A port nothing listens on (TCP and UDP): bound, then closed.
-  const s = dgram.createSocket('udp4');
-  port.closed = await bind(s);
-  s.close();
+  [port.udp, port.silent, port.tcp, port.closed] = await Promise.all([bindLoopback(udp), bindLoopback(silent), listenLoopback(tcp), closedPort()]);
   streams = new ProbeStreams(localExec(), 'ns');
 });
 afterAll(() => {

@@ -3,10 +3,10 @@
 // than the margin), the grouping of labelled objects into runs, and teardown deleting by the
 // run's label (an object whose create timed out on the client goes too).
 import { describe, expect, test } from 'vitest';
-import type { Kube, LeaseInfo, Namespace } from '../../../helpers/kube/index.ts';
+import type { Kube, LeaseInfo, Namespace, Pod } from '../../../helpers/kube/index.ts';
 import { LEASE_DURATION_S, leaseName } from '../../../helpers/runs/heartbeat.ts';
 import { groupRuns, liveness, NO_LEASE_MARGIN_MS, type RunFound } from '../../../helpers/runs/leftovers.ts';
-import { teardown } from '../../../helpers/runs/teardown.ts';
+import { stoppedOnItsNode, teardown } from '../../../helpers/runs/teardown.ts';
 
 const now = new Date('2026-12-07T00:10:00Z');
 const ago = (s: number) => new Date(now.getTime() - s * 1000);
@@ -92,5 +92,38 @@ describe('teardown deletes by the run label, not only by recorded name', () => {
     const { kube, calls } = recordingKube(['netconform-abc123', 'netconform-abc123-x']);
     await teardown(kube, { runId: 'abc123', namespace: 'netconform-abc123', createdNamespace: true, createdPods: [], createdServices: [] }, { timeoutMs: 1000 });
     expect(calls).toEqual(expect.arrayContaining(['delete namespace netconform-abc123', 'delete namespace netconform-abc123-x', 'delete services netconform-abc123 netconform.io/run-id=abc123']));
+  });
+});
+
+describe('teardown of its own namespace ends once nothing of the run runs', () => {
+  const pod = (phase: string, deleted: boolean): Pod => ({ metadata: { name: 'probe-a-n1', ...(deleted ? { deletionTimestamp: now } : {}) }, status: { phase } });
+
+  test('a pod counts as stopped only when deleted and its kubelet reported a terminal phase', () => {
+    expect(stoppedOnItsNode(pod('Succeeded', true))).toBe(true);
+    expect(stoppedOnItsNode(pod('Failed', true))).toBe(true);
+    // Deleted, containers still stopping: still runs.
+    expect(stoppedOnItsNode(pod('Running', true))).toBe(false);
+    // Never deleted (someone else's, or a delete that did not land): not ours to call stopped.
+    expect(stoppedOnItsNode(pod('Succeeded', false))).toBe(false);
+  });
+
+  test('it waits while a pod still runs, and returns once every pod is stopped or gone, with the pod objects still listed', async () => {
+    const { kube } = recordingKube([]);
+    const seen: Pod[][] = [
+      [pod('Running', true), pod('Succeeded', true)],
+      [pod('Succeeded', true), pod('Failed', true)],
+    ];
+    let lists = 0;
+    (kube as unknown as { listPods: () => Promise<Pod[]> }).listPods = async () => seen[Math.min(lists++, seen.length - 1)]!;
+    await teardown(kube, { runId: 'abc123', namespace: 'netconform-abc123', createdNamespace: true, createdPods: [], createdServices: [] }, { timeoutMs: 5000 });
+    expect(lists).toBe(2);
+  });
+
+  test('a pod that never stops is a timeout naming what was awaited', async () => {
+    const { kube } = recordingKube([]);
+    (kube as unknown as { listPods: () => Promise<Pod[]> }).listPods = async () => [pod('Running', true)];
+    await expect(teardown(kube, { runId: 'abc123', namespace: 'netconform-abc123', createdNamespace: true, createdPods: [], createdServices: [] }, { timeoutMs: 300 })).rejects.toThrow(
+      /waiting for namespace netconform-abc123 to be terminating, with no Service left in it and every pod in it stopped on its node/,
+    );
   });
 });
