@@ -24,7 +24,7 @@ import type { CommandStreams } from '../helpers/probes/stream.ts';
 import type { AnswerCheck, Check, Expect, IpFamily, NetworkCheck, Peer } from '../helpers/check/types.ts';
 import { controlOf, familiesOf, familyOf, familyTag, hostProbeOn, ipIn, label, notRunRows, peerOf, podProbesOn, probedNodes, serviceIPs, setupRows } from '../helpers/rows.ts';
 import { clusterFamilies, type ProbePod, type ServiceInfo, type Topology } from '../helpers/topology.ts';
-import { AFTER_KUBE_PROXY } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   resolves: { expect: 'REACHABLE', reason: 'a cluster name resolves through the cluster DNS Service and the address it resolves to answers' },
@@ -182,7 +182,6 @@ function transportOf(p: ProbePod): Transport {
 export default defineSuite<DnsPlan>({
   name: 'dns',
   order: 27,
-  after: AFTER_KUBE_PROXY,
   must: 'every pod resolves cluster names through the cluster DNS Service, over UDP and TCP, from every node and from the host network: Service names (search path and FQDN), headless Services to exactly their ready pods, NXDOMAIN for names that do not exist',
 
   async prepare({ kube, options }) {
@@ -251,9 +250,11 @@ export default defineSuite<DnsPlan>({
               { service: plan.headless.name, expected: pods.filter((p) => p.role === 'probe-b').length },
               ...(plan.twins ?? []).map((t) => ({ service: t.cluster.name, expected: pods.length })),
             ].map((w) => awaitEndpoints(kube, deployment, { ...w, what: `the dns suite's Service ${w.service}`, signal: options.signal })),
-          ]).then((problems) => {
+          ]).then(async (problems) => {
             const problem = problems.find((p) => p !== undefined);
             if (problem) next.servicesProblem = problem;
+            // The rows connect to what the names resolve to: kube-proxy's programming lag after the endpoints (helpers/nodeport/programmed.ts).
+            else await Promise.all([plan.cluster, ...(plan.twins ?? []).map((t) => t.cluster)].map((svc) => awaitServiceProgrammed(runStreams, topology, svc, { signal: options.signal })));
           }),
     ]);
     Object.assign(next, resolver);

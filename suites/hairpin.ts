@@ -9,7 +9,7 @@ import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { controlOf, familyProperties, familyTag, ipIn, label, missingFamilyReason, peerOf, podProbesOn, portText, probedNodes, serviceTargets, setupRows } from '../helpers/rows.ts';
 import { perNodeName, probePodName } from '../helpers/topology.ts';
-import { AFTER_KUBE_PROXY } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   hairpin: { expect: 'REACHABLE', reason: 'a pod reaches itself through a Service whose only backend is that pod (hairpin)' },
@@ -34,7 +34,6 @@ export interface HairpinPlan {
 export default defineSuite<HairpinPlan>({
   name: 'hairpin',
   order: 25,
-  after: AFTER_KUBE_PROXY,
   must: 'a pod reaches itself through a Service whose only backend is that pod, TCP and UDP, on every node',
 
   prepare: async ({ nodes }) => ({
@@ -52,12 +51,15 @@ export default defineSuite<HairpinPlan>({
     return { services };
   },
 
-  async settle({ kube, deployment, topology, options }, plan) {
+  async settle({ kube, deployment, topology, options, streams }, plan) {
     const services = await Promise.all(
       plan.services.map(async (s): Promise<HairpinService> => {
         if (s.problem || !topology.probes.some((p) => p.name === s.probe && p.ready)) return s;
         const problem = await awaitEndpoints(kube, deployment, { service: s.name, what: `the hairpin Service ${s.name}`, expected: 1, signal: options.signal });
-        return problem ? { ...s, problem } : s;
+        if (problem) return { ...s, problem };
+        // kube-proxy's programming lag, looked at on the Service's own node (its host probe when there is one: not the hairpin path itself).
+        await awaitServiceProgrammed(streams, topology, s, { nodes: [s.node], signal: options.signal });
+        return s;
       }),
     );
     return { services };

@@ -29,7 +29,7 @@ import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { familyOf, portText, setupRows } from '../helpers/rows.ts';
-import { AFTER_KUBE_PROXY } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   ingress: { expect: 'REACHABLE', reason: "a LoadBalancer Service's ingress address answers a client outside the cluster, from a ready backend" },
@@ -61,6 +61,9 @@ export interface LoadBalancerPlan {
   sourceRanges?: string[];
   /** Epoch ms the Service was created (the ingress wait counts from here). */
   createdAt?: number;
+  /** The Service's ClusterIPs: where the settle sees kube-proxy has programmed it. */
+  clusterIP?: string;
+  clusterIPs?: string[];
   /** The Service could not be created or its endpoints never came: the rows are not run. */
   problem?: string;
   /** status.loadBalancer.ingress as the cluster wrote it. */
@@ -167,7 +170,6 @@ export function noIngressReason(service: string, waitedMs: number): string {
 export default defineSuite<LoadBalancerPlan>({
   name: 'loadbalancer',
   order: 32,
-  after: AFTER_KUBE_PROXY,
   must: "a LoadBalancer Service's ingress address, when the cluster assigns one, answers a client outside the cluster over TCP and UDP, only from real backends",
 
   async prepare({ kube, nodes, options }) {
@@ -200,10 +202,11 @@ export default defineSuite<LoadBalancerPlan>({
     const manifest = loadBalancerServiceManifest({ runId: options.runId });
     manifest.spec = { ...manifest.spec, loadBalancerSourceRanges: sourceRanges };
     const made = await createRunService(kube, deployment, manifest, { what: `service/${plan.service} (type LoadBalancer)` });
-    return made.problem ? { ...plan, problem: made.problem } : { ...plan, createdAt: Date.now(), sourceRanges };
+    if (made.problem) return { ...plan, problem: made.problem };
+    return { ...plan, createdAt: Date.now(), sourceRanges, clusterIP: made.service.clusterIP, ...(made.service.clusterIPs ? { clusterIPs: made.service.clusterIPs } : {}) };
   },
 
-  async settle({ kube, deployment, topology, options }, plan) {
+  async settle({ kube, deployment, topology, options, streams }, plan) {
     if (plan.problem || plan.createdAt === undefined) return plan;
     const createdAt = plan.createdAt ?? Date.now();
     const deadline = ingressDeadline({ createdAt, settledAt: Date.now(), lbTimeoutMs: options.flags.lbTimeoutMs ?? 0 });
@@ -236,7 +239,11 @@ export default defineSuite<LoadBalancerPlan>({
     const expected = topology.probes.filter((p) => p.ready && p.role !== 'host').length;
     // A setup problem, not a verdict on the load balancer: its rows are not run.
     const problem = await awaitEndpoints(kube, deployment, { service: plan.service, what: `service/${plan.service} (type LoadBalancer)`, expected, signal: options.signal });
-    return problem ? { ...next, problem } : next;
+    if (problem) return { ...next, problem };
+    // kube-proxy programs the ingress address with the Service: once its ClusterIP answers on a node, so does the ingress there (helpers/nodeport/programmed.ts).
+    if (plan.clusterIP)
+      await awaitServiceProgrammed(streams, topology, { clusterIP: plan.clusterIP, ...(plan.clusterIPs ? { clusterIPs: plan.clusterIPs } : {}), port: plan.port }, { signal: options.signal });
+    return next;
   },
 
   checks(topology, plan): Check[] {

@@ -35,7 +35,7 @@ import {
 } from '../helpers/rows.ts';
 import type { Topology } from '../helpers/topology.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
-import { AFTER_KUBE_PROXY } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
 
 /** The probes Service's full-size port (manifests/services.yaml): to the probes' full-size ports, a body larger than one MTU. */
 export const FULL_SERVICE_PORT = 81;
@@ -104,7 +104,6 @@ function overlapRows(topology: Topology, plan: PodToServicePlan): Check[] {
 export default defineSuite<PodToServicePlan>({
   name: 'pod-to-service',
   order: 20,
-  after: AFTER_KUBE_PROXY,
   must: 'Service VIPs answer from every pod and every node, TCP and UDP, only from real backends; every pod reaches the API server through the kubernetes Service; the Service CIDR overlaps no node or pod network',
 
   async prepare({ kube, options }) {
@@ -127,12 +126,15 @@ export default defineSuite<PodToServicePlan>({
     return { ...plan, probes: made.service, ...(made.problem ? { probesProblem: made.problem } : {}) };
   },
 
-  async settle({ kube, deployment, topology, options }, plan) {
+  async settle({ kube, deployment, topology, options, streams }, plan) {
     if (plan.probesProblem) return plan;
     const expected = topology.probes.filter((p) => p.ready && p.role !== 'host').length;
     // A setup problem (the endpoint controller never published the probes), not a network verdict: the rows are not run.
     const problem = await awaitEndpoints(kube, deployment, { service: plan.probes.name, what: 'the probes Service', expected, signal: options.signal });
-    return problem ? { ...plan, probesProblem: problem } : plan;
+    if (problem) return { ...plan, probesProblem: problem };
+    // kube-proxy's programming lag after the endpoints (helpers/nodeport/programmed.ts).
+    await awaitServiceProgrammed(streams, topology, plan.probes, { signal: options.signal });
+    return plan;
   },
 
   checks(topology, plan, options): Check[] {

@@ -23,7 +23,7 @@ import {
   setupRows,
 } from '../helpers/rows.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
-import { AFTER_KUBE_PROXY } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   affinity: { expect: 'REACHABLE', reason: 'sessionAffinity: ClientIP sends every request of one client to the same ready backend' },
@@ -40,7 +40,6 @@ export interface AffinityPlan {
 export default defineSuite<AffinityPlan>({
   name: 'session-affinity',
   order: 26,
-  after: AFTER_KUBE_PROXY,
   must: 'a Service with sessionAffinity: ClientIP sends every request of one client to one backend, TCP and UDP, from every pod and node',
 
   prepare: async ({ options }) => ({ service: plannedService(affinityServiceManifest({ runId: options.runId })) }),
@@ -50,12 +49,15 @@ export default defineSuite<AffinityPlan>({
     return { ...plan, service: made.service, ...(made.problem ? { problem: made.problem } : {}) };
   },
 
-  async settle({ kube, deployment, topology, options }, plan) {
+  async settle({ kube, deployment, topology, options, streams }, plan) {
     if (plan.problem) return plan;
     const expected = topology.probes.filter((p) => p.ready && p.role !== 'host').length;
     // A setup problem (the endpoint controller never published the probes), not a network verdict: the rows are not run.
     const problem = await awaitEndpoints(kube, deployment, { service: plan.service.name, what: 'the affinity Service', expected, signal: options.signal });
-    return problem ? { ...plan, problem } : plan;
+    if (problem) return { ...plan, problem };
+    // kube-proxy's programming lag after the endpoints (helpers/nodeport/programmed.ts).
+    await awaitServiceProgrammed(streams, topology, plan.service, { signal: options.signal });
+    return plan;
   },
 
   checks(topology, plan, options): Check[] {

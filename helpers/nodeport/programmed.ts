@@ -10,17 +10,31 @@ import type { Observation } from '../check/types.ts';
 import { familyOf } from '../ip.ts';
 import type { CommandStreams } from '../probes/stream.ts';
 import { waitFor } from '../probes/deploy.ts';
+import { hostProbeOn, ipIn, podProbesOn, probedNodes, serviceIPs } from '../rows.ts';
+import type { Topology } from '../topology.ts';
 
 /** How long a look at a refused NodePort of this run's own Service is made again (kube-proxy's programming lag), and how often. */
 export const PROGRAMMING_WAIT_MS = 3_000;
 const PROGRAMMING_POLL_MS = 250;
 
+/**
+ * A Service look's connect deadline: a Service programmed on a working network answers, and one
+ * not programmed yet is refused, in milliseconds; a look that gets neither (a network fault, the
+ * checks' to judge) should not hold up the settle for the checks' full connect timeout.
+ */
+const SERVICE_LOOK_TIMEOUT_S = 1;
+
 /** One bare connect from a node's own host probe to `address`:`port` (the node's own address): what it observed. */
-export async function lookFromNode(streams: CommandStreams, probe: string, target: { address: string; port: number; protocol: 'tcp' | 'udp' }): Promise<Observation> {
+export async function lookFromNode(
+  streams: CommandStreams,
+  probe: string,
+  target: { address: string; port: number; protocol: 'tcp' | 'udp' },
+  timeoutS: number = CONNECT_TIMEOUT_S,
+): Promise<Observation> {
   const answer = { kind: 'connect' as const };
   const out = await askFromProbe(
     streams,
-    { control: { pod: probe }, target: { host: target.address, port: target.port }, timeoutS: CONNECT_TIMEOUT_S },
+    { control: { pod: probe }, target: { host: target.address, port: target.port }, timeoutS },
     { protocol: target.protocol, family: familyOf(target.address), answer },
     1,
   );
@@ -36,12 +50,13 @@ export async function awaitProgrammed(
   probe: string,
   target: { node: string; address: string; port: number; protocol: 'tcp' | 'udp' },
   signal?: AbortSignal,
+  timeoutS?: number,
 ): Promise<Observation> {
-  const first = await lookFromNode(streams, probe, target);
+  const first = await lookFromNode(streams, probe, target, timeoutS);
   if (first !== 'REFUSED') return first;
   return waitFor(
     async () => {
-      const seen = await lookFromNode(streams, probe, target);
+      const seen = await lookFromNode(streams, probe, target, timeoutS);
       return seen === 'REFUSED' ? undefined : seen;
     },
     { timeoutMs: PROGRAMMING_WAIT_MS, intervalMs: PROGRAMMING_POLL_MS, what: `kube-proxy to answer ${target.node}:${target.port}/${target.protocol}`, ...(signal ? { signal } : {}) },
@@ -49,11 +64,35 @@ export async function awaitProgrammed(
 }
 
 /**
- * For the paths whose checks go through this run's Services (`after` of their modules): their
- * checks start only once the nodeport suite's settle is done. That settle waits, on every node,
- * for kube-proxy to answer the run's NodePorts, whose backend becomes ready after the probes
- * (its readiness probe is on a 1 s period; the probes have none): kube-proxy has by then
- * programmed the Services over the probes too. Their own settles wait only for the endpoints,
- * and kube-proxy programs a Service up to a sync period (1 s by default) after them.
+ * The same lag for the paths whose checks go through this run's ClusterIP Services
+ * (pod-to-service, session-affinity, hairpin, dns, loadbalancer): once the Service's endpoints
+ * are ready, one probe on each node (its host probe, else a pod probe; `nodes` narrows them)
+ * looks at each of the Service's ClusterIPs on `port`/tcp until it is not refused. kube-proxy
+ * refuses a Service it knows without endpoints (its REJECT rule), and programs the endpoints in
+ * its next sync. Anything else ends that node's wait at once (an answer; a timeout under a
+ * network fault, which the checks then judge), so a broken network costs no wait here. Each
+ * path waits for its own Services: it does not rely on another path's settle being deployed
+ * or slower. Returns the nodes that still refused after PROGRAMMING_WAIT_MS (the checks say
+ * what they see there).
  */
-export const AFTER_KUBE_PROXY = ['nodeport'] as const;
+export async function awaitServiceProgrammed(
+  streams: CommandStreams | undefined,
+  topology: Pick<Topology, 'nodes' | 'probes'>,
+  svc: { clusterIP: string; clusterIPs?: string[]; port: number },
+  options: { nodes?: readonly string[]; signal?: AbortSignal } = {},
+): Promise<string[]> {
+  if (!streams) return [];
+  const ips = serviceIPs(svc).filter((ip) => ip && ip !== 'None');
+  const refused = await Promise.all(
+    (options.nodes ?? probedNodes(topology)).flatMap((node) =>
+      ips.map(async (ip) => {
+        const family = familyOf(ip);
+        const probe = [hostProbeOn(topology, node), ...podProbesOn(topology, node)].find((p) => p && !p.controlProblem && ipIn(p, family));
+        if (!probe) return undefined;
+        const seen = await awaitProgrammed(streams, probe.name, { node, address: ip, port: svc.port, protocol: 'tcp' }, options.signal, SERVICE_LOOK_TIMEOUT_S);
+        return seen === 'REFUSED' ? node : undefined;
+      }),
+    ),
+  );
+  return [...new Set(refused.filter((n): n is string => n !== undefined))];
+}
