@@ -1,8 +1,10 @@
-// kube-proxy answers a NodePort of this run's own Service only once it has programmed it, a
-// moment (its sync period: 1 s by default) after the Service's endpoints are ready. The checks
-// must judge kube-proxy, not that lag: before them, each node's own host probe looks at its own
-// node's NodePort (local traffic: nothing between nodes is judged) until something answers, for
-// a bounded time. A node still refusing then is left to the checks, which say so.
+// kube-proxy answers a NodePort or a ClusterIP of this run's own Service only once it has
+// programmed it, a moment (its sync period: 1 s by default) after the Service's endpoints are
+// ready. The checks must judge kube-proxy, not that lag: before them, a probe on each node looks
+// until it is not refused, for a bounded time — at the node's own NodePort from its host probe
+// (local traffic: nothing between nodes is judged; the nodeport and ports suites), at a
+// Service's ClusterIPs from its host probe or else a pod probe (awaitServiceProgrammed). A node
+// still refusing then is left to the checks, which say so.
 import { classify } from '../check/classify.ts';
 import { CONNECT_TIMEOUT_S } from '../check/drivers/connect.ts';
 import { askFromProbe } from '../check/drivers/probe.ts';
@@ -24,7 +26,7 @@ const PROGRAMMING_POLL_MS = 250;
  */
 const SERVICE_LOOK_TIMEOUT_S = 1;
 
-/** One bare connect from a node's own host probe to `address`:`port` (the node's own address): what it observed. */
+/** One bare connect from `probe` to `address`:`port` (a node's own address, or a ClusterIP) within `timeoutS`: what it observed. */
 export async function lookFromNode(
   streams: CommandStreams,
   probe: string,
@@ -42,8 +44,9 @@ export async function lookFromNode(
 }
 
 /**
- * Look from the node's own host probe until `port` is not refused, within PROGRAMMING_WAIT_MS:
- * the last observation (REFUSED still: kube-proxy has not programmed it in that time).
+ * Look from `probe` (on `target.node`) until `address`:`port` is not refused, within
+ * PROGRAMMING_WAIT_MS: the last observation (REFUSED still: kube-proxy has not programmed it in
+ * that time).
  */
 export async function awaitProgrammed(
   streams: CommandStreams,
@@ -59,7 +62,12 @@ export async function awaitProgrammed(
       const seen = await lookFromNode(streams, probe, target, timeoutS);
       return seen === 'REFUSED' ? undefined : seen;
     },
-    { timeoutMs: PROGRAMMING_WAIT_MS, intervalMs: PROGRAMMING_POLL_MS, what: `kube-proxy to answer ${target.node}:${target.port}/${target.protocol}`, ...(signal ? { signal } : {}) },
+    {
+      timeoutMs: PROGRAMMING_WAIT_MS,
+      intervalMs: PROGRAMMING_POLL_MS,
+      what: `kube-proxy on ${target.node} to answer ${target.address}:${target.port}/${target.protocol}`,
+      ...(signal ? { signal } : {}),
+    },
   ).catch(() => 'REFUSED' as const);
 }
 
