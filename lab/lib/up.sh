@@ -6,7 +6,7 @@
 # dash … hostname: the userland of the agnhost image (AGNHOST_USERLAND in images.sh); ipset: kube-router
 # (`--netpol kube-router`).
 LAB_DEBIAN_PACKAGES="iproute2 util-linux iptables conntrack runc containernetworking-plugins openssl nftables bird2 gcc libc6-dev"
-LAB_DEBIAN_PACKAGES+=" dash netcat-openbsd curl coreutils grep sed hostname ipset"
+LAB_DEBIAN_PACKAGES+=" bash dash netcat-openbsd curl socat bind9-dnsutils coreutils grep sed hostname ipset"
 LAB_NETWORKS="routed vxlan flannel-vxlan flannel-host-gw bgp"
 LAB_PROXY_MODES="iptables nftables"
 
