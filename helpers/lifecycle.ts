@@ -47,6 +47,11 @@ export interface SetupOptions {
   /** Called after every module's prepare, before anything is created (the run checks its selection here). */
   beforeDeploy?: (planned: Topology) => void;
   /**
+   * Called once the run's objects are created, as the wait for the probes begins (the CLI loads
+   * and creates vitest here, without starting it: that wait is mostly the kubelets' latency).
+   */
+  afterDeploy?: () => void;
+  /**
    * Called once the probes passed the preflight, before the modules settle (the CLI starts
    * vitest here: its workers start while the settles mostly wait, e.g. for kube-proxy), with the
    * run's exec streams (opened by the preflight, used by the checks).
@@ -209,6 +214,7 @@ export async function setUpRun(kube: Kube, options: SetupOptions, state: RunStat
     for (const c of created) settledValue(c);
   });
   checkAborted(options.signal);
+  options.afterDeploy?.();
   const deployment = state.deployment!;
   const streams = (state.streams ??= new ProbeStreams(new ControlClient(kube.credentials, { concurrency: options.concurrency }), deployment.namespace, { openTimeoutMs: PREFLIGHT_TRY_MS }));
 

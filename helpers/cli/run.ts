@@ -14,7 +14,7 @@ import type { RunResults } from '../check/types.ts';
 import type { NodePortTopology } from '../nodeport/types.ts';
 import type { Topology } from '../topology.ts';
 import { EXIT, type CliOptions } from './args.ts';
-import { startSuites, type RunningSuites } from './suites.ts';
+import { prepareSuites, startSuites, type PreparedSuites, type RunningSuites } from './suites.ts';
 import { recheckIdentity } from '../probes/identity-check.ts';
 
 export interface Io {
@@ -100,12 +100,15 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
   let cni: string[] | undefined;
   let reporting: ReturnType<typeof loadReporting> | undefined;
   const selection = selectionOf(options);
-  // vitest starts once the probes passed the preflight, as the modules settle: its start-up is CPU
-  // (on this thread and its workers') that, earlier, slowed the deploy's requests and the probes'
-  // start, while the settles mostly wait (kube-proxy programs the run's NodePorts about a second
-  // after their endpoints). Each suite file waits for its suite's plan, and a suite whose settle
-  // is done runs its checks while others still settle.
+  // vitest is loaded and created while the probes start (this thread only: the probes' start-up is
+  // mostly the kubelets' and the runtime's latency) and started once the probes passed the
+  // preflight, as the modules settle: its workers' start-up is CPU that, earlier, slowed the
+  // deploy's requests and the probes' start, while the settles mostly wait (kube-proxy programs
+  // the run's NodePorts about a second after their endpoints). Each suite file waits for its
+  // suite's plan, and a suite whose settle is done runs its checks while others still settle.
   let suites: RunningSuites | undefined;
+  /** Vitest loaded and created while the probes start, until startSuites takes it. */
+  let prepared: PreparedSuites | undefined;
   /** When the first suite's plan was offered: the checks' start. */
   let checks: { at: number; epoch: number } | undefined;
   const planFor = (topology: Topology): RunPlan => ({
@@ -140,14 +143,18 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         beforeDeploy: (planned) => {
           if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
         },
-        beforeSettle: (streams) =>
-          void (suites = startSuites({
+        afterDeploy: () => void (prepared = prepareSuites(options.concurrency)),
+        beforeSettle: (streams) => {
+          suites = startSuites({
             concurrency: options.concurrency,
             credentials: kube.credentials,
             streams,
             signal: abort.signal,
             startFirst: modules.filter((m) => m.startsFirst).map((m) => m.name),
-          })),
+            ...(prepared ? { prepared } : {}),
+          });
+          prepared = undefined;
+        },
         // A suite's checks start once its plan is final, while other suites may still settle.
         onReady: (module, topology) => {
           if (!checks) {
@@ -199,6 +206,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
     }
   } finally {
     await suites?.abandon();
+    await prepared?.discard();
     // The diagnosis and the reports load while the run's pods stop (the CLI's thread only waits
     // there): ~0.1 s of module loading off the CLI's start, where the run waits for it.
     if (run) reporting = loadReporting();

@@ -45,14 +45,41 @@ const ABANDON_WAIT_MS = 5_000;
 const VITEST_LISTENED = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
 
 /**
- * Start the suites' vitest now, in this process, while the probes start: its workers start and
- * import the suite files, and each file waits for its suite's plan (plan-channel.ts). The
- * hand-over — the control transport and the channels the CLI's thread answers on: fresh
- * credentials (`credentials`: the CLI's reload-aware source, Kube.credentials), the suites' plans,
- * and the workers' commands on the run's exec streams (`streams`) — is offered at once. Every
- * suite file vitest finds (suites/**\/*.test.*) runs; there is no list of suites here.
+ * Vitest created but not started: its module and the product's config loaded, its reporter
+ * ready, no worker and no suite file yet. The CLI makes it while the probes start (the import is
+ * ~0.3-0.5 s of this thread's CPU, which the probes' start-up, mostly the kubelets' and the
+ * runtime's latency, leaves room for), then starts it once the probes passed the preflight.
  */
-export function startSuites(options: { concurrency: number; credentials: ServedSource; streams?: ProbeStreams; signal?: AbortSignal; startFirst?: string[] }): RunningSuites {
+export interface PreparedSuites {
+  vitest: Promise<Vitest>;
+  collector: Collector;
+  /** Not started after all (the run ended before its checks): close it, bounded. */
+  discard(): Promise<void>;
+}
+
+export function prepareSuites(concurrency: number): PreparedSuites {
+  const collector = new Collector();
+  const vitest = createInProcess(collector, concurrency);
+  vitest.catch(() => undefined); // its failure is the run's once started (finish), or nothing (discard)
+  return { vitest, collector, discard: () => bounded(vitest.then((v) => v.close()).catch(() => undefined)) };
+}
+
+/**
+ * Start the suites' vitest now, in this process (the one `prepared` beforehand, else a new one):
+ * its workers start and import the suite files, and each file waits for its suite's plan
+ * (plan-channel.ts). The hand-over — the control transport and the channels the CLI's thread
+ * answers on: fresh credentials (`credentials`: the CLI's reload-aware source, Kube.credentials),
+ * the suites' plans, and the workers' commands on the run's exec streams (`streams`) — is offered
+ * at once. Every suite file vitest finds (suites/**\/*.test.*) runs; there is no list of suites here.
+ */
+export function startSuites(options: {
+  concurrency: number;
+  credentials: ServedSource;
+  streams?: ProbeStreams;
+  signal?: AbortSignal;
+  startFirst?: string[];
+  prepared?: PreparedSuites;
+}): RunningSuites {
   collectGarbage();
   const served = serveCredentials(options.credentials);
   const commands = options.streams ? serveStreams(options.streams) : undefined;
@@ -67,13 +94,12 @@ export function startSuites(options: { concurrency: number; credentials: ServedS
   offerHandover(handover);
   // Read by suites/vitest.config.ts's sequencer when it orders the files (a list of suite names, no secret).
   if (options.startFirst?.length) process.env[START_FIRST_ENV] = options.startFirst.join(',');
-  const collector = new Collector();
   // What vitest's own listener did with a stray rejection (print it, end the process) would skip
   // the cleanup: it becomes an error of the run instead, so the run cannot pass.
   const stray: string[] = [];
   const onStray = (err: unknown) => void stray.push(err instanceof Error ? err.message : String(err));
   process.on('unhandledRejection', onStray);
-  const vitest = createInProcess(collector, options.concurrency);
+  const { vitest, collector } = options.prepared ?? prepareSuites(options.concurrency);
   // Started at once: vitest finds the suite files, its globalSetup takes the hand-over, the workers start.
   const ran = vitest
     .then((v) => v.start())
@@ -118,12 +144,17 @@ export function startSuites(options: { concurrency: number; credentials: ServedS
       options.signal?.removeEventListener('abort', stop);
       // No check will run. Bounded, so a vitest that does not close cannot hold up a run that
       // failed before its checks (the CLI exits right after).
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ABANDON_WAIT_MS).unref()));
-      await Promise.race([close().then(() => ran), bound]);
-      clearTimeout(timer);
+      await bounded(close().then(() => ran));
     },
   };
+}
+
+/** Wait for `closing`, at most ABANDON_WAIT_MS. */
+async function bounded(closing: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ABANDON_WAIT_MS).unref()));
+  await Promise.race([closing, bound]);
+  clearTimeout(timer);
 }
 
 /** createVitest with the product's config, its listeners that would end the process taken back before it can get a signal. */
