@@ -32,13 +32,15 @@ export interface RunningSuites {
 }
 
 /**
- * Three workers: the suite files overlap (their time is waiting on the network); a worker runs its
- * share one after another, the longest first (suites/vitest.config.ts). On a healthy network two
- * finish as soon as three do, but on a broken one every suite waits out its timeouts: cut-route on
- * the routed lab took 51 s with two, 37 s with three (no-forwarding 68 s, 59 s; 2026-12-07). A
- * worker thread costs ~12-15 MB (it never loads the client library).
+ * Four workers: the suite files overlap (their time is waiting on the network); a worker runs its
+ * share one after another, the longest first (suites/vitest.config.ts). On a broken network every
+ * suite waits out its timeouts: cut-route on the routed lab took 51 s with two workers, 37 s with
+ * three (no-forwarding 68 s, 59 s; 2026-12-07). On a healthy one, four against three: suites
+ * phase median 3.2 s against 3.6 s, wall 10.9 s against 11.4 s, peak RSS 273 MB against 260 MB
+ * (`npm run bench`, 6 runs alternated, 2026-12-08). A worker thread costs ~12-15 MB (it never
+ * loads the client library).
  */
-const WORKERS = 3;
+const WORKERS = 4;
 /** How long a run that ends before its checks waits for vitest to close. */
 const ABANDON_WAIT_MS = 5_000;
 /** Process listeners vitest's logger adds (each ends the process) and the CLI takes back. */
