@@ -24,7 +24,7 @@ import type { CommandStreams } from '../helpers/probes/stream.ts';
 import type { AnswerCheck, Check, Expect, IpFamily, NetworkCheck, Peer } from '../helpers/check/types.ts';
 import { controlOf, familiesOf, familyOf, familyTag, hostProbeOn, ipIn, label, notRunRows, peerOf, podProbesOn, probedNodes, serviceIPs, setupRows } from '../helpers/rows.ts';
 import { clusterFamilies, type ProbePod, type ServiceInfo, type Topology } from '../helpers/topology.ts';
-import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed, stillRefusedNote } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   resolves: { expect: 'REACHABLE', reason: 'a cluster name resolves through the cluster DNS Service and the address it resolves to answers' },
@@ -45,6 +45,8 @@ export interface DnsPlan {
   /** Dual-stack clusters: single-stack IPv6 twins of both Services, resolved by the IPv6 rows. */
   twins?: { family: IpFamily; cluster: { name: string; clusterIP: string; port: number }; headless: { name: string; port: number } }[];
   servicesProblem?: string;
+  /** kube-proxy still refused the suite's Services on some nodes after the settle's wait (stillRefusedNote). */
+  programming?: string;
   /** Learned at settle from a probe's resolv.conf (what the kubelet wrote). */
   domain?: string;
   search?: string[];
@@ -254,7 +256,12 @@ export default defineSuite<DnsPlan>({
             const problem = problems.find((p) => p !== undefined);
             if (problem) next.servicesProblem = problem;
             // The rows connect to what the names resolve to: kube-proxy's programming lag after the endpoints (helpers/nodeport/programmed.ts).
-            else await Promise.all([plan.cluster, ...(plan.twins ?? []).map((t) => t.cluster)].map((svc) => awaitServiceProgrammed(runStreams, topology, svc, { signal: options.signal })));
+            else {
+              const services = [plan.cluster, ...(plan.twins ?? []).map((t) => t.cluster)];
+              const notes = await Promise.all(services.map(async (svc) => stillRefusedNote(svc.name, await awaitServiceProgrammed(runStreams, topology, svc, { signal: options.signal }))));
+              const programming = notes.filter((n) => n !== undefined).join('; ');
+              if (programming) next.programming = programming;
+            }
           }),
     ]);
     Object.assign(next, resolver);
@@ -351,5 +358,5 @@ export default defineSuite<DnsPlan>({
   describe: (plan) =>
     plan.serverProblem ??
     plan.servicesProblem ??
-    `cluster DNS ${plan.server?.namespace}/${plan.server?.name} ${plan.server?.clusterIP}${plan.serverEndpoints !== undefined ? ` (${plan.serverEndpoints} ready endpoints)` : ''}, domain ${plan.domain ?? '(unknown)'}${plan.resolverProblem ? ` — ${plan.resolverProblem}` : ''}`,
+    `cluster DNS ${plan.server?.namespace}/${plan.server?.name} ${plan.server?.clusterIP}${plan.serverEndpoints !== undefined ? ` (${plan.serverEndpoints} ready endpoints)` : ''}, domain ${plan.domain ?? '(unknown)'}${plan.resolverProblem ? ` — ${plan.resolverProblem}` : ''}${plan.programming ? `; ${plan.programming}` : ''}`,
 });

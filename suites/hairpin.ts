@@ -9,7 +9,7 @@ import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { controlOf, familyProperties, familyTag, ipIn, label, missingFamilyReason, peerOf, podProbesOn, portText, probedNodes, serviceTargets, setupRows } from '../helpers/rows.ts';
 import { perNodeName, probePodName } from '../helpers/topology.ts';
-import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed, stillRefusedNote } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   hairpin: { expect: 'REACHABLE', reason: 'a pod reaches itself through a Service whose only backend is that pod (hairpin)' },
@@ -25,6 +25,8 @@ interface HairpinService {
   clusterIPs?: string[];
   port: number;
   problem?: string;
+  /** kube-proxy on its node still refused it after the settle's wait (stillRefusedNote). */
+  programming?: string;
 }
 
 export interface HairpinPlan {
@@ -58,8 +60,8 @@ export default defineSuite<HairpinPlan>({
         const problem = await awaitEndpoints(kube, deployment, { service: s.name, what: `the hairpin Service ${s.name}`, expected: 1, signal: options.signal });
         if (problem) return { ...s, problem };
         // kube-proxy's programming lag, looked at on the Service's own node (its host probe when there is one: not the hairpin path itself).
-        await awaitServiceProgrammed(streams, topology, s, { nodes: [s.node], signal: options.signal });
-        return s;
+        const programming = stillRefusedNote(s.name, await awaitServiceProgrammed(streams, topology, s, { nodes: [s.node], signal: options.signal }));
+        return programming ? { ...s, programming } : s;
       }),
     );
     return { services };
@@ -100,5 +102,5 @@ export default defineSuite<HairpinPlan>({
     return rows;
   },
 
-  describe: (plan) => plan.services.map((s) => `${s.name} ${s.clusterIP || '(not created)'} → ${s.probe}${s.problem ? ` (${s.problem})` : ''}`).join('; '),
+  describe: (plan) => plan.services.map((s) => `${s.name} ${s.clusterIP || '(not created)'} → ${s.probe}${s.problem ? ` (${s.problem})` : ''}${s.programming ? ` (${s.programming})` : ''}`).join('; '),
 });

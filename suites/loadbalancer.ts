@@ -29,7 +29,7 @@ import { runnerAddressFor } from '../helpers/check/drivers/outside.ts';
 import { defineSuite } from '../helpers/check/suite.ts';
 import type { Check, Expect } from '../helpers/check/types.ts';
 import { familyOf, portText, setupRows } from '../helpers/rows.ts';
-import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed, stillRefusedNote } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   ingress: { expect: 'REACHABLE', reason: "a LoadBalancer Service's ingress address answers a client outside the cluster, from a ready backend" },
@@ -66,6 +66,8 @@ export interface LoadBalancerPlan {
   clusterIPs?: string[];
   /** The Service could not be created or its endpoints never came: the rows are not run. */
   problem?: string;
+  /** kube-proxy still refused the Service on some nodes after the settle's wait (stillRefusedNote). */
+  programming?: string;
   /** status.loadBalancer.ingress as the cluster wrote it. */
   ingress?: { ip?: string; hostname?: string }[];
   /** The ingress address the runner dials. */
@@ -241,8 +243,11 @@ export default defineSuite<LoadBalancerPlan>({
     const problem = await awaitEndpoints(kube, deployment, { service: plan.service, what: `service/${plan.service} (type LoadBalancer)`, expected, signal: options.signal });
     if (problem) return { ...next, problem };
     // kube-proxy programs the ingress address with the Service: once its ClusterIP answers on a node, so does the ingress there (helpers/nodeport/programmed.ts).
-    if (plan.clusterIP)
-      await awaitServiceProgrammed(streams, topology, { clusterIP: plan.clusterIP, ...(plan.clusterIPs ? { clusterIPs: plan.clusterIPs } : {}), port: plan.port }, { signal: options.signal });
+    if (plan.clusterIP) {
+      const svc = { clusterIP: plan.clusterIP, ...(plan.clusterIPs ? { clusterIPs: plan.clusterIPs } : {}), port: plan.port };
+      const programming = stillRefusedNote(plan.service, await awaitServiceProgrammed(streams, topology, svc, { signal: options.signal }));
+      if (programming) next.programming = programming;
+    }
     return next;
   },
 
@@ -287,7 +292,7 @@ export default defineSuite<LoadBalancerPlan>({
   describe(plan) {
     if (plan.problem) return plan.problem;
     if (plan.target)
-      return `service/${plan.service} at ${plan.target}:${plan.port} (ingress ${plan.ingress?.map((i) => i.ip ?? i.hostname).join(', ')}); the runner dials it from ${plan.runnerIP || '?'}`;
+      return `service/${plan.service} at ${plan.target}:${plan.port} (ingress ${plan.ingress?.map((i) => i.ip ?? i.hostname).join(', ')}); the runner dials it from ${plan.runnerIP || '?'}${plan.programming ? `; ${plan.programming}` : ''}`;
     return `service/${plan.service}: ${plan.skip ?? 'no address'}`;
   },
 });

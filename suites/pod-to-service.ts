@@ -35,7 +35,7 @@ import {
 } from '../helpers/rows.ts';
 import type { Topology } from '../helpers/topology.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
-import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed, stillRefusedNote } from '../helpers/nodeport/programmed.ts';
 
 /** The probes Service's full-size port (manifests/services.yaml): to the probes' full-size ports, a body larger than one MTU. */
 export const FULL_SERVICE_PORT = 81;
@@ -54,6 +54,8 @@ export interface PodToServicePlan {
   probes: ServiceInfo;
   /** Why the probes Service is not usable (creation failed, endpoints never ready). */
   probesProblem?: string;
+  /** kube-proxy still refused the probes Service on some nodes after the settle's wait (stillRefusedNote). */
+  programming?: string;
   api?: ServiceInfo;
   serviceCIDRs?: string[];
   serviceCIDRsUnknownReason?: string;
@@ -133,8 +135,8 @@ export default defineSuite<PodToServicePlan>({
     const problem = await awaitEndpoints(kube, deployment, { service: plan.probes.name, what: 'the probes Service', expected, signal: options.signal });
     if (problem) return { ...plan, probesProblem: problem };
     // kube-proxy's programming lag after the endpoints (helpers/nodeport/programmed.ts).
-    await awaitServiceProgrammed(streams, topology, plan.probes, { signal: options.signal });
-    return plan;
+    const programming = stillRefusedNote(plan.probes.name, await awaitServiceProgrammed(streams, topology, plan.probes, { signal: options.signal }));
+    return programming ? { ...plan, programming } : plan;
   },
 
   checks(topology, plan, options): Check[] {
@@ -219,5 +221,6 @@ export default defineSuite<PodToServicePlan>({
     return plan.probesProblem ? notRunRows(rows, plan.probesProblem, { topology, depends: (r) => r.properties?.['service'] === svc.name }) : rows;
   },
 
-  describe: (plan) => `Service ${plan.probes.name} ${plan.probes.clusterIP || '(not created)'}:${plan.probes.port}${plan.probesProblem ? ` — ${plan.probesProblem}` : ''}`,
+  describe: (plan) =>
+    `Service ${plan.probes.name} ${plan.probes.clusterIP || '(not created)'}:${plan.probes.port}${plan.probesProblem ? ` — ${plan.probesProblem}` : ''}${plan.programming ? `; ${plan.programming}` : ''}`,
 });

@@ -23,7 +23,7 @@ import {
   setupRows,
 } from '../helpers/rows.ts';
 import type { ServiceInfo } from '../helpers/topology.ts';
-import { awaitServiceProgrammed } from '../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed, stillRefusedNote } from '../helpers/nodeport/programmed.ts';
 
 export const EXPECT = {
   affinity: { expect: 'REACHABLE', reason: 'sessionAffinity: ClientIP sends every request of one client to the same ready backend' },
@@ -35,6 +35,8 @@ export const AFFINITY_TRIES = 6;
 export interface AffinityPlan {
   service: ServiceInfo;
   problem?: string;
+  /** kube-proxy still refused the Service on some nodes after the settle's wait (stillRefusedNote). */
+  programming?: string;
 }
 
 export default defineSuite<AffinityPlan>({
@@ -56,8 +58,8 @@ export default defineSuite<AffinityPlan>({
     const problem = await awaitEndpoints(kube, deployment, { service: plan.service.name, what: 'the affinity Service', expected, signal: options.signal });
     if (problem) return { ...plan, problem };
     // kube-proxy's programming lag after the endpoints (helpers/nodeport/programmed.ts).
-    await awaitServiceProgrammed(streams, topology, plan.service, { signal: options.signal });
-    return plan;
+    const programming = stillRefusedNote(plan.service.name, await awaitServiceProgrammed(streams, topology, plan.service, { signal: options.signal }));
+    return programming ? { ...plan, programming } : plan;
   },
 
   checks(topology, plan, options): Check[] {
@@ -109,5 +111,6 @@ export default defineSuite<AffinityPlan>({
     return plan.problem ? notRunRows(rows, plan.problem, { topology }) : rows;
   },
 
-  describe: (plan) => `Service ${plan.service.name} ${plan.service.clusterIP || '(not created)'}:${plan.service.port} (sessionAffinity ClientIP)${plan.problem ? ` — ${plan.problem}` : ''}`,
+  describe: (plan) =>
+    `Service ${plan.service.name} ${plan.service.clusterIP || '(not created)'}:${plan.service.port} (sessionAffinity ClientIP)${plan.problem ? ` — ${plan.problem}` : ''}${plan.programming ? `; ${plan.programming}` : ''}`,
 });

@@ -104,3 +104,13 @@ export async function awaitServiceProgrammed(
   );
   return [...new Set(refused.filter((n): n is string => n !== undefined))];
 }
+
+/**
+ * What a path's plan line says when kube-proxy still refused its Service on some nodes after the
+ * wait (awaitServiceProgrammed's result): nothing when none did. The rows through those nodes
+ * then fail as refused; this says it was still so PROGRAMMING_WAIT_MS after the endpoints.
+ */
+export function stillRefusedNote(service: string, nodes: readonly string[]): string | undefined {
+  if (nodes.length === 0) return undefined;
+  return `kube-proxy on ${nodes.join(', ')} still refused Service ${service} ${PROGRAMMING_WAIT_MS / 1000} s after its endpoints were ready`;
+}

@@ -4,7 +4,7 @@
 // stream) and the "ClusterIP" a loopback port that refuses, answers, or starts answering later.
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { awaitServiceProgrammed, PROGRAMMING_WAIT_MS } from '../../../helpers/nodeport/programmed.ts';
+import { awaitServiceProgrammed, PROGRAMMING_WAIT_MS, stillRefusedNote } from '../../../helpers/nodeport/programmed.ts';
 import { ProbeStreams } from '../../../helpers/probes/stream.ts';
 import { localExec } from '../probes/local-exec.ts';
 import { closedPort, listenLoopback } from '../probes/loopback.ts';
@@ -58,6 +58,9 @@ describe('a Service path waits for kube-proxy on every node before its checks', 
     const refused = await awaitServiceProgrammed(streams, loopbackTopology(), { clusterIP: '127.0.0.1', port }, { nodes: ['lab-worker-1'] });
     expect(refused).toEqual(['lab-worker-1']);
     expect(performance.now() - started).toBeGreaterThanOrEqual(PROGRAMMING_WAIT_MS - 100);
+    // What the path's plan line then says; nothing when every node answered.
+    expect(stillRefusedNote('netconform-probes', refused)).toBe('kube-proxy on lab-worker-1 still refused Service netconform-probes 3 s after its endpoints were ready');
+    expect(stillRefusedNote('netconform-probes', [])).toBeUndefined();
   });
 
   test('a host probe that cannot be commanded is passed over for a pod probe on that node; a node with neither is not looked from', async () => {
