@@ -40,7 +40,7 @@ export default defineSuite<NetpolPlan>({
   name: SUITE,
   order: 90,
   must: 'pods are isolated exactly as their NetworkPolicies say, for every generated case, and the enforcer follows each change within a bound (opt-in: --network-policy core|full)',
-  startsFirst: 'its cases run one after another on a shared fleet (the full set takes minutes)',
+  startsFirst: { rank: 1, why: 'its cases run one after another on a shared fleet (the full set takes minutes)' },
 
   async prepare({ kube, nodes, options }) {
     const flags = netpolFlags(options.flags);

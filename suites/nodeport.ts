@@ -81,7 +81,7 @@ function nodePortsByPosition(plan: NodePortTopology): Partial<Record<RangePositi
 export default defineSuite<NodePortTopology>({
   name: 'nodeport',
   order: 30,
-  startsFirst: 'its must-not-answer rows (Local, no local endpoint) pass only by waiting out their timeout',
+  startsFirst: { rank: 2, why: 'its must-not-answer rows (Local, no local endpoint) pass only by waiting out their timeout' },
   hostProbesAtSettle: "each node's own host network waits for kube-proxy to answer the run's NodePort before the checks (local traffic: nothing between nodes is judged)",
   must: 'NodePorts answer a client outside the cluster on every node (Cluster policy), only where an endpoint is and with the client address kept (Local policy), at both ends and the middle of the range',
 

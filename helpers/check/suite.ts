@@ -58,10 +58,11 @@ export interface SuiteModule<Plan = unknown> {
   /** What MUST hold, one sentence (summary header, JUnit, README). */
   must: string;
   /**
-   * Why this path's checks take the longest (must-not-answer timeouts, commands in probes): its
-   * suite file starts before the others' (the suite workers run their files one after another).
+   * Why this path's checks take the longest (must-not-answer timeouts, the most rows, a process per
+   * lookup): its suite file starts before the others' (the suite workers run their files one
+   * after another), by `rank` (1 first; helpers/check/file-order.ts's startFirstOrder).
    */
-  startsFirst?: string;
+  startsFirst?: { rank: number; why: string };
   /**
    * Why the module's setup commands the host-network probes even when none of its selected rows
    * starts or ends in one (pod-to-external: each node's host network asks the server once). The

@@ -7,6 +7,7 @@ import { Kube, loadKubeConfig, type ThrottleCounter } from '../kube/index.ts';
 import { setUpRun, tearDownRun, type RunState } from '../lifecycle.ts';
 import type { RunPlan } from '../plan.ts';
 import type { PortsPlan } from '../ports/types.ts';
+import { startFirstOrder } from '../check/file-order.ts';
 import { loadSuiteModules } from '../check/modules.ts';
 import { rowsOf, type Selection } from '../check/select.ts';
 import type { SuiteModule, SuiteOptions } from '../check/suite.ts';
@@ -150,7 +151,7 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
             credentials: kube.credentials,
             streams,
             signal: abort.signal,
-            startFirst: modules.filter((m) => m.startsFirst).map((m) => m.name),
+            startFirst: startFirstOrder(modules),
             ...(prepared ? { prepared } : {}),
           });
           prepared = undefined;
