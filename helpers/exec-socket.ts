@@ -3,8 +3,8 @@
 // ControlClient (http.ts) picks the transport and repeats an attempt whose credentials were
 // rejected; nothing here retries.
 import type { Dispatcher } from 'undici';
-import { WebSocket } from 'undici';
 import { ControlError, messageOf } from './errors.ts';
+import { undici } from './lazy-deps.ts';
 import type { ControlTransport } from './kube/index.ts';
 
 export interface ExecOptions {
@@ -40,7 +40,7 @@ export function execOnce(transport: ControlTransport, dispatcher: Dispatcher, op
   const url = `${transport.server.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
   const what = `exec in pod ${options.namespace}/${options.pod}`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], dispatcher, headers: transport.headers });
+    const ws = new (undici().WebSocket)(url, { protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], dispatcher, headers: transport.headers });
     ws.binaryType = 'arraybuffer';
     let stdout = '';
     let stderr = '';
@@ -94,7 +94,7 @@ export function openExecStreamOnce(transport: ControlTransport, dispatcher: Disp
   const url = `${transport.server.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
   const what = `exec stream into pod ${options.namespace}/${options.pod}`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], dispatcher, headers: transport.headers });
+    const ws = new (undici().WebSocket)(url, { protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], dispatcher, headers: transport.headers });
     ws.binaryType = 'arraybuffer';
     let opened = false;
     let ended = false;

@@ -5,9 +5,10 @@
 // come from a source that reads them again when they expire or are rejected
 // (kube/credentials.ts): a request or exec handshake refused with 401 is repeated once with
 // fresh ones; an exec stream already open keeps the credentials it was opened with.
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import pLimit from 'p-limit';
 import { ControlError, causeCode, messageOf } from './errors.ts';
+import { undici } from './lazy-deps.ts';
 import { execOnce, openExecStreamOnce, type ExecOptions, type ExecResult, type ExecStream, type ExecStreamOptions } from './exec-socket.ts';
 import type { ControlTransport } from './kube/index.ts';
 import { fixedCredentials, isCredentialSource, sameTls, withRenewal, type CredentialSource } from './kube/credentials.ts';
@@ -60,7 +61,7 @@ export class ControlClient {
     if (this.pool && sameTls(this.pool.basis, t)) return this.pool;
     if (this.pool) this.retired.push(this.pool);
     const connect = { ca: t.tls.ca, cert: t.tls.cert, key: t.tls.key, rejectUnauthorized: t.tls.rejectUnauthorized ?? true };
-    this.pool = { basis: t, agent: new Agent({ connections: this.concurrency, connect }), exec: new Agent({ connect }) };
+    this.pool = { basis: t, agent: new (undici().Agent)({ connections: this.concurrency, connect }), exec: new (undici().Agent)({ connect }) };
     return this.pool;
   }
 
@@ -90,7 +91,7 @@ export class ControlClient {
     this.requests++;
     const started = performance.now();
     try {
-      const res = await request(t.server + pathAndQuery, {
+      const res = await undici().request(t.server + pathAndQuery, {
         method: 'GET',
         dispatcher: this.poolFor(t).agent,
         headers: t.headers,
@@ -188,7 +189,7 @@ export class OutsideError extends Error {
  * from outside the cluster, and from the runner they would leave by its default route.
  */
 export async function outsideGet(url: string, options: { timeoutMs: number }): Promise<HttpAnswer> {
-  const agent = new Agent({ connections: 1, pipelining: 0, connect: { timeout: options.timeoutMs } });
+  const agent = new (undici().Agent)({ connections: 1, pipelining: 0, connect: { timeout: options.timeoutMs } });
   const started = performance.now();
   // Our own deadline: undici checks its connect timeout on a 0.5 s tick and an abort does not
   // end a connection attempt in flight, so a dropped SYN took up to 0.5 s past the deadline.
@@ -204,7 +205,7 @@ export async function outsideGet(url: string, options: { timeoutMs: number }): P
   });
   try {
     const answer = (async () => {
-      const res = await request(url, { method: 'GET', dispatcher: agent, signal: abort.signal });
+      const res = await undici().request(url, { method: 'GET', dispatcher: agent, signal: abort.signal });
       return { status: res.statusCode, body: await res.body.text() };
     })();
     answer.catch(() => undefined); // settled after the deadline: nobody waits for it any more

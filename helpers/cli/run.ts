@@ -8,6 +8,7 @@ import { setUpRun, tearDownRun, type RunState } from '../lifecycle.ts';
 import type { RunPlan } from '../plan.ts';
 import type { PortsPlan } from '../ports/types.ts';
 import { startFirstOrder } from '../check/file-order.ts';
+import { undici } from '../lazy-deps.ts';
 import { loadSuiteModules } from '../check/modules.ts';
 import { rowsOf, type Selection } from '../check/select.ts';
 import type { SuiteModule, SuiteOptions } from '../check/suite.ts';
@@ -144,7 +145,11 @@ export async function runCommand(options: CliOptions, io: Io): Promise<number> {
         beforeDeploy: (planned) => {
           if (plannedRows(modules, planned, selection).length === 0) throw new UsageError('--only/--skip selected no checks; see `kube-netconform list` for the check names.');
         },
-        afterDeploy: () => void (prepared = prepareSuites(options.concurrency)),
+        // While the probes start (this thread idles): vitest, and undici for the preflight's exec streams (helpers/lazy-deps.ts).
+        afterDeploy: () => {
+          prepared = prepareSuites(options.concurrency);
+          undici();
+        },
         beforeSettle: (streams) => {
           suites = startSuites({
             concurrency: options.concurrency,

@@ -5,13 +5,13 @@
 // and UDP. Created and deleted through the kube seam (the CLI for the fleet, the suite worker for
 // pod d); read back as the model's pods (addresses, node).
 import fs from 'node:fs';
-import { parse } from 'yaml';
 import { waitFor } from '../probes/deploy.ts';
 import { paddedAnswer } from '../probes/answers.ts';
 import { namespaceManifest, runLabels } from '../probes/manifests.ts';
 import { packageFile } from '../package-root.ts';
 import type { Kube, Namespace, Pod } from '../kube/index.ts';
 import { NAMESPACES, PODS, SERVED, type NamespaceId } from './case-world.ts';
+import { yaml } from '../lazy-deps.ts';
 
 export const FLEET_COMPONENT = 'netpol-probe';
 /** The label the fleet's namespaces carry for namespaceSelectors (`ns: x`), and its pods (`pod: a`). */
@@ -51,7 +51,7 @@ export interface FleetPodOptions {
 }
 
 export function fleetPodManifest(options: FleetPodOptions): Pod {
-  const pod = parse(fs.readFileSync(packageFile('manifests', 'netpol-probe.yaml'), 'utf8')) as Pod;
+  const pod = yaml().parse(fs.readFileSync(packageFile('manifests', 'netpol-probe.yaml'), 'utf8')) as Pod;
   pod.metadata = { ...pod.metadata, name: options.name, labels: { ...pod.metadata?.labels, ...runLabels(options.runId), ...options.labels } };
   const spec = pod.spec!;
   spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [options.node] }] }] } } };

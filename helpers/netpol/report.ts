@@ -1,7 +1,6 @@
 // A case's run as the row's result: passed when every step's table is the model's, failed with
 // the wrong cells (from, to, port, protocol, expected, observed and why the model says so), both
 // tables as grids and the policies as YAML; an error when cells gave no verdict. Pure.
-import { stringify } from 'yaml';
 import type { StaticResult } from '../check/types.ts';
 import type { NetpolCase } from './cases.ts';
 import { evidenceProperties, unenforcedEvidence } from './evidence.ts';
@@ -9,6 +8,7 @@ import { CODE_TEXT } from './probe.ts';
 import type { CaseRun, StepRun } from './runner.ts';
 import { cellKey, printComparison, type WrongCell } from './truth-table.ts';
 import type { NetworkPolicy } from './types.ts';
+import { yaml } from '../lazy-deps.ts';
 
 /** Wrong cells listed in a failure before "… and N more". */
 const LISTED = 40;
@@ -36,7 +36,7 @@ export function wrongCellText(w: WrongCell, step: StepRun, label: (k: string) =>
 }
 
 export function policiesYaml(policies: readonly NetworkPolicy[]): string {
-  return policies.length ? policies.map((p) => stringify(p).trimEnd()).join('\n---\n') : '(no NetworkPolicy)';
+  return policies.length ? policies.map((p) => yaml().stringify(p).trimEnd()).join('\n---\n') : '(no NetworkPolicy)';
 }
 
 function stepHeading(step: StepRun, i: number, of: number): string {

@@ -3,7 +3,6 @@
 // of the chosen type, and the cluster's NodePort range read without storing anything.
 import { firstPerFamily } from '../ip.ts';
 import fs from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import { messageOf } from '../errors.ts';
 import type { Kube, Node, Pod, Service } from '../kube/index.ts';
 import { NODE_ANNOTATION, ROLE_LABEL, runLabels } from '../probes/manifests.ts';
@@ -11,6 +10,7 @@ import { packageFile } from '../package-root.ts';
 import type { NodeInfo } from '../topology.ts';
 import { DEFAULT_NODEPORT_RANGE, parseNodePortRange } from './allocate.ts';
 import type { NodeAddressType, NodePortRange, NodePortTarget, RangePosition } from './types.ts';
+import { yaml } from '../lazy-deps.ts';
 
 export const BACKEND_POD = 'nodeport-backend';
 /** The backend's containers (manifests/nodeport-backend.yaml): each logs the client address of every request it answers. */
@@ -20,7 +20,9 @@ export const LOCAL_SERVICE = 'nodeport-local';
 
 export function loadManifests<T>(file: string): T[] {
   const text = fs.readFileSync(packageFile('manifests', file), 'utf8');
-  return parseAllDocuments(text).map((d) => d.toJS() as T);
+  return yaml()
+    .parseAllDocuments(text)
+    .map((d) => d.toJS() as T);
 }
 
 /** The backend goes on the first probed worker (a control-plane node may be special), else the first probed node. */

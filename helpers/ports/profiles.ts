@@ -5,9 +5,10 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import type { Node as YamlNode, YAMLMap } from 'yaml';
 import { packageFile } from '../package-root.ts';
 import type { Protocol } from '../check/types.ts';
+import { yaml } from '../lazy-deps.ts';
 
 /** Node roles a rule can name. `master` is accepted as the seed's word for control-plane. */
 export type Role = 'control-plane' | 'worker' | 'etcd' | 'any';
@@ -90,8 +91,8 @@ const TOP_KEYS = ['name', 'description', 'rules'] as const;
 /** Parse and validate profile text; `file` is only used in messages. */
 export function parseProfile(text: string, opts: { file: string }): Profile {
   const { file } = opts;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter, prettyErrors: false });
   const fail = (node: YamlNode | undefined | null, problem: string): never => {
     const offset = node?.range?.[0] ?? 0;
     const { line, col } = lineCounter.linePos(offset);
@@ -103,17 +104,17 @@ export function parseProfile(text: string, opts: { file: string }): Profile {
     throw new ProfileError(file, line, col, `not valid YAML: ${syntax.message.split('\n')[0]}`);
   }
   const root = doc.contents;
-  if (!isMap(root)) return fail(root, 'a profile is a mapping with name, description and rules');
+  if (!yaml().isMap(root)) return fail(root, 'a profile is a mapping with name, description and rules');
   checkKeys(root, TOP_KEYS, 'the profile', fail);
 
   const name = requiredString(root, 'name', 'the profile', fail);
   const description = requiredString(root, 'description', 'the profile', fail);
   const rulesNode = root.get('rules', true) as YamlNode | undefined;
-  if (!isSeq(rulesNode) || rulesNode.items.length === 0) return fail(rulesNode ?? root, '`rules` must be a non-empty list');
+  if (!yaml().isSeq(rulesNode) || rulesNode.items.length === 0) return fail(rulesNode ?? root, '`rules` must be a non-empty list');
 
   const rules = rulesNode.items.map((item, i) => {
     const where = `rules[${i}]`;
-    if (!isMap(item)) return fail(item as YamlNode, `${where} must be a mapping with from, to, ports, protocol, expect, why`);
+    if (!yaml().isMap(item)) return fail(item as YamlNode, `${where} must be a mapping with from, to, ports, protocol, expect, why`);
     checkKeys(item, RULE_KEYS, where, fail);
     const role = (key: 'from' | 'to'): Role => {
       const node = item.get(key, true) as YamlNode | undefined;
@@ -121,7 +122,7 @@ export function parseProfile(text: string, opts: { file: string }): Profile {
       return ROLE_WORDS[word] ?? fail(node, `${where}.${key} must be one of control-plane, worker, etcd, any (or master), got "${word}"`);
     };
     const portsNode = item.get('ports', true) as YamlNode | undefined;
-    if (!isScalar(portsNode) || (typeof portsNode.value !== 'string' && typeof portsNode.value !== 'number')) {
+    if (!yaml().isScalar(portsNode) || (typeof portsNode.value !== 'string' && typeof portsNode.value !== 'number')) {
       return fail(portsNode ?? item, `${where}.ports is required: a port ("10250"), a range ("30000-32767"), apiserver or cni`);
     }
     const portsText = String(portsNode.value).trim();
@@ -188,14 +189,14 @@ type Fail = (node: YamlNode | undefined | null, problem: string) => never;
 
 function checkKeys(map: YAMLMap, allowed: readonly string[], where: string, fail: Fail): void {
   for (const pair of map.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const key = yaml().isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     if (!allowed.includes(key)) fail(pair.key as YamlNode, `unknown key "${key}" in ${where} (allowed: ${allowed.join(', ')})`);
   }
 }
 
 function requiredString(map: YAMLMap, key: string, where: string, fail: Fail): string {
   const node = map.get(key, true) as YamlNode | undefined;
-  if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
+  if (!yaml().isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
     return fail(node ?? map, `${where}.${key} is required and must be text`);
   }
   return node.value.trim();
@@ -205,8 +206,8 @@ function requiredString(map: YAMLMap, key: string, where: string, fail: Fail): s
 function stringList(map: YAMLMap, key: string, where: string, fail: Fail): string[] | undefined {
   const node = map.get(key, true) as YamlNode | undefined;
   if (node === undefined) return undefined;
-  if (isScalar(node) && typeof node.value === 'string') return [node.value.trim().toLowerCase()];
-  if (isSeq(node) && node.items.every((i) => isScalar(i) && typeof i.value === 'string')) {
+  if (yaml().isScalar(node) && typeof node.value === 'string') return [node.value.trim().toLowerCase()];
+  if (yaml().isSeq(node) && node.items.every((i) => yaml().isScalar(i) && typeof i.value === 'string')) {
     return node.items.map((i) =>
       String((i as { value: string }).value)
         .trim()

@@ -2,10 +2,10 @@
 // with a YAML library and patch typed fields in code: names, labels, image, node pinning, ports.
 import { porterEnv } from './answers.ts';
 import fs from 'node:fs';
-import { parse } from 'yaml';
 import { packageFile } from '../package-root.ts';
 import type { Namespace, Pod, Service } from '../kube/index.ts';
 import { perNodeName, probePodName, type ProbePorts, type ProbeRole } from '../topology.ts';
+import { yaml } from '../lazy-deps.ts';
 
 export const DEFAULT_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.66.1';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kube-netconform' } as const;
@@ -24,7 +24,7 @@ const parsed = new Map<string, unknown>();
 /** A fresh copy of a manifest, to patch. */
 function load<T>(file: string): T {
   let template = parsed.get(file);
-  if (template === undefined) parsed.set(file, (template = parse(fs.readFileSync(packageFile('manifests', file), 'utf8'))));
+  if (template === undefined) parsed.set(file, (template = yaml().parse(fs.readFileSync(packageFile('manifests', file), 'utf8'))));
   return structuredClone(template) as T;
 }
 
