@@ -184,7 +184,6 @@ function transportOf(p: ProbePod): Transport {
 export default defineSuite<DnsPlan>({
   name: 'dns',
   order: 27,
-  startsFirst: { rank: 4, why: 'every lookup is a dig process in a probe, from every probe and host network' },
   must: 'every pod resolves cluster names through the cluster DNS Service, over UDP and TCP, from every node and from the host network: Service names (search path and FQDN), headless Services to exactly their ready pods, NXDOMAIN for names that do not exist',
 
   async prepare({ kube, options }) {

@@ -61,7 +61,6 @@ function familyRows(source: ProbePod, target: ProbePod, topology: Topology, fami
 export default defineSuite({
   name: 'pod-to-pod',
   order: 10,
-  startsFirst: { rank: 3, why: 'the most rows: every ordered pair of probes and nodes, TCP, UDP and full-size' },
   must: 'every pod IP is reachable from every pod and every node, TCP and UDP, same-node and cross-node, with the intended pod answering and full-size payloads intact',
   checks(topology, _plan, options): Check[] {
     const rows: Check[] = [...setupRows('pod-to-pod', topology), ...familyCoverageRows('pod-to-pod', topology)];

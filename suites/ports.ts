@@ -119,7 +119,7 @@ export default defineSuite<PortsPlan>({
   order: 40,
   // ownNodePortSample: the NodePort range's rows are the nodeport suite's NodePorts.
   after: ['nodeport'],
-  startsFirst: { rank: 5, why: 'every row is a command in a host probe (a bare connect by its bash), a few at a time per probe, and filtered rows wait out their timeout' },
+  startsFirst: { rank: 3, why: 'every row is a command in a host probe (a bare connect by its bash), a few at a time per probe, and filtered rows wait out their timeout' },
   must: 'the ports the cluster needs are open between the right nodes and the ones that must be closed are not, by role, from a port profile with the CNI detected',
 
   prepare: ({ kube, nodes, options }) =>

@@ -58,8 +58,8 @@ export interface SuiteModule<Plan = unknown> {
   /** What MUST hold, one sentence (summary header, JUnit, README). */
   must: string;
   /**
-   * Why this path's checks take the longest (must-not-answer timeouts, the most rows, a process per
-   * lookup): its suite file starts before the others' (the suite workers run their files one
+   * Why this path's checks take the longest (must-not-answer timeouts, a NetworkPolicy
+   * implementation's cases, filtered rows): its suite file starts before the others' (the suite workers run their files one
    * after another), by `rank` (1 first; helpers/check/file-order.ts's startFirstOrder).
    */
   startsFirst?: { rank: number; why: string };
